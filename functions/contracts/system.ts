@@ -1,0 +1,215 @@
+/**
+ * THE definition of the system: tables, queues, functions (entry, environment, grants, triggers),
+ * workflows and HTTP routes. Both the CDK app (infra/) and the embedded local cloud (local/) are built
+ * from this one object, so they cannot drift; test/drift proves it against the synthesized template.
+ *
+ * It is pure data: no CDK, no SDK, no environment. Values that only exist once deployed (a table's
+ * name, a queue's URL, a state machine's ARN) are written as references and resolved by each side.
+ */
+
+export type TableKey = keyof typeof tables;
+export type QueueKey = keyof typeof queues;
+export type WorkflowKey = keyof typeof workflows;
+export type FunctionKey = keyof typeof functions;
+
+/** A value that each side resolves: CDK to tokens, the local cloud to local names and URLs. */
+export type Ref =
+  | { readonly tableName: TableKey }
+  | { readonly queueUrl: QueueKey }
+  | { readonly stateMachineArn: WorkflowKey }
+  | { readonly functionArn: FunctionKey };
+
+export type EnvValue = string | Ref;
+
+export type Grant =
+  | { readonly table: TableKey; readonly access: 'read' | 'readWrite' }
+  | { readonly queue: QueueKey; readonly access: 'send' | 'consume' | 'admin' }
+  | { readonly workflow: WorkflowKey; readonly access: 'start' | 'callback' | 'operate' };
+
+export interface FunctionDefinition {
+  /** Handler file, relative to the repository root; its export is `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly memoryMb?: number;
+  readonly timeoutSeconds?: number;
+  readonly environment: Readonly<Record<string, EnvValue>>;
+  readonly grants: readonly Grant[];
+  /** SQS event source mapping; the handler reports partial failures with `batchItemFailures`. */
+  readonly sqsTrigger?: { readonly queue: QueueKey; readonly batchSize: number; readonly maxBatchingWindowSeconds: number };
+  /** Runs on a schedule (EventBridge in AWS, a timer locally). */
+  readonly schedule?: { readonly everyMinutes: number };
+}
+
+export interface TableDefinition {
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly globalIndexes: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey: string }[];
+  readonly timeToLiveAttribute: string;
+}
+
+export interface QueueDefinition {
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  readonly retentionDays: number;
+}
+
+export interface WorkflowDefinition {
+  /** ASL file (JSONPath), relative to the repository root. */
+  readonly definitionFile: string;
+  /** `${Name}` placeholders in the ASL and what they resolve to. */
+  readonly substitutions: Readonly<Record<string, Ref>>;
+  /** Functions the workflow invokes (for least-privilege grants). */
+  readonly invokes: readonly FunctionKey[];
+  /** Tables the workflow touches through direct SDK integrations. */
+  readonly tables: readonly TableKey[];
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly function: FunctionKey;
+  /** Public routes skip the authorizer (health, the OpenAPI document, signed courier webhooks). */
+  readonly public?: boolean;
+}
+
+/** Where every function reads the shared names from; kept in one place so env.ts and this agree. */
+const commonEnvironment = {
+  TABLE_NAME: { tableName: 'main' },
+  POWERTOOLS_SERVICE_NAME: 'o2o-orchestrator',
+  POWERTOOLS_METRICS_NAMESPACE: 'O2O',
+  LOG_LEVEL: 'INFO',
+} as const satisfies Record<string, EnvValue>;
+
+export const tables = {
+  main: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    globalIndexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+    timeToLiveAttribute: 'expiresAtEpoch',
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export const queues = {
+  supplierStockFeed: { visibilityTimeoutSeconds: 60, maxReceiveCount: 3, retentionDays: 4 },
+} as const satisfies Record<string, QueueDefinition>;
+
+/** Every queue gets a dead-letter queue named `${name}-dlq`; this derives that name in one place. */
+export const deadLetterQueueName = (queue: QueueKey): string => `${queue}-dlq`;
+
+export const functions = {
+  authorizer: {
+    entry: 'functions/handlers/auth/authorize.authorizer.ts',
+    description: 'HTTP API Lambda authorizer: resolves x-api-key to a principal (role and scope)',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+  },
+  health: {
+    entry: 'functions/handlers/platform/health.api.ts',
+    description: 'Liveness probe and OpenAPI document',
+    environment: { ...commonEnvironment },
+    grants: [],
+  },
+  putLocation: {
+    entry: 'functions/handlers/inventory/put-location.api.ts',
+    description: 'Creates or updates a warehouse, store or dark store',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
+  putStock: {
+    entry: 'functions/handlers/inventory/put-stock.api.ts',
+    description: 'Sets on-hand and safety stock of a SKU at a location (cycle count)',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
+  getInventory: {
+    entry: 'functions/handlers/inventory/get-inventory.api.ts',
+    description: 'Per-location and total stock of a SKU, with supplier availability',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+  },
+  createOrder: {
+    entry: 'functions/handlers/orders/create-order.api.ts',
+    description: 'Accepts an order idempotently and starts its fulfilment workflow',
+    environment: { ...commonEnvironment, FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' } },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'fulfilment', access: 'start' },
+    ],
+  },
+  getOrder: {
+    entry: 'functions/handlers/orders/get-order.api.ts',
+    description: 'Order status, lines, allocations and timeline',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+  },
+  postSupplierStock: {
+    entry: 'functions/handlers/suppliers/post-supplier-stock.api.ts',
+    description: 'Queues a supplier stock feed for ingestion',
+    environment: { ...commonEnvironment, SUPPLIER_STOCK_QUEUE_URL: { queueUrl: 'supplierStockFeed' } },
+    grants: [
+      { table: 'main', access: 'read' },
+      { queue: 'supplierStockFeed', access: 'send' },
+    ],
+  },
+  ingestSupplierStock: {
+    entry: 'functions/handlers/suppliers/ingest-supplier-stock.sqs.ts',
+    description: 'Applies supplier stock feeds; older or duplicate feedSeq never overwrites newer',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+    sqsTrigger: { queue: 'supplierStockFeed', batchSize: 10, maxBatchingWindowSeconds: 1 },
+  },
+  reserveStock: {
+    entry: 'functions/handlers/fulfilment/reserve-stock.task.ts',
+    description: 'Sources an order and reserves its stock with conditional writes (idempotent per order)',
+    environment: { ...commonEnvironment, RESERVATION_HOLD_MINUTES: '30' },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
+  recordOrderStatus: {
+    entry: 'functions/handlers/fulfilment/record-order-status.task.ts',
+    description: 'Moves an order to a new status and appends the timeline entry (idempotent per step)',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
+  listExecutions: {
+    entry: 'functions/handlers/ops/list-executions.api.ts',
+    description: 'Failed (or other) workflow executions with failed state, error, cause and input',
+    environment: { ...commonEnvironment, FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' } },
+    grants: [{ workflow: 'fulfilment', access: 'operate' }],
+  },
+  redriveExecution: {
+    entry: 'functions/handlers/ops/redrive-execution.api.ts',
+    description: 'Redrives a failed workflow execution from the step that failed',
+    environment: { ...commonEnvironment, FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' } },
+    grants: [{ workflow: 'fulfilment', access: 'operate' }],
+  },
+} as const satisfies Record<string, FunctionDefinition>;
+
+export const workflows = {
+  fulfilment: {
+    definitionFile: 'workflows/fulfilment/fulfilment.asl.json',
+    substitutions: {
+      ReserveStockFunctionArn: { functionArn: 'reserveStock' },
+      RecordOrderStatusFunctionArn: { functionArn: 'recordOrderStatus' },
+      TableName: { tableName: 'main' },
+    },
+    invokes: ['reserveStock', 'recordOrderStatus'],
+    tables: ['main'],
+  },
+} as const satisfies Record<string, WorkflowDefinition>;
+
+export const routes = [
+  { method: 'GET', path: '/health', function: 'health', public: true },
+  { method: 'GET', path: '/openapi.json', function: 'health', public: true },
+  { method: 'PUT', path: '/locations/{locationId}', function: 'putLocation' },
+  { method: 'PUT', path: '/locations/{locationId}/stock/{sku}', function: 'putStock' },
+  { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },
+  { method: 'POST', path: '/orders', function: 'createOrder' },
+  { method: 'GET', path: '/orders/{orderId}', function: 'getOrder' },
+  { method: 'POST', path: '/suppliers/{supplierId}/stock', function: 'postSupplierStock' },
+  { method: 'GET', path: '/ops/executions', function: 'listExecutions' },
+  { method: 'POST', path: '/ops/executions/{executionId}/redrive', function: 'redriveExecution' },
+] as const satisfies readonly RouteDefinition[];
+
+export const system = { tables, queues, functions, workflows, routes } as const;
+export type SystemDefinition = typeof system;
