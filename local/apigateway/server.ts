@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { localAccountId, localRegion } from '../aws';
+import type { LambdaInvoker } from '../lambda/invoker';
+import { RouteTable } from './routes';
+
+export interface GatewayRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly functionName: string;
+  readonly public: boolean;
+}
+
+/** A route the local cloud answers itself (e.g. fault injection): same auth, no Lambda. */
+export type LocalRouteHandler = (request: {
+  body: string;
+  pathParameters: Record<string, string>;
+  principal: Record<string, unknown>;
+}) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface GatewayOptions {
+  readonly port: number;
+  readonly routes: readonly GatewayRoute[];
+  readonly authorizerFunctionName: string;
+  readonly invoker: LambdaInvoker;
+  readonly localRoutes?: readonly { method: string; path: string; handler: LocalRouteHandler }[];
+  readonly onRequest?: (entry: { method: string; path: string; status: number; durationMs: number }) => void;
+}
+
+export interface LocalGateway {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const apiId = 'local';
+const maxBodyBytes = 10 * 1024 * 1024;
+
+type Target = { kind: 'lambda'; route: GatewayRoute } | { kind: 'local'; handler: LocalRouteHandler };
+
+/**
+ * The local API Gateway (HTTP API, payload format 2.0): builds the same events API Gateway builds, runs the
+ * same Lambda authorizer (simple responses) and maps results back exactly as API Gateway does.
+ */
+export async function startLocalGateway(options: GatewayOptions): Promise<LocalGateway> {
+  const table = new RouteTable<Target>([
+    ...options.routes.map((route) => ({ method: route.method, path: route.path, value: { kind: 'lambda', route } as Target })),
+    ...(options.localRoutes ?? []).map((local) => ({
+      method: local.method,
+      path: local.path,
+      value: { kind: 'local', handler: local.handler } as Target,
+    })),
+  ]);
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<number> {
+    const started = Date.now();
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = (request.method ?? 'GET').toUpperCase();
+    const body = await readBody(request);
+    if (body === undefined) return send(response, { statusCode: 413, body: JSON.stringify({ message: 'Request Entity Too Large' }) });
+    const match = table.match(method, url.pathname);
+    if (!match) return send(response, { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) });
+
+    const headers = normaliseHeaders(request);
+    const requestId = randomUUID();
+    const rawQueryString = url.search.slice(1);
+    const queryStringParameters = rawQueryString ? collectQuery(url.searchParams) : undefined;
+    const requestContext = {
+      accountId: localAccountId,
+      apiId,
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: match.routeKey,
+      stage: '$default',
+      time: new Date(started).toISOString(),
+      timeEpoch: started,
+    };
+    const isPublic = match.route.kind === 'lambda' ? match.route.route.public : false;
+    let principal: Record<string, unknown> = {};
+    if (!isPublic) {
+      const authorizerEvent = {
+        version: '2.0',
+        type: 'REQUEST',
+        routeArn: `arn:aws:execute-api:${localRegion}:${localAccountId}:${apiId}/$default/${method}${url.pathname}`,
+        identitySource: [],
+        routeKey: match.routeKey,
+        rawPath: url.pathname,
+        rawQueryString,
+        headers,
+        queryStringParameters,
+        pathParameters: match.pathParameters,
+        requestContext,
+      };
+      let decision: unknown;
+      try {
+        decision = await options.invoker.invoke(options.authorizerFunctionName, authorizerEvent);
+      } catch {
+        return send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) });
+      }
+      const simple = decision as { isAuthorized?: boolean; context?: Record<string, unknown> } | null;
+      if (!simple?.isAuthorized) return send(response, { statusCode: 403, body: JSON.stringify({ message: 'Forbidden' }) });
+      principal = simple.context ?? {};
+    }
+
+    if (match.route.kind === 'local') {
+      return send(response, await match.route.handler({ body, pathParameters: match.pathParameters, principal }));
+    }
+    const event = {
+      version: '2.0',
+      routeKey: match.routeKey,
+      rawPath: url.pathname,
+      rawQueryString,
+      cookies: headers.cookie ? headers.cookie.split(';').map((c) => c.trim()) : undefined,
+      headers,
+      queryStringParameters,
+      pathParameters: Object.keys(match.pathParameters).length ? match.pathParameters : undefined,
+      requestContext: isPublic ? requestContext : { ...requestContext, authorizer: { lambda: principal } },
+      body: body.length ? body : undefined,
+      isBase64Encoded: false,
+    };
+    try {
+      const result = await options.invoker.invoke(match.route.route.functionName, event);
+      return send(response, toStructuredResult(result));
+    } catch {
+      // API Gateway hides function errors behind a bare 500.
+      return send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) });
+    }
+  }
+
+  const server: Server = createServer((request, response) => {
+    const started = Date.now();
+    handle(request, response)
+      .then((status) => options.onRequest?.({ method: request.method ?? '', path: request.url ?? '', status, durationMs: Date.now() - started }))
+      .catch(() => {
+        if (!response.headersSent) send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) });
+      });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBodyBytes) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > maxBodyBytes ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/** API Gateway v2 lower-cases header names and joins repeated values with commas. */
+function normaliseHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+function collectQuery(params: URLSearchParams): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const key of new Set(params.keys())) query[key] = params.getAll(key).join(',');
+  return query;
+}
+
+/** Payload format 2.0 response rules: a result without statusCode is a 200 JSON body. */
+function toStructuredResult(result: unknown): APIGatewayProxyStructuredResultV2 {
+  if (result && typeof result === 'object' && 'statusCode' in result) return result as APIGatewayProxyStructuredResultV2;
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: typeof result === 'string' ? result : JSON.stringify(result),
+  };
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): number {
+  const status = result.statusCode ?? 200;
+  const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  headers['apigw-requestid'] = randomUUID();
+  const body = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+  response.writeHead(status, headers);
+  response.end(body);
+  return status;
+}

@@ -1,0 +1,236 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { savePrincipal } from '../functions/adapters/dynamodb/principals';
+import { deadLetterQueueName, type FunctionDefinition } from '../functions/contracts/system';
+import { localCredentials, localRegion, queueArn, stateMachineArn, tableName } from './aws';
+import { registerFaultRoutes } from './faults';
+import { type DemoKeys, demoCarriers, demoLocations, demoStock, demoSuppliers, generateDemoKeys } from './demo-data';
+import { createTable } from './dynamodb/create-tables';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb/dynamodb-local';
+import { startLocalGateway } from './apigateway/server';
+import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
+import { findFreePort } from './net';
+import { startEventSourceMapping } from './sqs/event-source-mapping';
+import { startSqsService } from './sqs/service';
+import { startStepFunctionsService, type StepFunctionsService } from './stepfunctions/service';
+import { createResolver, systemDefinition } from './system-resolution';
+
+export interface LocalCloudOptions {
+  /** API port; 0 picks a free one. */
+  readonly apiPort?: number;
+  /** Keep DynamoDB data, queues and execution records under this directory across restarts. */
+  readonly persistDir?: string;
+  /** Reuse an already running DynamoDB Local (tests share one per run) instead of starting one. */
+  readonly dynamodbEndpoint?: string;
+  /** Seed the demo world (locations, stock, suppliers, keys). */
+  readonly seedDemoData?: boolean;
+  /** Scales Retry intervals of the workflows; tests use ~0 so retries do not wait. */
+  readonly retryIntervalScale?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalCloud {
+  readonly endpoints: { api: string; dynamodb: string; stepfunctions: string; sqs: string };
+  readonly keys: DemoKeys;
+  readonly tableName: string;
+  readonly runtime: LambdaRuntime;
+  readonly stepFunctions: StepFunctionsService;
+  /** Every resource the local cloud runs, by kind, to compare with the synthesized template. */
+  readonly inventory: { functions: string[]; routes: string[]; queues: string[]; tables: string[]; stateMachines: string[] };
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the embedded local cloud from the system definition: DynamoDB Local, the local SQS and Step
+ * Functions services, in-process Lambda, the SQS event source mappings and the HTTP API gateway.
+ */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const log = options.log ?? (() => {});
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopper of stoppers.reverse()) await stopper().catch(() => {});
+  };
+  try {
+    if (options.persistDir) mkdirSync(join(options.persistDir, 'dynamodb'), { recursive: true });
+
+    let dynamodbEndpoint = options.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      const dynamodb: DynamoDbLocal = await startDynamoDbLocal({
+        dbPath: options.persistDir ? join(options.persistDir, 'dynamodb') : undefined,
+      });
+      stoppers.push(() => dynamodb.stop());
+      dynamodbEndpoint = dynamodb.endpoint;
+    }
+    const dynamodbClient = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: localRegion, credentials: localCredentials });
+    for (const [key, table] of Object.entries(systemDefinition.tables)) await createTable(dynamodbClient, tableName(key), table);
+    log(`DynamoDB Local      ${dynamodbEndpoint}`);
+
+    const queueDefinitions = Object.entries(systemDefinition.queues).flatMap(([name, queue]) => [
+      { name: deadLetterQueueName(name as keyof typeof systemDefinition.queues), messageRetentionSeconds: 14 * 86_400 },
+      {
+        name,
+        visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
+        messageRetentionSeconds: queue.retentionDays * 86_400,
+        redrivePolicy: {
+          deadLetterQueueName: deadLetterQueueName(name as keyof typeof systemDefinition.queues),
+          maxReceiveCount: queue.maxReceiveCount,
+        },
+      },
+    ]);
+    const sqs = await startSqsService({
+      port: 0,
+      queues: queueDefinitions,
+      persistFile: options.persistDir ? join(options.persistDir, 'sqs.json') : undefined,
+    });
+    stoppers.push(() => sqs.close());
+    log(`SQS                 ${sqs.url}`);
+
+    const resolver = createResolver((name) => sqs.queueUrl(name));
+    const stepFunctionsPort = await findFreePort();
+    const stepFunctionsUrl = `http://127.0.0.1:${stepFunctionsPort}`;
+    const functionEntries = Object.entries(systemDefinition.functions) as [string, FunctionDefinition][];
+    const runtime = createLambdaRuntime(
+      functionEntries.map(([name, definition]) => ({
+        name,
+        entry: definition.entry,
+        environment: resolver.environmentOf(definition),
+        memoryMb: definition.memoryMb ?? 512,
+        timeoutSeconds: definition.timeoutSeconds ?? 30,
+      })),
+      // What the Lambda service itself provides: region, credentials, and (locally) the endpoints.
+      () => ({
+        AWS_REGION: localRegion,
+        AWS_DEFAULT_REGION: localRegion,
+        AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint as string,
+        AWS_ENDPOINT_URL_SQS: sqs.url,
+        AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        TZ: 'UTC',
+        PATH: process.env.PATH ?? '',
+      }),
+    );
+    stoppers.push(() => runtime.close());
+
+    const stepFunctions = await startStepFunctionsService({
+      port: stepFunctionsPort,
+      stateMachines: Object.entries(systemDefinition.workflows).map(([name, workflow]) => ({
+        name,
+        definition: resolver.definitionOf(workflow),
+      })),
+      invoker: runtime,
+      dynamodbEndpoint,
+      sqsEndpoint: sqs.url,
+      persistFile: options.persistDir ? join(options.persistDir, 'stepfunctions.json') : undefined,
+      retryIntervalScale: options.retryIntervalScale,
+    });
+    stoppers.push(() => stepFunctions.close());
+    log(`Step Functions      ${stepFunctions.url}`);
+
+    for (const [name, definition] of functionEntries) {
+      if (!definition.sqsTrigger) continue;
+      const queueName = definition.sqsTrigger.queue;
+      const mapping = startEventSourceMapping({
+        sqsEndpoint: sqs.url,
+        queueUrl: sqs.queueUrl(queueName),
+        queueArn: queueArn(queueName),
+        batchSize: definition.sqsTrigger.batchSize,
+        maximumBatchingWindowSeconds: definition.sqsTrigger.maxBatchingWindowSeconds,
+        reportBatchItemFailures: true,
+        invoke: (event) => runtime.invoke(name, event),
+        onError: (error) => log(`event source mapping ${name}: ${(error as Error).message}`),
+      });
+      stoppers.push(() => mapping.stop());
+    }
+    for (const [name, definition] of functionEntries) {
+      if (!definition.schedule) continue;
+      // EventBridge scheduled events, locally a timer; the handler cannot tell the difference.
+      const timer = setInterval(() => {
+        const event = { version: '0', id: crypto.randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString(), region: localRegion, resources: [], detail: {} };
+        runtime.invoke(name, event).catch((error: Error) => log(`schedule ${name}: ${error.message}`));
+      }, definition.schedule.everyMinutes * 60_000);
+      timer.unref();
+      stoppers.push(async () => clearInterval(timer));
+    }
+
+    const routes = systemDefinition.routes.map((route) => ({
+      method: route.method,
+      path: route.path,
+      functionName: route.function,
+      public: 'public' in route ? route.public : false,
+    }));
+    const gateway = await startLocalGateway({
+      port: options.apiPort ?? 0,
+      routes,
+      authorizerFunctionName: 'authorizer',
+      invoker: runtime,
+      localRoutes: registerFaultRoutes(stepFunctions),
+    });
+    stoppers.push(() => gateway.close());
+    log(`API                 ${gateway.url}`);
+
+    const keys = generateDemoKeys();
+    const document = DynamoDBDocumentClient.from(dynamodbClient);
+    await seedPrincipals(document, keys);
+    if (options.seedDemoData) await seedDemoWorld(gateway.url, keys, log);
+
+    return {
+      endpoints: { api: gateway.url, dynamodb: dynamodbEndpoint, stepfunctions: stepFunctions.url, sqs: sqs.url },
+      keys,
+      tableName: tableName('main'),
+      runtime,
+      stepFunctions,
+      inventory: {
+        functions: functionEntries.map(([name]) => name),
+        routes: routes.map((route) => `${route.method} ${route.path}`),
+        queues: queueDefinitions.map((queue) => queue.name),
+        tables: Object.keys(systemDefinition.tables).map(tableName),
+        stateMachines: Object.keys(systemDefinition.workflows).map(stateMachineArn),
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function seedPrincipals(document: DynamoDBDocumentClient, keys: DemoKeys): Promise<void> {
+  const table = tableName('main');
+  await savePrincipal(document, table, { apiKey: keys.channel, principalId: 'channel:web-shop', role: 'channel', scope: '*' });
+  await savePrincipal(document, table, { apiKey: keys.ops, principalId: 'ops:demo', role: 'ops', scope: '*' });
+  for (const [locationId, apiKey] of Object.entries(keys.staff)) {
+    await savePrincipal(document, table, { apiKey, principalId: `staff:${locationId}`, role: 'staff', scope: locationId });
+  }
+  for (const [supplierId, apiKey] of Object.entries(keys.supplier)) {
+    await savePrincipal(document, table, { apiKey, principalId: `supplier:${supplierId}`, role: 'supplier', scope: supplierId });
+  }
+  for (const [carrierId, apiKey] of Object.entries(keys.courier)) {
+    await savePrincipal(document, table, { apiKey, principalId: `courier:${carrierId}`, role: 'courier', scope: carrierId });
+  }
+}
+
+/** Seeds through the public HTTP API, so the demo data is validated exactly like a client's. */
+async function seedDemoWorld(api: string, keys: DemoKeys, log: (line: string) => void): Promise<void> {
+  const call = async (method: string, path: string, apiKey: string, body: unknown) => {
+    const response = await fetch(`${api}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`seeding ${method} ${path} failed: ${response.status} ${await response.text()}`);
+  };
+  for (const [locationId, location] of Object.entries(demoLocations)) await call('PUT', `/locations/${locationId}`, keys.ops, location);
+  for (const [sku, byLocation] of Object.entries(demoStock)) {
+    for (const [locationId, stock] of Object.entries(byLocation)) {
+      await call('PUT', `/locations/${locationId}/stock/${sku}`, keys.ops, stock);
+    }
+  }
+  for (const [supplierId, items] of Object.entries(demoSuppliers)) {
+    await call('POST', `/suppliers/${supplierId}/stock`, keys.supplier[supplierId] as string, { feedSeq: Date.now(), items });
+  }
+  log(`Seeded ${Object.keys(demoLocations).length} locations, ${Object.keys(demoStock).length} SKUs, ${Object.keys(demoSuppliers).length} suppliers, ${demoCarriers.length} carriers`);
+}

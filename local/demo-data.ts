@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+
+/** Demo world for `npm start`: a London retailer with two warehouses, three stores and a dark store. */
+export const demoLocations = {
+  'WH-DARTFORD': { type: 'warehouse', name: 'Dartford DC', lat: 51.4462, lng: 0.2176, fulfils: ['delivery'], reorderPoint: 20 },
+  'WH-MILTON-KEYNES': { type: 'warehouse', name: 'Milton Keynes DC', lat: 52.0406, lng: -0.7594, fulfils: ['delivery'], reorderPoint: 20 },
+  'ST-OXFORD-ST': { type: 'store', name: 'Oxford Street', lat: 51.5152, lng: -0.1419, fulfils: ['delivery', 'same_day', 'pickup'], sameDayRadiusKm: 8 },
+  'ST-CAMDEN': { type: 'store', name: 'Camden', lat: 51.5390, lng: -0.1426, fulfils: ['same_day', 'pickup'], sameDayRadiusKm: 6 },
+  'ST-BRIXTON': { type: 'store', name: 'Brixton', lat: 51.4613, lng: -0.1156, fulfils: ['same_day', 'pickup'], sameDayRadiusKm: 6 },
+  'DS-SHOREDITCH': { type: 'dark_store', name: 'Shoreditch dark store', lat: 51.5265, lng: -0.0780, fulfils: ['same_day'], sameDayRadiusKm: 10 },
+} as const;
+
+/** onHand and safetyStock per SKU and location; stores keep a shelf buffer for walk-in customers. */
+export const demoStock: Record<string, Record<string, { onHand: number; safetyStock: number }>> = {
+  'SKU-TSHIRT-M': {
+    'WH-DARTFORD': { onHand: 120, safetyStock: 0 },
+    'WH-MILTON-KEYNES': { onHand: 80, safetyStock: 0 },
+    'ST-OXFORD-ST': { onHand: 15, safetyStock: 3 },
+    'ST-CAMDEN': { onHand: 8, safetyStock: 2 },
+  },
+  'SKU-SNEAKER-42': {
+    'WH-DARTFORD': { onHand: 30, safetyStock: 0 },
+    'ST-OXFORD-ST': { onHand: 6, safetyStock: 2 },
+    'ST-BRIXTON': { onHand: 4, safetyStock: 1 },
+    'DS-SHOREDITCH': { onHand: 12, safetyStock: 0 },
+  },
+  'SKU-HOODIE-L': {
+    'WH-MILTON-KEYNES': { onHand: 40, safetyStock: 0 },
+    'ST-CAMDEN': { onHand: 5, safetyStock: 2 },
+  },
+  'SKU-CAP-ONE': { 'ST-BRIXTON': { onHand: 2, safetyStock: 2 } },
+};
+
+export const demoSuppliers = {
+  'SUP-ACME-APPAREL': [
+    { sku: 'SKU-TSHIRT-M', available: 1000, leadTimeDays: 3, unitCost: 4.2 },
+    { sku: 'SKU-HOODIE-L', available: 300, leadTimeDays: 5, unitCost: 11.5 },
+    { sku: 'SKU-CAP-ONE', available: 200, leadTimeDays: 4, unitCost: 3.1 },
+  ],
+  'SUP-FLEET-FOOTWEAR': [{ sku: 'SKU-SNEAKER-42', available: 150, leadTimeDays: 7, unitCost: 28 }],
+} as const;
+
+export const demoCarriers = ['CARRIER-SPEEDY', 'CARRIER-BIKE-COURIERS'] as const;
+
+export interface DemoKeys {
+  channel: string;
+  ops: string;
+  staff: Record<string, string>;
+  supplier: Record<string, string>;
+  courier: Record<string, string>;
+}
+
+const newKey = (prefix: string) => `${prefix}_${randomBytes(18).toString('base64url')}`;
+
+export function generateDemoKeys(): DemoKeys {
+  return {
+    channel: newKey('chn'),
+    ops: newKey('ops'),
+    staff: Object.fromEntries(Object.keys(demoLocations).map((id) => [id, newKey('stf')])),
+    supplier: Object.fromEntries(Object.keys(demoSuppliers).map((id) => [id, newKey('sup')])),
+    courier: Object.fromEntries(demoCarriers.map((id) => [id, newKey('whsec')])),
+  };
+}

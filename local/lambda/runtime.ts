@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { FunctionError, functionNameOf, type LambdaInvoker } from './invoker';
+
+export interface LocalFunction {
+  readonly name: string;
+  /** Handler file relative to the repository root. */
+  readonly entry: string;
+  /** Exactly the environment the CDK definition gives this function (references already resolved). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+}
+
+export interface InvocationRecord {
+  readonly functionName: string;
+  readonly requestId: string;
+  readonly durationMs: number;
+  readonly coldStart: boolean;
+  readonly errorType?: string;
+}
+
+export interface LambdaRuntime extends LambdaInvoker {
+  readonly functionNames: readonly string[];
+  /** Observers for logs, metrics and benchmarks (invocation counts). */
+  onInvocation(listener: (record: InvocationRecord) => void): void;
+  close(): Promise<void>;
+}
+
+type WorkerReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; errorType: string; errorMessage: string; stack: string[] };
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+const bootstrapUrl = new URL('./worker-bootstrap.mjs', import.meta.url);
+
+/**
+ * The local Lambda service: each function runs in its own worker thread, started on first use (a cold
+ * start), with the AWS runtime variables plus exactly its own environment. A timeout or a crash
+ * discards the worker, as Lambda discards a sandbox.
+ */
+export function createLambdaRuntime(
+  functions: readonly LocalFunction[],
+  runtimeEnvironment: () => Readonly<Record<string, string>>,
+): LambdaRuntime {
+  const byName = new Map(functions.map((fn) => [fn.name, fn]));
+  const workers = new Map<string, { worker: Worker; pending: Map<number, Pending> }>();
+  const listeners: ((record: InvocationRecord) => void)[] = [];
+  let nextId = 1;
+
+  function discard(name: string, reason: Error): void {
+    const entry = workers.get(name);
+    if (!entry) return;
+    workers.delete(name);
+    for (const pending of entry.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(reason);
+    }
+    void entry.worker.terminate();
+  }
+
+  function workerFor(fn: LocalFunction): { entry: { worker: Worker; pending: Map<number, Pending> }; cold: boolean } {
+    const existing = workers.get(fn.name);
+    if (existing) return { entry: existing, cold: false };
+    const worker = new Worker(bootstrapUrl, {
+      env: {
+        ...runtimeEnvironment(),
+        AWS_LAMBDA_FUNCTION_NAME: fn.name,
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+        ...fn.environment,
+      },
+      workerData: {
+        entryUrl: pathToFileURL(resolve(repositoryRoot, fn.entry)).href,
+        functionName: fn.name,
+        memoryMb: fn.memoryMb,
+        timeoutSeconds: fn.timeoutSeconds,
+      },
+    });
+    const entry = { worker, pending: new Map<number, Pending>() };
+    worker.on('message', (reply: WorkerReply) => {
+      const pending = entry.pending.get(reply.id);
+      if (!pending) return;
+      entry.pending.delete(reply.id);
+      clearTimeout(pending.timer);
+      if (reply.ok) pending.resolve(reply.result);
+      else pending.reject(new FunctionError(reply.errorType, reply.errorMessage));
+    });
+    worker.on('error', (error) => discard(fn.name, new FunctionError('Runtime.ExitError', error.message)));
+    worker.on('exit', () => discard(fn.name, new FunctionError('Runtime.ExitError', `${fn.name} exited`)));
+    workers.set(fn.name, entry);
+    return { entry, cold: true };
+  }
+
+  return {
+    functionNames: functions.map((fn) => fn.name),
+    onInvocation(listener) {
+      listeners.push(listener);
+    },
+    async invoke(functionNameOrArn, payload) {
+      const name = functionNameOf(functionNameOrArn);
+      const fn = byName.get(name);
+      if (!fn) throw new FunctionError('ResourceNotFoundException', `Function not found: ${name}`);
+      const { entry, cold } = workerFor(fn);
+      const id = nextId++;
+      const requestId = randomUUID();
+      const started = performance.now();
+      const notify = (errorType?: string) => {
+        const record = { functionName: name, requestId, durationMs: performance.now() - started, coldStart: cold, errorType };
+        for (const listener of listeners) listener(record);
+      };
+      // Payloads cross the thread boundary as JSON, exactly as Lambda serialises them.
+      const event: unknown = JSON.parse(JSON.stringify(payload ?? null));
+      try {
+        const result = await new Promise<unknown>((resolvePromise, reject) => {
+          const timer = setTimeout(() => {
+            discard(name, new FunctionError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds} seconds`));
+          }, fn.timeoutSeconds * 1000);
+          entry.pending.set(id, { resolve: resolvePromise, reject, timer });
+          entry.worker.postMessage({ id, requestId, event });
+        });
+        notify();
+        return result;
+      } catch (error) {
+        notify(error instanceof FunctionError ? error.errorType : 'Error');
+        throw error;
+      }
+    },
+    async close() {
+      const all = [...workers.keys()];
+      for (const name of all) discard(name, new FunctionError('Runtime.ExitError', 'local cloud stopping'));
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// Runs inside a worker thread: one worker per function, so each function has its own module cache and
+// exactly the environment its CDK definition gives it (process.env is per worker). Plain JS because it
+// must register the TypeScript loader before the handler module is imported.
+import { parentPort, workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+
+const { entryUrl, functionName, memoryMb, timeoutSeconds } = workerData;
+// The import is the cold start: module top-level code (env validation, SDK clients) runs here once.
+const modulePromise = import(entryUrl);
+
+function lambdaContext(requestId, deadline) {
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${functionName}`,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/${functionName}`,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+parentPort.on('message', async ({ id, requestId, event }) => {
+  try {
+    const module = await modulePromise;
+    if (typeof module.handler !== 'function') throw new TypeError(`${entryUrl} does not export a handler function`);
+    const result = await module.handler(event, lambdaContext(requestId, Date.now() + timeoutSeconds * 1000));
+    parentPort.postMessage({ id, ok: true, result: result === undefined ? null : result });
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    parentPort.postMessage({
+      id,
+      ok: false,
+      errorType: err.name || 'Error',
+      errorMessage: err.message,
+      stack: err.stack ? err.stack.split('\n') : [],
+    });
+  }
+});
