@@ -1,0 +1,220 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  RedriveExecutionCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import {
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, type RunningLocalCloud, spawnLocalCloud } from '../support/local-cloud-process';
+
+/** End to end over HTTP on a freshly started `npm start` (its own DynamoDB Local, SQS, Step Functions, gateway). */
+let cloud: RunningLocalCloud;
+const aws = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+beforeAll(async () => {
+  cloud = await spawnLocalCloud();
+  console.info(`npm start ready in ${cloud.startupMs} ms`);
+}, 120_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+const api = (path: string, init: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+  fetch(`${cloud.endpoints.api}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      'content-type': 'application/json',
+      ...(init.key ? { 'x-api-key': init.key } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+  });
+
+const deliveryOrder = (sku: string, qty: number) => ({
+  customerId: 'cust-e2e',
+  fulfilment: {
+    type: 'delivery',
+    address: { line1: '1 High St', city: 'London', postalCode: 'E1 6AN', country: 'GB', lat: 51.52, lng: -0.07 },
+  },
+  lines: [{ sku, qty }],
+});
+
+async function orderStatus(orderId: string): Promise<{ status: string; allocations: unknown[] }> {
+  const response = await api(`/orders/${orderId}`, { key: cloud.endpoints.keys.channel });
+  return (await response.json()) as { status: string; allocations: unknown[] };
+}
+
+describe('npm start', () => {
+  it('serves health and the OpenAPI document without a key', async () => {
+    expect((await api('/health')).status).toBe(200);
+    const spec = (await (await api('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/orders', '/orders/{orderId}', '/inventory/{sku}']));
+  });
+
+  it('reserves an order posted with the demo channel key', async () => {
+    const posted = Date.now();
+    const response = await api('/orders', {
+      method: 'POST',
+      key: cloud.endpoints.keys.channel,
+      headers: { 'idempotency-key': 'e2e-order-1' },
+      body: deliveryOrder('SKU-TSHIRT-M', 2),
+    });
+    expect(response.status).toBe(202);
+    const { orderId } = (await response.json()) as { orderId: string };
+    const reserved = await eventually(async () => {
+      const order = await orderStatus(orderId);
+      return order.status === 'RESERVED' ? order : undefined;
+    });
+    console.info(`order ${orderId} RESERVED ${Date.now() - posted} ms after POST`);
+    expect(reserved.allocations).toEqual([{ sku: 'SKU-TSHIRT-M', qty: 2, locationId: 'WH-DARTFORD' }]);
+
+    const inventory = (await (await api('/inventory/SKU-TSHIRT-M', { key: cloud.endpoints.keys.ops })).json()) as {
+      locations: { locationId: string; reserved: number; available: number }[];
+      suppliers: { supplierId: string }[];
+    };
+    expect(inventory.locations.find((l) => l.locationId === 'WH-DARTFORD')).toMatchObject({ reserved: 2, available: 118 });
+    // The demo supplier feed went through the API, SQS and the ingest function.
+    await eventually(async () => {
+      const current = (await (await api('/inventory/SKU-TSHIRT-M', { key: cloud.endpoints.keys.ops })).json()) as typeof inventory;
+      return current.suppliers.some((s) => s.supplierId === 'SUP-ACME-APPAREL') ? true : undefined;
+    });
+  });
+
+  it('answers auth and validation failures with problem+json and writes nothing', async () => {
+    const missing = await api('/orders', { method: 'POST', body: deliveryOrder('SKU-TSHIRT-M', 1), headers: { 'idempotency-key': 'x' } });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+    const unknown = await api('/orders', { method: 'POST', key: 'nope', body: deliveryOrder('SKU-TSHIRT-M', 1), headers: { 'idempotency-key': 'x' } });
+    expect(unknown.status).toBe(401);
+    const wrongRole = await api('/orders', {
+      method: 'POST',
+      key: cloud.endpoints.keys.staff['ST-CAMDEN'],
+      body: deliveryOrder('SKU-TSHIRT-M', 1),
+      headers: { 'idempotency-key': 'x' },
+    });
+    expect(wrongRole.status).toBe(403);
+    const otherSupplier = await api('/suppliers/SUP-ACME-APPAREL/stock', {
+      method: 'POST',
+      key: cloud.endpoints.keys.supplier['SUP-FLEET-FOOTWEAR'],
+      body: { feedSeq: 1, items: [{ sku: 'SKU-TSHIRT-M', available: 1, leadTimeDays: 1 }] },
+    });
+    expect(otherSupplier.status).toBe(403);
+    const invalid = await api('/orders', {
+      method: 'POST',
+      key: cloud.endpoints.keys.channel,
+      headers: { 'idempotency-key': 'e2e-invalid' },
+      body: { customerId: 'c', fulfilment: { type: 'delivery' }, lines: [{ sku: 'SKU-TSHIRT-M', qty: -1 }] },
+    });
+    expect([400, 422]).toContain(invalid.status);
+    const problem = (await invalid.json()) as { errors: { pointer?: string; field?: string }[] };
+    expect(JSON.stringify(problem.errors)).toContain('lines');
+    const malformed = await api('/orders', {
+      method: 'POST',
+      key: cloud.endpoints.keys.channel,
+      headers: { 'idempotency-key': 'e2e-malformed' },
+      body: '{"customerId":',
+    });
+    expect(malformed.status).toBe(400);
+    const sfn = new SFNClient({ ...aws, endpoint: cloud.endpoints.stepfunctions });
+    const executions = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:fulfilment' }),
+    );
+    // Only the one valid order above started a workflow.
+    expect(executions.executions?.length).toBe(1);
+  });
+
+  it('lets the AWS SDK clients list, inspect and redrive executions, and use the queues', async () => {
+    const sfn = new SFNClient({ ...aws, endpoint: cloud.endpoints.stepfunctions });
+    const machines = await sfn.send(new ListStateMachinesCommand({}));
+    const fulfilmentArn = machines.stateMachines?.find((m) => m.name === 'fulfilment')?.stateMachineArn as string;
+    expect(fulfilmentArn).toBeDefined();
+
+    // Fault injection (local only) makes ReserveStock fail beyond its Retry budget.
+    const inject = await api('/ops/faults', {
+      method: 'PUT',
+      key: cloud.endpoints.keys.ops,
+      body: { workflow: 'fulfilment', state: 'ReserveStock', error: 'TransientError', times: 10 },
+    });
+    expect(inject.status).toBe(200);
+    const response = await api('/orders', {
+      method: 'POST',
+      key: cloud.endpoints.keys.channel,
+      headers: { 'idempotency-key': 'e2e-redrive' },
+      body: deliveryOrder('SKU-SNEAKER-42', 1),
+    });
+    const { orderId } = (await response.json()) as { orderId: string };
+    const failed = await eventually(async () => {
+      const list = await sfn.send(new ListExecutionsCommand({ stateMachineArn: fulfilmentArn, statusFilter: 'FAILED' }));
+      return list.executions?.find((e) => e.name === orderId);
+    }, 30_000);
+    const opsList = (await (await api('/ops/executions?status=FAILED', { key: cloud.endpoints.keys.ops })).json()) as {
+      items: { executionId: string; failedState: string; error: string }[];
+    };
+    expect(opsList.items.find((i) => i.executionId === orderId)).toMatchObject({ failedState: 'ReserveStock', error: 'TransientError' });
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: failed.executionArn }));
+    expect(history.events?.map((e) => e.type)).toEqual(expect.arrayContaining(['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed']));
+
+    expect((await api('/ops/faults', { method: 'DELETE', key: cloud.endpoints.keys.ops })).status).toBe(204);
+    await sfn.send(new RedriveExecutionCommand({ executionArn: failed.executionArn }));
+    await eventually(async () => {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: failed.executionArn }));
+      return described.status === 'SUCCEEDED' ? described : undefined;
+    });
+    expect((await orderStatus(orderId)).status).toBe('RESERVED');
+
+    const sqs = new SQSClient({ ...aws, endpoint: cloud.endpoints.sqs });
+    const queues = await sqs.send(new ListQueuesCommand({}));
+    expect(queues.QueueUrls?.map((url) => url.split('/').pop())).toEqual(
+      expect.arrayContaining(['supplierStockFeed', 'supplierStockFeed-dlq']),
+    );
+    const dlq = queues.QueueUrls?.find((url) => url.endsWith('-dlq')) as string;
+    await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: 'hello' }));
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, WaitTimeSeconds: 1 }));
+    expect(received.Messages?.[0]?.Body).toBe('hello');
+    const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['All'] }));
+    expect(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('1');
+  });
+
+  it('is usable from boto3 (the AWS CLI speaks the same protocol)', async (context) => {
+    if (spawnSync('python3', ['-c', 'import boto3']).status !== 0) return context.skip();
+    const script = `
+import boto3, json, sys
+kw = dict(region_name='us-east-1', aws_access_key_id='local', aws_secret_access_key='local')
+sfn = boto3.client('stepfunctions', endpoint_url=sys.argv[1], **kw)
+sqs = boto3.client('sqs', endpoint_url=sys.argv[2], **kw)
+arn = sfn.list_state_machines()['stateMachines'][0]['stateMachineArn']
+execs = sfn.list_executions(stateMachineArn=arn)['executions']
+hist = sfn.get_execution_history(executionArn=execs[0]['executionArn'])['events']
+urls = sqs.list_queues()['QueueUrls']
+sqs.send_message(QueueUrl=[u for u in urls if u.endswith('-dlq')][0], MessageBody='from-boto3')
+print(json.dumps({'machines': 1, 'executions': len(execs), 'events': len(hist), 'queues': len(urls)}))
+`;
+    const out = execFileSync('python3', ['-c', script, cloud.endpoints.stepfunctions, cloud.endpoints.sqs], { encoding: 'utf8' });
+    const parsed = JSON.parse(out) as { executions: number; events: number; queues: number };
+    expect(parsed.executions).toBeGreaterThan(0);
+    expect(parsed.events).toBeGreaterThan(0);
+    expect(parsed.queues).toBe(2);
+  });
+
+  it('stops everything on SIGTERM, leaving no Java process behind', async () => {
+    const dynamodbPort = new URL(cloud.endpoints.dynamodb).port;
+    const code = await cloud.stop();
+    expect(code).toBe(0);
+    await eventually(async () => {
+      const java = spawnSync('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${dynamodbPort}`]);
+      return java.status === 1 ? true : undefined;
+    }, 10_000);
+  });
+});
