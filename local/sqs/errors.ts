@@ -20,7 +20,10 @@ const shapes: Record<string, ErrorShape> = {
   BatchRequestTooLong: { queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong', status: 400 },
   EmptyBatchRequest: { queryCode: 'AWS.SimpleQueueService.EmptyBatchRequest', status: 400 },
   InvalidBatchEntryId: { queryCode: 'AWS.SimpleQueueService.InvalidBatchEntryId', status: 400 },
-  TooManyEntriesInBatchRequest: { queryCode: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', status: 400 },
+  TooManyEntriesInBatchRequest: {
+    queryCode: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+    status: 400,
+  },
   UnsupportedOperation: { queryCode: 'AWS.SimpleQueueService.UnsupportedOperation', status: 400 },
   InvalidAttributeName: { queryCode: 'InvalidAttributeName', status: 400 },
   InvalidAttributeValue: { queryCode: 'InvalidAttributeValue', status: 400 },

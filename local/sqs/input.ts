@@ -9,14 +9,16 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
 export function requiredString(input: Input, name: string): string {
   const value = input[name];
   if (value === undefined || value === null || value === '') throw missingParameter(name);
-  if (typeof value !== 'string') throw invalidParameter(`Value for parameter ${name} is invalid. Reason: must be a string.`);
+  if (typeof value !== 'string')
+    throw invalidParameter(`Value for parameter ${name} is invalid. Reason: must be a string.`);
   return value;
 }
 
 export function optionalString(input: Input, name: string): string | undefined {
   const value = input[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalidParameter(`Value for parameter ${name} is invalid. Reason: must be a string.`);
+  if (typeof value !== 'string')
+    throw invalidParameter(`Value for parameter ${name} is invalid. Reason: must be a string.`);
   return value;
 }
 
@@ -51,7 +53,8 @@ export function optionalStringList(input: Input, name: string): string[] | undef
 export function optionalStringMap(input: Input, name: string): Record<string, string> | undefined {
   const value = input[name];
   if (value === undefined || value === null) return undefined;
-  if (!isRecord(value)) throw invalidParameter(`Value for parameter ${name} is invalid. Reason: must be a map.`);
+  if (!isRecord(value))
+    throw invalidParameter(`Value for parameter ${name} is invalid. Reason: must be a map.`);
   const result: Record<string, string> = {};
   for (const [key, item] of Object.entries(value)) {
     // Attribute values are strings in the SQS model; numbers are accepted for convenience and normalized.
@@ -66,15 +69,23 @@ export function optionalStringMap(input: Input, name: string): Record<string, st
 export function batchEntries(input: Input, name = 'Entries'): Array<Input & { Id: string }> {
   const value = input[name];
   if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
-    throw new SqsError('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
+    throw new SqsError(
+      'EmptyBatchRequest',
+      'There should be at least one SendMessageBatchRequestEntry in the request.',
+    );
   }
-  if (!Array.isArray(value)) throw invalidParameter(`Value for parameter ${name} is invalid. Reason: must be a list.`);
+  if (!Array.isArray(value))
+    throw invalidParameter(`Value for parameter ${name} is invalid. Reason: must be a list.`);
   if (value.length > 10) {
-    throw new SqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${value.length}.`);
+    throw new SqsError(
+      'TooManyEntriesInBatchRequest',
+      `Maximum number of entries per request are 10. You have sent ${value.length}.`,
+    );
   }
   const seen = new Set<string>();
   return value.map((entry) => {
-    if (!isRecord(entry)) throw invalidParameter(`Value for parameter ${name} is invalid. Reason: entries must be objects.`);
+    if (!isRecord(entry))
+      throw invalidParameter(`Value for parameter ${name} is invalid. Reason: entries must be objects.`);
     const id = entry.Id;
     if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(id)) {
       throw new SqsError(

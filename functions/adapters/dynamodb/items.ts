@@ -1,0 +1,14 @@
+/** Drops undefined fields so items write the same whatever the document client's marshall options are. */
+export function compact<T extends Record<string, unknown>>(item: T): T {
+  return Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined)) as T;
+}
+
+/** Cancellation reason codes of a TransactWriteItems, in item order (empty when not a cancellation). */
+export function cancellationCodes(error: unknown): (string | undefined)[] {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return [];
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => (reason.Code === 'None' ? undefined : reason.Code));
+}
+
+export const isConditionalCheckFailed = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';

@@ -1,0 +1,48 @@
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../contracts/keys';
+import { type Role, roleSchema } from '../../contracts/schemas';
+import { sha256Hex } from '../../shared/hash';
+import { callAws } from '../errors';
+
+export interface StoredPrincipal {
+  readonly principalId: string;
+  readonly role: Role;
+  readonly scope: string;
+}
+
+/** API keys are stored only as their SHA-256: a table dump reveals no usable key. */
+export const apiKeyHash = (apiKey: string): string => sha256Hex(apiKey);
+
+export async function savePrincipal(
+  document: DynamoDBDocumentClient,
+  tableName: string,
+  principal: { apiKey: string; principalId: string; role: Role; scope: string },
+): Promise<void> {
+  await callAws('savePrincipal', () =>
+    document.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...keys.principal(apiKeyHash(principal.apiKey)),
+          entity: 'principal',
+          principalId: principal.principalId,
+          role: principal.role,
+          scope: principal.scope,
+        },
+      }),
+    ),
+  );
+}
+
+export async function findPrincipalByApiKey(
+  document: DynamoDBDocumentClient,
+  tableName: string,
+  apiKey: string,
+): Promise<StoredPrincipal | undefined> {
+  const { Item } = await callAws('findPrincipal', () =>
+    document.send(new GetCommand({ TableName: tableName, Key: keys.principal(apiKeyHash(apiKey)) })),
+  );
+  const role = roleSchema.safeParse(Item?.role);
+  if (!Item || !role.success) return undefined;
+  return { principalId: String(Item.principalId), role: role.data, scope: String(Item.scope) };
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import * as schemas from './schemas';
+import type { Role } from './schemas';
+import type { routes } from './system';
+
+
+/** `"METHOD /path"` of every route in the system definition. */
+export type RouteKey = KeyOf<(typeof routes)[number]>;
+type KeyOf<R> = R extends { readonly method: infer M extends string; readonly path: infer P extends string } ? `${M} ${P}` : never;
+
+/** Who may call a route: the roles, and the path parameter a scoped principal's scope must equal. */
+export interface RouteAccess {
+  readonly roles: readonly Role[];
+  /** Principals whose scope is not `*` may only act on the resource this path parameter names. */
+  readonly scopeParam?: string;
+}
+
+/**
+ * Everything a client can rely on for one route. Handlers validate with these schemas and enforce this
+ * access; the OpenAPI document is generated from the same object, so neither can drift from the other.
+ */
+export interface RouteContract {
+  readonly summary: string;
+  /** Absent on public routes (no API key). */
+  readonly access?: RouteAccess;
+  readonly params?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly headers?: readonly { readonly name: string; readonly required: boolean; readonly description: string }[];
+  readonly body?: z.ZodType;
+  readonly successStatus: 200 | 202;
+  readonly response: z.ZodType;
+  /** Error statuses the route answers with besides 400/401/403/500, documented in the spec. */
+  readonly problems?: readonly (404 | 409 | 415 | 422)[];
+}
+
+const idempotencyKeyHeader = {
+  name: 'Idempotency-Key',
+  required: true,
+  description: 'Same key and same body return the same answer; the same key with another body is a 409.',
+} as const;
+
+export const apiContracts = {
+  'GET /health': { summary: 'Liveness probe', successStatus: 200, response: schemas.healthResponseSchema },
+  'GET /openapi.json': {
+    summary: 'This OpenAPI 3.1 document',
+    successStatus: 200,
+    response: z.record(z.string(), z.unknown()),
+  },
+  'PUT /locations/{locationId}': {
+    summary: 'Create or update a warehouse, store or dark store',
+    access: { roles: ['ops'] },
+    params: schemas.locationIdParamsSchema,
+    body: schemas.locationBodySchema,
+    successStatus: 200,
+    response: schemas.locationSchema,
+    problems: [415, 422],
+  },
+  'PUT /locations/{locationId}/stock/{sku}': {
+    summary: 'Cycle count: set on-hand and safety stock of a SKU at a location',
+    access: { roles: ['staff', 'ops'], scopeParam: 'locationId' },
+    params: schemas.stockParamsSchema,
+    body: schemas.stockBodySchema,
+    successStatus: 200,
+    response: schemas.stockResponseSchema,
+    problems: [404, 409, 415, 422],
+  },
+  'GET /inventory/{sku}': {
+    summary: 'Per-location and total stock of a SKU, with supplier availability',
+    access: { roles: ['ops', 'channel'] },
+    params: schemas.skuParamsSchema,
+    successStatus: 200,
+    response: schemas.inventoryResponseSchema,
+  },
+  'POST /orders': {
+    summary: 'Accept an order (idempotently) and start its fulfilment workflow',
+    access: { roles: ['channel'] },
+    headers: [idempotencyKeyHeader],
+    body: schemas.createOrderBodySchema,
+    successStatus: 202,
+    response: schemas.orderAcceptedSchema,
+    problems: [409, 415, 422],
+  },
+  'GET /orders/{orderId}': {
+    summary: 'Order status, lines, allocations, shipments, returns and timeline',
+    access: { roles: ['channel', 'ops'] },
+    params: schemas.orderIdParamsSchema,
+    successStatus: 200,
+    response: schemas.orderResponseSchema,
+    problems: [404],
+  },
+  'POST /suppliers/{supplierId}/stock': {
+    summary: "Queue a supplier's absolute stock availability feed",
+    access: { roles: ['supplier', 'ops'], scopeParam: 'supplierId' },
+    params: schemas.supplierIdParamsSchema,
+    body: schemas.supplierStockBodySchema,
+    successStatus: 202,
+    response: schemas.queuedResponseSchema,
+    problems: [415, 422],
+  },
+  'GET /ops/executions': {
+    summary: 'Workflow executions (failed by default) with failed state, error, cause and input',
+    access: { roles: ['ops'] },
+    query: schemas.listExecutionsQuerySchema,
+    successStatus: 200,
+    response: schemas.executionListSchema,
+  },
+  'POST /ops/executions/{executionId}/redrive': {
+    summary: 'Redrive a failed execution from the step that failed',
+    access: { roles: ['ops'] },
+    params: schemas.executionIdParamsSchema,
+    successStatus: 202,
+    response: schemas.redriveResponseSchema,
+    problems: [404, 409],
+  },
+} as const satisfies Record<RouteKey, RouteContract>;

@@ -1,0 +1,34 @@
+/**
+ * Error names shared with the workflows (ASL `Retry`/`Catch` match on them) and the problem `code`s clients
+ * rely on. Kept in contracts so runtime code, ASL files and tests cannot disagree on a spelling.
+ */
+
+/** Throttling, 5xx or network trouble talking to an AWS service: the ASL retries exactly this name. */
+export const transientErrorName = 'TransientError';
+
+/** A workflow asked for an order status change the order's state machine does not allow (not retried). */
+export const invalidStatusTransitionErrorName = 'InvalidStatusTransition';
+
+/** The order a workflow task names does not exist (not retried: redriving cannot fix it). */
+export const orderNotFoundErrorName = 'OrderNotFound';
+
+export const problemCodes = {
+  validation: 'REQUEST.VALIDATION_FAILED',
+  malformedJson: 'REQUEST.MALFORMED_JSON',
+  unsupportedMediaType: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  missingIdempotencyKey: 'REQUEST.IDEMPOTENCY_KEY_REQUIRED',
+  unauthenticated: 'AUTH.API_KEY_REQUIRED',
+  unknownApiKey: 'AUTH.API_KEY_UNKNOWN',
+  forbiddenRole: 'AUTH.ROLE_NOT_ALLOWED',
+  forbiddenScope: 'AUTH.SCOPE_NOT_ALLOWED',
+  locationNotFound: 'INVENTORY.LOCATION_NOT_FOUND',
+  onHandBelowReserved: 'INVENTORY.ON_HAND_BELOW_RESERVED',
+  orderNotFound: 'ORDERS.NOT_FOUND',
+  orderAlreadyExists: 'ORDERS.ALREADY_EXISTS',
+  idempotencyKeyReused: 'ORDERS.IDEMPOTENCY_KEY_REUSED',
+  executionNotFound: 'OPS.EXECUTION_NOT_FOUND',
+  executionNotRedrivable: 'OPS.EXECUTION_NOT_REDRIVABLE',
+  internal: 'INTERNAL',
+} as const;
+
+export type ProblemCode = (typeof problemCodes)[keyof typeof problemCodes];

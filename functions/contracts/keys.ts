@@ -1,0 +1,27 @@
+/**
+ * Single-table keys (pk/sk, gsi1pk/gsi1sk) in one place: the ASL addresses the order item directly
+ * (`ORDER#<orderId>` / `ORDER`), so these spellings are part of the contract, not an adapter detail.
+ */
+export const keys = {
+  principal: (apiKeyHash: string) => ({ pk: `APIKEY#${apiKeyHash}`, sk: 'PRINCIPAL' }),
+  location: (locationId: string) => ({ pk: `LOCATION#${locationId}`, sk: 'LOCATION' }),
+  /** All locations, listable through gsi1. */
+  locationIndex: (locationId: string) => ({ gsi1pk: 'LOCATIONS', gsi1sk: locationId }),
+  skuPartition: (sku: string) => `SKU#${sku}`,
+  stock: (sku: string, locationId: string) => ({ pk: `SKU#${sku}`, sk: `STOCK#${locationId}` }),
+  /** Stock of one location, listable through gsi1 (pick lists, cycle counts). */
+  stockByLocation: (sku: string, locationId: string) => ({ gsi1pk: `LOCATION#${locationId}`, gsi1sk: `STOCK#${sku}` }),
+  stockPrefix: 'STOCK#',
+  supplierStock: (sku: string, supplierId: string) => ({ pk: `SKU#${sku}`, sk: `SUPPLIER#${supplierId}` }),
+  supplierStockPrefix: 'SUPPLIER#',
+  orderPartition: (orderId: string) => `ORDER#${orderId}`,
+  order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
+  hold: (orderId: string, sku: string, locationId: string) => ({ pk: `ORDER#${orderId}`, sk: `HOLD#${sku}#${locationId}` }),
+  holdPrefix: 'HOLD#',
+  timelineEntry: (orderId: string, at: string, step: string) => ({ pk: `ORDER#${orderId}`, sk: `TIMELINE#${at}#${step}` }),
+  timelinePrefix: 'TIMELINE#',
+  idempotency: (principalId: string, idempotencyKey: string) => ({
+    pk: `IDEMPOTENCY#${principalId}#${idempotencyKey}`,
+    sk: 'IDEMPOTENCY',
+  }),
+} as const;

@@ -1,0 +1,285 @@
+import { z } from 'zod';
+
+/**
+ * Request and response shapes of the HTTP API v1 (DESIGN §6) and of the workflow task payloads. Handlers
+ * validate with them and the OpenAPI document is generated from them, so the spec cannot drift.
+ */
+
+export const roles = ['channel', 'supplier', 'staff', 'courier', 'ops'] as const;
+export const roleSchema = z.enum(roles);
+export type Role = z.infer<typeof roleSchema>;
+
+export const fulfilmentTypes = ['delivery', 'same_day', 'pickup'] as const;
+export const fulfilmentTypeSchema = z.enum(fulfilmentTypes);
+export type FulfilmentType = z.infer<typeof fulfilmentTypeSchema>;
+
+export const locationTypes = ['warehouse', 'store', 'dark_store'] as const;
+export const locationTypeSchema = z.enum(locationTypes);
+export type LocationType = z.infer<typeof locationTypeSchema>;
+
+export const orderStatuses = [
+  'ACCEPTED',
+  'RESERVED',
+  'BACKORDERED',
+  'PICKING',
+  'PACKED',
+  'IN_TRANSIT',
+  'DELIVERED',
+  'READY_FOR_PICKUP',
+  'COLLECTED',
+  'RETURN_REQUESTED',
+  'RETURNED',
+  'CANCELLED',
+  'REJECTED',
+] as const;
+export const orderStatusSchema = z.enum(orderStatuses);
+export type OrderStatus = z.infer<typeof orderStatusSchema>;
+
+/** Identifiers travel in keys (`ORDER#<id>`) and execution names (max 80, no spaces): keep them plain. */
+export const identifierSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, "-" or "_", starting with a letter or digit');
+export const skuSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "-" or "_", starting with a letter or digit');
+
+const latitudeSchema = z.number().min(-90).max(90);
+const longitudeSchema = z.number().min(-180).max(180);
+const quantitySchema = z.number().int().positive();
+const countSchema = z.number().int().nonnegative();
+
+// ---------------------------------------------------------------------------------------------- locations
+
+export const locationIdParamsSchema = z.object({ locationId: identifierSchema });
+
+export const locationBodySchema = z.object({
+  type: locationTypeSchema,
+  name: z.string().trim().min(1).max(200),
+  lat: latitudeSchema,
+  lng: longitudeSchema,
+  fulfils: z
+    .array(fulfilmentTypeSchema)
+    .min(1)
+    .refine((types) => new Set(types).size === types.length, 'must not repeat a fulfilment type'),
+  sameDayRadiusKm: z.number().positive().max(500).optional(),
+  reorderPoint: countSchema.optional(),
+});
+export type LocationBody = z.infer<typeof locationBodySchema>;
+
+export const locationSchema = locationBodySchema.extend({ locationId: identifierSchema, updatedAt: z.iso.datetime() });
+export type Location = z.infer<typeof locationSchema>;
+
+// ------------------------------------------------------------------------------------------------- stock
+
+export const stockParamsSchema = z.object({ locationId: identifierSchema, sku: skuSchema });
+
+export const stockBodySchema = z.object({ onHand: countSchema, safetyStock: countSchema });
+export type StockBody = z.infer<typeof stockBodySchema>;
+
+export const stockFiguresSchema = z.object({
+  onHand: countSchema,
+  reserved: countSchema,
+  available: countSchema,
+  inbound: countSchema,
+  safetyStock: countSchema,
+});
+
+export const stockResponseSchema = stockFiguresSchema.extend({
+  sku: skuSchema,
+  locationId: identifierSchema,
+  updatedAt: z.iso.datetime(),
+});
+
+export const skuParamsSchema = z.object({ sku: skuSchema });
+
+export const inventoryResponseSchema = z.object({
+  sku: skuSchema,
+  locations: z.array(stockFiguresSchema.extend({ locationId: identifierSchema })),
+  totals: z.object({ onHand: countSchema, reserved: countSchema, available: countSchema, inbound: countSchema }),
+  suppliers: z.array(
+    z.object({
+      supplierId: identifierSchema,
+      available: countSchema,
+      leadTimeDays: countSchema,
+      unitCost: z.number().nonnegative().optional(),
+      feedSeq: countSchema,
+      updatedAt: z.iso.datetime(),
+    }),
+  ),
+});
+export type InventoryResponse = z.infer<typeof inventoryResponseSchema>;
+
+// ------------------------------------------------------------------------------------------------ orders
+
+export const addressSchema = z.object({
+  line1: z.string().trim().min(1).max(200),
+  city: z.string().trim().min(1).max(100),
+  postalCode: z.string().trim().min(1).max(20),
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "GB"'),
+  lat: latitudeSchema,
+  lng: longitudeSchema,
+});
+export type Address = z.infer<typeof addressSchema>;
+
+export const fulfilmentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('pickup'), storeId: identifierSchema, address: addressSchema.optional() }),
+  z.object({ type: z.literal('same_day'), address: addressSchema }),
+  z.object({ type: z.literal('delivery'), address: addressSchema }),
+]);
+export type Fulfilment = z.infer<typeof fulfilmentSchema>;
+
+export const orderLineSchema = z.object({ sku: skuSchema, qty: quantitySchema });
+export type OrderLine = z.infer<typeof orderLineSchema>;
+
+/** A reservation writes two items per allocation in one transaction (limit 100): this keeps orders within it. */
+export const maxOrderLines = 25;
+
+export const createOrderBodySchema = z.object({
+  orderId: identifierSchema.optional(),
+  customerId: z.string().trim().min(1).max(128),
+  fulfilment: fulfilmentSchema,
+  lines: z
+    .array(orderLineSchema)
+    .min(1)
+    .max(maxOrderLines)
+    .superRefine((lines, context) => {
+      const seen = new Set<string>();
+      lines.forEach((line, index) => {
+        if (seen.has(line.sku)) {
+          context.addIssue({ code: 'custom', path: [index, 'sku'], message: `duplicate sku ${line.sku}: one line per sku` });
+        }
+        seen.add(line.sku);
+      });
+    }),
+});
+export type CreateOrderBody = z.infer<typeof createOrderBodySchema>;
+
+export const orderAcceptedSchema = z.object({ orderId: identifierSchema, status: orderStatusSchema });
+
+export const allocationSchema = z.object({ sku: skuSchema, qty: quantitySchema, locationId: identifierSchema });
+export type Allocation = z.infer<typeof allocationSchema>;
+export const shortfallSchema = z.object({ sku: skuSchema, qty: quantitySchema });
+export type Shortfall = z.infer<typeof shortfallSchema>;
+
+export const timelineEntrySchema = z.object({
+  at: z.iso.datetime(),
+  status: orderStatusSchema.optional(),
+  event: z.string().optional(),
+  actor: z.string(),
+  step: z.string(),
+  reason: z.string().optional(),
+});
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
+
+export const orderIdParamsSchema = z.object({ orderId: identifierSchema });
+
+export const orderResponseSchema = z.object({
+  orderId: identifierSchema,
+  customerId: z.string(),
+  status: orderStatusSchema,
+  fulfilment: fulfilmentSchema,
+  lines: z.array(orderLineSchema),
+  allocations: z.array(allocationSchema),
+  shortfall: z.array(shortfallSchema).optional(),
+  shipments: z.array(z.unknown()),
+  returns: z.array(z.unknown()),
+  timeline: z.array(timelineEntrySchema),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type OrderResponse = z.infer<typeof orderResponseSchema>;
+
+// --------------------------------------------------------------------------------------------- suppliers
+
+export const supplierIdParamsSchema = z.object({ supplierId: identifierSchema });
+
+/** One SQS message carries one feed: 500 small items stay far below the 256 KiB message limit. */
+export const maxSupplierFeedItems = 500;
+
+export const supplierStockItemSchema = z.object({
+  sku: skuSchema,
+  available: countSchema,
+  leadTimeDays: countSchema,
+  unitCost: z.number().nonnegative().optional(),
+});
+export type SupplierStockItem = z.infer<typeof supplierStockItemSchema>;
+
+export const supplierStockBodySchema = z.object({
+  feedSeq: countSchema,
+  items: z.array(supplierStockItemSchema).min(1).max(maxSupplierFeedItems),
+});
+
+/** The SQS message between the API and the ingest function. */
+export const supplierStockMessageSchema = supplierStockBodySchema.extend({
+  supplierId: identifierSchema,
+  receivedAt: z.iso.datetime(),
+});
+export type SupplierStockMessage = z.infer<typeof supplierStockMessageSchema>;
+
+export const queuedResponseSchema = z.object({ status: z.literal('queued') });
+
+// ---------------------------------------------------------------------------------------------------- ops
+
+export const executionStatuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+
+export const listExecutionsQuerySchema = z.object({
+  status: z.enum(executionStatuses).default('FAILED'),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  nextToken: z.string().min(1).optional(),
+});
+
+export const executionSummarySchema = z.object({
+  executionArn: z.string(),
+  executionId: z.string(),
+  workflow: z.string(),
+  status: z.string(),
+  startDate: z.iso.datetime(),
+  stopDate: z.iso.datetime().optional(),
+  failedState: z.string().optional(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+  input: z.unknown(),
+});
+export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
+
+export const executionListSchema = z.object({ items: z.array(executionSummarySchema), nextToken: z.string().optional() });
+
+export const executionIdParamsSchema = z.object({
+  executionId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be an execution name'),
+});
+
+export const redriveResponseSchema = z.object({ executionArn: z.string(), status: z.literal('RUNNING') });
+
+// ------------------------------------------------------------------------------------------------ platform
+
+export const healthResponseSchema = z.object({ status: z.literal('ok') });
+
+/** RFC 9457 problem details, with `code` and, for validation failures, `errors[]` naming each bad field. */
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string(),
+  instance: z.string().optional(),
+  errors: z
+    .array(z.object({ pointer: z.string(), field: z.string(), message: z.string() }))
+    .optional(),
+});
+export type Problem = z.infer<typeof problemSchema>;
+
+// --------------------------------------------------------------------------------------- workflow tasks
+
+export const reserveStockTaskSchema = z.object({ orderId: identifierSchema, step: z.string().min(1) });
+export const reserveStockResultSchema = z.object({
+  outcome: z.enum(['RESERVED', 'BACKORDERED']),
+  shortfall: z.array(shortfallSchema),
+});
+export type ReserveStockResult = z.infer<typeof reserveStockResultSchema>;
+
+export const recordOrderStatusTaskSchema = z.object({
+  orderId: identifierSchema,
+  status: orderStatusSchema,
+  step: z.string().min(1),
+  reason: z.string().optional(),
+});

@@ -1,0 +1,44 @@
+import type { OrderStatus } from '../contracts/schemas';
+
+/** The order life cycle (DESIGN §6): which status may follow which. CANCELLED, REJECTED and RETURNED end it. */
+const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  ACCEPTED: ['RESERVED', 'BACKORDERED', 'CANCELLED', 'REJECTED'],
+  // A backorder may stay short after a partial allocation, so BACKORDERED → BACKORDERED is a real step.
+  BACKORDERED: ['RESERVED', 'BACKORDERED', 'CANCELLED', 'REJECTED'],
+  RESERVED: ['PICKING', 'CANCELLED'],
+  PICKING: ['PACKED', 'CANCELLED'],
+  PACKED: ['IN_TRANSIT', 'READY_FOR_PICKUP', 'CANCELLED'],
+  IN_TRANSIT: ['DELIVERED'],
+  READY_FOR_PICKUP: ['COLLECTED', 'CANCELLED'],
+  DELIVERED: ['RETURN_REQUESTED'],
+  COLLECTED: ['RETURN_REQUESTED'],
+  RETURN_REQUESTED: ['RETURNED'],
+  RETURNED: [],
+  CANCELLED: [],
+  REJECTED: [],
+};
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return allowedTransitions[from].includes(to);
+}
+
+export function isTerminal(status: OrderStatus): boolean {
+  return allowedTransitions[status].length === 0;
+}
+
+/** Statuses a reservation may start from. */
+export function isAwaitingReservation(status: OrderStatus): boolean {
+  return status === 'ACCEPTED' || status === 'BACKORDERED';
+}
+
+export type TransitionDecision =
+  | { readonly kind: 'apply' }
+  /** Already there: a retried or redriven step must have the effect of running once. */
+  | { readonly kind: 'already-applied' }
+  | { readonly kind: 'rejected'; readonly reason: string };
+
+export function decideTransition(current: OrderStatus, target: OrderStatus): TransitionDecision {
+  if (current === target) return { kind: 'already-applied' };
+  if (canTransition(current, target)) return { kind: 'apply' };
+  return { kind: 'rejected', reason: `an order in status ${current} cannot become ${target}` };
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of `process.env`. Each handler declares, at module top level, the variables it needs; they
+ * are validated once at cold start so a misconfigured function fails on its first invocation with a message
+ * naming every bad variable, instead of deep inside a request.
+ */
+export const commonEnvironment = {
+  TABLE_NAME: z.string().min(1),
+  POWERTOOLS_SERVICE_NAME: z.string().min(1),
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
+} as const;
+
+export const stateMachineArnSchema = z.string().regex(/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[^:]+$/);
+export const queueUrlSchema = z.url();
+
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+}
+
+export function loadEnvironment<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  source: Readonly<Record<string, string | undefined>> = process.env,
+): z.infer<z.ZodObject<Shape>> {
+  const parsed = z.object(shape).safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new EnvironmentError(`Invalid function environment: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/** Reservation hold duration for the reserve task. */
+export const reservationEnvironment = {
+  ...commonEnvironment,
+  RESERVATION_HOLD_MINUTES: z.coerce.number().int().positive(),
+} as const;

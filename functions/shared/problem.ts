@@ -1,0 +1,78 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { type ProblemCode, problemCodes } from '../contracts/errors';
+import type { Problem } from '../contracts/schemas';
+
+export interface FieldError {
+  readonly pointer: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+};
+
+/** An error a handler throws to answer with an RFC 9457 problem; 4xx details are shown to the client. */
+export class HttpProblem extends Error {
+  override readonly name = 'HttpProblem';
+  constructor(
+    readonly status: number,
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly errors?: readonly FieldError[],
+  ) {
+    super(detail);
+  }
+
+  toProblem(instance?: string): Problem {
+    return {
+      type: `https://o2o-orchestrator.dev/problems/${this.code.toLowerCase().replaceAll('.', '/').replaceAll('_', '-')}`,
+      title: titles[this.status] ?? 'Error',
+      status: this.status,
+      detail: this.detail,
+      code: this.code,
+      ...(instance ? { instance } : {}),
+      ...(this.errors ? { errors: [...this.errors] } : {}),
+    };
+  }
+}
+
+export const problemContentType = 'application/problem+json';
+
+export function problemResult(problem: HttpProblem, instance?: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: problem.status,
+    headers: { 'content-type': problemContentType },
+    body: JSON.stringify(problem.toProblem(instance)),
+  };
+}
+
+/** 5xx never reveal internals: the client gets a request id to quote, the logs get the error. */
+export const internalProblem = () =>
+  new HttpProblem(500, problemCodes.internal, 'The request could not be processed; quote the instance to support.');
+
+/** JSON Pointer (RFC 6901) of a zod issue path, prefixed with where the value came from. */
+export function toFieldErrors(error: z.ZodError, root = ''): FieldError[] {
+  return error.issues.map((issue) => {
+    const segments = issue.path.map((segment) => String(segment));
+    const escaped = segments.map((segment) => segment.replaceAll('~', '~0').replaceAll('/', '~1'));
+    const pointer = `${root}/${escaped.join('/')}`.replace(/\/$/, '') || '/';
+    const field = segments.reduce(
+      (path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment),
+      '',
+    );
+    return { pointer, field: field || '(root)', message: issue.message };
+  });
+}
+
+export function validationProblem(status: 400 | 422, detail: string, error: z.ZodError, root = ''): HttpProblem {
+  return new HttpProblem(status, problemCodes.validation, detail, toFieldErrors(error, root));
+}

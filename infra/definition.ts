@@ -1,0 +1,56 @@
+/**
+ * The one system definition (functions/contracts/system.ts), seen through its widened interfaces so the
+ * CDK side can loop over it generically (optional fields such as `schedule` are visible on every entry).
+ * Nothing here lists functions, routes, queues or workflows: it only re-types `system`.
+ */
+import {
+  type FunctionDefinition,
+  type FunctionKey,
+  type QueueDefinition,
+  type QueueKey,
+  type Ref,
+  type RouteDefinition,
+  system,
+  type TableDefinition,
+  type TableKey,
+  type WorkflowDefinition,
+  type WorkflowKey,
+} from '../functions/contracts/system';
+
+export interface SystemShape {
+  readonly tables: Readonly<Record<TableKey, TableDefinition>>;
+  readonly queues: Readonly<Record<QueueKey, QueueDefinition>>;
+  readonly functions: Readonly<Record<FunctionKey, FunctionDefinition>>;
+  readonly workflows: Readonly<Record<WorkflowKey, WorkflowDefinition>>;
+  readonly routes: readonly RouteDefinition[];
+}
+
+export const definition: SystemShape = system;
+
+/** `Object.entries` that keeps the key type (the definition's records are closed objects). */
+export const entriesOf = <K extends string, V>(record: Readonly<Record<K, V>>): [K, V][] =>
+  Object.entries(record) as [K, V][];
+
+/** Looks a key up in a resolved map, failing synth loudly if the definition names something unknown. */
+export const lookup = <K extends string, V>(map: ReadonlyMap<K, V>, key: K, what: string): V => {
+  const value = map.get(key);
+  if (value === undefined) throw new Error(`system definition references unknown ${what} '${key}'`);
+  return value;
+};
+
+/** Resolves a definition `Ref` with the given resolvers (each side of the system supplies its own). */
+export interface RefResolvers<T> {
+  readonly tableName: (key: TableKey) => T;
+  readonly queueUrl: (key: QueueKey) => T;
+  readonly stateMachineArn: (key: WorkflowKey) => T;
+  readonly functionArn: (key: FunctionKey) => T;
+}
+
+export const resolveRef = <T>(ref: Ref, resolvers: RefResolvers<T>): T => {
+  if ('tableName' in ref) return resolvers.tableName(ref.tableName);
+  if ('queueUrl' in ref) return resolvers.queueUrl(ref.queueUrl);
+  if ('stateMachineArn' in ref) return resolvers.stateMachineArn(ref.stateMachineArn);
+  return resolvers.functionArn(ref.functionArn);
+};
+
+export type { FunctionKey, QueueKey, TableKey, WorkflowKey };

@@ -1,0 +1,315 @@
+import { randomBytes } from 'node:crypto';
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { localRegion } from '../aws';
+import { FunctionError, type LambdaInvoker } from '../lambda/invoker';
+
+/**
+ * A States error as Retry/Catch see it. aws-local-stepfunctions matches `ErrorEquals` against `error.name`
+ * and builds the Catch output as `{Error: name, Cause: message}`, so the cause travels as the message.
+ */
+export class StatesError extends Error {
+  constructor(error: string, cause: string) {
+    super(cause);
+    this.name = error;
+  }
+}
+
+/** An error no Retry or Catch may handle (AWS's `States.Runtime` class); the library reads these two flags. */
+export class RuntimeStatesError extends StatesError {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+}
+
+export type ResourceKind = 'lambda:invoke' | 'lambda:function' | 'dynamodb' | 'sqs' | 'states:startExecution';
+
+export interface ParsedResource {
+  kind: ResourceKind;
+  /** API action, e.g. `updateItem`. */
+  action: string;
+  /** What AWS puts in task events: `resourceType` (e.g. `dynamodb`) and `resource` (e.g. `updateItem.waitForTaskToken`). */
+  resourceType: string;
+  resourceName: string;
+  waitForTaskToken: boolean;
+  /** `.sync` / `.sync:2`: wait for the started job (only `states:startExecution` supports it here). */
+  sync?: 'sync' | 'sync:2';
+}
+
+const integrationPattern = /^arn:aws[a-z-]*:states:::([a-z0-9-]+):([A-Za-z]+)(?:\.(waitForTaskToken|sync(?::2)?))?$/;
+
+/** Classifies a Task `Resource`; unsupported resources return undefined (the task then fails with States.Runtime). */
+export function parseResource(resource: string): ParsedResource | undefined {
+  if (/^arn:aws[a-z-]*:lambda:[^:]+:[^:]+:function:/.test(resource)) {
+    return { kind: 'lambda:function', action: 'invoke', resourceType: 'lambda', resourceName: resource, waitForTaskToken: false };
+  }
+  const match = integrationPattern.exec(resource);
+  if (!match) return undefined;
+  const [, service = '', action = '', suffix] = match;
+  const base = {
+    action,
+    resourceType: service,
+    resourceName: suffix ? `${action}.${suffix}` : action,
+    waitForTaskToken: suffix === 'waitForTaskToken',
+    sync: suffix === 'sync' || suffix === 'sync:2' ? suffix : undefined,
+  } as const;
+  if (service === 'lambda' && action === 'invoke' && !base.sync) return { kind: 'lambda:invoke', ...base };
+  if (service === 'dynamodb' && ['getItem', 'putItem', 'updateItem', 'deleteItem'].includes(action) && !base.sync) {
+    return { kind: 'dynamodb', ...base };
+  }
+  if (service === 'sqs' && action === 'sendMessage' && !base.sync) return { kind: 'sqs', ...base };
+  if (service === 'states' && action === 'startExecution') return { kind: 'states:startExecution', ...base };
+  return undefined;
+}
+
+interface PendingTask {
+  executionArn: string;
+  resolve: (output: unknown) => void;
+  reject: (error: Error) => void;
+  /** Called on SendTaskHeartbeat so the waiting task can restart its heartbeat timer. */
+  onHeartbeat: () => void;
+}
+
+/**
+ * Task tokens for `.waitForTaskToken` states. A token is opaque to callers; ours are `local-` + random hex so
+ * a malformed token (InvalidToken) can be told apart from a well-formed one whose task is gone (TaskDoesNotExist).
+ */
+export class TokenBroker {
+  private readonly pending = new Map<string, PendingTask>();
+  private readonly timedOut = new Set<string>();
+
+  create(): string {
+    return `local-${randomBytes(48).toString('hex')}`;
+  }
+
+  /** Starts waiting on `token`; the promise settles on SendTaskSuccess/SendTaskFailure, `expire` or `cancelExecution`. */
+  wait(token: string, executionArn: string, onHeartbeat: () => void): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(token, { executionArn, resolve, reject, onHeartbeat });
+    });
+  }
+
+  /** Returns the pending task or throws the error AWS would for this token. */
+  private take(token: string, remove: boolean): PendingTask {
+    if (!/^local-[0-9a-f]{96}$/.test(token)) throw new TokenError('InvalidToken', 'Invalid Token');
+    if (this.timedOut.has(token)) throw new TokenError('TaskTimedOut', 'Task Timed Out');
+    const task = this.pending.get(token);
+    if (!task) throw new TokenError('TaskDoesNotExist', 'Task does not exist anymore');
+    if (remove) this.pending.delete(token);
+    return task;
+  }
+
+  succeed(token: string, output: unknown): void {
+    this.take(token, true).resolve(output);
+  }
+
+  fail(token: string, error: string, cause: string): void {
+    this.take(token, true).reject(new StatesError(error, cause));
+  }
+
+  heartbeat(token: string): void {
+    this.take(token, false).onHeartbeat();
+  }
+
+  /** The task timed out: its wait rejects with `error`, and late callbacks get TaskTimedOut like AWS. */
+  expire(token: string, error: Error): void {
+    const task = this.pending.get(token);
+    this.pending.delete(token);
+    this.timedOut.add(token);
+    task?.reject(error);
+  }
+
+  /** Forgets a token whose task ended another way (late callbacks get TaskDoesNotExist). */
+  discard(token: string): void {
+    this.pending.delete(token);
+  }
+
+  /** The execution stopped: every wait of it ends. */
+  cancelExecution(executionArn: string): void {
+    for (const [token, task] of this.pending) {
+      if (task.executionArn === executionArn) {
+        this.pending.delete(token);
+        task.reject(new StatesError('States.Runtime', 'Execution is no longer running'));
+      }
+    }
+  }
+}
+
+export class TokenError extends Error {
+  constructor(
+    readonly shape: 'InvalidToken' | 'TaskDoesNotExist' | 'TaskTimedOut',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface TaskResourceDeps {
+  invoker: LambdaInvoker;
+  dynamodb?: DynamoDBClient;
+  sqs?: SQSClient;
+  /** Starts a local execution (states:startExecution) and, for `.sync`, waits for it to finish. */
+  startExecution(stateMachineArn: string, input: unknown, name: string | undefined): Promise<{ executionArn: string; startDate: number }>;
+  awaitExecution(executionArn: string): Promise<{
+    status: string;
+    input: string;
+    output?: string;
+    error?: string;
+    cause?: string;
+    name: string;
+    stateMachineArn: string;
+    startDate: number;
+    stopDate?: number;
+  }>;
+}
+
+const asObject = (value: unknown, what: string): Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RuntimeStatesError('States.Runtime', `${what}: Parameters must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+};
+
+/** SDK outputs carry `$metadata` and may hold Uint8Arrays; a task result is plain JSON, like AWS's. */
+function toTaskResult(output: object): unknown {
+  const { $metadata: _metadata, ...rest } = output as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(rest, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value)));
+}
+
+/** SDK errors become `<Service>.<ExceptionName>` with AWS's cause format, e.g. `DynamoDB.ConditionalCheckFailedException`. */
+function sdkError(service: string, serviceLabel: string, error: unknown): StatesError {
+  if (error instanceof StatesError) return error;
+  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+  const name = e.name && e.name !== 'Error' ? e.name : 'SdkClientException';
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  const cause = `${e.message ?? String(error)} (Service: ${serviceLabel}, Status Code: ${status}, Request ID: ${e.$metadata?.requestId ?? 'null'})`;
+  return new StatesError(`${service}.${name}`, cause);
+}
+
+/** Lambda errors as Step Functions reports them: the handler's errorType, cause = Lambda's error JSON. */
+function lambdaError(error: unknown): StatesError {
+  const errorType =
+    error instanceof FunctionError
+      ? error.errorType === 'ResourceNotFoundException'
+        ? 'Lambda.ResourceNotFoundException'
+        : error.errorType
+      : error instanceof Error && error.name
+        ? error.name
+        : 'Lambda.ServiceException';
+  const errorMessage = error instanceof FunctionError ? error.errorMessage : error instanceof Error ? error.message : String(error);
+  return new StatesError(errorType, JSON.stringify({ errorType, errorMessage, trace: [] }));
+}
+
+/**
+ * Calls the resource with the evaluated Parameters and returns the API result (for `.waitForTaskToken` this is
+ * the submission result; the task result then comes from the callback).
+ */
+export async function callResource(parsed: ParsedResource, params: unknown, deps: TaskResourceDeps): Promise<unknown> {
+  switch (parsed.kind) {
+    case 'lambda:function':
+      try {
+        return (await deps.invoker.invoke(parsed.resourceName, params)) ?? null;
+      } catch (error) {
+        throw lambdaError(error);
+      }
+    case 'lambda:invoke': {
+      const p = asObject(params, 'lambda:invoke');
+      if (typeof p.FunctionName !== 'string') throw new StatesError('States.Runtime', 'lambda:invoke needs Parameters.FunctionName');
+      let payload: unknown = p.Payload ?? {};
+      // Lambda receives bytes: a string Payload is passed as-is, i.e. parsed if it is JSON.
+      if (typeof payload === 'string') {
+        try {
+          payload = JSON.parse(payload);
+        } catch {
+          // not JSON: the handler receives the string
+        }
+      }
+      try {
+        const result = await deps.invoker.invoke(p.FunctionName, payload);
+        return { ExecutedVersion: '$LATEST', Payload: result ?? null, StatusCode: 200 };
+      } catch (error) {
+        throw lambdaError(error);
+      }
+    }
+    case 'dynamodb': {
+      const client = deps.dynamodb;
+      if (!client) throw new StatesError('DynamoDB.SdkClientException', 'No DynamoDB endpoint configured for the local Step Functions service');
+      const p = asObject(params, `dynamodb:${parsed.action}`);
+      try {
+        // Parameters are the DynamoDB API request verbatim (PascalCase, attribute-value JSON), as in AWS.
+        const command =
+          parsed.action === 'getItem'
+            ? new GetItemCommand(p as never)
+            : parsed.action === 'putItem'
+              ? new PutItemCommand(p as never)
+              : parsed.action === 'updateItem'
+                ? new UpdateItemCommand(p as never)
+                : new DeleteItemCommand(p as never);
+        return toTaskResult(await client.send(command as never));
+      } catch (error) {
+        throw sdkError('DynamoDB', 'AmazonDynamoDBv2', error);
+      }
+    }
+    case 'sqs': {
+      const client = deps.sqs;
+      if (!client) throw new StatesError('SQS.SdkClientException', 'No SQS endpoint configured for the local Step Functions service');
+      const p = asObject(params, 'sqs:sendMessage');
+      const body = p.MessageBody;
+      try {
+        return toTaskResult(
+          await client.send(
+            new SendMessageCommand({
+              ...(p as never as object),
+              QueueUrl: String(p.QueueUrl),
+              // AWS serializes a JSON MessageBody for you.
+              MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+            }),
+          ),
+        );
+      } catch (error) {
+        throw sdkError('SQS', 'AmazonSQS', error);
+      }
+    }
+    case 'states:startExecution': {
+      const p = asObject(params, 'states:startExecution');
+      if (typeof p.StateMachineArn !== 'string') throw new StatesError('States.Runtime', 'startExecution needs Parameters.StateMachineArn');
+      const input = typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {});
+      let started: { executionArn: string; startDate: number };
+      try {
+        started = await deps.startExecution(p.StateMachineArn, input, typeof p.Name === 'string' ? p.Name : undefined);
+      } catch (error) {
+        const e = error as { shape?: string; message?: string };
+        throw new StatesError(`StepFunctions.${e.shape ?? 'SdkClientException'}`, e.message ?? String(error));
+      }
+      if (!parsed.sync) return { ExecutionArn: started.executionArn, StartDate: new Date(started.startDate).toISOString() };
+      const done = await deps.awaitExecution(started.executionArn);
+      const description = {
+        ExecutionArn: started.executionArn,
+        Input: parsed.sync === 'sync:2' ? JSON.parse(done.input) : done.input,
+        InputDetails: { Included: true },
+        Name: done.name,
+        Output: done.output === undefined ? undefined : parsed.sync === 'sync:2' ? JSON.parse(done.output) : done.output,
+        OutputDetails: { Included: true },
+        StartDate: done.startDate,
+        StateMachineArn: done.stateMachineArn,
+        Status: done.status,
+        StopDate: done.stopDate,
+        Error: done.error,
+        Cause: done.cause,
+      };
+      if (done.status !== 'SUCCEEDED') {
+        const error = done.status === 'ABORTED' ? 'StepFunctions.ExecutionAbortedException' : done.status === 'TIMED_OUT' ? 'StepFunctions.ExecutionTimedOutException' : 'States.TaskFailed';
+        throw new StatesError(error, JSON.stringify(description));
+      }
+      return description;
+    }
+  }
+}
+
+/** `region` of TaskScheduled events. */
+export const taskRegion = localRegion;
