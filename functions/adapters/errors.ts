@@ -47,7 +47,7 @@ export function isTransient(error: unknown): boolean {
     sdk.$fault === 'server' ||
     (sdk.$metadata?.httpStatusCode ?? 0) >= 500 ||
     sdk.$retryable !== undefined ||
-    error.name === 'TypeError' && /fetch failed|socket/i.test(error.message)
+    (error.name === 'TypeError' && /fetch failed|socket/i.test(error.message))
   );
 }
 
@@ -56,9 +56,11 @@ export async function callAws<T>(operation: string, call: () => Promise<T>): Pro
   try {
     return await call();
   } catch (error) {
-    if (isTransient(error)) throw new TransientError(`${operation}: ${(error as Error).message}`, { cause: error });
+    if (isTransient(error))
+      throw new TransientError(`${operation}: ${(error as Error).message}`, { cause: error });
     throw error;
   }
 }
 
-export const errorName = (error: unknown): string | undefined => (error instanceof Error ? error.name : undefined);
+export const errorName = (error: unknown): string | undefined =>
+  error instanceof Error ? error.name : undefined;

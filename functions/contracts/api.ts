@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import * as schemas from './schemas';
 import type { Role } from './schemas';
+import * as schemas from './schemas';
 import type { routes } from './system';
-
 
 /** `"METHOD /path"` of every route in the system definition. */
 export type RouteKey = KeyOf<(typeof routes)[number]>;
-type KeyOf<R> = R extends { readonly method: infer M extends string; readonly path: infer P extends string } ? `${M} ${P}` : never;
+type KeyOf<R> = R extends { readonly method: infer M extends string; readonly path: infer P extends string }
+  ? `${M} ${P}`
+  : never;
 
 /** Who may call a route: the roles, and the path parameter a scoped principal's scope must equal. */
 export interface RouteAccess {
@@ -25,7 +26,11 @@ export interface RouteContract {
   readonly access?: RouteAccess;
   readonly params?: z.ZodType;
   readonly query?: z.ZodType;
-  readonly headers?: readonly { readonly name: string; readonly required: boolean; readonly description: string }[];
+  readonly headers?: readonly {
+    readonly name: string;
+    readonly required: boolean;
+    readonly description: string;
+  }[];
   readonly body?: z.ZodType;
   readonly successStatus: 200 | 202;
   readonly response: z.ZodType;

@@ -10,15 +10,24 @@ export const keys = {
   skuPartition: (sku: string) => `SKU#${sku}`,
   stock: (sku: string, locationId: string) => ({ pk: `SKU#${sku}`, sk: `STOCK#${locationId}` }),
   /** Stock of one location, listable through gsi1 (pick lists, cycle counts). */
-  stockByLocation: (sku: string, locationId: string) => ({ gsi1pk: `LOCATION#${locationId}`, gsi1sk: `STOCK#${sku}` }),
+  stockByLocation: (sku: string, locationId: string) => ({
+    gsi1pk: `LOCATION#${locationId}`,
+    gsi1sk: `STOCK#${sku}`,
+  }),
   stockPrefix: 'STOCK#',
   supplierStock: (sku: string, supplierId: string) => ({ pk: `SKU#${sku}`, sk: `SUPPLIER#${supplierId}` }),
   supplierStockPrefix: 'SUPPLIER#',
   orderPartition: (orderId: string) => `ORDER#${orderId}`,
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
-  hold: (orderId: string, sku: string, locationId: string) => ({ pk: `ORDER#${orderId}`, sk: `HOLD#${sku}#${locationId}` }),
+  hold: (orderId: string, sku: string, locationId: string) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `HOLD#${sku}#${locationId}`,
+  }),
   holdPrefix: 'HOLD#',
-  timelineEntry: (orderId: string, at: string, step: string) => ({ pk: `ORDER#${orderId}`, sk: `TIMELINE#${at}#${step}` }),
+  timelineEntry: (orderId: string, at: string, step: string) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `TIMELINE#${at}#${step}`,
+  }),
   timelinePrefix: 'TIMELINE#',
   idempotency: (principalId: string, idempotencyKey: string) => ({
     pk: `IDEMPOTENCY#${principalId}#${idempotencyKey}`,

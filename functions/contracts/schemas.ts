@@ -38,10 +38,16 @@ export type OrderStatus = z.infer<typeof orderStatusSchema>;
 /** Identifiers travel in keys (`ORDER#<id>`) and execution names (max 80, no spaces): keep them plain. */
 export const identifierSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, "-" or "_", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+    'must be 1-64 letters, digits, "-" or "_", starting with a letter or digit',
+  );
 export const skuSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "-" or "_", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'must be 1-64 letters, digits, ".", "-" or "_", starting with a letter or digit',
+  );
 
 const latitudeSchema = z.number().min(-90).max(90);
 const longitudeSchema = z.number().min(-180).max(180);
@@ -66,7 +72,10 @@ export const locationBodySchema = z.object({
 });
 export type LocationBody = z.infer<typeof locationBodySchema>;
 
-export const locationSchema = locationBodySchema.extend({ locationId: identifierSchema, updatedAt: z.iso.datetime() });
+export const locationSchema = locationBodySchema.extend({
+  locationId: identifierSchema,
+  updatedAt: z.iso.datetime(),
+});
 export type Location = z.infer<typeof locationSchema>;
 
 // ------------------------------------------------------------------------------------------------- stock
@@ -95,7 +104,12 @@ export const skuParamsSchema = z.object({ sku: skuSchema });
 export const inventoryResponseSchema = z.object({
   sku: skuSchema,
   locations: z.array(stockFiguresSchema.extend({ locationId: identifierSchema })),
-  totals: z.object({ onHand: countSchema, reserved: countSchema, available: countSchema, inbound: countSchema }),
+  totals: z.object({
+    onHand: countSchema,
+    reserved: countSchema,
+    available: countSchema,
+    inbound: countSchema,
+  }),
   suppliers: z.array(
     z.object({
       supplierId: identifierSchema,
@@ -146,7 +160,11 @@ export const createOrderBodySchema = z.object({
       const seen = new Set<string>();
       lines.forEach((line, index) => {
         if (seen.has(line.sku)) {
-          context.addIssue({ code: 'custom', path: [index, 'sku'], message: `duplicate sku ${line.sku}: one line per sku` });
+          context.addIssue({
+            code: 'custom',
+            path: [index, 'sku'],
+            message: `duplicate sku ${line.sku}: one line per sku`,
+          });
         }
         seen.add(line.sku);
       });
@@ -156,7 +174,11 @@ export type CreateOrderBody = z.infer<typeof createOrderBodySchema>;
 
 export const orderAcceptedSchema = z.object({ orderId: identifierSchema, status: orderStatusSchema });
 
-export const allocationSchema = z.object({ sku: skuSchema, qty: quantitySchema, locationId: identifierSchema });
+export const allocationSchema = z.object({
+  sku: skuSchema,
+  qty: quantitySchema,
+  locationId: identifierSchema,
+});
 export type Allocation = z.infer<typeof allocationSchema>;
 export const shortfallSchema = z.object({ sku: skuSchema, qty: quantitySchema });
 export type Shortfall = z.infer<typeof shortfallSchema>;
@@ -220,7 +242,14 @@ export const queuedResponseSchema = z.object({ status: z.literal('queued') });
 
 // ---------------------------------------------------------------------------------------------------- ops
 
-export const executionStatuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+export const executionStatuses = [
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'ABORTED',
+  'PENDING_REDRIVE',
+] as const;
 
 export const listExecutionsQuerySchema = z.object({
   status: z.enum(executionStatuses).default('FAILED'),
@@ -242,7 +271,10 @@ export const executionSummarySchema = z.object({
 });
 export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 
-export const executionListSchema = z.object({ items: z.array(executionSummarySchema), nextToken: z.string().optional() });
+export const executionListSchema = z.object({
+  items: z.array(executionSummarySchema),
+  nextToken: z.string().optional(),
+});
 
 export const executionIdParamsSchema = z.object({
   executionId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be an execution name'),
@@ -262,9 +294,7 @@ export const problemSchema = z.object({
   detail: z.string(),
   code: z.string(),
   instance: z.string().optional(),
-  errors: z
-    .array(z.object({ pointer: z.string(), field: z.string(), message: z.string() }))
-    .optional(),
+  errors: z.array(z.object({ pointer: z.string(), field: z.string(), message: z.string() })).optional(),
 });
 export type Problem = z.infer<typeof problemSchema>;
 

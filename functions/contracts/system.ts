@@ -35,7 +35,11 @@ export interface FunctionDefinition {
   readonly environment: Readonly<Record<string, EnvValue>>;
   readonly grants: readonly Grant[];
   /** SQS event source mapping; the handler reports partial failures with `batchItemFailures`. */
-  readonly sqsTrigger?: { readonly queue: QueueKey; readonly batchSize: number; readonly maxBatchingWindowSeconds: number };
+  readonly sqsTrigger?: {
+    readonly queue: QueueKey;
+    readonly batchSize: number;
+    readonly maxBatchingWindowSeconds: number;
+  };
   /** Runs on a schedule (EventBridge in AWS, a timer locally). */
   readonly schedule?: { readonly everyMinutes: number };
 }
@@ -43,7 +47,11 @@ export interface FunctionDefinition {
 export interface TableDefinition {
   readonly partitionKey: string;
   readonly sortKey: string;
-  readonly globalIndexes: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey: string }[];
+  readonly globalIndexes: readonly {
+    readonly name: string;
+    readonly partitionKey: string;
+    readonly sortKey: string;
+  }[];
   readonly timeToLiveAttribute: string;
 }
 

@@ -57,14 +57,22 @@ export function planSourcing(
     .filter((candidate) => candidate.available.size > 0)
     .sort(compareCandidates);
 
-  const chosen = candidates.length <= exhaustiveSearchLimit ? bestSubset(lines, candidates) : greedyCover(lines, candidates);
+  const chosen =
+    candidates.length <= exhaustiveSearchLimit
+      ? bestSubset(lines, candidates)
+      : greedyCover(lines, candidates);
   const { allocation, shortfall } = fill(lines, chosen);
   const alternativeStores =
-    request.type === 'pickup' && shortfall.length > 0 ? pickupAlternatives(request.storeId, lines, locations, availableByLocation) : [];
+    request.type === 'pickup' && shortfall.length > 0
+      ? pickupAlternatives(request.storeId, lines, locations, availableByLocation)
+      : [];
   return { allocation, shortfall, alternativeStores };
 }
 
-function indexAvailable(lines: readonly OrderLine[], stock: readonly AvailableStock[]): Map<string, Map<string, number>> {
+function indexAvailable(
+  lines: readonly OrderLine[],
+  stock: readonly AvailableStock[],
+): Map<string, Map<string, number>> {
   const wanted = new Set(lines.map((line) => line.sku));
   const byLocation = new Map<string, Map<string, number>>();
   for (const entry of stock) {
@@ -107,7 +115,9 @@ function toCandidate(
 }
 
 function compareCandidates(a: Candidate, b: Candidate): number {
-  return a.tier - b.tier || a.distanceKm - b.distanceKm || compareIds(a.location.locationId, b.location.locationId);
+  return (
+    a.tier - b.tier || a.distanceKm - b.distanceKm || compareIds(a.location.locationId, b.location.locationId)
+  );
 }
 
 const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -122,8 +132,10 @@ function servedUnits(lines: readonly OrderLine[], subset: readonly Candidate[]):
 /** Cost of a subset after coverage and size: fallback-tier locations, then total distance, then ids. */
 function compareSubsets(a: readonly Candidate[], b: readonly Candidate[]): number {
   const tiers = (subset: readonly Candidate[]) => subset.reduce((sum, candidate) => sum + candidate.tier, 0);
-  const distance = (subset: readonly Candidate[]) => subset.reduce((sum, candidate) => sum + candidate.distanceKm, 0);
-  const ids = (subset: readonly Candidate[]) => subset.map((candidate) => candidate.location.locationId).join('\u0000');
+  const distance = (subset: readonly Candidate[]) =>
+    subset.reduce((sum, candidate) => sum + candidate.distanceKm, 0);
+  const ids = (subset: readonly Candidate[]) =>
+    subset.map((candidate) => candidate.location.locationId).join('\u0000');
   return tiers(a) - tiers(b) || distance(a) - distance(b) || compareIds(ids(a), ids(b));
 }
 
@@ -160,7 +172,8 @@ function greedyCover(lines: readonly OrderLine[], candidates: readonly Candidate
     for (const candidate of candidates) {
       if (chosen.includes(candidate)) continue;
       const withCandidate = servedUnits(lines, [...chosen, candidate]);
-      if (withCandidate > served && (!best || withCandidate > best.served)) best = { candidate, served: withCandidate };
+      if (withCandidate > served && (!best || withCandidate > best.served))
+        best = { candidate, served: withCandidate };
     }
     if (!best) return chosen;
     chosen.push(best.candidate);
@@ -169,7 +182,10 @@ function greedyCover(lines: readonly OrderLine[], candidates: readonly Candidate
 }
 
 /** Splits each line over the chosen locations in preference order; what none can serve is the shortfall. */
-function fill(lines: readonly OrderLine[], chosen: readonly Candidate[]): Pick<SourcingPlan, 'allocation' | 'shortfall'> {
+function fill(
+  lines: readonly OrderLine[],
+  chosen: readonly Candidate[],
+): Pick<SourcingPlan, 'allocation' | 'shortfall'> {
   const ordered = [...chosen].sort(compareCandidates);
   const allocation: Allocation[] = [];
   const shortfall: Shortfall[] = [];

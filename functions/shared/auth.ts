@@ -6,7 +6,12 @@ import { HttpProblem } from './problem';
 
 /** What the authorizer puts in `requestContext.authorizer.lambda` (simple responses, always authorized). */
 export const authorizerContextSchema = z.discriminatedUnion('role', [
-  z.object({ role: z.literal('anonymous'), principalId: z.string(), scope: z.string(), reason: z.enum(['missing', 'unknown']) }),
+  z.object({
+    role: z.literal('anonymous'),
+    principalId: z.string(),
+    scope: z.string(),
+    reason: z.enum(['missing', 'unknown']),
+  }),
   z.object({ role: roleSchema, principalId: z.string().min(1), scope: z.string().min(1) }),
 ]);
 export type AuthorizerContext = z.infer<typeof authorizerContextSchema>;
@@ -34,9 +39,17 @@ export function authorize(
   }
   const principal = parsed.data;
   if (!access.roles.includes(principal.role)) {
-    throw new HttpProblem(403, problemCodes.forbiddenRole, `The role ${principal.role} may not call this operation.`);
+    throw new HttpProblem(
+      403,
+      problemCodes.forbiddenRole,
+      `The role ${principal.role} may not call this operation.`,
+    );
   }
-  if (access.scopeParam && principal.scope !== anyScope && principal.scope !== pathParameters[access.scopeParam]) {
+  if (
+    access.scopeParam &&
+    principal.scope !== anyScope &&
+    principal.scope !== pathParameters[access.scopeParam]
+  ) {
     throw new HttpProblem(
       403,
       problemCodes.forbiddenScope,

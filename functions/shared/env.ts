@@ -11,7 +11,9 @@ export const commonEnvironment = {
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
 } as const;
 
-export const stateMachineArnSchema = z.string().regex(/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[^:]+$/);
+export const stateMachineArnSchema = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[^:]+$/);
 export const queueUrlSchema = z.url();
 
 export class EnvironmentError extends Error {
@@ -24,7 +26,9 @@ export function loadEnvironment<Shape extends z.ZodRawShape>(
 ): z.infer<z.ZodObject<Shape>> {
   const parsed = z.object(shape).safeParse(source);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new EnvironmentError(`Invalid function environment: ${problems}`);
   }
   return parsed.data;

@@ -20,6 +20,8 @@ export interface HttpRequest<C extends RouteContract> {
   /** Lower-cased header names. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly requestId: string;
+  /** `"METHOD /path"` of the matched route, for functions that serve more than one. */
+  readonly routeKey: string;
 }
 
 export interface HttpResult {
@@ -43,13 +45,21 @@ function jsonBody(): MiddlewareObj<HttpEvent> {
       if (typeof event.body !== 'string' || event.body.length === 0) return;
       const contentType = event.headers['content-type'];
       if (contentType && !jsonContentType.test(contentType)) {
-        throw new HttpProblem(415, problemCodes.unsupportedMediaType, `Send application/json, not ${contentType}.`);
+        throw new HttpProblem(
+          415,
+          problemCodes.unsupportedMediaType,
+          `Send application/json, not ${contentType}.`,
+        );
       }
       const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
       try {
         event.body = JSON.parse(text) as unknown;
       } catch (error) {
-        throw new HttpProblem(400, problemCodes.malformedJson, `The body is not valid JSON: ${(error as Error).message}`);
+        throw new HttpProblem(
+          400,
+          problemCodes.malformedJson,
+          `The body is not valid JSON: ${(error as Error).message}`,
+        );
       }
     },
   };
@@ -63,7 +73,11 @@ function problemErrors(): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResu
       const requestId = request.event.requestContext?.requestId;
       const exposed = toExposedProblem(error);
       if (exposed) {
-        logger.info('request refused', { status: exposed.status, code: exposed.code, detail: exposed.detail });
+        logger.info('request refused', {
+          status: exposed.status,
+          code: exposed.code,
+          detail: exposed.detail,
+        });
         request.response = problemResult(exposed, requestId);
         return;
       }
@@ -77,7 +91,12 @@ function problemErrors(): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResu
 function toExposedProblem(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error.status < 500 ? error : undefined;
   const candidate = error as { statusCode?: unknown; expose?: unknown; message?: unknown } | null;
-  if (candidate && typeof candidate.statusCode === 'number' && candidate.statusCode < 500 && candidate.expose) {
+  if (
+    candidate &&
+    typeof candidate.statusCode === 'number' &&
+    candidate.statusCode < 500 &&
+    candidate.expose
+  ) {
     return new HttpProblem(candidate.statusCode, problemCodes.validation, String(candidate.message));
   }
   return undefined;
@@ -96,7 +115,10 @@ function parseWith(schema: z.ZodType | undefined, value: unknown, status: 400 | 
  * (400 for path/query, 422 for the body, each bad field named) and problem+json errors. The handler function
  * only maps a valid request to a result.
  */
-export function httpHandler<C extends RouteContract>(contract: C, handle: (request: HttpRequest<C>) => Promise<HttpResult>) {
+export function httpHandler<C extends RouteContract>(
+  contract: C,
+  handle: (request: HttpRequest<C>) => Promise<HttpResult>,
+) {
   const core = async (event: HttpEvent, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const pathParameters = event.pathParameters ?? {};
     const principal = principals.get(event);
@@ -115,6 +137,7 @@ export function httpHandler<C extends RouteContract>(contract: C, handle: (reque
       principal,
       headers: event.headers,
       requestId: event.requestContext.requestId,
+      routeKey: event.routeKey,
     } as HttpRequest<C>);
     return {
       statusCode: result.status ?? contract.successStatus,
@@ -139,7 +162,10 @@ function authorization(contract: RouteContract): MiddlewareObj<HttpEvent> {
   return {
     before: ({ event }) => {
       if (!contract.access) return;
-      principals.set(event, authorize(event.requestContext.authorizer?.lambda, contract.access, event.pathParameters ?? {}));
+      principals.set(
+        event,
+        authorize(event.requestContext.authorizer?.lambda, contract.access, event.pathParameters ?? {}),
+      );
     },
   };
 }

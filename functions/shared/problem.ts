@@ -57,7 +57,11 @@ export function problemResult(problem: HttpProblem, instance?: string): APIGatew
 
 /** 5xx never reveal internals: the client gets a request id to quote, the logs get the error. */
 export const internalProblem = () =>
-  new HttpProblem(500, problemCodes.internal, 'The request could not be processed; quote the instance to support.');
+  new HttpProblem(
+    500,
+    problemCodes.internal,
+    'The request could not be processed; quote the instance to support.',
+  );
 
 /** JSON Pointer (RFC 6901) of a zod issue path, prefixed with where the value came from. */
 export function toFieldErrors(error: z.ZodError, root = ''): FieldError[] {
@@ -66,13 +70,19 @@ export function toFieldErrors(error: z.ZodError, root = ''): FieldError[] {
     const escaped = segments.map((segment) => segment.replaceAll('~', '~0').replaceAll('/', '~1'));
     const pointer = `${root}/${escaped.join('/')}`.replace(/\/$/, '') || '/';
     const field = segments.reduce(
-      (path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment),
+      (path, segment) =>
+        /^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment,
       '',
     );
     return { pointer, field: field || '(root)', message: issue.message };
   });
 }
 
-export function validationProblem(status: 400 | 422, detail: string, error: z.ZodError, root = ''): HttpProblem {
+export function validationProblem(
+  status: 400 | 422,
+  detail: string,
+  error: z.ZodError,
+  root = '',
+): HttpProblem {
   return new HttpProblem(status, problemCodes.validation, detail, toFieldErrors(error, root));
 }

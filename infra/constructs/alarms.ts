@@ -62,13 +62,21 @@ export class Alarms extends Construct {
     for (const [key, { deadLetterQueue }] of props.queues) {
       alarm(
         `${key}DeadLetters`,
-        deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: FIVE_MINUTES,
+          statistic: 'Maximum',
+        }),
         1,
         `Queue ${key}: messages reached its dead-letter queue. Inspect, fix, then start a message move task.`,
       );
     }
     for (const [key, { fn }] of props.functions) {
-      alarm(`${key}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `Lambda ${key}: errors.`);
+      alarm(
+        `${key}Errors`,
+        fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        1,
+        `Lambda ${key}: errors.`,
+      );
       alarm(
         `${key}Throttles`,
         fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),

@@ -5,8 +5,8 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type FunctionKey, lookup, type SystemShape } from '../definition';
 import { LOG_RETENTION } from '../defaults/lambda';
+import { type FunctionKey, lookup, type SystemShape } from '../definition';
 import type { SystemFunction } from './system-functions';
 
 /** The function that authorizes every non-public route (a key of the definition's functions). */
@@ -58,7 +58,10 @@ export class HttpApi extends Construct {
       stageName: '$default',
       autoDeploy: true,
       throttle: DEFAULT_THROTTLE,
-      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: ACCESS_LOG_FORMAT,
+      },
     });
 
     const authorizer = new HttpLambdaAuthorizer(

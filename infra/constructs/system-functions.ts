@@ -10,16 +10,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionDefinition, Grant } from '../../functions/contracts/system';
 import {
-  entriesOf,
-  type FunctionKey,
-  lookup,
-  type QueueKey,
-  resolveRef,
-  type SystemShape,
-  type TableKey,
-  type WorkflowKey,
-} from '../definition';
-import {
   bundleHandlers,
   DEFAULT_MEMORY_MB,
   DEFAULT_TIMEOUT,
@@ -29,6 +19,16 @@ import {
   LOG_RETENTION,
 } from '../defaults/lambda';
 import { executionsArn, stateMachineArn } from '../defaults/naming';
+import {
+  entriesOf,
+  type FunctionKey,
+  lookup,
+  type QueueKey,
+  resolveRef,
+  type SystemShape,
+  type TableKey,
+  type WorkflowKey,
+} from '../definition';
 import type { QueuePair } from './queues';
 
 export interface SystemFunctionsProps {
@@ -62,7 +62,9 @@ export class SystemFunctions extends Construct {
     const queue = (key: QueueKey) => lookup(props.queues, key, 'queue');
 
     const bundles = bundleHandlers(
-      new Map(entriesOf(props.definition.functions).map(([key, def]) => [key, join(props.projectRoot, def.entry)])),
+      new Map(
+        entriesOf(props.definition.functions).map(([key, def]) => [key, join(props.projectRoot, def.entry)]),
+      ),
     );
 
     for (const [key, def] of entriesOf(props.definition.functions)) {
@@ -150,7 +152,8 @@ export class SystemFunctions extends Construct {
       );
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          actions: grant.access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
+          actions:
+            grant.access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
           resources: [target.tableArn, ...indexes],
         }),
       );
@@ -189,11 +192,17 @@ export class SystemFunctions extends Construct {
     this.grantWorkflow(role, grant.workflow, grant.access);
   }
 
-  private grantWorkflow(role: iam.Role, workflow: WorkflowKey, access: 'start' | 'callback' | 'operate'): void {
+  private grantWorkflow(
+    role: iam.Role,
+    workflow: WorkflowKey,
+    access: 'start' | 'callback' | 'operate',
+  ): void {
     const stack = Stack.of(this);
     const machine = stateMachineArn(stack, workflow);
     if (access === 'start') {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machine] }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machine] }),
+      );
       return;
     }
     if (access === 'callback') {
@@ -244,7 +253,12 @@ const TABLE_READ_ACTIONS = [
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ];
-const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
 
 /** How cdk-nag renders the executions ARN in an IAM5 finding id. */
 const executionsFinding = (stack: Stack, workflow: WorkflowKey): string =>

@@ -6,6 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { LOG_RETENTION } from '../defaults/lambda';
+import { stateMachineArn, stateMachineName } from '../defaults/naming';
 import {
   entriesOf,
   type FunctionKey,
@@ -16,8 +18,6 @@ import {
   type TableKey,
   type WorkflowKey,
 } from '../definition';
-import { LOG_RETENTION } from '../defaults/lambda';
-import { stateMachineArn, stateMachineName } from '../defaults/naming';
 import type { QueuePair } from './queues';
 import type { SystemFunction } from './system-functions';
 
@@ -30,7 +30,12 @@ export interface WorkflowsProps {
 }
 
 /** Direct DynamoDB integrations the ASL uses (`arn:aws:states:::dynamodb:*Item`), nothing more. */
-const WORKFLOW_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+const WORKFLOW_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 
 /**
  * One Standard state machine per definition entry, from its ASL file (`fromString`, not `fromFile`, so no
@@ -52,11 +57,15 @@ export class Workflows extends Construct {
       });
       const invoked = workflow.invokes.map((k) => lookup(props.functions, k, 'function').fn.functionArn);
       if (invoked.length > 0) {
-        role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }));
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }),
+        );
       }
       const tableArns = workflow.tables.map((k) => lookup(props.tables, k, 'table').tableArn);
       if (tableArns.length > 0) {
-        role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: WORKFLOW_TABLE_ACTIONS, resources: tableArns }));
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: WORKFLOW_TABLE_ACTIONS, resources: tableArns }),
+        );
       }
 
       const definitionSubstitutions: Record<string, string> = {};
@@ -78,7 +87,9 @@ export class Workflows extends Construct {
       const machine = new sfn.StateMachine(this, key, {
         stateMachineName: stateMachineName(stack, key),
         stateMachineType: sfn.StateMachineType.STANDARD,
-        definitionBody: sfn.DefinitionBody.fromString(readFileSync(join(props.projectRoot, workflow.definitionFile), 'utf8')),
+        definitionBody: sfn.DefinitionBody.fromString(
+          readFileSync(join(props.projectRoot, workflow.definitionFile), 'utf8'),
+        ),
         definitionSubstitutions,
         role,
         logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },

@@ -43,7 +43,9 @@ export function bundleHandlers<K extends string>(entries: ReadonlyMap<K, string>
     sourcesContent: false,
     legalComments: 'none',
     logLevel: 'silent',
-    banner: { js: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+    },
   });
   if (result.errors.length > 0) {
     throw new Error(`bundling failed: ${result.errors.map((e) => e.text).join('; ')}`);

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type Stack } from 'aws-cdk-lib';
 import type { WorkflowKey } from '../definition';
 
 /**
@@ -6,7 +6,8 @@ import type { WorkflowKey } from '../definition';
  * or operate a workflow get that ARN in their environment and grants without referencing the state
  * machine resource, which would otherwise form a cycle (the state machine references those functions).
  */
-export const stateMachineName = (stack: Stack, workflow: WorkflowKey): string => `${stack.stackName}-${workflow}`;
+export const stateMachineName = (stack: Stack, workflow: WorkflowKey): string =>
+  `${stack.stackName}-${workflow}`;
 
 export const stateMachineArn = (stack: Stack, workflow: WorkflowKey): string =>
   stack.formatArn({
@@ -24,4 +25,3 @@ export const executionsArn = (stack: Stack, workflow: WorkflowKey): string =>
     resourceName: `${stateMachineName(stack, workflow)}:*`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
-

@@ -43,9 +43,15 @@ export class ServiceStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.http.stage.url, description: 'HTTP API base URL' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'SNS topic of all alarms' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: alarms.topic.topicArn,
+      description: 'SNS topic of all alarms',
+    });
     for (const [key, machine] of this.workflows.stateMachines) {
-      new CfnOutput(this, `${key}StateMachineArn`, { value: machine.stateMachineArn, description: `Workflow '${key}'` });
+      new CfnOutput(this, `${key}StateMachineArn`, {
+        value: machine.stateMachineArn,
+        description: `Workflow '${key}'`,
+      });
     }
   }
 }

@@ -16,7 +16,10 @@ export class StatefulStack extends Stack {
     this.messaging = new Queues(this, 'Queues', { definition: props.definition });
 
     for (const [key, table] of this.data.tables) {
-      new CfnOutput(this, `${key}TableName`, { value: table.tableName, description: `DynamoDB table '${key}'` });
+      new CfnOutput(this, `${key}TableName`, {
+        value: table.tableName,
+        description: `DynamoDB table '${key}'`,
+      });
     }
     for (const [key, { queue, deadLetterQueue }] of this.messaging.queues) {
       new CfnOutput(this, `${key}QueueUrl`, { value: queue.queueUrl, description: `SQS queue '${key}'` });

@@ -888,7 +888,6 @@ export class SqsEngine {
       const now = Date.now();
       const taken = this.take(queue, max, visibilityTimeout ?? queue.attributes.VisibilityTimeout, now);
       if (taken.length > 0) {
-        if (process.env.SQS_DEBUG) console.log(Date.now() % 100000, "took", taken.length, "aborted?", signal.aborted);
         this.onChange();
         return { Messages: taken.map((message) => this.renderMessage(message, systemNames, attributeNames)) };
       }

@@ -108,16 +108,6 @@ export function startEventSourceMapping(o: EventSourceMappingOptions): { stop():
     maxAttempts: 1,
   });
   const stopping = new AbortController();
-  // Last gate before the HTTP handler: the SDK's abort races the middleware chain, and a ReceiveMessage
-  // already past that race can still be sent after stop(); the server would then hide its messages for
-  // a consumer that is gone. Checked right before sending, it guarantees nothing leaves after stop().
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      if (stopping.signal.aborted) throw Object.assign(new Error('event source mapping stopped'), { name: 'AbortError' });
-      return next(args);
-    },
-    { step: 'deserialize', priority: 'low', name: 'localEsmStopGate' },
-  );
   const reportError = (error: unknown) => {
     try {
       o.onError?.(error);

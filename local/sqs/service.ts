@@ -161,8 +161,18 @@ export async function startSqsService(options: SqsServiceOptions): Promise<SqsSe
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // The request's lifetime: a client that disconnects mid long poll must not consume messages.
     const abort = new AbortController();
-    response.on("close", () => { if (process.env.SQS_DEBUG) console.log(Date.now() % 100000, "res close", request.headers["x-amz-target"]); abort.abort(); });
-    if (process.env.SQS_DEBUG) console.log(Date.now() % 100000, "req", request.headers["x-amz-target"]);
+    // The request's lifetime: a client that gives up on a long poll must not consume messages. A client
+    // abort reaches us as a FIN, which Node's server only turns into 'close' once the response is written,
+    // so the socket's 'end' is watched too.
+    const socket = request.socket;
+    const gone = () => abort.abort();
+    socket.once('end', gone);
+    socket.once('close', gone);
+    response.once('close', () => {
+      abort.abort();
+      socket.off('end', gone);
+      socket.off('close', gone);
+    });
     try {
       if (request.method !== 'POST') {
         throw new SqsError(

@@ -66,7 +66,10 @@ export class ExecutionStore {
         record.error = 'States.Runtime';
         record.cause = cause;
         record.stopDate = Date.now();
-        this.append(record, 'ExecutionFailed', 'executionFailedEventDetails', { error: 'States.Runtime', cause });
+        this.append(record, 'ExecutionFailed', 'executionFailedEventDetails', {
+          error: 'States.Runtime',
+          cause,
+        });
       }
     }
   }
@@ -88,7 +91,12 @@ export class ExecutionStore {
   }
 
   /** Appends an AWS history event; `previousEventId` is the event before it, as in a linear AWS history. */
-  append(record: ExecutionRecord, type: string, member?: string, value?: Record<string, unknown>): HistoryEvent {
+  append(
+    record: ExecutionRecord,
+    type: string,
+    member?: string,
+    value?: Record<string, unknown>,
+  ): HistoryEvent {
     const id = record.events.length + 1;
     const event: HistoryEvent = { id, previousEventId: id - 1, timestamp: Date.now(), type };
     if (member && value) event.details = { member, value };

@@ -59,7 +59,12 @@ export class Timestamp {
   }
 }
 
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
     'content-type': 'application/x-amz-json-1.0',
@@ -84,7 +89,8 @@ export function createProtocolServer(operations: Record<string, OperationHandler
   return createServer((request, response) => {
     void (async () => {
       try {
-        if (request.method !== 'POST') throw new SfnError('UnknownOperationException', 'Only POST / is supported');
+        if (request.method !== 'POST')
+          throw new SfnError('UnknownOperationException', 'Only POST / is supported');
         const target = String(request.headers['x-amz-target'] ?? '');
         const [prefix, operation] = target.split('.');
         const handler = prefix === 'AWSStepFunctions' && operation ? operations[operation] : undefined;
@@ -102,7 +108,11 @@ export function createProtocolServer(operations: Record<string, OperationHandler
         send(response, 200, await handler(input as JsonObject));
       } catch (error) {
         if (error instanceof SfnError) sendError(response, error);
-        else sendError(response, new SfnError('InternalFailure', error instanceof Error ? error.message : String(error), 500));
+        else
+          sendError(
+            response,
+            new SfnError('InternalFailure', error instanceof Error ? error.message : String(error), 500),
+          );
       }
     })();
   });
@@ -112,7 +122,10 @@ export function createProtocolServer(operations: Record<string, OperationHandler
 export function requiredString(input: JsonObject, member: string): string {
   const value = input[member];
   if (typeof value !== 'string' || value === '') {
-    throw new SfnError('ValidationException', `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must not be null`);
+    throw new SfnError(
+      'ValidationException',
+      `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -120,7 +133,8 @@ export function requiredString(input: JsonObject, member: string): string {
 export function optionalString(input: JsonObject, member: string): string | undefined {
   const value = input[member];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new SfnError('ValidationException', `Value at '${member}' must be a string`);
+  if (typeof value !== 'string')
+    throw new SfnError('ValidationException', `Value at '${member}' must be a string`);
   return value;
 }
 

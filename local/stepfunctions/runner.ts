@@ -69,20 +69,29 @@ const unboundedTaskTimeoutSeconds = 2_000_000;
 
 /** The library overwrites `$$.Execution.Input`/`StartTime` with the (sub-)run's own; we keep the real ones under these keys. */
 const rewriteContextPaths = (text: string): string =>
-  text.replace(/\$\$\.Execution\.Input\b/g, '$$$$.__executionInput').replace(/\$\$\.Execution\.StartTime\b/g, '$$$$.__executionStartTime');
+  text
+    .replace(/\$\$\.Execution\.Input\b/g, '$$$$.__executionInput')
+    .replace(/\$\$\.Execution\.StartTime\b/g, '$$$$.__executionStartTime');
 
 function rewriteStrings(value: unknown): unknown {
   if (typeof value === 'string') return value.includes('$$.') ? rewriteContextPaths(value) : value;
   if (Array.isArray(value)) return value.map(rewriteStrings);
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, key === 'Comment' ? inner : rewriteStrings(inner)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, key === 'Comment' ? inner : rewriteStrings(inner)]),
+    );
   }
   return value;
 }
 
+const validatedDefinitions = new Set<string>();
+
 const passEvaluator = (parameters: unknown): StateMachine =>
   new StateMachine(
-    { StartAt: 'Parameters', States: { Parameters: { Type: 'Pass', Parameters: parameters, End: true } } } as unknown as StateMachineDefinition,
+    {
+      StartAt: 'Parameters',
+      States: { Parameters: { Type: 'Pass', Parameters: parameters, End: true } },
+    } as unknown as StateMachineDefinition,
     { validationOptions: { noValidate: true } },
   );
 
@@ -98,8 +107,12 @@ export function compileMachine(
   retryIntervalScale: number,
 ): CompiledMachine {
   const original = JSON.parse(definitionText) as Definition;
-  // Validate what the author wrote (fails fast at start-up on a broken ASL file).
-  new StateMachine(original as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } });
+  // Validate what the author wrote (fails fast at start-up on a broken ASL file). Validation is the expensive
+  // part (~0.1–1 s per machine), so a process that restarts the service (tests, persistence) does it once per text.
+  if (!validatedDefinitions.has(definitionText)) {
+    new StateMachine(original as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } });
+    validatedDefinitions.add(definitionText);
+  }
   const runnable = rewriteStrings(original) as Definition;
   const tasks = new Map<string, TaskSpec>();
   const retryIntervalOverrides: Record<string, number[]> = {};
@@ -111,14 +124,24 @@ export function compileMachine(
       if (state.ItemProcessor) visit(state.ItemProcessor);
       if (state.Retry && retryIntervalScale !== 1) {
         // The library's override is a flat delay per retrier (no backoff/jitter): fine for the scaled-down test mode.
-        retryIntervalOverrides[stateName] = state.Retry.map((retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * retryIntervalScale);
+        retryIntervalOverrides[stateName] = state.Retry.map(
+          (retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * retryIntervalScale,
+        );
       }
       if (state.Type !== 'Task') continue;
       const resource = String(state.Resource);
       const parsed = parseResource(resource);
-      const spec: TaskSpec = { resource, parsed, timeoutSeconds: state.TimeoutSeconds, heartbeatSeconds: state.HeartbeatSeconds };
+      const spec: TaskSpec = {
+        resource,
+        parsed,
+        timeoutSeconds: state.TimeoutSeconds,
+        heartbeatSeconds: state.HeartbeatSeconds,
+      };
       const parametersText = JSON.stringify(state.Parameters ?? null);
-      if ('Parameters' in state && (parsed?.waitForTaskToken || /\$\$\.(Task|State)\b/.test(parametersText))) {
+      if (
+        'Parameters' in state &&
+        (parsed?.waitForTaskToken || /\$\$\.(Task|State)\b/.test(parametersText))
+      ) {
         spec.parametersEvaluator = passEvaluator(state.Parameters);
         delete state.Parameters;
       }
@@ -136,11 +159,15 @@ export function compileMachine(
     definition: definitionText,
     roleArn: roleArn ?? `arn:aws:iam::000000000000:role/${name}-role`,
     creationDate: Date.now(),
-    topLevelStates: new Map(Object.entries(original.States).map(([stateName, state]) => [stateName, state.Type])),
+    topLevelStates: new Map(
+      Object.entries(original.States).map(([stateName, state]) => [stateName, state.Type]),
+    ),
     tasks,
     retryIntervalOverrides,
     runnable,
-    main: new StateMachine(runnable as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } }),
+    main: new StateMachine(runnable as unknown as StateMachineDefinition, {
+      validationOptions: { noValidate: true },
+    }),
     variants: new Map(),
   };
 }
@@ -195,7 +222,8 @@ export interface RunnerDeps {
   resources: TaskResourceDeps;
 }
 
-const stringify = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value ?? null));
+const stringify = (value: unknown): string =>
+  typeof value === 'string' ? value : JSON.stringify(value ?? null);
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -222,7 +250,12 @@ export class ExecutionRunner {
       finished: false,
       abort: () => {},
       context: {
-        Execution: { Id: record.executionArn, Name: record.name, RoleArn: machine.roleArn, RedriveCount: record.redriveCount },
+        Execution: {
+          Id: record.executionArn,
+          Name: record.name,
+          RoleArn: machine.roleArn,
+          RedriveCount: record.redriveCount,
+        },
         StateMachine: { Id: machine.arn, Name: machine.name },
         __executionInput: executionInput,
         __executionStartTime: new Date(record.startDate).toISOString(),
@@ -238,7 +271,10 @@ export class ExecutionRunner {
     }
     const stateMachine = from ? this.variant(machine, from.name) : machine.main;
     const execution = stateMachine.run((from ? from.input : executionInput) as LibraryJson, {
-      overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: machine.retryIntervalOverrides },
+      overrides: {
+        taskResourceLocalHandlers: handlers,
+        retryIntervalOverrides: machine.retryIntervalOverrides,
+      },
       context: run.context,
     });
     run.abort = execution.abort;
@@ -287,9 +323,12 @@ export class ExecutionRunner {
   private variant(machine: CompiledMachine, stateName: string): StateMachine {
     let variant = machine.variants.get(stateName);
     if (!variant) {
-      variant = new StateMachine({ ...machine.runnable, StartAt: stateName } as unknown as StateMachineDefinition, {
-        validationOptions: { noValidate: true },
-      });
+      variant = new StateMachine(
+        { ...machine.runnable, StartAt: stateName } as unknown as StateMachineDefinition,
+        {
+          validationOptions: { noValidate: true },
+        },
+      );
       machine.variants.set(stateName, variant);
     }
     return variant;
@@ -311,7 +350,11 @@ export class ExecutionRunner {
     if (!run.finished) this.deps.store.append(run.record, type, member, details);
   }
 
-  private async consume(run: ActiveRun, events: AsyncGenerator<LibraryEvent>, redriven: boolean): Promise<void> {
+  private async consume(
+    run: ActiveRun,
+    events: AsyncGenerator<LibraryEvent>,
+    redriven: boolean,
+  ): Promise<void> {
     for await (const event of events) {
       if (run.finished) continue;
       this.onLibraryEvent(run, event, redriven);
@@ -354,7 +397,12 @@ export class ExecutionRunner {
         // The library enforces TimeoutSeconds itself (so States.TaskFailed correctly excludes States.Timeout);
         // we record the timeout and silence the abandoned attempt.
         const attempt = run.inFlight.get(event.state.name);
-        if (event.state.type === 'Task' && event.Error === 'States.Timeout' && attempt && !attempt.cancelled) {
+        if (
+          event.state.type === 'Task' &&
+          event.Error === 'States.Timeout' &&
+          attempt &&
+          !attempt.cancelled
+        ) {
           attempt.cancelled = true;
           const cause = 'Task timed out (TimeoutSeconds elapsed)';
           if (attempt.token) this.deps.broker.expire(attempt.token, new StatesError('States.Timeout', cause));
@@ -383,7 +431,10 @@ export class ExecutionRunner {
           record.status = 'FAILED';
           record.error = event.Error;
           record.cause = stringify(event.Cause);
-          this.deps.store.append(record, 'ExecutionFailed', 'executionFailedEventDetails', { error: record.error, cause: record.cause });
+          this.deps.store.append(record, 'ExecutionFailed', 'executionFailedEventDetails', {
+            error: record.error,
+            cause: record.cause,
+          });
         });
         return;
       case 'ExecutionTimeout':
@@ -391,18 +442,29 @@ export class ExecutionRunner {
           record.status = 'TIMED_OUT';
           record.error = 'States.Timeout';
           record.cause = 'The execution ran longer than the state machine TimeoutSeconds';
-          this.deps.store.append(record, 'ExecutionTimedOut', 'executionTimedOutEventDetails', { error: record.error, cause: record.cause });
+          this.deps.store.append(record, 'ExecutionTimedOut', 'executionTimedOutEventDetails', {
+            error: record.error,
+            cause: record.cause,
+          });
         });
         return;
       case 'MapIterationStarted':
       case 'MapIterationSucceeded':
-        this.emit(run, event.type, `${event.type === 'MapIterationStarted' ? 'mapIterationStarted' : 'mapIterationSucceeded'}EventDetails`, {
+        this.emit(
+          run,
+          event.type,
+          `${event.type === 'MapIterationStarted' ? 'mapIterationStarted' : 'mapIterationSucceeded'}EventDetails`,
+          {
+            name: event.parentState.name,
+            index: event.index,
+          },
+        );
+        return;
+      case 'MapIterationFailed':
+        this.emit(run, 'MapIterationFailed', 'mapIterationFailedEventDetails', {
           name: event.parentState.name,
           index: event.index,
         });
-        return;
-      case 'MapIterationFailed':
-        this.emit(run, 'MapIterationFailed', 'mapIterationFailedEventDetails', { name: event.parentState.name, index: event.index });
         return;
       default:
         // StateRetried/StateCaught have no AWS event of their own; Parallel branch events are not recorded.
@@ -417,7 +479,10 @@ export class ExecutionRunner {
     const spec = run.machine.tasks.get(stateName);
     const parsed = spec?.parsed;
     if (!spec || !parsed) {
-      throw new RuntimeStatesError('States.Runtime', `Task resource ${spec?.resource ?? '?'} is not supported by the local Step Functions service`);
+      throw new RuntimeStatesError(
+        'States.Runtime',
+        `Task resource ${spec?.resource ?? '?'} is not supported by the local Step Functions service`,
+      );
     }
     const retryCount = run.attempts.get(stateName) ?? 0;
     run.attempts.set(stateName, retryCount + 1);
@@ -429,7 +494,11 @@ export class ExecutionRunner {
     if (spec.parametersEvaluator) {
       const context = {
         ...run.context,
-        State: { Name: stateName, EnteredTime: new Date(run.enteredAt.get(stateName) ?? Date.now()).toISOString(), RetryCount: retryCount },
+        State: {
+          Name: stateName,
+          EnteredTime: new Date(run.enteredAt.get(stateName) ?? Date.now()).toISOString(),
+          RetryCount: retryCount,
+        },
         ...(token ? { Task: { Token: token } } : {}),
       };
       try {
@@ -468,28 +537,53 @@ export class ExecutionRunner {
       let result = await callResource(parsed, params, this.deps.resources);
       if (token) {
         if (!quiet()) {
-          this.emit(run, 'TaskSubmitted', 'taskSubmittedEventDetails', { ...names, output: stringify(result), outputDetails: { truncated: false } });
+          this.emit(run, 'TaskSubmitted', 'taskSubmittedEventDetails', {
+            ...names,
+            output: stringify(result),
+            outputDetails: { truncated: false },
+          });
         }
         result = await this.waitForCallback(run, token, spec.heartbeatSeconds);
       }
       if (!quiet()) {
         if (lambdaFunction) {
-          this.emit(run, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', { output: stringify(result), outputDetails: { truncated: false } });
+          this.emit(run, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', {
+            output: stringify(result),
+            outputDetails: { truncated: false },
+          });
         } else {
-          this.emit(run, 'TaskSucceeded', 'taskSucceededEventDetails', { ...names, output: stringify(result), outputDetails: { truncated: false } });
+          this.emit(run, 'TaskSucceeded', 'taskSucceededEventDetails', {
+            ...names,
+            output: stringify(result),
+            outputDetails: { truncated: false },
+          });
         }
       }
       return (result ?? null) as LibraryJson;
     } catch (caught) {
       if (token) this.deps.broker.discard(token);
-      const error = caught instanceof StatesError ? caught : new StatesError('States.TaskFailed', caught instanceof Error ? caught.message : String(caught));
+      const error =
+        caught instanceof StatesError
+          ? caught
+          : new StatesError('States.TaskFailed', caught instanceof Error ? caught.message : String(caught));
       if (!quiet()) {
         if (error.name === 'States.Timeout') {
-          this.emit(run, 'TaskTimedOut', 'taskTimedOutEventDetails', { ...names, error: error.name, cause: error.message });
+          this.emit(run, 'TaskTimedOut', 'taskTimedOutEventDetails', {
+            ...names,
+            error: error.name,
+            cause: error.message,
+          });
         } else if (lambdaFunction) {
-          this.emit(run, 'LambdaFunctionFailed', 'lambdaFunctionFailedEventDetails', { error: error.name, cause: error.message });
+          this.emit(run, 'LambdaFunctionFailed', 'lambdaFunctionFailedEventDetails', {
+            error: error.name,
+            cause: error.message,
+          });
         } else {
-          this.emit(run, 'TaskFailed', 'taskFailedEventDetails', { ...names, error: error.name, cause: error.message });
+          this.emit(run, 'TaskFailed', 'taskFailedEventDetails', {
+            ...names,
+            error: error.name,
+            cause: error.message,
+          });
         }
       }
       throw error;
@@ -499,13 +593,21 @@ export class ExecutionRunner {
   }
 
   /** Waits for SendTaskSuccess/SendTaskFailure; HeartbeatSeconds without a heartbeat fails the task with States.Timeout. */
-  private waitForCallback(run: ActiveRun, token: string, heartbeatSeconds: number | undefined): Promise<unknown> {
+  private waitForCallback(
+    run: ActiveRun,
+    token: string,
+    heartbeatSeconds: number | undefined,
+  ): Promise<unknown> {
     let timer: NodeJS.Timeout | undefined;
     const arm = (): void => {
       if (!heartbeatSeconds) return;
       if (timer) clearTimeout(timer);
       timer = setTimeout(
-        () => this.deps.broker.expire(token, new StatesError('States.Timeout', 'Task heartbeat timed out (HeartbeatSeconds elapsed)')),
+        () =>
+          this.deps.broker.expire(
+            token,
+            new StatesError('States.Timeout', 'Task heartbeat timed out (HeartbeatSeconds elapsed)'),
+          ),
         heartbeatSeconds * 1000,
       );
     };

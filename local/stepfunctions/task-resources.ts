@@ -41,12 +41,19 @@ export interface ParsedResource {
   sync?: 'sync' | 'sync:2';
 }
 
-const integrationPattern = /^arn:aws[a-z-]*:states:::([a-z0-9-]+):([A-Za-z]+)(?:\.(waitForTaskToken|sync(?::2)?))?$/;
+const integrationPattern =
+  /^arn:aws[a-z-]*:states:::([a-z0-9-]+):([A-Za-z]+)(?:\.(waitForTaskToken|sync(?::2)?))?$/;
 
 /** Classifies a Task `Resource`; unsupported resources return undefined (the task then fails with States.Runtime). */
 export function parseResource(resource: string): ParsedResource | undefined {
   if (/^arn:aws[a-z-]*:lambda:[^:]+:[^:]+:function:/.test(resource)) {
-    return { kind: 'lambda:function', action: 'invoke', resourceType: 'lambda', resourceName: resource, waitForTaskToken: false };
+    return {
+      kind: 'lambda:function',
+      action: 'invoke',
+      resourceType: 'lambda',
+      resourceName: resource,
+      waitForTaskToken: false,
+    };
   }
   const match = integrationPattern.exec(resource);
   if (!match) return undefined;
@@ -59,7 +66,11 @@ export function parseResource(resource: string): ParsedResource | undefined {
     sync: suffix === 'sync' || suffix === 'sync:2' ? suffix : undefined,
   } as const;
   if (service === 'lambda' && action === 'invoke' && !base.sync) return { kind: 'lambda:invoke', ...base };
-  if (service === 'dynamodb' && ['getItem', 'putItem', 'updateItem', 'deleteItem'].includes(action) && !base.sync) {
+  if (
+    service === 'dynamodb' &&
+    ['getItem', 'putItem', 'updateItem', 'deleteItem'].includes(action) &&
+    !base.sync
+  ) {
     return { kind: 'dynamodb', ...base };
   }
   if (service === 'sqs' && action === 'sendMessage' && !base.sync) return { kind: 'sqs', ...base };
@@ -154,7 +165,11 @@ export interface TaskResourceDeps {
   dynamodb?: DynamoDBClient;
   sqs?: SQSClient;
   /** Starts a local execution (states:startExecution) and, for `.sync`, waits for it to finish. */
-  startExecution(stateMachineArn: string, input: unknown, name: string | undefined): Promise<{ executionArn: string; startDate: number }>;
+  startExecution(
+    stateMachineArn: string,
+    input: unknown,
+    name: string | undefined,
+  ): Promise<{ executionArn: string; startDate: number }>;
   awaitExecution(executionArn: string): Promise<{
     status: string;
     input: string;
@@ -178,13 +193,21 @@ const asObject = (value: unknown, what: string): Record<string, unknown> => {
 /** SDK outputs carry `$metadata` and may hold Uint8Arrays; a task result is plain JSON, like AWS's. */
 function toTaskResult(output: object): unknown {
   const { $metadata: _metadata, ...rest } = output as Record<string, unknown>;
-  return JSON.parse(JSON.stringify(rest, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value)));
+  return JSON.parse(
+    JSON.stringify(rest, (_key, value: unknown) =>
+      value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
+    ),
+  );
 }
 
 /** SDK errors become `<Service>.<ExceptionName>` with AWS's cause format, e.g. `DynamoDB.ConditionalCheckFailedException`. */
 function sdkError(service: string, serviceLabel: string, error: unknown): StatesError {
   if (error instanceof StatesError) return error;
-  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+  const e = error as {
+    name?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number; requestId?: string };
+  };
   const name = e.name && e.name !== 'Error' ? e.name : 'SdkClientException';
   const status = e.$metadata?.httpStatusCode ?? 0;
   const cause = `${e.message ?? String(error)} (Service: ${serviceLabel}, Status Code: ${status}, Request ID: ${e.$metadata?.requestId ?? 'null'})`;
@@ -201,7 +224,12 @@ function lambdaError(error: unknown): StatesError {
       : error instanceof Error && error.name
         ? error.name
         : 'Lambda.ServiceException';
-  const errorMessage = error instanceof FunctionError ? error.errorMessage : error instanceof Error ? error.message : String(error);
+  const errorMessage =
+    error instanceof FunctionError
+      ? error.errorMessage
+      : error instanceof Error
+        ? error.message
+        : String(error);
   return new StatesError(errorType, JSON.stringify({ errorType, errorMessage, trace: [] }));
 }
 
@@ -209,7 +237,11 @@ function lambdaError(error: unknown): StatesError {
  * Calls the resource with the evaluated Parameters and returns the API result (for `.waitForTaskToken` this is
  * the submission result; the task result then comes from the callback).
  */
-export async function callResource(parsed: ParsedResource, params: unknown, deps: TaskResourceDeps): Promise<unknown> {
+export async function callResource(
+  parsed: ParsedResource,
+  params: unknown,
+  deps: TaskResourceDeps,
+): Promise<unknown> {
   switch (parsed.kind) {
     case 'lambda:function':
       try {
@@ -219,7 +251,8 @@ export async function callResource(parsed: ParsedResource, params: unknown, deps
       }
     case 'lambda:invoke': {
       const p = asObject(params, 'lambda:invoke');
-      if (typeof p.FunctionName !== 'string') throw new StatesError('States.Runtime', 'lambda:invoke needs Parameters.FunctionName');
+      if (typeof p.FunctionName !== 'string')
+        throw new StatesError('States.Runtime', 'lambda:invoke needs Parameters.FunctionName');
       let payload: unknown = p.Payload ?? {};
       // Lambda receives bytes: a string Payload is passed as-is, i.e. parsed if it is JSON.
       if (typeof payload === 'string') {
@@ -238,7 +271,11 @@ export async function callResource(parsed: ParsedResource, params: unknown, deps
     }
     case 'dynamodb': {
       const client = deps.dynamodb;
-      if (!client) throw new StatesError('DynamoDB.SdkClientException', 'No DynamoDB endpoint configured for the local Step Functions service');
+      if (!client)
+        throw new StatesError(
+          'DynamoDB.SdkClientException',
+          'No DynamoDB endpoint configured for the local Step Functions service',
+        );
       const p = asObject(params, `dynamodb:${parsed.action}`);
       try {
         // Parameters are the DynamoDB API request verbatim (PascalCase, attribute-value JSON), as in AWS.
@@ -257,7 +294,11 @@ export async function callResource(parsed: ParsedResource, params: unknown, deps
     }
     case 'sqs': {
       const client = deps.sqs;
-      if (!client) throw new StatesError('SQS.SdkClientException', 'No SQS endpoint configured for the local Step Functions service');
+      if (!client)
+        throw new StatesError(
+          'SQS.SdkClientException',
+          'No SQS endpoint configured for the local Step Functions service',
+        );
       const p = asObject(params, 'sqs:sendMessage');
       const body = p.MessageBody;
       try {
@@ -277,23 +318,34 @@ export async function callResource(parsed: ParsedResource, params: unknown, deps
     }
     case 'states:startExecution': {
       const p = asObject(params, 'states:startExecution');
-      if (typeof p.StateMachineArn !== 'string') throw new StatesError('States.Runtime', 'startExecution needs Parameters.StateMachineArn');
+      if (typeof p.StateMachineArn !== 'string')
+        throw new StatesError('States.Runtime', 'startExecution needs Parameters.StateMachineArn');
       const input = typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {});
       let started: { executionArn: string; startDate: number };
       try {
-        started = await deps.startExecution(p.StateMachineArn, input, typeof p.Name === 'string' ? p.Name : undefined);
+        started = await deps.startExecution(
+          p.StateMachineArn,
+          input,
+          typeof p.Name === 'string' ? p.Name : undefined,
+        );
       } catch (error) {
         const e = error as { shape?: string; message?: string };
         throw new StatesError(`StepFunctions.${e.shape ?? 'SdkClientException'}`, e.message ?? String(error));
       }
-      if (!parsed.sync) return { ExecutionArn: started.executionArn, StartDate: new Date(started.startDate).toISOString() };
+      if (!parsed.sync)
+        return { ExecutionArn: started.executionArn, StartDate: new Date(started.startDate).toISOString() };
       const done = await deps.awaitExecution(started.executionArn);
       const description = {
         ExecutionArn: started.executionArn,
         Input: parsed.sync === 'sync:2' ? JSON.parse(done.input) : done.input,
         InputDetails: { Included: true },
         Name: done.name,
-        Output: done.output === undefined ? undefined : parsed.sync === 'sync:2' ? JSON.parse(done.output) : done.output,
+        Output:
+          done.output === undefined
+            ? undefined
+            : parsed.sync === 'sync:2'
+              ? JSON.parse(done.output)
+              : done.output,
         OutputDetails: { Included: true },
         StartDate: done.startDate,
         StateMachineArn: done.stateMachineArn,
@@ -303,7 +355,12 @@ export async function callResource(parsed: ParsedResource, params: unknown, deps
         Cause: done.cause,
       };
       if (done.status !== 'SUCCEEDED') {
-        const error = done.status === 'ABORTED' ? 'StepFunctions.ExecutionAbortedException' : done.status === 'TIMED_OUT' ? 'StepFunctions.ExecutionTimedOutException' : 'States.TaskFailed';
+        const error =
+          done.status === 'ABORTED'
+            ? 'StepFunctions.ExecutionAbortedException'
+            : done.status === 'TIMED_OUT'
+              ? 'StepFunctions.ExecutionTimedOutException'
+              : 'States.TaskFailed';
         throw new StatesError(error, JSON.stringify(description));
       }
       return description;

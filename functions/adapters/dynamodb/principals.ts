@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../contracts/keys';
 import { type Role, roleSchema } from '../../contracts/schemas';
 import { sha256Hex } from '../../shared/hash';

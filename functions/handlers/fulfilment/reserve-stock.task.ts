@@ -1,3 +1,19 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { reserveOrder } from '../../adapters/dynamodb/reservations';
+import { reserveStockTaskSchema } from '../../contracts/schemas';
+import { loadEnvironment, reservationEnvironment } from '../../shared/env';
+import { taskHandler } from '../../shared/task';
+
+const environment = loadEnvironment(reservationEnvironment);
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+
+/** Always answers `{outcome, shortfall}`: the ASL's ResultSelector reads both. */
+export const handler = taskHandler(reserveStockTaskSchema, (input) =>
+  reserveOrder(table, {
+    orderId: input.orderId,
+    step: input.step,
+    actor: 'workflow:fulfilment',
+    now: new Date(),
+    holdMinutes: environment.RESERVATION_HOLD_MINUTES,
+  }),
+);

@@ -1,3 +1,35 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { querySkuPartition } from '../../adapters/dynamodb/stock';
+import { apiContracts } from '../../contracts/api';
+import type { InventoryResponse } from '../../contracts/schemas';
+import { availableToPromise, totalStock } from '../../core/stock';
+import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { httpHandler } from '../../shared/http';
+
+const environment = loadEnvironment(commonEnvironment);
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+
+export const handler = httpHandler(apiContracts['GET /inventory/{sku}'], async ({ params }) => {
+  const { stock, suppliers } = await querySkuPartition(table, params.sku);
+  const body: InventoryResponse = {
+    sku: params.sku,
+    locations: stock.map((record) => ({
+      locationId: record.locationId,
+      onHand: record.onHand,
+      reserved: record.reserved,
+      available: availableToPromise(record),
+      inbound: record.inbound,
+      safetyStock: record.safetyStock,
+    })),
+    totals: totalStock(stock),
+    suppliers: suppliers.map((supplier) => ({
+      supplierId: supplier.supplierId,
+      available: supplier.available,
+      leadTimeDays: supplier.leadTimeDays,
+      ...(supplier.unitCost === undefined ? {} : { unitCost: supplier.unitCost }),
+      feedSeq: supplier.feedSeq,
+      updatedAt: supplier.updatedAt,
+    })),
+  };
+  return { body };
+});

@@ -1,3 +1,12 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { saveLocation } from '../../adapters/dynamodb/locations';
+import { apiContracts } from '../../contracts/api';
+import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { httpHandler } from '../../shared/http';
+
+const environment = loadEnvironment(commonEnvironment);
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+
+export const handler = httpHandler(apiContracts['PUT /locations/{locationId}'], async ({ params, body }) => ({
+  body: await saveLocation(table, params.locationId, body, new Date()),
+}));

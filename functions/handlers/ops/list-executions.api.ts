@@ -1,3 +1,15 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { createStepFunctionsClient } from '../../adapters/clients';
+import { listExecutionSummaries } from '../../adapters/sfn/executions';
+import { apiContracts } from '../../contracts/api';
+import { commonEnvironment, loadEnvironment, stateMachineArnSchema } from '../../shared/env';
+import { httpHandler } from '../../shared/http';
+
+const environment = loadEnvironment({
+  ...commonEnvironment,
+  FULFILMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
+});
+const sfn = createStepFunctionsClient();
+
+export const handler = httpHandler(apiContracts['GET /ops/executions'], async ({ query }) => ({
+  body: await listExecutionSummaries(sfn, environment.FULFILMENT_STATE_MACHINE_ARN, query),
+}));

@@ -1,3 +1,36 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { createStepFunctionsClient } from '../../adapters/clients';
+import { executionArnOf, redriveExecution } from '../../adapters/sfn/executions';
+import { apiContracts } from '../../contracts/api';
+import { problemCodes } from '../../contracts/errors';
+import { commonEnvironment, loadEnvironment, stateMachineArnSchema } from '../../shared/env';
+import { httpHandler } from '../../shared/http';
+import { HttpProblem } from '../../shared/problem';
+
+const environment = loadEnvironment({
+  ...commonEnvironment,
+  FULFILMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
+});
+const sfn = createStepFunctionsClient();
+
+export const handler = httpHandler(
+  apiContracts['POST /ops/executions/{executionId}/redrive'],
+  async ({ params }) => {
+    const executionArn = executionArnOf(environment.FULFILMENT_STATE_MACHINE_ARN, params.executionId);
+    const result = await redriveExecution(sfn, executionArn);
+    if (result.outcome === 'not-found') {
+      throw new HttpProblem(
+        404,
+        problemCodes.executionNotFound,
+        `Execution ${params.executionId} does not exist.`,
+      );
+    }
+    if (result.outcome === 'not-redrivable') {
+      throw new HttpProblem(
+        409,
+        problemCodes.executionNotRedrivable,
+        `Execution ${params.executionId} cannot be redriven: ${result.reason}`,
+      );
+    }
+    return { body: { executionArn, status: 'RUNNING' } };
+  },
+);

@@ -1,3 +1,61 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { randomUUID } from 'node:crypto';
+import { createStepFunctionsClient } from '../../adapters/clients';
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { acceptOrder } from '../../adapters/dynamodb/orders';
+import { startNamedExecution } from '../../adapters/sfn/executions';
+import { apiContracts } from '../../contracts/api';
+import { problemCodes } from '../../contracts/errors';
+import { commonEnvironment, loadEnvironment, stateMachineArnSchema } from '../../shared/env';
+import { canonicalJson, sha256Hex } from '../../shared/hash';
+import { httpHandler } from '../../shared/http';
+import { HttpProblem } from '../../shared/problem';
+
+const environment = loadEnvironment({
+  ...commonEnvironment,
+  FULFILMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
+});
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+const sfn = createStepFunctionsClient();
+
+const maxIdempotencyKeyLength = 255;
+
+export const handler = httpHandler(apiContracts['POST /orders'], async ({ body, principal, headers }) => {
+  const idempotencyKey = headers['idempotency-key']?.trim();
+  if (!idempotencyKey || idempotencyKey.length > maxIdempotencyKeyLength) {
+    throw new HttpProblem(
+      400,
+      problemCodes.missingIdempotencyKey,
+      'An Idempotency-Key header (1-255 characters) is required.',
+      [
+        {
+          pointer: '/headers/idempotency-key',
+          field: 'Idempotency-Key',
+          message: 'required, 1-255 characters',
+        },
+      ],
+    );
+  }
+  const accepted = await acceptOrder(table, {
+    principalId: principal.principalId,
+    idempotencyKey,
+    requestHash: sha256Hex(canonicalJson(body)),
+    body,
+    generatedOrderId: `ord_${randomUUID()}`,
+    now: new Date(),
+  });
+  if (accepted.kind === 'key-reused') {
+    throw new HttpProblem(
+      409,
+      problemCodes.idempotencyKeyReused,
+      'This Idempotency-Key was already used with a different body.',
+    );
+  }
+  if (accepted.kind === 'order-exists') {
+    throw new HttpProblem(409, problemCodes.orderAlreadyExists, `Order ${accepted.orderId} already exists.`);
+  }
+  // Also on a replay: if the first attempt crashed after writing the order, this starts its workflow now.
+  await startNamedExecution(sfn, environment.FULFILMENT_STATE_MACHINE_ARN, accepted.record.orderId, {
+    orderId: accepted.record.orderId,
+  });
+  return { status: accepted.record.response.status, body: accepted.record.response.body };
+});

@@ -1,3 +1,13 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { apiContracts } from '../../contracts/api';
+import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { httpHandler } from '../../shared/http';
+import { buildOpenApiDocument } from '../../shared/openapi';
+
+loadEnvironment(commonEnvironment);
+// Built once per cold start: the document only changes with a deployment.
+const openApiDocument = buildOpenApiDocument();
+
+/** One function serves both public platform routes (their contracts differ only in the answer). */
+export const handler = httpHandler(apiContracts['GET /health'], async ({ routeKey }) => ({
+  body: routeKey === 'GET /openapi.json' ? openApiDocument : { status: 'ok' },
+}));

@@ -1,3 +1,41 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { applySupplierStock } from '../../adapters/dynamodb/stock';
+import { supplierStockMessageSchema } from '../../contracts/schemas';
+import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { logger } from '../../shared/observability';
+
+const environment = loadEnvironment(commonEnvironment);
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+const processor = new BatchProcessor(EventType.SQS);
+
+/** A malformed message throws: it is reported as failed and, after maxReceiveCount, lands in the DLQ. */
+async function applyFeed(record: SQSRecord): Promise<void> {
+  const message = supplierStockMessageSchema.parse(JSON.parse(record.body));
+  let stale = 0;
+  for (const item of message.items) {
+    const outcome = await applySupplierStock(table, {
+      supplierId: message.supplierId,
+      sku: item.sku,
+      available: item.available,
+      leadTimeDays: item.leadTimeDays,
+      ...(item.unitCost === undefined ? {} : { unitCost: item.unitCost }),
+      feedSeq: message.feedSeq,
+      updatedAt: message.receivedAt,
+    });
+    if (outcome === 'stale') stale++;
+  }
+  logger.info('supplier feed applied', {
+    supplierId: message.supplierId,
+    feedSeq: message.feedSeq,
+    items: message.items.length,
+    stale,
+  });
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler((event, context) => processPartialResponse(event, applyFeed, processor, { context }));

@@ -1,5 +1,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueArn } from '../../../local/aws';
@@ -15,9 +21,14 @@ beforeAll(async () => {
   ({ service, sqs, close } = await startTestSqs({
     queues: [
       { name: 'esm-dlq' },
-      { name: 'esm', visibilityTimeoutSeconds: 1, redrivePolicy: { deadLetterQueueName: 'esm-dlq', maxReceiveCount: 2 } },
+      {
+        name: 'esm',
+        visibilityTimeoutSeconds: 1,
+        redrivePolicy: { deadLetterQueueName: 'esm-dlq', maxReceiveCount: 2 },
+      },
       { name: 'esm-plain', visibilityTimeoutSeconds: 1 },
       { name: 'esm-window', visibilityTimeoutSeconds: 5 },
+      { name: 'esm-stop', visibilityTimeoutSeconds: 5 },
     ],
   }));
 });
@@ -29,7 +40,10 @@ async function visibleAndInFlight(name: string): Promise<[number, number]> {
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: service.queueUrl(name), AttributeNames: ['All'] }),
   );
-  return [Number(Attributes?.ApproximateNumberOfMessages), Number(Attributes?.ApproximateNumberOfMessagesNotVisible)];
+  return [
+    Number(Attributes?.ApproximateNumberOfMessages),
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
+  ];
 }
 
 const context = { functionName: 'local', awsRequestId: 'local' } as Context;
@@ -72,7 +86,12 @@ describe('event source mapping', () => {
       },
       messageAttributes: {
         kind: { dataType: 'String', stringValue: 'order', stringListValues: [], binaryListValues: [] },
-        blob: { dataType: 'Binary', binaryValue: Buffer.from('hi').toString('base64'), stringListValues: [], binaryListValues: [] },
+        blob: {
+          dataType: 'Binary',
+          binaryValue: Buffer.from('hi').toString('base64'),
+          stringListValues: [],
+          binaryListValues: [],
+        },
       },
       md5OfBody: sent.MD5OfMessageBody ?? '',
       md5OfMessageAttributes: sent.MD5OfMessageAttributes ?? '',
@@ -118,10 +137,17 @@ describe('event source mapping', () => {
     expect(Object.fromEntries(processed)).toEqual({ m1: 1, m2: 1, m3: 1, m4: 1 });
     expect(attemptsOfPoison).toEqual(['1', '2']);
     expect(await visibleAndInFlight('esm')).toEqual([0, 0]);
-    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: service.queueUrl('esm-dlq'), AttributeNames: ['All'] }));
+    const dead = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: service.queueUrl('esm-dlq'), AttributeNames: ['All'] }),
+    );
     expect(dead.Messages?.[0]?.Body).toBe('poison');
-    expect(dead.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
-    expect(errors).toEqual([]);
+    // The count survives the move (2 failed attempts) and this receive from the DLQ is the third.
+    expect(dead.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('3');
+    // A retry batch holding only the poison message fails entirely: Powertools throws FullBatchFailureError
+    // (the invocation fails, nothing is deleted), which the mapping reports through onError.
+    expect(errors.every((error) => error instanceof Error && error.name === 'FullBatchFailureError')).toBe(
+      true,
+    );
   });
 
   it('a throwing invocation deletes nothing: the whole batch comes back after the visibility timeout', async () => {
@@ -168,7 +194,9 @@ describe('event source mapping', () => {
       reportBatchItemFailures: true,
       invoke: async () => {
         calls += 1;
-        return calls === 1 ? { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] } : { batchItemFailures: [] };
+        return calls === 1
+          ? { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] }
+          : { batchItemFailures: [] };
       },
       onError: (error) => errors.push(error),
     });
@@ -198,7 +226,10 @@ describe('event source mapping', () => {
       await sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: service.queueUrl('esm-window'),
-          Entries: [...Array(10).keys()].map((i) => ({ Id: `r${round}-${i}`, MessageBody: `r${round}-${i}` })),
+          Entries: [...Array(10).keys()].map((i) => ({
+            Id: `r${round}-${i}`,
+            MessageBody: `r${round}-${i}`,
+          })),
         }),
       );
       await sleep(100);
@@ -212,8 +243,8 @@ describe('event source mapping', () => {
   it('stop() ends an idle long poll promptly and waits for the batch in flight', async () => {
     const idle = startEventSourceMapping({
       sqsEndpoint: service.url,
-      queueUrl: service.queueUrl('esm-window'),
-      queueArn: queueArn('esm-window'),
+      queueUrl: service.queueUrl('esm-stop'),
+      queueArn: queueArn('esm-stop'),
       batchSize: 1,
       reportBatchItemFailures: true,
       invoke: async () => ({ batchItemFailures: [] }),
@@ -226,8 +257,8 @@ describe('event source mapping', () => {
     let finished = false;
     const busy = startEventSourceMapping({
       sqsEndpoint: service.url,
-      queueUrl: service.queueUrl('esm-window'),
-      queueArn: queueArn('esm-window'),
+      queueUrl: service.queueUrl('esm-stop'),
+      queueArn: queueArn('esm-stop'),
       batchSize: 1,
       reportBatchItemFailures: true,
       invoke: async () => {
@@ -236,11 +267,11 @@ describe('event source mapping', () => {
         return { batchItemFailures: [] };
       },
     });
-    await sqs.send(new SendMessageCommand({ QueueUrl: service.queueUrl('esm-window'), MessageBody: 'slow' }));
-    await eventually(async () => ((await visibleAndInFlight('esm-window'))[1] === 1 ? true : undefined));
+    await sqs.send(new SendMessageCommand({ QueueUrl: service.queueUrl('esm-stop'), MessageBody: 'slow' }));
+    await eventually(async () => ((await visibleAndInFlight('esm-stop'))[1] === 1 ? true : undefined));
     await busy.stop();
     expect(finished).toBe(true);
     // The batch was settled (deleted) before stop() resolved.
-    expect(await visibleAndInFlight('esm-window')).toEqual([0, 0]);
+    expect(await visibleAndInFlight('esm-stop')).toEqual([0, 0]);
   });
 });

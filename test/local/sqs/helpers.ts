@@ -4,7 +4,12 @@ import { type SqsService, type SqsServiceOptions, startSqsService } from '../../
 
 /** A real SDK client aimed at a local SQS service (no retries: a test should see the first answer). */
 export function sqsClient(service: SqsService): SQSClient {
-  return new SQSClient({ endpoint: service.url, region: localRegion, credentials: localCredentials, maxAttempts: 1 });
+  return new SQSClient({
+    endpoint: service.url,
+    region: localRegion,
+    credentials: localCredentials,
+    maxAttempts: 1,
+  });
 }
 
 export async function startTestSqs(

@@ -2,10 +2,11 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
+  type QueueAttributeName,
   ReceiveMessageCommand,
   ResourceNotFoundException,
-  type SQSClient,
   SendMessageCommand,
+  type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,11 @@ beforeAll(async () => {
   ({ service, sqs, close } = await startTestSqs({
     queues: [
       { name: 'work-dlq' },
-      { name: 'work', visibilityTimeoutSeconds: 30, redrivePolicy: { deadLetterQueueName: 'work-dlq', maxReceiveCount: 2 } },
+      {
+        name: 'work',
+        visibilityTimeoutSeconds: 30,
+        redrivePolicy: { deadLetterQueueName: 'work-dlq', maxReceiveCount: 2 },
+      },
       { name: 'other-dlq' },
       { name: 'other', redrivePolicy: { deadLetterQueueName: 'other-dlq', maxReceiveCount: 1 } },
       { name: 'elsewhere' },
@@ -32,7 +37,10 @@ afterAll(async () => {
   await close();
 });
 
-async function count(name: string, attribute = 'ApproximateNumberOfMessages'): Promise<number> {
+async function count(
+  name: string,
+  attribute: QueueAttributeName = 'ApproximateNumberOfMessages',
+): Promise<number> {
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: service.queueUrl(name), AttributeNames: ['All'] }),
   );
@@ -42,12 +50,18 @@ async function count(name: string, attribute = 'ApproximateNumberOfMessages'): P
 /** Receives with a 0 s visibility timeout: the message is immediately receivable again (a fast "failed attempt"). */
 const failedAttempt = (name: string) =>
   sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: service.queueUrl(name), VisibilityTimeout: 0, MessageSystemAttributeNames: ['All'] }),
+    new ReceiveMessageCommand({
+      QueueUrl: service.queueUrl(name),
+      VisibilityTimeout: 0,
+      MessageSystemAttributeNames: ['All'],
+    }),
   );
 
 describe('redrive policy', () => {
   it('moves a message to the DLQ instead of delivering it beyond maxReceiveCount', async () => {
-    const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: service.queueUrl('work'), MessageBody: 'poison' }));
+    const { MessageId } = await sqs.send(
+      new SendMessageCommand({ QueueUrl: service.queueUrl('work'), MessageBody: 'poison' }),
+    );
     expect((await failedAttempt('work')).Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('1');
     expect((await failedAttempt('work')).Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
     // Third receive: receive count would exceed 2, so the message goes to the DLQ and nothing is returned.
@@ -56,7 +70,11 @@ describe('redrive policy', () => {
     expect(await count('work-dlq')).toBe(1);
     const dead = (
       await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: service.queueUrl('work-dlq'), VisibilityTimeout: 0, AttributeNames: ['All'] }),
+        new ReceiveMessageCommand({
+          QueueUrl: service.queueUrl('work-dlq'),
+          VisibilityTimeout: 0,
+          AttributeNames: ['All'],
+        }),
       )
     ).Messages?.[0];
     expect(dead?.MessageId).toBe(MessageId);
@@ -79,9 +97,13 @@ describe('redrive policy', () => {
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toHaveLength(1);
     // A long poll on the source wakes when the message becomes visible, finds it over the limit, moves it.
     const started = Date.now();
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 2 }))).Messages).toBeUndefined();
+    expect(
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 2 }))).Messages,
+    ).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
-    const dlq = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const dlq = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
     expect(dlq.Attributes?.ApproximateNumberOfMessages).toBe('1');
   });
 });
@@ -92,23 +114,41 @@ describe('StartMessageMoveTask', () => {
       await sqs.send(new SendMessageCommand({ QueueUrl: service.queueUrl('other'), MessageBody: body }));
     }
     await failedAttempt('other');
-    await sqs.send(new ReceiveMessageCommand({ QueueUrl: service.queueUrl('other'), MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+    await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: service.queueUrl('other'),
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+      }),
+    );
     // Everything has been received once (maxReceiveCount 1): the next receive dead-letters all three.
     expect((await failedAttempt('other')).Messages).toBeUndefined();
     expect(await count('other-dlq')).toBe(3);
 
-    const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('other-dlq') }));
+    const { TaskHandle } = await sqs.send(
+      new StartMessageMoveTaskCommand({ SourceArn: queueArn('other-dlq') }),
+    );
     expect(TaskHandle).toEqual(expect.any(String));
     expect(await count('other-dlq')).toBe(0);
     expect(await count('other')).toBe(3);
     const back = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: service.queueUrl('other'), MaxNumberOfMessages: 10, AttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: service.queueUrl('other'),
+        MaxNumberOfMessages: 10,
+        AttributeNames: ['All'],
+      }),
     );
     expect(back.Messages?.map((message) => message.Body).sort()).toEqual(['a', 'b', 'c']);
-    expect(back.Messages?.map((message) => message.Attributes?.ApproximateReceiveCount)).toEqual(['1', '1', '1']);
+    expect(back.Messages?.map((message) => message.Attributes?.ApproximateReceiveCount)).toEqual([
+      '1',
+      '1',
+      '1',
+    ]);
     expect(back.Messages?.[0]?.Attributes?.DeadLetterQueueSourceArn).toBeUndefined();
 
-    const { Results } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq'), MaxResults: 10 }));
+    const { Results } = await sqs.send(
+      new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq'), MaxResults: 10 }),
+    );
     expect(Results).toHaveLength(1);
     expect(Results?.[0]).toMatchObject({
       Status: 'COMPLETED',
@@ -120,28 +160,43 @@ describe('StartMessageMoveTask', () => {
   });
 
   it('moves to an explicit DestinationArn, and only visible messages', async () => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: service.queueUrl('work-dlq'), MessageBody: 'direct-1' }));
-    await sqs.send(new SendMessageCommand({ QueueUrl: service.queueUrl('work-dlq'), MessageBody: 'direct-2' }));
-    await sqs.send(new ReceiveMessageCommand({ QueueUrl: service.queueUrl('work-dlq'), VisibilityTimeout: 30 }));
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: service.queueUrl('work-dlq'), MessageBody: 'direct-1' }),
+    );
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: service.queueUrl('work-dlq'), MessageBody: 'direct-2' }),
+    );
+    await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: service.queueUrl('work-dlq'), VisibilityTimeout: 30 }),
+    );
     const visibleBefore = await count('work-dlq');
-    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('work-dlq'), DestinationArn: queueArn('elsewhere') }));
+    await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: queueArn('work-dlq'),
+        DestinationArn: queueArn('elsewhere'),
+      }),
+    );
     expect(await count('elsewhere')).toBe(visibleBefore);
     expect(await count('work-dlq')).toBe(0);
     expect(await count('work-dlq', 'ApproximateNumberOfMessagesNotVisible')).toBe(1);
   });
 
   it('rejects sources that are not dead-letter queues or do not exist', async () => {
-    await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('elsewhere') }))).rejects.toMatchObject({
+    await expect(
+      sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('elsewhere') })),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterValue',
     });
-    await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('ghost') }))).rejects.toBeInstanceOf(
-      ResourceNotFoundException,
-    );
+    await expect(
+      sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('ghost') })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('an empty DLQ completes a task that moved nothing', async () => {
     await sleep(0);
-    const { Results: before } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq') }));
+    const { Results: before } = await sqs.send(
+      new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq') }),
+    );
     await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('other-dlq') }));
     const { Results } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq') }));
     // MaxResults defaults to 1 (as in AWS): the newest task.

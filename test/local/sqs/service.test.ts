@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import {
+  BatchEntryIdsNotDistinct,
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
   DeleteQueueCommand,
+  EmptyBatchRequest,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  InvalidAttributeName,
+  InvalidMessageContents,
   ListDeadLetterSourceQueuesCommand,
   ListQueuesCommand,
   ListQueueTagsCommand,
@@ -17,17 +21,13 @@ import {
   QueueNameExists,
   ReceiptHandleIsInvalid,
   ReceiveMessageCommand,
-  type SQSClient,
-  SQSServiceException,
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
+  type SQSClient,
+  SQSServiceException,
   TagQueueCommand,
   TooManyEntriesInBatchRequest,
-  BatchEntryIdsNotDistinct,
-  EmptyBatchRequest,
-  InvalidAttributeName,
-  InvalidMessageContents,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueArn } from '../../../local/aws';
@@ -40,7 +40,14 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
   ({ service, sqs, close } = await startTestSqs({
-    queues: [{ name: 'defined-dlq' }, { name: 'defined', visibilityTimeoutSeconds: 5, redrivePolicy: { deadLetterQueueName: 'defined-dlq', maxReceiveCount: 3 } }],
+    queues: [
+      { name: 'defined-dlq' },
+      {
+        name: 'defined',
+        visibilityTimeoutSeconds: 5,
+        redrivePolicy: { deadLetterQueueName: 'defined-dlq', maxReceiveCount: 3 },
+      },
+    ],
   }));
 });
 afterAll(async () => {
@@ -50,7 +57,9 @@ afterAll(async () => {
 let counter = 0;
 async function newQueue(attributes: Record<string, string> = {}): Promise<string> {
   counter += 1;
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `q-${counter}-${Date.now()}`, Attributes: attributes }));
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName: `q-${counter}-${Date.now()}`, Attributes: attributes }),
+  );
   if (!QueueUrl) throw new Error('no QueueUrl');
   return QueueUrl;
 }
@@ -70,14 +79,23 @@ describe('queues', () => {
     const attrs = await attributes(service.queueUrl('defined'));
     expect(attrs.VisibilityTimeout).toBe('5');
     expect(attrs.QueueArn).toBe(queueArn('defined'));
-    expect(JSON.parse(attrs.RedrivePolicy ?? '{}')).toEqual({ deadLetterTargetArn: queueArn('defined-dlq'), maxReceiveCount: 3 });
-    const sources = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: service.queueUrl('defined-dlq') }));
+    expect(JSON.parse(attrs.RedrivePolicy ?? '{}')).toEqual({
+      deadLetterTargetArn: queueArn('defined-dlq'),
+      maxReceiveCount: 3,
+    });
+    const sources = await sqs.send(
+      new ListDeadLetterSourceQueuesCommand({ QueueUrl: service.queueUrl('defined-dlq') }),
+    );
     expect(sources.queueUrls).toEqual([service.queueUrl('defined')]);
   });
 
   it('CreateQueue is idempotent with equal attributes and refuses different ones', async () => {
-    const first = await sqs.send(new CreateQueueCommand({ QueueName: 'idem', Attributes: { VisibilityTimeout: '7' } }));
-    const again = await sqs.send(new CreateQueueCommand({ QueueName: 'idem', Attributes: { VisibilityTimeout: '7' } }));
+    const first = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'idem', Attributes: { VisibilityTimeout: '7' } }),
+    );
+    const again = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'idem', Attributes: { VisibilityTimeout: '7' } }),
+    );
     expect(again.QueueUrl).toBe(first.QueueUrl);
     const bare = await sqs.send(new CreateQueueCommand({ QueueName: 'idem' }));
     expect(bare.QueueUrl).toBe(first.QueueUrl);
@@ -94,35 +112,49 @@ describe('queues', () => {
       sqs.send(new CreateQueueCommand({ QueueName: 'vt', Attributes: { VisibilityTimeout: '50000' } })),
     ).rejects.toMatchObject({ name: 'InvalidAttributeValue' });
     await expect(
-      sqs.send(new CreateQueueCommand({ QueueName: 'unknown-attr', Attributes: { Colour: 'blue' } as Record<string, string> })),
+      sqs.send(
+        new CreateQueueCommand({
+          QueueName: 'unknown-attr',
+          Attributes: { Colour: 'blue' } as Record<string, string>,
+        }),
+      ),
     ).rejects.toBeInstanceOf(InvalidAttributeName);
     await expect(
       sqs.send(
         new CreateQueueCommand({
           QueueName: 'bad-redrive',
-          Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('nope'), maxReceiveCount: 2 }) },
+          Attributes: {
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('nope'), maxReceiveCount: 2 }),
+          },
         }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidAttributeValue' });
   });
 
   it('lists by prefix with pagination, tags, and deletes', async () => {
-    for (const name of ['list-a', 'list-b', 'list-c']) await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    for (const name of ['list-a', 'list-b', 'list-c'])
+      await sqs.send(new CreateQueueCommand({ QueueName: name }));
     const all = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'list-' }));
     expect(all.QueueUrls).toEqual(['list-a', 'list-b', 'list-c'].map((name) => service.queueUrl(name)));
     const page1 = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'list-', MaxResults: 2 }));
     expect(page1.QueueUrls).toHaveLength(2);
-    const page2 = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'list-', MaxResults: 2, NextToken: page1.NextToken }));
+    const page2 = await sqs.send(
+      new ListQueuesCommand({ QueueNamePrefix: 'list-', MaxResults: 2, NextToken: page1.NextToken }),
+    );
     expect(page2.QueueUrls).toEqual([service.queueUrl('list-c')]);
     expect(page2.NextToken).toBeUndefined();
     expect((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'zzz' }))).QueueUrls ?? []).toEqual([]);
 
     await sqs.send(new TagQueueCommand({ QueueUrl: service.queueUrl('list-a'), Tags: { team: 'o2o' } }));
-    expect((await sqs.send(new ListQueueTagsCommand({ QueueUrl: service.queueUrl('list-a') }))).Tags).toEqual({ team: 'o2o' });
+    expect((await sqs.send(new ListQueueTagsCommand({ QueueUrl: service.queueUrl('list-a') }))).Tags).toEqual(
+      { team: 'o2o' },
+    );
 
     await sqs.send(new DeleteQueueCommand({ QueueUrl: service.queueUrl('list-b') }));
     expect((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'list-' }))).QueueUrls).toHaveLength(2);
-    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'list-b' }))).rejects.toBeInstanceOf(QueueDoesNotExist);
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'list-b' }))).rejects.toBeInstanceOf(
+      QueueDoesNotExist,
+    );
   });
 
   it('SetQueueAttributes changes settings and can remove the redrive policy', async () => {
@@ -132,12 +164,18 @@ describe('queues', () => {
     await sqs.send(
       new SetQueueAttributesCommand({
         QueueUrl,
-        Attributes: { VisibilityTimeout: '12', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '4' }) },
+        Attributes: {
+          VisibilityTimeout: '12',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '4' }),
+        },
       }),
     );
     let attrs = await attributes(QueueUrl);
     expect(attrs.VisibilityTimeout).toBe('12');
-    expect(JSON.parse(attrs.RedrivePolicy ?? '{}')).toEqual({ deadLetterTargetArn: dlqArn, maxReceiveCount: 4 });
+    expect(JSON.parse(attrs.RedrivePolicy ?? '{}')).toEqual({
+      deadLetterTargetArn: dlqArn,
+      maxReceiveCount: 4,
+    });
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { RedrivePolicy: '' } }));
     attrs = await attributes(QueueUrl);
     expect(attrs.RedrivePolicy).toBeUndefined();
@@ -147,7 +185,10 @@ describe('queues', () => {
   it('GetQueueAttributes returns only the requested names and rejects unknown ones', async () => {
     const QueueUrl = await newQueue();
     const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'QueueArn'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'QueueArn'],
+      }),
     );
     expect(Object.keys(Attributes ?? {}).sort()).toEqual(['ApproximateNumberOfMessages', 'QueueArn']);
     await expect(
@@ -195,7 +236,7 @@ describe('messages', () => {
     expect(message?.Attributes?.SenderId).toBe('000000000000');
   });
 
-  it('filters message attributes by name and prefix, and honours the deprecated AttributeNames', async () => {
+  it('filters message attributes by name and prefix, and selects system attributes by name', async () => {
     const QueueUrl = await newQueue();
     await sqs.send(
       new SendMessageCommand({
@@ -209,7 +250,11 @@ describe('messages', () => {
       }),
     );
     const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['order.*'], AttributeNames: ['ApproximateReceiveCount'] }),
+      new ReceiveMessageCommand({
+        QueueUrl,
+        MessageAttributeNames: ['order.*'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
     );
     expect(Object.keys(Messages?.[0]?.MessageAttributes ?? {}).sort()).toEqual(['order.id', 'order.kind']);
     expect(Messages?.[0]?.Attributes).toEqual({ ApproximateReceiveCount: '1' });
@@ -223,7 +268,9 @@ describe('messages', () => {
     expect(first.Messages?.map((m) => m.Body)).toEqual([...Array(10).keys()].map((i) => `m${i}`));
     const second = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     expect(second.Messages).toHaveLength(2);
-    await expect(sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 11 }))).rejects.toMatchObject({
+    await expect(
+      sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 11 })),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterValue',
     });
   });
@@ -231,19 +278,29 @@ describe('messages', () => {
   it('hides a received message for its visibility timeout, then redelivers it with a new receipt handle', async () => {
     const QueueUrl = await newQueue({ VisibilityTimeout: '1' });
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'vt' }));
-    const first = (await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['All'] }))).Messages?.[0];
+    const first = (await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['All'] })))
+      .Messages?.[0];
     expect(first?.Attributes?.ApproximateReceiveCount).toBe('1');
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toBeUndefined();
     let attrs = await attributes(QueueUrl);
-    expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual(['0', '1']);
+    expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual([
+      '0',
+      '1',
+    ]);
     await sleep(1_100);
     attrs = await attributes(QueueUrl);
-    expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual(['1', '0']);
-    const second = (await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['All'] }))).Messages?.[0];
+    expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual([
+      '1',
+      '0',
+    ]);
+    const second = (await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['All'] })))
+      .Messages?.[0];
     expect(second?.MessageId).toBe(first?.MessageId);
     expect(second?.ReceiptHandle).not.toBe(first?.ReceiptHandle);
     expect(second?.Attributes?.ApproximateReceiveCount).toBe('2');
-    expect(second?.Attributes?.ApproximateFirstReceiveTimestamp).toBe(first?.Attributes?.ApproximateFirstReceiveTimestamp);
+    expect(second?.Attributes?.ApproximateFirstReceiveTimestamp).toBe(
+      first?.Attributes?.ApproximateFirstReceiveTimestamp,
+    );
 
     // Stale handle: AWS says the call "succeeds, but the message might not be deleted"; here it is not deleted.
     await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: first?.ReceiptHandle }));
@@ -252,9 +309,9 @@ describe('messages', () => {
     expect((await attributes(QueueUrl)).ApproximateNumberOfMessagesNotVisible).toBe('0');
     // Deleting an already deleted message succeeds (idempotent); a garbage handle does not.
     await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: second?.ReceiptHandle }));
-    await expect(sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: 'garbage' }))).rejects.toBeInstanceOf(
-      ReceiptHandleIsInvalid,
-    );
+    await expect(
+      sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: 'garbage' })),
+    ).rejects.toBeInstanceOf(ReceiptHandleIsInvalid);
   });
 
   it('VisibilityTimeout on receive overrides the queue default', async () => {
@@ -269,10 +326,14 @@ describe('messages', () => {
     const QueueUrl = await newQueue({ VisibilityTimeout: '1' });
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'cmv' }));
     const handle = (await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0]?.ReceiptHandle;
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 3 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 3 }),
+    );
     await sleep(1_100);
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toBeUndefined();
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 0 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 0 }),
+    );
     await expect(
       sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 5 })),
     ).rejects.toBeInstanceOf(MessageNotInflight);
@@ -283,7 +344,13 @@ describe('messages', () => {
       sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 5 })),
     ).rejects.toBeInstanceOf(ReceiptHandleIsInvalid);
     await expect(
-      sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: again?.ReceiptHandle, VisibilityTimeout: 50_000 })),
+      sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl,
+          ReceiptHandle: again?.ReceiptHandle,
+          VisibilityTimeout: 50_000,
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
   });
 
@@ -293,10 +360,18 @@ describe('messages', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'now' }));
     let attrs = await attributes(QueueUrl);
     expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesDelayed]).toEqual(['1', '1']);
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).Messages?.map((m) => m.Body)).toEqual(['now']);
+    expect(
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).Messages?.map(
+        (m) => m.Body,
+      ),
+    ).toEqual(['now']);
     await sleep(1_050);
     attrs = await attributes(QueueUrl);
-    expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesDelayed, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual(['1', '0', '1']);
+    expect([
+      attrs.ApproximateNumberOfMessages,
+      attrs.ApproximateNumberOfMessagesDelayed,
+      attrs.ApproximateNumberOfMessagesNotVisible,
+    ]).toEqual(['1', '0', '1']);
   });
 
   it('long polling returns as soon as a message arrives, and waits the full time otherwise', async () => {
@@ -310,7 +385,9 @@ describe('messages', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
 
     const emptyStart = Date.now();
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }))).Messages).toBeUndefined();
+    expect(
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }))).Messages,
+    ).toBeUndefined();
     expect(Date.now() - emptyStart).toBeGreaterThanOrEqual(950);
   });
 
@@ -327,7 +404,9 @@ describe('messages', () => {
   it('an aborted long poll does not consume a message', async () => {
     const QueueUrl = await newQueue();
     const controller = new AbortController();
-    const pending = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }), { abortSignal: controller.signal });
+    const pending = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }), {
+      abortSignal: controller.signal,
+    });
     await sleep(100);
     controller.abort();
     await expect(pending).rejects.toThrow();
@@ -343,7 +422,10 @@ describe('messages', () => {
     await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
     await sqs.send(new PurgeQueueCommand({ QueueUrl }));
     const attrs = await attributes(QueueUrl);
-    expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual(['0', '0']);
+    expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual([
+      '0',
+      '0',
+    ]);
   });
 
   it('validates message input like AWS', async () => {
@@ -351,16 +433,24 @@ describe('messages', () => {
     await expect(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '' }))).rejects.toMatchObject({
       name: 'MissingParameter',
     });
-    await expect(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'bad \u0001' }))).rejects.toBeInstanceOf(
-      InvalidMessageContents,
-    );
+    await expect(
+      sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'bad \u0001' })),
+    ).rejects.toBeInstanceOf(InvalidMessageContents);
     await expect(
       sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(262_145) })),
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
     await expect(
-      sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageAttributes: { n: { DataType: 'Number', StringValue: 'abc' } } })),
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl,
+          MessageBody: 'x',
+          MessageAttributes: { n: { DataType: 'Number', StringValue: 'abc' } },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
-    await expect(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', DelaySeconds: 901 }))).rejects.toMatchObject({
+    await expect(
+      sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', DelaySeconds: 901 })),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterValue',
     });
   });
@@ -372,12 +462,18 @@ describe('errors', () => {
       .send(new SendMessageCommand({ QueueUrl: `${service.url}/000000000000/missing`, MessageBody: 'x' }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueDoesNotExist);
-    expect(error).toMatchObject({ name: 'QueueDoesNotExist', Code: 'AWS.SimpleQueueService.NonExistentQueue', $fault: 'client' });
+    expect(error).toMatchObject({
+      name: 'QueueDoesNotExist',
+      Code: 'AWS.SimpleQueueService.NonExistentQueue',
+      $fault: 'client',
+    });
     expect((error as QueueDoesNotExist).$metadata.httpStatusCode).toBe(400);
-    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'missing' }))).rejects.toBeInstanceOf(QueueDoesNotExist);
-    await expect(sqs.send(new ReceiveMessageCommand({ QueueUrl: `${service.url}/000000000000/missing` }))).rejects.toBeInstanceOf(
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'missing' }))).rejects.toBeInstanceOf(
       QueueDoesNotExist,
     );
+    await expect(
+      sqs.send(new ReceiveMessageCommand({ QueueUrl: `${service.url}/000000000000/missing` })),
+    ).rejects.toBeInstanceOf(QueueDoesNotExist);
   });
 
   it('answers raw JSON-protocol requests with __type and x-amzn-query-error', async () => {
@@ -429,7 +525,9 @@ describe('batches', () => {
 
   it('rejects malformed batches as a whole', async () => {
     const QueueUrl = await newQueue();
-    await expect(sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [] }))).rejects.toBeInstanceOf(EmptyBatchRequest);
+    await expect(sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [] }))).rejects.toBeInstanceOf(
+      EmptyBatchRequest,
+    );
     await expect(
       sqs.send(
         new SendMessageBatchCommand({
@@ -462,7 +560,8 @@ describe('batches', () => {
         Entries: ['a', 'b', 'c'].map((body) => ({ Id: body, MessageBody: body })),
       }),
     );
-    const received = (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).Messages ?? [];
+    const received =
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).Messages ?? [];
     expect(received).toHaveLength(3);
     const [a, b, c] = received;
     const changed = await sqs.send(
@@ -475,7 +574,9 @@ describe('batches', () => {
       }),
     );
     expect(changed.Successful?.map((entry) => entry.Id)).toEqual(['a']);
-    expect(changed.Failed).toEqual([expect.objectContaining({ Id: 'bad', Code: 'ReceiptHandleIsInvalid', SenderFault: true })]);
+    expect(changed.Failed).toEqual([
+      expect.objectContaining({ Id: 'bad', Code: 'ReceiptHandleIsInvalid', SenderFault: true }),
+    ]);
     expect((await attributes(QueueUrl)).ApproximateNumberOfMessages).toBe('1');
 
     const deleted = await sqs.send(
@@ -491,6 +592,9 @@ describe('batches', () => {
     expect(deleted.Successful?.map((entry) => entry.Id)).toEqual(['b', 'c']);
     expect(deleted.Failed?.map((entry) => entry.Code)).toEqual(['ReceiptHandleIsInvalid']);
     const attrs = await attributes(QueueUrl);
-    expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual(['1', '0']);
+    expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual([
+      '1',
+      '0',
+    ]);
   });
 });

@@ -1,0 +1,231 @@
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { keys } from '../../contracts/keys';
+import {
+  allocationSchema,
+  type CreateOrderBody,
+  fulfilmentSchema,
+  type OrderResponse,
+  orderLineSchema,
+  orderStatusSchema,
+  shortfallSchema,
+  type TimelineEntry,
+  timelineEntrySchema,
+} from '../../contracts/schemas';
+import { callAws } from '../errors';
+import type { TableRef } from './client';
+import { cancellationCodes, compact } from './items';
+
+/** The order item (`ORDER#<id>` / `ORDER`); `version` makes every change an optimistic, conditional write. */
+export const orderRecordSchema = z.object({
+  orderId: z.string(),
+  customerId: z.string(),
+  status: orderStatusSchema,
+  fulfilment: fulfilmentSchema,
+  lines: z.array(orderLineSchema),
+  allocations: z.array(allocationSchema),
+  shortfall: z.array(shortfallSchema),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type OrderRecord = z.infer<typeof orderRecordSchema>;
+
+export const holdRecordSchema = z.object({
+  orderId: z.string(),
+  sku: z.string(),
+  locationId: z.string(),
+  qty: z.number().int().positive(),
+  status: z.enum(['HELD', 'COMMITTED', 'RELEASED']),
+  expiresAt: z.string(),
+});
+export type HoldRecord = z.infer<typeof holdRecordSchema>;
+
+/** The stored answer to a POST /orders, replayed for the same (principal, Idempotency-Key) and body. */
+export interface IdempotencyRecord {
+  readonly requestHash: string;
+  readonly orderId: string;
+  readonly response: { readonly status: number; readonly body: { orderId: string; status: string } };
+}
+
+/** Idempotency records outlive client retries by far, then TTL garbage-collects them. */
+export const idempotencyRetentionSeconds = 7 * 24 * 3600;
+
+export type AcceptOrderResult =
+  | { readonly kind: 'accepted' | 'replayed'; readonly record: IdempotencyRecord }
+  | { readonly kind: 'key-reused' }
+  | { readonly kind: 'order-exists'; readonly orderId: string };
+
+export interface AcceptOrderInput {
+  readonly principalId: string;
+  readonly idempotencyKey: string;
+  readonly requestHash: string;
+  readonly body: CreateOrderBody;
+  /** Used when the body names no orderId. */
+  readonly generatedOrderId: string;
+  readonly now: Date;
+}
+
+/**
+ * Accepts an order exactly once per (principal, Idempotency-Key): the order, its first timeline entry and the
+ * idempotency record are written in one transaction, so a crash can never leave one without the others.
+ */
+export async function acceptOrder(table: TableRef, input: AcceptOrderInput): Promise<AcceptOrderResult> {
+  const idempotencyKey = keys.idempotency(input.principalId, input.idempotencyKey);
+  const readRecord = async (): Promise<IdempotencyRecord | undefined> => {
+    const { Item } = await callAws('getIdempotencyRecord', () =>
+      table.document.send(
+        new GetCommand({ TableName: table.tableName, Key: idempotencyKey, ConsistentRead: true }),
+      ),
+    );
+    return Item as IdempotencyRecord | undefined;
+  };
+  const answerFrom = (record: IdempotencyRecord): AcceptOrderResult =>
+    record.requestHash === input.requestHash ? { kind: 'replayed', record } : { kind: 'key-reused' };
+
+  const existing = await readRecord();
+  if (existing) return answerFrom(existing);
+
+  const orderId = input.body.orderId ?? input.generatedOrderId;
+  const at = input.now.toISOString();
+  const record: IdempotencyRecord = {
+    requestHash: input.requestHash,
+    orderId,
+    response: { status: 202, body: { orderId, status: 'ACCEPTED' } },
+  };
+  const order: OrderRecord = {
+    orderId,
+    customerId: input.body.customerId,
+    status: 'ACCEPTED',
+    fulfilment: input.body.fulfilment,
+    lines: input.body.lines,
+    allocations: [],
+    shortfall: [],
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+  try {
+    await callAws('acceptOrder', () =>
+      table.document.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table.tableName,
+                Item: {
+                  ...idempotencyKey,
+                  entity: 'idempotency',
+                  principalId: input.principalId,
+                  ...record,
+                  createdAt: at,
+                  expiresAtEpoch: Math.floor(input.now.getTime() / 1000) + idempotencyRetentionSeconds,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: table.tableName,
+                Item: compact({
+                  ...keys.order(orderId),
+                  entity: 'order',
+                  createdBy: input.principalId,
+                  ...order,
+                }),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: table.tableName,
+                Item: timelineItem(orderId, {
+                  at,
+                  status: 'ACCEPTED',
+                  actor: input.principalId,
+                  step: 'CreateOrder',
+                }),
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    return { kind: 'accepted', record };
+  } catch (error) {
+    const [keyTaken, orderTaken] = cancellationCodes(error);
+    // A concurrent request with the same key won: answer as it did (or 409 if its body differed).
+    if (keyTaken === 'ConditionalCheckFailed') {
+      const winner = await readRecord();
+      if (winner) return answerFrom(winner);
+    }
+    if (orderTaken === 'ConditionalCheckFailed') return { kind: 'order-exists', orderId };
+    throw error;
+  }
+}
+
+export function timelineItem(orderId: string, entry: TimelineEntry): Record<string, unknown> {
+  return compact({ ...keys.timelineEntry(orderId, entry.at, entry.step), entity: 'timeline', ...entry });
+}
+
+export async function loadOrder(table: TableRef, orderId: string): Promise<OrderRecord | undefined> {
+  const { Item } = await callAws('loadOrder', () =>
+    table.document.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.order(orderId), ConsistentRead: true }),
+    ),
+  );
+  return Item ? orderRecordSchema.parse(Item) : undefined;
+}
+
+/** The order partition in one Query: the order, its holds and its timeline. */
+export async function loadOrderPartition(
+  table: TableRef,
+  orderId: string,
+): Promise<{ order?: OrderRecord; holds: HoldRecord[]; timeline: TimelineEntry[] }> {
+  let order: OrderRecord | undefined;
+  const holds: HoldRecord[] = [];
+  const timeline: TimelineEntry[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const exclusiveStartKey = startKey;
+    const page = await callAws('loadOrderPartition', () =>
+      table.document.send(
+        new QueryCommand({
+          TableName: table.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
+          ExclusiveStartKey: exclusiveStartKey,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) {
+      const sortKey = String(item.sk);
+      if (sortKey === 'ORDER') order = orderRecordSchema.parse(item);
+      else if (sortKey.startsWith(keys.holdPrefix)) holds.push(holdRecordSchema.parse(item));
+      else if (sortKey.startsWith(keys.timelinePrefix)) timeline.push(timelineEntrySchema.parse(item));
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { order, holds, timeline };
+}
+
+/** DESIGN §6 order view; shipments and returns belong to later workflows and are empty until those exist. */
+export async function getOrderView(table: TableRef, orderId: string): Promise<OrderResponse | undefined> {
+  const { order, timeline } = await loadOrderPartition(table, orderId);
+  if (!order) return undefined;
+  return {
+    orderId: order.orderId,
+    customerId: order.customerId,
+    status: order.status,
+    fulfilment: order.fulfilment,
+    lines: order.lines,
+    allocations: order.allocations,
+    ...(order.shortfall.length > 0 ? { shortfall: order.shortfall } : {}),
+    shipments: [],
+    returns: [],
+    timeline: timeline.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+  };
+}

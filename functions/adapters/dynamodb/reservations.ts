@@ -1,0 +1,390 @@
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { invalidStatusTransitionErrorName, orderNotFoundErrorName } from '../../contracts/errors';
+import { keys } from '../../contracts/keys';
+import type {
+  Allocation,
+  OrderLine,
+  OrderStatus,
+  ReserveStockResult,
+  Shortfall,
+} from '../../contracts/schemas';
+import { decideTransition, isAwaitingReservation } from '../../core/order-status';
+import { planSourcing, type SourcingRequest } from '../../core/sourcing';
+import { availableToPromise } from '../../core/stock';
+import { callAws, TransientError } from '../errors';
+import type { TableRef } from './client';
+import { cancellationCodes } from './items';
+import { getLocations } from './locations';
+import { type HoldRecord, holdRecordSchema, loadOrder, type OrderRecord, timelineItem } from './orders';
+import { querySkuPartition } from './stock';
+
+/** A workflow task error that retrying cannot fix: the execution fails at its step, for operations to look at. */
+export class WorkflowTaskError extends Error {
+  constructor(
+    override readonly name: typeof invalidStatusTransitionErrorName | typeof orderNotFoundErrorName,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
+
+/** DynamoDB's limit on items in one transaction. */
+const maxTransactionItems = 100;
+const reserveAttempts = 6;
+
+export interface ReserveOrderInput {
+  readonly orderId: string;
+  readonly step: string;
+  readonly actor: string;
+  readonly now: Date;
+  readonly holdMinutes: number;
+}
+
+/**
+ * Sources and reserves an order (DESIGN §4/§5). All allocations of one attempt are reserved all-or-nothing in
+ * one transaction with the holds and the order update, which is conditioned on the order `version` read: a
+ * duplicate or concurrent run therefore can never reserve twice. Stock that other orders took in between
+ * cancels the transaction; the order is then re-read and re-sourced. A shortfall is not an error: what is
+ * available is held, the rest is recorded as the backorder and the outcome is BACKORDERED.
+ */
+export async function reserveOrder(table: TableRef, input: ReserveOrderInput): Promise<ReserveStockResult> {
+  for (let attempt = 1; attempt <= reserveAttempts; attempt++) {
+    const order = await loadOrder(table, input.orderId);
+    if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${input.orderId} does not exist`);
+    if (!isAwaitingReservation(order.status)) {
+      if (order.status === 'CANCELLED' || order.status === 'REJECTED') {
+        throw new WorkflowTaskError(
+          invalidStatusTransitionErrorName,
+          `order ${input.orderId} is ${order.status}`,
+        );
+      }
+      // Already reserved (and maybe further along): a retried or redriven step returns the same outcome.
+      return { outcome: 'RESERVED', shortfall: [] };
+    }
+    const holds = (await listHolds(table, input.orderId)).filter((hold) => hold.status === 'HELD');
+    const remaining = remainingLines(order.lines, holds);
+    const plan =
+      remaining.length > 0 ? await planFor(table, order, remaining) : { allocation: [], shortfall: [] };
+    const outcome = plan.shortfall.length > 0 ? 'BACKORDERED' : 'RESERVED';
+    const result: ReserveStockResult = { outcome, shortfall: [...plan.shortfall] };
+    const unchanged =
+      order.status === 'BACKORDERED' &&
+      outcome === 'BACKORDERED' &&
+      plan.allocation.length === 0 &&
+      sameShortfall(order.shortfall, plan.shortfall);
+    if (unchanged) return result;
+    try {
+      await commitReservation(table, order, holds, plan.allocation, plan.shortfall, outcome, input);
+      return result;
+    } catch (error) {
+      if (!isReservationRace(error)) throw error;
+      await pause(attempt);
+    }
+  }
+  throw new TransientError(`reserving order ${input.orderId} kept racing with other reservations`);
+}
+
+async function planFor(table: TableRef, order: OrderRecord, lines: readonly OrderLine[]) {
+  const partitions = await Promise.all(lines.map((line) => querySkuPartition(table, line.sku)));
+  const stock = partitions.flatMap((partition) =>
+    partition.stock.map((record) => ({
+      sku: record.sku,
+      locationId: record.locationId,
+      available: availableToPromise(record),
+    })),
+  );
+  const locations = await getLocations(
+    table,
+    stock.filter((entry) => entry.available > 0).map((entry) => entry.locationId),
+  );
+  return planSourcing(sourcingRequestOf(order), lines, locations, stock);
+}
+
+function sourcingRequestOf(order: OrderRecord): SourcingRequest {
+  const { fulfilment } = order;
+  if (fulfilment.type === 'pickup') return { type: 'pickup', storeId: fulfilment.storeId };
+  return { type: fulfilment.type, customer: { lat: fulfilment.address.lat, lng: fulfilment.address.lng } };
+}
+
+/** What is still to be reserved after the holds an earlier (backordered) attempt placed. */
+export function remainingLines(lines: readonly OrderLine[], holds: readonly HoldRecord[]): OrderLine[] {
+  return lines
+    .map((line) => ({
+      sku: line.sku,
+      qty: line.qty - holds.filter((hold) => hold.sku === line.sku).reduce((sum, hold) => sum + hold.qty, 0),
+    }))
+    .filter((line) => line.qty > 0);
+}
+
+const sameShortfall = (a: readonly Shortfall[], b: readonly Shortfall[]) =>
+  JSON.stringify([...a].sort(bySku)) === JSON.stringify([...b].sort(bySku));
+const bySku = (a: { sku: string }, b: { sku: string }) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
+
+async function commitReservation(
+  table: TableRef,
+  order: OrderRecord,
+  holds: readonly HoldRecord[],
+  allocation: readonly Allocation[],
+  shortfall: readonly Shortfall[],
+  outcome: 'RESERVED' | 'BACKORDERED',
+  input: ReserveOrderInput,
+): Promise<void> {
+  const at = input.now.toISOString();
+  const expiresAt = new Date(input.now.getTime() + input.holdMinutes * 60_000).toISOString();
+  const items: TransactItem[] = [];
+  for (const line of allocation) {
+    items.push({
+      Update: {
+        TableName: table.tableName,
+        Key: keys.stock(line.sku, line.locationId),
+        UpdateExpression: 'SET reserved = reserved + :qty, available = available - :qty, updatedAt = :now',
+        ConditionExpression: 'available >= :qty',
+        ExpressionAttributeValues: { ':qty': line.qty, ':now': at },
+      },
+    });
+    const existing = holds.find((hold) => hold.sku === line.sku && hold.locationId === line.locationId);
+    items.push(
+      existing
+        ? {
+            Update: {
+              TableName: table.tableName,
+              Key: keys.hold(order.orderId, line.sku, line.locationId),
+              UpdateExpression: 'SET qty = :qty, expiresAt = :expiresAt',
+              ConditionExpression: 'qty = :previous AND #status = :held',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':qty': existing.qty + line.qty,
+                ':previous': existing.qty,
+                ':held': 'HELD',
+                ':expiresAt': expiresAt,
+              },
+            },
+          }
+        : {
+            Put: {
+              TableName: table.tableName,
+              Item: {
+                ...keys.hold(order.orderId, line.sku, line.locationId),
+                entity: 'hold',
+                orderId: order.orderId,
+                sku: line.sku,
+                locationId: line.locationId,
+                qty: line.qty,
+                status: 'HELD',
+                expiresAt,
+                createdAt: at,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+    );
+  }
+  items.push({
+    Update: {
+      TableName: table.tableName,
+      Key: keys.order(order.orderId),
+      UpdateExpression:
+        'SET #status = :status, allocations = :allocations, shortfall = :shortfall, version = :next, updatedAt = :now',
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': outcome,
+        ':allocations': mergeAllocations(holds, allocation),
+        ':shortfall': shortfall,
+        ':version': order.version,
+        ':next': order.version + 1,
+        ':now': at,
+      },
+    },
+  });
+  items.push({
+    Put: {
+      TableName: table.tableName,
+      Item: timelineItem(order.orderId, {
+        at,
+        status: outcome,
+        ...(order.status === outcome ? { event: 'PARTIALLY_ALLOCATED' } : {}),
+        actor: input.actor,
+        step: input.step,
+        ...(shortfall.length > 0
+          ? { reason: `short: ${shortfall.map((line) => `${line.qty} × ${line.sku}`).join(', ')}` }
+          : {}),
+      }),
+    },
+  });
+  if (items.length > maxTransactionItems)
+    throw new Error(`order ${order.orderId} needs ${items.length} writes, above one transaction`);
+  await callAws('reserveOrder', () =>
+    table.document.send(new TransactWriteCommand({ TransactItems: items })),
+  );
+}
+
+/** The order's allocation: every held unit by (sku, location), in line order. */
+function mergeAllocations(holds: readonly HoldRecord[], added: readonly Allocation[]): Allocation[] {
+  const merged = new Map<string, Allocation>();
+  for (const entry of [...holds, ...added]) {
+    const key = `${entry.sku}\u0000${entry.locationId}`;
+    const qty = (merged.get(key)?.qty ?? 0) + entry.qty;
+    merged.set(key, { sku: entry.sku, qty, locationId: entry.locationId });
+  }
+  return [...merged.values()];
+}
+
+/** Lost a race (stock taken, order changed, concurrent transaction): re-read and try again. */
+function isReservationRace(error: unknown): boolean {
+  const codes = cancellationCodes(error);
+  return codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict');
+}
+
+const pause = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+
+export async function listHolds(table: TableRef, orderId: string): Promise<HoldRecord[]> {
+  const holds: HoldRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const exclusiveStartKey = startKey;
+    const page = await callAws('listHolds', () =>
+      table.document.send(
+        new QueryCommand({
+          TableName: table.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId), ':prefix': keys.holdPrefix },
+          ExclusiveStartKey: exclusiveStartKey,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    holds.push(...(page.Items ?? []).map((item) => holdRecordSchema.parse(item)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return holds;
+}
+
+/**
+ * Releases every HELD hold of an order, each with its stock in its own small transaction conditioned on the
+ * hold still being HELD: running it again (retry, redrive) releases nothing twice.
+ */
+export async function releaseHolds(table: TableRef, orderId: string, now: Date): Promise<number> {
+  let released = 0;
+  for (const hold of await listHolds(table, orderId)) {
+    if (hold.status !== 'HELD') continue;
+    try {
+      await callAws('releaseHold', () =>
+        table.document.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table.tableName,
+                  Key: keys.hold(orderId, hold.sku, hold.locationId),
+                  UpdateExpression: 'SET #status = :released, releasedAt = :now',
+                  ConditionExpression: '#status = :held AND qty = :qty',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':released': 'RELEASED',
+                    ':held': 'HELD',
+                    ':qty': hold.qty,
+                    ':now': now.toISOString(),
+                  },
+                },
+              },
+              {
+                Update: {
+                  TableName: table.tableName,
+                  Key: keys.stock(hold.sku, hold.locationId),
+                  UpdateExpression:
+                    'SET reserved = reserved - :qty, available = available + :qty, updatedAt = :now',
+                  ConditionExpression: 'reserved >= :qty',
+                  ExpressionAttributeValues: { ':qty': hold.qty, ':now': now.toISOString() },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      released++;
+    } catch (error) {
+      // The hold was released meanwhile (a concurrent run): nothing left to do for it.
+      if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw error;
+    }
+  }
+  return released;
+}
+
+export interface TransitionInput {
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  readonly step: string;
+  readonly actor: string;
+  readonly reason?: string;
+  readonly now: Date;
+}
+
+/**
+ * Moves an order to a status the order state machine allows, with its timeline entry, idempotently: an order
+ * already in the target status is left alone. Rejection and cancellation release the holds first, so a crash
+ * in between is repaired by running the step again.
+ */
+export async function transitionOrder(
+  table: TableRef,
+  input: TransitionInput,
+): Promise<{ orderId: string; status: OrderStatus }> {
+  for (let attempt = 1; attempt <= reserveAttempts; attempt++) {
+    const order = await loadOrder(table, input.orderId);
+    if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${input.orderId} does not exist`);
+    const decision = decideTransition(order.status, input.status);
+    if (decision.kind === 'already-applied') return { orderId: order.orderId, status: order.status };
+    if (decision.kind === 'rejected')
+      throw new WorkflowTaskError(invalidStatusTransitionErrorName, decision.reason);
+    if (input.status === 'REJECTED' || input.status === 'CANCELLED')
+      await releaseHolds(table, input.orderId, input.now);
+    const at = input.now.toISOString();
+    try {
+      await callAws('transitionOrder', () =>
+        table.document.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table.tableName,
+                  Key: keys.order(order.orderId),
+                  UpdateExpression: 'SET #status = :status, version = :next, updatedAt = :now',
+                  ConditionExpression: 'version = :version',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':status': input.status,
+                    ':version': order.version,
+                    ':next': order.version + 1,
+                    ':now': at,
+                  },
+                },
+              },
+              {
+                Put: {
+                  TableName: table.tableName,
+                  Item: timelineItem(order.orderId, {
+                    at,
+                    status: input.status,
+                    actor: input.actor,
+                    step: input.step,
+                    ...(input.reason ? { reason: input.reason } : {}),
+                  }),
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      return { orderId: order.orderId, status: input.status };
+    } catch (error) {
+      if (!isReservationRace(error)) throw error;
+      await pause(attempt);
+    }
+  }
+  throw new TransientError(`order ${input.orderId} kept changing while moving it to ${input.status}`);
+}

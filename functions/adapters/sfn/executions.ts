@@ -1,0 +1,160 @@
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  RedriveExecutionCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { ExecutionSummary } from '../../contracts/schemas';
+import { callAws, errorName } from '../errors';
+
+/** An execution's ARN from its state machine's ARN and its name (how AWS builds it). */
+export function executionArnOf(stateMachineArn: string, executionName: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+}
+
+/** The workflow name is the last segment of the state machine ARN. */
+export const workflowNameOf = (stateMachineArn: string): string =>
+  stateMachineArn.split(':').at(-1) ?? stateMachineArn;
+
+/**
+ * Starts an execution named after the business key. The name makes it idempotent: starting it again with
+ * the same input (a retried request) is not an error, whatever state the first one is in.
+ */
+export async function startNamedExecution(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  name: string,
+  input: Record<string, unknown>,
+): Promise<{ executionArn: string; alreadyStarted: boolean }> {
+  try {
+    const started = await callAws('startExecution', () =>
+      sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) })),
+    );
+    return {
+      executionArn: started.executionArn ?? executionArnOf(stateMachineArn, name),
+      alreadyStarted: false,
+    };
+  } catch (error) {
+    if (errorName(error) === 'ExecutionAlreadyExists') {
+      return { executionArn: executionArnOf(stateMachineArn, name), alreadyStarted: true };
+    }
+    throw error;
+  }
+}
+
+export interface ExecutionPage {
+  readonly items: ExecutionSummary[];
+  readonly nextToken?: string;
+}
+
+export async function listExecutionSummaries(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  options: { status: string; limit: number; nextToken?: string },
+): Promise<ExecutionPage> {
+  const page = await callAws('listExecutions', () =>
+    sfn.send(
+      new ListExecutionsCommand({
+        stateMachineArn,
+        statusFilter: options.status as never,
+        maxResults: options.limit,
+        nextToken: options.nextToken,
+      }),
+    ),
+  );
+  const items = await Promise.all(
+    (page.executions ?? []).map((execution) => describeExecutionSummary(sfn, execution.executionArn ?? '')),
+  );
+  return { items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+}
+
+async function describeExecutionSummary(sfn: SFNClient, executionArn: string): Promise<ExecutionSummary> {
+  const described = await callAws('describeExecution', () =>
+    sfn.send(new DescribeExecutionCommand({ executionArn })),
+  );
+  const failure = described.status === 'FAILED' ? await findFailure(sfn, executionArn) : undefined;
+  return {
+    executionArn,
+    executionId: described.name ?? executionArn.split(':').at(-1) ?? executionArn,
+    workflow: workflowNameOf(described.stateMachineArn ?? ''),
+    status: described.status ?? 'UNKNOWN',
+    startDate: (described.startDate ?? new Date(0)).toISOString(),
+    ...(described.stopDate ? { stopDate: described.stopDate.toISOString() } : {}),
+    ...(failure?.failedState ? { failedState: failure.failedState } : {}),
+    ...((described.error ?? failure?.error) ? { error: described.error ?? failure?.error } : {}),
+    ...((described.cause ?? failure?.cause) ? { cause: described.cause ?? failure?.cause } : {}),
+    input: parseJson(described.input),
+  };
+}
+
+/** The state that failed: the last `*StateEntered` before the failure, read from the newest events backwards. */
+async function findFailure(
+  sfn: SFNClient,
+  executionArn: string,
+): Promise<{ failedState?: string; error?: string; cause?: string }> {
+  let nextToken: string | undefined;
+  let failure: { error?: string; cause?: string } | undefined;
+  do {
+    const token = nextToken;
+    const page = await callAws('getExecutionHistory', () =>
+      sfn.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          reverseOrder: true,
+          maxResults: 100,
+          nextToken: token,
+        }),
+      ),
+    );
+    for (const event of page.events ?? []) {
+      failure ??= failureDetails(event);
+      if (failure && event.type?.endsWith('StateEntered')) {
+        return { failedState: event.stateEnteredEventDetails?.name, ...failure };
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return failure ?? {};
+}
+
+function failureDetails(event: HistoryEvent): { error?: string; cause?: string } | undefined {
+  const details =
+    event.executionFailedEventDetails ??
+    event.taskFailedEventDetails ??
+    event.lambdaFunctionFailedEventDetails ??
+    event.taskTimedOutEventDetails ??
+    event.lambdaFunctionTimedOutEventDetails;
+  return details ? { error: details.error, cause: details.cause } : undefined;
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export type RedriveResult =
+  | { readonly outcome: 'redriven'; readonly executionArn: string }
+  | { readonly outcome: 'not-found' }
+  | { readonly outcome: 'not-redrivable'; readonly reason: string };
+
+export async function redriveExecution(sfn: SFNClient, executionArn: string): Promise<RedriveResult> {
+  try {
+    await callAws('redriveExecution', () => sfn.send(new RedriveExecutionCommand({ executionArn })));
+    return { outcome: 'redriven', executionArn };
+  } catch (error) {
+    const name = errorName(error);
+    if (name === 'ExecutionDoesNotExist' || name === 'StateMachineDoesNotExist')
+      return { outcome: 'not-found' };
+    if (name === 'ExecutionNotRedrivable' || name === 'ExecutionLimitExceeded') {
+      return { outcome: 'not-redrivable', reason: (error as Error).message };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { RedriveExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionArn } from '../../../local/aws';
+import { type StepFunctionsService, startStepFunctionsService } from '../../../local/stepfunctions/service';
+import { createTestTable, dynamodbEndpoint } from '../../support/dynamodb';
+import { arnOf, eventually, fail, historyOf, settled, sfnClient, testInvoker, typesOf } from './harness';
+
+/** Every path of the repository's fulfilment ASL, with small test functions behind its Lambda tasks. */
+describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions service', () => {
+  let service: StepFunctionsService;
+  let sfn: SFNClient;
+  let table: Awaited<ReturnType<typeof createTestTable>>;
+  /** Per order: the outcomes ReserveStock returns, in order (last one repeats); 'transient' throws TransientError. */
+  const plans = new Map<string, ('RESERVED' | 'BACKORDERED' | 'transient')[]>();
+  const invoker = testInvoker({
+    reserveStock: (payload) => {
+      const { orderId } = payload as { orderId: string };
+      const plan = plans.get(orderId) ?? ['RESERVED'];
+      const next = plan.length > 1 ? (plan.shift() as string) : (plan[0] as string);
+      if (next === 'transient') fail('TransientError', 'inventory store throttled');
+      return next === 'RESERVED' ? { outcome: 'RESERVED', shortfall: 0 } : { outcome: 'BACKORDERED', shortfall: 2 };
+    },
+    recordOrderStatus: (payload) => ({ recorded: payload }),
+  });
+  const callsFor = (fn: string, orderId: string) =>
+    invoker.calls.filter((c) => c.name === fn && (c.payload as { orderId: string }).orderId === orderId);
+
+  beforeAll(async () => {
+    table = await createTestTable();
+    const definition = readFileSync('workflows/fulfilment/fulfilment.asl.json', 'utf8')
+      .replaceAll('${ReserveStockFunctionArn}', functionArn('reserveStock'))
+      .replaceAll('${RecordOrderStatusFunctionArn}', functionArn('recordOrderStatus'))
+      .replaceAll('${TableName}', table.tableName);
+    service = await startStepFunctionsService({
+      stateMachines: [{ name: 'fulfilment', definition }],
+      invoker,
+      dynamodbEndpoint: dynamodbEndpoint(),
+      retryIntervalScale: 0,
+    });
+    sfn = sfnClient(service.url);
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  const start = async (orderId: string) =>
+    (await sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('fulfilment'), name: orderId, input: JSON.stringify({ orderId }) })))
+      .executionArn as string;
+  const putOrder = (orderId: string) =>
+    table.client.send(
+      new PutItemCommand({ TableName: table.tableName, Item: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'ORDER' }, status: { S: 'PLACED' } } }),
+    );
+  const parkedToken = (orderId: string) =>
+    eventually(async () => {
+      const item = await table.client.send(
+        new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'ORDER' } } }),
+      );
+      return item.Item?.backorderTaskToken?.S;
+    });
+  const statesEntered = async (arn: string) =>
+    (await historyOf(sfn, arn)).flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
+
+  it('RESERVED → ReadyForDispatch', async () => {
+    plans.set('o-reserved', ['RESERVED']);
+    const arn = await start('o-reserved');
+    const described = await settled(sfn, arn);
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output as string)).toEqual({ orderId: 'o-reserved', reservation: { outcome: 'RESERVED', shortfall: 0 } });
+    expect(await statesEntered(arn)).toEqual(['ReserveStock', 'IsReserved', 'ReadyForDispatch']);
+    expect(callsFor('reserveStock', 'o-reserved')[0]?.payload).toEqual({ orderId: 'o-reserved', step: 'ReserveStock' });
+  });
+
+  it('BACKORDERED → parks the token on the order → SendTaskSuccess → ReserveStock again → ReadyForDispatch', async () => {
+    plans.set('o-backorder', ['BACKORDERED', 'RESERVED']);
+    await putOrder('o-backorder');
+    const arn = await start('o-backorder');
+    const token = await parkedToken('o-backorder');
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ allocated: true }) }));
+    const described = await settled(sfn, arn);
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output as string)).toEqual({
+      orderId: 'o-backorder',
+      reservation: { outcome: 'RESERVED', shortfall: 0 },
+      backorder: { allocated: true },
+    });
+    expect(await statesEntered(arn)).toEqual([
+      'ReserveStock',
+      'IsReserved',
+      'AwaitBackorderAllocation',
+      'ReserveStock',
+      'IsReserved',
+      'ReadyForDispatch',
+    ]);
+    expect(callsFor('reserveStock', 'o-backorder').length).toBe(2);
+  });
+
+  it('BACKORDERED → SendTaskFailure(Backorder.CannotBeProcured) → RejectOrder → Rejected', async () => {
+    plans.set('o-reject', ['BACKORDERED']);
+    await putOrder('o-reject');
+    const arn = await start('o-reject');
+    const token = await parkedToken('o-reject');
+    await sfn.send(new SendTaskFailureCommand({ taskToken: token, error: 'Backorder.CannotBeProcured', cause: 'supplier discontinued SKU' }));
+    const described = await settled(sfn, arn);
+    expect(described.status).toBe('SUCCEEDED');
+    expect(await statesEntered(arn)).toEqual(['ReserveStock', 'IsReserved', 'AwaitBackorderAllocation', 'RejectOrder', 'Rejected']);
+    expect(callsFor('recordOrderStatus', 'o-reject')).toEqual([
+      {
+        name: 'recordOrderStatus',
+        payload: { orderId: 'o-reject', status: 'REJECTED', step: 'RejectOrder', reason: 'supplier discontinued SKU' },
+      },
+    ]);
+  });
+
+  it('fails at AwaitBackorderAllocation when the order item is missing (condition check, not retried)', async () => {
+    plans.set('o-missing', ['BACKORDERED']);
+    const arn = await start('o-missing');
+    const described = await settled(sfn, arn);
+    expect(described).toMatchObject({ status: 'FAILED', error: 'DynamoDB.ConditionalCheckFailedException' });
+    expect((await statesEntered(arn)).at(-1)).toBe('AwaitBackorderAllocation');
+  });
+
+  it('transient ReserveStock faults retry, then fail at ReserveStock; redrive resumes there', async () => {
+    plans.set('o-flaky', ['transient', 'transient', 'transient', 'transient', 'RESERVED']);
+    const arn = await start('o-flaky');
+    const failed = await settled(sfn, arn);
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'TransientError' });
+    expect(callsFor('reserveStock', 'o-flaky').length).toBe(4); // 1 + MaxAttempts 3
+    await sfn.send(new RedriveExecutionCommand({ executionArn: arn }));
+    const done = await settled(sfn, arn, 'SUCCEEDED');
+    expect(done.redriveCount).toBe(1);
+    expect(typesOf(await historyOf(sfn, arn))).toContain('ExecutionRedriven');
+  });
+});

@@ -1,0 +1,74 @@
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { localCredentials, localRegion, stateMachineArn } from '../../../local/aws';
+import { FunctionError, functionNameOf, type LambdaInvoker } from '../../../local/lambda/invoker';
+
+export type TestFunction = (payload: unknown) => unknown | Promise<unknown>;
+
+/** A LambdaInvoker over small in-test functions: real code paths, no AWS mocks. */
+export function testInvoker(functions: Record<string, TestFunction>): LambdaInvoker & { calls: { name: string; payload: unknown }[] } {
+  const calls: { name: string; payload: unknown }[] = [];
+  return {
+    calls,
+    async invoke(functionNameOrArn, payload) {
+      const name = functionNameOf(functionNameOrArn);
+      const fn = functions[name];
+      if (!fn) throw new FunctionError('ResourceNotFoundException', `Function not found: ${name}`);
+      calls.push({ name, payload });
+      try {
+        return await fn(payload);
+      } catch (error) {
+        if (error instanceof FunctionError) throw error;
+        const e = error as Error;
+        throw new FunctionError(e.name || 'Error', e.message);
+      }
+    },
+  };
+}
+
+/** An error type a handler throws, the way Lambda reports `errorType`. */
+export const fail = (errorType: string, message: string): never => {
+  throw new FunctionError(errorType, message);
+};
+
+export const sfnClient = (endpoint: string): SFNClient =>
+  new SFNClient({ endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 1 });
+
+export const arnOf = stateMachineArn;
+
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Waits until the execution is no longer RUNNING (or has `status`). */
+export function settled(sfn: SFNClient, executionArn: string, status?: string): Promise<DescribeExecutionCommandOutput> {
+  return eventually(async () => {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (status ? described.status === status : described.status !== 'RUNNING') return described;
+    return undefined;
+  });
+}
+
+export async function historyOf(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+export const typesOf = (events: HistoryEvent[]): string[] => events.map((e) => e.type as string);
