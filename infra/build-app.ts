@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { definition } from './definition';
 import { ServiceStack } from './stacks/service-stack';
@@ -36,6 +36,7 @@ export function buildApp(props: AppProps = {}): { app: App; stateful: StatefulSt
     description: 'O2O orchestrator: functions, workflows, HTTP API and alarms',
     ...(typeof alarmEmail === 'string' ? { alarmEmail } : {}),
   });
+  Tags.of(app).add('project', 'o2o-orchestrator');
   // cdk-nag 3 is a CDK policy-validation plugin (the v2 `Aspects` form crashes): synth fails on any
   // unacknowledged finding; acknowledgements live next to the resources they concern.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

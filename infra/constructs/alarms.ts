@@ -1,7 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -34,7 +35,7 @@ export class Alarms extends Construct {
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'O2O orchestrator alarms',
       enforceSSL: true,
-      masterKey: kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+      masterKey: this.topicKey(),
     });
     if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
     const notify = new actions.SnsAction(this.topic);
@@ -90,5 +91,20 @@ export class Alarms extends Construct {
       1,
       'HTTP API: 5xx responses.',
     );
+  }
+
+  /**
+   * A customer-managed key: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed
+   * `alias/aws/sns` key (its key policy does not admit CloudWatch), so this key allows exactly that.
+   */
+  private topicKey(): kms.Key {
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts the O2O alarm topic',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(7),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    return key;
   }
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Stage, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -65,6 +65,8 @@ export class SystemFunctions extends Construct {
       new Map(
         entriesOf(props.definition.functions).map(([key, def]) => [key, join(props.projectRoot, def.entry)]),
       ),
+      // Inside the cloud assembly directory (cdk.out, or the test's temporary one), never the source tree.
+      join(Stage.of(this)?.outdir ?? props.projectRoot, '.lambda-bundles', Names.uniqueId(this)),
     );
 
     for (const [key, def] of entriesOf(props.definition.functions)) {

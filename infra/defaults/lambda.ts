@@ -1,5 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -23,10 +22,14 @@ export const HANDLER = 'index.handler';
  *
  * Why not NodejsFunction: with an npm lockfile it shells out to `npx --no-install esbuild` once per
  * function (~1.6 s each here, 21 s for 13 trivial handlers); one esbuild call bundles them all in well
- * under a second. Returns the asset directory of each key.
+ * under a second. Writes to `outdir` (emptied first; the app's cloud assembly directory keeps it out of
+ * the source tree) and returns the asset directory of each key.
  */
-export function bundleHandlers<K extends string>(entries: ReadonlyMap<K, string>): ReadonlyMap<K, string> {
-  const outdir = mkdtempSync(join(tmpdir(), 'o2o-lambda-bundles-'));
+export function bundleHandlers<K extends string>(
+  entries: ReadonlyMap<K, string>,
+  outdir: string,
+): ReadonlyMap<K, string> {
+  rmSync(outdir, { recursive: true, force: true });
   const entryPoints: Record<string, string> = {};
   for (const [key, entry] of entries) entryPoints[`${key}/index`] = entry;
   const result = buildSync({

@@ -40,10 +40,22 @@ const errorNamespace = 'com.amazonaws.swf.service.v2.model';
 export type JsonObject = Record<string, unknown>;
 export type OperationHandler = (input: JsonObject) => Promise<JsonObject> | JsonObject;
 
+/** AWS caps inputs/outputs at 256 KiB; a few MiB leaves room for JSON overhead while bounding memory. */
+const maxRequestBytes = 4 * 1024 * 1024;
+
 const readBody = (request: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxRequestBytes) {
+        reject(new SfnError('ValidationException', 'Request body too large'));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });

@@ -110,7 +110,9 @@ export function compileMachine(
   // Validate what the author wrote (fails fast at start-up on a broken ASL file). Validation is the expensive
   // part (~0.1–1 s per machine), so a process that restarts the service (tests, persistence) does it once per text.
   if (!validatedDefinitions.has(definitionText)) {
-    new StateMachine(original as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } });
+    new StateMachine(original as unknown as StateMachineDefinition, {
+      validationOptions: { checkArn: false },
+    });
     validatedDefinitions.add(definitionText);
   }
   const runnable = rewriteStrings(original) as Definition;
@@ -486,7 +488,7 @@ export class ExecutionRunner {
     }
     const retryCount = run.attempts.get(stateName) ?? 0;
     run.attempts.set(stateName, retryCount + 1);
-    const token = parsed.waitForTaskToken ? this.deps.broker.create() : undefined;
+    const token = parsed.waitForTaskToken ? this.deps.broker.create(run.record.executionArn) : undefined;
     const attempt: Attempt = { cancelled: false, token };
     run.inFlight.set(stateName, attempt);
 
@@ -543,7 +545,7 @@ export class ExecutionRunner {
             outputDetails: { truncated: false },
           });
         }
-        result = await this.waitForCallback(run, token, spec.heartbeatSeconds);
+        result = await this.waitForCallback(token, spec.heartbeatSeconds);
       }
       if (!quiet()) {
         if (lambdaFunction) {
@@ -561,7 +563,6 @@ export class ExecutionRunner {
       }
       return (result ?? null) as LibraryJson;
     } catch (caught) {
-      if (token) this.deps.broker.discard(token);
       const error =
         caught instanceof StatesError
           ? caught
@@ -588,16 +589,13 @@ export class ExecutionRunner {
       }
       throw error;
     } finally {
+      if (token) this.deps.broker.discard(token);
       if (run.inFlight.get(stateName) === attempt) run.inFlight.delete(stateName);
     }
   }
 
   /** Waits for SendTaskSuccess/SendTaskFailure; HeartbeatSeconds without a heartbeat fails the task with States.Timeout. */
-  private waitForCallback(
-    run: ActiveRun,
-    token: string,
-    heartbeatSeconds: number | undefined,
-  ): Promise<unknown> {
+  private waitForCallback(token: string, heartbeatSeconds: number | undefined): Promise<unknown> {
     let timer: NodeJS.Timeout | undefined;
     const arm = (): void => {
       if (!heartbeatSeconds) return;
@@ -611,7 +609,7 @@ export class ExecutionRunner {
         heartbeatSeconds * 1000,
       );
     };
-    const wait = this.deps.broker.wait(token, run.record.executionArn, arm);
+    const wait = this.deps.broker.wait(token, arm);
     arm();
     return wait.finally(() => clearTimeout(timer));
   }

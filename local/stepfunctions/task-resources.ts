@@ -80,6 +80,7 @@ export function parseResource(resource: string): ParsedResource | undefined {
 
 interface PendingTask {
   executionArn: string;
+  promise: Promise<unknown>;
   resolve: (output: unknown) => void;
   reject: (error: Error) => void;
   /** Called on SendTaskHeartbeat so the waiting task can restart its heartbeat timer. */
@@ -93,44 +94,68 @@ interface PendingTask {
 export class TokenBroker {
   private readonly pending = new Map<string, PendingTask>();
   private readonly timedOut = new Set<string>();
+  private readonly answered = new Set<string>();
 
-  create(): string {
-    return `local-${randomBytes(48).toString('hex')}`;
+  /**
+   * A token is live from the moment it exists, as in AWS: the resource that publishes it (a DynamoDB write,
+   * a Lambda) may make it visible to a caller who answers before the task starts waiting.
+   */
+  create(executionArn: string): string {
+    const token = `local-${randomBytes(48).toString('hex')}`;
+    let resolve!: (output: unknown) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<unknown>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // An early answer (or a cancellation before anyone waits) must not surface as an unhandled rejection.
+    promise.catch(() => undefined);
+    this.pending.set(token, { executionArn, promise, resolve, reject, onHeartbeat: () => {} });
+    return token;
   }
 
-  /** Starts waiting on `token`; the promise settles on SendTaskSuccess/SendTaskFailure, `expire` or `cancelExecution`. */
-  wait(token: string, executionArn: string, onHeartbeat: () => void): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      this.pending.set(token, { executionArn, resolve, reject, onHeartbeat });
-    });
+  /** The callback's outcome: settles on SendTaskSuccess/SendTaskFailure (possibly already), `expire` or `cancelExecution`. */
+  wait(token: string, onHeartbeat: () => void): Promise<unknown> {
+    const task = this.pending.get(token);
+    if (!task) return Promise.reject(new StatesError('States.Runtime', 'Task token is no longer valid'));
+    task.onHeartbeat = onHeartbeat;
+    return task.promise;
   }
 
   /** Returns the pending task or throws the error AWS would for this token. */
-  private take(token: string, remove: boolean): PendingTask {
+  private take(token: string): PendingTask {
     if (!/^local-[0-9a-f]{96}$/.test(token)) throw new TokenError('InvalidToken', 'Invalid Token');
     if (this.timedOut.has(token)) throw new TokenError('TaskTimedOut', 'Task Timed Out');
     const task = this.pending.get(token);
     if (!task) throw new TokenError('TaskDoesNotExist', 'Task does not exist anymore');
-    if (remove) this.pending.delete(token);
     return task;
   }
 
   succeed(token: string, output: unknown): void {
-    this.take(token, true).resolve(output);
+    this.answer(token).resolve(output);
   }
 
   fail(token: string, error: string, cause: string): void {
-    this.take(token, true).reject(new StatesError(error, cause));
+    this.answer(token).reject(new StatesError(error, cause));
+  }
+
+  /** A token answers once; its settled promise stays reachable for a `wait` that has not started yet. */
+  private answer(token: string): PendingTask {
+    const task = this.take(token);
+    if (this.answered.has(token)) throw new TokenError('TaskDoesNotExist', 'Task does not exist anymore');
+    this.answered.add(token);
+    return task;
   }
 
   heartbeat(token: string): void {
-    this.take(token, false).onHeartbeat();
+    this.take(token).onHeartbeat();
   }
 
   /** The task timed out: its wait rejects with `error`, and late callbacks get TaskTimedOut like AWS. */
   expire(token: string, error: Error): void {
     const task = this.pending.get(token);
     this.pending.delete(token);
+    this.answered.delete(token);
     this.timedOut.add(token);
     task?.reject(error);
   }
@@ -138,6 +163,7 @@ export class TokenBroker {
   /** Forgets a token whose task ended another way (late callbacks get TaskDoesNotExist). */
   discard(token: string): void {
     this.pending.delete(token);
+    this.answered.delete(token);
   }
 
   /** The execution stopped: every wait of it ends. */
@@ -145,6 +171,7 @@ export class TokenBroker {
     for (const [token, task] of this.pending) {
       if (task.executionArn === executionArn) {
         this.pending.delete(token);
+        this.answered.delete(token);
         task.reject(new StatesError('States.Runtime', 'Execution is no longer running'));
       }
     }
@@ -208,7 +235,10 @@ function sdkError(service: string, serviceLabel: string, error: unknown): States
     message?: string;
     $metadata?: { httpStatusCode?: number; requestId?: string };
   };
-  const name = e.name && e.name !== 'Error' ? e.name : 'SdkClientException';
+  // Step Functions reports the Java SDK's exception class names: modeled shapes without the suffix get it
+  // (SQS `QueueDoesNotExist` → `QueueDoesNotExistException`); DynamoDB's already carry it.
+  const shape = e.name && e.name !== 'Error' ? e.name : 'SdkClientException';
+  const name = shape.endsWith('Exception') ? shape : `${shape}Exception`;
   const status = e.$metadata?.httpStatusCode ?? 0;
   const cause = `${e.message ?? String(error)} (Service: ${serviceLabel}, Status Code: ${status}, Request ID: ${e.$metadata?.requestId ?? 'null'})`;
   return new StatesError(`${service}.${name}`, cause);
@@ -330,7 +360,11 @@ export async function callResource(
         );
       } catch (error) {
         const e = error as { shape?: string; message?: string };
-        throw new StatesError(`StepFunctions.${e.shape ?? 'SdkClientException'}`, e.message ?? String(error));
+        const shape = e.shape ?? 'SdkClient';
+        throw new StatesError(
+          `StepFunctions.${shape.endsWith('Exception') ? shape : `${shape}Exception`}`,
+          e.message ?? String(error),
+        );
       }
       if (!parsed.sync)
         return { ExecutionArn: started.executionArn, StartDate: new Date(started.startDate).toISOString() };

@@ -402,6 +402,23 @@ describe('operations', () => {
     for (const alarm of alarms) expect(alarm.Properties?.AlarmActions).toHaveLength(1);
   });
 
+  it('encrypts the alarm topic with a key CloudWatch may use (not alias/aws/sns)', () => {
+    service.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+    });
+    service.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+  });
+
   it('outputs the API URL, table names, queue URLs and state machine ARNs', () => {
     const outputs = {
       ...synthesized.templates.stateful.Outputs,

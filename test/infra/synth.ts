@@ -31,7 +31,9 @@ let cached: Promise<SynthesizedSystem> | undefined;
 export function synthesizeSystem(): Promise<SynthesizedSystem> {
   cached ??= Promise.resolve().then(() => {
     const started = Date.now();
-    const built = buildApp();
+    // The built-in CloudFormation validation plugin (a WASM engine, ~5-7 s) is off here: the suite runs
+    // cfn-lint on the same templates. `npm run synth` keeps it on.
+    const built = buildApp({ builtinCloudFormationValidation: false, treeMetadata: false });
     // Throws if cdk-nag (a validation plugin) reports any unacknowledged finding.
     const assembly = built.app.synth();
     const file = (stackName: string) => {

@@ -15,7 +15,14 @@ import { callAws, TransientError } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes } from './items';
 import { getLocations } from './locations';
-import { type HoldRecord, holdRecordSchema, loadOrder, type OrderRecord, timelineItem } from './orders';
+import {
+  type HoldRecord,
+  holdRecordSchema,
+  loadOrder,
+  loadOrderPartition,
+  type OrderRecord,
+  timelineItem,
+} from './orders';
 import { querySkuPartition } from './stock';
 
 /** A workflow task error that retrying cannot fix: the execution fails at its step, for operations to look at. */
@@ -53,7 +60,9 @@ export interface ReserveOrderInput {
  */
 export async function reserveOrder(table: TableRef, input: ReserveOrderInput): Promise<ReserveStockResult> {
   for (let attempt = 1; attempt <= reserveAttempts; attempt++) {
-    const order = await loadOrder(table, input.orderId);
+    // One Query reads the order with its holds: they are in the same partition.
+    const partition = await loadOrderPartition(table, input.orderId);
+    const order = partition.order;
     if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${input.orderId} does not exist`);
     if (!isAwaitingReservation(order.status)) {
       if (order.status === 'CANCELLED' || order.status === 'REJECTED') {
@@ -65,7 +74,7 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
       // Already reserved (and maybe further along): a retried or redriven step returns the same outcome.
       return { outcome: 'RESERVED', shortfall: [] };
     }
-    const holds = (await listHolds(table, input.orderId)).filter((hold) => hold.status === 'HELD');
+    const holds = partition.holds.filter((hold) => hold.status === 'HELD');
     const remaining = remainingLines(order.lines, holds);
     const plan =
       remaining.length > 0 ? await planFor(table, order, remaining) : { allocation: [], shortfall: [] };

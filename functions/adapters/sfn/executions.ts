@@ -1,5 +1,6 @@
 import {
   DescribeExecutionCommand,
+  type ExecutionStatus,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
@@ -53,13 +54,13 @@ export interface ExecutionPage {
 export async function listExecutionSummaries(
   sfn: SFNClient,
   stateMachineArn: string,
-  options: { status: string; limit: number; nextToken?: string },
+  options: { status: ExecutionStatus; limit: number; nextToken?: string },
 ): Promise<ExecutionPage> {
   const page = await callAws('listExecutions', () =>
     sfn.send(
       new ListExecutionsCommand({
         stateMachineArn,
-        statusFilter: options.status as never,
+        statusFilter: options.status,
         maxResults: options.limit,
         nextToken: options.nextToken,
       }),

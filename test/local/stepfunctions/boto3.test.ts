@@ -37,7 +37,13 @@ describe('local Step Functions service from boto3', () => {
           name: 'double',
           definition: JSON.stringify({
             StartAt: 'Double',
-            States: { Double: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:double', End: true } },
+            States: {
+              Double: {
+                Type: 'Task',
+                Resource: 'arn:aws:lambda:us-east-1:000000000000:function:double',
+                End: true,
+              },
+            },
           }),
         },
       ],

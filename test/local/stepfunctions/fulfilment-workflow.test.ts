@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { RedriveExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  RedriveExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionArn } from '../../../local/aws';
 import { type StepFunctionsService, startStepFunctionsService } from '../../../local/stepfunctions/service';
@@ -20,7 +26,9 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
       const plan = plans.get(orderId) ?? ['RESERVED'];
       const next = plan.length > 1 ? (plan.shift() as string) : (plan[0] as string);
       if (next === 'transient') fail('TransientError', 'inventory store throttled');
-      return next === 'RESERVED' ? { outcome: 'RESERVED', shortfall: 0 } : { outcome: 'BACKORDERED', shortfall: 2 };
+      return next === 'RESERVED'
+        ? { outcome: 'RESERVED', shortfall: 0 }
+        : { outcome: 'BACKORDERED', shortfall: 2 };
     },
     recordOrderStatus: (payload) => ({ recorded: payload }),
   });
@@ -29,10 +37,20 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
 
   beforeAll(async () => {
     table = await createTestTable();
-    const definition = readFileSync('workflows/fulfilment/fulfilment.asl.json', 'utf8')
-      .replaceAll('${ReserveStockFunctionArn}', functionArn('reserveStock'))
-      .replaceAll('${RecordOrderStatusFunctionArn}', functionArn('recordOrderStatus'))
-      .replaceAll('${TableName}', table.tableName);
+    // The same ${Name} substitution CDK's definitionSubstitutions performs.
+    const substitutions: Record<string, string> = {
+      ReserveStockFunctionArn: functionArn('reserveStock'),
+      RecordOrderStatusFunctionArn: functionArn('recordOrderStatus'),
+      TableName: table.tableName,
+    };
+    const definition = readFileSync('workflows/fulfilment/fulfilment.asl.json', 'utf8').replace(
+      /\$\{(\w+)\}/g,
+      (whole, name: string) => {
+        const value = substitutions[name];
+        if (value === undefined) throw new Error(`no substitution for ${whole}`);
+        return value;
+      },
+    );
     service = await startStepFunctionsService({
       stateMachines: [{ name: 'fulfilment', definition }],
       invoker,
@@ -46,30 +64,51 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
   });
 
   const start = async (orderId: string) =>
-    (await sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('fulfilment'), name: orderId, input: JSON.stringify({ orderId }) })))
-      .executionArn as string;
+    (
+      await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: arnOf('fulfilment'),
+          name: orderId,
+          input: JSON.stringify({ orderId }),
+        }),
+      )
+    ).executionArn as string;
   const putOrder = (orderId: string) =>
     table.client.send(
-      new PutItemCommand({ TableName: table.tableName, Item: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'ORDER' }, status: { S: 'PLACED' } } }),
+      new PutItemCommand({
+        TableName: table.tableName,
+        Item: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'ORDER' }, status: { S: 'PLACED' } },
+      }),
     );
   const parkedToken = (orderId: string) =>
     eventually(async () => {
       const item = await table.client.send(
-        new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'ORDER' } } }),
+        new GetItemCommand({
+          TableName: table.tableName,
+          Key: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'ORDER' } },
+        }),
       );
       return item.Item?.backorderTaskToken?.S;
     });
   const statesEntered = async (arn: string) =>
-    (await historyOf(sfn, arn)).flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
+    (await historyOf(sfn, arn)).flatMap((e) =>
+      e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [],
+    );
 
   it('RESERVED → ReadyForDispatch', async () => {
     plans.set('o-reserved', ['RESERVED']);
     const arn = await start('o-reserved');
     const described = await settled(sfn, arn);
     expect(described.status).toBe('SUCCEEDED');
-    expect(JSON.parse(described.output as string)).toEqual({ orderId: 'o-reserved', reservation: { outcome: 'RESERVED', shortfall: 0 } });
+    expect(JSON.parse(described.output as string)).toEqual({
+      orderId: 'o-reserved',
+      reservation: { outcome: 'RESERVED', shortfall: 0 },
+    });
     expect(await statesEntered(arn)).toEqual(['ReserveStock', 'IsReserved', 'ReadyForDispatch']);
-    expect(callsFor('reserveStock', 'o-reserved')[0]?.payload).toEqual({ orderId: 'o-reserved', step: 'ReserveStock' });
+    expect(callsFor('reserveStock', 'o-reserved')[0]?.payload).toEqual({
+      orderId: 'o-reserved',
+      step: 'ReserveStock',
+    });
   });
 
   it('BACKORDERED → parks the token on the order → SendTaskSuccess → ReserveStock again → ReadyForDispatch', async () => {
@@ -77,7 +116,9 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     await putOrder('o-backorder');
     const arn = await start('o-backorder');
     const token = await parkedToken('o-backorder');
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ allocated: true }) }));
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ allocated: true }) }),
+    );
     const described = await settled(sfn, arn);
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output as string)).toEqual({
@@ -101,14 +142,31 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     await putOrder('o-reject');
     const arn = await start('o-reject');
     const token = await parkedToken('o-reject');
-    await sfn.send(new SendTaskFailureCommand({ taskToken: token, error: 'Backorder.CannotBeProcured', cause: 'supplier discontinued SKU' }));
+    await sfn.send(
+      new SendTaskFailureCommand({
+        taskToken: token,
+        error: 'Backorder.CannotBeProcured',
+        cause: 'supplier discontinued SKU',
+      }),
+    );
     const described = await settled(sfn, arn);
     expect(described.status).toBe('SUCCEEDED');
-    expect(await statesEntered(arn)).toEqual(['ReserveStock', 'IsReserved', 'AwaitBackorderAllocation', 'RejectOrder', 'Rejected']);
+    expect(await statesEntered(arn)).toEqual([
+      'ReserveStock',
+      'IsReserved',
+      'AwaitBackorderAllocation',
+      'RejectOrder',
+      'Rejected',
+    ]);
     expect(callsFor('recordOrderStatus', 'o-reject')).toEqual([
       {
         name: 'recordOrderStatus',
-        payload: { orderId: 'o-reject', status: 'REJECTED', step: 'RejectOrder', reason: 'supplier discontinued SKU' },
+        payload: {
+          orderId: 'o-reject',
+          status: 'REJECTED',
+          step: 'RejectOrder',
+          reason: 'supplier discontinued SKU',
+        },
       },
     ]);
   });

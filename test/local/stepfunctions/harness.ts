@@ -11,7 +11,9 @@ import { FunctionError, functionNameOf, type LambdaInvoker } from '../../../loca
 export type TestFunction = (payload: unknown) => unknown | Promise<unknown>;
 
 /** A LambdaInvoker over small in-test functions: real code paths, no AWS mocks. */
-export function testInvoker(functions: Record<string, TestFunction>): LambdaInvoker & { calls: { name: string; payload: unknown }[] } {
+export function testInvoker(
+  functions: Record<string, TestFunction>,
+): LambdaInvoker & { calls: { name: string; payload: unknown }[] } {
   const calls: { name: string; payload: unknown }[] = [];
   return {
     calls,
@@ -52,7 +54,11 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 }
 
 /** Waits until the execution is no longer RUNNING (or has `status`). */
-export function settled(sfn: SFNClient, executionArn: string, status?: string): Promise<DescribeExecutionCommandOutput> {
+export function settled(
+  sfn: SFNClient,
+  executionArn: string,
+  status?: string,
+): Promise<DescribeExecutionCommandOutput> {
   return eventually(async () => {
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (status ? described.status === status : described.status !== 'RUNNING') return described;
@@ -64,7 +70,9 @@ export async function historyOf(sfn: SFNClient, executionArn: string): Promise<H
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }),
+    );
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);

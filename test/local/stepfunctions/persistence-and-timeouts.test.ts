@@ -29,7 +29,10 @@ const parkDefinition = (extra: Record<string, unknown> = {}) =>
       },
     },
   });
-const quickDefinition = JSON.stringify({ StartAt: 'Hello', States: { Hello: { Type: 'Pass', Result: 'world', ResultPath: '$.hello', End: true } } });
+const quickDefinition = JSON.stringify({
+  StartAt: 'Hello',
+  States: { Hello: { Type: 'Pass', Result: 'world', ResultPath: '$.hello', End: true } },
+});
 
 describe('local Step Functions service: persistence, task timeouts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sfn-persist-'));
@@ -65,19 +68,31 @@ describe('local Step Functions service: persistence, task timeouts', () => {
 
   it('keeps records and histories across close() and restart; RUNNING ones become FAILED and redrivable', async () => {
     const first = await startService();
-    const quick = (await first.sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('quick'), input: '{"a":1}' }))).executionArn as string;
+    const quick = (
+      await first.sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('quick'), input: '{"a":1}' }))
+    ).executionArn as string;
     await settled(first.sfn, quick, 'SUCCEEDED');
     const quickHistory = await historyOf(first.sfn, quick);
-    const parked = (await first.sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('park'), name: 'parked', input: '{"id":"p1"}' })))
-      .executionArn as string;
+    const parked = (
+      await first.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: arnOf('park'), name: 'parked', input: '{"id":"p1"}' }),
+      )
+    ).executionArn as string;
     const oldToken = await eventually(async () => tokens.get('p1'));
     await first.service.close();
 
     const second = await startService();
     expect(await historyOf(second.sfn, quick)).toEqual(quickHistory);
     const restarted = await second.sfn.send(new DescribeExecutionCommand({ executionArn: parked }));
-    expect(restarted).toMatchObject({ status: 'FAILED', error: 'States.Runtime', cause: 'local cloud restarted', redriveStatus: 'REDRIVABLE' });
-    await expect(second.sfn.send(new SendTaskSuccessCommand({ taskToken: oldToken, output: '{}' }))).rejects.toBeInstanceOf(TaskDoesNotExist);
+    expect(restarted).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: 'local cloud restarted',
+      redriveStatus: 'REDRIVABLE',
+    });
+    await expect(
+      second.sfn.send(new SendTaskSuccessCommand({ taskToken: oldToken, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskDoesNotExist);
 
     tokens.delete('p1');
     await second.sfn.send(new RedriveExecutionCommand({ executionArn: parked }));
@@ -111,10 +126,16 @@ describe('local Step Functions service: persistence, task timeouts', () => {
 
   it('fails a callback task with States.Timeout after TimeoutSeconds, and after HeartbeatSeconds without a heartbeat', async () => {
     const { sfn } = await startService();
-    const timeout = (await sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('parkWithTimeout'), input: '{"id":"t1"}' })))
-      .executionArn as string;
-    const heartbeat = (await sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('parkWithHeartbeat'), input: '{"id":"h1"}' })))
-      .executionArn as string;
+    const timeout = (
+      await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: arnOf('parkWithTimeout'), input: '{"id":"t1"}' }),
+      )
+    ).executionArn as string;
+    const heartbeat = (
+      await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: arnOf('parkWithHeartbeat'), input: '{"id":"h1"}' }),
+      )
+    ).executionArn as string;
     const heartbeatToken = await eventually(async () => tokens.get('h1'));
     await new Promise((resolve) => setTimeout(resolve, 600));
     await sfn.send(new SendTaskHeartbeatCommand({ taskToken: heartbeatToken })); // keeps it alive past the first second
@@ -122,11 +143,15 @@ describe('local Step Functions service: persistence, task timeouts', () => {
     const timedOut = await settled(sfn, timeout);
     expect(timedOut).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
     expect(typesOf(await historyOf(sfn, timeout)).slice(-2)).toEqual(['TaskTimedOut', 'ExecutionFailed']);
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: tokens.get('t1') as string, output: '{}' }))).rejects.toBeInstanceOf(TaskTimedOut);
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: tokens.get('t1') as string, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskTimedOut);
 
     const heartbeatFailed = await settled(sfn, heartbeat);
     expect(heartbeatFailed).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
-    expect((heartbeatFailed.stopDate as Date).getTime() - (heartbeatFailed.startDate as Date).getTime()).toBeGreaterThanOrEqual(1500);
+    expect(
+      (heartbeatFailed.stopDate as Date).getTime() - (heartbeatFailed.startDate as Date).getTime(),
+    ).toBeGreaterThanOrEqual(1500);
     expect(typesOf(await historyOf(sfn, heartbeat)).slice(-2)).toEqual(['TaskTimedOut', 'ExecutionFailed']);
   });
 });

@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
@@ -31,11 +31,18 @@ const lambdaRetry = [{ ErrorEquals: ['TransientError'], IntervalSeconds: 1, MaxA
 const simple = (table: string) => ({
   StartAt: 'Prepare',
   States: {
-    Prepare: { Type: 'Pass', Parameters: { 'n.$': '$.n', 'execution.$': '$$.Execution.Name' }, Next: 'Double' },
+    Prepare: {
+      Type: 'Pass',
+      Parameters: { 'n.$': '$.n', 'execution.$': '$$.Execution.Name' },
+      Next: 'Double',
+    },
     Double: {
       Type: 'Task',
       Resource: 'arn:aws:states:::lambda:invoke',
-      Parameters: { FunctionName: functionArn('double'), Payload: { 'n.$': '$.n', 'state.$': '$$.State.Name', 'original.$': '$$.Execution.Input' } },
+      Parameters: {
+        FunctionName: functionArn('double'),
+        Payload: { 'n.$': '$.n', 'state.$': '$$.State.Name', 'original.$': '$$.Execution.Input' },
+      },
       ResultSelector: { 'doubled.$': '$.Payload.doubled' },
       ResultPath: '$.result',
       Next: 'IsBig',
@@ -117,7 +124,11 @@ const createOnce = (table: string) => ({
       Resource: 'arn:aws:states:::dynamodb:putItem',
       Parameters: {
         TableName: table,
-        Item: { pk: { 'S.$': "States.Format('ONCE#{}', $.id)" }, sk: { S: 'ONCE' }, value: { 'N.$': 'States.JsonToString($.value)' } },
+        Item: {
+          pk: { 'S.$': "States.Format('ONCE#{}', $.id)" },
+          sk: { S: 'ONCE' },
+          value: { 'N.$': 'States.JsonToString($.value)' },
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
       ResultPath: null,
@@ -126,7 +137,10 @@ const createOnce = (table: string) => ({
     Read: {
       Type: 'Task',
       Resource: 'arn:aws:states:::dynamodb:getItem',
-      Parameters: { TableName: table, Key: { pk: { 'S.$': "States.Format('ONCE#{}', $.id)" }, sk: { S: 'ONCE' } } },
+      Parameters: {
+        TableName: table,
+        Key: { pk: { 'S.$': "States.Format('ONCE#{}', $.id)" }, sk: { S: 'ONCE' } },
+      },
       ResultSelector: { 'value.$': '$.Item.value.N' },
       End: true,
     },
@@ -144,6 +158,41 @@ const parent = {
       Resource: 'arn:aws:states:::states:startExecution.sync:2',
       Parameters: { StateMachineArn: arnOf('simple'), Input: { 'n.$': '$.n' } },
       OutputPath: '$.Output',
+      End: true,
+    },
+  },
+};
+
+/** Map over lambda:invoke tasks, then a Parallel of two Pass branches. */
+const fanOut = {
+  StartAt: 'Each',
+  States: {
+    Each: {
+      Type: 'Map',
+      ItemsPath: '$.items',
+      ItemSelector: { 'n.$': '$$.Map.Item.Value', 'order.$': '$$.Execution.Input.order' },
+      ItemProcessor: {
+        StartAt: 'DoubleItem',
+        States: {
+          DoubleItem: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: 'double', 'Payload.$': '$' },
+            ResultSelector: { 'doubled.$': '$.Payload.doubled', 'order.$': '$.Payload.seen.order' },
+            End: true,
+          },
+        },
+      },
+      ResultPath: '$.doubled',
+      Next: 'Both',
+    },
+    Both: {
+      Type: 'Parallel',
+      Branches: [
+        { StartAt: 'Left', States: { Left: { Type: 'Pass', Result: 'left', End: true } } },
+        { StartAt: 'Right', States: { Right: { Type: 'Pass', Result: 'right', End: true } } },
+      ],
+      ResultPath: '$.branches',
       End: true,
     },
   },
@@ -185,6 +234,7 @@ describe('local Step Functions service', () => {
         { name: 'createOnce', definition: JSON.stringify(createOnce(table.tableName)) },
         { name: 'sleeper', definition: JSON.stringify(sleeper) },
         { name: 'parent', definition: JSON.stringify(parent) },
+        { name: 'fanOut', definition: JSON.stringify(fanOut) },
       ],
       invoker,
       dynamodbEndpoint: dynamodbEndpoint(),
@@ -197,16 +247,36 @@ describe('local Step Functions service', () => {
   });
 
   const start = async (machine: string, input: unknown, name?: string) =>
-    (await sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf(machine), input: JSON.stringify(input), name }))).executionArn as string;
+    (
+      await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: arnOf(machine), input: JSON.stringify(input), name }),
+      )
+    ).executionArn as string;
 
   it('lists and describes state machines', async () => {
     const list = await sfn.send(new ListStateMachinesCommand({}));
-    expect(list.stateMachines?.map((m) => m.name)).toEqual(['simple', 'flaky', 'redrivable', 'callback', 'createOnce', 'sleeper', 'parent']);
+    expect(list.stateMachines?.map((m) => m.name)).toEqual([
+      'simple',
+      'flaky',
+      'redrivable',
+      'callback',
+      'createOnce',
+      'sleeper',
+      'parent',
+      'fanOut',
+    ]);
     expect(list.stateMachines?.[0]?.creationDate).toBeInstanceOf(Date);
     const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arnOf('flaky') }));
-    expect(described).toMatchObject({ name: 'flaky', status: 'ACTIVE', type: 'STANDARD', stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:flaky' });
+    expect(described).toMatchObject({
+      name: 'flaky',
+      status: 'ACTIVE',
+      type: 'STANDARD',
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:flaky',
+    });
     expect(JSON.parse(described.definition as string)).toEqual(flaky);
-    await expect(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arnOf('nope') }))).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+    await expect(
+      sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arnOf('nope') })),
+    ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
   });
 
   it('runs to SUCCEEDED with an AWS-shaped history holding each state input and output', async () => {
@@ -261,12 +331,24 @@ describe('local Step Functions service', () => {
     });
     const exited = events.find((e) => e.type === 'TaskStateExited')?.stateExitedEventDetails;
     expect(exited?.name).toBe('Double');
-    expect(JSON.parse(exited?.output as string)).toEqual({ n: 7, execution: 'simple-big', result: { doubled: 14 } });
+    expect(JSON.parse(exited?.output as string)).toEqual({
+      n: 7,
+      execution: 'simple-big',
+      result: { doubled: 14 },
+    });
 
-    const reversed = await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, reverseOrder: true, maxResults: 2 }));
+    const reversed = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: arn, reverseOrder: true, maxResults: 2 }),
+    );
     expect(typesOf(reversed.events ?? [])).toEqual(['ExecutionSucceeded', 'PassStateExited']);
     expect(reversed.nextToken).toBeDefined();
-    const rest = await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, reverseOrder: true, nextToken: reversed.nextToken }));
+    const rest = await sfn.send(
+      new GetExecutionHistoryCommand({
+        executionArn: arn,
+        reverseOrder: true,
+        nextToken: reversed.nextToken,
+      }),
+    );
     expect(rest.events?.length).toBe(11);
   });
 
@@ -274,7 +356,11 @@ describe('local Step Functions service', () => {
     const arn = await start('simple', { n: 2 });
     const described = await settled(sfn, arn);
     expect(described.status).toBe('SUCCEEDED');
-    expect(typesOf(await historyOf(sfn, arn)).slice(-3)).toEqual(['SucceedStateEntered', 'SucceedStateExited', 'ExecutionSucceeded']);
+    expect(typesOf(await historyOf(sfn, arn)).slice(-3)).toEqual([
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ]);
   });
 
   it('retries a handler error, then fails the execution at that state with AWS error and cause', async () => {
@@ -283,7 +369,11 @@ describe('local Step Functions service', () => {
     const described = await settled(sfn, arn);
     expect(described.status).toBe('FAILED');
     expect(described.error).toBe('TransientError');
-    expect(JSON.parse(described.cause as string)).toEqual({ errorType: 'TransientError', errorMessage: 'try again', trace: [] });
+    expect(JSON.parse(described.cause as string)).toEqual({
+      errorType: 'TransientError',
+      errorMessage: 'try again',
+      trace: [],
+    });
     expect(callsOf('flaky').length - before).toBe(3);
     const events = await historyOf(sfn, arn);
     expect(typesOf(events)).toEqual([
@@ -309,7 +399,10 @@ describe('local Step Functions service', () => {
     expect(described.status).toBe('SUCCEEDED');
     const output = JSON.parse(described.output as string) as { failure: { Error: string; Cause: string } };
     expect(output.failure.Error).toBe('Permanent');
-    expect(JSON.parse(output.failure.Cause)).toMatchObject({ errorType: 'Permanent', errorMessage: 'never works' });
+    expect(JSON.parse(output.failure.Cause)).toMatchObject({
+      errorType: 'Permanent',
+      errorMessage: 'never works',
+    });
     expect(typesOf(await historyOf(sfn, arn))).toEqual([
       'ExecutionStarted',
       'TaskStateEntered',
@@ -328,17 +421,29 @@ describe('local Step Functions service', () => {
     const ok = await start('flaky', { mode: 'ok' });
     await settled(sfn, crashed);
     await settled(sfn, ok);
-    const failed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arnOf('flaky'), statusFilter: 'FAILED' }));
+    const failed = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: arnOf('flaky'), statusFilter: 'FAILED' }),
+    );
     expect(failed.executions?.every((e) => e.status === 'FAILED')).toBe(true);
     expect(failed.executions?.map((e) => e.executionArn)).toContain(crashed);
     expect(failed.executions?.map((e) => e.executionArn)).not.toContain(ok);
     const all = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arnOf('flaky') }));
-    const first = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arnOf('flaky'), maxResults: 1 }));
+    const first = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: arnOf('flaky'), maxResults: 1 }),
+    );
     expect(first.executions?.length).toBe(1);
     expect(first.executions?.[0]?.executionArn).toBe(all.executions?.[0]?.executionArn);
-    const second = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arnOf('flaky'), maxResults: 1, nextToken: first.nextToken }));
+    const second = await sfn.send(
+      new ListExecutionsCommand({
+        stateMachineArn: arnOf('flaky'),
+        maxResults: 1,
+        nextToken: first.nextToken,
+      }),
+    );
     expect(second.executions?.[0]?.executionArn).toBe(all.executions?.[1]?.executionArn);
-    await expect(sfn.send(new DescribeExecutionCommand({ executionArn: `${crashed}-missing` }))).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+    await expect(
+      sfn.send(new DescribeExecutionCommand({ executionArn: `${crashed}-missing` })),
+    ).rejects.toBeInstanceOf(ExecutionDoesNotExist);
   });
 
   it('redrives a failed execution from the failed state with its recorded input, keeping the ARN and history', async () => {
@@ -347,11 +452,16 @@ describe('local Step Functions service', () => {
     const workBefore = callsOf('work').length;
     const arn = await start('redrivable', { orderId: 'o-1' }, 'redrive-me');
     const failed = await settled(sfn, arn);
-    expect(failed).toMatchObject({ status: 'FAILED', error: 'TransientError', redriveCount: 0, redriveStatus: 'REDRIVABLE' });
+    expect(failed).toMatchObject({
+      status: 'FAILED',
+      error: 'TransientError',
+      redriveCount: 0,
+      redriveStatus: 'REDRIVABLE',
+    });
     const failedHistory = await historyOf(sfn, arn);
-    await expect(sfn.send(new RedriveExecutionCommand({ executionArn: (await start('flaky', { mode: 'ok' })) }))).rejects.toBeInstanceOf(
-      ExecutionNotRedrivable,
-    );
+    await expect(
+      sfn.send(new RedriveExecutionCommand({ executionArn: await start('flaky', { mode: 'ok' }) })),
+    ).rejects.toBeInstanceOf(ExecutionNotRedrivable);
 
     const redriven = await sfn.send(new RedriveExecutionCommand({ executionArn: arn }));
     expect(redriven.redriveDate).toBeInstanceOf(Date);
@@ -396,7 +506,9 @@ describe('local Step Functions service', () => {
     });
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe('RUNNING');
     await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ allocated: 3 }) }));
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ allocated: 3 }) }),
+    );
     const described = await settled(sfn, arn);
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output as string)).toEqual({ id: 'a', callback: { allocated: 3 } });
@@ -419,8 +531,12 @@ describe('local Step Functions service', () => {
       heartbeatInSeconds: 60,
     });
     // The token is single-use; a malformed one is InvalidToken.
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toBeInstanceOf(TaskDoesNotExist);
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: 'garbage', output: '{}' }))).rejects.toBeInstanceOf(InvalidToken);
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskDoesNotExist);
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: 'garbage', output: '{}' })),
+    ).rejects.toBeInstanceOf(InvalidToken);
   });
 
   it('routes SendTaskFailure through Catch', async () => {
@@ -431,12 +547,21 @@ describe('local Step Functions service', () => {
       );
       return item.Item?.taskToken?.S;
     });
-    await sfn.send(new SendTaskFailureCommand({ taskToken: token, error: 'Custom.Rejected', cause: 'supplier said no' }));
+    await sfn.send(
+      new SendTaskFailureCommand({ taskToken: token, error: 'Custom.Rejected', cause: 'supplier said no' }),
+    );
     const described = await settled(sfn, arn);
     expect(described.status).toBe('SUCCEEDED');
-    expect(JSON.parse(described.output as string)).toEqual({ id: 'b', rejection: { Error: 'Custom.Rejected', Cause: 'supplier said no' } });
+    expect(JSON.parse(described.output as string)).toEqual({
+      id: 'b',
+      rejection: { Error: 'Custom.Rejected', Cause: 'supplier said no' },
+    });
     const failedEvent = (await historyOf(sfn, arn)).find((e) => e.type === 'TaskFailed');
-    expect(failedEvent?.taskFailedEventDetails).toMatchObject({ error: 'Custom.Rejected', cause: 'supplier said no', resourceType: 'dynamodb' });
+    expect(failedEvent?.taskFailedEventDetails).toMatchObject({
+      error: 'Custom.Rejected',
+      cause: 'supplier said no',
+      resourceType: 'dynamodb',
+    });
   });
 
   it('names DynamoDB errors like AWS (DynamoDB.ConditionalCheckFailedException) and returns attribute-value JSON', async () => {
@@ -448,23 +573,45 @@ describe('local Step Functions service', () => {
     expect(described.error).toBe('DynamoDB.ConditionalCheckFailedException');
     expect(described.cause).toContain('Service: AmazonDynamoDBv2, Status Code: 400');
     const failed = (await historyOf(sfn, second)).find((e) => e.type === 'TaskFailed');
-    expect(failed?.taskFailedEventDetails).toMatchObject({ resourceType: 'dynamodb', resource: 'putItem', error: 'DynamoDB.ConditionalCheckFailedException' });
+    expect(failed?.taskFailedEventDetails).toMatchObject({
+      resourceType: 'dynamodb',
+      resource: 'putItem',
+      error: 'DynamoDB.ConditionalCheckFailedException',
+    });
   });
 
   it('stops a running execution (ABORTED, redrivable)', async () => {
     const arn = await start('sleeper', {});
-    await eventually(async () => ((await historyOf(sfn, arn)).some((e) => e.type === 'WaitStateEntered') ? true : undefined));
-    const stopped = await sfn.send(new StopExecutionCommand({ executionArn: arn, error: 'Ops.Cancelled', cause: 'by test' }));
+    await eventually(async () =>
+      (await historyOf(sfn, arn)).some((e) => e.type === 'WaitStateEntered') ? true : undefined,
+    );
+    const stopped = await sfn.send(
+      new StopExecutionCommand({ executionArn: arn, error: 'Ops.Cancelled', cause: 'by test' }),
+    );
     expect(stopped.stopDate).toBeInstanceOf(Date);
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
-    expect(described).toMatchObject({ status: 'ABORTED', error: 'Ops.Cancelled', cause: 'by test', redriveStatus: 'REDRIVABLE' });
+    expect(described).toMatchObject({
+      status: 'ABORTED',
+      error: 'Ops.Cancelled',
+      cause: 'by test',
+      redriveStatus: 'REDRIVABLE',
+    });
     const events = await historyOf(sfn, arn);
-    expect(events.at(-1)).toMatchObject({ type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'Ops.Cancelled', cause: 'by test' } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error: 'Ops.Cancelled', cause: 'by test' },
+    });
   });
 
   it('is idempotent by name for the same input while running, and rejects a reused name otherwise', async () => {
     const arn = await start('sleeper', { a: 1 }, 'idem');
-    const again = await sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('sleeper'), name: 'idem', input: JSON.stringify({ a: 1 }) }));
+    const again = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: arnOf('sleeper'),
+        name: 'idem',
+        input: JSON.stringify({ a: 1 }),
+      }),
+    );
     expect(again.executionArn).toBe(arn);
     await expect(start('sleeper', { a: 2 }, 'idem')).rejects.toBeInstanceOf(ExecutionAlreadyExists);
     await sfn.send(new StopExecutionCommand({ executionArn: arn }));
@@ -480,7 +627,13 @@ describe('local Step Functions service', () => {
     expect((await settled(sfn, recovered)).status).toBe('SUCCEEDED');
     expect(typesOf(await historyOf(sfn, recovered)).filter((t) => t === 'TaskFailed').length).toBe(1);
 
-    service.setFault({ stateMachine: arnOf('flaky'), state: 'Call', error: 'TransientError', cause: 'injected', times: 10 });
+    service.setFault({
+      stateMachine: arnOf('flaky'),
+      state: 'Call',
+      error: 'TransientError',
+      cause: 'injected',
+      times: 10,
+    });
     const before = callsOf('flaky').length;
     const failed = await start('flaky', { mode: 'ok' });
     const described = await settled(sfn, failed);
@@ -496,5 +649,32 @@ describe('local Step Functions service', () => {
     const described = await settled(sfn, arn);
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output as string)).toMatchObject({ n: 1, result: { doubled: 2 } });
+  });
+
+  it('runs Map (with $$.Map.Item and $$.Execution.Input inside iterations) and Parallel states', async () => {
+    const arn = await start('fanOut', { order: 'o-7', items: [1, 2, 3] });
+    const described = await settled(sfn, arn);
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output as string)).toEqual({
+      order: 'o-7',
+      items: [1, 2, 3],
+      doubled: [
+        { doubled: 2, order: 'o-7' },
+        { doubled: 4, order: 'o-7' },
+        { doubled: 6, order: 'o-7' },
+      ],
+      branches: ['left', 'right'],
+    });
+    const types = typesOf(await historyOf(sfn, arn));
+    expect(types.filter((t) => t === 'MapIterationStarted').length).toBe(3);
+    expect(types.filter((t) => t === 'TaskSucceeded').length).toBe(3);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'MapStateEntered',
+        'MapStateExited',
+        'ParallelStateEntered',
+        'ParallelStateExited',
+      ]),
+    );
   });
 });

@@ -1,0 +1,69 @@
+import type { TableRef } from '../../functions/adapters/dynamodb/client';
+import { saveLocation } from '../../functions/adapters/dynamodb/locations';
+import { acceptOrder } from '../../functions/adapters/dynamodb/orders';
+import { recordCycleCount } from '../../functions/adapters/dynamodb/stock';
+import type { CreateOrderBody, LocationBody } from '../../functions/contracts/schemas';
+
+export const now = new Date('2026-01-05T10:00:00.000Z');
+
+export const warehouse: LocationBody = {
+  type: 'warehouse',
+  name: 'Dartford DC',
+  lat: 51.4462,
+  lng: 0.2176,
+  fulfils: ['delivery'],
+};
+export const store: LocationBody = {
+  type: 'store',
+  name: 'Oxford Street',
+  lat: 51.5152,
+  lng: -0.1419,
+  fulfils: ['delivery', 'same_day', 'pickup'],
+  sameDayRadiusKm: 8,
+};
+
+export const deliveryTo = {
+  line1: '1 High St',
+  city: 'London',
+  postalCode: 'E1 6AN',
+  country: 'GB',
+  lat: 51.52,
+  lng: -0.07,
+};
+
+export async function seedStock(
+  table: TableRef,
+  stock: Record<
+    string,
+    { location: LocationBody; skus: Record<string, { onHand: number; safetyStock?: number }> }
+  >,
+): Promise<void> {
+  for (const [locationId, { location, skus }] of Object.entries(stock)) {
+    await saveLocation(table, locationId, location, now);
+    for (const [sku, figures] of Object.entries(skus)) {
+      await recordCycleCount(
+        table,
+        sku,
+        locationId,
+        { onHand: figures.onHand, safetyStock: figures.safetyStock ?? 0 },
+        now,
+      );
+    }
+  }
+}
+
+export async function placeOrder(
+  table: TableRef,
+  orderId: string,
+  body: Omit<CreateOrderBody, 'orderId'>,
+): Promise<void> {
+  const result = await acceptOrder(table, {
+    principalId: 'channel:test',
+    idempotencyKey: `key-${orderId}`,
+    requestHash: orderId,
+    body: { ...body, orderId },
+    generatedOrderId: orderId,
+    now,
+  });
+  if (result.kind !== 'accepted') throw new Error(`could not place ${orderId}: ${result.kind}`);
+}

@@ -1,0 +1,535 @@
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
+import { routes } from '../../functions/contracts/system';
+import { localCredentials, localRegion } from '../../local/aws';
+import { findFreePort } from '../../local/net';
+import { startSqsService } from '../../local/sqs/service';
+import { type StepFunctionsService, startStepFunctionsService } from '../../local/stepfunctions/service';
+import { createTestTable, dynamodbEndpoint } from '../support/dynamodb';
+import {
+  type ApiResponse,
+  apiClient,
+  eventually,
+  fulfilmentArn,
+  fulfilmentDefinition,
+  type Handlers,
+  inProcessInvoker,
+  lambdaContext,
+  loadHandlers,
+  setFunctionEnvironment,
+} from './harness';
+
+const keys = {
+  channel: 'key-channel',
+  ops: 'key-ops',
+  staffOxford: 'key-staff-oxford',
+  supplierAcme: 'key-supplier-acme',
+  supplierFleet: 'key-supplier-fleet',
+};
+
+let handlers: Handlers;
+let call: ReturnType<typeof apiClient>;
+let stepFunctions: StepFunctionsService;
+let closeSqs: () => Promise<void>;
+let sqs: SQSClient;
+let sfn: SFNClient;
+let queueUrl: string;
+let table: Awaited<ReturnType<typeof createTestTable>>;
+
+beforeAll(async () => {
+  table = await createTestTable();
+  const sqsService = await startSqsService({ port: 0, queues: [{ name: 'supplierStockFeed' }] });
+  closeSqs = () => sqsService.close();
+  queueUrl = sqsService.queueUrl('supplierStockFeed');
+  const sfnPort = await findFreePort();
+  const sfnEndpoint = `http://127.0.0.1:${sfnPort}`;
+  setFunctionEnvironment({
+    tableName: table.tableName,
+    dynamodbEndpoint: dynamodbEndpoint(),
+    sfnEndpoint,
+    sqsEndpoint: sqsService.url,
+    queueUrl,
+  });
+  handlers = await loadHandlers();
+  stepFunctions = await startStepFunctionsService({
+    port: sfnPort,
+    stateMachines: [{ name: 'fulfilment', definition: fulfilmentDefinition(table.tableName) }],
+    invoker: inProcessInvoker(handlers),
+    dynamodbEndpoint: dynamodbEndpoint(),
+    retryIntervalScale: 0,
+  });
+  const aws = { region: localRegion, credentials: localCredentials };
+  sqs = new SQSClient({ ...aws, endpoint: sqsService.url });
+  sfn = new SFNClient({ ...aws, endpoint: sfnEndpoint });
+  call = apiClient(handlers);
+  const principals = [
+    { apiKey: keys.channel, principalId: 'channel:web', role: 'channel', scope: '*' },
+    { apiKey: keys.ops, principalId: 'ops:alice', role: 'ops', scope: '*' },
+    { apiKey: keys.staffOxford, principalId: 'staff:ST-OXFORD', role: 'staff', scope: 'ST-OXFORD' },
+    { apiKey: keys.supplierAcme, principalId: 'supplier:SUP-ACME', role: 'supplier', scope: 'SUP-ACME' },
+    { apiKey: keys.supplierFleet, principalId: 'supplier:SUP-FLEET', role: 'supplier', scope: 'SUP-FLEET' },
+  ] as const;
+  for (const principal of principals) await savePrincipal(table.document, table.tableName, principal);
+  await call('PUT', '/locations/WH-DARTFORD', {
+    apiKey: keys.ops,
+    body: { type: 'warehouse', name: 'Dartford DC', lat: 51.4462, lng: 0.2176, fulfils: ['delivery'] },
+  });
+  await call('PUT', '/locations/ST-OXFORD', {
+    apiKey: keys.ops,
+    body: {
+      type: 'store',
+      name: 'Oxford Street',
+      lat: 51.5152,
+      lng: -0.1419,
+      fulfils: ['delivery', 'same_day', 'pickup'],
+      sameDayRadiusKm: 8,
+    },
+  });
+  await call('PUT', '/locations/WH-DARTFORD/stock/SKU-TEE', {
+    apiKey: keys.ops,
+    body: { onHand: 10, safetyStock: 0 },
+  });
+  await call('PUT', '/locations/ST-OXFORD/stock/SKU-TEE', {
+    apiKey: keys.staffOxford,
+    body: { onHand: 5, safetyStock: 2 },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await stepFunctions?.close();
+  await closeSqs?.();
+});
+
+const address = {
+  line1: '1 High St',
+  city: 'London',
+  postalCode: 'E1 6AN',
+  country: 'GB',
+  lat: 51.52,
+  lng: -0.07,
+};
+const order = (sku: string, qty: number, extra: Record<string, unknown> = {}) => ({
+  customerId: 'cust-1',
+  fulfilment: { type: 'delivery', address },
+  lines: [{ sku, qty }],
+  ...extra,
+});
+const postOrder = (body: unknown, idempotencyKey?: string) =>
+  call('POST', '/orders', {
+    apiKey: keys.channel,
+    body,
+    ...(idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}),
+  });
+
+async function itemCount(): Promise<number> {
+  const { Items } = await table.document.send(
+    new ScanCommand({ TableName: table.tableName, ConsistentRead: true }),
+  );
+  return Items?.length ?? 0;
+}
+
+function expectProblem(response: ApiResponse, status: number, code?: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toBe('application/problem+json');
+  expect(response.json).toMatchObject({
+    status,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+    code: expect.any(String),
+  });
+  if (code) expect(response.json.code).toBe(code);
+}
+
+describe('platform', () => {
+  it('answers health and an OpenAPI 3.1 document covering every route', async () => {
+    expect((await call('GET', '/health')).json).toEqual({ status: 'ok' });
+    const spec = (await call('GET', '/openapi.json')).json as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown>; security: unknown[] }>>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+    };
+    expect(spec.openapi).toBe('3.1.0');
+    for (const route of routes) expect(spec.paths[route.path]?.[route.method.toLowerCase()]).toBeDefined();
+    expect(spec.components.schemas.Problem).toBeDefined();
+    expect(spec.components.securitySchemes.apiKey).toEqual({
+      type: 'apiKey',
+      in: 'header',
+      name: 'x-api-key',
+    });
+    const createOrder = spec.paths['/orders']?.post;
+    expect(Object.keys(createOrder?.responses ?? {})).toEqual(
+      expect.arrayContaining(['202', '400', '401', '403', '409', '422']),
+    );
+    expect(createOrder?.security).toEqual([{ apiKey: [] }]);
+  });
+});
+
+describe('authentication and authorization', () => {
+  it('answers no key and unknown keys with 401, wrong roles and scopes with 403, all problem+json', async () => {
+    expectProblem(await call('GET', '/inventory/SKU-TEE'), 401, 'AUTH.API_KEY_REQUIRED');
+    expectProblem(await call('GET', '/inventory/SKU-TEE', { apiKey: 'nope' }), 401, 'AUTH.API_KEY_UNKNOWN');
+    expectProblem(
+      await call('GET', '/inventory/SKU-TEE', { apiKey: keys.supplierAcme }),
+      403,
+      'AUTH.ROLE_NOT_ALLOWED',
+    );
+    expectProblem(
+      await call('POST', '/orders', {
+        apiKey: keys.ops,
+        body: order('SKU-TEE', 1),
+        headers: { 'idempotency-key': 'ops' },
+      }),
+      403,
+      'AUTH.ROLE_NOT_ALLOWED',
+    );
+    const feed = { feedSeq: 1, items: [{ sku: 'SKU-TEE', available: 1, leadTimeDays: 1 }] };
+    expectProblem(
+      await call('POST', '/suppliers/SUP-ACME/stock', { apiKey: keys.supplierFleet, body: feed }),
+      403,
+      'AUTH.SCOPE_NOT_ALLOWED',
+    );
+    expectProblem(
+      await call('PUT', '/locations/WH-DARTFORD/stock/SKU-TEE', {
+        apiKey: keys.staffOxford,
+        body: { onHand: 1, safetyStock: 0 },
+      }),
+      403,
+      'AUTH.SCOPE_NOT_ALLOWED',
+    );
+    // Authorization comes before parsing: a stranger learns nothing about the body.
+    expectProblem(await call('PUT', '/locations/X', { body: '{not json' }), 401);
+  });
+});
+
+describe('locations and stock', () => {
+  it('validates location bodies naming each bad field, and rejects malformed JSON and other media types', async () => {
+    const before = await itemCount();
+    const invalid = await call('PUT', '/locations/ST-NEW', {
+      apiKey: keys.ops,
+      body: { type: 'kiosk', name: '', lat: 91, lng: 0, fulfils: [] },
+    });
+    expectProblem(invalid, 422, 'REQUEST.VALIDATION_FAILED');
+    expect(invalid.json.errors?.map((error) => error.pointer).sort()).toEqual([
+      '/fulfils',
+      '/lat',
+      '/name',
+      '/type',
+    ]);
+    expect(invalid.json.errors?.[0]).toEqual({
+      pointer: expect.any(String),
+      field: expect.any(String),
+      message: expect.any(String),
+    });
+    expectProblem(
+      await call('PUT', '/locations/ST-NEW', { apiKey: keys.ops, body: '{"type":' }),
+      400,
+      'REQUEST.MALFORMED_JSON',
+    );
+    expectProblem(
+      await call('PUT', '/locations/ST-NEW', {
+        apiKey: keys.ops,
+        body: 'type=store',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+    );
+    expectProblem(await call('PUT', '/locations/ST-NEW', { apiKey: keys.ops }), 422);
+    expectProblem(await call('PUT', '/locations/bad%20id', { apiKey: keys.ops, body: {} }), 400);
+    expect(await itemCount()).toBe(before);
+  });
+
+  it('records cycle counts: 404 for an unknown location, figures with available net of safety stock', async () => {
+    expectProblem(
+      await call('PUT', '/locations/NOWHERE/stock/SKU-TEE', {
+        apiKey: keys.ops,
+        body: { onHand: 1, safetyStock: 0 },
+      }),
+      404,
+      'INVENTORY.LOCATION_NOT_FOUND',
+    );
+    const invalid = await call('PUT', '/locations/ST-OXFORD/stock/SKU-TEE', {
+      apiKey: keys.ops,
+      body: { onHand: -1, safetyStock: 1.5 },
+    });
+    expectProblem(invalid, 422);
+    expect(invalid.json.errors?.map((error) => error.pointer).sort()).toEqual(['/onHand', '/safetyStock']);
+    const saved = await call('PUT', '/locations/ST-OXFORD/stock/SKU-CAP', {
+      apiKey: keys.staffOxford,
+      body: { onHand: 4, safetyStock: 1 },
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.json).toMatchObject({
+      sku: 'SKU-CAP',
+      locationId: 'ST-OXFORD',
+      onHand: 4,
+      reserved: 0,
+      available: 3,
+      safetyStock: 1,
+      inbound: 0,
+    });
+  });
+
+  it('reports inventory per location with totals, and zeros for an unknown sku', async () => {
+    const inventory = await call('GET', '/inventory/SKU-TEE', { apiKey: keys.channel });
+    expect(inventory.status).toBe(200);
+    expect(inventory.json).toMatchObject({
+      sku: 'SKU-TEE',
+      locations: expect.arrayContaining([
+        { locationId: 'ST-OXFORD', onHand: 5, reserved: 0, available: 3, inbound: 0, safetyStock: 2 },
+      ]),
+      suppliers: [],
+    });
+    expect((await call('GET', '/inventory/SKU-NONE', { apiKey: keys.ops })).json).toEqual({
+      sku: 'SKU-NONE',
+      locations: [],
+      totals: { onHand: 0, reserved: 0, available: 0, inbound: 0 },
+      suppliers: [],
+    });
+  });
+});
+
+describe('orders', () => {
+  it('requires an Idempotency-Key and validates the body naming each bad line, writing nothing', async () => {
+    const before = await itemCount();
+    expectProblem(await postOrder(order('SKU-TEE', 1)), 400, 'REQUEST.IDEMPOTENCY_KEY_REQUIRED');
+    const duplicate = await postOrder(
+      {
+        ...order('SKU-TEE', 1),
+        lines: [
+          { sku: 'SKU-TEE', qty: 1 },
+          { sku: 'SKU-TEE', qty: 2 },
+        ],
+      },
+      'dup',
+    );
+    expectProblem(duplicate, 422);
+    expect(duplicate.json.errors).toEqual([
+      { pointer: '/lines/1/sku', field: 'lines[1].sku', message: expect.stringContaining('duplicate') },
+    ]);
+    const invalid = await postOrder(
+      { customerId: 'c', fulfilment: { type: 'pickup' }, lines: [{ sku: 'bad sku', qty: 0 }] },
+      'bad',
+    );
+    expectProblem(invalid, 422);
+    expect(invalid.json.errors?.map((error) => error.pointer).sort()).toEqual([
+      '/fulfilment/storeId',
+      '/lines/0/qty',
+      '/lines/0/sku',
+    ]);
+    const noAddress = await postOrder(
+      { customerId: 'c', fulfilment: { type: 'same_day' }, lines: [{ sku: 'SKU-TEE', qty: 1 }] },
+      'na',
+    );
+    expect(noAddress.json.errors?.map((error) => error.pointer)).toEqual(['/fulfilment/address']);
+    expectProblem(await postOrder({ ...order('SKU-TEE', 1), lines: [] }, 'empty'), 422);
+    expect(await itemCount()).toBe(before);
+  });
+
+  it('accepts an order once per key, starts its workflow and reserves it', async () => {
+    const body = order('SKU-TEE', 2, { orderId: 'ord-h1' });
+    const first = await postOrder(body, 'key-h1');
+    expect(first).toMatchObject({ status: 202, json: { orderId: 'ord-h1', status: 'ACCEPTED' } });
+    const again = await postOrder(
+      { lines: body.lines, fulfilment: body.fulfilment, customerId: body.customerId, orderId: 'ord-h1' },
+      'key-h1',
+    );
+    expect(again).toMatchObject({ status: 202, json: first.json });
+    expectProblem(
+      await postOrder(order('SKU-TEE', 3, { orderId: 'ord-h1' }), 'key-h1'),
+      409,
+      'ORDERS.IDEMPOTENCY_KEY_REUSED',
+    );
+    expectProblem(await postOrder(body, 'key-other'), 409, 'ORDERS.ALREADY_EXISTS');
+
+    const reserved = await eventually(async () => {
+      const view = await call('GET', '/orders/ord-h1', { apiKey: keys.ops });
+      return view.json.status === 'RESERVED' ? view : undefined;
+    });
+    expect(reserved.json).toMatchObject({
+      orderId: 'ord-h1',
+      status: 'RESERVED',
+      fulfilment: body.fulfilment,
+      lines: [{ sku: 'SKU-TEE', qty: 2 }],
+      allocations: [{ sku: 'SKU-TEE', qty: 2, locationId: 'WH-DARTFORD' }],
+      shipments: [],
+      returns: [],
+    });
+    expect(
+      (reserved.json.timeline as { status: string; actor: string; step: string }[]).map((entry) => [
+        entry.status,
+        entry.actor,
+        entry.step,
+      ]),
+    ).toEqual([
+      ['ACCEPTED', 'channel:web', 'CreateOrder'],
+      ['RESERVED', 'workflow:fulfilment', 'ReserveStock'],
+    ]);
+    const execution = await sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `${fulfilmentArn.replace(':stateMachine:', ':execution:')}:ord-h1`,
+      }),
+    );
+    expect(execution.status).toBe('SUCCEEDED');
+    // Onhand below what is now reserved is refused.
+    expectProblem(
+      await call('PUT', '/locations/WH-DARTFORD/stock/SKU-TEE', {
+        apiKey: keys.ops,
+        body: { onHand: 1, safetyStock: 0 },
+      }),
+      409,
+      'INVENTORY.ON_HAND_BELOW_RESERVED',
+    );
+  });
+
+  it('generates an order id when none is given and replays it for the same key', async () => {
+    const first = await postOrder(order('SKU-TEE', 1), 'key-gen');
+    const again = await postOrder(order('SKU-TEE', 1), 'key-gen');
+    expect(first.status).toBe(202);
+    expect(first.json.orderId).toMatch(/^ord_/);
+    expect(again.json).toEqual(first.json);
+  });
+
+  it('answers an unknown order with 404', async () => {
+    expectProblem(await call('GET', '/orders/ord-none', { apiKey: keys.channel }), 404, 'ORDERS.NOT_FOUND');
+  });
+});
+
+describe('supplier stock feed', () => {
+  it('queues a valid feed, names the bad item of an invalid one, and the ingest applies it by feedSeq', async () => {
+    const invalid = await call('POST', '/suppliers/SUP-ACME/stock', {
+      apiKey: keys.supplierAcme,
+      body: {
+        feedSeq: 1,
+        items: [
+          { sku: 'SKU-TEE', available: 1, leadTimeDays: 1 },
+          { sku: 'SKU-TEE', available: -5, leadTimeDays: 1 },
+        ],
+      },
+    });
+    expectProblem(invalid, 422);
+    expect(invalid.json.errors?.map((error) => error.pointer)).toEqual(['/items/1/available']);
+
+    const feed = { feedSeq: 7, items: [{ sku: 'SKU-TEE', available: 300, leadTimeDays: 3, unitCost: 4.2 }] };
+    expect(
+      await call('POST', '/suppliers/SUP-ACME/stock', { apiKey: keys.supplierAcme, body: feed }),
+    ).toMatchObject({
+      status: 202,
+      json: { status: 'queued' },
+    });
+    expect(
+      (await call('POST', '/suppliers/SUP-FLEET/stock', { apiKey: keys.ops, body: { ...feed, feedSeq: 1 } }))
+        .status,
+    ).toBe(202);
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
+    );
+    expect(received.Messages).toHaveLength(2);
+    const records = (received.Messages ?? []).map((message, index) => ({
+      messageId: message.MessageId ?? String(index),
+      receiptHandle: message.ReceiptHandle ?? '',
+      body: message.Body ?? '',
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:supplierStockFeed',
+      awsRegion: 'us-east-1',
+    }));
+    const older = {
+      ...records[0]!,
+      messageId: 'older',
+      body: JSON.stringify({ ...JSON.parse(records[0]!.body), feedSeq: 3 }),
+    };
+    const poison = { ...records[0]!, messageId: 'poison', body: '{"supplierId":' };
+    const event: SQSEvent = { Records: [...records, older, poison] };
+    const result = await handlers.of('ingestSupplierStock')(event, lambdaContext('ingestSupplierStock'));
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'poison' }] });
+    const inventory = await call('GET', '/inventory/SKU-TEE', { apiKey: keys.ops });
+    expect(inventory.json.suppliers).toEqual([
+      {
+        supplierId: 'SUP-ACME',
+        available: 300,
+        leadTimeDays: 3,
+        unitCost: 4.2,
+        feedSeq: 7,
+        updatedAt: expect.any(String),
+      },
+      {
+        supplierId: 'SUP-FLEET',
+        available: 300,
+        leadTimeDays: 3,
+        unitCost: 4.2,
+        feedSeq: 1,
+        updatedAt: expect.any(String),
+      },
+    ]);
+  });
+});
+
+describe('operations', () => {
+  it('lists failed executions with the failed state, redrives them, and refuses what cannot be redriven', async () => {
+    stepFunctions.setFault({
+      stateMachine: 'fulfilment',
+      state: 'ReserveStock',
+      error: 'TransientError',
+      cause: 'injected',
+      times: 4,
+    });
+    expect((await postOrder(order('SKU-TEE', 1, { orderId: 'ord-fail' }), 'key-fail')).status).toBe(202);
+    const failed = await eventually(async () => {
+      const list = await call('GET', '/ops/executions', { apiKey: keys.ops });
+      const items = list.json.items as { executionId: string }[];
+      return items.some((item) => item.executionId === 'ord-fail') ? list : undefined;
+    });
+    expect((failed.json.items as unknown[])[0]).toMatchObject({
+      executionId: 'ord-fail',
+      workflow: 'fulfilment',
+      status: 'FAILED',
+      failedState: 'ReserveStock',
+      error: 'TransientError',
+      input: { orderId: 'ord-fail' },
+    });
+    expectProblem(
+      await call('GET', '/ops/executions', { apiKey: keys.ops, query: { status: 'BROKEN' } }),
+      400,
+    );
+    expectProblem(await call('GET', '/ops/executions', { apiKey: keys.channel }), 403);
+
+    const redriven = await call('POST', '/ops/executions/ord-fail/redrive', { apiKey: keys.ops });
+    expect(redriven).toMatchObject({
+      status: 202,
+      json: { executionArn: expect.stringContaining(':execution:fulfilment:ord-fail'), status: 'RUNNING' },
+    });
+    await eventually(async () => {
+      const view = await call('GET', '/orders/ord-fail', { apiKey: keys.ops });
+      return view.json.status === 'RESERVED' ? true : undefined;
+    });
+    const succeeded = await eventually(async () => {
+      const list = await call('GET', '/ops/executions', { apiKey: keys.ops, query: { status: 'SUCCEEDED' } });
+      return (list.json.items as { executionId: string }[]).some((item) => item.executionId === 'ord-fail')
+        ? true
+        : undefined;
+    });
+    expect(succeeded).toBe(true);
+    expectProblem(
+      await call('POST', '/ops/executions/ord-fail/redrive', { apiKey: keys.ops }),
+      409,
+      'OPS.EXECUTION_NOT_REDRIVABLE',
+    );
+    expectProblem(
+      await call('POST', '/ops/executions/ord-unknown/redrive', { apiKey: keys.ops }),
+      404,
+      'OPS.EXECUTION_NOT_FOUND',
+    );
+  });
+});

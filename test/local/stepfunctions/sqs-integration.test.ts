@@ -1,0 +1,76 @@
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localCredentials, localRegion } from '../../../local/aws';
+import { type SqsService, startSqsService } from '../../../local/sqs/service';
+import { type StepFunctionsService, startStepFunctionsService } from '../../../local/stepfunctions/service';
+import { arnOf, settled, sfnClient, testInvoker } from './harness';
+
+describe('local Step Functions service: sqs:sendMessage', () => {
+  let sqs: SqsService;
+  let service: StepFunctionsService;
+  let sfn: SFNClient;
+
+  beforeAll(async () => {
+    sqs = await startSqsService({ queues: [{ name: 'outbox' }] });
+    const send = (queueUrl: string) =>
+      JSON.stringify({
+        StartAt: 'Send',
+        States: {
+          Send: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::sqs:sendMessage',
+            Parameters: {
+              QueueUrl: queueUrl,
+              MessageBody: { 'orderId.$': '$.orderId', kind: 'ORDER_READY' },
+            },
+            ResultSelector: { 'messageId.$': '$.MessageId' },
+            End: true,
+          },
+        },
+      });
+    service = await startStepFunctionsService({
+      stateMachines: [
+        { name: 'notify', definition: send(sqs.queueUrl('outbox')) },
+        { name: 'notifyMissing', definition: send(sqs.queueUrl('missing')) },
+      ],
+      invoker: testInvoker({}),
+      sqsEndpoint: sqs.url,
+    });
+    sfn = sfnClient(service.url);
+  });
+  afterAll(async () => {
+    await service?.close();
+    await sqs?.close();
+  });
+
+  it('sends a JSON-serialized MessageBody and returns the SendMessage result', async () => {
+    const arn = (
+      await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: arnOf('notify'), input: '{"orderId":"o-9"}' }),
+      )
+    ).executionArn as string;
+    const described = await settled(sfn, arn);
+    expect(described.status).toBe('SUCCEEDED');
+    const { messageId } = JSON.parse(described.output as string) as { messageId: string };
+    const client = new SQSClient({ endpoint: sqs.url, region: localRegion, credentials: localCredentials });
+    const received = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl('outbox'), WaitTimeSeconds: 1 }),
+    );
+    expect(received.Messages?.[0]?.MessageId).toBe(messageId);
+    expect(JSON.parse(received.Messages?.[0]?.Body as string)).toEqual({
+      orderId: 'o-9',
+      kind: 'ORDER_READY',
+    });
+  });
+
+  it('names SQS errors SQS.<Exception>', async () => {
+    const arn = (
+      await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: arnOf('notifyMissing'), input: '{"orderId":"o-1"}' }),
+      )
+    ).executionArn as string;
+    const described = await settled(sfn, arn);
+    expect(described).toMatchObject({ status: 'FAILED', error: 'SQS.QueueDoesNotExistException' });
+  });
+});
