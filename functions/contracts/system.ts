@@ -13,18 +13,22 @@ export type WorkflowKey = keyof typeof workflows;
 export type FunctionKey = keyof typeof functions;
 
 /** A value that each side resolves: CDK to tokens, the local cloud to local names and URLs. */
+/**
+ * Workflow and function names are plain strings here (TypeScript cannot type them as keys of objects
+ * that themselves contain references); `findDanglingReferences` checks them, and a test runs it.
+ */
 export type Ref =
   | { readonly tableName: TableKey }
   | { readonly queueUrl: QueueKey }
-  | { readonly stateMachineArn: WorkflowKey }
-  | { readonly functionArn: FunctionKey };
+  | { readonly stateMachineArn: string }
+  | { readonly functionArn: string };
 
 export type EnvValue = string | Ref;
 
 export type Grant =
   | { readonly table: TableKey; readonly access: 'read' | 'readWrite' }
   | { readonly queue: QueueKey; readonly access: 'send' | 'consume' | 'admin' }
-  | { readonly workflow: WorkflowKey; readonly access: 'start' | 'callback' | 'operate' };
+  | { readonly workflow: string; readonly access: 'start' | 'callback' | 'operate' };
 
 export interface FunctionDefinition {
   /** Handler file, relative to the repository root; its export is `handler`. */
@@ -67,7 +71,7 @@ export interface WorkflowDefinition {
   /** `${Name}` placeholders in the ASL and what they resolve to. */
   readonly substitutions: Readonly<Record<string, Ref>>;
   /** Functions the workflow invokes (for least-privilege grants). */
-  readonly invokes: readonly FunctionKey[];
+  readonly invokes: readonly string[];
   /** Tables the workflow touches through direct SDK integrations. */
   readonly tables: readonly TableKey[];
 }
@@ -220,4 +224,33 @@ export const routes = [
 ] as const satisfies readonly RouteDefinition[];
 
 export const system = { tables, queues, functions, workflows, routes } as const;
+
+/** Every name a reference, grant, invoke list or route uses must exist; returns the ones that don't. */
+export function findDanglingReferences(definition: SystemDefinition = system): string[] {
+  const functionNames = new Set(Object.keys(definition.functions));
+  const workflowNames = new Set(Object.keys(definition.workflows));
+  const dangling: string[] = [];
+  const checkRef = (where: string, ref: Ref) => {
+    if ('functionArn' in ref && !functionNames.has(ref.functionArn)) dangling.push(`${where}: function ${ref.functionArn}`);
+    if ('stateMachineArn' in ref && !workflowNames.has(ref.stateMachineArn)) {
+      dangling.push(`${where}: workflow ${ref.stateMachineArn}`);
+    }
+  };
+  for (const [name, fn] of Object.entries(definition.functions) as [string, FunctionDefinition][]) {
+    for (const [variable, value] of Object.entries(fn.environment)) {
+      if (typeof value !== 'string') checkRef(`${name}.${variable}`, value);
+    }
+    for (const grant of fn.grants) {
+      if ('workflow' in grant && !workflowNames.has(grant.workflow)) dangling.push(`${name} grant: workflow ${grant.workflow}`);
+    }
+  }
+  for (const [name, workflow] of Object.entries(definition.workflows) as [string, WorkflowDefinition][]) {
+    for (const [placeholder, ref] of Object.entries(workflow.substitutions)) checkRef(`${name}.${placeholder}`, ref);
+    for (const invoked of workflow.invokes) if (!functionNames.has(invoked)) dangling.push(`${name} invokes: ${invoked}`);
+  }
+  for (const route of definition.routes) {
+    if (!functionNames.has(route.function)) dangling.push(`${route.method} ${route.path}: function ${route.function}`);
+  }
+  return dangling;
+}
 export type SystemDefinition = typeof system;

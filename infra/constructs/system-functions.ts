@@ -18,7 +18,7 @@ import {
   LAMBDA_RUNTIME,
   LOG_RETENTION,
 } from '../defaults/lambda';
-import { executionsArn, stateMachineArn } from '../defaults/naming';
+import { executionsArn, stateMachineArn, stateMachineName } from '../defaults/naming';
 import {
   entriesOf,
   type FunctionKey,
@@ -264,4 +264,4 @@ const TABLE_WRITE_ACTIONS = [
 
 /** How cdk-nag renders the executions ARN in an IAM5 finding id. */
 const executionsFinding = (stack: Stack, workflow: WorkflowKey): string =>
-  `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stack.stackName}-${workflow}:*`;
+  `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName(stack, workflow)}:*`;

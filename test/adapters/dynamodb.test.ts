@@ -23,7 +23,7 @@ import {
 import { keys } from '../../functions/contracts/keys';
 import { satisfiesStockInvariant, storedAvailable } from '../../functions/core/stock';
 import { createTestTable } from '../support/dynamodb';
-import { deliveryTo, now, placeOrder, seedStock, store, warehouse } from './fixtures';
+import { deliveryTo, now, placeOrder, placeOrdersInBulk, seedStock, store, warehouse } from './fixtures';
 
 let table: TableRef;
 
@@ -249,14 +249,14 @@ describe('reserving orders', () => {
   it('never oversells: 50 concurrent single-unit orders on 10 units reserve exactly 10', async () => {
     await seedStock(table, { 'HOT-WH': { location: warehouse, skus: { 'SKU-HOT': { onHand: 10 } } } });
     const orderIds = Array.from({ length: 50 }, (_, index) => `ord-hot-${index}`);
-    await Promise.all(
-      orderIds.map((orderId) =>
-        placeOrder(table, orderId, {
-          customerId: 'c',
-          fulfilment: { type: 'delivery', address: deliveryTo },
-          lines: [{ sku: 'SKU-HOT', qty: 1 }],
-        }),
-      ),
+    await placeOrdersInBulk(
+      table,
+      orderIds.map((orderId) => ({
+        orderId,
+        customerId: 'c',
+        fulfilment: { type: 'delivery', address: deliveryTo },
+        lines: [{ sku: 'SKU-HOT', qty: 1 }],
+      })),
     );
     const outcomes = await Promise.all(
       orderIds.map((orderId) => reserve(orderId).catch((error: Error) => ({ outcome: error.name }))),

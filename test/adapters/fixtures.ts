@@ -1,7 +1,9 @@
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { saveLocation } from '../../functions/adapters/dynamodb/locations';
 import { acceptOrder } from '../../functions/adapters/dynamodb/orders';
 import { recordCycleCount } from '../../functions/adapters/dynamodb/stock';
+import { keys } from '../../functions/contracts/keys';
 import type { CreateOrderBody, LocationBody } from '../../functions/contracts/schemas';
 
 export const now = new Date('2026-01-05T10:00:00.000Z');
@@ -66,4 +68,30 @@ export async function placeOrder(
     now,
   });
   if (result.kind !== 'accepted') throw new Error(`could not place ${orderId}: ${result.kind}`);
+}
+
+/** Many accepted orders at once, written in batches (the acceptance path itself is tested separately). */
+export async function placeOrdersInBulk(
+  table: TableRef,
+  orders: readonly (Omit<CreateOrderBody, 'orderId'> & { orderId: string })[],
+): Promise<void> {
+  const at = now.toISOString();
+  const items = orders.map((order) => ({
+    ...keys.order(order.orderId),
+    entity: 'order',
+    orderId: order.orderId,
+    customerId: order.customerId,
+    status: 'ACCEPTED',
+    fulfilment: order.fulfilment,
+    lines: order.lines,
+    allocations: [],
+    shortfall: [],
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  }));
+  for (let start = 0; start < items.length; start += 25) {
+    const batch = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+    await table.document.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: batch } }));
+  }
 }

@@ -59,6 +59,8 @@ export interface ReserveOrderInput {
  * available is held, the rest is recorded as the backorder and the outcome is BACKORDERED.
  */
 export async function reserveOrder(table: TableRef, input: ReserveOrderInput): Promise<ReserveStockResult> {
+  // Locations do not change while racing for stock: read each once per task run.
+  const locationCache = new Map<string, Location>();
   for (let attempt = 1; attempt <= reserveAttempts; attempt++) {
     // One Query reads the order with its holds: they are in the same partition.
     const partition = await loadOrderPartition(table, input.orderId);
@@ -77,7 +79,9 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
     const holds = partition.holds.filter((hold) => hold.status === 'HELD');
     const remaining = remainingLines(order.lines, holds);
     const plan =
-      remaining.length > 0 ? await planFor(table, order, remaining) : { allocation: [], shortfall: [] };
+      remaining.length > 0
+        ? await planFor(table, order, remaining, locationCache)
+        : { allocation: [], shortfall: [] };
     const outcome = plan.shortfall.length > 0 ? 'BACKORDERED' : 'RESERVED';
     const result: ReserveStockResult = { outcome, shortfall: [...plan.shortfall] };
     const unchanged =
@@ -97,7 +101,12 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
   throw new TransientError(`reserving order ${input.orderId} kept racing with other reservations`);
 }
 
-async function planFor(table: TableRef, order: OrderRecord, lines: readonly OrderLine[]) {
+async function planFor(
+  table: TableRef,
+  order: OrderRecord,
+  lines: readonly OrderLine[],
+  locationCache: Map<string, Location>,
+) {
   const partitions = await Promise.all(lines.map((line) => querySkuPartition(table, line.sku)));
   const stock = partitions.flatMap((partition) =>
     partition.stock.map((record) => ({
@@ -106,10 +115,13 @@ async function planFor(table: TableRef, order: OrderRecord, lines: readonly Orde
       available: availableToPromise(record),
     })),
   );
-  const locations = await getLocations(
-    table,
-    stock.filter((entry) => entry.available > 0).map((entry) => entry.locationId),
-  );
+  const stocked = [...new Set(stock.filter((entry) => entry.available > 0).map((entry) => entry.locationId))];
+  const missing = stocked.filter((locationId) => !locationCache.has(locationId));
+  if (missing.length > 0) {
+    for (const location of await getLocations(table, missing))
+      locationCache.set(location.locationId, location);
+  }
+  const locations = stocked.flatMap((locationId) => locationCache.get(locationId) ?? []);
   return planSourcing(sourcingRequestOf(order), lines, locations, stock);
 }
 
