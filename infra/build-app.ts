@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { findDanglingReferences } from '../functions/contracts/system';
 import { definition } from './definition';
 import { ServiceStack } from './stacks/service-stack';
 import { StatefulStack } from './stacks/stateful-stack';
@@ -16,6 +17,9 @@ export const SERVICE_STACK_NAME = 'O2oService';
  * `app.ts` calls this and nothing else; tests call it to synthesize in-process.
  */
 export function buildApp(props: AppProps = {}): { app: App; stateful: StatefulStack; service: ServiceStack } {
+  const dangling = findDanglingReferences();
+  if (dangling.length > 0)
+    throw new Error(`system definition has dangling references: ${dangling.join('; ')}`);
   const app = new App({
     ...props,
     // Explicitly keep CloudFormation exports between the stacks (the service stack imports table and queue

@@ -32,8 +32,9 @@ export const entriesOf = <K extends string, V>(record: Readonly<Record<K, V>>): 
   Object.entries(record) as [K, V][];
 
 /** Looks a key up in a resolved map, failing synth loudly if the definition names something unknown. */
-export const lookup = <K extends string, V>(map: ReadonlyMap<K, V>, key: K, what: string): V => {
-  const value = map.get(key);
+export const lookup = <K extends string, V>(map: ReadonlyMap<K, V>, key: string, what: string): V => {
+  // Workflow and function references are plain strings in the definition: checked here, at synth.
+  const value = (map as ReadonlyMap<string, V>).get(key);
   if (value === undefined) throw new Error(`system definition references unknown ${what} '${key}'`);
   return value;
 };
@@ -42,8 +43,8 @@ export const lookup = <K extends string, V>(map: ReadonlyMap<K, V>, key: K, what
 export interface RefResolvers<T> {
   readonly tableName: (key: TableKey) => T;
   readonly queueUrl: (key: QueueKey) => T;
-  readonly stateMachineArn: (key: WorkflowKey) => T;
-  readonly functionArn: (key: FunctionKey) => T;
+  readonly stateMachineArn: (key: string) => T;
+  readonly functionArn: (key: string) => T;
 }
 
 export const resolveRef = <T>(ref: Ref, resolvers: RefResolvers<T>): T => {

@@ -4,17 +4,24 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { savePrincipal } from '../functions/adapters/dynamodb/principals';
 import { deadLetterQueueName, type FunctionDefinition } from '../functions/contracts/system';
+import { startLocalGateway } from './apigateway/server';
 import { localCredentials, localRegion, queueArn, stateMachineArn, tableName } from './aws';
-import { registerFaultRoutes } from './faults';
-import { type DemoKeys, demoCarriers, demoLocations, demoStock, demoSuppliers, generateDemoKeys } from './demo-data';
+import {
+  type DemoKeys,
+  demoCarriers,
+  demoLocations,
+  demoStock,
+  demoSuppliers,
+  generateDemoKeys,
+} from './demo-data';
 import { createTable } from './dynamodb/create-tables';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb/dynamodb-local';
-import { startLocalGateway } from './apigateway/server';
+import { registerFaultRoutes } from './faults';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { findFreePort } from './net';
 import { startEventSourceMapping } from './sqs/event-source-mapping';
 import { startSqsService } from './sqs/service';
-import { startStepFunctionsService, type StepFunctionsService } from './stepfunctions/service';
+import { type StepFunctionsService, startStepFunctionsService } from './stepfunctions/service';
 import { createResolver, systemDefinition } from './system-resolution';
 
 export interface LocalCloudOptions {
@@ -29,6 +36,10 @@ export interface LocalCloudOptions {
   /** Scales Retry intervals of the workflows; tests use ~0 so retries do not wait. */
   readonly retryIntervalScale?: number;
   readonly log?: (line: string) => void;
+  /** Function logs (Powertools JSON lines), by function; dropped when absent. */
+  readonly functionLog?: (functionName: string, line: string) => void;
+  /** Start every function's worker before serving, so no request pays a cold start. */
+  readonly prewarm?: boolean;
 }
 
 export interface LocalCloud {
@@ -38,7 +49,14 @@ export interface LocalCloud {
   readonly runtime: LambdaRuntime;
   readonly stepFunctions: StepFunctionsService;
   /** Every resource the local cloud runs, by kind, to compare with the synthesized template. */
-  readonly inventory: { functions: string[]; routes: string[]; queues: string[]; tables: string[]; stateMachines: string[] };
+  readonly inventory: {
+    functions: string[];
+    environments: Record<string, Record<string, string>>;
+    routes: string[];
+    queues: string[];
+    tables: string[];
+    stateMachines: string[];
+  };
   stop(): Promise<void>;
 }
 
@@ -63,12 +81,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stoppers.push(() => dynamodb.stop());
       dynamodbEndpoint = dynamodb.endpoint;
     }
-    const dynamodbClient = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: localRegion, credentials: localCredentials });
-    for (const [key, table] of Object.entries(systemDefinition.tables)) await createTable(dynamodbClient, tableName(key), table);
+    const dynamodbClient = new DynamoDBClient({
+      endpoint: dynamodbEndpoint,
+      region: localRegion,
+      credentials: localCredentials,
+    });
+    for (const [key, table] of Object.entries(systemDefinition.tables))
+      await createTable(dynamodbClient, tableName(key), table);
     log(`DynamoDB Local      ${dynamodbEndpoint}`);
 
     const queueDefinitions = Object.entries(systemDefinition.queues).flatMap(([name, queue]) => [
-      { name: deadLetterQueueName(name as keyof typeof systemDefinition.queues), messageRetentionSeconds: 14 * 86_400 },
+      {
+        name: deadLetterQueueName(name as keyof typeof systemDefinition.queues),
+        messageRetentionSeconds: 14 * 86_400,
+      },
       {
         name,
         visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
@@ -112,7 +138,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         TZ: 'UTC',
         PATH: process.env.PATH ?? '',
       }),
+      options.functionLog,
     );
+    if (options.prewarm) await runtime.warm();
     stoppers.push(() => runtime.close());
 
     const stepFunctions = await startStepFunctionsService({
@@ -149,7 +177,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       if (!definition.schedule) continue;
       // EventBridge scheduled events, locally a timer; the handler cannot tell the difference.
       const timer = setInterval(() => {
-        const event = { version: '0', id: crypto.randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString(), region: localRegion, resources: [], detail: {} };
+        const event = {
+          version: '0',
+          id: crypto.randomUUID(),
+          'detail-type': 'Scheduled Event',
+          source: 'aws.events',
+          time: new Date().toISOString(),
+          region: localRegion,
+          resources: [],
+          detail: {},
+        };
         runtime.invoke(name, event).catch((error: Error) => log(`schedule ${name}: ${error.message}`));
       }, definition.schedule.everyMinutes * 60_000);
       timer.unref();
@@ -178,14 +215,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (options.seedDemoData) await seedDemoWorld(gateway.url, keys, log);
 
     return {
-      endpoints: { api: gateway.url, dynamodb: dynamodbEndpoint, stepfunctions: stepFunctions.url, sqs: sqs.url },
+      endpoints: {
+        api: gateway.url,
+        dynamodb: dynamodbEndpoint,
+        stepfunctions: stepFunctions.url,
+        sqs: sqs.url,
+      },
       keys,
       tableName: tableName('main'),
       runtime,
       stepFunctions,
       inventory: {
         functions: functionEntries.map(([name]) => name),
-        routes: routes.map((route) => `${route.method} ${route.path}`),
+        environments: Object.fromEntries(
+          functionEntries.map(([name, definition]) => [name, resolver.environmentOf(definition)]),
+        ),
+        routes: routes.map((route) => `${route.method} ${route.path} -> ${route.functionName}`),
         queues: queueDefinitions.map((queue) => queue.name),
         tables: Object.keys(systemDefinition.tables).map(tableName),
         stateMachines: Object.keys(systemDefinition.workflows).map(stateMachineArn),
@@ -200,16 +245,41 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
 async function seedPrincipals(document: DynamoDBDocumentClient, keys: DemoKeys): Promise<void> {
   const table = tableName('main');
-  await savePrincipal(document, table, { apiKey: keys.channel, principalId: 'channel:web-shop', role: 'channel', scope: '*' });
-  await savePrincipal(document, table, { apiKey: keys.ops, principalId: 'ops:demo', role: 'ops', scope: '*' });
+  await savePrincipal(document, table, {
+    apiKey: keys.channel,
+    principalId: 'channel:web-shop',
+    role: 'channel',
+    scope: '*',
+  });
+  await savePrincipal(document, table, {
+    apiKey: keys.ops,
+    principalId: 'ops:demo',
+    role: 'ops',
+    scope: '*',
+  });
   for (const [locationId, apiKey] of Object.entries(keys.staff)) {
-    await savePrincipal(document, table, { apiKey, principalId: `staff:${locationId}`, role: 'staff', scope: locationId });
+    await savePrincipal(document, table, {
+      apiKey,
+      principalId: `staff:${locationId}`,
+      role: 'staff',
+      scope: locationId,
+    });
   }
   for (const [supplierId, apiKey] of Object.entries(keys.supplier)) {
-    await savePrincipal(document, table, { apiKey, principalId: `supplier:${supplierId}`, role: 'supplier', scope: supplierId });
+    await savePrincipal(document, table, {
+      apiKey,
+      principalId: `supplier:${supplierId}`,
+      role: 'supplier',
+      scope: supplierId,
+    });
   }
   for (const [carrierId, apiKey] of Object.entries(keys.courier)) {
-    await savePrincipal(document, table, { apiKey, principalId: `courier:${carrierId}`, role: 'courier', scope: carrierId });
+    await savePrincipal(document, table, {
+      apiKey,
+      principalId: `courier:${carrierId}`,
+      role: 'courier',
+      scope: carrierId,
+    });
   }
 }
 
@@ -221,16 +291,23 @@ async function seedDemoWorld(api: string, keys: DemoKeys, log: (line: string) =>
       headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
       body: JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`seeding ${method} ${path} failed: ${response.status} ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(`seeding ${method} ${path} failed: ${response.status} ${await response.text()}`);
   };
-  for (const [locationId, location] of Object.entries(demoLocations)) await call('PUT', `/locations/${locationId}`, keys.ops, location);
+  for (const [locationId, location] of Object.entries(demoLocations))
+    await call('PUT', `/locations/${locationId}`, keys.ops, location);
   for (const [sku, byLocation] of Object.entries(demoStock)) {
     for (const [locationId, stock] of Object.entries(byLocation)) {
       await call('PUT', `/locations/${locationId}/stock/${sku}`, keys.ops, stock);
     }
   }
   for (const [supplierId, items] of Object.entries(demoSuppliers)) {
-    await call('POST', `/suppliers/${supplierId}/stock`, keys.supplier[supplierId] as string, { feedSeq: Date.now(), items });
+    await call('POST', `/suppliers/${supplierId}/stock`, keys.supplier[supplierId] as string, {
+      feedSeq: Date.now(),
+      items,
+    });
   }
-  log(`Seeded ${Object.keys(demoLocations).length} locations, ${Object.keys(demoStock).length} SKUs, ${Object.keys(demoSuppliers).length} suppliers, ${demoCarriers.length} carriers`);
+  log(
+    `Seeded ${Object.keys(demoLocations).length} locations, ${Object.keys(demoStock).length} SKUs, ${Object.keys(demoSuppliers).length} suppliers, ${demoCarriers.length} carriers`,
+  );
 }

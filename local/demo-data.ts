@@ -2,12 +2,54 @@ import { randomBytes } from 'node:crypto';
 
 /** Demo world for `npm start`: a London retailer with two warehouses, three stores and a dark store. */
 export const demoLocations = {
-  'WH-DARTFORD': { type: 'warehouse', name: 'Dartford DC', lat: 51.4462, lng: 0.2176, fulfils: ['delivery'], reorderPoint: 20 },
-  'WH-MILTON-KEYNES': { type: 'warehouse', name: 'Milton Keynes DC', lat: 52.0406, lng: -0.7594, fulfils: ['delivery'], reorderPoint: 20 },
-  'ST-OXFORD-ST': { type: 'store', name: 'Oxford Street', lat: 51.5152, lng: -0.1419, fulfils: ['delivery', 'same_day', 'pickup'], sameDayRadiusKm: 8 },
-  'ST-CAMDEN': { type: 'store', name: 'Camden', lat: 51.5390, lng: -0.1426, fulfils: ['same_day', 'pickup'], sameDayRadiusKm: 6 },
-  'ST-BRIXTON': { type: 'store', name: 'Brixton', lat: 51.4613, lng: -0.1156, fulfils: ['same_day', 'pickup'], sameDayRadiusKm: 6 },
-  'DS-SHOREDITCH': { type: 'dark_store', name: 'Shoreditch dark store', lat: 51.5265, lng: -0.0780, fulfils: ['same_day'], sameDayRadiusKm: 10 },
+  'WH-DARTFORD': {
+    type: 'warehouse',
+    name: 'Dartford DC',
+    lat: 51.4462,
+    lng: 0.2176,
+    fulfils: ['delivery'],
+    reorderPoint: 20,
+  },
+  'WH-MILTON-KEYNES': {
+    type: 'warehouse',
+    name: 'Milton Keynes DC',
+    lat: 52.0406,
+    lng: -0.7594,
+    fulfils: ['delivery'],
+    reorderPoint: 20,
+  },
+  'ST-OXFORD-ST': {
+    type: 'store',
+    name: 'Oxford Street',
+    lat: 51.5152,
+    lng: -0.1419,
+    fulfils: ['delivery', 'same_day', 'pickup'],
+    sameDayRadiusKm: 8,
+  },
+  'ST-CAMDEN': {
+    type: 'store',
+    name: 'Camden',
+    lat: 51.539,
+    lng: -0.1426,
+    fulfils: ['same_day', 'pickup'],
+    sameDayRadiusKm: 6,
+  },
+  'ST-BRIXTON': {
+    type: 'store',
+    name: 'Brixton',
+    lat: 51.4613,
+    lng: -0.1156,
+    fulfils: ['same_day', 'pickup'],
+    sameDayRadiusKm: 6,
+  },
+  'DS-SHOREDITCH': {
+    type: 'dark_store',
+    name: 'Shoreditch dark store',
+    lat: 51.5265,
+    lng: -0.078,
+    fulfils: ['same_day'],
+    sameDayRadiusKm: 10,
+  },
 } as const;
 
 /** onHand and safetyStock per SKU and location; stores keep a shelf buffer for walk-in customers. */

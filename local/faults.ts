@@ -17,10 +17,16 @@ const problem = (status: number, title: string, detail: string, extra: Record<st
 });
 
 /** Local-only fault injection (`PUT/DELETE /ops/faults`, ops key): makes a workflow state's task throw. */
-export function registerFaultRoutes(stepFunctions: StepFunctionsService): { method: string; path: string; handler: LocalRouteHandler }[] {
-  const requireOps: (principal: Record<string, unknown>) => ReturnType<typeof problem> | undefined = (principal) => {
-    if (principal.role === 'anonymous' || !principal.role) return problem(401, 'Unauthorized', 'A valid x-api-key is required', { code: 'AUTH.UNAUTHENTICATED' });
-    if (principal.role !== 'ops') return problem(403, 'Forbidden', 'Only operations may inject faults', { code: 'AUTH.FORBIDDEN' });
+export function registerFaultRoutes(
+  stepFunctions: StepFunctionsService,
+): { method: string; path: string; handler: LocalRouteHandler }[] {
+  const requireOps: (principal: Record<string, unknown>) => ReturnType<typeof problem> | undefined = (
+    principal,
+  ) => {
+    if (principal.role === 'anonymous' || !principal.role)
+      return problem(401, 'Unauthorized', 'A valid x-api-key is required', { code: 'AUTH.UNAUTHENTICATED' });
+    if (principal.role !== 'ops')
+      return problem(403, 'Forbidden', 'Only operations may inject faults', { code: 'AUTH.FORBIDDEN' });
     return undefined;
   };
   return [
@@ -34,17 +40,32 @@ export function registerFaultRoutes(stepFunctions: StepFunctionsService): { meth
         try {
           json = JSON.parse(body);
         } catch {
-          return problem(400, 'Malformed JSON', 'The request body is not valid JSON', { code: 'REQUEST.MALFORMED_JSON' });
+          return problem(400, 'Malformed JSON', 'The request body is not valid JSON', {
+            code: 'REQUEST.MALFORMED_JSON',
+          });
         }
         const parsed = faultSchema.safeParse(json);
         if (!parsed.success) {
           return problem(422, 'Invalid fault', 'The fault definition is invalid', {
             code: 'REQUEST.VALIDATION',
-            errors: parsed.error.issues.map((issue) => ({ pointer: `/${issue.path.join('/')}`, detail: issue.message })),
+            errors: parsed.error.issues.map((issue) => ({
+              pointer: `/${issue.path.join('/')}`,
+              detail: issue.message,
+            })),
           });
         }
-        stepFunctions.setFault({ stateMachine: parsed.data.workflow, state: parsed.data.state, error: parsed.data.error, cause: parsed.data.cause, times: parsed.data.times });
-        return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(parsed.data) };
+        stepFunctions.setFault({
+          stateMachine: parsed.data.workflow,
+          state: parsed.data.state,
+          error: parsed.data.error,
+          cause: parsed.data.cause,
+          times: parsed.data.times,
+        });
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(parsed.data),
+        };
       },
     },
     {

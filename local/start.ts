@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole system on the embedded local cloud, with demo data.
  *   --persist   keep data, queues and executions under .local/ across restarts
+ *   --verbose   print every function's log lines (Powertools JSON), prefixed with the function name
  * Environment: PORT (API port, default 3000), LOCAL_STATE_DIR (default .local).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { repositoryRoot } from './system-resolution';
 
 const startedAt = performance.now();
 const persist = process.argv.includes('--persist');
+const verbose = process.argv.includes('--verbose');
 const stateDir = resolve(repositoryRoot, process.env.LOCAL_STATE_DIR ?? '.local');
 const apiPort = Number(process.env.PORT ?? 3000);
 
@@ -18,7 +20,9 @@ const cloud = await startLocalCloud({
   apiPort,
   persistDir: persist ? stateDir : undefined,
   seedDemoData: true,
+  prewarm: true,
   log: (line) => console.log(`  ${line}`),
+  functionLog: verbose ? (name, line) => console.log(`[${name}] ${line}`) : undefined,
 }).catch((error: Error) => {
   console.error(`\nThe local cloud could not start: ${error.message}`);
   process.exit(1);
@@ -40,9 +44,15 @@ O2O orchestrator running on the embedded local cloud (started in ${seconds} s${p
 Demo API keys (also in ${endpointsFile}):
   channel  ${cloud.keys.channel}
   ops      ${cloud.keys.ops}
-${Object.entries(cloud.keys.staff).map(([id, key]) => `  staff    ${id.padEnd(18)} ${key}`).join('\n')}
-${Object.entries(cloud.keys.supplier).map(([id, key]) => `  supplier ${id.padEnd(18)} ${key}`).join('\n')}
-${Object.entries(cloud.keys.courier).map(([id, key]) => `  courier  ${id.padEnd(18)} ${key} (webhook signing secret)`).join('\n')}
+${Object.entries(cloud.keys.staff)
+  .map(([id, key]) => `  staff    ${id.padEnd(18)} ${key}`)
+  .join('\n')}
+${Object.entries(cloud.keys.supplier)
+  .map(([id, key]) => `  supplier ${id.padEnd(18)} ${key}`)
+  .join('\n')}
+${Object.entries(cloud.keys.courier)
+  .map(([id, key]) => `  courier  ${id.padEnd(18)} ${key} (webhook signing secret)`)
+  .join('\n')}
 
 Try:
   curl -s -X POST ${cloud.endpoints.api}/orders -H 'x-api-key: ${cloud.keys.channel}' -H 'Idempotency-Key: demo-1' \\

@@ -26,7 +26,9 @@ export function createResolver(queueUrl: (queueName: string) => string) {
   return {
     resolveRef,
     environmentOf(definition: FunctionDefinition): Record<string, string> {
-      return Object.fromEntries(Object.entries(definition.environment).map(([key, value]) => [key, resolveValue(value)]));
+      return Object.fromEntries(
+        Object.entries(definition.environment).map(([key, value]) => [key, resolveValue(value)]),
+      );
     },
     /** The ASL with its `${Placeholders}` substituted, as CDK's definitionSubstitutions does. */
     definitionOf(workflow: SystemDefinition['workflows'][keyof SystemDefinition['workflows']]): string {

@@ -43,7 +43,7 @@ function jsonBody(): MiddlewareObj<HttpEvent> {
   return {
     before: ({ event }) => {
       if (typeof event.body !== 'string' || event.body.length === 0) return;
-      const contentType = event.headers['content-type'];
+      const contentType = event.headers?.['content-type'];
       if (contentType && !jsonContentType.test(contentType)) {
         throw new HttpProblem(
           415,

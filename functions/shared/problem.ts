@@ -34,7 +34,8 @@ export class HttpProblem extends Error {
 
   toProblem(instance?: string): Problem {
     return {
-      type: `https://o2o-orchestrator.dev/problems/${this.code.toLowerCase().replaceAll('.', '/').replaceAll('_', '-')}`,
+      // A URN, not a made-up URL: RFC 9457 only needs a stable identifier, and nothing is hosted to dereference.
+      type: `urn:o2o:problem:${this.code.toLowerCase().replaceAll('_', '-')}`,
       title: titles[this.status] ?? 'Error',
       status: this.status,
       detail: this.detail,

@@ -27,7 +27,6 @@ import {
   resolveRef,
   type SystemShape,
   type TableKey,
-  type WorkflowKey,
 } from '../definition';
 import type { QueuePair } from './queues';
 
@@ -194,11 +193,7 @@ export class SystemFunctions extends Construct {
     this.grantWorkflow(role, grant.workflow, grant.access);
   }
 
-  private grantWorkflow(
-    role: iam.Role,
-    workflow: WorkflowKey,
-    access: 'start' | 'callback' | 'operate',
-  ): void {
+  private grantWorkflow(role: iam.Role, workflow: string, access: 'start' | 'callback' | 'operate'): void {
     const stack = Stack.of(this);
     const machine = stateMachineArn(stack, workflow);
     if (access === 'start') {
@@ -263,5 +258,5 @@ const TABLE_WRITE_ACTIONS = [
 ];
 
 /** How cdk-nag renders the executions ARN in an IAM5 finding id. */
-const executionsFinding = (stack: Stack, workflow: WorkflowKey): string =>
+const executionsFinding = (stack: Stack, workflow: string): string =>
   `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName(stack, workflow)}:*`;

@@ -45,7 +45,11 @@ type Target = { kind: 'lambda'; route: GatewayRoute } | { kind: 'local'; handler
  */
 export async function startLocalGateway(options: GatewayOptions): Promise<LocalGateway> {
   const table = new RouteTable<Target>([
-    ...options.routes.map((route) => ({ method: route.method, path: route.path, value: { kind: 'lambda', route } as Target })),
+    ...options.routes.map((route) => ({
+      method: route.method,
+      path: route.path,
+      value: { kind: 'lambda', route } as Target,
+    })),
     ...(options.localRoutes ?? []).map((local) => ({
       method: local.method,
       path: local.path,
@@ -58,7 +62,11 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = (request.method ?? 'GET').toUpperCase();
     const body = await readBody(request);
-    if (body === undefined) return send(response, { statusCode: 413, body: JSON.stringify({ message: 'Request Entity Too Large' }) });
+    if (body === undefined)
+      return send(response, {
+        statusCode: 413,
+        body: JSON.stringify({ message: 'Request Entity Too Large' }),
+      });
     const match = table.match(method, url.pathname);
     if (!match) return send(response, { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) });
 
@@ -104,15 +112,22 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
       try {
         decision = await options.invoker.invoke(options.authorizerFunctionName, authorizerEvent);
       } catch {
-        return send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) });
+        return send(response, {
+          statusCode: 500,
+          body: JSON.stringify({ message: 'Internal Server Error' }),
+        });
       }
       const simple = decision as { isAuthorized?: boolean; context?: Record<string, unknown> } | null;
-      if (!simple?.isAuthorized) return send(response, { statusCode: 403, body: JSON.stringify({ message: 'Forbidden' }) });
+      if (!simple?.isAuthorized)
+        return send(response, { statusCode: 403, body: JSON.stringify({ message: 'Forbidden' }) });
       principal = simple.context ?? {};
     }
 
     if (match.route.kind === 'local') {
-      return send(response, await match.route.handler({ body, pathParameters: match.pathParameters, principal }));
+      return send(
+        response,
+        await match.route.handler({ body, pathParameters: match.pathParameters, principal }),
+      );
     }
     const event = {
       version: '2.0',
@@ -139,9 +154,17 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
   const server: Server = createServer((request, response) => {
     const started = Date.now();
     handle(request, response)
-      .then((status) => options.onRequest?.({ method: request.method ?? '', path: request.url ?? '', status, durationMs: Date.now() - started }))
+      .then((status) =>
+        options.onRequest?.({
+          method: request.method ?? '',
+          path: request.url ?? '',
+          status,
+          durationMs: Date.now() - started,
+        }),
+      )
       .catch(() => {
-        if (!response.headersSent) send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) });
+        if (!response.headersSent)
+          send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) });
       });
   });
   server.keepAliveTimeout = 5_000;
@@ -165,7 +188,9 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
       size += chunk.length;
       if (size <= maxBodyBytes) chunks.push(chunk);
     });
-    request.on('end', () => resolve(size > maxBodyBytes ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () =>
+      resolve(size > maxBodyBytes ? undefined : Buffer.concat(chunks).toString('utf8')),
+    );
     request.on('error', reject);
   });
 }
@@ -188,7 +213,8 @@ function collectQuery(params: URLSearchParams): Record<string, string> {
 
 /** Payload format 2.0 response rules: a result without statusCode is a 200 JSON body. */
 function toStructuredResult(result: unknown): APIGatewayProxyStructuredResultV2 {
-  if (result && typeof result === 'object' && 'statusCode' in result) return result as APIGatewayProxyStructuredResultV2;
+  if (result && typeof result === 'object' && 'statusCode' in result)
+    return result as APIGatewayProxyStructuredResultV2;
   return {
     statusCode: 200,
     headers: { 'content-type': 'application/json' },
@@ -199,10 +225,16 @@ function toStructuredResult(result: unknown): APIGatewayProxyStructuredResultV2 
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): number {
   const status = result.statusCode ?? 200;
   const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
-  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   headers['apigw-requestid'] = randomUUID();
-  const body = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+  const body =
+    result.body === undefined
+      ? ''
+      : result.isBase64Encoded
+        ? Buffer.from(result.body, 'base64')
+        : result.body;
   response.writeHead(status, headers);
   response.end(body);
   return status;

@@ -2,7 +2,11 @@ import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from 
 import type { TableDefinition } from '../../functions/contracts/system';
 
 /** Creates a table exactly as the system definition describes it (the CDK side builds the same from the same object). */
-export async function createTable(client: DynamoDBClient, tableName: string, table: TableDefinition): Promise<void> {
+export async function createTable(
+  client: DynamoDBClient,
+  tableName: string,
+  table: TableDefinition,
+): Promise<void> {
   const attributeNames = new Set<string>([table.partitionKey, table.sortKey]);
   for (const index of table.globalIndexes) {
     attributeNames.add(index.partitionKey);
@@ -13,7 +17,10 @@ export async function createTable(client: DynamoDBClient, tableName: string, tab
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...attributeNames].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+        AttributeDefinitions: [...attributeNames].map((AttributeName) => ({
+          AttributeName,
+          AttributeType: 'S',
+        })),
         KeySchema: [
           { AttributeName: table.partitionKey, KeyType: 'HASH' },
           { AttributeName: table.sortKey, KeyType: 'RANGE' },

@@ -15,7 +15,10 @@ function locateJar(): { jar: string; libraryPath: string } {
   const libDir = join(packageDir, 'lib');
   const release = readdirSync(libDir).find((name) => name.startsWith('dynamodb_local'));
   if (!release) throw new Error(`DynamoDB Local jar not found under ${libDir}; run npm ci`);
-  return { jar: join(libDir, release, 'DynamoDBLocal.jar'), libraryPath: join(libDir, release, 'DynamoDBLocal_lib') };
+  return {
+    jar: join(libDir, release, 'DynamoDBLocal.jar'),
+    libraryPath: join(libDir, release, 'DynamoDBLocal_lib'),
+  };
 }
 
 export function assertJavaAvailable(): void {
@@ -36,14 +39,26 @@ export function assertJavaAvailable(): void {
  * Starts AWS's DynamoDB Local: in memory by default, or persisted under `dbPath`.
  * The JVM is killed with the parent (stop(), exit and signals) so no stray Java process survives.
  */
-export async function startDynamoDbLocal(options: { port?: number; dbPath?: string } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { port?: number; dbPath?: string } = {},
+): Promise<DynamoDbLocal> {
   assertJavaAvailable();
   const port = options.port ?? (await findFreePort());
   const { jar, libraryPath } = locateJar();
   const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
   const child: ChildProcess = spawn(
     'java',
-    ['-Xms64m', '-Xmx1g', `-Djava.library.path=${libraryPath}`, '-jar', jar, ...storage, '-port', String(port), '-sharedDb'],
+    [
+      '-Xms64m',
+      '-Xmx1g',
+      `-Djava.library.path=${libraryPath}`,
+      '-jar',
+      jar,
+      ...storage,
+      '-port',
+      String(port),
+      '-sharedDb',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

@@ -26,6 +26,8 @@ export interface LambdaRuntime extends LambdaInvoker {
   readonly functionNames: readonly string[];
   /** Observers for logs, metrics and benchmarks (invocation counts). */
   onInvocation(listener: (record: InvocationRecord) => void): void;
+  /** Starts every function's worker and loads its module (all cold starts at once). */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,8 @@ const bootstrapUrl = new URL('./worker-bootstrap.mjs', import.meta.url);
 export function createLambdaRuntime(
   functions: readonly LocalFunction[],
   runtimeEnvironment: () => Readonly<Record<string, string>>,
+  /** Where function logs go (CloudWatch Logs, locally); dropped when absent. */
+  onLog?: (functionName: string, line: string) => void,
 ): LambdaRuntime {
   const byName = new Map(functions.map((fn) => [fn.name, fn]));
   const workers = new Map<string, { worker: Worker; pending: Map<number, Pending> }>();
@@ -67,7 +71,10 @@ export function createLambdaRuntime(
     void entry.worker.terminate();
   }
 
-  function workerFor(fn: LocalFunction): { entry: { worker: Worker; pending: Map<number, Pending> }; cold: boolean } {
+  function workerFor(fn: LocalFunction): {
+    entry: { worker: Worker; pending: Map<number, Pending> };
+    cold: boolean;
+  } {
     const existing = workers.get(fn.name);
     if (existing) return { entry: existing, cold: false };
     const worker = new Worker(bootstrapUrl, {
@@ -85,7 +92,18 @@ export function createLambdaRuntime(
         memoryMb: fn.memoryMb,
         timeoutSeconds: fn.timeoutSeconds,
       },
+      stdout: true,
+      stderr: true,
     });
+    for (const stream of [worker.stdout, worker.stderr]) {
+      let buffered = '';
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) onLog?.(fn.name, line);
+      });
+    }
     const entry = { worker, pending: new Map<number, Pending>() };
     worker.on('message', (reply: WorkerReply) => {
       const pending = entry.pending.get(reply.id);
@@ -115,7 +133,13 @@ export function createLambdaRuntime(
       const requestId = randomUUID();
       const started = performance.now();
       const notify = (errorType?: string) => {
-        const record = { functionName: name, requestId, durationMs: performance.now() - started, coldStart: cold, errorType };
+        const record = {
+          functionName: name,
+          requestId,
+          durationMs: performance.now() - started,
+          coldStart: cold,
+          errorType,
+        };
         for (const listener of listeners) listener(record);
       };
       // Payloads cross the thread boundary as JSON, exactly as Lambda serialises them.
@@ -123,7 +147,10 @@ export function createLambdaRuntime(
       try {
         const result = await new Promise<unknown>((resolvePromise, reject) => {
           const timer = setTimeout(() => {
-            discard(name, new FunctionError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds} seconds`));
+            discard(
+              name,
+              new FunctionError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds} seconds`),
+            );
           }, fn.timeoutSeconds * 1000);
           entry.pending.set(id, { resolve: resolvePromise, reject, timer });
           entry.worker.postMessage({ id, requestId, event });
@@ -134,6 +161,25 @@ export function createLambdaRuntime(
         notify(error instanceof FunctionError ? error.errorType : 'Error');
         throw error;
       }
+    },
+    async warm() {
+      // Pays every cold start up front, in parallel, so the first requests are not slow.
+      await Promise.all(
+        functions.map(
+          (fn) =>
+            new Promise<void>((resolvePromise) => {
+              const { entry } = workerFor(fn);
+              const id = nextId++;
+              const timer = setTimeout(() => resolvePromise(), 60_000);
+              entry.pending.set(id, {
+                resolve: () => resolvePromise(),
+                reject: () => resolvePromise(),
+                timer,
+              });
+              entry.worker.postMessage({ id, warm: true });
+            }),
+        ),
+      );
     },
     async close() {
       const all = [...workers.keys()];

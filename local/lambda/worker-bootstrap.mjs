@@ -27,10 +27,12 @@ function lambdaContext(requestId, deadline) {
   };
 }
 
-parentPort.on('message', async ({ id, requestId, event }) => {
+parentPort.on('message', async ({ id, requestId, event, warm }) => {
   try {
     const module = await modulePromise;
-    if (typeof module.handler !== 'function') throw new TypeError(`${entryUrl} does not export a handler function`);
+    if (warm) return parentPort.postMessage({ id, ok: true, result: null });
+    if (typeof module.handler !== 'function')
+      throw new TypeError(`${entryUrl} does not export a handler function`);
     const result = await module.handler(event, lambdaContext(requestId, Date.now() + timeoutSeconds * 1000));
     parentPort.postMessage({ id, ok: true, result: result === undefined ? null : result });
   } catch (error) {

@@ -8,7 +8,10 @@ describe('the system definition', () => {
   });
 
   it('reports a reference to something undefined', () => {
-    const broken = { ...system, routes: [...system.routes, { method: 'GET', path: '/x', function: 'nope' }] } as unknown as typeof system;
+    const broken = {
+      ...system,
+      routes: [...system.routes, { method: 'GET', path: '/x', function: 'nope' }],
+    } as unknown as typeof system;
     expect(findDanglingReferences(broken)).toEqual(['GET /x: function nope']);
   });
 

@@ -30,7 +30,10 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-const api = (path: string, init: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+const api = (
+  path: string,
+  init: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
+) =>
   fetch(`${cloud.endpoints.api}${path}`, {
     method: init.method ?? 'GET',
     headers: {
@@ -38,14 +41,26 @@ const api = (path: string, init: { method?: string; key?: string; body?: unknown
       ...(init.key ? { 'x-api-key': init.key } : {}),
       ...init.headers,
     },
-    body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+    body:
+      init.body === undefined
+        ? undefined
+        : typeof init.body === 'string'
+          ? init.body
+          : JSON.stringify(init.body),
   });
 
 const deliveryOrder = (sku: string, qty: number) => ({
   customerId: 'cust-e2e',
   fulfilment: {
     type: 'delivery',
-    address: { line1: '1 High St', city: 'London', postalCode: 'E1 6AN', country: 'GB', lat: 51.52, lng: -0.07 },
+    address: {
+      line1: '1 High St',
+      city: 'London',
+      postalCode: 'E1 6AN',
+      country: 'GB',
+      lat: 51.52,
+      lng: -0.07,
+    },
   },
   lines: [{ sku, qty }],
 });
@@ -58,9 +73,14 @@ async function orderStatus(orderId: string): Promise<{ status: string; allocatio
 describe('npm start', () => {
   it('serves health and the OpenAPI document without a key', async () => {
     expect((await api('/health')).status).toBe(200);
-    const spec = (await (await api('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const spec = (await (await api('/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(spec.openapi).toMatch(/^3\./);
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/orders', '/orders/{orderId}', '/inventory/{sku}']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/orders', '/orders/{orderId}', '/inventory/{sku}']),
+    );
   });
 
   it('reserves an order posted with the demo channel key', async () => {
@@ -80,23 +100,39 @@ describe('npm start', () => {
     console.info(`order ${orderId} RESERVED ${Date.now() - posted} ms after POST`);
     expect(reserved.allocations).toEqual([{ sku: 'SKU-TSHIRT-M', qty: 2, locationId: 'WH-DARTFORD' }]);
 
-    const inventory = (await (await api('/inventory/SKU-TSHIRT-M', { key: cloud.endpoints.keys.ops })).json()) as {
+    const inventory = (await (
+      await api('/inventory/SKU-TSHIRT-M', { key: cloud.endpoints.keys.ops })
+    ).json()) as {
       locations: { locationId: string; reserved: number; available: number }[];
       suppliers: { supplierId: string }[];
     };
-    expect(inventory.locations.find((l) => l.locationId === 'WH-DARTFORD')).toMatchObject({ reserved: 2, available: 118 });
+    expect(inventory.locations.find((l) => l.locationId === 'WH-DARTFORD')).toMatchObject({
+      reserved: 2,
+      available: 118,
+    });
     // The demo supplier feed went through the API, SQS and the ingest function.
     await eventually(async () => {
-      const current = (await (await api('/inventory/SKU-TSHIRT-M', { key: cloud.endpoints.keys.ops })).json()) as typeof inventory;
+      const current = (await (
+        await api('/inventory/SKU-TSHIRT-M', { key: cloud.endpoints.keys.ops })
+      ).json()) as typeof inventory;
       return current.suppliers.some((s) => s.supplierId === 'SUP-ACME-APPAREL') ? true : undefined;
     });
   });
 
   it('answers auth and validation failures with problem+json and writes nothing', async () => {
-    const missing = await api('/orders', { method: 'POST', body: deliveryOrder('SKU-TSHIRT-M', 1), headers: { 'idempotency-key': 'x' } });
+    const missing = await api('/orders', {
+      method: 'POST',
+      body: deliveryOrder('SKU-TSHIRT-M', 1),
+      headers: { 'idempotency-key': 'x' },
+    });
     expect(missing.status).toBe(401);
     expect(missing.headers.get('content-type')).toContain('application/problem+json');
-    const unknown = await api('/orders', { method: 'POST', key: 'nope', body: deliveryOrder('SKU-TSHIRT-M', 1), headers: { 'idempotency-key': 'x' } });
+    const unknown = await api('/orders', {
+      method: 'POST',
+      key: 'nope',
+      body: deliveryOrder('SKU-TSHIRT-M', 1),
+      headers: { 'idempotency-key': 'x' },
+    });
     expect(unknown.status).toBe(401);
     const wrongRole = await api('/orders', {
       method: 'POST',
@@ -129,7 +165,9 @@ describe('npm start', () => {
     expect(malformed.status).toBe(400);
     const sfn = new SFNClient({ ...aws, endpoint: cloud.endpoints.stepfunctions });
     const executions = await sfn.send(
-      new ListExecutionsCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:fulfilment' }),
+      new ListExecutionsCommand({
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:fulfilment',
+      }),
     );
     // Only the one valid order above started a workflow.
     expect(executions.executions?.length).toBe(1);
@@ -138,7 +176,8 @@ describe('npm start', () => {
   it('lets the AWS SDK clients list, inspect and redrive executions, and use the queues', async () => {
     const sfn = new SFNClient({ ...aws, endpoint: cloud.endpoints.stepfunctions });
     const machines = await sfn.send(new ListStateMachinesCommand({}));
-    const fulfilmentArn = machines.stateMachines?.find((m) => m.name === 'fulfilment')?.stateMachineArn as string;
+    const fulfilmentArn = machines.stateMachines?.find((m) => m.name === 'fulfilment')
+      ?.stateMachineArn as string;
     expect(fulfilmentArn).toBeDefined();
 
     // Fault injection (local only) makes ReserveStock fail beyond its Retry budget.
@@ -156,15 +195,24 @@ describe('npm start', () => {
     });
     const { orderId } = (await response.json()) as { orderId: string };
     const failed = await eventually(async () => {
-      const list = await sfn.send(new ListExecutionsCommand({ stateMachineArn: fulfilmentArn, statusFilter: 'FAILED' }));
+      const list = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: fulfilmentArn, statusFilter: 'FAILED' }),
+      );
       return list.executions?.find((e) => e.name === orderId);
     }, 30_000);
-    const opsList = (await (await api('/ops/executions?status=FAILED', { key: cloud.endpoints.keys.ops })).json()) as {
+    const opsList = (await (
+      await api('/ops/executions?status=FAILED', { key: cloud.endpoints.keys.ops })
+    ).json()) as {
       items: { executionId: string; failedState: string; error: string }[];
     };
-    expect(opsList.items.find((i) => i.executionId === orderId)).toMatchObject({ failedState: 'ReserveStock', error: 'TransientError' });
+    expect(opsList.items.find((i) => i.executionId === orderId)).toMatchObject({
+      failedState: 'ReserveStock',
+      error: 'TransientError',
+    });
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: failed.executionArn }));
-    expect(history.events?.map((e) => e.type)).toEqual(expect.arrayContaining(['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed']));
+    expect(history.events?.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed']),
+    );
 
     expect((await api('/ops/faults', { method: 'DELETE', key: cloud.endpoints.keys.ops })).status).toBe(204);
     await sfn.send(new RedriveExecutionCommand({ executionArn: failed.executionArn }));
@@ -183,7 +231,9 @@ describe('npm start', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: 'hello' }));
     const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, WaitTimeSeconds: 1 }));
     expect(received.Messages?.[0]?.Body).toBe('hello');
-    const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['All'] }));
+    const attributes = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['All'] }),
+    );
     expect(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('1');
   });
 
@@ -201,7 +251,9 @@ urls = sqs.list_queues()['QueueUrls']
 sqs.send_message(QueueUrl=[u for u in urls if u.endswith('-dlq')][0], MessageBody='from-boto3')
 print(json.dumps({'machines': 1, 'executions': len(execs), 'events': len(hist), 'queues': len(urls)}))
 `;
-    const out = execFileSync('python3', ['-c', script, cloud.endpoints.stepfunctions, cloud.endpoints.sqs], { encoding: 'utf8' });
+    const out = execFileSync('python3', ['-c', script, cloud.endpoints.stepfunctions, cloud.endpoints.sqs], {
+      encoding: 'utf8',
+    });
     const parsed = JSON.parse(out) as { executions: number; events: number; queues: number };
     expect(parsed.executions).toBeGreaterThan(0);
     expect(parsed.events).toBeGreaterThan(0);

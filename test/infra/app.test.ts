@@ -58,8 +58,8 @@ const resource = (template: CfnTemplate, id: string) => {
   return found;
 };
 
-const fnOf = (key: FunctionKey) => {
-  const fn = synthesized.built.service.functions.functions.get(key);
+const fnOf = (key: string) => {
+  const fn = synthesized.built.service.functions.functions.get(key as FunctionKey);
   if (!fn) throw new Error(`no function ${key}`);
   return fn;
 };
@@ -166,7 +166,7 @@ describe('functions', () => {
 
   it('gives each function exactly the definition environment (+NODE_OPTIONS), Refs resolved', () => {
     const machineArnSuffix = (workflow: string) =>
-      `:stateMachine:${stateMachineName(synthesized.built.service, workflow as never)}`;
+      `:stateMachine:${stateMachineName(synthesized.built.service, workflow)}`;
     for (const [key, def] of entriesOf(definition.functions)) {
       const env = resource(synthesized.templates.service, logicalId(fnOf(key).fn)).Properties?.Environment as
         | { Variables: Record<string, unknown> }

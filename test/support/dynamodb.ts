@@ -11,11 +11,19 @@ export function dynamodbEndpoint(): string {
 }
 
 export function testDynamoDbClient(): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: dynamodbEndpoint(), region: localRegion, credentials: localCredentials });
+  return new DynamoDBClient({
+    endpoint: dynamodbEndpoint(),
+    region: localRegion,
+    credentials: localCredentials,
+  });
 }
 
 /** A fresh main table (same schema as deployed) on the shared DynamoDB Local, unique to the caller. */
-export async function createTestTable(): Promise<{ client: DynamoDBClient; document: DynamoDBDocumentClient; tableName: string }> {
+export async function createTestTable(): Promise<{
+  client: DynamoDBClient;
+  document: DynamoDBDocumentClient;
+  tableName: string;
+}> {
   const client = testDynamoDbClient();
   const tableName = `test-${randomUUID()}`;
   await createTable(client, tableName, tables.main);

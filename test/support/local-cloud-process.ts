@@ -30,7 +30,12 @@ export async function spawnLocalCloud(extraArgs: string[] = []): Promise<Running
   const stateDir = mkdtempSync(join(tmpdir(), 'o2o-local-'));
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...extraArgs], {
-    env: { ...process.env, PORT: '0', LOCAL_STATE_DIR: stateDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOCAL_STATE_DIR: stateDir,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -3,6 +3,7 @@ import { invalidStatusTransitionErrorName, orderNotFoundErrorName } from '../../
 import { keys } from '../../contracts/keys';
 import type {
   Allocation,
+  Location,
   OrderLine,
   OrderStatus,
   ReserveStockResult,
@@ -261,8 +262,9 @@ function isReservationRace(error: unknown): boolean {
   return codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict');
 }
 
+/** Full-jitter exponential backoff: racing tasks spread out instead of colliding again in lockstep. */
 const pause = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
 
 export async function listHolds(table: TableRef, orderId: string): Promise<HoldRecord[]> {
   const holds: HoldRecord[] = [];

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { commonEnvironment, EnvironmentError, loadEnvironment } from '../../functions/shared/env';
+import { canonicalJson, sha256Hex } from '../../functions/shared/hash';
+import { HttpProblem, toFieldErrors } from '../../functions/shared/problem';
+
+describe('loadEnvironment', () => {
+  it('returns the declared variables and names every missing or invalid one', () => {
+    expect(
+      loadEnvironment(commonEnvironment, { TABLE_NAME: 't', POWERTOOLS_SERVICE_NAME: 's', OTHER: 'x' }),
+    ).toEqual({
+      TABLE_NAME: 't',
+      POWERTOOLS_SERVICE_NAME: 's',
+      LOG_LEVEL: 'INFO',
+    });
+    const load = () =>
+      loadEnvironment(
+        { ...commonEnvironment, LIMIT: z.coerce.number().int() },
+        { LOG_LEVEL: 'LOUD', LIMIT: 'x' },
+      );
+    expect(load).toThrow(EnvironmentError);
+    expect(load).toThrow(/TABLE_NAME.*POWERTOOLS_SERVICE_NAME.*LOG_LEVEL.*LIMIT/);
+  });
+});
+
+describe('canonicalJson', () => {
+  it('hashes equal bodies equally whatever their key order', () => {
+    const a = { b: [1, { y: 2, x: 1 }], a: 'x', skip: undefined };
+    const b = { a: 'x', b: [1, { x: 1, y: 2 }] };
+    expect(canonicalJson(a)).toBe('{"a":"x","b":[1,{"x":1,"y":2}]}');
+    expect(sha256Hex(canonicalJson(a))).toBe(sha256Hex(canonicalJson(b)));
+  });
+});
+
+describe('problems', () => {
+  it('names each bad field with a JSON pointer and a dotted field path', () => {
+    const schema = z.object({ items: z.array(z.object({ 'a/b': z.number() })) });
+    const result = schema.safeParse({ items: [{ 'a/b': 1 }, { 'a/b': 'x' }] });
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(toFieldErrors(result.error)).toEqual([
+      { pointer: '/items/1/a~1b', field: 'items[1].a/b', message: expect.any(String) },
+    ]);
+  });
+
+  it('renders RFC 9457 problem details', () => {
+    expect(new HttpProblem(409, 'ORDERS.ALREADY_EXISTS', 'exists').toProblem('req-1')).toEqual({
+      type: 'urn:o2o:problem:orders.already-exists',
+      title: 'Conflict',
+      status: 409,
+      detail: 'exists',
+      code: 'ORDERS.ALREADY_EXISTS',
+      instance: 'req-1',
+    });
+  });
+});
