@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { savePrincipal } from '../functions/adapters/dynamodb/principals';
-import { deadLetterQueueName, type FunctionDefinition } from '../functions/contracts/system';
+import {
+  deadLetterQueueName,
+  type FunctionDefinition,
+  functionDefaults,
+} from '../functions/contracts/system';
 import { startLocalGateway } from './apigateway/server';
 import { localCredentials, localRegion, queueArn, stateMachineArn, tableName } from './aws';
 import {
@@ -122,8 +126,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         name,
         entry: definition.entry,
         environment: resolver.environmentOf(definition),
-        memoryMb: definition.memoryMb ?? 512,
-        timeoutSeconds: definition.timeoutSeconds ?? 30,
+        memoryMb: definition.memoryMb ?? functionDefaults.memoryMb,
+        timeoutSeconds: definition.timeoutSeconds ?? functionDefaults.timeoutSeconds,
       })),
       // What the Lambda service itself provides: region, credentials, and (locally) the endpoints.
       () => ({

@@ -48,6 +48,9 @@ export interface FunctionDefinition {
   readonly schedule?: { readonly everyMinutes: number };
 }
 
+/** Memory and timeout of a function that does not set its own; the CDK app and the local runtime both apply these. */
+export const functionDefaults = { memoryMb: 512, timeoutSeconds: 10 } as const;
+
 export interface TableDefinition {
   readonly partitionKey: string;
   readonly sortKey: string;
@@ -231,7 +234,8 @@ export function findDanglingReferences(definition: SystemDefinition = system): s
   const workflowNames = new Set(Object.keys(definition.workflows));
   const dangling: string[] = [];
   const checkRef = (where: string, ref: Ref) => {
-    if ('functionArn' in ref && !functionNames.has(ref.functionArn)) dangling.push(`${where}: function ${ref.functionArn}`);
+    if ('functionArn' in ref && !functionNames.has(ref.functionArn))
+      dangling.push(`${where}: function ${ref.functionArn}`);
     if ('stateMachineArn' in ref && !workflowNames.has(ref.stateMachineArn)) {
       dangling.push(`${where}: workflow ${ref.stateMachineArn}`);
     }
@@ -241,15 +245,19 @@ export function findDanglingReferences(definition: SystemDefinition = system): s
       if (typeof value !== 'string') checkRef(`${name}.${variable}`, value);
     }
     for (const grant of fn.grants) {
-      if ('workflow' in grant && !workflowNames.has(grant.workflow)) dangling.push(`${name} grant: workflow ${grant.workflow}`);
+      if ('workflow' in grant && !workflowNames.has(grant.workflow))
+        dangling.push(`${name} grant: workflow ${grant.workflow}`);
     }
   }
   for (const [name, workflow] of Object.entries(definition.workflows) as [string, WorkflowDefinition][]) {
-    for (const [placeholder, ref] of Object.entries(workflow.substitutions)) checkRef(`${name}.${placeholder}`, ref);
-    for (const invoked of workflow.invokes) if (!functionNames.has(invoked)) dangling.push(`${name} invokes: ${invoked}`);
+    for (const [placeholder, ref] of Object.entries(workflow.substitutions))
+      checkRef(`${name}.${placeholder}`, ref);
+    for (const invoked of workflow.invokes)
+      if (!functionNames.has(invoked)) dangling.push(`${name} invokes: ${invoked}`);
   }
   for (const route of definition.routes) {
-    if (!functionNames.has(route.function)) dangling.push(`${route.method} ${route.path}: function ${route.function}`);
+    if (!functionNames.has(route.function))
+      dangling.push(`${route.method} ${route.path}: function ${route.function}`);
   }
   return dangling;
 }
