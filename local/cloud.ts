@@ -56,6 +56,7 @@ export interface LocalCloud {
   readonly inventory: {
     functions: string[];
     environments: Record<string, Record<string, string>>;
+    settings: Record<string, { memoryMb: number; timeoutSeconds: number }>;
     routes: string[];
     queues: string[];
     tables: string[];
@@ -121,14 +122,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const stepFunctionsPort = await findFreePort();
     const stepFunctionsUrl = `http://127.0.0.1:${stepFunctionsPort}`;
     const functionEntries = Object.entries(systemDefinition.functions) as [string, FunctionDefinition][];
+    const localFunctions = functionEntries.map(([name, definition]) => ({
+      name,
+      entry: definition.entry,
+      environment: resolver.environmentOf(definition),
+      memoryMb: definition.memoryMb ?? functionDefaults.memoryMb,
+      timeoutSeconds: definition.timeoutSeconds ?? functionDefaults.timeoutSeconds,
+    }));
     const runtime = createLambdaRuntime(
-      functionEntries.map(([name, definition]) => ({
-        name,
-        entry: definition.entry,
-        environment: resolver.environmentOf(definition),
-        memoryMb: definition.memoryMb ?? functionDefaults.memoryMb,
-        timeoutSeconds: definition.timeoutSeconds ?? functionDefaults.timeoutSeconds,
-      })),
+      localFunctions,
       // What the Lambda service itself provides: region, credentials, and (locally) the endpoints.
       () => ({
         AWS_REGION: localRegion,
@@ -231,8 +233,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stepFunctions,
       inventory: {
         functions: functionEntries.map(([name]) => name),
-        environments: Object.fromEntries(
-          functionEntries.map(([name, definition]) => [name, resolver.environmentOf(definition)]),
+        environments: Object.fromEntries(localFunctions.map((fn) => [fn.name, fn.environment])),
+        settings: Object.fromEntries(
+          localFunctions.map((fn) => [fn.name, { memoryMb: fn.memoryMb, timeoutSeconds: fn.timeoutSeconds }]),
         ),
         routes: routes.map((route) => `${route.method} ${route.path} -> ${route.functionName}`),
         queues: queueDefinitions.map((queue) => queue.name),

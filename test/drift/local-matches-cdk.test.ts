@@ -66,6 +66,16 @@ describe('the local cloud and the CDK app', () => {
     for (const [name, variables] of local) expect(variables, name).toEqual(deployed.get(name));
   });
 
+  it('give each function the same memory and timeout', () => {
+    for (const [id, resource] of resources('AWS::Lambda::Function')) {
+      const name = keyOf(id, 'Functions');
+      expect(cloud.inventory.settings[name], name).toEqual({
+        memoryMb: resource.Properties?.MemorySize,
+        timeoutSeconds: resource.Properties?.Timeout,
+      });
+    }
+  });
+
   it('serve the same HTTP routes, each backed by the same function', async () => {
     const integrations = new Map(
       resources('AWS::ApiGatewayV2::Integration').map(([id, resource]) => {
