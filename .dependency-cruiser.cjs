@@ -1,19 +1,59 @@
 /** The one-way dependency rule (DESIGN §3): contracts ← core ← adapters/shared ← handlers; infra and local never reach into each other's runtime. */
 module.exports = {
   forbidden: [
-    { name: 'contracts-is-a-leaf', severity: 'error', from: { path: '^functions/contracts' }, to: { path: '^(functions/(core|adapters|shared|handlers)|infra|local)' } },
-    { name: 'core-is-pure', severity: 'error', from: { path: '^functions/core' }, to: { path: '^(functions/(adapters|shared|handlers)|infra|local)|^node_modules/(@aws-sdk|@middy|@aws-lambda-powertools)|^(fs|node:fs|http|node:http|net|node:net|child_process|node:child_process)$' } },
-    { name: 'core-has-no-io-deps', severity: 'error', from: { path: '^functions/core' }, to: { dependencyTypes: ['core'] } },
-    { name: 'adapters-and-shared-not-handlers', severity: 'error', from: { path: '^functions/(adapters|shared)' }, to: { path: '^(functions/handlers|infra|local)' } },
-    { name: 'functions-never-import-infra-or-cdk', severity: 'error', from: { path: '^functions' }, to: { path: '^(infra|local)|^node_modules/(aws-cdk-lib|constructs|cdk-nag)' } },
-    { name: 'infra-never-imports-runtime-code', severity: 'error', from: { path: '^infra' }, to: { path: '^(functions/(core|adapters|shared|handlers)|local)' } },
-    { name: 'local-does-not-import-infra', severity: 'error', from: { path: '^local' }, to: { path: '^infra' } },
+    {
+      name: 'contracts-is-a-leaf',
+      severity: 'error',
+      from: { path: '^functions/contracts' },
+      to: { path: '^(functions/(core|adapters|shared|handlers)|infra|local)' },
+    },
+    {
+      name: 'core-is-pure',
+      severity: 'error',
+      from: { path: '^functions/core' },
+      to: {
+        path: '^(functions/(adapters|shared|handlers)|infra|local)|^node_modules/(@aws-sdk|@middy|@aws-lambda-powertools)|^(fs|node:fs|http|node:http|net|node:net|child_process|node:child_process)$',
+      },
+    },
+    {
+      name: 'core-has-no-io-deps',
+      severity: 'error',
+      from: { path: '^functions/core' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'adapters-and-shared-not-handlers',
+      severity: 'error',
+      from: { path: '^functions/(adapters|shared)' },
+      to: { path: '^(functions/handlers|infra|local)' },
+    },
+    {
+      name: 'functions-never-import-infra-or-cdk',
+      severity: 'error',
+      from: { path: '^functions' },
+      to: { path: '^(infra|local)|^node_modules/(aws-cdk-lib|constructs|cdk-nag)' },
+    },
+    {
+      name: 'infra-never-imports-runtime-code',
+      severity: 'error',
+      from: { path: '^infra' },
+      to: { path: '^(functions/(core|adapters|shared|handlers)|local)' },
+    },
+    {
+      name: 'local-does-not-import-infra',
+      severity: 'error',
+      from: { path: '^local' },
+      to: { path: '^infra' },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };

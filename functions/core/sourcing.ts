@@ -143,14 +143,14 @@ function compareSubsets(a: readonly Candidate[], b: readonly Candidate[]): numbe
 function bestSubset(lines: readonly OrderLine[], candidates: readonly Candidate[]): readonly Candidate[] {
   const target = servedUnits(lines, candidates);
   if (target === 0) return [];
-  for (let size = 1; size <= candidates.length; size++) {
+  // Terminates by the full set at the latest: it serves the target by definition.
+  for (let size = 1; ; size++) {
     let best: readonly Candidate[] | undefined;
     for (const subset of combinations(candidates, size)) {
       if (servedUnits(lines, subset) === target && (!best || compareSubsets(subset, best) < 0)) best = subset;
     }
     if (best) return best;
   }
-  return candidates;
 }
 
 function* combinations<T>(items: readonly T[], size: number, start = 0): Generator<T[]> {

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { RouteContract } from '../contracts/api';
 import { problemCodes } from '../contracts/errors';
 import { authorize, type Principal } from './auth';
-import { logger } from './observability';
+import { countMetric, logger } from './observability';
 import { HttpProblem, internalProblem, problemResult, validationProblem } from './problem';
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
@@ -82,6 +82,7 @@ function problemErrors(): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResu
         return;
       }
       logger.error('request failed', error instanceof Error ? error : String(error));
+      countMetric('HttpServerError');
       request.response = problemResult(internalProblem(), requestId);
     },
   };

@@ -88,6 +88,14 @@ describe('planSourcing', () => {
     ).toEqual([]);
   });
 
+  it('leaves a pickup at an unknown store short, still suggesting stores that could serve', () => {
+    const stores = [location('ST-A', { type: 'store', fulfils: ['pickup'] })];
+    const plan = planSourcing({ type: 'pickup', storeId: 'ST-GONE' }, [{ sku: 'A', qty: 1 }], stores, [
+      { sku: 'A', locationId: 'ST-A', available: 1 },
+    ]);
+    expect(plan).toEqual({ allocation: [], shortfall: [{ sku: 'A', qty: 1 }], alternativeStores: ['ST-A'] });
+  });
+
   it('serves same day only from stores and dark stores within their radius of the customer', () => {
     const locations = [
       location('DS-IN', { type: 'dark_store', fulfils: ['same_day'], sameDayRadiusKm: 5, lat: 51.52 }),

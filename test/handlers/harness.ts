@@ -40,6 +40,8 @@ export function setFunctionEnvironment(options: {
     POWERTOOLS_SERVICE_NAME: 'o2o-orchestrator',
     POWERTOOLS_METRICS_NAMESPACE: 'O2O',
     LOG_LEVEL: 'SILENT',
+    // Lambda would print metrics as EMF lines; tests keep stdout for their own output.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     FULFILMENT_STATE_MACHINE_ARN: fulfilmentArn,
     SUPPLIER_STOCK_QUEUE_URL: options.queueUrl ?? `http://127.0.0.1:9/${localAccountId}/supplierStockFeed`,
     RESERVATION_HOLD_MINUTES: String(functions.reserveStock.environment.RESERVATION_HOLD_MINUTES),

@@ -8,6 +8,7 @@ import { problemCodes } from '../../contracts/errors';
 import { commonEnvironment, loadEnvironment, stateMachineArnSchema } from '../../shared/env';
 import { canonicalJson, sha256Hex } from '../../shared/hash';
 import { httpHandler } from '../../shared/http';
+import { countMetric } from '../../shared/observability';
 import { HttpProblem } from '../../shared/problem';
 
 const environment = loadEnvironment({
@@ -53,6 +54,7 @@ export const handler = httpHandler(apiContracts['POST /orders'], async ({ body, 
   if (accepted.kind === 'order-exists') {
     throw new HttpProblem(409, problemCodes.orderAlreadyExists, `Order ${accepted.orderId} already exists.`);
   }
+  if (accepted.kind === 'accepted') countMetric('OrderAccepted', { fulfilment: body.fulfilment.type });
   // Also on a replay: if the first attempt crashed after writing the order, this starts its workflow now.
   await startNamedExecution(sfn, environment.FULFILMENT_STATE_MACHINE_ARN, accepted.record.orderId, {
     orderId: accepted.record.orderId,

@@ -6,7 +6,7 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { applySupplierStock } from '../../adapters/dynamodb/stock';
 import { supplierStockMessageSchema } from '../../contracts/schemas';
 import { commonEnvironment, loadEnvironment } from '../../shared/env';
-import { logger } from '../../shared/observability';
+import { countMetric, logger } from '../../shared/observability';
 
 const environment = loadEnvironment(commonEnvironment);
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
@@ -28,6 +28,7 @@ async function applyFeed(record: SQSRecord): Promise<void> {
     });
     if (outcome === 'stale') stale++;
   }
+  if (stale > 0) countMetric('SupplierFeedStaleItems');
   logger.info('supplier feed applied', {
     supplierId: message.supplierId,
     feedSeq: message.feedSeq,
