@@ -24,7 +24,7 @@ const aws = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAc
 beforeAll(async () => {
   cloud = await spawnLocalCloud();
   console.info(`npm start ready in ${cloud.startupMs} ms`);
-}, 120_000);
+}, 200_000);
 
 afterAll(async () => {
   await cloud?.stop();
