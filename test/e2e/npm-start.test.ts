@@ -298,6 +298,37 @@ print(json.dumps({'events': len(hist), 'status': status, 'queues': len(urls), 'b
     expect((await orderStatus(orderId)).status).toBe('RESERVED');
   });
 
+  it('is usable from the AWS CLI', async (context) => {
+    if (spawnSync('aws', ['--version']).status !== 0) return context.skip();
+    const aws = (endpoint: string, ...args: string[]) =>
+      JSON.parse(
+        execFileSync(
+          'aws',
+          ['--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json', ...args],
+          {
+            encoding: 'utf8',
+            env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+          },
+        ),
+      ) as Record<string, { name?: string; status?: string }[] | string[]>;
+    const machines = aws(cloud.endpoints.stepfunctions, 'stepfunctions', 'list-state-machines');
+    expect(machines.stateMachines?.map((machine) => (machine as { name: string }).name)).toContain(
+      'fulfilment',
+    );
+    const executions = aws(
+      cloud.endpoints.stepfunctions,
+      'stepfunctions',
+      'list-executions',
+      '--state-machine-arn',
+      'arn:aws:states:us-east-1:000000000000:stateMachine:fulfilment',
+      '--status-filter',
+      'SUCCEEDED',
+    );
+    expect(executions.executions?.length).toBeGreaterThan(0);
+    const queues = aws(cloud.endpoints.sqs, 'sqs', 'list-queues');
+    expect(queues.QueueUrls?.length).toBe(2);
+  });
+
   it('stops everything on SIGTERM, leaving no Java process behind', async () => {
     const dynamodbPort = new URL(cloud.endpoints.dynamodb).port;
     const code = await cloud.stop();
