@@ -15,6 +15,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveryTo } from '../support/fixtures';
 import { eventually, type RunningLocalCloud, spawnLocalCloud } from '../support/local-cloud-process';
 
 /** End to end over HTTP on a freshly started `npm start` (its own DynamoDB Local, SQS, Step Functions, gateway). */
@@ -53,14 +54,7 @@ const deliveryOrder = (sku: string, qty: number) => ({
   customerId: 'cust-e2e',
   fulfilment: {
     type: 'delivery',
-    address: {
-      line1: '1 High St',
-      city: 'London',
-      postalCode: 'E1 6AN',
-      country: 'GB',
-      lat: 51.52,
-      lng: -0.07,
-    },
+    address: deliveryTo,
   },
   lines: [{ sku, qty }],
 });
