@@ -112,7 +112,12 @@ async function handle(
 
 /** An HTTP server (not yet listening) that answers AWS JSON 1.0 calls through `protocol`. */
 export function createAwsJsonServer(protocol: AwsJsonProtocol): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     void handle(protocol, request, response);
   });
+  // Longer than SDK and boto3 connection pools keep idle sockets: a client must never reuse a socket
+  // the server is closing at that instant (that surfaces as "socket hang up" under load).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }
