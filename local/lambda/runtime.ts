@@ -41,10 +41,18 @@ interface Pending {
 
 const bootstrapUrl = new URL('./worker-bootstrap.mjs', import.meta.url);
 
+interface Sandbox {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+  /** Retired after a timeout: takes no new invocations and is terminated once its last one settles. */
+  retired: boolean;
+}
+
 /**
  * The local Lambda service: each function runs in its own worker thread, started on first use (a cold
- * start), with the AWS runtime variables plus exactly its own environment. A timeout or a crash
- * discards the worker, as Lambda discards a sandbox.
+ * start), with the AWS runtime variables plus exactly its own environment. A worker serves concurrent
+ * invocations (they are asynchronous). A timed-out invocation fails alone, as in Lambda, and its worker
+ * is retired like a discarded sandbox: new invocations get a fresh worker, the others in flight finish.
  */
 export function createLambdaRuntime(
   functions: readonly LocalFunction[],
@@ -53,25 +61,31 @@ export function createLambdaRuntime(
   onLog?: (functionName: string, line: string) => void,
 ): LambdaRuntime {
   const byName = new Map(functions.map((fn) => [fn.name, fn]));
-  const workers = new Map<string, { worker: Worker; pending: Map<number, Pending> }>();
+  const workers = new Map<string, Sandbox>();
+  const retiredSandboxes = new Set<Sandbox>();
   const listeners: ((record: InvocationRecord) => void)[] = [];
   let nextId = 1;
 
-  function discard(name: string, reason: Error): void {
-    const entry = workers.get(name);
-    if (!entry) return;
-    workers.delete(name);
-    for (const pending of entry.pending.values()) {
+  /** The worker is gone (crash, exit, shutdown): everything it was running fails. */
+  function discard(name: string, sandbox: Sandbox, reason: Error): void {
+    if (workers.get(name) === sandbox) workers.delete(name);
+    retiredSandboxes.delete(sandbox);
+    for (const pending of sandbox.pending.values()) {
       clearTimeout(pending.timer);
       pending.reject(reason);
     }
-    void entry.worker.terminate();
+    sandbox.pending.clear();
+    void sandbox.worker.terminate();
   }
 
-  function workerFor(fn: LocalFunction): {
-    entry: { worker: Worker; pending: Map<number, Pending> };
-    cold: boolean;
-  } {
+  function retire(name: string, sandbox: Sandbox): void {
+    sandbox.retired = true;
+    if (workers.get(name) === sandbox) workers.delete(name);
+    if (sandbox.pending.size === 0) void sandbox.worker.terminate();
+    else retiredSandboxes.add(sandbox);
+  }
+
+  function workerFor(fn: LocalFunction): { entry: Sandbox; cold: boolean } {
     const existing = workers.get(fn.name);
     if (existing) return { entry: existing, cold: false };
     const worker = new Worker(bootstrapUrl, {
@@ -101,7 +115,7 @@ export function createLambdaRuntime(
         for (const line of lines) onLog?.(fn.name, line);
       });
     }
-    const entry = { worker, pending: new Map<number, Pending>() };
+    const entry: Sandbox = { worker, pending: new Map<number, Pending>(), retired: false };
     worker.on('message', (reply: WorkerReply) => {
       const pending = entry.pending.get(reply.id);
       if (!pending) return;
@@ -109,9 +123,14 @@ export function createLambdaRuntime(
       clearTimeout(pending.timer);
       if (reply.ok) pending.resolve(reply.result);
       else pending.reject(new FunctionError(reply.errorType, reply.errorMessage));
+      if (entry.retired && entry.pending.size === 0) discard(fn.name, entry, new Error('retired'));
     });
-    worker.on('error', (error) => discard(fn.name, new FunctionError('Runtime.ExitError', error.message)));
-    worker.on('exit', () => discard(fn.name, new FunctionError('Runtime.ExitError', `${fn.name} exited`)));
+    worker.on('error', (error) =>
+      discard(fn.name, entry, new FunctionError('Runtime.ExitError', error.message)),
+    );
+    worker.on('exit', () =>
+      discard(fn.name, entry, new FunctionError('Runtime.ExitError', `${fn.name} exited`)),
+    );
     workers.set(fn.name, entry);
     return { entry, cold: true };
   }
@@ -144,10 +163,11 @@ export function createLambdaRuntime(
       try {
         const result = await new Promise<unknown>((resolvePromise, reject) => {
           const timer = setTimeout(() => {
-            discard(
-              name,
+            entry.pending.delete(id);
+            reject(
               new FunctionError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds} seconds`),
             );
+            retire(name, entry);
           }, fn.timeoutSeconds * 1000);
           entry.pending.set(id, { resolve: resolvePromise, reject, timer });
           entry.worker.postMessage({ id, requestId, event });
@@ -179,8 +199,9 @@ export function createLambdaRuntime(
       );
     },
     async close() {
-      const all = [...workers.keys()];
-      for (const name of all) discard(name, new FunctionError('Runtime.ExitError', 'local cloud stopping'));
+      const stopping = new FunctionError('Runtime.ExitError', 'local cloud stopping');
+      for (const [name, sandbox] of [...workers]) discard(name, sandbox, stopping);
+      for (const sandbox of [...retiredSandboxes]) discard('', sandbox, stopping);
     },
   };
 }
