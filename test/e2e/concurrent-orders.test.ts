@@ -134,22 +134,14 @@ describe('concurrent orders through the real stack', () => {
     );
     expect(accepted.every((response) => response.status === 202)).toBe(true);
     console.info(`posted ${orders} orders in ${Date.now() - started} ms`);
-    const final = await settled(orderIds, 150_000);
+    const final = await settled(orderIds, 90_000);
     console.info(`settled in ${Date.now() - started} ms`);
     const counts = new Map<string, number>();
-    console.info(
-      JSON.stringify(
-        [...final.values()].reduce<Record<string, number>>(
-          (acc, status) => ({ ...acc, [status]: (acc[status] ?? 0) + 1 }),
-          {},
-        ),
-      ),
-    );
     for (const status of final.values()) counts.set(status, (counts.get(status) ?? 0) + 1);
     expect(Object.fromEntries(counts)).toEqual({ RESERVED: units, BACKORDERED: orders - units });
     const inventory = await api('GET', `/inventory/${sku}`, cloud.keys.ops);
     expect(inventory.json.totals).toEqual({ onHand: units, reserved: units, available: 0, inbound: 0 });
-  }, 240_000);
+  }, 180_000);
 
   it('duplicates reserve once: the same Idempotency-Key five times at once, and the reserve task re-run', async () => {
     const dupSku = `${sku}-DUP`;
