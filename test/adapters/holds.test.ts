@@ -26,7 +26,7 @@ const reserveAt = (orderId: string, at: Date) =>
     holdMinutes: 30,
   });
 const sweepAt = (at: Date) =>
-  releaseExpiredHolds(table, { now: at, lookbackHours: 24, actor: 'test:sweeper' });
+  releaseExpiredHolds(table, { now: at, lookbackHours: 2, actor: 'test:sweeper' });
 
 async function orderOf(orderId: string, sku: string, qty: number) {
   await placeOrder(table, orderId, {
