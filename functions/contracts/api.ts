@@ -35,7 +35,7 @@ export interface RouteContract {
   readonly successStatus: 200 | 202;
   readonly response: z.ZodType;
   /** Error statuses the route answers with besides 400/401/403/500, documented in the spec. */
-  readonly problems?: readonly (404 | 409 | 415 | 422)[];
+  readonly problems?: readonly (404 | 409 | 415 | 422 | 429)[];
 }
 
 const idempotencyKeyHeader = {
@@ -100,7 +100,7 @@ export const apiContracts = {
     body: schemas.supplierStockBodySchema,
     successStatus: 202,
     response: schemas.queuedResponseSchema,
-    problems: [415, 422],
+    problems: [415, 422, 429],
   },
   'GET /ops/executions': {
     summary: 'Workflow executions (failed by default) with failed state, error, cause and input',

@@ -28,6 +28,7 @@ export const problemCodes = {
   idempotencyKeyReused: 'ORDERS.IDEMPOTENCY_KEY_REUSED',
   executionNotFound: 'OPS.EXECUTION_NOT_FOUND',
   executionNotRedrivable: 'OPS.EXECUTION_NOT_REDRIVABLE',
+  rateLimited: 'REQUEST.RATE_LIMITED',
   internal: 'INTERNAL',
 } as const;
 

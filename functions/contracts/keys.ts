@@ -2,6 +2,9 @@
  * Single-table keys (pk/sk, gsi1pk/gsi1sk) in one place: the ASL addresses the order item directly
  * (`ORDER#<orderId>` / `ORDER`), so these spellings are part of the contract, not an adapter detail.
  */
+/** The index partition of holds expiring in the hour of `at` (an ISO timestamp). */
+const heldHoldBucket = (at: string) => `HELD#${at.slice(0, 13)}`;
+
 export const keys = {
   principal: (apiKeyHash: string) => ({ pk: `APIKEY#${apiKeyHash}`, sk: 'PRINCIPAL' }),
   location: (locationId: string) => ({ pk: `LOCATION#${locationId}`, sk: 'LOCATION' }),
@@ -24,11 +27,25 @@ export const keys = {
     sk: `HOLD#${sku}#${locationId}`,
   }),
   holdPrefix: 'HOLD#',
+  /**
+   * Sparse index of HELD holds only (the attributes are removed on release or commit), bucketed by the hour
+   * of expiry so the sweeper reads a few small partitions instead of scanning, and hold writes spread out.
+   */
+  heldHoldIndex: (expiresAt: string, orderId: string, sku: string, locationId: string) => ({
+    gsi1pk: heldHoldBucket(expiresAt),
+    gsi1sk: `${expiresAt}#${orderId}#${sku}#${locationId}`,
+  }),
+  heldHoldBucket,
   timelineEntry: (orderId: string, at: string, step: string) => ({
     pk: `ORDER#${orderId}`,
     sk: `TIMELINE#${at}#${step}`,
   }),
   timelinePrefix: 'TIMELINE#',
+  /** A fixed-window request counter (e.g. per supplier per minute); TTL garbage-collects old windows. */
+  rateWindow: (subject: string, windowStart: string) => ({
+    pk: `RATE#${subject}`,
+    sk: `WINDOW#${windowStart}`,
+  }),
   idempotency: (principalId: string, idempotencyKey: string) => ({
     pk: `IDEMPOTENCY#${principalId}#${idempotencyKey}`,
     sk: 'IDEMPOTENCY',

@@ -203,6 +203,8 @@ export const orderResponseSchema = z.object({
   lines: z.array(orderLineSchema),
   allocations: z.array(allocationSchema),
   shortfall: z.array(shortfallSchema).optional(),
+  /** Pickup orders short at the chosen store: other pickup stores that could serve the whole order, nearest first. */
+  pickupAlternatives: z.array(identifierSchema).optional(),
   shipments: z.array(z.unknown()),
   returns: z.array(z.unknown()),
   timeline: z.array(timelineEntrySchema),

@@ -161,9 +161,14 @@ export const functions = {
   postSupplierStock: {
     entry: 'functions/handlers/suppliers/post-supplier-stock.api.ts',
     description: 'Queues a supplier stock feed for ingestion',
-    environment: { ...commonEnvironment, SUPPLIER_STOCK_QUEUE_URL: { queueUrl: 'supplierStockFeed' } },
+    environment: {
+      ...commonEnvironment,
+      SUPPLIER_STOCK_QUEUE_URL: { queueUrl: 'supplierStockFeed' },
+      SUPPLIER_FEED_RATE_PER_MINUTE: '60',
+    },
     grants: [
-      { table: 'main', access: 'read' },
+      // readWrite: the per-supplier rate-limit counters live in the table.
+      { table: 'main', access: 'readWrite' },
       { queue: 'supplierStockFeed', access: 'send' },
     ],
   },
@@ -179,6 +184,14 @@ export const functions = {
     description: 'Sources an order and reserves its stock with conditional writes (idempotent per order)',
     environment: { ...commonEnvironment, RESERVATION_HOLD_MINUTES: '30' },
     grants: [{ table: 'main', access: 'readWrite' }],
+  },
+  releaseExpiredHolds: {
+    entry: 'functions/handlers/fulfilment/release-expired-holds.schedule.ts',
+    description: 'Releases expired HELD reservations (explicitly, not by TTL) and backorders their orders',
+    timeoutSeconds: 60,
+    environment: { ...commonEnvironment, HOLD_SWEEP_LOOKBACK_HOURS: '24' },
+    grants: [{ table: 'main', access: 'readWrite' }],
+    schedule: { everyMinutes: 1 },
   },
   recordOrderStatus: {
     entry: 'functions/handlers/fulfilment/record-order-status.task.ts',

@@ -5,7 +5,8 @@ const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   ACCEPTED: ['RESERVED', 'BACKORDERED', 'CANCELLED', 'REJECTED'],
   // A backorder may stay short after a partial allocation, so BACKORDERED → BACKORDERED is a real step.
   BACKORDERED: ['RESERVED', 'BACKORDERED', 'CANCELLED', 'REJECTED'],
-  RESERVED: ['PICKING', 'CANCELLED'],
+  // An expired hold (released by the sweeper) turns a reserved order back into a backorder.
+  RESERVED: ['PICKING', 'BACKORDERED', 'CANCELLED'],
   PICKING: ['PACKED', 'CANCELLED'],
   PACKED: ['IN_TRANSIT', 'READY_FOR_PICKUP', 'CANCELLED'],
   IN_TRANSIT: ['DELIVERED'],

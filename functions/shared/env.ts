@@ -39,3 +39,16 @@ export const reservationEnvironment = {
   ...commonEnvironment,
   RESERVATION_HOLD_MINUTES: z.coerce.number().int().positive(),
 } as const;
+
+/** The reservation-expiry sweeper: how many hourly index buckets back it looks. */
+export const holdSweeperEnvironment = {
+  ...commonEnvironment,
+  HOLD_SWEEP_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(168),
+} as const;
+
+/** Supplier feed: accepted feeds per supplier per minute before answering 429. */
+export const supplierFeedEnvironment = {
+  ...commonEnvironment,
+  SUPPLIER_STOCK_QUEUE_URL: queueUrlSchema,
+  SUPPLIER_FEED_RATE_PER_MINUTE: z.coerce.number().int().positive(),
+} as const;

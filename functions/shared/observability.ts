@@ -8,8 +8,12 @@ export const logger = new Logger();
 export const metrics = new Metrics();
 
 /** Published at once (single-metric EMF line), so handlers need no flush middleware. */
-export function countMetric(name: string, dimensions: Readonly<Record<string, string>> = {}): void {
+export function countMetric(
+  name: string,
+  dimensions: Readonly<Record<string, string>> = {},
+  count = 1,
+): void {
   const metric = metrics.singleMetric();
   for (const [dimension, value] of Object.entries(dimensions)) metric.addDimension(dimension, value);
-  metric.addMetric(name, MetricUnit.Count, 1);
+  metric.addMetric(name, MetricUnit.Count, count);
 }

@@ -14,6 +14,7 @@ const problemDescriptions: Record<number, string> = {
   409: 'Conflicts with the current state',
   415: 'The body is not application/json',
   422: 'The body fails validation; errors[] names each bad field',
+  429: 'Too many requests from this caller; retry after the Retry-After header (seconds)',
   500: 'Unexpected error; details are logged, not returned',
 };
 

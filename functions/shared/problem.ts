@@ -17,6 +17,7 @@ const titles: Record<number, string> = {
   409: 'Conflict',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
 
@@ -28,6 +29,8 @@ export class HttpProblem extends Error {
     readonly code: ProblemCode,
     readonly detail: string,
     readonly errors?: readonly FieldError[],
+    /** Response headers the problem implies, e.g. `Retry-After` on a 429. */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(detail);
   }
@@ -51,7 +54,7 @@ export const problemContentType = 'application/problem+json';
 export function problemResult(problem: HttpProblem, instance?: string): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: problem.status,
-    headers: { 'content-type': problemContentType },
+    headers: { ...problem.headers, 'content-type': problemContentType },
     body: JSON.stringify(problem.toProblem(instance)),
   };
 }

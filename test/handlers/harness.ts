@@ -46,6 +46,10 @@ export function setFunctionEnvironment(options: {
     FULFILMENT_STATE_MACHINE_ARN: fulfilmentArn,
     SUPPLIER_STOCK_QUEUE_URL: options.queueUrl ?? `http://127.0.0.1:9/${localAccountId}/supplierStockFeed`,
     RESERVATION_HOLD_MINUTES: String(functions.reserveStock.environment.RESERVATION_HOLD_MINUTES),
+    HOLD_SWEEP_LOOKBACK_HOURS: String(functions.releaseExpiredHolds.environment.HOLD_SWEEP_LOOKBACK_HOURS),
+    SUPPLIER_FEED_RATE_PER_MINUTE: String(
+      functions.postSupplierStock.environment.SUPPLIER_FEED_RATE_PER_MINUTE,
+    ),
   });
 }
 

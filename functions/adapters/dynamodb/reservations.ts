@@ -10,7 +10,7 @@ import type {
   Shortfall,
 } from '../../contracts/schemas';
 import { decideTransition, isAwaitingReservation } from '../../core/order-status';
-import { planSourcing, type SourcingRequest } from '../../core/sourcing';
+import { planSourcing, type SourcingPlan, type SourcingRequest } from '../../core/sourcing';
 import { availableToPromise } from '../../core/stock';
 import { callAws, TransientError } from '../errors';
 import type { TableRef } from './client';
@@ -82,7 +82,7 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
     const plan =
       remaining.length > 0
         ? await planFor(table, order, remaining, locationCache)
-        : { allocation: [], shortfall: [] };
+        : { allocation: [], shortfall: [], alternativeStores: [] };
     const outcome = plan.shortfall.length > 0 ? 'BACKORDERED' : 'RESERVED';
     const result: ReserveStockResult = { outcome, shortfall: [...plan.shortfall] };
     const unchanged =
@@ -92,7 +92,7 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
       sameShortfall(order.shortfall, plan.shortfall);
     if (unchanged) return result;
     try {
-      await commitReservation(table, order, holds, plan.allocation, plan.shortfall, outcome, input);
+      await commitReservation(table, order, partition.holds, plan, outcome, input);
       return result;
     } catch (error) {
       if (!isReservationRace(error)) throw error;
@@ -149,12 +149,14 @@ const bySku = (a: { sku: string }, b: { sku: string }) => (a.sku < b.sku ? -1 : 
 async function commitReservation(
   table: TableRef,
   order: OrderRecord,
-  holds: readonly HoldRecord[],
-  allocation: readonly Allocation[],
-  shortfall: readonly Shortfall[],
+  /** Every hold of the order, whatever its status: a released one is reused when the same line is re-reserved. */
+  allHolds: readonly HoldRecord[],
+  plan: Pick<SourcingPlan, 'allocation' | 'shortfall' | 'alternativeStores'>,
   outcome: 'RESERVED' | 'BACKORDERED',
   input: ReserveOrderInput,
 ): Promise<void> {
+  const { allocation, shortfall } = plan;
+  const held = allHolds.filter((hold) => hold.status === 'HELD');
   const at = input.now.toISOString();
   const expiresAt = new Date(input.now.getTime() + input.holdMinutes * 60_000).toISOString();
   const items: TransactItem[] = [];
@@ -168,14 +170,18 @@ async function commitReservation(
         ExpressionAttributeValues: { ':qty': line.qty, ':now': at },
       },
     });
-    const existing = holds.find((hold) => hold.sku === line.sku && hold.locationId === line.locationId);
+    const existing = held.find((hold) => hold.sku === line.sku && hold.locationId === line.locationId);
+    // An expired (released) hold of the same (order, line, location) is overwritten: the timeline keeps its history.
+    const released = allHolds.some(
+      (hold) => hold.status === 'RELEASED' && hold.sku === line.sku && hold.locationId === line.locationId,
+    );
     items.push(
       existing
         ? {
             Update: {
               TableName: table.tableName,
               Key: keys.hold(order.orderId, line.sku, line.locationId),
-              UpdateExpression: 'SET qty = :qty, expiresAt = :expiresAt',
+              UpdateExpression: 'SET qty = :qty, expiresAt = :expiresAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
               ConditionExpression: 'qty = :previous AND #status = :held',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: {
@@ -183,6 +189,7 @@ async function commitReservation(
                 ':previous': existing.qty,
                 ':held': 'HELD',
                 ':expiresAt': expiresAt,
+                ...prefixed(keys.heldHoldIndex(expiresAt, order.orderId, line.sku, line.locationId)),
               },
             },
           }
@@ -191,6 +198,7 @@ async function commitReservation(
               TableName: table.tableName,
               Item: {
                 ...keys.hold(order.orderId, line.sku, line.locationId),
+                ...keys.heldHoldIndex(expiresAt, order.orderId, line.sku, line.locationId),
                 entity: 'hold',
                 orderId: order.orderId,
                 sku: line.sku,
@@ -200,7 +208,13 @@ async function commitReservation(
                 expiresAt,
                 createdAt: at,
               },
-              ConditionExpression: 'attribute_not_exists(pk)',
+              ...(released
+                ? {
+                    ConditionExpression: '#status = :released',
+                    ExpressionAttributeNames: { '#status': 'status' },
+                    ExpressionAttributeValues: { ':released': 'RELEASED' },
+                  }
+                : { ConditionExpression: 'attribute_not_exists(pk)' }),
             },
           },
     );
@@ -210,13 +224,15 @@ async function commitReservation(
       TableName: table.tableName,
       Key: keys.order(order.orderId),
       UpdateExpression:
-        'SET #status = :status, allocations = :allocations, shortfall = :shortfall, version = :next, updatedAt = :now',
+        'SET #status = :status, allocations = :allocations, shortfall = :shortfall, pickupAlternatives = :alternatives, version = :next, updatedAt = :now',
       ConditionExpression: 'version = :version',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':status': outcome,
-        ':allocations': mergeAllocations(holds, allocation),
+        ':allocations': mergeAllocations(held, allocation),
         ':shortfall': shortfall,
+        // Pickup only: other stores that could serve the whole order now, for the channel to offer the customer.
+        ':alternatives': plan.alternativeStores,
         ':version': order.version,
         ':next': order.version + 1,
         ':now': at,
@@ -256,14 +272,19 @@ function mergeAllocations(holds: readonly HoldRecord[], added: readonly Allocati
   return [...merged.values()];
 }
 
+/** `{gsi1pk: v}` → `{':gsi1pk': v}`: index attributes written by an Update instead of a Put. */
+function prefixed(attributes: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [`:${name}`, value]));
+}
+
 /** Lost a race (stock taken, order changed, concurrent transaction): re-read and try again. */
-function isReservationRace(error: unknown): boolean {
+export function isReservationRace(error: unknown): boolean {
   const codes = cancellationCodes(error);
   return codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict');
 }
 
 /** Full-jitter exponential backoff: racing tasks spread out instead of colliding again in lockstep. */
-const pause = (attempt: number) =>
+export const pause = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
 
 export async function listHolds(table: TableRef, orderId: string): Promise<HoldRecord[]> {
@@ -305,7 +326,7 @@ export async function releaseHolds(table: TableRef, orderId: string, now: Date):
                 Update: {
                   TableName: table.tableName,
                   Key: keys.hold(orderId, hold.sku, hold.locationId),
-                  UpdateExpression: 'SET #status = :released, releasedAt = :now',
+                  UpdateExpression: 'SET #status = :released, releasedAt = :now REMOVE gsi1pk, gsi1sk',
                   ConditionExpression: '#status = :held AND qty = :qty',
                   ExpressionAttributeNames: { '#status': 'status' },
                   ExpressionAttributeValues: {

@@ -1,21 +1,45 @@
 import { createSqsClient } from '../../adapters/clients';
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { takeRateToken } from '../../adapters/dynamodb/rate-limits';
 import { enqueueSupplierFeed } from '../../adapters/sqs/supplier-feed';
 import { apiContracts } from '../../contracts/api';
-import { commonEnvironment, loadEnvironment, queueUrlSchema } from '../../shared/env';
+import { problemCodes } from '../../contracts/errors';
+import { loadEnvironment, supplierFeedEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
+import { HttpProblem } from '../../shared/problem';
 
-const environment = loadEnvironment({ ...commonEnvironment, SUPPLIER_STOCK_QUEUE_URL: queueUrlSchema });
+const environment = loadEnvironment(supplierFeedEnvironment);
 const sqs = createSqsClient();
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
-/** Validated here, applied asynchronously: a supplier's burst never waits on (or throttles) the table. */
+/**
+ * Validated here, applied asynchronously: a supplier's burst never waits on (or throttles) the table. Each
+ * supplier gets its own per-minute budget, so one misbehaving feed cannot crowd out the others.
+ */
 export const handler = httpHandler(
   apiContracts['POST /suppliers/{supplierId}/stock'],
   async ({ params, body }) => {
+    const now = new Date();
+    const rate = await takeRateToken(
+      table,
+      `supplier-feed#${params.supplierId}`,
+      { perWindow: environment.SUPPLIER_FEED_RATE_PER_MINUTE, windowSeconds: 60 },
+      now,
+    );
+    if (!rate.allowed) {
+      throw new HttpProblem(
+        429,
+        problemCodes.rateLimited,
+        `Supplier ${params.supplierId} sent more than ${environment.SUPPLIER_FEED_RATE_PER_MINUTE} feeds this minute; retry after ${rate.retryAfterSeconds} s.`,
+        undefined,
+        { 'retry-after': String(rate.retryAfterSeconds) },
+      );
+    }
     await enqueueSupplierFeed(sqs, environment.SUPPLIER_STOCK_QUEUE_URL, {
       supplierId: params.supplierId,
       feedSeq: body.feedSeq,
       items: body.items,
-      receivedAt: new Date().toISOString(),
+      receivedAt: now.toISOString(),
     });
     return { body: { status: 'queued' } };
   },

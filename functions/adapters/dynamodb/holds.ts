@@ -1,0 +1,235 @@
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../contracts/keys';
+import { decideHoldExpiry } from '../../core/hold-expiry';
+import { callAws, TransientError } from '../errors';
+import type { TableRef } from './client';
+import { cancellationCodes } from './items';
+import { type HoldRecord, holdRecordSchema, loadOrder, timelineItem } from './orders';
+import { isReservationRace, pause } from './reservations';
+
+export interface SweepInput {
+  readonly now: Date;
+  /**
+   * How far back to look for expired holds. Holds live in hourly index buckets, so this bounds the reads per
+   * sweep; a sweeper that was down for longer than this would leave older holds (a deliberate trade-off).
+   */
+  readonly lookbackHours: number;
+  readonly actor: string;
+}
+
+export interface SweepResult {
+  /** Holds this run released. */
+  readonly released: number;
+  /** Expired holds left alone because their order is already being picked. */
+  readonly kept: number;
+  /** Expired holds another run (or the order itself) released, committed or renewed first. */
+  readonly lost: number;
+}
+
+const sweepStep = 'ReleaseExpiredHolds';
+const sweepParallelism = 8;
+const releaseAttempts = 6;
+
+/**
+ * The reservation-expiry sweeper (DESIGN §4): releases every HELD hold whose `expiresAt` has passed, each in
+ * its own transaction conditioned on the hold still being HELD, unchanged and expired, so a concurrent or
+ * repeated sweep releases nothing twice and a renewed hold is never touched. TTL is not involved: it cannot
+ * give stock back, only delete items, and it runs up to days late.
+ */
+export async function releaseExpiredHolds(table: TableRef, input: SweepInput): Promise<SweepResult> {
+  const expired = await findExpiredHolds(table, input.now, input.lookbackHours);
+  const totals = { released: 0, kept: 0, lost: 0 };
+  for (let start = 0; start < expired.length; start += sweepParallelism) {
+    const outcomes = await Promise.all(
+      expired.slice(start, start + sweepParallelism).map((hold) => releaseExpiredHold(table, hold, input)),
+    );
+    for (const outcome of outcomes) totals[outcome]++;
+  }
+  return totals;
+}
+
+/** HELD holds expired at `now`, read from the sparse index bucket by bucket (eventually consistent: the write re-checks). */
+export async function findExpiredHolds(
+  table: TableRef,
+  now: Date,
+  lookbackHours: number,
+): Promise<HoldRecord[]> {
+  const nowIso = now.toISOString();
+  // `<expiresAt>#…` sorts below `<now>$` exactly when expiresAt ≤ now ('#' < '$').
+  const upper = `${nowIso}$`;
+  const holds: HoldRecord[] = [];
+  for (let hoursAgo = lookbackHours; hoursAgo >= 0; hoursAgo--) {
+    const bucket = keys.heldHoldBucket(new Date(now.getTime() - hoursAgo * 3_600_000).toISOString());
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const exclusiveStartKey = startKey;
+      const page = await callAws('findExpiredHolds', () =>
+        table.document.send(
+          new QueryCommand({
+            TableName: table.tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :bucket AND gsi1sk < :upper',
+            ExpressionAttributeValues: { ':bucket': bucket, ':upper': upper },
+            ExclusiveStartKey: exclusiveStartKey,
+          }),
+        ),
+      );
+      holds.push(...(page.Items ?? []).map((item) => holdRecordSchema.parse(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+  return holds;
+}
+
+async function releaseExpiredHold(
+  table: TableRef,
+  hold: HoldRecord,
+  input: SweepInput,
+): Promise<'released' | 'kept' | 'lost'> {
+  const at = input.now.toISOString();
+  for (let attempt = 1; attempt <= releaseAttempts; attempt++) {
+    const order = await loadOrder(table, hold.orderId);
+    // A hold without its order cannot come from our writes (they are one transaction); leave it for a human.
+    if (!order) return 'kept';
+    const decision = decideHoldExpiry(order, hold);
+    if (decision.kind === 'keep') return 'kept';
+    try {
+      await callAws('releaseExpiredHold', () =>
+        table.document.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table.tableName,
+                  Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
+                  UpdateExpression:
+                    'SET #status = :released, releasedAt = :now, releaseReason = :reason REMOVE gsi1pk, gsi1sk',
+                  ConditionExpression:
+                    '#status = :held AND qty = :qty AND expiresAt = :expiresAt AND expiresAt <= :now',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':released': 'RELEASED',
+                    ':held': 'HELD',
+                    ':reason': 'EXPIRED',
+                    ':qty': hold.qty,
+                    ':expiresAt': hold.expiresAt,
+                    ':now': at,
+                  },
+                },
+              },
+              {
+                Update: {
+                  TableName: table.tableName,
+                  Key: keys.stock(hold.sku, hold.locationId),
+                  UpdateExpression:
+                    'SET reserved = reserved - :qty, available = available + :qty, updatedAt = :now',
+                  ConditionExpression: 'reserved >= :qty',
+                  ExpressionAttributeValues: { ':qty': hold.qty, ':now': at },
+                },
+              },
+              {
+                Update: {
+                  TableName: table.tableName,
+                  Key: keys.order(order.orderId),
+                  UpdateExpression:
+                    'SET #status = :status, allocations = :allocations, shortfall = :shortfall, version = :next, updatedAt = :now',
+                  ConditionExpression: 'version = :version',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':status': decision.status,
+                    ':allocations': decision.allocations,
+                    ':shortfall': decision.shortfall,
+                    ':version': order.version,
+                    ':next': order.version + 1,
+                    ':now': at,
+                  },
+                },
+              },
+              {
+                Put: {
+                  TableName: table.tableName,
+                  // One entry per hold: several holds of one order may expire in the same sweep.
+                  Item: timelineItem(order.orderId, {
+                    at,
+                    status: decision.status,
+                    event: 'HOLD_EXPIRED',
+                    actor: input.actor,
+                    step: `${sweepStep}:${hold.sku}@${hold.locationId}`,
+                    reason: `released ${hold.qty} × ${hold.sku} at ${hold.locationId}, held until ${hold.expiresAt}`,
+                  }),
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      return 'released';
+    } catch (error) {
+      // The hold itself changed: released, committed or renewed by someone else. Nothing left to do.
+      if (cancellationCodes(error)[0] === 'ConditionalCheckFailed') return 'lost';
+      if (!isReservationRace(error)) throw error;
+      await pause(attempt);
+    }
+  }
+  throw new TransientError(`order ${hold.orderId} kept changing while releasing its expired hold`);
+}
+
+/**
+ * Commits a HELD hold when its units are picked: they leave the shelf, so `onHand` and `reserved` both drop by
+ * the hold's quantity and `available` stays as it was. Conditioned on the hold being HELD, so it commits once.
+ */
+export async function commitHold(
+  table: TableRef,
+  hold: { readonly orderId: string; readonly sku: string; readonly locationId: string },
+  now: Date,
+): Promise<'committed' | 'not-held'> {
+  const { Item: item } = await callAws('readHold', () =>
+    table.document.send(
+      new GetCommand({
+        TableName: table.tableName,
+        Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  const current = item ? holdRecordSchema.parse(item) : undefined;
+  if (current?.status !== 'HELD') return 'not-held';
+  try {
+    await callAws('commitHold', () =>
+      table.document.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: table.tableName,
+                Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
+                UpdateExpression: 'SET #status = :committed, committedAt = :now REMOVE gsi1pk, gsi1sk',
+                ConditionExpression: '#status = :held AND qty = :qty',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':committed': 'COMMITTED',
+                  ':held': 'HELD',
+                  ':qty': current.qty,
+                  ':now': now.toISOString(),
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: table.tableName,
+                Key: keys.stock(hold.sku, hold.locationId),
+                UpdateExpression: 'SET onHand = onHand - :qty, reserved = reserved - :qty, updatedAt = :now',
+                ConditionExpression: 'reserved >= :qty AND onHand >= :qty',
+                ExpressionAttributeValues: { ':qty': current.qty, ':now': now.toISOString() },
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    return 'committed';
+  } catch (error) {
+    if (cancellationCodes(error)[0] === 'ConditionalCheckFailed') return 'not-held';
+    throw error;
+  }
+}

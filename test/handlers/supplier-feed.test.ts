@@ -1,0 +1,175 @@
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
+import { querySkuPartition } from '../../functions/adapters/dynamodb/stock';
+import { deadLetterQueueName, queues } from '../../functions/contracts/system';
+import { localCredentials, localRegion } from '../../local/aws';
+import { startEventSourceMapping } from '../../local/sqs/event-source-mapping';
+import { type SqsService, startSqsService } from '../../local/sqs/service';
+import { createTestTable, dynamodbEndpoint } from '../support/dynamodb';
+import {
+  apiClient,
+  eventually,
+  type Handlers,
+  lambdaContext,
+  loadHandlers,
+  setFunctionEnvironment,
+} from './harness';
+
+const keys = { acme: 'key-acme', fleet: 'key-fleet' };
+const ratePerMinute = 3;
+const deadLetterQueue = deadLetterQueueName('supplierStockFeed');
+/** A second queue pair, fed directly, so the ingestion test does not see the rate-limit test's messages. */
+const ingestQueue = 'ingestTest';
+const ingestDeadLetterQueue = 'ingestTest-dlq';
+
+let handlers: Handlers;
+let call: ReturnType<typeof apiClient>;
+let sqsService: SqsService;
+let sqs: SQSClient;
+let table: Awaited<ReturnType<typeof createTestTable>>;
+
+beforeAll(async () => {
+  table = await createTestTable();
+  sqsService = await startSqsService({
+    port: 0,
+    queues: [
+      { name: ingestDeadLetterQueue },
+      {
+        name: ingestQueue,
+        // Short, so a poison message runs through its receives in seconds; the receive count is the real one.
+        visibilityTimeoutSeconds: 2,
+        redrivePolicy: {
+          deadLetterQueueName: ingestDeadLetterQueue,
+          maxReceiveCount: queues.supplierStockFeed.maxReceiveCount,
+        },
+      },
+      { name: deadLetterQueue },
+      {
+        name: 'supplierStockFeed',
+        redrivePolicy: { deadLetterQueueName: deadLetterQueue, maxReceiveCount: 3 },
+      },
+    ],
+  });
+  setFunctionEnvironment({
+    tableName: table.tableName,
+    dynamodbEndpoint: dynamodbEndpoint(),
+    sqsEndpoint: sqsService.url,
+    queueUrl: sqsService.queueUrl('supplierStockFeed'),
+  });
+  process.env.SUPPLIER_FEED_RATE_PER_MINUTE = String(ratePerMinute);
+  handlers = await loadHandlers();
+  call = apiClient(handlers);
+  sqs = new SQSClient({ region: localRegion, credentials: localCredentials, endpoint: sqsService.url });
+  await savePrincipal(table.document, table.tableName, {
+    apiKey: keys.acme,
+    principalId: 'supplier:SUP-A',
+    role: 'supplier',
+    scope: 'SUP-A',
+  });
+  await savePrincipal(table.document, table.tableName, {
+    apiKey: keys.fleet,
+    principalId: 'supplier:SUP-F',
+    role: 'supplier',
+    scope: 'SUP-F',
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await sqsService?.close();
+});
+
+const feed = (feedSeq: number, available = 10) => ({
+  feedSeq,
+  items: [{ sku: 'SKU-FEED', available, leadTimeDays: 2 }],
+});
+
+describe('supplier feed rate limit', () => {
+  it('answers 429 problem+json with Retry-After past the per-supplier budget; other suppliers are unaffected', async () => {
+    // A fixed one-minute window: start well inside one so the budget is not split across two.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute));
+    const post = (supplierId: string, apiKey: string, seq: number) =>
+      call('POST', `/suppliers/${supplierId}/stock`, { apiKey, body: feed(seq) });
+    for (let seq = 1; seq <= ratePerMinute; seq++)
+      expect((await post('SUP-A', keys.acme, seq)).status).toBe(202);
+    const refused = await post('SUP-A', keys.acme, 99);
+    expect(refused.status).toBe(429);
+    expect(refused.headers['content-type']).toBe('application/problem+json');
+    expect(refused.json).toMatchObject({ status: 429, code: 'REQUEST.RATE_LIMITED' });
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect((await post('SUP-F', keys.fleet, 1)).status).toBe(202);
+    // One supplier can never post for another.
+    expect((await post('SUP-F', keys.acme, 2)).status).toBe(403);
+    // Refused feeds are not queued: 3 + 1 accepted messages.
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: sqsService.queueUrl('supplierStockFeed'),
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+    expect(Number(Attributes?.ApproximateNumberOfMessages)).toBe(ratePerMinute + 1);
+  });
+});
+
+describe('supplier feed ingestion through SQS and the event source mapping', () => {
+  it('applies five deliveries of one feed and an older feed by feedSeq, sends a poison message to the DLQ after maxReceiveCount, and does not reprocess the rest of its batch', async () => {
+    const queueUrl = sqsService.queueUrl(ingestQueue);
+    const received = new Map<string, number>();
+    const mapping = startEventSourceMapping({
+      sqsEndpoint: sqsService.url,
+      queueUrl,
+      queueArn: `arn:aws:sqs:${localRegion}:000000000000:${ingestQueue}`,
+      batchSize: 10,
+      // No batching window: it must stay well below the visibility timeout, or a batch could outlive it.
+      maximumBatchingWindowSeconds: 0,
+      reportBatchItemFailures: true,
+      invoke: (event: SQSEvent) => {
+        for (const record of event.Records) received.set(record.body, (received.get(record.body) ?? 0) + 1);
+        return handlers.of('ingestSupplierStock')(event, lambdaContext('ingestSupplierStock'));
+      },
+    });
+    try {
+      const message = (feedSeq: number, available: number) =>
+        JSON.stringify({
+          supplierId: 'SUP-A',
+          ...feed(feedSeq, available),
+          receivedAt: `2026-01-05T10:00:0${feedSeq}.000Z`,
+        });
+      const poison = '{"supplierId":';
+      const bodies = [...Array.from({ length: 5 }, () => message(7, 70)), message(3, 30), poison];
+      for (const body of bodies)
+        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+      const dead = await eventually(async () => {
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: sqsService.queueUrl(ingestDeadLetterQueue),
+            MaxNumberOfMessages: 10,
+          }),
+        );
+        return Messages?.length ? Messages : undefined;
+      }, 20_000);
+      expect(dead.map((entry) => entry.Body)).toEqual([poison]);
+      // The poison was tried maxReceiveCount times; each good message exactly once (five sends = five messages).
+      expect(received.get(poison)).toBe(queues.supplierStockFeed.maxReceiveCount);
+      expect(received.get(message(7, 70))).toBe(5);
+      expect(received.get(message(3, 30))).toBe(1);
+      const { suppliers } = await querySkuPartition(table, 'SKU-FEED');
+      expect(suppliers.find((supplier) => supplier.supplierId === 'SUP-A')).toMatchObject({
+        feedSeq: 7,
+        available: 70,
+        updatedAt: '2026-01-05T10:00:07.000Z',
+      });
+    } finally {
+      await mapping.stop();
+    }
+  }, 40_000);
+});
