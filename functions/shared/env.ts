@@ -39,3 +39,9 @@ export const reservationEnvironment = {
   ...commonEnvironment,
   RESERVATION_HOLD_MINUTES: z.coerce.number().int().positive(),
 } as const;
+
+/** How long a supplier has to confirm or reject a purchase order before the next supplier is asked. */
+export const procurementEnvironment = {
+  ...commonEnvironment,
+  SUPPLIER_RESPONSE_TIMEOUT_SECONDS: z.coerce.number().int().positive(),
+} as const;
