@@ -316,7 +316,7 @@ export const recordOrderStatusTaskSchema = z.object({
 
 // ------------------------------------------------------------------------------------------- procurement
 
-/** Purchase order ids are derived from the order id (`<orderId>-po<attempt>`), so they may be a bit longer. */
+/** Purchase order ids are derived from the order id (`<orderId>-<round>-<attempt>`), so they may be a bit longer. */
 export const poIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'must be 1-80 letters, digits, "-" or "_"');
@@ -374,6 +374,8 @@ export const receiptResponseSchema = z.object({
 export const requestProcurementTaskSchema = z.object({ orderId: identifierSchema, step: z.string().min(1) });
 export const createPurchaseOrderTaskSchema = z.object({
   orderId: identifierSchema,
+  /** The procurement round (the order version its shortfall was recorded at): part of every PO id. */
+  round: z.number().int().positive(),
   step: z.string().min(1),
   attempt: z.number().int().nonnegative(),
   tried: z.array(identifierSchema),

@@ -113,6 +113,7 @@ export type CreatePurchaseOrderResult = {
 
 export interface CreatePurchaseOrderInput {
   readonly orderId: string;
+  readonly round: number;
   readonly attempt: number;
   readonly tried: readonly string[];
   readonly step: string;
@@ -123,7 +124,7 @@ export interface CreatePurchaseOrderInput {
 
 /**
  * Buys an order's shortfall: records its backorders (first attempt of a round), chooses a supplier it has not
- * tried and writes purchase order `<orderId>-po<attempt>`. The id is derived from the attempt, so a retried or
+ * tried and writes purchase order `<orderId>-<round>-<attempt>`. The id is derived from round and attempt, so a retried or
  * redriven task finds the purchase order it wrote and answers the same instead of ordering twice.
  */
 export async function createPurchaseOrder(
@@ -133,7 +134,7 @@ export async function createPurchaseOrder(
   const order = await loadOrder(table, input.orderId);
   if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${input.orderId} does not exist`);
   const attempt = input.attempt + 1;
-  const poId = `${input.orderId}-po${attempt}`;
+  const poId = `${input.orderId}-${input.round}-${attempt}`;
   const existing = await getPurchaseOrder(table, poId);
   if (existing) return created(existing, attempt, input);
   if (order.status !== 'BACKORDERED' || order.shortfall.length === 0)
@@ -319,7 +320,12 @@ function poUpdate(
       Key: keys.purchaseOrder(po.poId),
       UpdateExpression: `${set}, version = :next, updatedAt = :now${remove ? ` REMOVE ${remove}` : ''}`,
       ConditionExpression: 'version = :version',
-      ExpressionAttributeNames: { '#status': 'status' },
+      // `processed` is a DynamoDB reserved word; DynamoDB also refuses names an expression does not use.
+      ExpressionAttributeNames: Object.fromEntries(
+        Object.entries({ '#status': 'status', '#received': 'received', '#processed': 'processed' }).filter(
+          ([name]) => set.includes(name),
+        ),
+      ),
       ExpressionAttributeValues: { ...values, ':version': po.version, ':next': po.version + 1, ':now': at },
     },
   };
@@ -458,7 +464,7 @@ export async function receiveGoods(
       poUpdate(
         table,
         po,
-        'SET #status = :status, received = :received',
+        'SET #status = :status, #received = :received',
         {
           ':status': status,
           ':received': received,
@@ -578,7 +584,7 @@ const maxAllocationsPerTransaction = 30;
 export async function allocateReceipt(
   table: TableRef,
   input: { poId: string; step: string; actor: string; now: Date; holdMinutes: number },
-): Promise<{ complete: boolean; ordersToResume: string[] }> {
+): Promise<{ complete: boolean; ordersToResume: string[]; roundClosedFor?: string }> {
   let po = await getPurchaseOrder(table, input.poId);
   if (!po) throw new WorkflowTaskError(orderNotFoundErrorName, `purchase order ${input.poId} does not exist`);
   const at = input.now.toISOString();
@@ -595,7 +601,7 @@ export async function allocateReceipt(
     const shared = allocations.slice(0, maxAllocationsPerTransaction);
     const restNow = rest + allocations.slice(maxAllocationsPerTransaction).reduce((s, a) => s + a.qty, 0);
     const items: TransactItem[] = [
-      poUpdate(table, po, 'SET processed.#sku = :processed', { ':processed': po.received[sku] ?? 0 }, at),
+      poUpdate(table, po, 'SET #processed.#sku = :processed', { ':processed': po.received[sku] ?? 0 }, at),
     ];
     const update = items[0]?.Update;
     if (update) update.ExpressionAttributeNames = { ...update.ExpressionAttributeNames, '#sku': sku };
@@ -681,7 +687,43 @@ export async function allocateReceipt(
   }
   const complete =
     po.status === 'RECEIVED' && skus.every((sku) => (po?.processed[sku] ?? 0) >= (po?.received[sku] ?? 0));
-  return { complete, ordersToResume };
+  // A round that ends with the order still short (partial confirmation, or FIFO gave the goods to older
+  // orders) resumes it too: fulfilment re-sources and, still short, requests the next round.
+  const stillShort =
+    complete &&
+    !ordersToResume.includes(po.orderId) &&
+    (await listBackorders(table, po.orderId)).some((b) => b.status === 'WAITING');
+  return { complete, ordersToResume, ...(stillShort ? { roundClosedFor: po.orderId } : {}) };
+}
+
+/**
+ * Closes a procurement round of an order that is still short: bumps the order version once per purchase
+ * order, so the next RequestProcurement names a new execution even if re-sourcing changes nothing.
+ */
+export async function closeProcurementRound(table: TableRef, orderId: string, poId: string, now: Date) {
+  try {
+    await callAws('closeProcurementRound', () =>
+      table.document.send(
+        new UpdateCommand({
+          TableName: table.tableName,
+          Key: keys.order(orderId),
+          UpdateExpression:
+            'SET version = version + :one, procurementRoundClosedBy = :poId, updatedAt = :now',
+          ConditionExpression:
+            '#status = :backordered AND (attribute_not_exists(procurementRoundClosedBy) OR procurementRoundClosedBy <> :poId)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':poId': poId,
+            ':backordered': 'BACKORDERED',
+            ':now': now.toISOString(),
+          },
+        }),
+      ),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
 }
 
 /** The order's parked fulfilment token (if any) and status. */

@@ -5,6 +5,7 @@ import {
   BackorderNotParkedError,
   backorderWaiter,
   closeBackorders,
+  closeProcurementRound,
 } from '../../adapters/dynamodb/procurement';
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
 import { purchaseOrderTaskSchema } from '../../contracts/schemas';
@@ -29,7 +30,9 @@ export const handler = taskHandler(purchaseOrderTaskSchema, async (input) => {
     now,
     holdMinutes: environment.RESERVATION_HOLD_MINUTES,
   });
-  for (const orderId of result.ordersToResume) {
+  if (result.roundClosedFor) await closeProcurementRound(table, result.roundClosedFor, input.poId, now);
+  const toResume = [...result.ordersToResume, ...(result.roundClosedFor ? [result.roundClosedFor] : [])];
+  for (const orderId of toResume) {
     const waiter = await backorderWaiter(table, orderId);
     if (waiter.status === 'BACKORDERED') {
       const sent = waiter.token
