@@ -5,8 +5,9 @@
 import { fileURLToPath } from 'node:url';
 import { type Benchmark, runBenchmarks } from './harness';
 import { orderLatencyBenchmark } from './order-latency';
+import { workflowCostBenchmark } from './workflow-cost';
 
-const all: Benchmark[] = [orderLatencyBenchmark];
+const all: Benchmark[] = [orderLatencyBenchmark, workflowCostBenchmark];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length ? all.filter((benchmark) => wanted.includes(benchmark.name)) : all;

@@ -253,14 +253,28 @@ export const functions = {
   listExecutions: {
     entry: 'functions/handlers/ops/list-executions.api.ts',
     description: 'Failed (or other) workflow executions with failed state, error, cause and input',
-    environment: { ...commonEnvironment, FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' } },
-    grants: [{ workflow: 'fulfilment', access: 'operate' }],
+    environment: {
+      ...commonEnvironment,
+      FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' },
+      PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' },
+    },
+    grants: [
+      { workflow: 'fulfilment', access: 'operate' },
+      { workflow: 'procurement', access: 'operate' },
+    ],
   },
   redriveExecution: {
     entry: 'functions/handlers/ops/redrive-execution.api.ts',
     description: 'Redrives a failed workflow execution from the step that failed',
-    environment: { ...commonEnvironment, FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' } },
-    grants: [{ workflow: 'fulfilment', access: 'operate' }],
+    environment: {
+      ...commonEnvironment,
+      FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' },
+      PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' },
+    },
+    grants: [
+      { workflow: 'fulfilment', access: 'operate' },
+      { workflow: 'procurement', access: 'operate' },
+    ],
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

@@ -7,7 +7,7 @@ import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { localCredentials, localRegion, stateMachineArn } from '../../local/aws';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { dynamodbEndpoint } from '../support/dynamodb';
-import { eventually } from '../support/local-cloud-process';
+import { eventually as eventuallyWithin } from '../support/local-cloud-process';
 
 /**
  * The backorder path end to end over HTTP on an in-process local cloud: order → BACKORDERED → purchase
@@ -15,6 +15,8 @@ import { eventually } from '../support/local-cloud-process';
  * with other suites, so every id here is unique to this run.
  */
 let cloud: LocalCloud;
+/** Each step crosses several Lambdas and two workflows; on a loaded 2-core runner that takes a while. */
+const eventually = <T>(probe: () => Promise<T | undefined>) => eventuallyWithin(probe, 60_000);
 let sfn: SFNClient;
 const run = randomUUID().slice(0, 8);
 const sku = `SKU-E2E-${run}`;
@@ -26,7 +28,12 @@ const keys = {
 };
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ dynamodbEndpoint: dynamodbEndpoint(), retryIntervalScale: 0 });
+  // Prewarmed: a cold start of a task function on a loaded runner must not eat into the steps' time.
+  cloud = await startLocalCloud({
+    dynamodbEndpoint: dynamodbEndpoint(),
+    retryIntervalScale: 0,
+    prewarm: true,
+  });
   sfn = new SFNClient({
     endpoint: cloud.endpoints.stepfunctions,
     region: localRegion,
@@ -128,6 +135,10 @@ const orderIn = (orderId: string, status: string) =>
   eventually(async () => {
     const current = await order(orderId);
     return current.status === status ? current : undefined;
+  }).catch(async (error: unknown) => {
+    // Say why: the failed executions (if any) name the state and error.
+    const failed = await (await api('/ops/executions?status=FAILED', { key: cloud.keys.ops })).text();
+    throw new Error(`${String(error)}; order ${JSON.stringify(await order(orderId))}; failed: ${failed}`);
   });
 
 interface PurchaseOrderView {
@@ -260,8 +271,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
     ]);
     const firstRound = await sfn.send(
       new DescribeExecutionCommand({
-        executionArn:
-          stateMachineArn('procurement').replace(':stateMachine:', ':execution:') + `:${orderId}-procure-2`,
+        executionArn: `${stateMachineArn('procurement').replace(':stateMachine:', ':execution:')}:${orderId}-procure-2`,
       }),
     );
     expect(firstRound.status).toBe('SUCCEEDED');
@@ -310,5 +320,78 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
     expect(reserved.timeline.find((entry) => entry.event === 'PO_REJECTED')?.actor).toBe(
       `supplier:${second}`,
     );
-  }, 60_000);
+  }, 180_000);
+
+  it('no supplier for the SKU: a fault at CreatePurchaseOrder, ops redrive, then the order is REJECTED with its hold released', async () => {
+    const lonelySku = `SKU-NOSUP-${run}`;
+    await expectStatus(
+      api(`/locations/${warehouse}/stock/${lonelySku}`, {
+        method: 'PUT',
+        key: cloud.keys.ops,
+        body: { onHand: 1, safetyStock: 0 },
+      }),
+      200,
+    );
+    const fault = {
+      workflow: 'procurement',
+      state: 'CreatePurchaseOrder',
+      error: 'TransientError',
+      times: 4,
+    };
+    expect(
+      (await api('/ops/faults', { method: 'PUT', key: cloud.keys.ops, body: fault })).status,
+    ).toBeLessThan(300);
+    const placed = (await expectStatus(
+      api('/orders', {
+        method: 'POST',
+        key: cloud.keys.channel,
+        headers: { 'idempotency-key': randomUUID() },
+        body: {
+          customerId: 'cust-e2e',
+          fulfilment: {
+            type: 'delivery',
+            address: {
+              line1: '1 High St',
+              city: 'London',
+              postalCode: 'E1 6AN',
+              country: 'GB',
+              lat: 51.52,
+              lng: -0.07,
+            },
+          },
+          lines: [{ sku: lonelySku, qty: 3 }],
+        },
+      }),
+      202,
+    )) as { orderId: string };
+    const executionId = `${placed.orderId}-procure-2`;
+    const failed = await eventually(async () => {
+      const list = (await expectStatus(
+        api('/ops/executions?status=FAILED', { key: cloud.keys.ops }),
+        200,
+      )) as {
+        items: { executionId: string; workflow: string; failedState?: string; error?: string }[];
+      };
+      return list.items.find((item) => item.executionId === executionId);
+    });
+    expect(failed).toMatchObject({
+      workflow: 'procurement',
+      failedState: 'CreatePurchaseOrder',
+      error: 'TransientError',
+    });
+    expect((await order(placed.orderId)).status).toBe('BACKORDERED');
+
+    await expectStatus(
+      api(`/ops/executions/${executionId}/redrive`, { method: 'POST', key: cloud.keys.ops }),
+      202,
+    );
+    const rejected = await orderIn(placed.orderId, 'REJECTED');
+    expect(rejected.timeline.find((entry) => entry.status === 'REJECTED')).toMatchObject({
+      step: 'RejectOrder',
+    });
+    const inventory = (await (await api(`/inventory/${lonelySku}`, { key: cloud.keys.ops })).json()) as {
+      locations: { reserved: number; available: number }[];
+    };
+    expect(inventory.locations).toEqual([expect.objectContaining({ reserved: 0, available: 1 })]);
+  }, 180_000);
 });

@@ -21,6 +21,7 @@ import {
   lambdaContext,
   loadHandlers,
   setFunctionEnvironment,
+  workflowDefinition,
 } from './harness';
 
 const keys = {
@@ -57,7 +58,10 @@ beforeAll(async () => {
   handlers = await loadHandlers();
   stepFunctions = await startStepFunctionsService({
     port: sfnPort,
-    stateMachines: [{ name: 'fulfilment', definition: fulfilmentDefinition(table.tableName) }],
+    stateMachines: [
+      { name: 'fulfilment', definition: fulfilmentDefinition(table.tableName) },
+      { name: 'procurement', definition: workflowDefinition('procurement', table.tableName) },
+    ],
     invoker: inProcessInvoker(handlers),
     dynamodbEndpoint: dynamodbEndpoint(),
     retryIntervalScale: 0,
