@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -21,12 +21,13 @@ import {
 import { createTable } from './dynamodb/create-tables';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb/dynamodb-local';
 import { registerFaultRoutes } from './faults';
+import { bundleFunctions } from './lambda/bundle';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { findFreePort } from './net';
 import { startEventSourceMapping } from './sqs/event-source-mapping';
 import { startSqsService } from './sqs/service';
 import { type StepFunctionsService, startStepFunctionsService } from './stepfunctions/service';
-import { createResolver, systemDefinition } from './system-resolution';
+import { createResolver, repositoryRoot, systemDefinition } from './system-resolution';
 
 export interface LocalCloudOptions {
   /** API port; 0 picks a free one. */
@@ -78,23 +79,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   try {
     if (options.persistDir) mkdirSync(join(options.persistDir, 'dynamodb'), { recursive: true });
 
-    let dynamodbEndpoint = options.dynamodbEndpoint;
-    if (!dynamodbEndpoint) {
-      const dynamodb: DynamoDbLocal = await startDynamoDbLocal({
-        dbPath: options.persistDir ? join(options.persistDir, 'dynamodb') : undefined,
-      });
-      stoppers.push(() => dynamodb.stop());
-      dynamodbEndpoint = dynamodb.endpoint;
-    }
-    const dynamodbClient = new DynamoDBClient({
-      endpoint: dynamodbEndpoint,
-      region: localRegion,
-      credentials: localCredentials,
-    });
-    for (const [key, table] of Object.entries(systemDefinition.tables))
-      await createTable(dynamodbClient, tableName(key), table);
-    log(`DynamoDB Local      ${dynamodbEndpoint}`);
-
     const queueDefinitions = Object.entries(systemDefinition.queues).flatMap(([name, queue]) => [
       {
         name: deadLetterQueueName(name as keyof typeof systemDefinition.queues),
@@ -116,38 +100,74 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       persistFile: options.persistDir ? join(options.persistDir, 'sqs.json') : undefined,
     });
     stoppers.push(() => sqs.close());
-    log(`SQS                 ${sqs.url}`);
 
-    const resolver = createResolver((name) => sqs.queueUrl(name));
+    // Endpoints are fixed up front so the JVM start and the Lambda cold starts can run at the same time.
+    const dynamodbPort = options.dynamodbEndpoint ? undefined : await findFreePort();
+    const dynamodbEndpoint = options.dynamodbEndpoint ?? `http://127.0.0.1:${dynamodbPort}`;
     const stepFunctionsPort = await findFreePort();
     const stepFunctionsUrl = `http://127.0.0.1:${stepFunctionsPort}`;
+    const dynamodbClient = new DynamoDBClient({
+      endpoint: dynamodbEndpoint,
+      region: localRegion,
+      credentials: localCredentials,
+    });
+
+    const startDynamoDb = async () => {
+      if (dynamodbPort !== undefined) {
+        const dynamodb: DynamoDbLocal = await startDynamoDbLocal({
+          port: dynamodbPort,
+          dbPath: options.persistDir ? join(options.persistDir, 'dynamodb') : undefined,
+        });
+        stoppers.push(() => dynamodb.stop());
+      }
+      for (const [key, table] of Object.entries(systemDefinition.tables)) {
+        await createTable(dynamodbClient, tableName(key), table);
+      }
+      log(`DynamoDB Local      ${dynamodbEndpoint}`);
+    };
+
+    const resolver = createResolver((name) => sqs.queueUrl(name));
     const functionEntries = Object.entries(systemDefinition.functions) as [string, FunctionDefinition][];
-    const localFunctions = functionEntries.map(([name, definition]) => ({
-      name,
-      entry: definition.entry,
-      environment: resolver.environmentOf(definition),
-      memoryMb: definition.memoryMb ?? functionDefaults.memoryMb,
-      timeoutSeconds: definition.timeoutSeconds ?? functionDefaults.timeoutSeconds,
-    }));
-    const runtime = createLambdaRuntime(
-      localFunctions,
-      // What the Lambda service itself provides: region, credentials, and (locally) the endpoints.
-      () => ({
-        AWS_REGION: localRegion,
-        AWS_DEFAULT_REGION: localRegion,
-        AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint as string,
-        AWS_ENDPOINT_URL_SQS: sqs.url,
-        AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        TZ: 'UTC',
-        PATH: process.env.PATH ?? '',
-      }),
-      options.functionLog,
-    );
-    if (options.prewarm) await runtime.warm();
-    stoppers.push(() => runtime.close());
+    const startLambda = async () => {
+      const bundles = await bundleFunctions(
+        repositoryRoot,
+        functionEntries.map(([name, definition]) => ({ name, entry: definition.entry })),
+      );
+      stoppers.push(async () => bundles.remove());
+      const localFunctions = functionEntries.map(([name, definition]) => ({
+        name,
+        moduleUrl: bundles.moduleUrl(name),
+        environment: resolver.environmentOf(definition),
+        memoryMb: definition.memoryMb ?? functionDefaults.memoryMb,
+        timeoutSeconds: definition.timeoutSeconds ?? functionDefaults.timeoutSeconds,
+      }));
+      const runtime = createLambdaRuntime(
+        localFunctions,
+        // What the Lambda service itself provides: region, credentials, and (locally) the endpoints.
+        () => ({
+          AWS_REGION: localRegion,
+          AWS_DEFAULT_REGION: localRegion,
+          AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+          AWS_ENDPOINT_URL_SQS: sqs.url,
+          AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          TZ: 'UTC',
+          PATH: process.env.PATH ?? '',
+        }),
+        options.functionLog,
+      );
+      stoppers.push(() => runtime.close());
+      if (options.prewarm) await runtime.warm();
+      log(
+        `Lambda              ${localFunctions.length} functions bundled${options.prewarm ? ' and warm' : ''}`,
+      );
+      return { runtime, localFunctions };
+    };
+
+    const [, { runtime, localFunctions }] = await Promise.all([startDynamoDb(), startLambda()]);
+    log(`SQS                 ${sqs.url}`);
 
     const stepFunctions = await startStepFunctionsService({
       port: stepFunctionsPort,
@@ -218,7 +238,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const keys = generateDemoKeys();
     const document = DynamoDBDocumentClient.from(dynamodbClient);
     await seedPrincipals(document, keys);
-    if (options.seedDemoData) await seedDemoWorld(gateway.url, keys, log);
+    // A persisted world is seeded once: re-seeding would reset stock counts on every restart.
+    const seededMarker = options.persistDir ? join(options.persistDir, 'demo-data-seeded') : undefined;
+    if (options.seedDemoData && !(seededMarker && existsSync(seededMarker))) {
+      await seedDemoWorld(gateway.url, keys, log);
+      if (seededMarker) writeFileSync(seededMarker, new Date().toISOString());
+    }
 
     return {
       endpoints: {

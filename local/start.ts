@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 import { startLocalCloud } from './cloud';
 import { repositoryRoot } from './system-resolution';
 
+// The SDK warns that Node 20 support ends in 2027; DESIGN §8 pins Node 20 on these machines for now.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const startedAt = performance.now();
 const persist = process.argv.includes('--persist');
 const verbose = process.argv.includes('--verbose');
@@ -21,7 +23,8 @@ const cloud = await startLocalCloud({
   persistDir: persist ? stateDir : undefined,
   seedDemoData: true,
   prewarm: true,
-  log: (line) => console.log(`  ${line}`),
+  log: (line) =>
+    console.log(`  ${line.padEnd(52)} +${((performance.now() - startedAt) / 1000).toFixed(1)} s`),
   functionLog: verbose ? (name, line) => console.log(`[${name}] ${line}`) : undefined,
 }).catch((error: Error) => {
   console.error(`\nThe local cloud could not start: ${error.message}`);

@@ -29,14 +29,9 @@ import {
   type TableKey,
 } from '../definition';
 import type { QueuePair } from './queues';
+import { type SystemResourcesProps, tokenResolvers } from './system-resources';
 
-export interface SystemFunctionsProps {
-  readonly definition: SystemShape;
-  /** Repository root: definition entries are relative to it. */
-  readonly projectRoot: string;
-  readonly tables: ReadonlyMap<TableKey, dynamodb.ITable>;
-  readonly queues: ReadonlyMap<QueueKey, QueuePair>;
-}
+export type SystemFunctionsProps = SystemResourcesProps;
 
 export interface SystemFunction {
   readonly fn: lambda.Function;
@@ -106,12 +101,7 @@ export class SystemFunctions extends Construct {
           name,
           typeof value === 'string'
             ? value
-            : resolveRef<string>(value, {
-                tableName: (k) => table(k).tableName,
-                queueUrl: (k) => queue(k).queue.queueUrl,
-                stateMachineArn: (k) => stateMachineArn(stack, k),
-                functionArn: (k) => lookup(functions, k, 'function').fn.functionArn,
-              }),
+            : resolveRef<string>(value, tokenResolvers(stack, props, functions)),
         );
       }
       for (const grant of def.grants) this.applyGrant(fn, role, def, grant, table, queue);

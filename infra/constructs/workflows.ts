@@ -1,31 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { LOG_RETENTION } from '../defaults/lambda';
-import { stateMachineArn, stateMachineName } from '../defaults/naming';
-import {
-  entriesOf,
-  type FunctionKey,
-  lookup,
-  type QueueKey,
-  resolveRef,
-  type SystemShape,
-  type TableKey,
-  type WorkflowKey,
-} from '../definition';
-import type { QueuePair } from './queues';
+import { stateMachineName } from '../defaults/naming';
+import { entriesOf, type FunctionKey, lookup, resolveRef, type WorkflowKey } from '../definition';
 import type { SystemFunction } from './system-functions';
+import { type SystemResourcesProps, tokenResolvers } from './system-resources';
 
-export interface WorkflowsProps {
-  readonly definition: SystemShape;
-  readonly projectRoot: string;
-  readonly tables: ReadonlyMap<TableKey, dynamodb.ITable>;
-  readonly queues: ReadonlyMap<QueueKey, QueuePair>;
+export interface WorkflowsProps extends SystemResourcesProps {
   readonly functions: ReadonlyMap<FunctionKey, SystemFunction>;
 }
 
@@ -68,14 +54,10 @@ export class Workflows extends Construct {
         );
       }
 
+      const resolvers = tokenResolvers(stack, props, props.functions);
       const definitionSubstitutions: Record<string, string> = {};
       for (const [name, ref] of Object.entries(workflow.substitutions)) {
-        definitionSubstitutions[name] = resolveRef<string>(ref, {
-          tableName: (k) => lookup(props.tables, k, 'table').tableName,
-          queueUrl: (k) => lookup(props.queues, k, 'queue').queue.queueUrl,
-          stateMachineArn: (k) => stateMachineArn(stack, k),
-          functionArn: (k) => lookup(props.functions, k, 'function').fn.functionArn,
-        });
+        definitionSubstitutions[name] = resolveRef<string>(ref, resolvers);
       }
 
       const logGroup = new logs.LogGroup(this, `${key}Logs`, {

@@ -167,7 +167,9 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
           send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) });
       });
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than any client pool keeps idle sockets, so a client never reuses one the server just closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -68,7 +68,8 @@ export async function startDynamoDbLocal(
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   try {
-    await waitForPort(port, 30_000, () => child.exitCode !== null);
+    // Generous: a JVM starting on a busy 2-core machine (e.g. beside a parallel test run) can take a while.
+    await waitForPort(port, 120_000, () => child.exitCode !== null);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`DynamoDB Local did not start on port ${port}: ${(error as Error).message}\n${stderr}`);

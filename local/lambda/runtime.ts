@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FunctionError, functionNameOf, type LambdaInvoker } from './invoker';
 
 export interface LocalFunction {
   readonly name: string;
-  /** Handler file relative to the repository root. */
-  readonly entry: string;
+  /** file: URL of the function's bundled module (see bundle.ts). */
+  readonly moduleUrl: string;
   /** Exactly the environment the CDK definition gives this function (references already resolved). */
   readonly environment: Readonly<Record<string, string>>;
   readonly memoryMb: number;
@@ -41,7 +39,6 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const bootstrapUrl = new URL('./worker-bootstrap.mjs', import.meta.url);
 
 /**
@@ -87,7 +84,7 @@ export function createLambdaRuntime(
         ...fn.environment,
       },
       workerData: {
-        entryUrl: pathToFileURL(resolve(repositoryRoot, fn.entry)).href,
+        entryUrl: fn.moduleUrl,
         functionName: fn.name,
         memoryMb: fn.memoryMb,
         timeoutSeconds: fn.timeoutSeconds,

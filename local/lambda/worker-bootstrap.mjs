@@ -1,10 +1,9 @@
 // Runs inside a worker thread: one worker per function, so each function has its own module cache and
-// exactly the environment its CDK definition gives it (process.env is per worker). Plain JS because it
-// must register the TypeScript loader before the handler module is imported.
+// exactly the environment its CDK definition gives it (process.env is per worker). Plain JS: Node loads
+// it directly, and the handler it imports is the esbuild bundle, as deployed.
 import { parentPort, workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
+process.setSourceMapsEnabled(true);
 
 const { entryUrl, functionName, memoryMb, timeoutSeconds } = workerData;
 // The import is the cold start: module top-level code (env validation, SDK clients) runs here once.

@@ -10,31 +10,43 @@ interface ErrorShape {
   readonly status: number;
 }
 
+const shape = (queryCode: string, status = 400): ErrorShape => ({ queryCode, status });
+
+/** Modeled shapes whose query code is the shape's own name under the legacy `AWS.SimpleQueueService.` prefix. */
+const prefixedShapes = [
+  'MessageNotInflight',
+  'BatchEntryIdsNotDistinct',
+  'BatchRequestTooLong',
+  'EmptyBatchRequest',
+  'InvalidBatchEntryId',
+  'TooManyEntriesInBatchRequest',
+  'UnsupportedOperation',
+];
+
+/**
+ * Shapes whose query code is their own name. The last two are not in the model: the SDK surfaces them as a
+ * generic SQSServiceException whose `name` is the code.
+ */
+const plainShapes = [
+  'InvalidAttributeName',
+  'InvalidAttributeValue',
+  'InvalidMessageContents',
+  'InvalidParameterValue',
+  'MissingParameter',
+];
+
 /** Shapes from the SQS model (with their awsQueryError codes and HTTP statuses), plus the unmodeled validation codes. */
 const shapes: Record<string, ErrorShape> = {
-  QueueDoesNotExist: { queryCode: 'AWS.SimpleQueueService.NonExistentQueue', status: 400 },
-  QueueNameExists: { queryCode: 'QueueAlreadyExists', status: 400 },
-  ReceiptHandleIsInvalid: { queryCode: 'ReceiptHandleIsInvalid', status: 404 },
-  MessageNotInflight: { queryCode: 'AWS.SimpleQueueService.MessageNotInflight', status: 400 },
-  BatchEntryIdsNotDistinct: { queryCode: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', status: 400 },
-  BatchRequestTooLong: { queryCode: 'AWS.SimpleQueueService.BatchRequestTooLong', status: 400 },
-  EmptyBatchRequest: { queryCode: 'AWS.SimpleQueueService.EmptyBatchRequest', status: 400 },
-  InvalidBatchEntryId: { queryCode: 'AWS.SimpleQueueService.InvalidBatchEntryId', status: 400 },
-  TooManyEntriesInBatchRequest: {
-    queryCode: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
-    status: 400,
-  },
-  UnsupportedOperation: { queryCode: 'AWS.SimpleQueueService.UnsupportedOperation', status: 400 },
-  InvalidAttributeName: { queryCode: 'InvalidAttributeName', status: 400 },
-  InvalidAttributeValue: { queryCode: 'InvalidAttributeValue', status: 400 },
-  InvalidMessageContents: { queryCode: 'InvalidMessageContents', status: 400 },
-  ResourceNotFoundException: { queryCode: 'ResourceNotFoundException', status: 404 },
-  InvalidAddress: { queryCode: 'InvalidAddress', status: 404 },
-  // Not in the model: the SDK surfaces these as a generic SQSServiceException whose `name` is the code.
-  InvalidParameterValue: { queryCode: 'InvalidParameterValue', status: 400 },
-  MissingParameter: { queryCode: 'MissingParameter', status: 400 },
-  UnknownOperationException: { queryCode: 'InvalidAction', status: 400 },
-  SerializationException: { queryCode: 'MalformedQueryString', status: 400 },
+  ...Object.fromEntries(prefixedShapes.map((name) => [name, shape(`AWS.SimpleQueueService.${name}`)])),
+  ...Object.fromEntries(plainShapes.map((name) => [name, shape(name)])),
+  QueueDoesNotExist: shape('AWS.SimpleQueueService.NonExistentQueue'),
+  QueueNameExists: shape('QueueAlreadyExists'),
+  ReceiptHandleIsInvalid: shape('ReceiptHandleIsInvalid', 404),
+  ResourceNotFoundException: shape('ResourceNotFoundException', 404),
+  InvalidAddress: shape('InvalidAddress', 404),
+  // Protocol-level failures, reported with the query protocol's codes for them.
+  UnknownOperationException: shape('InvalidAction'),
+  SerializationException: shape('MalformedQueryString'),
 };
 
 export type SqsErrorShape = keyof typeof shapes & string;

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { localAccountId, queueArn } from '../aws';
+import { type AwsJsonResponse, createAwsJsonServer } from '../aws-json-server';
 import { type EngineSnapshot, type QueueAttributes, SqsEngine } from './engine';
 import { SqsError } from './errors';
 import { isRecord } from './input';
@@ -28,55 +27,25 @@ export interface SqsService {
   close(): Promise<void>;
 }
 
-const jsonContentType = 'application/x-amz-json-1.0';
 const targetPrefix = 'AmazonSQS.';
 /** Well above the 1 MiB message limit times a 10-entry batch cap in practice, but bounded. */
 const maxRequestBytes = 12 * 1024 * 1024;
 const persistDebounceMs = 100;
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxRequestBytes) {
-        reject(new SqsError('InvalidParameterValue', 'Request is too large.'));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (response.destroyed || response.writableEnded) return;
-  const payload = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': jsonContentType,
-    'content-length': Buffer.byteLength(payload),
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
-  });
-  response.end(payload);
-}
-
-function sendError(response: ServerResponse, error: SqsError): void {
-  send(
-    response,
-    error.status,
-    { __type: `com.amazonaws.sqs#${error.shape}`, message: error.message },
-    // Read by query-compatible SDKs (JS v3, botocore) to pick the exception class; see errors.ts.
-    { 'x-amzn-query-error': `${error.queryCode};Sender` },
-  );
+/** SQS's error body, plus the header query-compatible SDKs (JS v3, botocore) read to pick the exception class; see errors.ts. */
+function errorResponse(error: unknown): AwsJsonResponse {
+  if (error instanceof SqsError) {
+    return {
+      status: error.status,
+      body: { __type: `com.amazonaws.sqs#${error.shape}`, message: error.message },
+      headers: { 'x-amzn-query-error': `${error.queryCode};Sender` },
+    };
+  }
+  return {
+    status: 500,
+    body: { __type: 'com.amazonaws.sqs#InternalError', message: String(error) },
+    headers: { 'x-amzn-query-error': 'InternalError;Receiver' },
+  };
 }
 
 function loadSnapshot(file: string): EngineSnapshot | undefined {
@@ -154,65 +123,29 @@ export async function startSqsService(options: SqsServiceOptions): Promise<SqsSe
   for (const definition of options.queues)
     engine.defineQueue(definition.name, definitionAttributes(definition));
 
-  const server = createServer((request, response) => {
-    void handle(request, response);
-  });
-
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    // The request's lifetime: a client that disconnects mid long poll must not consume messages.
-    const abort = new AbortController();
-    // The request's lifetime: a client that gives up on a long poll must not consume messages. A client
-    // abort reaches us as a FIN, which Node's server only turns into 'close' once the response is written,
-    // so the socket's 'end' is watched too.
-    const socket = request.socket;
-    const gone = () => abort.abort();
-    socket.once('end', gone);
-    socket.once('close', gone);
-    response.once('close', () => {
-      abort.abort();
-      socket.off('end', gone);
-      socket.off('close', gone);
-    });
-    try {
-      if (request.method !== 'POST') {
-        throw new SqsError(
+  const server = createAwsJsonServer({
+    maxRequestBytes,
+    route: (target) =>
+      target.startsWith(targetPrefix)
+        ? (input, signal) => engine.handle(target.slice(targetPrefix.length), input, signal)
+        : undefined,
+    errors: {
+      notPost: () =>
+        new SqsError(
           'UnknownOperationException',
           'Only POST requests of the AWS JSON 1.0 protocol are supported.',
-        );
-      }
-      const target = request.headers['x-amz-target'];
-      if (typeof target !== 'string' || !target.startsWith(targetPrefix)) {
-        throw new SqsError(
+        ),
+      unknownTarget: () =>
+        new SqsError(
           'UnknownOperationException',
           'Missing or unsupported X-Amz-Target header (the legacy query protocol is not supported; use the JSON protocol).',
-        );
-      }
-      const text = await readBody(request);
-      let input: unknown;
-      try {
-        input = text.trim() === '' ? {} : JSON.parse(text);
-      } catch {
-        throw new SqsError('SerializationException', 'The request body is not valid JSON.');
-      }
-      if (!isRecord(input))
-        throw new SqsError('SerializationException', 'The request body must be a JSON object.');
-      const output = await engine.handle(target.slice(targetPrefix.length), input, abort.signal);
-      send(response, 200, output);
-    } catch (error) {
-      if (error instanceof SqsError) {
-        sendError(response, error);
-      } else {
-        send(
-          response,
-          500,
-          { __type: 'com.amazonaws.sqs#InternalError', message: String(error) },
-          {
-            'x-amzn-query-error': 'InternalError;Receiver',
-          },
-        );
-      }
-    }
-  }
+        ),
+      tooLarge: () => new SqsError('InvalidParameterValue', 'Request is too large.'),
+      invalidJson: () => new SqsError('SerializationException', 'The request body is not valid JSON.'),
+      notObject: () => new SqsError('SerializationException', 'The request body must be a JSON object.'),
+    },
+    errorResponse,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
+import { type AwsJsonResponse, createAwsJsonServer, type JsonObject } from '../aws-json-server';
 
 /**
  * The Step Functions wire protocol (AWS JSON 1.0): every call is `POST /` with `X-Amz-Target:
@@ -37,28 +38,11 @@ export class SfnError extends Error {
 /** The namespace AWS itself puts in `__type` for Step Functions errors. */
 const errorNamespace = 'com.amazonaws.swf.service.v2.model';
 
-export type JsonObject = Record<string, unknown>;
+export type { JsonObject };
 export type OperationHandler = (input: JsonObject) => Promise<JsonObject> | JsonObject;
 
 /** AWS caps inputs/outputs at 256 KiB; a few MiB leaves room for JSON overhead while bounding memory. */
 const maxRequestBytes = 4 * 1024 * 1024;
-
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxRequestBytes) {
-        reject(new SfnError('ValidationException', 'Request body too large'));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 
 /**
  * The AWS JSON protocols encode timestamps as epoch seconds (fractional numbers). Our records keep epoch
@@ -71,62 +55,35 @@ export class Timestamp {
   }
 }
 
-function send(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.0',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': crypto.randomUUID(),
-    ...headers,
-  });
-  response.end(text);
-}
-
-function sendError(response: ServerResponse, error: SfnError): void {
-  send(
-    response,
-    error.status,
-    { __type: `${errorNamespace}#${error.shape}`, message: error.message },
-    { 'x-amzn-errortype': error.shape },
-  );
+/** Unexpected failures become InternalFailure (500) so SDKs still see a modeled exception. */
+function errorResponse(error: unknown): AwsJsonResponse {
+  const known =
+    error instanceof SfnError
+      ? error
+      : new SfnError('InternalFailure', error instanceof Error ? error.message : String(error), 500);
+  return {
+    status: known.status,
+    body: { __type: `${errorNamespace}#${known.shape}`, message: known.message },
+    headers: { 'x-amzn-errortype': known.shape },
+  };
 }
 
 /** An HTTP server dispatching `AWSStepFunctions.<Op>` calls to `operations`; unknown operations are rejected like AWS does. */
 export function createProtocolServer(operations: Record<string, OperationHandler>): Server {
-  return createServer((request, response) => {
-    void (async () => {
-      try {
-        if (request.method !== 'POST')
-          throw new SfnError('UnknownOperationException', 'Only POST / is supported');
-        const target = String(request.headers['x-amz-target'] ?? '');
-        const [prefix, operation] = target.split('.');
-        const handler = prefix === 'AWSStepFunctions' && operation ? operations[operation] : undefined;
-        const text = await readBody(request);
-        if (!handler) throw new SfnError('UnknownOperationException', `Unknown operation ${target}`);
-        let input: unknown;
-        try {
-          input = text.trim() === '' ? {} : JSON.parse(text);
-        } catch {
-          throw new SfnError('SerializationException', 'Request body is not valid JSON');
-        }
-        if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-          throw new SfnError('SerializationException', 'Request body must be a JSON object');
-        }
-        send(response, 200, await handler(input as JsonObject));
-      } catch (error) {
-        if (error instanceof SfnError) sendError(response, error);
-        else
-          sendError(
-            response,
-            new SfnError('InternalFailure', error instanceof Error ? error.message : String(error), 500),
-          );
-      }
-    })();
+  return createAwsJsonServer({
+    maxRequestBytes,
+    route: (target) => {
+      const [prefix, operation] = target.split('.');
+      return prefix === 'AWSStepFunctions' && operation ? operations[operation] : undefined;
+    },
+    errors: {
+      notPost: () => new SfnError('UnknownOperationException', 'Only POST / is supported'),
+      unknownTarget: (target) => new SfnError('UnknownOperationException', `Unknown operation ${target}`),
+      tooLarge: () => new SfnError('ValidationException', 'Request body too large'),
+      invalidJson: () => new SfnError('SerializationException', 'Request body is not valid JSON'),
+      notObject: () => new SfnError('SerializationException', 'Request body must be a JSON object'),
+    },
+    errorResponse,
   });
 }
 

@@ -8,30 +8,7 @@ import type { CreateOrderBody, LocationBody } from '../../functions/contracts/sc
 
 export const now = new Date('2026-01-05T10:00:00.000Z');
 
-export const warehouse: LocationBody = {
-  type: 'warehouse',
-  name: 'Dartford DC',
-  lat: 51.4462,
-  lng: 0.2176,
-  fulfils: ['delivery'],
-};
-export const store: LocationBody = {
-  type: 'store',
-  name: 'Oxford Street',
-  lat: 51.5152,
-  lng: -0.1419,
-  fulfils: ['delivery', 'same_day', 'pickup'],
-  sameDayRadiusKm: 8,
-};
-
-export const deliveryTo = {
-  line1: '1 High St',
-  city: 'London',
-  postalCode: 'E1 6AN',
-  country: 'GB',
-  lat: 51.52,
-  lng: -0.07,
-};
+export { deliveryTo, store, warehouse } from '../support/fixtures';
 
 export async function seedStock(
   table: TableRef,

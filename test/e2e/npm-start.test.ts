@@ -15,6 +15,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveryTo } from '../support/fixtures';
 import { eventually, type RunningLocalCloud, spawnLocalCloud } from '../support/local-cloud-process';
 
 /** End to end over HTTP on a freshly started `npm start` (its own DynamoDB Local, SQS, Step Functions, gateway). */
@@ -24,7 +25,7 @@ const aws = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAc
 beforeAll(async () => {
   cloud = await spawnLocalCloud();
   console.info(`npm start ready in ${cloud.startupMs} ms`);
-}, 120_000);
+}, 200_000);
 
 afterAll(async () => {
   await cloud?.stop();
@@ -53,14 +54,7 @@ const deliveryOrder = (sku: string, qty: number) => ({
   customerId: 'cust-e2e',
   fulfilment: {
     type: 'delivery',
-    address: {
-      line1: '1 High St',
-      city: 'London',
-      postalCode: 'E1 6AN',
-      country: 'GB',
-      lat: 51.52,
-      lng: -0.07,
-    },
+    address: deliveryTo,
   },
   lines: [{ sku, qty }],
 });
@@ -237,27 +231,96 @@ describe('npm start', () => {
     expect(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('1');
   });
 
-  it('is usable from boto3 (the AWS CLI speaks the same protocol)', async (context) => {
+  it('is usable from boto3 (the AWS CLI speaks the same protocol): list, history, redrive, queues', async (context) => {
     if (spawnSync('python3', ['-c', 'import boto3']).status !== 0) return context.skip();
+    // A failed execution for boto3 to redrive: ReserveStock fails beyond its Retry budget.
+    await api('/ops/faults', {
+      method: 'PUT',
+      key: cloud.endpoints.keys.ops,
+      body: { workflow: 'fulfilment', state: 'ReserveStock', error: 'TransientError', times: 10 },
+    });
+    const response = await api('/orders', {
+      method: 'POST',
+      key: cloud.endpoints.keys.channel,
+      headers: { 'idempotency-key': 'e2e-boto3-redrive' },
+      body: deliveryOrder('SKU-TSHIRT-M', 1),
+    });
+    const { orderId } = (await response.json()) as { orderId: string };
+    await eventually(async () => {
+      const failed = (await (
+        await api('/ops/executions?status=FAILED', { key: cloud.endpoints.keys.ops })
+      ).json()) as {
+        items: { executionId: string }[];
+      };
+      return failed.items.some((item) => item.executionId === orderId) ? true : undefined;
+    }, 30_000);
+    await api('/ops/faults', { method: 'DELETE', key: cloud.endpoints.keys.ops });
+
     const script = `
-import boto3, json, sys
+import boto3, json, sys, time
 kw = dict(region_name='us-east-1', aws_access_key_id='local', aws_secret_access_key='local')
 sfn = boto3.client('stepfunctions', endpoint_url=sys.argv[1], **kw)
 sqs = boto3.client('sqs', endpoint_url=sys.argv[2], **kw)
 arn = sfn.list_state_machines()['stateMachines'][0]['stateMachineArn']
-execs = sfn.list_executions(stateMachineArn=arn)['executions']
-hist = sfn.get_execution_history(executionArn=execs[0]['executionArn'])['events']
+failed = sfn.list_executions(stateMachineArn=arn, statusFilter='FAILED')['executions']
+target = [e for e in failed if e['name'] == sys.argv[3]][0]['executionArn']
+hist = sfn.get_execution_history(executionArn=target)['events']
+sfn.redrive_execution(executionArn=target)
+status = 'RUNNING'
+for _ in range(200):
+    status = sfn.describe_execution(executionArn=target)['status']
+    if status != 'RUNNING': break
+    time.sleep(0.1)
 urls = sqs.list_queues()['QueueUrls']
-sqs.send_message(QueueUrl=[u for u in urls if u.endswith('-dlq')][0], MessageBody='from-boto3')
-print(json.dumps({'machines': 1, 'executions': len(execs), 'events': len(hist), 'queues': len(urls)}))
+dlq = [u for u in urls if u.endswith('-dlq')][0]
+sqs.send_message(QueueUrl=dlq, MessageBody='from-boto3')
+received = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=1, MaxNumberOfMessages=10)['Messages']
+print(json.dumps({'events': len(hist), 'status': status, 'queues': len(urls), 'bodies': [m['Body'] for m in received]}))
 `;
-    const out = execFileSync('python3', ['-c', script, cloud.endpoints.stepfunctions, cloud.endpoints.sqs], {
-      encoding: 'utf8',
-    });
-    const parsed = JSON.parse(out) as { executions: number; events: number; queues: number };
-    expect(parsed.executions).toBeGreaterThan(0);
+    const out = execFileSync(
+      'python3',
+      ['-c', script, cloud.endpoints.stepfunctions, cloud.endpoints.sqs, orderId],
+      {
+        encoding: 'utf8',
+      },
+    );
+    const parsed = JSON.parse(out) as { events: number; status: string; queues: number; bodies: string[] };
     expect(parsed.events).toBeGreaterThan(0);
+    expect(parsed.status).toBe('SUCCEEDED');
     expect(parsed.queues).toBe(2);
+    expect(parsed.bodies).toContain('from-boto3');
+    expect((await orderStatus(orderId)).status).toBe('RESERVED');
+  });
+
+  it('is usable from the AWS CLI', async (context) => {
+    if (spawnSync('aws', ['--version']).status !== 0) return context.skip();
+    const aws = (endpoint: string, ...args: string[]) =>
+      JSON.parse(
+        execFileSync(
+          'aws',
+          ['--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json', ...args],
+          {
+            encoding: 'utf8',
+            env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+          },
+        ),
+      ) as Record<string, { name?: string; status?: string }[] | string[]>;
+    const machines = aws(cloud.endpoints.stepfunctions, 'stepfunctions', 'list-state-machines');
+    expect(machines.stateMachines?.map((machine) => (machine as { name: string }).name)).toContain(
+      'fulfilment',
+    );
+    const executions = aws(
+      cloud.endpoints.stepfunctions,
+      'stepfunctions',
+      'list-executions',
+      '--state-machine-arn',
+      'arn:aws:states:us-east-1:000000000000:stateMachine:fulfilment',
+      '--status-filter',
+      'SUCCEEDED',
+    );
+    expect(executions.executions?.length).toBeGreaterThan(0);
+    const queues = aws(cloud.endpoints.sqs, 'sqs', 'list-queues');
+    expect(queues.QueueUrls?.length).toBe(2);
   });
 
   it('stops everything on SIGTERM, leaving no Java process behind', async () => {

@@ -10,6 +10,7 @@ import { findFreePort } from '../../local/net';
 import { startSqsService } from '../../local/sqs/service';
 import { type StepFunctionsService, startStepFunctionsService } from '../../local/stepfunctions/service';
 import { createTestTable, dynamodbEndpoint } from '../support/dynamodb';
+import { deliveryTo, store, warehouse } from '../support/fixtures';
 import {
   type ApiResponse,
   apiClient,
@@ -80,18 +81,11 @@ beforeAll(async () => {
   for (const principal of principals) await savePrincipal(table.document, table.tableName, principal);
   await call('PUT', '/locations/WH-DARTFORD', {
     apiKey: keys.ops,
-    body: { type: 'warehouse', name: 'Dartford DC', lat: 51.4462, lng: 0.2176, fulfils: ['delivery'] },
+    body: warehouse,
   });
   await call('PUT', '/locations/ST-OXFORD', {
     apiKey: keys.ops,
-    body: {
-      type: 'store',
-      name: 'Oxford Street',
-      lat: 51.5152,
-      lng: -0.1419,
-      fulfils: ['delivery', 'same_day', 'pickup'],
-      sameDayRadiusKm: 8,
-    },
+    body: store,
   });
   await call('PUT', '/locations/WH-DARTFORD/stock/SKU-TEE', {
     apiKey: keys.ops,
@@ -108,17 +102,9 @@ afterAll(async () => {
   await closeSqs?.();
 });
 
-const address = {
-  line1: '1 High St',
-  city: 'London',
-  postalCode: 'E1 6AN',
-  country: 'GB',
-  lat: 51.52,
-  lng: -0.07,
-};
 const order = (sku: string, qty: number, extra: Record<string, unknown> = {}) => ({
   customerId: 'cust-1',
-  fulfilment: { type: 'delivery', address },
+  fulfilment: { type: 'delivery', address: deliveryTo },
   lines: [{ sku, qty }],
   ...extra,
 });

@@ -5,6 +5,7 @@ import { vi } from 'vitest';
 import { functions, routes, type WorkflowDefinition, workflows } from '../../functions/contracts/system';
 import { functionArn, localAccountId, localCredentials, localRegion, stateMachineArn } from '../../local/aws';
 import { FunctionError, functionNameOf, type LambdaInvoker } from '../../local/lambda/invoker';
+import { pollUntil } from '../support/eventually';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -227,12 +228,5 @@ function matchPath(template: string, path: string): Record<string, string> | und
   return Object.fromEntries(names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]));
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export const eventually = <T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> =>
+  pollUntil(probe, timeoutMs, 50);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,8 +26,10 @@ export interface RunningLocalCloud {
 }
 
 /** Runs `npm start`'s entry point exactly as a user does, in its own state directory, on free ports. */
-export async function spawnLocalCloud(extraArgs: string[] = []): Promise<RunningLocalCloud> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'o2o-local-'));
+export async function spawnLocalCloud(
+  extraArgs: string[] = [],
+  stateDir: string = mkdtempSync(join(tmpdir(), 'o2o-local-')),
+): Promise<RunningLocalCloud> {
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...extraArgs], {
     env: {
@@ -46,7 +48,8 @@ export async function spawnLocalCloud(extraArgs: string[] = []): Promise<Running
     output += chunk.toString();
   });
   const endpointsFile = join(stateDir, 'endpoints.json');
-  const deadline = Date.now() + 90_000;
+  rmSync(endpointsFile, { force: true });
+  const deadline = Date.now() + 180_000;
   while (!existsSync(endpointsFile)) {
     if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
     if (Date.now() > deadline) {

@@ -4,41 +4,30 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
-  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queueArn } from '../../../local/aws';
 import { startEventSourceMapping } from '../../../local/sqs/event-source-mapping';
-import type { SqsService } from '../../../local/sqs/service';
-import { eventually, sleep, startTestSqs } from './helpers';
+import { eventually, sleep, useTestSqs } from './helpers';
 
-let service: SqsService;
-let sqs: SQSClient;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ service, sqs, close } = await startTestSqs({
-    queues: [
-      { name: 'esm-dlq' },
-      {
-        name: 'esm',
-        visibilityTimeoutSeconds: 1,
-        redrivePolicy: { deadLetterQueueName: 'esm-dlq', maxReceiveCount: 2 },
-      },
-      { name: 'esm-plain', visibilityTimeoutSeconds: 1 },
-      { name: 'esm-window', visibilityTimeoutSeconds: 5 },
-      { name: 'esm-stop', visibilityTimeoutSeconds: 5 },
-    ],
-  }));
-});
-afterAll(async () => {
-  await close();
+const local = useTestSqs({
+  queues: [
+    { name: 'esm-dlq' },
+    {
+      name: 'esm',
+      visibilityTimeoutSeconds: 1,
+      redrivePolicy: { deadLetterQueueName: 'esm-dlq', maxReceiveCount: 2 },
+    },
+    { name: 'esm-plain', visibilityTimeoutSeconds: 1 },
+    { name: 'esm-window', visibilityTimeoutSeconds: 5 },
+    { name: 'esm-stop', visibilityTimeoutSeconds: 5 },
+  ],
 });
 
 async function visibleAndInFlight(name: string): Promise<[number, number]> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: service.queueUrl(name), AttributeNames: ['All'] }),
+  const { Attributes } = await local.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: local.service.queueUrl(name), AttributeNames: ['All'] }),
   );
   return [
     Number(Attributes?.ApproximateNumberOfMessages),
@@ -46,25 +35,30 @@ async function visibleAndInFlight(name: string): Promise<[number, number]> {
   ];
 }
 
+/** What every mapping here shares: the local endpoint, one queue, partial batch failures reported. */
+const mappingFor = (queue: string) => ({
+  sqsEndpoint: local.service.url,
+  queueUrl: local.service.queueUrl(queue),
+  queueArn: queueArn(queue),
+  reportBatchItemFailures: true as const,
+});
+
 const context = { functionName: 'local', awsRequestId: 'local' } as Context;
 
 describe('event source mapping', () => {
   it('builds a real SQSEvent', async () => {
     const events: SQSEvent[] = [];
     const mapping = startEventSourceMapping({
-      sqsEndpoint: service.url,
-      queueUrl: service.queueUrl('esm-plain'),
-      queueArn: queueArn('esm-plain'),
+      ...mappingFor('esm-plain'),
       batchSize: 10,
-      reportBatchItemFailures: true,
       invoke: async (event) => {
         events.push(event);
         return { batchItemFailures: [] };
       },
     });
-    const sent = await sqs.send(
+    const sent = await local.sqs.send(
       new SendMessageCommand({
-        QueueUrl: service.queueUrl('esm-plain'),
+        QueueUrl: local.service.queueUrl('esm-plain'),
         MessageBody: '{"orderId":"o-1"}',
         MessageAttributes: {
           kind: { DataType: 'String', StringValue: 'order' },
@@ -116,18 +110,15 @@ describe('event source mapping', () => {
     const handler = (event: SQSEvent) => processPartialResponse(event, recordHandler, processor, { context });
     const errors: unknown[] = [];
     const mapping = startEventSourceMapping({
-      sqsEndpoint: service.url,
-      queueUrl: service.queueUrl('esm'),
-      queueArn: queueArn('esm'),
+      ...mappingFor('esm'),
       batchSize: 10,
-      reportBatchItemFailures: true,
       invoke: handler,
       onError: (error) => errors.push(error),
     });
     const bodies = ['m1', 'm2', 'poison', 'm3', 'm4'];
-    await sqs.send(
+    await local.sqs.send(
       new SendMessageBatchCommand({
-        QueueUrl: service.queueUrl('esm'),
+        QueueUrl: local.service.queueUrl('esm'),
         Entries: bodies.map((body, index) => ({ Id: String(index), MessageBody: body })),
       }),
     );
@@ -137,8 +128,8 @@ describe('event source mapping', () => {
     expect(Object.fromEntries(processed)).toEqual({ m1: 1, m2: 1, m3: 1, m4: 1 });
     expect(attemptsOfPoison).toEqual(['1', '2']);
     expect(await visibleAndInFlight('esm')).toEqual([0, 0]);
-    const dead = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: service.queueUrl('esm-dlq'), AttributeNames: ['All'] }),
+    const dead = await local.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: local.service.queueUrl('esm-dlq'), AttributeNames: ['All'] }),
     );
     expect(dead.Messages?.[0]?.Body).toBe('poison');
     // The count survives the move (2 failed attempts) and this receive from the DLQ is the third.
@@ -154,11 +145,8 @@ describe('event source mapping', () => {
     let calls = 0;
     const seen: string[][] = [];
     const mapping = startEventSourceMapping({
-      sqsEndpoint: service.url,
-      queueUrl: service.queueUrl('esm-plain'),
-      queueArn: queueArn('esm-plain'),
+      ...mappingFor('esm-plain'),
       batchSize: 10,
-      reportBatchItemFailures: true,
       invoke: async (event) => {
         calls += 1;
         seen.push(event.Records.map((record) => record.body).sort());
@@ -167,9 +155,9 @@ describe('event source mapping', () => {
       },
       onError: () => {},
     });
-    await sqs.send(
+    await local.sqs.send(
       new SendMessageBatchCommand({
-        QueueUrl: service.queueUrl('esm-plain'),
+        QueueUrl: local.service.queueUrl('esm-plain'),
         Entries: ['x', 'y'].map((body) => ({ Id: body, MessageBody: body })),
       }),
     );
@@ -187,11 +175,8 @@ describe('event source mapping', () => {
     let calls = 0;
     const errors: unknown[] = [];
     const mapping = startEventSourceMapping({
-      sqsEndpoint: service.url,
-      queueUrl: service.queueUrl('esm-plain'),
-      queueArn: queueArn('esm-plain'),
+      ...mappingFor('esm-plain'),
       batchSize: 10,
-      reportBatchItemFailures: true,
       invoke: async () => {
         calls += 1;
         return calls === 1
@@ -200,7 +185,9 @@ describe('event source mapping', () => {
       },
       onError: (error) => errors.push(error),
     });
-    await sqs.send(new SendMessageCommand({ QueueUrl: service.queueUrl('esm-plain'), MessageBody: 'z' }));
+    await local.sqs.send(
+      new SendMessageCommand({ QueueUrl: local.service.queueUrl('esm-plain'), MessageBody: 'z' }),
+    );
     await eventually(async () => (calls >= 2 ? true : undefined));
     await sleep(100);
     await mapping.stop();
@@ -211,21 +198,18 @@ describe('event source mapping', () => {
   it('gathers up to batchSize within the batching window', async () => {
     const sizes: number[] = [];
     const mapping = startEventSourceMapping({
-      sqsEndpoint: service.url,
-      queueUrl: service.queueUrl('esm-window'),
-      queueArn: queueArn('esm-window'),
+      ...mappingFor('esm-window'),
       batchSize: 25,
       maximumBatchingWindowSeconds: 1,
-      reportBatchItemFailures: true,
       invoke: async (event) => {
         sizes.push(event.Records.length);
         return { batchItemFailures: [] };
       },
     });
     for (let round = 0; round < 3; round++) {
-      await sqs.send(
+      await local.sqs.send(
         new SendMessageBatchCommand({
-          QueueUrl: service.queueUrl('esm-window'),
+          QueueUrl: local.service.queueUrl('esm-window'),
           Entries: [...Array(10).keys()].map((i) => ({
             Id: `r${round}-${i}`,
             MessageBody: `r${round}-${i}`,
@@ -242,11 +226,8 @@ describe('event source mapping', () => {
 
   it('stop() ends an idle long poll promptly and waits for the batch in flight', async () => {
     const idle = startEventSourceMapping({
-      sqsEndpoint: service.url,
-      queueUrl: service.queueUrl('esm-stop'),
-      queueArn: queueArn('esm-stop'),
+      ...mappingFor('esm-stop'),
       batchSize: 1,
-      reportBatchItemFailures: true,
       invoke: async () => ({ batchItemFailures: [] }),
     });
     await sleep(200);
@@ -256,18 +237,17 @@ describe('event source mapping', () => {
 
     let finished = false;
     const busy = startEventSourceMapping({
-      sqsEndpoint: service.url,
-      queueUrl: service.queueUrl('esm-stop'),
-      queueArn: queueArn('esm-stop'),
+      ...mappingFor('esm-stop'),
       batchSize: 1,
-      reportBatchItemFailures: true,
       invoke: async () => {
         await sleep(400);
         finished = true;
         return { batchItemFailures: [] };
       },
     });
-    await sqs.send(new SendMessageCommand({ QueueUrl: service.queueUrl('esm-stop'), MessageBody: 'slow' }));
+    await local.sqs.send(
+      new SendMessageCommand({ QueueUrl: local.service.queueUrl('esm-stop'), MessageBody: 'slow' }),
+    );
     await eventually(async () => ((await visibleAndInFlight('esm-stop'))[1] === 1 ? true : undefined));
     await busy.stop();
     expect(finished).toBe(true);

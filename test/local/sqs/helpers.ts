@@ -1,6 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll } from 'vitest';
 import { localCredentials, localRegion } from '../../../local/aws';
 import { type SqsService, type SqsServiceOptions, startSqsService } from '../../../local/sqs/service';
+import { pollUntil } from '../../support/eventually';
 
 /** A real SDK client aimed at a local SQS service (no retries: a test should see the first answer). */
 export function sqsClient(service: SqsService): SQSClient {
@@ -27,15 +29,37 @@ export async function startTestSqs(
   };
 }
 
+/**
+ * Starts a local SQS service before the calling file's tests and stops it after them. The fields are read
+ * inside tests (they exist only once beforeAll has run), which is why they are getters, not values.
+ */
+export function useTestSqs(options: Partial<SqsServiceOptions>): {
+  readonly service: SqsService;
+  readonly sqs: SQSClient;
+} {
+  let started: Awaited<ReturnType<typeof startTestSqs>> | undefined;
+  beforeAll(async () => {
+    started = await startTestSqs(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = () => {
+    if (!started) throw new Error('the local SQS service is only available inside tests');
+    return started;
+  };
+  return {
+    get service() {
+      return current().service;
+    },
+    get sqs() {
+      return current().sqs;
+    },
+  };
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` returns a value (not undefined) or the deadline passes. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-}
+export const eventually = <T>(check: () => Promise<T | undefined>, timeoutMs = 8_000): Promise<T> =>
+  pollUntil(check, timeoutMs, 50);

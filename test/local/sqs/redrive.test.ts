@@ -6,52 +6,41 @@ import {
   ReceiveMessageCommand,
   ResourceNotFoundException,
   SendMessageCommand,
-  type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queueArn } from '../../../local/aws';
-import type { SqsService } from '../../../local/sqs/service';
-import { sleep, startTestSqs } from './helpers';
+import { sleep, useTestSqs } from './helpers';
 
-let service: SqsService;
-let sqs: SQSClient;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ service, sqs, close } = await startTestSqs({
-    queues: [
-      { name: 'work-dlq' },
-      {
-        name: 'work',
-        visibilityTimeoutSeconds: 30,
-        redrivePolicy: { deadLetterQueueName: 'work-dlq', maxReceiveCount: 2 },
-      },
-      { name: 'other-dlq' },
-      { name: 'other', redrivePolicy: { deadLetterQueueName: 'other-dlq', maxReceiveCount: 1 } },
-      { name: 'elsewhere' },
-    ],
-  }));
-});
-afterAll(async () => {
-  await close();
+const local = useTestSqs({
+  queues: [
+    { name: 'work-dlq' },
+    {
+      name: 'work',
+      visibilityTimeoutSeconds: 30,
+      redrivePolicy: { deadLetterQueueName: 'work-dlq', maxReceiveCount: 2 },
+    },
+    { name: 'other-dlq' },
+    { name: 'other', redrivePolicy: { deadLetterQueueName: 'other-dlq', maxReceiveCount: 1 } },
+    { name: 'elsewhere' },
+  ],
 });
 
 async function count(
   name: string,
   attribute: QueueAttributeName = 'ApproximateNumberOfMessages',
 ): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: service.queueUrl(name), AttributeNames: ['All'] }),
+  const { Attributes } = await local.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: local.service.queueUrl(name), AttributeNames: ['All'] }),
   );
   return Number(Attributes?.[attribute]);
 }
 
 /** Receives with a 0 s visibility timeout: the message is immediately receivable again (a fast "failed attempt"). */
 const failedAttempt = (name: string) =>
-  sqs.send(
+  local.sqs.send(
     new ReceiveMessageCommand({
-      QueueUrl: service.queueUrl(name),
+      QueueUrl: local.service.queueUrl(name),
       VisibilityTimeout: 0,
       MessageSystemAttributeNames: ['All'],
     }),
@@ -59,8 +48,8 @@ const failedAttempt = (name: string) =>
 
 describe('redrive policy', () => {
   it('moves a message to the DLQ instead of delivering it beyond maxReceiveCount', async () => {
-    const { MessageId } = await sqs.send(
-      new SendMessageCommand({ QueueUrl: service.queueUrl('work'), MessageBody: 'poison' }),
+    const { MessageId } = await local.sqs.send(
+      new SendMessageCommand({ QueueUrl: local.service.queueUrl('work'), MessageBody: 'poison' }),
     );
     expect((await failedAttempt('work')).Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('1');
     expect((await failedAttempt('work')).Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
@@ -69,9 +58,9 @@ describe('redrive policy', () => {
     expect(await count('work')).toBe(0);
     expect(await count('work-dlq')).toBe(1);
     const dead = (
-      await sqs.send(
+      await local.sqs.send(
         new ReceiveMessageCommand({
-          QueueUrl: service.queueUrl('work-dlq'),
+          QueueUrl: local.service.queueUrl('work-dlq'),
           VisibilityTimeout: 0,
           AttributeNames: ['All'],
         }),
@@ -83,8 +72,8 @@ describe('redrive policy', () => {
   });
 
   it('redrives after the visibility timeout lapses (real timing)', async () => {
-    const { QueueUrl: dlqUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'timed-dlq' }));
-    const { QueueUrl } = await sqs.send(
+    const { QueueUrl: dlqUrl } = await local.sqs.send(new CreateQueueCommand({ QueueName: 'timed-dlq' }));
+    const { QueueUrl } = await local.sqs.send(
       new CreateQueueCommand({
         QueueName: 'timed',
         Attributes: {
@@ -93,15 +82,15 @@ describe('redrive policy', () => {
         },
       }),
     );
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'slow' }));
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toHaveLength(1);
+    await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'slow' }));
+    expect((await local.sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toHaveLength(1);
     // A long poll on the source wakes when the message becomes visible, finds it over the limit, moves it.
     const started = Date.now();
     expect(
-      (await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 2 }))).Messages,
+      (await local.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 2 }))).Messages,
     ).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
-    const dlq = await sqs.send(
+    const dlq = await local.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
     );
     expect(dlq.Attributes?.ApproximateNumberOfMessages).toBe('1');
@@ -111,12 +100,14 @@ describe('redrive policy', () => {
 describe('StartMessageMoveTask', () => {
   it('moves every DLQ message back to its source queue with the receive count reset', async () => {
     for (const body of ['a', 'b', 'c']) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: service.queueUrl('other'), MessageBody: body }));
+      await local.sqs.send(
+        new SendMessageCommand({ QueueUrl: local.service.queueUrl('other'), MessageBody: body }),
+      );
     }
     await failedAttempt('other');
-    await sqs.send(
+    await local.sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: service.queueUrl('other'),
+        QueueUrl: local.service.queueUrl('other'),
         MaxNumberOfMessages: 10,
         VisibilityTimeout: 0,
       }),
@@ -125,15 +116,15 @@ describe('StartMessageMoveTask', () => {
     expect((await failedAttempt('other')).Messages).toBeUndefined();
     expect(await count('other-dlq')).toBe(3);
 
-    const { TaskHandle } = await sqs.send(
+    const { TaskHandle } = await local.sqs.send(
       new StartMessageMoveTaskCommand({ SourceArn: queueArn('other-dlq') }),
     );
     expect(TaskHandle).toEqual(expect.any(String));
     expect(await count('other-dlq')).toBe(0);
     expect(await count('other')).toBe(3);
-    const back = await sqs.send(
+    const back = await local.sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: service.queueUrl('other'),
+        QueueUrl: local.service.queueUrl('other'),
         MaxNumberOfMessages: 10,
         AttributeNames: ['All'],
       }),
@@ -146,7 +137,7 @@ describe('StartMessageMoveTask', () => {
     ]);
     expect(back.Messages?.[0]?.Attributes?.DeadLetterQueueSourceArn).toBeUndefined();
 
-    const { Results } = await sqs.send(
+    const { Results } = await local.sqs.send(
       new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq'), MaxResults: 10 }),
     );
     expect(Results).toHaveLength(1);
@@ -160,17 +151,17 @@ describe('StartMessageMoveTask', () => {
   });
 
   it('moves to an explicit DestinationArn, and only visible messages', async () => {
-    await sqs.send(
-      new SendMessageCommand({ QueueUrl: service.queueUrl('work-dlq'), MessageBody: 'direct-1' }),
+    await local.sqs.send(
+      new SendMessageCommand({ QueueUrl: local.service.queueUrl('work-dlq'), MessageBody: 'direct-1' }),
     );
-    await sqs.send(
-      new SendMessageCommand({ QueueUrl: service.queueUrl('work-dlq'), MessageBody: 'direct-2' }),
+    await local.sqs.send(
+      new SendMessageCommand({ QueueUrl: local.service.queueUrl('work-dlq'), MessageBody: 'direct-2' }),
     );
-    await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: service.queueUrl('work-dlq'), VisibilityTimeout: 30 }),
+    await local.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: local.service.queueUrl('work-dlq'), VisibilityTimeout: 30 }),
     );
     const visibleBefore = await count('work-dlq');
-    await sqs.send(
+    await local.sqs.send(
       new StartMessageMoveTaskCommand({
         SourceArn: queueArn('work-dlq'),
         DestinationArn: queueArn('elsewhere'),
@@ -183,22 +174,24 @@ describe('StartMessageMoveTask', () => {
 
   it('rejects sources that are not dead-letter queues or do not exist', async () => {
     await expect(
-      sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('elsewhere') })),
+      local.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('elsewhere') })),
     ).rejects.toMatchObject({
       name: 'InvalidParameterValue',
     });
     await expect(
-      sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('ghost') })),
+      local.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('ghost') })),
     ).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('an empty DLQ completes a task that moved nothing', async () => {
     await sleep(0);
-    const { Results: before } = await sqs.send(
+    const { Results: before } = await local.sqs.send(
       new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq') }),
     );
-    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('other-dlq') }));
-    const { Results } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq') }));
+    await local.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('other-dlq') }));
+    const { Results } = await local.sqs.send(
+      new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq') }),
+    );
     // MaxResults defaults to 1 (as in AWS): the newest task.
     expect(Results).toHaveLength(1);
     expect(Results?.[0]).toMatchObject({ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 0 });

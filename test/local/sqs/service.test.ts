@@ -24,40 +24,29 @@ import {
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
-  type SQSClient,
   SQSServiceException,
   TagQueueCommand,
   TooManyEntriesInBatchRequest,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queueArn } from '../../../local/aws';
-import type { SqsService } from '../../../local/sqs/service';
-import { sleep, startTestSqs } from './helpers';
+import { sleep, useTestSqs } from './helpers';
 
-let service: SqsService;
-let sqs: SQSClient;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ service, sqs, close } = await startTestSqs({
-    queues: [
-      { name: 'defined-dlq' },
-      {
-        name: 'defined',
-        visibilityTimeoutSeconds: 5,
-        redrivePolicy: { deadLetterQueueName: 'defined-dlq', maxReceiveCount: 3 },
-      },
-    ],
-  }));
-});
-afterAll(async () => {
-  await close();
+const local = useTestSqs({
+  queues: [
+    { name: 'defined-dlq' },
+    {
+      name: 'defined',
+      visibilityTimeoutSeconds: 5,
+      redrivePolicy: { deadLetterQueueName: 'defined-dlq', maxReceiveCount: 3 },
+    },
+  ],
 });
 
 let counter = 0;
 async function newQueue(attributes: Record<string, string> = {}): Promise<string> {
   counter += 1;
-  const { QueueUrl } = await sqs.send(
+  const { QueueUrl } = await local.sqs.send(
     new CreateQueueCommand({ QueueName: `q-${counter}-${Date.now()}`, Attributes: attributes }),
   );
   if (!QueueUrl) throw new Error('no QueueUrl');
@@ -65,7 +54,9 @@ async function newQueue(attributes: Record<string, string> = {}): Promise<string
 }
 
 async function attributes(QueueUrl: string): Promise<Record<string, string>> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+  const { Attributes } = await local.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }),
+  );
   return Attributes ?? {};
 }
 
@@ -73,46 +64,46 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 describe('queues', () => {
   it('exposes defined queues with their settings and redrive policy', async () => {
-    expect(service.queueUrl('defined')).toBe(`${service.url}/000000000000/defined`);
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'defined' }));
-    expect(QueueUrl).toBe(service.queueUrl('defined'));
-    const attrs = await attributes(service.queueUrl('defined'));
+    expect(local.service.queueUrl('defined')).toBe(`${local.service.url}/000000000000/defined`);
+    const { QueueUrl } = await local.sqs.send(new GetQueueUrlCommand({ QueueName: 'defined' }));
+    expect(QueueUrl).toBe(local.service.queueUrl('defined'));
+    const attrs = await attributes(local.service.queueUrl('defined'));
     expect(attrs.VisibilityTimeout).toBe('5');
     expect(attrs.QueueArn).toBe(queueArn('defined'));
     expect(JSON.parse(attrs.RedrivePolicy ?? '{}')).toEqual({
       deadLetterTargetArn: queueArn('defined-dlq'),
       maxReceiveCount: 3,
     });
-    const sources = await sqs.send(
-      new ListDeadLetterSourceQueuesCommand({ QueueUrl: service.queueUrl('defined-dlq') }),
+    const sources = await local.sqs.send(
+      new ListDeadLetterSourceQueuesCommand({ QueueUrl: local.service.queueUrl('defined-dlq') }),
     );
-    expect(sources.queueUrls).toEqual([service.queueUrl('defined')]);
+    expect(sources.queueUrls).toEqual([local.service.queueUrl('defined')]);
   });
 
   it('CreateQueue is idempotent with equal attributes and refuses different ones', async () => {
-    const first = await sqs.send(
+    const first = await local.sqs.send(
       new CreateQueueCommand({ QueueName: 'idem', Attributes: { VisibilityTimeout: '7' } }),
     );
-    const again = await sqs.send(
+    const again = await local.sqs.send(
       new CreateQueueCommand({ QueueName: 'idem', Attributes: { VisibilityTimeout: '7' } }),
     );
     expect(again.QueueUrl).toBe(first.QueueUrl);
-    const bare = await sqs.send(new CreateQueueCommand({ QueueName: 'idem' }));
+    const bare = await local.sqs.send(new CreateQueueCommand({ QueueName: 'idem' }));
     expect(bare.QueueUrl).toBe(first.QueueUrl);
     await expect(
-      sqs.send(new CreateQueueCommand({ QueueName: 'idem', Attributes: { VisibilityTimeout: '8' } })),
+      local.sqs.send(new CreateQueueCommand({ QueueName: 'idem', Attributes: { VisibilityTimeout: '8' } })),
     ).rejects.toBeInstanceOf(QueueNameExists);
   });
 
   it('validates queue names and attributes', async () => {
-    await expect(sqs.send(new CreateQueueCommand({ QueueName: 'bad name!' }))).rejects.toMatchObject({
+    await expect(local.sqs.send(new CreateQueueCommand({ QueueName: 'bad name!' }))).rejects.toMatchObject({
       name: 'InvalidParameterValue',
     });
     await expect(
-      sqs.send(new CreateQueueCommand({ QueueName: 'vt', Attributes: { VisibilityTimeout: '50000' } })),
+      local.sqs.send(new CreateQueueCommand({ QueueName: 'vt', Attributes: { VisibilityTimeout: '50000' } })),
     ).rejects.toMatchObject({ name: 'InvalidAttributeValue' });
     await expect(
-      sqs.send(
+      local.sqs.send(
         new CreateQueueCommand({
           QueueName: 'unknown-attr',
           Attributes: { Colour: 'blue' } as Record<string, string>,
@@ -120,7 +111,7 @@ describe('queues', () => {
       ),
     ).rejects.toBeInstanceOf(InvalidAttributeName);
     await expect(
-      sqs.send(
+      local.sqs.send(
         new CreateQueueCommand({
           QueueName: 'bad-redrive',
           Attributes: {
@@ -133,26 +124,32 @@ describe('queues', () => {
 
   it('lists by prefix with pagination, tags, and deletes', async () => {
     for (const name of ['list-a', 'list-b', 'list-c'])
-      await sqs.send(new CreateQueueCommand({ QueueName: name }));
-    const all = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'list-' }));
-    expect(all.QueueUrls).toEqual(['list-a', 'list-b', 'list-c'].map((name) => service.queueUrl(name)));
-    const page1 = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'list-', MaxResults: 2 }));
+      await local.sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const all = await local.sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'list-' }));
+    expect(all.QueueUrls).toEqual(['list-a', 'list-b', 'list-c'].map((name) => local.service.queueUrl(name)));
+    const page1 = await local.sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'list-', MaxResults: 2 }));
     expect(page1.QueueUrls).toHaveLength(2);
-    const page2 = await sqs.send(
+    const page2 = await local.sqs.send(
       new ListQueuesCommand({ QueueNamePrefix: 'list-', MaxResults: 2, NextToken: page1.NextToken }),
     );
-    expect(page2.QueueUrls).toEqual([service.queueUrl('list-c')]);
+    expect(page2.QueueUrls).toEqual([local.service.queueUrl('list-c')]);
     expect(page2.NextToken).toBeUndefined();
-    expect((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'zzz' }))).QueueUrls ?? []).toEqual([]);
-
-    await sqs.send(new TagQueueCommand({ QueueUrl: service.queueUrl('list-a'), Tags: { team: 'o2o' } }));
-    expect((await sqs.send(new ListQueueTagsCommand({ QueueUrl: service.queueUrl('list-a') }))).Tags).toEqual(
-      { team: 'o2o' },
+    expect((await local.sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'zzz' }))).QueueUrls ?? []).toEqual(
+      [],
     );
 
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: service.queueUrl('list-b') }));
-    expect((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'list-' }))).QueueUrls).toHaveLength(2);
-    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'list-b' }))).rejects.toBeInstanceOf(
+    await local.sqs.send(
+      new TagQueueCommand({ QueueUrl: local.service.queueUrl('list-a'), Tags: { team: 'o2o' } }),
+    );
+    expect(
+      (await local.sqs.send(new ListQueueTagsCommand({ QueueUrl: local.service.queueUrl('list-a') }))).Tags,
+    ).toEqual({ team: 'o2o' });
+
+    await local.sqs.send(new DeleteQueueCommand({ QueueUrl: local.service.queueUrl('list-b') }));
+    expect(
+      (await local.sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'list-' }))).QueueUrls,
+    ).toHaveLength(2);
+    await expect(local.sqs.send(new GetQueueUrlCommand({ QueueName: 'list-b' }))).rejects.toBeInstanceOf(
       QueueDoesNotExist,
     );
   });
@@ -161,7 +158,7 @@ describe('queues', () => {
     const QueueUrl = await newQueue();
     const dlq = await newQueue();
     const dlqArn = (await attributes(dlq)).QueueArn ?? '';
-    await sqs.send(
+    await local.sqs.send(
       new SetQueueAttributesCommand({
         QueueUrl,
         Attributes: {
@@ -176,7 +173,7 @@ describe('queues', () => {
       deadLetterTargetArn: dlqArn,
       maxReceiveCount: 4,
     });
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { RedrivePolicy: '' } }));
+    await local.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { RedrivePolicy: '' } }));
     attrs = await attributes(QueueUrl);
     expect(attrs.RedrivePolicy).toBeUndefined();
     expect(Number(attrs.CreatedTimestamp)).toBeGreaterThan(Date.now() / 1000 - 60);
@@ -184,7 +181,7 @@ describe('queues', () => {
 
   it('GetQueueAttributes returns only the requested names and rejects unknown ones', async () => {
     const QueueUrl = await newQueue();
-    const { Attributes } = await sqs.send(
+    const { Attributes } = await local.sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl,
         AttributeNames: ['ApproximateNumberOfMessages', 'QueueArn'],
@@ -192,7 +189,7 @@ describe('queues', () => {
     );
     expect(Object.keys(Attributes ?? {}).sort()).toEqual(['ApproximateNumberOfMessages', 'QueueArn']);
     await expect(
-      sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['Nope' as 'All'] })),
+      local.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['Nope' as 'All'] })),
     ).rejects.toBeInstanceOf(InvalidAttributeName);
   });
 });
@@ -200,7 +197,7 @@ describe('queues', () => {
 describe('messages', () => {
   it('sends and receives with real MD5s, attributes and system attributes', async () => {
     const QueueUrl = await newQueue();
-    const sent = await sqs.send(
+    const sent = await local.sqs.send(
       new SendMessageCommand({
         QueueUrl,
         MessageBody: 'héllo',
@@ -214,7 +211,7 @@ describe('messages', () => {
     expect(sent.MD5OfMessageBody).toBe(md5('héllo'));
     expect(sent.MD5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
     const before = Date.now();
-    const { Messages } = await sqs.send(
+    const { Messages } = await local.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl,
         MessageSystemAttributeNames: ['All'],
@@ -238,7 +235,7 @@ describe('messages', () => {
 
   it('filters message attributes by name and prefix, and selects system attributes by name', async () => {
     const QueueUrl = await newQueue();
-    await sqs.send(
+    await local.sqs.send(
       new SendMessageCommand({
         QueueUrl,
         MessageBody: 'x',
@@ -249,7 +246,7 @@ describe('messages', () => {
         },
       }),
     );
-    const { Messages } = await sqs.send(
+    const { Messages } = await local.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl,
         MessageAttributeNames: ['order.*'],
@@ -262,14 +259,15 @@ describe('messages', () => {
 
   it('returns at most MaxNumberOfMessages and nothing (no Messages) from an empty queue', async () => {
     const QueueUrl = await newQueue();
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toBeUndefined();
-    for (let i = 0; i < 12; i++) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `m${i}` }));
-    const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    expect((await local.sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toBeUndefined();
+    for (let i = 0; i < 12; i++)
+      await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `m${i}` }));
+    const first = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     expect(first.Messages?.map((m) => m.Body)).toEqual([...Array(10).keys()].map((i) => `m${i}`));
-    const second = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    const second = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     expect(second.Messages).toHaveLength(2);
     await expect(
-      sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 11 })),
+      local.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 11 })),
     ).rejects.toMatchObject({
       name: 'InvalidParameterValue',
     });
@@ -277,11 +275,11 @@ describe('messages', () => {
 
   it('hides a received message for its visibility timeout, then redelivers it with a new receipt handle', async () => {
     const QueueUrl = await newQueue({ VisibilityTimeout: '1' });
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'vt' }));
-    const first = (await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['All'] })))
+    await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'vt' }));
+    const first = (await local.sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['All'] })))
       .Messages?.[0];
     expect(first?.Attributes?.ApproximateReceiveCount).toBe('1');
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toBeUndefined();
+    expect((await local.sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toBeUndefined();
     let attrs = await attributes(QueueUrl);
     expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual([
       '0',
@@ -293,7 +291,7 @@ describe('messages', () => {
       '1',
       '0',
     ]);
-    const second = (await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['All'] })))
+    const second = (await local.sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['All'] })))
       .Messages?.[0];
     expect(second?.MessageId).toBe(first?.MessageId);
     expect(second?.ReceiptHandle).not.toBe(first?.ReceiptHandle);
@@ -303,48 +301,53 @@ describe('messages', () => {
     );
 
     // Stale handle: AWS says the call "succeeds, but the message might not be deleted"; here it is not deleted.
-    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: first?.ReceiptHandle }));
+    await local.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: first?.ReceiptHandle }));
     expect((await attributes(QueueUrl)).ApproximateNumberOfMessagesNotVisible).toBe('1');
-    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: second?.ReceiptHandle }));
+    await local.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: second?.ReceiptHandle }));
     expect((await attributes(QueueUrl)).ApproximateNumberOfMessagesNotVisible).toBe('0');
     // Deleting an already deleted message succeeds (idempotent); a garbage handle does not.
-    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: second?.ReceiptHandle }));
+    await local.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: second?.ReceiptHandle }));
     await expect(
-      sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: 'garbage' })),
+      local.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: 'garbage' })),
     ).rejects.toBeInstanceOf(ReceiptHandleIsInvalid);
   });
 
   it('VisibilityTimeout on receive overrides the queue default', async () => {
     const QueueUrl = await newQueue({ VisibilityTimeout: '30' });
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'short' }));
-    await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 1 }));
+    await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'short' }));
+    await local.sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 1 }));
     await sleep(1_050);
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0]?.Body).toBe('short');
+    expect((await local.sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0]?.Body).toBe('short');
   });
 
   it('ChangeMessageVisibility extends, or releases at once with 0; not-in-flight and bad handles fail', async () => {
     const QueueUrl = await newQueue({ VisibilityTimeout: '1' });
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'cmv' }));
-    const handle = (await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0]?.ReceiptHandle;
-    await sqs.send(
+    await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'cmv' }));
+    const handle = (await local.sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0]
+      ?.ReceiptHandle;
+    await local.sqs.send(
       new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 3 }),
     );
     await sleep(1_100);
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toBeUndefined();
-    await sqs.send(
+    expect((await local.sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages).toBeUndefined();
+    await local.sqs.send(
       new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 0 }),
     );
     await expect(
-      sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 5 })),
+      local.sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 5 }),
+      ),
     ).rejects.toBeInstanceOf(MessageNotInflight);
-    const again = (await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0];
+    const again = (await local.sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0];
     expect(again?.Body).toBe('cmv');
     // The first handle is stale now that the message was received again.
     await expect(
-      sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 5 })),
+      local.sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 5 }),
+      ),
     ).rejects.toBeInstanceOf(ReceiptHandleIsInvalid);
     await expect(
-      sqs.send(
+      local.sqs.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl,
           ReceiptHandle: again?.ReceiptHandle,
@@ -356,12 +359,12 @@ describe('messages', () => {
 
   it('delayed messages are counted as delayed until their delay passes', async () => {
     const QueueUrl = await newQueue();
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'later', DelaySeconds: 1 }));
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'now' }));
+    await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'later', DelaySeconds: 1 }));
+    await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'now' }));
     let attrs = await attributes(QueueUrl);
     expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesDelayed]).toEqual(['1', '1']);
     expect(
-      (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).Messages?.map(
+      (await local.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).Messages?.map(
         (m) => m.Body,
       ),
     ).toEqual(['now']);
@@ -377,26 +380,26 @@ describe('messages', () => {
   it('long polling returns as soon as a message arrives, and waits the full time otherwise', async () => {
     const QueueUrl = await newQueue();
     const started = Date.now();
-    const pending = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }));
+    const pending = local.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }));
     await sleep(200);
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'wake' }));
+    await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'wake' }));
     const { Messages } = await pending;
     expect(Messages?.[0]?.Body).toBe('wake');
     expect(Date.now() - started).toBeLessThan(2_000);
 
     const emptyStart = Date.now();
     expect(
-      (await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }))).Messages,
+      (await local.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }))).Messages,
     ).toBeUndefined();
     expect(Date.now() - emptyStart).toBeGreaterThanOrEqual(950);
   });
 
   it('a long poll also returns when an in-flight message becomes visible again', async () => {
     const QueueUrl = await newQueue({ VisibilityTimeout: '1' });
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'again' }));
-    await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+    await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'again' }));
+    await local.sqs.send(new ReceiveMessageCommand({ QueueUrl }));
     const started = Date.now();
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5 }));
+    const { Messages } = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5 }));
     expect(Messages?.[0]?.Body).toBe('again');
     expect(Date.now() - started).toBeLessThan(2_500);
   });
@@ -404,23 +407,23 @@ describe('messages', () => {
   it('an aborted long poll does not consume a message', async () => {
     const QueueUrl = await newQueue();
     const controller = new AbortController();
-    const pending = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }), {
+    const pending = local.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }), {
       abortSignal: controller.signal,
     });
     await sleep(100);
     controller.abort();
     await expect(pending).rejects.toThrow();
     await sleep(50);
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'kept' }));
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0]?.Body).toBe('kept');
+    await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'kept' }));
+    expect((await local.sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0]?.Body).toBe('kept');
   });
 
   it('PurgeQueue removes visible and in-flight messages', async () => {
     const QueueUrl = await newQueue();
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a' }));
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'b' }));
-    await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
-    await sqs.send(new PurgeQueueCommand({ QueueUrl }));
+    await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'a' }));
+    await local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'b' }));
+    await local.sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+    await local.sqs.send(new PurgeQueueCommand({ QueueUrl }));
     const attrs = await attributes(QueueUrl);
     expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual([
       '0',
@@ -430,17 +433,19 @@ describe('messages', () => {
 
   it('validates message input like AWS', async () => {
     const QueueUrl = await newQueue();
-    await expect(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '' }))).rejects.toMatchObject({
-      name: 'MissingParameter',
-    });
+    await expect(local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '' }))).rejects.toMatchObject(
+      {
+        name: 'MissingParameter',
+      },
+    );
     await expect(
-      sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'bad \u0001' })),
+      local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'bad \u0001' })),
     ).rejects.toBeInstanceOf(InvalidMessageContents);
     await expect(
-      sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(262_145) })),
+      local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(262_145) })),
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
     await expect(
-      sqs.send(
+      local.sqs.send(
         new SendMessageCommand({
           QueueUrl,
           MessageBody: 'x',
@@ -449,7 +454,7 @@ describe('messages', () => {
       ),
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
     await expect(
-      sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', DelaySeconds: 901 })),
+      local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', DelaySeconds: 901 })),
     ).rejects.toMatchObject({
       name: 'InvalidParameterValue',
     });
@@ -458,8 +463,10 @@ describe('messages', () => {
 
 describe('errors', () => {
   it('maps a missing queue to the QueueDoesNotExist class, with the query-compatible code', async () => {
-    const error = await sqs
-      .send(new SendMessageCommand({ QueueUrl: `${service.url}/000000000000/missing`, MessageBody: 'x' }))
+    const error = await local.sqs
+      .send(
+        new SendMessageCommand({ QueueUrl: `${local.service.url}/000000000000/missing`, MessageBody: 'x' }),
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueDoesNotExist);
     expect(error).toMatchObject({
@@ -468,16 +475,16 @@ describe('errors', () => {
       $fault: 'client',
     });
     expect((error as QueueDoesNotExist).$metadata.httpStatusCode).toBe(400);
-    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'missing' }))).rejects.toBeInstanceOf(
+    await expect(local.sqs.send(new GetQueueUrlCommand({ QueueName: 'missing' }))).rejects.toBeInstanceOf(
       QueueDoesNotExist,
     );
     await expect(
-      sqs.send(new ReceiveMessageCommand({ QueueUrl: `${service.url}/000000000000/missing` })),
+      local.sqs.send(new ReceiveMessageCommand({ QueueUrl: `${local.service.url}/000000000000/missing` })),
     ).rejects.toBeInstanceOf(QueueDoesNotExist);
   });
 
   it('answers raw JSON-protocol requests with __type and x-amzn-query-error', async () => {
-    const response = await fetch(service.url, {
+    const response = await fetch(local.service.url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.GetQueueUrl' },
       body: JSON.stringify({ QueueName: 'missing' }),
@@ -485,7 +492,7 @@ describe('errors', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('x-amzn-query-error')).toBe('AWS.SimpleQueueService.NonExistentQueue;Sender');
     expect(await response.json()).toMatchObject({ __type: 'com.amazonaws.sqs#QueueDoesNotExist' });
-    const unknown = await fetch(service.url, {
+    const unknown = await fetch(local.service.url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.Frobnicate' },
       body: '{}',
@@ -494,7 +501,7 @@ describe('errors', () => {
   });
 
   it('surfaces unmodeled codes as SQSServiceException with the AWS code as name', async () => {
-    const error = await sqs.send(new CreateQueueCommand({ QueueName: '' })).catch((e: unknown) => e);
+    const error = await local.sqs.send(new CreateQueueCommand({ QueueName: '' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SQSServiceException);
     expect(error).toMatchObject({ name: 'MissingParameter' });
   });
@@ -503,7 +510,7 @@ describe('errors', () => {
 describe('batches', () => {
   it('SendMessageBatch reports per-entry failures next to successes', async () => {
     const QueueUrl = await newQueue();
-    const result = await sqs.send(
+    const result = await local.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl,
         Entries: [
@@ -525,11 +532,11 @@ describe('batches', () => {
 
   it('rejects malformed batches as a whole', async () => {
     const QueueUrl = await newQueue();
-    await expect(sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [] }))).rejects.toBeInstanceOf(
-      EmptyBatchRequest,
-    );
     await expect(
-      sqs.send(
+      local.sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [] })),
+    ).rejects.toBeInstanceOf(EmptyBatchRequest);
+    await expect(
+      local.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl,
           Entries: [...Array(11).keys()].map((i) => ({ Id: `e${i}`, MessageBody: 'x' })),
@@ -537,7 +544,7 @@ describe('batches', () => {
       ),
     ).rejects.toBeInstanceOf(TooManyEntriesInBatchRequest);
     await expect(
-      sqs.send(
+      local.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl,
           Entries: [
@@ -548,23 +555,25 @@ describe('batches', () => {
       ),
     ).rejects.toBeInstanceOf(BatchEntryIdsNotDistinct);
     await expect(
-      sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'has space', MessageBody: 'x' }] })),
+      local.sqs.send(
+        new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'has space', MessageBody: 'x' }] }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidBatchEntryId' });
   });
 
   it('DeleteMessageBatch and ChangeMessageVisibilityBatch handle good and bad handles per entry', async () => {
     const QueueUrl = await newQueue({ VisibilityTimeout: '30' });
-    await sqs.send(
+    await local.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl,
         Entries: ['a', 'b', 'c'].map((body) => ({ Id: body, MessageBody: body })),
       }),
     );
     const received =
-      (await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).Messages ?? [];
+      (await local.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).Messages ?? [];
     expect(received).toHaveLength(3);
     const [a, b, c] = received;
-    const changed = await sqs.send(
+    const changed = await local.sqs.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl,
         Entries: [
@@ -579,7 +588,7 @@ describe('batches', () => {
     ]);
     expect((await attributes(QueueUrl)).ApproximateNumberOfMessages).toBe('1');
 
-    const deleted = await sqs.send(
+    const deleted = await local.sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl,
         Entries: [

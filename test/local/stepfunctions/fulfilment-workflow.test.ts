@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionArn } from '../../../local/aws';
-import { type StepFunctionsService, startStepFunctionsService } from '../../../local/stepfunctions/service';
+import type { StepFunctionsService } from '../../../local/stepfunctions/service';
 import { createTestTable, dynamodbEndpoint } from '../../support/dynamodb';
-import { arnOf, eventually, fail, historyOf, settled, sfnClient, testInvoker, typesOf } from './harness';
+import { arnOf, eventually, fail, historyOf, settled, startTestSfn, testInvoker, typesOf } from './harness';
 
 /** Every path of the repository's fulfilment ASL, with small test functions behind its Lambda tasks. */
 describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions service', () => {
@@ -55,13 +55,12 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
         return value;
       },
     );
-    service = await startStepFunctionsService({
+    ({ service, sfn } = await startTestSfn({
       stateMachines: [{ name: 'fulfilment', definition }],
       invoker,
       dynamodbEndpoint: dynamodbEndpoint(),
       retryIntervalScale: 0,
-    });
-    sfn = sfnClient(service.url);
+    }));
   });
   afterAll(async () => {
     await service?.close();

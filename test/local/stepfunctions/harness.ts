@@ -7,6 +7,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { localCredentials, localRegion, stateMachineArn } from '../../../local/aws';
 import { FunctionError, functionNameOf, type LambdaInvoker } from '../../../local/lambda/invoker';
+import {
+  type StepFunctionsService,
+  type StepFunctionsServiceOptions,
+  startStepFunctionsService,
+} from '../../../local/stepfunctions/service';
+import { pollUntil } from '../../support/eventually';
 
 export type TestFunction = (payload: unknown) => unknown | Promise<unknown>;
 
@@ -43,15 +49,16 @@ export const sfnClient = (endpoint: string): SFNClient =>
 
 export const arnOf = stateMachineArn;
 
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** A local service and an SDK client for it; the caller closes the service (in afterAll). */
+export async function startTestSfn(
+  options: StepFunctionsServiceOptions,
+): Promise<{ service: StepFunctionsService; sfn: SFNClient }> {
+  const service = await startStepFunctionsService(options);
+  return { service, sfn: sfnClient(service.url) };
 }
+
+export const eventually = <T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> =>
+  pollUntil(probe, timeoutMs, 10);
 
 /** Waits until the execution is no longer RUNNING (or has `status`). */
 export function settled(

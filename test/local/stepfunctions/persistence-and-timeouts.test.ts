@@ -11,8 +11,8 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type StepFunctionsService, startStepFunctionsService } from '../../../local/stepfunctions/service';
-import { arnOf, eventually, historyOf, settled, sfnClient, testInvoker, typesOf } from './harness';
+import type { StepFunctionsService } from '../../../local/stepfunctions/service';
+import { arnOf, eventually, historyOf, settled, startTestSfn, testInvoker, typesOf } from './harness';
 
 /** lambda:invoke.waitForTaskToken: the function receives the token and keeps it, like a real notifier would. */
 const parkDefinition = (extra: Record<string, unknown> = {}) =>
@@ -47,7 +47,7 @@ describe('local Step Functions service: persistence, task timeouts', () => {
   });
   const open: StepFunctionsService[] = [];
   const startService = async () => {
-    const service = await startStepFunctionsService({
+    const started = await startTestSfn({
       stateMachines: [
         { name: 'park', definition: parkDefinition() },
         { name: 'quick', definition: quickDefinition },
@@ -58,8 +58,8 @@ describe('local Step Functions service: persistence, task timeouts', () => {
       persistFile,
       retryIntervalScale: 0,
     });
-    open.push(service);
-    return { service, sfn: sfnClient(service.url) };
+    open.push(started.service);
+    return started;
   };
   afterAll(async () => {
     for (const service of open) await service.close();

@@ -21,9 +21,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionArn } from '../../../local/aws';
-import { type StepFunctionsService, startStepFunctionsService } from '../../../local/stepfunctions/service';
+import type { StepFunctionsService } from '../../../local/stepfunctions/service';
 import { createTestTable, dynamodbEndpoint } from '../../support/dynamodb';
-import { arnOf, eventually, fail, historyOf, settled, sfnClient, testInvoker, typesOf } from './harness';
+import { arnOf, eventually, fail, historyOf, settled, startTestSfn, testInvoker, typesOf } from './harness';
 
 const lambdaRetry = [{ ErrorEquals: ['TransientError'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 }];
 
@@ -225,7 +225,7 @@ describe('local Step Functions service', () => {
 
   beforeAll(async () => {
     table = await createTestTable();
-    service = await startStepFunctionsService({
+    ({ service, sfn } = await startTestSfn({
       stateMachines: [
         { name: 'simple', definition: JSON.stringify(simple(table.tableName)) },
         { name: 'flaky', definition: JSON.stringify(flaky) },
@@ -239,8 +239,7 @@ describe('local Step Functions service', () => {
       invoker,
       dynamodbEndpoint: dynamodbEndpoint(),
       retryIntervalScale: 0,
-    });
-    sfn = sfnClient(service.url);
+    }));
   });
   afterAll(async () => {
     await service?.close();

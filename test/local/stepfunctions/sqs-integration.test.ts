@@ -3,8 +3,8 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localCredentials, localRegion } from '../../../local/aws';
 import { type SqsService, startSqsService } from '../../../local/sqs/service';
-import { type StepFunctionsService, startStepFunctionsService } from '../../../local/stepfunctions/service';
-import { arnOf, settled, sfnClient, testInvoker } from './harness';
+import type { StepFunctionsService } from '../../../local/stepfunctions/service';
+import { arnOf, settled, startTestSfn, testInvoker } from './harness';
 
 describe('local Step Functions service: sqs:sendMessage', () => {
   let sqs: SqsService;
@@ -29,15 +29,14 @@ describe('local Step Functions service: sqs:sendMessage', () => {
           },
         },
       });
-    service = await startStepFunctionsService({
+    ({ service, sfn } = await startTestSfn({
       stateMachines: [
         { name: 'notify', definition: send(sqs.queueUrl('outbox')) },
         { name: 'notifyMissing', definition: send(sqs.queueUrl('missing')) },
       ],
       invoker: testInvoker({}),
       sqsEndpoint: sqs.url,
-    });
-    sfn = sfnClient(service.url);
+    }));
   });
   afterAll(async () => {
     await service?.close();
