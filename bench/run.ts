@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { type Benchmark, runBenchmarks } from './harness';
 import { orderLatencyBenchmark } from './order-latency';
 import { reservationsBenchmark } from './reservations';
+import { workflowCostBenchmark } from './workflow-cost';
 
-const all: Benchmark[] = [orderLatencyBenchmark, reservationsBenchmark];
+const all: Benchmark[] = [orderLatencyBenchmark, reservationsBenchmark, workflowCostBenchmark];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length ? all.filter((benchmark) => wanted.includes(benchmark.name)) : all;

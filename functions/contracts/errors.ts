@@ -12,6 +12,15 @@ export const invalidStatusTransitionErrorName = 'InvalidStatusTransition';
 /** The order a workflow task names does not exist (not retried: redriving cannot fix it). */
 export const orderNotFoundErrorName = 'OrderNotFound';
 
+/** No supplier can deliver a backorder: fulfilment catches it and rejects the order (a business outcome). */
+export const backorderCannotBeProcuredErrorName = 'Backorder.CannotBeProcured';
+
+/**
+ * Procurement must resume a fulfilment execution that has not parked its task token yet (it is between
+ * ReserveStock and AwaitBackorderAllocation): the ASL retries this until the token is there.
+ */
+export const backorderNotParkedErrorName = 'Backorder.NotYetParked';
+
 export const problemCodes = {
   validation: 'REQUEST.VALIDATION_FAILED',
   malformedJson: 'REQUEST.MALFORMED_JSON',
@@ -26,6 +35,9 @@ export const problemCodes = {
   orderNotFound: 'ORDERS.NOT_FOUND',
   orderAlreadyExists: 'ORDERS.ALREADY_EXISTS',
   idempotencyKeyReused: 'ORDERS.IDEMPOTENCY_KEY_REUSED',
+  purchaseOrderNotFound: 'PROCUREMENT.PURCHASE_ORDER_NOT_FOUND',
+  purchaseOrderState: 'PROCUREMENT.PURCHASE_ORDER_STATE',
+  purchaseOrderLines: 'PROCUREMENT.LINES_NOT_ON_PURCHASE_ORDER',
   executionNotFound: 'OPS.EXECUTION_NOT_FOUND',
   executionNotRedrivable: 'OPS.EXECUTION_NOT_REDRIVABLE',
   rateLimited: 'REQUEST.RATE_LIMITED',

@@ -46,6 +46,25 @@ export const keys = {
     pk: `RATE#${subject}`,
     sk: `WINDOW#${windowStart}`,
   }),
+  /** A purchase order; the ASL parks supplier and receipt task tokens on it. */
+  purchaseOrder: (poId: string) => ({ pk: `PO#${poId}`, sk: 'PO' }),
+  /** Purchase orders of one supplier, newest last, listable through gsi1. */
+  purchaseOrderBySupplier: (supplierId: string, createdAt: string, poId: string) => ({
+    gsi1pk: `SUPPLIER#${supplierId}#PO`,
+    gsi1sk: `${createdAt}#${poId}`,
+  }),
+  supplierPurchaseOrders: (supplierId: string) => `SUPPLIER#${supplierId}#PO`,
+  /** A backorder: the missing units of one SKU of one order, in the order's partition. */
+  backorder: (orderId: string, sku: string) => ({ pk: `ORDER#${orderId}`, sk: `BACKORDER#${sku}` }),
+  backorderPrefix: 'BACKORDER#',
+  /** Backorders waiting for a SKU, oldest first (FIFO allocation of received goods), through gsi1. */
+  backorderQueue: (sku: string, createdAt: string, orderId: string) => ({
+    gsi1pk: `BACKORDERS#${sku}`,
+    gsi1sk: `${createdAt}#${orderId}`,
+  }),
+  backorderQueuePartition: (sku: string) => `BACKORDERS#${sku}`,
+  /** A goods receipt with a client-chosen id: posting it again is a replay. */
+  receipt: (poId: string, receiptId: string) => ({ pk: `PO#${poId}`, sk: `RECEIPT#${receiptId}` }),
   idempotency: (principalId: string, idempotencyKey: string) => ({
     pk: `IDEMPOTENCY#${principalId}#${idempotencyKey}`,
     sk: 'IDEMPOTENCY',

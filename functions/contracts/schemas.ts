@@ -315,3 +315,76 @@ export const recordOrderStatusTaskSchema = z.object({
   step: z.string().min(1),
   reason: z.string().optional(),
 });
+
+// ------------------------------------------------------------------------------------------- procurement
+
+/** Purchase order ids are derived from the order id (`<orderId>-<round>-<attempt>`), so they may be a bit longer. */
+export const poIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'must be 1-80 letters, digits, "-" or "_"');
+
+export const purchaseOrderStatuses = ['OPEN', 'CONFIRMED', 'REJECTED', 'EXPIRED', 'RECEIVED'] as const;
+export const purchaseOrderStatusSchema = z.enum(purchaseOrderStatuses);
+export type PurchaseOrderStatus = z.infer<typeof purchaseOrderStatusSchema>;
+
+const poLinesSchema = z.array(orderLineSchema).min(1).max(maxOrderLines);
+
+export const purchaseOrderSchema = z.object({
+  poId: poIdSchema,
+  supplierId: identifierSchema,
+  status: purchaseOrderStatusSchema,
+  /** What was ordered. */
+  lines: z.array(orderLineSchema),
+  /** What the supplier confirmed (at most what was ordered); present once confirmed. */
+  confirmedLines: z.array(orderLineSchema).optional(),
+  eta: z.string().optional(),
+  /** Where the goods are to be received. */
+  locationId: identifierSchema,
+  createdAt: z.iso.datetime(),
+});
+export type PurchaseOrder = z.infer<typeof purchaseOrderSchema>;
+
+export const purchaseOrderListSchema = z.object({
+  items: z.array(purchaseOrderSchema),
+  nextToken: z.string().optional(),
+});
+
+export const purchaseOrderParamsSchema = z.object({ supplierId: identifierSchema, poId: poIdSchema });
+
+export const confirmPurchaseOrderBodySchema = z.object({
+  lines: poLinesSchema,
+  eta: z.iso.datetime({ offset: true }).or(z.iso.date()),
+});
+export const rejectPurchaseOrderBodySchema = z.object({ reason: z.string().min(1).max(500) });
+export const purchaseOrderDecisionSchema = z.object({
+  poId: poIdSchema,
+  status: purchaseOrderStatusSchema,
+});
+
+export const receiptBodySchema = z.object({
+  poId: poIdSchema,
+  lines: poLinesSchema,
+  /** Optional client id of the receipt: posting the same receipt again is then a harmless replay. */
+  receiptId: identifierSchema.optional(),
+});
+export const receiptResponseSchema = z.object({
+  poId: poIdSchema,
+  status: purchaseOrderStatusSchema,
+  received: z.array(orderLineSchema),
+});
+
+export const requestProcurementTaskSchema = z.object({ orderId: identifierSchema, step: z.string().min(1) });
+export const createPurchaseOrderTaskSchema = z.object({
+  orderId: identifierSchema,
+  /** The procurement round (the order version its shortfall was recorded at): part of every PO id. */
+  round: z.number().int().positive(),
+  step: z.string().min(1),
+  attempt: z.number().int().nonnegative(),
+  tried: z.array(identifierSchema),
+});
+export const purchaseOrderTaskSchema = z.object({
+  orderId: identifierSchema,
+  poId: poIdSchema,
+  step: z.string().min(1),
+});
+export const abandonBackorderTaskSchema = z.object({ orderId: identifierSchema, step: z.string().min(1) });

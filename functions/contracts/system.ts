@@ -199,17 +199,95 @@ export const functions = {
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
   },
+  requestProcurement: {
+    entry: 'functions/handlers/fulfilment/request-procurement.task.ts',
+    description: 'Starts the procurement execution for a shortfall (idempotent per order version)',
+    environment: { ...commonEnvironment, PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' } },
+    grants: [
+      { table: 'main', access: 'read' },
+      { workflow: 'procurement', access: 'start' },
+    ],
+  },
+  createPurchaseOrder: {
+    entry: 'functions/handlers/procurement/create-purchase-order.task.ts',
+    description:
+      'Records backorders and sends a purchase order to the best untried supplier (idempotent per attempt)',
+    environment: { ...commonEnvironment, SUPPLIER_RESPONSE_TIMEOUT_SECONDS: '86400' },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
+  settlePurchaseOrder: {
+    entry: 'functions/handlers/procurement/settle-purchase-order.task.ts',
+    description: 'Expires an unanswered purchase order, or reports the decision made meanwhile',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
+  allocateReceipt: {
+    entry: 'functions/handlers/procurement/allocate-receipt.task.ts',
+    description: 'Allocates received goods FIFO to waiting backorders and resumes their fulfilment',
+    environment: { ...commonEnvironment, RESERVATION_HOLD_MINUTES: '30' },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'fulfilment', access: 'callback' },
+    ],
+  },
+  abandonBackorder: {
+    entry: 'functions/handlers/procurement/abandon-backorder.task.ts',
+    description: 'Withdraws backorders no supplier can deliver and fails the waiting fulfilment task',
+    environment: { ...commonEnvironment },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'fulfilment', access: 'callback' },
+    ],
+  },
+  listPurchaseOrders: {
+    entry: 'functions/handlers/suppliers/list-purchase-orders.api.ts',
+    description: "A supplier's purchase orders",
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+  },
+  decidePurchaseOrder: {
+    entry: 'functions/handlers/suppliers/decide-purchase-order.api.ts',
+    description: 'Supplier confirms or rejects a purchase order; wakes the procurement workflow',
+    environment: { ...commonEnvironment },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'procurement', access: 'callback' },
+    ],
+  },
+  receiveGoods: {
+    entry: 'functions/handlers/inventory/receive-goods.api.ts',
+    description: 'Books goods received against a purchase order; wakes the procurement workflow',
+    environment: { ...commonEnvironment },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'procurement', access: 'callback' },
+    ],
+  },
   listExecutions: {
     entry: 'functions/handlers/ops/list-executions.api.ts',
     description: 'Failed (or other) workflow executions with failed state, error, cause and input',
-    environment: { ...commonEnvironment, FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' } },
-    grants: [{ workflow: 'fulfilment', access: 'operate' }],
+    environment: {
+      ...commonEnvironment,
+      FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' },
+      PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' },
+    },
+    grants: [
+      { workflow: 'fulfilment', access: 'operate' },
+      { workflow: 'procurement', access: 'operate' },
+    ],
   },
   redriveExecution: {
     entry: 'functions/handlers/ops/redrive-execution.api.ts',
     description: 'Redrives a failed workflow execution from the step that failed',
-    environment: { ...commonEnvironment, FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' } },
-    grants: [{ workflow: 'fulfilment', access: 'operate' }],
+    environment: {
+      ...commonEnvironment,
+      FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' },
+      PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' },
+    },
+    grants: [
+      { workflow: 'fulfilment', access: 'operate' },
+      { workflow: 'procurement', access: 'operate' },
+    ],
   },
 } as const satisfies Record<string, FunctionDefinition>;
 
@@ -219,9 +297,22 @@ export const workflows = {
     substitutions: {
       ReserveStockFunctionArn: { functionArn: 'reserveStock' },
       RecordOrderStatusFunctionArn: { functionArn: 'recordOrderStatus' },
+      RequestProcurementFunctionArn: { functionArn: 'requestProcurement' },
       TableName: { tableName: 'main' },
     },
-    invokes: ['reserveStock', 'recordOrderStatus'],
+    invokes: ['reserveStock', 'recordOrderStatus', 'requestProcurement'],
+    tables: ['main'],
+  },
+  procurement: {
+    definitionFile: 'workflows/procurement/procurement.asl.json',
+    substitutions: {
+      CreatePurchaseOrderFunctionArn: { functionArn: 'createPurchaseOrder' },
+      SettlePurchaseOrderFunctionArn: { functionArn: 'settlePurchaseOrder' },
+      AllocateReceiptFunctionArn: { functionArn: 'allocateReceipt' },
+      AbandonBackorderFunctionArn: { functionArn: 'abandonBackorder' },
+      TableName: { tableName: 'main' },
+    },
+    invokes: ['createPurchaseOrder', 'settlePurchaseOrder', 'allocateReceipt', 'abandonBackorder'],
     tables: ['main'],
   },
 } as const satisfies Record<string, WorkflowDefinition>;
@@ -235,6 +326,18 @@ export const routes = [
   { method: 'POST', path: '/orders', function: 'createOrder' },
   { method: 'GET', path: '/orders/{orderId}', function: 'getOrder' },
   { method: 'POST', path: '/suppliers/{supplierId}/stock', function: 'postSupplierStock' },
+  { method: 'GET', path: '/suppliers/{supplierId}/purchase-orders', function: 'listPurchaseOrders' },
+  {
+    method: 'POST',
+    path: '/suppliers/{supplierId}/purchase-orders/{poId}/confirm',
+    function: 'decidePurchaseOrder',
+  },
+  {
+    method: 'POST',
+    path: '/suppliers/{supplierId}/purchase-orders/{poId}/reject',
+    function: 'decidePurchaseOrder',
+  },
+  { method: 'POST', path: '/locations/{locationId}/receipts', function: 'receiveGoods' },
   { method: 'GET', path: '/ops/executions', function: 'listExecutions' },
   { method: 'POST', path: '/ops/executions/{executionId}/redrive', function: 'redriveExecution' },
 ] as const satisfies readonly RouteDefinition[];

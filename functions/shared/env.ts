@@ -52,3 +52,9 @@ export const supplierFeedEnvironment = {
   SUPPLIER_STOCK_QUEUE_URL: queueUrlSchema,
   SUPPLIER_FEED_RATE_PER_MINUTE: z.coerce.number().int().positive(),
 } as const;
+
+/** How long a supplier has to confirm or reject a purchase order before the next supplier is asked. */
+export const procurementEnvironment = {
+  ...commonEnvironment,
+  SUPPLIER_RESPONSE_TIMEOUT_SECONDS: z.coerce.number().int().positive(),
+} as const;

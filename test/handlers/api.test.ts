@@ -22,6 +22,7 @@ import {
   lambdaContext,
   loadHandlers,
   setFunctionEnvironment,
+  workflowDefinition,
 } from './harness';
 
 const keys = {
@@ -58,7 +59,10 @@ beforeAll(async () => {
   handlers = await loadHandlers();
   stepFunctions = await startStepFunctionsService({
     port: sfnPort,
-    stateMachines: [{ name: 'fulfilment', definition: fulfilmentDefinition(table.tableName) }],
+    stateMachines: [
+      { name: 'fulfilment', definition: fulfilmentDefinition(table.tableName) },
+      { name: 'procurement', definition: workflowDefinition('procurement', table.tableName) },
+    ],
     invoker: inProcessInvoker(handlers),
     dynamodbEndpoint: dynamodbEndpoint(),
     retryIntervalScale: 0,

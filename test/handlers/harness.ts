@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { vi } from 'vitest';
-import { functions, routes } from '../../functions/contracts/system';
+import { functions, routes, type WorkflowDefinition, workflows } from '../../functions/contracts/system';
 import { functionArn, localAccountId, localCredentials, localRegion, stateMachineArn } from '../../local/aws';
 import { FunctionError, functionNameOf, type LambdaInvoker } from '../../local/lambda/invoker';
 import { pollUntil } from '../support/eventually';
@@ -44,6 +44,10 @@ export function setFunctionEnvironment(options: {
     // Lambda would print metrics as EMF lines; tests keep stdout for their own output.
     POWERTOOLS_METRICS_DISABLED: 'true',
     FULFILMENT_STATE_MACHINE_ARN: fulfilmentArn,
+    PROCUREMENT_STATE_MACHINE_ARN: stateMachineArn('procurement'),
+    SUPPLIER_RESPONSE_TIMEOUT_SECONDS: String(
+      functions.createPurchaseOrder.environment.SUPPLIER_RESPONSE_TIMEOUT_SECONDS,
+    ),
     SUPPLIER_STOCK_QUEUE_URL: options.queueUrl ?? `http://127.0.0.1:9/${localAccountId}/supplierStockFeed`,
     RESERVATION_HOLD_MINUTES: String(functions.reserveStock.environment.RESERVATION_HOLD_MINUTES),
     HOLD_SWEEP_LOOKBACK_HOURS: String(functions.releaseExpiredHolds.environment.HOLD_SWEEP_LOOKBACK_HOURS),
@@ -100,17 +104,23 @@ export function inProcessInvoker(handlers: Handlers): LambdaInvoker {
 }
 
 /** The fulfilment ASL with its placeholders resolved for this test's table. */
-export function fulfilmentDefinition(tableName: string): string {
-  const substitutions: Record<string, string> = {
-    ReserveStockFunctionArn: functionArn('reserveStock'),
-    RecordOrderStatusFunctionArn: functionArn('recordOrderStatus'),
-    TableName: tableName,
-  };
-  return readFileSync(
-    new URL('../../workflows/fulfilment/fulfilment.asl.json', import.meta.url),
-    'utf8',
-  ).replace(/\$\{(\w+)\}/g, (placeholder, name: string) => substitutions[name] ?? placeholder);
+/** A workflow's ASL with its `${Name}` placeholders resolved the way the local cloud resolves them. */
+export function workflowDefinition(workflow: keyof typeof workflows, tableName: string): string {
+  const definition: WorkflowDefinition = workflows[workflow];
+  const substitutions = Object.fromEntries(
+    Object.entries(definition.substitutions).map(([name, ref]) => [
+      name,
+      'functionArn' in ref ? functionArn(ref.functionArn) : 'tableName' in ref ? tableName : name,
+    ]),
+  );
+  return readFileSync(new URL(`../../${definition.definitionFile}`, import.meta.url), 'utf8').replace(
+    /\$\{(\w+)\}/g,
+    (placeholder, name: string) => substitutions[name] ?? placeholder,
+  );
 }
+
+export const fulfilmentDefinition = (tableName: string): string =>
+  workflowDefinition('fulfilment', tableName);
 
 export interface ApiResponse {
   readonly status: number;

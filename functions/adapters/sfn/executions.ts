@@ -72,6 +72,49 @@ export async function listExecutionSummaries(
   return { items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }
 
+/**
+ * One listing over several state machines (ops want every workflow's failures in one place). The page token
+ * carries which machine the listing is in and that machine's own token.
+ */
+export async function listExecutionSummariesAcross(
+  sfn: SFNClient,
+  stateMachineArns: readonly string[],
+  options: { status: ExecutionStatus; limit: number; nextToken?: string },
+): Promise<ExecutionPage> {
+  let cursor = decodeCursor(options.nextToken);
+  const items: ExecutionSummary[] = [];
+  while (cursor.machine < stateMachineArns.length && items.length < options.limit) {
+    const page = await listExecutionSummaries(sfn, stateMachineArns[cursor.machine] as string, {
+      status: options.status,
+      limit: options.limit - items.length,
+      ...(cursor.token ? { nextToken: cursor.token } : {}),
+    });
+    items.push(...page.items);
+    cursor = page.nextToken
+      ? { machine: cursor.machine, token: page.nextToken }
+      : { machine: cursor.machine + 1 };
+  }
+  const more = cursor.machine < stateMachineArns.length;
+  return { items, ...(more ? { nextToken: encodeCursor(cursor) } : {}) };
+}
+
+interface Cursor {
+  readonly machine: number;
+  readonly token?: string;
+}
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+function decodeCursor(token: string | undefined): Cursor {
+  if (!token) return { machine: 0 };
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Cursor>;
+    return typeof parsed.machine === 'number'
+      ? { machine: parsed.machine, ...(parsed.token ? { token: parsed.token } : {}) }
+      : { machine: 0 };
+  } catch {
+    return { machine: 0 };
+  }
+}
+
 async function describeExecutionSummary(sfn: SFNClient, executionArn: string): Promise<ExecutionSummary> {
   const described = await callAws('describeExecution', () =>
     sfn.send(new DescribeExecutionCommand({ executionArn })),

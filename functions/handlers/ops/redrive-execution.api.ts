@@ -9,14 +9,25 @@ import { HttpProblem } from '../../shared/problem';
 const environment = loadEnvironment({
   ...commonEnvironment,
   FULFILMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
+  PROCUREMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
 });
+const stateMachineArns = [
+  environment.FULFILMENT_STATE_MACHINE_ARN,
+  environment.PROCUREMENT_STATE_MACHINE_ARN,
+];
 const sfn = createStepFunctionsClient();
 
 export const handler = httpHandler(
   apiContracts['POST /ops/executions/{executionId}/redrive'],
   async ({ params }) => {
-    const executionArn = executionArnOf(environment.FULFILMENT_STATE_MACHINE_ARN, params.executionId);
-    const result = await redriveExecution(sfn, executionArn);
+    // Execution names are unique per workflow only: try each workflow until one knows the name.
+    let executionArn = '';
+    let result: Awaited<ReturnType<typeof redriveExecution>> = { outcome: 'not-found' };
+    for (const stateMachineArn of stateMachineArns) {
+      executionArn = executionArnOf(stateMachineArn, params.executionId);
+      result = await redriveExecution(sfn, executionArn);
+      if (result.outcome !== 'not-found') break;
+    }
     if (result.outcome === 'not-found') {
       throw new HttpProblem(
         404,

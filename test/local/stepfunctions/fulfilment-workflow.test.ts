@@ -31,6 +31,9 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
         : { outcome: 'BACKORDERED', shortfall: 2 };
     },
     recordOrderStatus: (payload) => ({ recorded: payload }),
+    requestProcurement: (payload) => ({
+      executionArn: `procurement:${(payload as { orderId: string }).orderId}`,
+    }),
   });
   const callsFor = (fn: string, orderId: string) =>
     invoker.calls.filter((c) => c.name === fn && (c.payload as { orderId: string }).orderId === orderId);
@@ -41,6 +44,7 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     const substitutions: Record<string, string> = {
       ReserveStockFunctionArn: functionArn('reserveStock'),
       RecordOrderStatusFunctionArn: functionArn('recordOrderStatus'),
+      RequestProcurementFunctionArn: functionArn('requestProcurement'),
       TableName: table.tableName,
     };
     const definition = readFileSync('workflows/fulfilment/fulfilment.asl.json', 'utf8').replace(
@@ -123,11 +127,13 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     expect(JSON.parse(described.output as string)).toEqual({
       orderId: 'o-backorder',
       reservation: { outcome: 'RESERVED', shortfall: 0 },
+      procurement: { executionArn: 'procurement:o-backorder' },
       backorder: { allocated: true },
     });
     expect(await statesEntered(arn)).toEqual([
       'ReserveStock',
       'IsReserved',
+      'RequestProcurement',
       'AwaitBackorderAllocation',
       'ReserveStock',
       'IsReserved',
@@ -153,6 +159,7 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     expect(await statesEntered(arn)).toEqual([
       'ReserveStock',
       'IsReserved',
+      'RequestProcurement',
       'AwaitBackorderAllocation',
       'RejectOrder',
       'Rejected',

@@ -1,0 +1,792 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { backorderNotParkedErrorName, orderNotFoundErrorName } from '../../contracts/errors';
+import { keys } from '../../contracts/keys';
+import {
+  type OrderLine,
+  orderLineSchema,
+  type PurchaseOrder,
+  purchaseOrderStatusSchema,
+} from '../../contracts/schemas';
+import { allocateFifo, checkLinesWithin, chooseSupplier, type SupplierOffer } from '../../core/procurement';
+import { callAws, TransientError } from '../errors';
+import type { TableRef } from './client';
+import { cancellationCodes, compact, isConditionalCheckFailed } from './items';
+import { loadOrder, type OrderRecord, timelineItem } from './orders';
+import { WorkflowTaskError } from './reservations';
+import { querySkuPartition } from './stock';
+
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
+
+const quantities = z.record(z.string(), z.number().int().nonnegative());
+
+/** The stored purchase order: the API view plus counters (`received`, `processed` per SKU) and `version`. */
+export const purchaseOrderRecordSchema = z.object({
+  poId: z.string(),
+  orderId: z.string(),
+  supplierId: z.string(),
+  status: purchaseOrderStatusSchema,
+  lines: z.array(orderLineSchema),
+  confirmedLines: z.array(orderLineSchema).optional(),
+  eta: z.string().optional(),
+  reason: z.string().optional(),
+  locationId: z.string(),
+  /** Units received per SKU. */
+  received: quantities,
+  /** Received units per SKU that AllocateReceipt has already shared out (to backorders or available stock). */
+  processed: quantities,
+  supplierTaskToken: z.string().optional(),
+  receiptTaskToken: z.string().optional(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type PurchaseOrderRecord = z.infer<typeof purchaseOrderRecordSchema>;
+
+export const backorderRecordSchema = z.object({
+  orderId: z.string(),
+  sku: z.string(),
+  qty: z.number().int().nonnegative(),
+  allocated: z.number().int().nonnegative(),
+  status: z.enum(['WAITING', 'ALLOCATED', 'RESUMED', 'WITHDRAWN']),
+  createdAt: z.string(),
+});
+export type BackorderRecord = z.infer<typeof backorderRecordSchema>;
+
+export const toPurchaseOrderView = (po: PurchaseOrderRecord): PurchaseOrder => ({
+  poId: po.poId,
+  supplierId: po.supplierId,
+  status: po.status,
+  lines: po.lines,
+  ...(po.confirmedLines ? { confirmedLines: po.confirmedLines } : {}),
+  ...(po.eta ? { eta: po.eta } : {}),
+  locationId: po.locationId,
+  createdAt: po.createdAt,
+});
+
+export async function getPurchaseOrder(
+  table: TableRef,
+  poId: string,
+): Promise<PurchaseOrderRecord | undefined> {
+  const { Item } = await callAws('getPurchaseOrder', () =>
+    table.document.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.purchaseOrder(poId), ConsistentRead: true }),
+    ),
+  );
+  return Item ? purchaseOrderRecordSchema.parse(Item) : undefined;
+}
+
+/** A supplier's purchase orders, oldest first (one page of up to `limit`). */
+export async function listPurchaseOrders(
+  table: TableRef,
+  supplierId: string,
+  limit = 100,
+): Promise<PurchaseOrder[]> {
+  const page = await callAws('listPurchaseOrders', () =>
+    table.document.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.supplierPurchaseOrders(supplierId) },
+        Limit: limit,
+      }),
+    ),
+  );
+  return (page.Items ?? []).map((item) => toPurchaseOrderView(purchaseOrderRecordSchema.parse(item)));
+}
+
+export type CreatePurchaseOrderResult = {
+  readonly attempt: number;
+  readonly tried: string[];
+} & (
+  | {
+      readonly outcome: 'PO_CREATED';
+      readonly poId: string;
+      readonly supplierId: string;
+      readonly supplierTimeoutSeconds: number;
+    }
+  | { readonly outcome: 'NO_SUPPLIER' | 'NOT_NEEDED' }
+);
+
+export interface CreatePurchaseOrderInput {
+  readonly orderId: string;
+  readonly round: number;
+  readonly attempt: number;
+  readonly tried: readonly string[];
+  readonly step: string;
+  readonly actor: string;
+  readonly now: Date;
+  readonly supplierTimeoutSeconds: number;
+}
+
+/**
+ * Buys an order's shortfall: records its backorders (first attempt of a round), chooses a supplier it has not
+ * tried and writes purchase order `<orderId>-<round>-<attempt>`. The id is derived from round and attempt, so a retried or
+ * redriven task finds the purchase order it wrote and answers the same instead of ordering twice.
+ */
+export async function createPurchaseOrder(
+  table: TableRef,
+  input: CreatePurchaseOrderInput,
+): Promise<CreatePurchaseOrderResult> {
+  const order = await loadOrder(table, input.orderId);
+  if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${input.orderId} does not exist`);
+  const attempt = input.attempt + 1;
+  const poId = `${input.orderId}-${input.round}-${attempt}`;
+  const existing = await getPurchaseOrder(table, poId);
+  if (existing) return created(existing, attempt, input);
+  if (order.status !== 'BACKORDERED' || order.shortfall.length === 0)
+    return { outcome: 'NOT_NEEDED', attempt: input.attempt, tried: [...input.tried] };
+  const at = input.now.toISOString();
+  if (input.attempt === 0) await recordBackorders(table, order, at);
+
+  const partitions = await Promise.all(order.shortfall.map((line) => querySkuPartition(table, line.sku)));
+  const offers: SupplierOffer[] = partitions.flatMap((partition) => partition.suppliers);
+  const choice = chooseSupplier(order.shortfall, offers, input.tried);
+  if (!choice) return { outcome: 'NO_SUPPLIER', attempt: input.attempt, tried: [...input.tried] };
+
+  const po: PurchaseOrderRecord = {
+    poId,
+    orderId: order.orderId,
+    supplierId: choice.supplierId,
+    status: 'OPEN',
+    lines: choice.lines,
+    locationId: await receivingLocation(table, order),
+    received: {},
+    processed: {},
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+  try {
+    await callAws('createPurchaseOrder', () =>
+      table.document.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table.tableName,
+                Item: {
+                  ...keys.purchaseOrder(poId),
+                  ...keys.purchaseOrderBySupplier(choice.supplierId, at, poId),
+                  entity: 'purchaseOrder',
+                  ...po,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            timelinePut(table, order.orderId, {
+              at,
+              event: 'PO_CREATED',
+              actor: input.actor,
+              step: input.step,
+              reason: `${poId} to ${choice.supplierId}: ${describeLines(choice.lines)}`,
+            }),
+          ],
+        }),
+      ),
+    );
+  } catch (error) {
+    if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw error;
+    const winner = await getPurchaseOrder(table, poId);
+    if (!winner) throw error;
+    return created(winner, attempt, input);
+  }
+  return created(po, attempt, input);
+}
+
+function created(po: PurchaseOrderRecord, attempt: number, input: CreatePurchaseOrderInput) {
+  return {
+    outcome: 'PO_CREATED' as const,
+    poId: po.poId,
+    supplierId: po.supplierId,
+    attempt,
+    tried: [...new Set([...input.tried, po.supplierId])],
+    supplierTimeoutSeconds: input.supplierTimeoutSeconds,
+  };
+}
+
+const describeLines = (lines: readonly OrderLine[]) => lines.map((l) => `${l.qty} × ${l.sku}`).join(', ');
+
+const timelinePut = (
+  table: TableRef,
+  orderId: string,
+  entry: Parameters<typeof timelineItem>[1],
+): TransactItem => ({ Put: { TableName: table.tableName, Item: timelineItem(orderId, entry) } });
+
+/**
+ * One backorder per short SKU, reset to the current shortfall at the start of each procurement round (the
+ * shortfall already excludes what is held). `createdAt` survives resets: an order keeps its FIFO place.
+ */
+async function recordBackorders(table: TableRef, order: OrderRecord, at: string): Promise<void> {
+  for (const line of order.shortfall) {
+    await callAws('recordBackorder', () =>
+      table.document.send(
+        new UpdateCommand({
+          TableName: table.tableName,
+          Key: keys.backorder(order.orderId, line.sku),
+          UpdateExpression:
+            'SET entity = :entity, orderId = :orderId, sku = :sku, qty = :qty, allocated = :zero, #status = :waiting, ' +
+            'createdAt = if_not_exists(createdAt, :now), gsi1pk = :queue, gsi1sk = if_not_exists(gsi1sk, :position), updatedAt = :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':entity': 'backorder',
+            ':orderId': order.orderId,
+            ':sku': line.sku,
+            ':qty': line.qty,
+            ':zero': 0,
+            ':waiting': 'WAITING',
+            ':now': at,
+            ':queue': keys.backorderQueuePartition(line.sku),
+            ':position': keys.backorderQueue(line.sku, order.createdAt, order.orderId).gsi1sk,
+          },
+        }),
+      ),
+    );
+  }
+}
+
+/**
+ * Where the goods go: the pickup store, else where the order already holds stock (no split shipment), else
+ * the first warehouse. Receipts at another location are refused.
+ */
+async function receivingLocation(table: TableRef, order: OrderRecord): Promise<string> {
+  if (order.fulfilment.type === 'pickup') return order.fulfilment.storeId;
+  const held = order.allocations[0]?.locationId;
+  if (held) return held;
+  const page = await callAws('listLocations', () =>
+    table.document.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'LOCATIONS' },
+      }),
+    ),
+  );
+  const locations = (page.Items ?? []).map((item) => ({
+    id: String(item.locationId),
+    type: String(item.type),
+  }));
+  const chosen = locations.find((location) => location.type === 'warehouse') ?? locations[0];
+  if (!chosen) throw new WorkflowTaskError(orderNotFoundErrorName, 'no location can receive goods');
+  return chosen.id;
+}
+
+/**
+ * After the supplier's answer did not come in time (or came before the token was parked): closes an OPEN
+ * purchase order as EXPIRED, or reports the decision the supplier made meanwhile. Idempotent.
+ */
+export async function settlePurchaseOrder(
+  table: TableRef,
+  input: { poId: string; step: string; actor: string; now: Date },
+): Promise<{ decision: 'CONFIRMED' | 'REJECTED' | 'EXPIRED' }> {
+  const po = await getPurchaseOrder(table, input.poId);
+  if (!po) throw new WorkflowTaskError(orderNotFoundErrorName, `purchase order ${input.poId} does not exist`);
+  if (po.status !== 'OPEN') return { decision: po.status === 'RECEIVED' ? 'CONFIRMED' : po.status };
+  const at = input.now.toISOString();
+  try {
+    await transact(table, 'expirePurchaseOrder', [
+      poUpdate(table, po, 'SET #status = :expired', { ':expired': 'EXPIRED' }, at),
+      timelinePut(table, po.orderId, {
+        at,
+        event: 'PO_EXPIRED',
+        actor: input.actor,
+        step: input.step,
+        reason: `${po.poId}: ${po.supplierId} did not answer in time`,
+      }),
+    ]);
+    return { decision: 'EXPIRED' };
+  } catch (error) {
+    if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw error;
+    return settlePurchaseOrder(table, input);
+  }
+}
+
+/** A conditional update of the PO, on the version that was read: one writer wins, the others re-read. */
+function poUpdate(
+  table: TableRef,
+  po: PurchaseOrderRecord,
+  set: string,
+  values: Record<string, unknown>,
+  at: string,
+  remove?: string,
+): TransactItem {
+  return {
+    Update: {
+      TableName: table.tableName,
+      Key: keys.purchaseOrder(po.poId),
+      UpdateExpression: `${set}, version = :next, updatedAt = :now${remove ? ` REMOVE ${remove}` : ''}`,
+      ConditionExpression: 'version = :version',
+      // `processed` is a DynamoDB reserved word; DynamoDB also refuses names an expression does not use.
+      ExpressionAttributeNames: Object.fromEntries(
+        Object.entries({ '#status': 'status', '#received': 'received', '#processed': 'processed' }).filter(
+          ([name]) => set.includes(name),
+        ),
+      ),
+      ExpressionAttributeValues: { ...values, ':version': po.version, ':next': po.version + 1, ':now': at },
+    },
+  };
+}
+
+const transact = (table: TableRef, operation: string, items: TransactItem[]) =>
+  callAws(operation, () => table.document.send(new TransactWriteCommand({ TransactItems: items })));
+
+export type SupplierDecision =
+  | { readonly kind: 'confirm'; readonly lines: OrderLine[]; readonly eta: string }
+  | { readonly kind: 'reject'; readonly reason: string };
+
+export type DecideResult =
+  | { readonly kind: 'decided'; readonly po: PurchaseOrderRecord; readonly token?: string }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'conflict'; readonly reason: string };
+
+const decisionAttempts = 5;
+
+/**
+ * A supplier confirms (all or part of each line) or rejects an OPEN purchase order. Repeating the same
+ * decision is a replay (answered the same, and the workflow is woken again in case the first call crashed
+ * before waking it); any other decision on a decided PO is a conflict.
+ */
+export async function decidePurchaseOrder(
+  table: TableRef,
+  input: { poId: string; supplierId: string; decision: SupplierDecision; actor: string; now: Date },
+): Promise<DecideResult> {
+  for (let attempt = 1; attempt <= decisionAttempts; attempt++) {
+    const po = await getPurchaseOrder(table, input.poId);
+    if (!po || po.supplierId !== input.supplierId) return { kind: 'not-found' };
+    const target = input.decision.kind === 'confirm' ? 'CONFIRMED' : 'REJECTED';
+    if (po.status !== 'OPEN') {
+      const same =
+        po.status === target &&
+        (input.decision.kind === 'reject' ||
+          JSON.stringify(po.confirmedLines) === JSON.stringify(input.decision.lines));
+      if (same)
+        return { kind: 'decided', po, ...(po.supplierTaskToken ? { token: po.supplierTaskToken } : {}) };
+      return { kind: 'conflict', reason: `purchase order ${po.poId} is ${po.status}` };
+    }
+    const at = input.now.toISOString();
+    let item: TransactItem;
+    if (input.decision.kind === 'confirm') {
+      const ordered = Object.fromEntries(po.lines.map((line) => [line.sku, line.qty]));
+      const check = checkLinesWithin(input.decision.lines, ordered);
+      if (!check.ok) return { kind: 'conflict', reason: check.reason };
+      item = poUpdate(
+        table,
+        po,
+        'SET #status = :status, confirmedLines = :lines, eta = :eta',
+        { ':status': target, ':lines': input.decision.lines, ':eta': input.decision.eta },
+        at,
+      );
+    } else {
+      item = poUpdate(
+        table,
+        po,
+        'SET #status = :status, reason = :reason',
+        {
+          ':status': target,
+          ':reason': input.decision.reason,
+        },
+        at,
+      );
+    }
+    const reason =
+      input.decision.kind === 'confirm'
+        ? `${po.poId}: ${describeLines(input.decision.lines)}, eta ${input.decision.eta}`
+        : `${po.poId}: ${input.decision.reason}`;
+    try {
+      await transact(table, 'decidePurchaseOrder', [
+        item,
+        timelinePut(table, po.orderId, {
+          at,
+          event: input.decision.kind === 'confirm' ? 'PO_CONFIRMED' : 'PO_REJECTED',
+          actor: input.actor,
+          step: input.decision.kind === 'confirm' ? 'ConfirmPurchaseOrder' : 'RejectPurchaseOrder',
+          reason,
+        }),
+      ]);
+      const decided = { ...po, status: target } as PurchaseOrderRecord;
+      return {
+        kind: 'decided',
+        po: decided,
+        ...(po.supplierTaskToken ? { token: po.supplierTaskToken } : {}),
+      };
+    } catch (error) {
+      if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw error;
+    }
+  }
+  throw new TransientError(`purchase order ${input.poId} kept changing`);
+}
+
+export type ReceiveResult =
+  | { readonly kind: 'received'; readonly po: PurchaseOrderRecord; readonly token?: string }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'conflict'; readonly reason: string };
+
+/**
+ * Goods received at a location against a CONFIRMED purchase order, possibly in several partial receipts.
+ * The units go on hand *and* into `reserved` in the same transaction: they are earmarked for the waiting
+ * backorders until AllocateReceipt shares them out, so no new order can take them first.
+ */
+export async function receiveGoods(
+  table: TableRef,
+  input: {
+    locationId: string;
+    poId: string;
+    lines: OrderLine[];
+    receiptId?: string;
+    actor: string;
+    now: Date;
+  },
+): Promise<ReceiveResult> {
+  for (let attempt = 1; attempt <= decisionAttempts; attempt++) {
+    const po = await getPurchaseOrder(table, input.poId);
+    if (!po) return { kind: 'not-found' };
+    if (po.locationId !== input.locationId)
+      return { kind: 'conflict', reason: `purchase order ${po.poId} is to be received at ${po.locationId}` };
+    if (input.receiptId && (await receiptExists(table, po.poId, input.receiptId)))
+      return { kind: 'received', po, ...(po.receiptTaskToken ? { token: po.receiptTaskToken } : {}) };
+    if (po.status !== 'CONFIRMED')
+      return { kind: 'conflict', reason: `purchase order ${po.poId} is ${po.status}, not CONFIRMED` };
+    const outstanding = Object.fromEntries(
+      (po.confirmedLines ?? []).map((line) => [line.sku, line.qty - (po.received[line.sku] ?? 0)]),
+    );
+    const check = checkLinesWithin(input.lines, outstanding);
+    if (!check.ok) return { kind: 'conflict', reason: check.reason };
+    const received = { ...po.received };
+    for (const line of input.lines) received[line.sku] = (received[line.sku] ?? 0) + line.qty;
+    const complete = (po.confirmedLines ?? []).every((line) => (received[line.sku] ?? 0) >= line.qty);
+    const status = complete ? 'RECEIVED' : 'CONFIRMED';
+    const at = input.now.toISOString();
+    const items: TransactItem[] = [
+      poUpdate(
+        table,
+        po,
+        'SET #status = :status, #received = :received',
+        {
+          ':status': status,
+          ':received': received,
+        },
+        at,
+      ),
+      ...input.lines.map((line) => receivedStock(table, line, input.locationId, at)),
+      timelinePut(table, po.orderId, {
+        at,
+        event: complete ? 'PO_RECEIVED' : 'PO_PARTIALLY_RECEIVED',
+        actor: input.actor,
+        step: `ReceiveGoods#${po.version}`,
+        reason: `${po.poId} at ${input.locationId}: ${describeLines(input.lines)}`,
+      }),
+    ];
+    if (input.receiptId) {
+      items.push({
+        Put: {
+          TableName: table.tableName,
+          Item: { ...keys.receipt(po.poId, input.receiptId), entity: 'receipt', lines: input.lines, at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    try {
+      await transact(table, 'receiveGoods', items);
+      const updated = { ...po, status, received } as PurchaseOrderRecord;
+      return {
+        kind: 'received',
+        po: updated,
+        ...(po.receiptTaskToken ? { token: po.receiptTaskToken } : {}),
+      };
+    } catch (error) {
+      if (!cancellationCodes(error).includes('ConditionalCheckFailed')) throw error;
+    }
+  }
+  throw new TransientError(`purchase order ${input.poId} kept changing`);
+}
+
+async function receiptExists(table: TableRef, poId: string, receiptId: string): Promise<boolean> {
+  const { Item } = await callAws('getReceipt', () =>
+    table.document.send(
+      new GetCommand({
+        TableName: table.tableName,
+        Key: keys.receipt(poId, receiptId),
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return Item !== undefined;
+}
+
+/** Creates the stock item if the location never had the SKU; the PO version condition makes it happen once. */
+function receivedStock(table: TableRef, line: OrderLine, locationId: string, at: string): TransactItem {
+  return {
+    Update: {
+      TableName: table.tableName,
+      Key: keys.stock(line.sku, locationId),
+      UpdateExpression:
+        'SET onHand = if_not_exists(onHand, :zero) + :qty, reserved = if_not_exists(reserved, :zero) + :qty, ' +
+        'available = if_not_exists(available, :zero), safetyStock = if_not_exists(safetyStock, :zero), ' +
+        'inbound = if_not_exists(inbound, :zero), sku = :sku, locationId = :locationId, entity = :entity, ' +
+        'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, updatedAt = :now',
+      ExpressionAttributeValues: {
+        ':zero': 0,
+        ':qty': line.qty,
+        ':sku': line.sku,
+        ':locationId': locationId,
+        ':entity': 'stock',
+        ...prefixed(keys.stockByLocation(line.sku, locationId)),
+        ':now': at,
+      },
+    },
+  };
+}
+
+const prefixed = (values: Record<string, string>) =>
+  Object.fromEntries(Object.entries(values).map(([name, value]) => [`:${name}`, value]));
+
+async function waitingBackorders(table: TableRef, sku: string): Promise<BackorderRecord[]> {
+  const page = await callAws('queryBackorders', () =>
+    table.document.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.backorderQueuePartition(sku) },
+      }),
+    ),
+  );
+  return (page.Items ?? []).map((item) => backorderRecordSchema.parse(item));
+}
+
+export async function listBackorders(table: TableRef, orderId: string): Promise<BackorderRecord[]> {
+  const page = await callAws('listBackorders', () =>
+    table.document.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId), ':prefix': keys.backorderPrefix },
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return (page.Items ?? []).map((item) => backorderRecordSchema.parse(item));
+}
+
+/** Backorders take at most this many allocations per transaction (3 writes each, DynamoDB allows 100). */
+const maxAllocationsPerTransaction = 30;
+
+/**
+ * Shares out received, not yet processed units of a purchase order: waiting backorders first, oldest first
+ * (a hold at the receiving location, stock unchanged: the units were earmarked on receipt), the rest becomes
+ * available. One transaction per SKU, conditioned on the PO version, so re-running it shares nothing twice.
+ * Returns the orders whose backorders are now all allocated (to be resumed) and whether the PO is done.
+ */
+export async function allocateReceipt(
+  table: TableRef,
+  input: { poId: string; step: string; actor: string; now: Date; holdMinutes: number },
+): Promise<{ complete: boolean; ordersToResume: string[]; roundClosedFor?: string }> {
+  let po = await getPurchaseOrder(table, input.poId);
+  if (!po) throw new WorkflowTaskError(orderNotFoundErrorName, `purchase order ${input.poId} does not exist`);
+  const at = input.now.toISOString();
+  const expiresAt = new Date(input.now.getTime() + input.holdMinutes * 60_000).toISOString();
+  const skus = (po.confirmedLines ?? []).map((line) => line.sku);
+  for (const sku of skus) {
+    const pending = (po.received[sku] ?? 0) - (po.processed[sku] ?? 0);
+    if (pending <= 0) continue;
+    const waiting = (await waitingBackorders(table, sku)).filter((b) => b.status === 'WAITING');
+    const { allocations, rest } = allocateFifo(
+      pending,
+      waiting.map((b) => ({ ...b, outstanding: b.qty - b.allocated })),
+    );
+    const shared = allocations.slice(0, maxAllocationsPerTransaction);
+    const restNow = rest + allocations.slice(maxAllocationsPerTransaction).reduce((s, a) => s + a.qty, 0);
+    const items: TransactItem[] = [
+      poUpdate(table, po, 'SET #processed.#sku = :processed', { ':processed': po.received[sku] ?? 0 }, at),
+    ];
+    const update = items[0]?.Update;
+    if (update) update.ExpressionAttributeNames = { ...update.ExpressionAttributeNames, '#sku': sku };
+    for (const allocation of shared) {
+      const backorder = waiting.find((b) => b.orderId === allocation.orderId) as BackorderRecord;
+      const allocated = backorder.allocated + allocation.qty;
+      items.push(
+        {
+          Update: {
+            TableName: table.tableName,
+            Key: keys.backorder(backorder.orderId, sku),
+            UpdateExpression: 'SET allocated = :allocated, #status = :status, updatedAt = :now',
+            ConditionExpression: 'allocated = :previous AND #status = :waiting',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':allocated': allocated,
+              ':previous': backorder.allocated,
+              ':status': allocated >= backorder.qty ? 'ALLOCATED' : 'WAITING',
+              ':waiting': 'WAITING',
+              ':now': at,
+            },
+          },
+        },
+        {
+          Update: {
+            TableName: table.tableName,
+            Key: keys.hold(backorder.orderId, sku, po.locationId),
+            UpdateExpression:
+              'SET entity = :entity, orderId = :orderId, sku = :sku, locationId = :locationId, ' +
+              'qty = if_not_exists(qty, :zero) + :qty, #status = :held, expiresAt = :expiresAt, createdAt = if_not_exists(createdAt, :now)',
+            ConditionExpression: 'attribute_not_exists(pk) OR #status = :held',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':entity': 'hold',
+              ':orderId': backorder.orderId,
+              ':sku': sku,
+              ':locationId': po.locationId,
+              ':zero': 0,
+              ':qty': allocation.qty,
+              ':held': 'HELD',
+              ':expiresAt': expiresAt,
+              ':now': at,
+            },
+          },
+        },
+        timelinePut(table, backorder.orderId, {
+          at,
+          event: 'BACKORDER_ALLOCATED',
+          actor: input.actor,
+          step: `${input.step}#${po.poId}#${sku}`,
+          reason: `${allocation.qty} × ${sku} at ${po.locationId} from ${po.poId}`,
+        }),
+      );
+    }
+    if (restNow > 0) {
+      items.push({
+        Update: {
+          TableName: table.tableName,
+          Key: keys.stock(sku, po.locationId),
+          UpdateExpression: 'SET reserved = reserved - :qty, available = available + :qty, updatedAt = :now',
+          ConditionExpression: 'reserved >= :qty',
+          ExpressionAttributeValues: { ':qty': restNow, ':now': at },
+        },
+      });
+    }
+    try {
+      await transact(table, 'allocateReceipt', items);
+    } catch (error) {
+      // Another receipt or a backorder changed meanwhile: the ASL retries the whole (idempotent) task.
+      if (cancellationCodes(error).includes('ConditionalCheckFailed'))
+        throw new TransientError(`allocating ${po.poId} raced with another change`, { cause: error });
+      throw error;
+    }
+    po = { ...po, processed: { ...po.processed, [sku]: po.received[sku] ?? 0 }, version: po.version + 1 };
+  }
+  const ordersToResume: string[] = [];
+  for (const sku of skus) {
+    for (const backorder of await waitingBackorders(table, sku)) {
+      if (backorder.status !== 'ALLOCATED' || ordersToResume.includes(backorder.orderId)) continue;
+      const all = await listBackorders(table, backorder.orderId);
+      if (all.every((b) => b.status !== 'WAITING')) ordersToResume.push(backorder.orderId);
+    }
+  }
+  const complete =
+    po.status === 'RECEIVED' && skus.every((sku) => (po?.processed[sku] ?? 0) >= (po?.received[sku] ?? 0));
+  // A round that ends with the order still short (partial confirmation, or FIFO gave the goods to older
+  // orders) resumes it too: fulfilment re-sources and, still short, requests the next round.
+  const stillShort =
+    complete &&
+    !ordersToResume.includes(po.orderId) &&
+    (await listBackorders(table, po.orderId)).some((b) => b.status === 'WAITING');
+  return { complete, ordersToResume, ...(stillShort ? { roundClosedFor: po.orderId } : {}) };
+}
+
+/**
+ * Closes a procurement round of an order that is still short: bumps the order version once per purchase
+ * order, so the next RequestProcurement names a new execution even if re-sourcing changes nothing.
+ */
+export async function closeProcurementRound(table: TableRef, orderId: string, poId: string, now: Date) {
+  try {
+    await callAws('closeProcurementRound', () =>
+      table.document.send(
+        new UpdateCommand({
+          TableName: table.tableName,
+          Key: keys.order(orderId),
+          UpdateExpression:
+            'SET version = version + :one, procurementRoundClosedBy = :poId, updatedAt = :now',
+          ConditionExpression:
+            '#status = :backordered AND (attribute_not_exists(procurementRoundClosedBy) OR procurementRoundClosedBy <> :poId)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':poId': poId,
+            ':backordered': 'BACKORDERED',
+            ':now': now.toISOString(),
+          },
+        }),
+      ),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+}
+
+/** The order's parked fulfilment token (if any) and status. */
+export async function backorderWaiter(
+  table: TableRef,
+  orderId: string,
+): Promise<{ status?: string; token?: string }> {
+  const { Item } = await callAws('getBackorderToken', () =>
+    table.document.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.order(orderId), ConsistentRead: true }),
+    ),
+  );
+  return compact({
+    status: Item?.status as string | undefined,
+    token: Item?.backorderTaskToken as string | undefined,
+  });
+}
+
+/**
+ * After the waiting fulfilment was answered: its backorders move to `status` (RESUMED or WITHDRAWN) and the
+ * used token is removed, so a later round never answers a stale token. Conditional on the token: idempotent.
+ */
+export async function closeBackorders(
+  table: TableRef,
+  orderId: string,
+  token: string | undefined,
+  status: 'RESUMED' | 'WITHDRAWN',
+  now: Date,
+): Promise<void> {
+  for (const backorder of await listBackorders(table, orderId)) {
+    if (backorder.status === status || backorder.status === 'RESUMED' || backorder.status === 'WITHDRAWN')
+      continue;
+    await callAws('closeBackorder', () =>
+      table.document.send(
+        new UpdateCommand({
+          TableName: table.tableName,
+          Key: keys.backorder(orderId, backorder.sku),
+          UpdateExpression: 'SET #status = :status, updatedAt = :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':now': now.toISOString() },
+        }),
+      ),
+    );
+  }
+  if (!token) return;
+  try {
+    await callAws('clearBackorderToken', () =>
+      table.document.send(
+        new UpdateCommand({
+          TableName: table.tableName,
+          Key: keys.order(orderId),
+          UpdateExpression: 'REMOVE backorderTaskToken',
+          ConditionExpression: 'backorderTaskToken = :token',
+          ExpressionAttributeValues: { ':token': token },
+        }),
+      ),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+}
+
+/** The fulfilment execution to resume has not parked its token yet; the ASL retries this error name. */
+export class BackorderNotParkedError extends Error {
+  override readonly name = backorderNotParkedErrorName;
+}

@@ -1,0 +1,33 @@
+import { createStepFunctionsClient } from '../../adapters/clients';
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { loadOrder } from '../../adapters/dynamodb/orders';
+import { WorkflowTaskError } from '../../adapters/dynamodb/reservations';
+import { startNamedExecution } from '../../adapters/sfn/executions';
+import { orderNotFoundErrorName } from '../../contracts/errors';
+import { requestProcurementTaskSchema } from '../../contracts/schemas';
+import { commonEnvironment, loadEnvironment, stateMachineArnSchema } from '../../shared/env';
+import { taskHandler } from '../../shared/task';
+
+const environment = loadEnvironment({
+  ...commonEnvironment,
+  PROCUREMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
+});
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+const sfn = createStepFunctionsClient();
+
+/**
+ * One procurement execution per shortfall: the name carries the order version the shortfall was recorded
+ * at, so a retried or redriven task starts nothing new, while a later, different shortfall (after a partial
+ * allocation) gets its own round.
+ */
+export const handler = taskHandler(requestProcurementTaskSchema, async (input) => {
+  const order = await loadOrder(table, input.orderId);
+  if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${input.orderId} does not exist`);
+  const { executionArn } = await startNamedExecution(
+    sfn,
+    environment.PROCUREMENT_STATE_MACHINE_ARN,
+    `${order.orderId}-procure-${order.version}`,
+    { orderId: order.orderId, round: order.version },
+  );
+  return { executionArn };
+});

@@ -1,0 +1,34 @@
+import { createStepFunctionsClient } from '../../adapters/clients';
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import {
+  BackorderNotParkedError,
+  backorderWaiter,
+  closeBackorders,
+} from '../../adapters/dynamodb/procurement';
+import { sendTaskFailure } from '../../adapters/sfn/callbacks';
+import { backorderCannotBeProcuredErrorName } from '../../contracts/errors';
+import { abandonBackorderTaskSchema } from '../../contracts/schemas';
+import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { taskHandler } from '../../shared/task';
+
+const environment = loadEnvironment(commonEnvironment);
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+const sfn = createStepFunctionsClient();
+
+/** No supplier left: the waiting fulfilment fails its wait with Backorder.CannotBeProcured and rejects the order. */
+export const handler = taskHandler(abandonBackorderTaskSchema, async (input) => {
+  const waiter = await backorderWaiter(table, input.orderId);
+  if (waiter.status === 'BACKORDERED') {
+    const sent = waiter.token
+      ? await sendTaskFailure(
+          sfn,
+          waiter.token,
+          backorderCannotBeProcuredErrorName,
+          'no supplier can deliver the backordered units',
+        )
+      : 'stale';
+    if (sent === 'stale') throw new BackorderNotParkedError(`order ${input.orderId} is not waiting yet`);
+  }
+  await closeBackorders(table, input.orderId, waiter.token, 'WITHDRAWN', new Date());
+  return { abandoned: true };
+});

@@ -1,0 +1,46 @@
+import { createStepFunctionsClient } from '../../adapters/clients';
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import {
+  allocateReceipt,
+  BackorderNotParkedError,
+  backorderWaiter,
+  closeBackorders,
+  closeProcurementRound,
+} from '../../adapters/dynamodb/procurement';
+import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
+import { purchaseOrderTaskSchema } from '../../contracts/schemas';
+import { loadEnvironment, reservationEnvironment } from '../../shared/env';
+import { taskHandler } from '../../shared/task';
+
+const environment = loadEnvironment(reservationEnvironment);
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+const sfn = createStepFunctionsClient();
+
+/**
+ * Shares out what was received, then resumes every order whose backorders are now fully allocated (its
+ * fulfilment re-runs ReserveStock, which finds the holds). An order that has not parked its token yet makes
+ * the task fail with Backorder.NotYetParked, which the ASL retries; the allocation itself is not repeated.
+ */
+export const handler = taskHandler(purchaseOrderTaskSchema, async (input) => {
+  const now = new Date();
+  const result = await allocateReceipt(table, {
+    poId: input.poId,
+    step: input.step,
+    actor: 'workflow:procurement',
+    now,
+    holdMinutes: environment.RESERVATION_HOLD_MINUTES,
+  });
+  if (result.roundClosedFor) await closeProcurementRound(table, result.roundClosedFor, input.poId, now);
+  const toResume = [...result.ordersToResume, ...(result.roundClosedFor ? [result.roundClosedFor] : [])];
+  for (const orderId of toResume) {
+    const waiter = await backorderWaiter(table, orderId);
+    if (waiter.status === 'BACKORDERED') {
+      const sent = waiter.token
+        ? await sendTaskSuccess(sfn, waiter.token, { allocated: true, poId: input.poId })
+        : 'stale';
+      if (sent === 'stale') throw new BackorderNotParkedError(`order ${orderId} is not waiting yet`);
+    }
+    await closeBackorders(table, orderId, waiter.token, 'RESUMED', now);
+  }
+  return { complete: result.complete };
+});

@@ -1,0 +1,17 @@
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { settlePurchaseOrder } from '../../adapters/dynamodb/procurement';
+import { purchaseOrderTaskSchema } from '../../contracts/schemas';
+import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { taskHandler } from '../../shared/task';
+
+const environment = loadEnvironment(commonEnvironment);
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+
+export const handler = taskHandler(purchaseOrderTaskSchema, (input) =>
+  settlePurchaseOrder(table, {
+    poId: input.poId,
+    step: input.step,
+    actor: 'workflow:procurement',
+    now: new Date(),
+  }),
+);

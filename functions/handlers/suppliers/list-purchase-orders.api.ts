@@ -1,0 +1,13 @@
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { listPurchaseOrders } from '../../adapters/dynamodb/procurement';
+import { apiContracts } from '../../contracts/api';
+import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { httpHandler } from '../../shared/http';
+
+const environment = loadEnvironment(commonEnvironment);
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+
+export const handler = httpHandler(
+  apiContracts['GET /suppliers/{supplierId}/purchase-orders'],
+  async ({ params }) => ({ body: { items: await listPurchaseOrders(table, params.supplierId) } }),
+);

@@ -1,0 +1,397 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
+import { localCredentials, localRegion, stateMachineArn } from '../../local/aws';
+import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import { dynamodbEndpoint } from '../support/dynamodb';
+import { eventually as eventuallyWithin } from '../support/local-cloud-process';
+
+/**
+ * The backorder path end to end over HTTP on an in-process local cloud: order → BACKORDERED → purchase
+ * order visible to the supplier → confirm → goods receipt → order RESERVED. The cloud shares table `main`
+ * with other suites, so every id here is unique to this run.
+ */
+let cloud: LocalCloud;
+/** Each step crosses several Lambdas and two workflows; on a loaded 2-core runner that takes a while. */
+const eventually = <T>(probe: () => Promise<T | undefined>) => eventuallyWithin(probe, 60_000);
+let sfn: SFNClient;
+const run = randomUUID().slice(0, 8);
+const sku = `SKU-E2E-${run}`;
+const warehouse = `WH-E2E-${run}`;
+const suppliers = [`SUP-A-${run}`, `SUP-B-${run}`];
+const keys = {
+  staff: `stf_${randomUUID()}`,
+  supplier: Object.fromEntries(suppliers.map((id) => [id, `sup_${randomUUID()}`])) as Record<string, string>,
+};
+
+beforeAll(async () => {
+  // Prewarmed: a cold start of a task function on a loaded runner must not eat into the steps' time.
+  cloud = await startLocalCloud({
+    dynamodbEndpoint: dynamodbEndpoint(),
+    retryIntervalScale: 0,
+    prewarm: true,
+  });
+  sfn = new SFNClient({
+    endpoint: cloud.endpoints.stepfunctions,
+    region: localRegion,
+    credentials: localCredentials,
+  });
+  const document = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: dynamodbEndpoint(), region: localRegion, credentials: localCredentials }),
+  );
+  await savePrincipal(document, cloud.tableName, {
+    apiKey: keys.staff,
+    principalId: `staff:${warehouse}`,
+    role: 'staff',
+    scope: warehouse,
+  });
+  for (const supplierId of suppliers) {
+    await savePrincipal(document, cloud.tableName, {
+      apiKey: keys.supplier[supplierId] as string,
+      principalId: `supplier:${supplierId}`,
+      role: 'supplier',
+      scope: supplierId,
+    });
+  }
+  const ops = cloud.keys.ops;
+  await expectStatus(
+    api(`/locations/${warehouse}`, {
+      method: 'PUT',
+      key: ops,
+      body: { type: 'warehouse', name: 'E2E', lat: 51.5, lng: -0.1, fulfils: ['delivery'] },
+    }),
+    200,
+  );
+  await expectStatus(
+    api(`/locations/${warehouse}/stock/${sku}`, {
+      method: 'PUT',
+      key: ops,
+      body: { onHand: 2, safetyStock: 0 },
+    }),
+    200,
+  );
+  // Supplier A is faster but has only 2; B covers the whole shortfall of 3, so B is asked first.
+  const feeds = [
+    { supplierId: suppliers[0] as string, available: 2, leadTimeDays: 1 },
+    { supplierId: suppliers[1] as string, available: 50, leadTimeDays: 4 },
+  ];
+  for (const feed of feeds) {
+    await expectStatus(
+      api(`/suppliers/${feed.supplierId}/stock`, {
+        method: 'POST',
+        key: keys.supplier[feed.supplierId],
+        body: {
+          feedSeq: 1,
+          items: [{ sku, available: feed.available, leadTimeDays: feed.leadTimeDays, unitCost: 2 }],
+        },
+      }),
+      202,
+    );
+  }
+  await eventually(async () => {
+    const inventory = (await (await api(`/inventory/${sku}`, { key: ops })).json()) as {
+      suppliers: unknown[];
+    };
+    return inventory.suppliers.length === 2 ? true : undefined;
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+const api = (
+  path: string,
+  init: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
+) =>
+  fetch(`${cloud.endpoints.api}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      'content-type': 'application/json',
+      ...(init.key ? { 'x-api-key': init.key } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+
+async function expectStatus(response: Promise<Response>, status: number): Promise<unknown> {
+  const answered = await response;
+  const body = (await answered.json()) as unknown;
+  expect({ status: answered.status, body }).toMatchObject({ status });
+  return body;
+}
+
+interface OrderView {
+  status: string;
+  allocations: { sku: string; qty: number; locationId: string }[];
+  timeline: { status?: string; event?: string; actor: string; step: string }[];
+}
+const order = async (orderId: string) =>
+  (await (await api(`/orders/${orderId}`, { key: cloud.keys.channel })).json()) as OrderView;
+const orderIn = (orderId: string, status: string) =>
+  eventually(async () => {
+    const current = await order(orderId);
+    return current.status === status ? current : undefined;
+  }).catch(async (error: unknown) => {
+    // Say why: the failed executions (if any) name the state and error.
+    const failed = await (await api('/ops/executions?status=FAILED', { key: cloud.keys.ops })).text();
+    throw new Error(`${String(error)}; order ${JSON.stringify(await order(orderId))}; failed: ${failed}`);
+  });
+
+interface PurchaseOrderView {
+  poId: string;
+  supplierId: string;
+  status: string;
+  lines: { sku: string; qty: number }[];
+  createdAt: string;
+}
+const purchaseOrders = async (supplierId: string, key: string) =>
+  (
+    (await expectStatus(api(`/suppliers/${supplierId}/purchase-orders`, { key }), 200)) as {
+      items: PurchaseOrderView[];
+    }
+  ).items;
+
+const placeOrder = async (qty: number) => {
+  const body = (await expectStatus(
+    api('/orders', {
+      method: 'POST',
+      key: cloud.keys.channel,
+      headers: { 'idempotency-key': randomUUID() },
+      body: {
+        customerId: 'cust-e2e',
+        fulfilment: {
+          type: 'delivery',
+          address: {
+            line1: '1 High St',
+            city: 'London',
+            postalCode: 'E1 6AN',
+            country: 'GB',
+            lat: 51.52,
+            lng: -0.07,
+          },
+        },
+        lines: [{ sku, qty }],
+      },
+    }),
+    202,
+  )) as { orderId: string };
+  return body.orderId;
+};
+
+describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
+  it('a supplier rejection moves to the next supplier; its confirmation and the receipt reserve the order', async () => {
+    const orderId = await placeOrder(5);
+    const backordered = await orderIn(orderId, 'BACKORDERED');
+    expect(backordered.allocations).toEqual([{ sku, qty: 2, locationId: warehouse }]);
+
+    const [first, second] = suppliers as [string, string];
+    const [poB] = await eventually(async () => {
+      const items = await purchaseOrders(second, keys.supplier[second] as string);
+      return items.length > 0 ? items : undefined;
+    });
+    expect(poB).toMatchObject({ supplierId: second, status: 'OPEN', lines: [{ sku, qty: 3 }] });
+    const poId = (poB as PurchaseOrderView).poId;
+
+    // A supplier sees only its own purchase orders, and cannot act on another's.
+    expect((await api(`/suppliers/${second}/purchase-orders`, { key: keys.supplier[first] })).status).toBe(
+      403,
+    );
+    expect(
+      (
+        await api(`/suppliers/${first}/purchase-orders/${poId}/confirm`, {
+          method: 'POST',
+          key: keys.supplier[first],
+          body: { lines: [{ sku, qty: 3 }], eta: '2026-12-01' },
+        })
+      ).status,
+    ).toBe(404);
+
+    const reject = () =>
+      api(`/suppliers/${second}/purchase-orders/${poId}/reject`, {
+        method: 'POST',
+        key: keys.supplier[second],
+        body: { reason: 'discontinued' },
+      });
+    expect(await expectStatus(reject(), 200)).toEqual({ poId, status: 'REJECTED' });
+    await expectStatus(reject(), 200); // idempotent
+    await expectStatus(
+      api(`/suppliers/${second}/purchase-orders/${poId}/confirm`, {
+        method: 'POST',
+        key: keys.supplier[second],
+        body: { lines: [{ sku, qty: 3 }], eta: '2026-12-01' },
+      }),
+      409,
+    );
+
+    // Next supplier: A, which can deliver only 2 of the 3 (a partial purchase order).
+    const [poA] = await eventually(async () => {
+      const items = await purchaseOrders(first, keys.supplier[first] as string);
+      return items.length > 0 ? items : undefined;
+    });
+    expect(poA).toMatchObject({ supplierId: first, status: 'OPEN', lines: [{ sku, qty: 2 }] });
+    const poAId = (poA as PurchaseOrderView).poId;
+    const confirm = () =>
+      api(`/suppliers/${first}/purchase-orders/${poAId}/confirm`, {
+        method: 'POST',
+        key: keys.supplier[first],
+        body: { lines: [{ sku, qty: 2 }], eta: '2026-12-01' },
+      });
+    expect(await expectStatus(confirm(), 200)).toEqual({ poId: poAId, status: 'CONFIRMED' });
+    await expectStatus(confirm(), 200);
+
+    // Receipts: more than confirmed is refused; two partial receipts are fine.
+    const receive = (qty: number, receiptId?: string) =>
+      api(`/locations/${warehouse}/receipts`, {
+        method: 'POST',
+        key: keys.staff,
+        body: { poId: poAId, lines: [{ sku, qty }], ...(receiptId ? { receiptId } : {}) },
+      });
+    await expectStatus(receive(3), 409);
+    await expectStatus(receive(1, 'r1'), 202);
+    await expectStatus(receive(1, 'r1'), 202); // replay: not booked twice
+    await expectStatus(receive(1, 'r2'), 202);
+
+    // 4 of 5 are now held and the round is over: fulfilment re-sources, is still short by 1 and starts
+    // the next round (suppliers tried in a round may be asked again in the next one).
+    const afterReceipt = await eventually(async () => {
+      const current = await order(orderId);
+      const held = current.allocations.reduce((sum, a) => sum + a.qty, 0);
+      return held === 4 ? current : undefined;
+    });
+    expect(afterReceipt.status).toBe('BACKORDERED');
+    const inventory = (await (await api(`/inventory/${sku}`, { key: cloud.keys.ops })).json()) as {
+      locations: { locationId: string; onHand: number; reserved: number; available: number }[];
+    };
+    expect(inventory.locations).toEqual([
+      expect.objectContaining({ locationId: warehouse, onHand: 4, reserved: 4, available: 0 }),
+    ]);
+    const firstRound = await sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `${stateMachineArn('procurement').replace(':stateMachine:', ':execution:')}:${orderId}-procure-2`,
+      }),
+    );
+    expect(firstRound.status).toBe('SUCCEEDED');
+
+    // Second round for the last unit: a new purchase order; confirm and receive it → RESERVED.
+    const poNext = await eventually(async () => {
+      const items = [
+        ...(await purchaseOrders(first, keys.supplier[first] as string)),
+        ...(await purchaseOrders(second, keys.supplier[second] as string)),
+      ].filter((po) => po.status === 'OPEN');
+      return items[0];
+    });
+    expect(poNext.lines).toEqual([{ sku, qty: 1 }]);
+    await expectStatus(
+      api(`/suppliers/${poNext.supplierId}/purchase-orders/${poNext.poId}/confirm`, {
+        method: 'POST',
+        key: keys.supplier[poNext.supplierId],
+        body: { lines: [{ sku, qty: 1 }], eta: '2026-12-02' },
+      }),
+      200,
+    );
+    await expectStatus(
+      api(`/locations/${warehouse}/receipts`, {
+        method: 'POST',
+        key: keys.staff,
+        body: { poId: poNext.poId, lines: [{ sku, qty: 1 }] },
+      }),
+      202,
+    );
+    const reserved = await orderIn(orderId, 'RESERVED');
+    expect(reserved.allocations).toEqual([{ sku, qty: 5, locationId: warehouse }]);
+    const events = reserved.timeline.map((entry) => entry.event ?? entry.status);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'ACCEPTED',
+        'BACKORDERED',
+        'PO_CREATED',
+        'PO_REJECTED',
+        'PO_CONFIRMED',
+        'PO_PARTIALLY_RECEIVED',
+        'PO_RECEIVED',
+        'BACKORDER_ALLOCATED',
+        'RESERVED',
+      ]),
+    );
+    expect(reserved.timeline.find((entry) => entry.event === 'PO_REJECTED')?.actor).toBe(
+      `supplier:${second}`,
+    );
+  }, 180_000);
+
+  it('no supplier for the SKU: a fault at CreatePurchaseOrder, ops redrive, then the order is REJECTED with its hold released', async () => {
+    const lonelySku = `SKU-NOSUP-${run}`;
+    await expectStatus(
+      api(`/locations/${warehouse}/stock/${lonelySku}`, {
+        method: 'PUT',
+        key: cloud.keys.ops,
+        body: { onHand: 1, safetyStock: 0 },
+      }),
+      200,
+    );
+    const fault = {
+      workflow: 'procurement',
+      state: 'CreatePurchaseOrder',
+      error: 'TransientError',
+      times: 4,
+    };
+    expect(
+      (await api('/ops/faults', { method: 'PUT', key: cloud.keys.ops, body: fault })).status,
+    ).toBeLessThan(300);
+    const placed = (await expectStatus(
+      api('/orders', {
+        method: 'POST',
+        key: cloud.keys.channel,
+        headers: { 'idempotency-key': randomUUID() },
+        body: {
+          customerId: 'cust-e2e',
+          fulfilment: {
+            type: 'delivery',
+            address: {
+              line1: '1 High St',
+              city: 'London',
+              postalCode: 'E1 6AN',
+              country: 'GB',
+              lat: 51.52,
+              lng: -0.07,
+            },
+          },
+          lines: [{ sku: lonelySku, qty: 3 }],
+        },
+      }),
+      202,
+    )) as { orderId: string };
+    const executionId = `${placed.orderId}-procure-2`;
+    const failed = await eventually(async () => {
+      const list = (await expectStatus(
+        api('/ops/executions?status=FAILED', { key: cloud.keys.ops }),
+        200,
+      )) as {
+        items: { executionId: string; workflow: string; failedState?: string; error?: string }[];
+      };
+      return list.items.find((item) => item.executionId === executionId);
+    });
+    expect(failed).toMatchObject({
+      workflow: 'procurement',
+      failedState: 'CreatePurchaseOrder',
+      error: 'TransientError',
+    });
+    expect((await order(placed.orderId)).status).toBe('BACKORDERED');
+
+    await expectStatus(
+      api(`/ops/executions/${executionId}/redrive`, { method: 'POST', key: cloud.keys.ops }),
+      202,
+    );
+    const rejected = await orderIn(placed.orderId, 'REJECTED');
+    expect(rejected.timeline.find((entry) => entry.status === 'REJECTED')).toMatchObject({
+      step: 'RejectOrder',
+    });
+    const inventory = (await (await api(`/inventory/${lonelySku}`, { key: cloud.keys.ops })).json()) as {
+      locations: { reserved: number; available: number }[];
+    };
+    expect(inventory.locations).toEqual([expect.objectContaining({ reserved: 0, available: 1 })]);
+  }, 180_000);
+});

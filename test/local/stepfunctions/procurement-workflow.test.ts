@@ -1,0 +1,315 @@
+import { readFileSync } from 'node:fs';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  RedriveExecutionCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionArn } from '../../../local/aws';
+import { type StepFunctionsService, startStepFunctionsService } from '../../../local/stepfunctions/service';
+import { createTestTable, dynamodbEndpoint } from '../../support/dynamodb';
+import { arnOf, eventually, fail, historyOf, settled, sfnClient, testInvoker } from './harness';
+
+type Script = {
+  /** Per CreatePurchaseOrder call: the supplier chosen, or undefined for "no supplier left". */
+  suppliers: (string | undefined)[];
+  /** Status the PO is written with (OPEN normally; CONFIRMED simulates a decision made before the park). */
+  poStatus?: string;
+  /** SettlePurchaseOrder's answers, in order. */
+  settle?: string[];
+  /** AllocateReceipt's `complete`, in order; 'transient' throws TransientError. */
+  allocate?: (boolean | 'transient')[];
+  notNeeded?: boolean;
+  /** TimeoutSeconds of the supplier wait, per attempt (default 60). */
+  timeouts?: number[];
+};
+
+/** Every path of the repository's procurement ASL, with small test functions behind its Lambda tasks. */
+describe('workflows/procurement/procurement.asl.json on the local Step Functions service', () => {
+  let service: StepFunctionsService;
+  let sfn: SFNClient;
+  let table: Awaited<ReturnType<typeof createTestTable>>;
+  const scripts = new Map<string, Script>();
+  const script = (orderId: string) => scripts.get(orderId) as Script;
+  const invoker = testInvoker({
+    createPurchaseOrder: async (payload) => {
+      const { orderId, round, attempt, tried } = payload as {
+        orderId: string;
+        round: number;
+        attempt: number;
+        tried: string[];
+      };
+      const s = script(orderId);
+      if (s.notNeeded)
+        return { outcome: 'NOT_NEEDED', attempt, tried, poId: '', supplierId: '', supplierTimeoutSeconds: 1 };
+      const supplierId = s.suppliers[attempt];
+      if (!supplierId)
+        return {
+          outcome: 'NO_SUPPLIER',
+          attempt,
+          tried,
+          poId: '',
+          supplierId: '',
+          supplierTimeoutSeconds: 1,
+        };
+      const poId = `${orderId}-${round}-${attempt + 1}`;
+      await table.client.send(
+        new PutItemCommand({
+          TableName: table.tableName,
+          Item: {
+            pk: { S: `PO#${poId}` },
+            sk: { S: 'PO' },
+            status: { S: s.poStatus ?? 'OPEN' },
+            received: { M: {} },
+            processed: { M: {} },
+            version: { N: '1' },
+          },
+        }),
+      );
+      return {
+        outcome: 'PO_CREATED',
+        poId,
+        supplierId,
+        attempt: attempt + 1,
+        tried: [...tried, supplierId],
+        supplierTimeoutSeconds: s.timeouts?.[attempt] ?? 60,
+      };
+    },
+    settlePurchaseOrder: (payload) => {
+      const s = script((payload as { orderId: string }).orderId);
+      return { decision: s.settle?.shift() ?? 'EXPIRED' };
+    },
+    allocateReceipt: (payload) => {
+      const s = script((payload as { orderId: string }).orderId);
+      const next = s.allocate?.shift() ?? true;
+      if (next === 'transient') fail('TransientError', 'throttled');
+      return { complete: next };
+    },
+    abandonBackorder: () => ({ abandoned: true }),
+  });
+  const calls = (fn: string, orderId: string) =>
+    invoker.calls.filter((c) => c.name === fn && (c.payload as { orderId: string }).orderId === orderId);
+
+  beforeAll(async () => {
+    table = await createTestTable();
+    const substitutions: Record<string, string> = {
+      CreatePurchaseOrderFunctionArn: functionArn('createPurchaseOrder'),
+      SettlePurchaseOrderFunctionArn: functionArn('settlePurchaseOrder'),
+      AllocateReceiptFunctionArn: functionArn('allocateReceipt'),
+      AbandonBackorderFunctionArn: functionArn('abandonBackorder'),
+      TableName: table.tableName,
+    };
+    const definition = readFileSync('workflows/procurement/procurement.asl.json', 'utf8').replace(
+      /\$\{(\w+)\}/g,
+      (whole, name: string) => {
+        const value = substitutions[name];
+        if (value === undefined) throw new Error(`no substitution for ${whole}`);
+        return value;
+      },
+    );
+    service = await startStepFunctionsService({
+      stateMachines: [{ name: 'procurement', definition }],
+      invoker,
+      dynamodbEndpoint: dynamodbEndpoint(),
+      retryIntervalScale: 0,
+    });
+    sfn = sfnClient(service.url);
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  const start = async (orderId: string, s: Script) => {
+    scripts.set(orderId, s);
+    return (
+      await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: arnOf('procurement'),
+          name: `${orderId}-procure-2`,
+          input: JSON.stringify({ orderId, round: 2 }),
+        }),
+      )
+    ).executionArn as string;
+  };
+  const poItem = (poId: string) =>
+    table.client
+      .send(
+        new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: `PO#${poId}` }, sk: { S: 'PO' } } }),
+      )
+      .then((r) => r.Item);
+  const parked = (poId: string, attribute: 'supplierTaskToken' | 'receiptTaskToken', after?: string) =>
+    eventually(async () => {
+      const token = (await poItem(poId))?.[attribute]?.S;
+      return token && token !== after ? token : undefined;
+    });
+  /** What a receipt does to the PO: received moves ahead of processed (AllocateReceipt catches up). */
+  const receive = (poId: string, qty: number) =>
+    table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: `PO#${poId}` }, sk: { S: 'PO' } },
+        UpdateExpression: 'SET received = :r',
+        ExpressionAttributeValues: { ':r': { M: { A: { N: String(qty) } } } },
+      }),
+    );
+  /** What the confirm endpoint does: the PO becomes CONFIRMED, then the parked token is answered. */
+  const confirm = async (poId: string, taskToken: string) => {
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: `PO#${poId}` }, sk: { S: 'PO' } },
+        UpdateExpression: 'SET #s = :c',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':c': { S: 'CONFIRMED' } },
+      }),
+    );
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision: 'CONFIRMED' }) }),
+    );
+  };
+  const statesEntered = async (arn: string) =>
+    (await historyOf(sfn, arn)).flatMap((e) =>
+      e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [],
+    );
+
+  it('confirm → receipt → AllocateReceipt → Procured', async () => {
+    const arn = await start('p-happy', { suppliers: ['s1'] });
+    const poId = 'p-happy-2-1';
+    await confirm(poId, await parked(poId, 'supplierTaskToken'));
+    const receiptToken = await parked(poId, 'receiptTaskToken');
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: receiptToken, output: '{"received":true}' }));
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect(await statesEntered(arn)).toEqual([
+      'Init',
+      'CreatePurchaseOrder',
+      'HasSupplier',
+      'AwaitSupplierDecision',
+      'IsConfirmed',
+      'AwaitGoodsReceipt',
+      'AllocateReceipt',
+      'IsFullyReceived',
+      'Procured',
+    ]);
+    expect(calls('createPurchaseOrder', 'p-happy')[0]?.payload).toEqual({
+      orderId: 'p-happy',
+      round: 2,
+      attempt: 0,
+      tried: [],
+      step: 'CreatePurchaseOrder',
+    });
+  });
+
+  it('a rejection moves to the next supplier; none left → AbandonBackorder → NotProcured', async () => {
+    const arn = await start('p-reject', { suppliers: ['s1'] });
+    const token = await parked('p-reject-2-1', 'supplierTaskToken');
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"decision":"REJECTED"}' }));
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect(await statesEntered(arn)).toEqual([
+      'Init',
+      'CreatePurchaseOrder',
+      'HasSupplier',
+      'AwaitSupplierDecision',
+      'IsConfirmed',
+      'CreatePurchaseOrder',
+      'HasSupplier',
+      'AbandonBackorder',
+      'NotProcured',
+    ]);
+    expect(calls('createPurchaseOrder', 'p-reject')[1]?.payload).toMatchObject({ attempt: 1, tried: ['s1'] });
+    expect(calls('abandonBackorder', 'p-reject')).toHaveLength(1);
+  });
+
+  it('no answer within TimeoutSeconds → SettlePurchaseOrder (EXPIRED) → next supplier', async () => {
+    const arn = await start('p-timeout', { suppliers: ['s1', 's2'], settle: ['EXPIRED'], timeouts: [1] });
+    await confirm('p-timeout-2-2', await parked('p-timeout-2-2', 'supplierTaskToken'));
+    const receipt = await parked('p-timeout-2-2', 'receiptTaskToken');
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: receipt, output: '{}' }));
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect((await statesEntered(arn)).slice(0, 6)).toEqual([
+      'Init',
+      'CreatePurchaseOrder',
+      'HasSupplier',
+      'AwaitSupplierDecision',
+      'SettlePurchaseOrder',
+      'IsConfirmed',
+    ]);
+  }, 15_000);
+
+  it('a decision made before the token was parked (condition fails) is read by SettlePurchaseOrder', async () => {
+    const arn = await start('p-early', { suppliers: ['s1'], poStatus: 'CONFIRMED', settle: ['CONFIRMED'] });
+    // The PO is CONFIRMED, so AwaitGoodsReceipt parks; a partial receipt loops back to wait again.
+    const first = await parked('p-early-2-1', 'receiptTaskToken');
+    (scripts.get('p-early') as Script).allocate = [false, true];
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: first, output: '{}' }));
+    const second = await parked('p-early-2-1', 'receiptTaskToken', first);
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: second, output: '{}' }));
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect(await statesEntered(arn)).toEqual([
+      'Init',
+      'CreatePurchaseOrder',
+      'HasSupplier',
+      'AwaitSupplierDecision',
+      'SettlePurchaseOrder',
+      'IsConfirmed',
+      'AwaitGoodsReceipt',
+      'AllocateReceipt',
+      'IsFullyReceived',
+      'AwaitGoodsReceipt',
+      'AllocateReceipt',
+      'IsFullyReceived',
+      'Procured',
+    ]);
+  });
+
+  it('a receipt booked before the token was parked goes straight to AllocateReceipt', async () => {
+    const arn = await start('p-receipt-first', { suppliers: ['s1'] });
+    const token = await parked('p-receipt-first-2-1', 'supplierTaskToken');
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: 'PO#p-receipt-first-2-1' }, sk: { S: 'PO' } },
+        UpdateExpression: 'SET #s = :c',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':c': { S: 'CONFIRMED' } },
+      }),
+    );
+    await receive('p-receipt-first-2-1', 3);
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"decision":"CONFIRMED"}' }));
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    const history = await historyOf(sfn, arn);
+    expect(history.find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails?.error).toBe(
+      'DynamoDB.ConditionalCheckFailedException',
+    );
+    expect((await statesEntered(arn)).slice(-4)).toEqual([
+      'AwaitGoodsReceipt',
+      'AllocateReceipt',
+      'IsFullyReceived',
+      'Procured',
+    ]);
+  });
+
+  it('an order no longer backordered → NotNeeded', async () => {
+    const arn = await start('p-not-needed', { suppliers: [], notNeeded: true });
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect(await statesEntered(arn)).toEqual(['Init', 'CreatePurchaseOrder', 'HasSupplier', 'NotNeeded']);
+  });
+
+  it('transient AllocateReceipt faults retry, then fail at AllocateReceipt; redrive finishes', async () => {
+    const arn = await start('p-flaky', {
+      suppliers: ['s1'],
+      poStatus: 'CONFIRMED',
+      settle: ['CONFIRMED'],
+      allocate: ['transient', 'transient', 'transient', 'transient', true],
+    });
+    const token = await parked('p-flaky-2-1', 'receiptTaskToken');
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
+    const failed = await settled(sfn, arn);
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'TransientError' });
+    expect((await statesEntered(arn)).at(-1)).toBe('AllocateReceipt');
+    await sfn.send(new RedriveExecutionCommand({ executionArn: arn }));
+    expect((await settled(sfn, arn, 'SUCCEEDED')).redriveCount).toBe(1);
+    expect(calls('allocateReceipt', 'p-flaky')).toHaveLength(5);
+  });
+});
