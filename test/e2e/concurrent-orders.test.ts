@@ -187,7 +187,10 @@ describe('concurrent orders through the real stack', () => {
     console.info(`settled in ${Date.now() - started} ms`);
     const counts = new Map<string, number>();
     for (const status of final.values()) counts.set(status, (counts.get(status) ?? 0) + 1);
-    expect(Object.fromEntries(counts)).toEqual({ RESERVED: units, BACKORDERED: orders - units });
+    // Exactly the units on hand are reserved. The rest are backordered; no supplier feeds this SKU, so
+    // procurement rejects them as it gets to them (holds released) — either way they hold no stock.
+    expect(counts.get('RESERVED')).toBe(units);
+    expect((counts.get('BACKORDERED') ?? 0) + (counts.get('REJECTED') ?? 0)).toBe(orders - units);
     const inventory = await api('GET', `/inventory/${sku}`, cloud.keys.ops);
     expect(inventory.json.totals).toEqual({ onHand: units, reserved: units, available: 0, inbound: 0 });
   }, 180_000);
