@@ -20,6 +20,24 @@ export const keys = {
   stockPrefix: 'STOCK#',
   supplierStock: (sku: string, supplierId: string) => ({ pk: `SKU#${sku}`, sk: `SUPPLIER#${supplierId}` }),
   supplierStockPrefix: 'SUPPLIER#',
+  /**
+   * The replenishment slot of a SKU at a location, in the SKU partition (read with the stock, no extra
+   * request): its status and `seq` make "at most one OPEN at a time" a conditional write.
+   */
+  replenishment: (sku: string, locationId: string) => ({
+    pk: `SKU#${sku}`,
+    sk: `REPLENISHMENT#${locationId}`,
+  }),
+  replenishmentPrefix: 'REPLENISHMENT#',
+  /**
+   * Audit trail of a (sku, location)'s replenishments, in its own partition: the slot item is reused by
+   * every replenishment, and the SKU partition is read by every reservation, so neither may grow with it.
+   */
+  replenishmentEvent: (sku: string, locationId: string, at: string, step: string) => ({
+    pk: `REPLENISHMENT#${locationId}#${sku}`,
+    sk: `EVENT#${at}#${step}`,
+  }),
+  replenishmentEventPartition: (sku: string, locationId: string) => `REPLENISHMENT#${locationId}#${sku}`,
   orderPartition: (orderId: string) => `ORDER#${orderId}`,
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   hold: (orderId: string, sku: string, locationId: string) => ({

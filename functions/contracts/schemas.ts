@@ -68,7 +68,13 @@ export const locationBodySchema = z.object({
     .min(1)
     .refine((types) => new Set(types).size === types.length, 'must not repeat a fulfilment type'),
   sameDayRadiusKm: z.number().positive().max(500).optional(),
+  /**
+   * Replenishment defaults for every SKU stocked here (a SKU's stock may override them): when available falls
+   * below `reorderPoint`, a replenishment purchase order starts for `reorderQuantity` (rounded up to lift the
+   * position back to the reorder point), or, without it, for what brings the position up to twice the point.
+   */
   reorderPoint: countSchema.optional(),
+  reorderQuantity: quantitySchema.optional(),
 });
 export type LocationBody = z.infer<typeof locationBodySchema>;
 
@@ -82,7 +88,17 @@ export type Location = z.infer<typeof locationSchema>;
 
 export const stockParamsSchema = z.object({ locationId: identifierSchema, sku: skuSchema });
 
-export const stockBodySchema = z.object({ onHand: countSchema, safetyStock: countSchema });
+/**
+ * A cycle count, optionally with this SKU's own reorder settings at this location (overriding the location's
+ * defaults). The count is absolute; reorder settings are planning data, not counted: omitted keeps the
+ * current override, `null` removes it.
+ */
+export const stockBodySchema = z.object({
+  onHand: countSchema,
+  safetyStock: countSchema,
+  reorderPoint: countSchema.nullable().optional(),
+  reorderQuantity: quantitySchema.nullable().optional(),
+});
 export type StockBody = z.infer<typeof stockBodySchema>;
 
 export const stockFiguresSchema = z.object({
@@ -96,14 +112,33 @@ export const stockFiguresSchema = z.object({
 export const stockResponseSchema = stockFiguresSchema.extend({
   sku: skuSchema,
   locationId: identifierSchema,
+  /** This SKU's own reorder settings here, when set (else the location's apply). */
+  reorderPoint: countSchema.optional(),
+  reorderQuantity: quantitySchema.optional(),
   updatedAt: z.iso.datetime(),
+});
+
+export const replenishmentStatuses = ['OPEN', 'CLOSED', 'ABANDONED'] as const;
+export const replenishmentStatusSchema = z.enum(replenishmentStatuses);
+export type ReplenishmentStatus = z.infer<typeof replenishmentStatusSchema>;
+
+/** The latest replenishment of a SKU at a location (at most one is OPEN at a time). */
+export const replenishmentViewSchema = z.object({
+  status: replenishmentStatusSchema,
+  seq: z.number().int().positive(),
+  poId: z.string().optional(),
 });
 
 export const skuParamsSchema = z.object({ sku: skuSchema });
 
 export const inventoryResponseSchema = z.object({
   sku: skuSchema,
-  locations: z.array(stockFiguresSchema.extend({ locationId: identifierSchema })),
+  locations: z.array(
+    stockFiguresSchema.extend({
+      locationId: identifierSchema,
+      replenishment: replenishmentViewSchema.optional(),
+    }),
+  ),
   totals: z.object({
     onHand: countSchema,
     reserved: countSchema,
@@ -329,10 +364,16 @@ export type PurchaseOrderStatus = z.infer<typeof purchaseOrderStatusSchema>;
 
 const poLinesSchema = z.array(orderLineSchema).min(1).max(maxOrderLines);
 
+/** Why a purchase order exists: an order's shortfall, or a location's stock below its reorder point. */
+export const purchaseOrderPurposes = ['backorder', 'replenishment'] as const;
+export const purchaseOrderPurposeSchema = z.enum(purchaseOrderPurposes);
+export type PurchaseOrderPurpose = z.infer<typeof purchaseOrderPurposeSchema>;
+
 export const purchaseOrderSchema = z.object({
   poId: poIdSchema,
   supplierId: identifierSchema,
   status: purchaseOrderStatusSchema,
+  purpose: purchaseOrderPurposeSchema,
   /** What was ordered. */
   lines: z.array(orderLineSchema),
   /** What the supplier confirmed (at most what was ordered); present once confirmed. */
@@ -374,17 +415,38 @@ export const receiptResponseSchema = z.object({
 });
 
 export const requestProcurementTaskSchema = z.object({ orderId: identifierSchema, step: z.string().min(1) });
+
+/**
+ * What a procurement execution buys for; its input is `{demand}`. A backorder: an order's shortfall in one
+ * procurement round (the order version its shortfall was recorded at). A replenishment: a SKU at a location
+ * below its reorder point, `seq` numbering that pair's replenishments (at most one OPEN at a time).
+ */
+export const demandSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('backorder'),
+    orderId: identifierSchema,
+    round: z.number().int().positive(),
+  }),
+  z.object({
+    kind: z.literal('replenishment'),
+    sku: skuSchema,
+    locationId: identifierSchema,
+    seq: z.number().int().positive(),
+  }),
+]);
+export type Demand = z.infer<typeof demandSchema>;
+export type BackorderDemand = Extract<Demand, { kind: 'backorder' }>;
+export type ReplenishmentDemand = Extract<Demand, { kind: 'replenishment' }>;
+
 export const createPurchaseOrderTaskSchema = z.object({
-  orderId: identifierSchema,
-  /** The procurement round (the order version its shortfall was recorded at): part of every PO id. */
-  round: z.number().int().positive(),
+  demand: demandSchema,
   step: z.string().min(1),
   attempt: z.number().int().nonnegative(),
   tried: z.array(identifierSchema),
 });
 export const purchaseOrderTaskSchema = z.object({
-  orderId: identifierSchema,
+  demand: demandSchema,
   poId: poIdSchema,
   step: z.string().min(1),
 });
-export const abandonBackorderTaskSchema = z.object({ orderId: identifierSchema, step: z.string().min(1) });
+export const abandonBackorderTaskSchema = z.object({ demand: demandSchema, step: z.string().min(1) });
