@@ -133,9 +133,13 @@ export const functions = {
   },
   putStock: {
     entry: 'functions/handlers/inventory/put-stock.api.ts',
-    description: 'Sets on-hand and safety stock of a SKU at a location (cycle count)',
-    environment: { ...commonEnvironment },
-    grants: [{ table: 'main', access: 'readWrite' }],
+    description:
+      'Sets on-hand, safety stock and reorder settings of a SKU at a location (cycle count); starts replenishment when low',
+    environment: { ...commonEnvironment, PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' } },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'procurement', access: 'start' },
+    ],
   },
   getInventory: {
     entry: 'functions/handlers/inventory/get-inventory.api.ts',
@@ -181,9 +185,17 @@ export const functions = {
   },
   reserveStock: {
     entry: 'functions/handlers/fulfilment/reserve-stock.task.ts',
-    description: 'Sources an order and reserves its stock with conditional writes (idempotent per order)',
-    environment: { ...commonEnvironment, RESERVATION_HOLD_MINUTES: '30' },
-    grants: [{ table: 'main', access: 'readWrite' }],
+    description:
+      'Sources an order and reserves its stock with conditional writes (idempotent per order); starts replenishment where stock fell below its reorder point',
+    environment: {
+      ...commonEnvironment,
+      RESERVATION_HOLD_MINUTES: '30',
+      PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' },
+    },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'procurement', access: 'start' },
+    ],
   },
   releaseExpiredHolds: {
     entry: 'functions/handlers/fulfilment/release-expired-holds.schedule.ts',
@@ -211,7 +223,7 @@ export const functions = {
   createPurchaseOrder: {
     entry: 'functions/handlers/procurement/create-purchase-order.task.ts',
     description:
-      'Records backorders and sends a purchase order to the best untried supplier (idempotent per attempt)',
+      'Sends a purchase order for a backorder or a replenishment to the best untried supplier (idempotent per attempt)',
     environment: { ...commonEnvironment, SUPPLIER_RESPONSE_TIMEOUT_SECONDS: '86400' },
     grants: [{ table: 'main', access: 'readWrite' }],
   },
@@ -223,7 +235,8 @@ export const functions = {
   },
   allocateReceipt: {
     entry: 'functions/handlers/procurement/allocate-receipt.task.ts',
-    description: 'Allocates received goods FIFO to waiting backorders and resumes their fulfilment',
+    description:
+      'Allocates received goods FIFO to waiting backorders, resumes their fulfilment, closes a received replenishment',
     environment: { ...commonEnvironment, RESERVATION_HOLD_MINUTES: '30' },
     grants: [
       { table: 'main', access: 'readWrite' },
@@ -232,7 +245,8 @@ export const functions = {
   },
   abandonBackorder: {
     entry: 'functions/handlers/procurement/abandon-backorder.task.ts',
-    description: 'Withdraws backorders no supplier can deliver and fails the waiting fulfilment task',
+    description:
+      'No supplier left: withdraws the backorders and fails the waiting fulfilment task, or abandons the replenishment',
     environment: { ...commonEnvironment },
     grants: [
       { table: 'main', access: 'readWrite' },

@@ -40,6 +40,11 @@ export const reservationEnvironment = {
   RESERVATION_HOLD_MINUTES: z.coerce.number().int().positive(),
 } as const;
 
+/** Functions that start replenishment when stock falls below a reorder point (see shared/replenishment.ts). */
+export const replenishmentTriggerEnvironment = {
+  PROCUREMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
+} as const;
+
 /** The reservation-expiry sweeper: how many hourly index buckets back it looks. */
 export const holdSweeperEnvironment = {
   ...commonEnvironment,

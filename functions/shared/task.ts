@@ -27,8 +27,8 @@ export function taskHandler<S extends z.ZodType, R>(
         );
       }
       const input = parsed.data as z.infer<S>;
-      if (input && typeof input === 'object' && 'orderId' in input)
-        logger.setCorrelationId(String(input.orderId));
+      const correlationId = correlationIdOf(input);
+      if (correlationId) logger.setCorrelationId(correlationId);
       try {
         return await handle(input, context);
       } catch (error) {
@@ -36,4 +36,14 @@ export function taskHandler<S extends z.ZodType, R>(
         throw error;
       }
     });
+}
+
+/** The order a task works for, or the (location, sku) of a replenishment: what to search the logs by. */
+function correlationIdOf(input: unknown): string | undefined {
+  if (!input || typeof input !== 'object') return undefined;
+  const { orderId, demand } = input as { orderId?: unknown; demand?: Record<string, unknown> };
+  if (orderId !== undefined) return String(orderId);
+  if (demand?.kind === 'backorder') return String(demand.orderId);
+  if (demand?.kind === 'replenishment') return `replenishment:${demand.locationId}:${demand.sku}`;
+  return undefined;
 }

@@ -3,16 +3,35 @@ import { z } from 'zod';
 import { backorderNotParkedErrorName, orderNotFoundErrorName } from '../../contracts/errors';
 import { keys } from '../../contracts/keys';
 import {
+  type BackorderDemand,
+  type Demand,
   type OrderLine,
   orderLineSchema,
   type PurchaseOrder,
+  purchaseOrderPurposeSchema,
   purchaseOrderStatusSchema,
+  type ReplenishmentDemand,
 } from '../../contracts/schemas';
-import { allocateFifo, checkLinesWithin, chooseSupplier, type SupplierOffer } from '../../core/procurement';
+import {
+  allocateFifo,
+  checkLinesWithin,
+  chooseSupplier,
+  type Need,
+  type SupplierOffer,
+} from '../../core/procurement';
 import { callAws, TransientError } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes, compact, isConditionalCheckFailed } from './items';
 import { loadOrder, type OrderRecord, timelineItem } from './orders';
+import {
+  type AuditEntry,
+  claimReplenishment,
+  closeReplenishment,
+  replenishmentEventPut,
+  replenishmentExecutionName,
+  replenishmentNeedAt,
+  replenishmentPurchaseOrderUpdate,
+} from './replenishment';
 import { WorkflowTaskError } from './reservations';
 import { querySkuPartition } from './stock';
 
@@ -22,10 +41,18 @@ type TransactItem = NonNullable<
 
 const quantities = z.record(z.string(), z.number().int().nonnegative());
 
-/** The stored purchase order: the API view plus counters (`received`, `processed` per SKU) and `version`. */
+/**
+ * The stored purchase order: the API view plus counters (`received`, `processed` per SKU) and `version`. It
+ * names what it buys for: the backordered order (`orderId`), or the replenishment of a SKU at a location.
+ */
 export const purchaseOrderRecordSchema = z.object({
   poId: z.string(),
-  orderId: z.string(),
+  /** Purchase orders from before replenishment were all for backorders. */
+  purpose: purchaseOrderPurposeSchema.default('backorder'),
+  orderId: z.string().optional(),
+  replenishment: z
+    .object({ sku: z.string(), locationId: z.string(), seq: z.number().int().positive() })
+    .optional(),
   supplierId: z.string(),
   status: purchaseOrderStatusSchema,
   lines: z.array(orderLineSchema),
@@ -59,6 +86,7 @@ export const toPurchaseOrderView = (po: PurchaseOrderRecord): PurchaseOrder => (
   poId: po.poId,
   supplierId: po.supplierId,
   status: po.status,
+  purpose: po.purpose,
   lines: po.lines,
   ...(po.confirmedLines ? { confirmedLines: po.confirmedLines } : {}),
   ...(po.eta ? { eta: po.eta } : {}),
@@ -112,8 +140,7 @@ export type CreatePurchaseOrderResult = {
 );
 
 export interface CreatePurchaseOrderInput {
-  readonly orderId: string;
-  readonly round: number;
+  readonly demand: Demand;
   readonly attempt: number;
   readonly tried: readonly string[];
   readonly step: string;
@@ -122,38 +149,51 @@ export interface CreatePurchaseOrderInput {
   readonly supplierTimeoutSeconds: number;
 }
 
+/** Ids derived from the demand and the attempt: a retried or redriven task finds the PO it wrote. */
+export const purchaseOrderIdOf = (demand: Demand, attempt: number): string =>
+  demand.kind === 'backorder'
+    ? `${demand.orderId}-${demand.round}-${attempt}`
+    : `${replenishmentExecutionName(demand)}-${attempt}`;
+
+/** What a demand asks suppliers for, where the goods go and what the PO records about its purpose. */
+interface Purchase {
+  readonly needs: readonly Need[];
+  readonly offers: readonly SupplierOffer[];
+  readonly locationId: string;
+  readonly purpose: Pick<PurchaseOrderRecord, 'purpose' | 'orderId' | 'replenishment'>;
+  /** Further writes in the PO's transaction. */
+  readonly writes: (poId: string, at: string) => TransactItem[];
+}
+
 /**
- * Buys an order's shortfall: records its backorders (first attempt of a round), chooses a supplier it has not
- * tried and writes purchase order `<orderId>-<round>-<attempt>`. The id is derived from round and attempt, so a retried or
+ * Buys for a demand: works out what is still needed (nothing → NOT_NEEDED), chooses a supplier it has not
+ * tried and writes the purchase order whose id is derived from the demand and the attempt, so a retried or
  * redriven task finds the purchase order it wrote and answers the same instead of ordering twice.
  */
 export async function createPurchaseOrder(
   table: TableRef,
   input: CreatePurchaseOrderInput,
 ): Promise<CreatePurchaseOrderResult> {
-  const order = await loadOrder(table, input.orderId);
-  if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${input.orderId} does not exist`);
   const attempt = input.attempt + 1;
-  const poId = `${input.orderId}-${input.round}-${attempt}`;
+  const poId = purchaseOrderIdOf(input.demand, attempt);
   const existing = await getPurchaseOrder(table, poId);
   if (existing) return created(existing, attempt, input);
-  if (order.status !== 'BACKORDERED' || order.shortfall.length === 0)
-    return { outcome: 'NOT_NEEDED', attempt: input.attempt, tried: [...input.tried] };
-  const at = input.now.toISOString();
-  if (input.attempt === 0) await recordBackorders(table, order, at);
-
-  const partitions = await Promise.all(order.shortfall.map((line) => querySkuPartition(table, line.sku)));
-  const offers: SupplierOffer[] = partitions.flatMap((partition) => partition.suppliers);
-  const choice = chooseSupplier(order.shortfall, offers, input.tried);
+  const purchase =
+    input.demand.kind === 'backorder'
+      ? await backorderPurchase(table, input.demand, input)
+      : await replenishmentPurchase(table, input.demand, input);
+  if (!purchase) return { outcome: 'NOT_NEEDED', attempt: input.attempt, tried: [...input.tried] };
+  const choice = chooseSupplier(purchase.needs, purchase.offers, input.tried);
   if (!choice) return { outcome: 'NO_SUPPLIER', attempt: input.attempt, tried: [...input.tried] };
 
+  const at = input.now.toISOString();
   const po: PurchaseOrderRecord = {
     poId,
-    orderId: order.orderId,
+    ...purchase.purpose,
     supplierId: choice.supplierId,
     status: 'OPEN',
     lines: choice.lines,
-    locationId: await receivingLocation(table, order),
+    locationId: purchase.locationId,
     received: {},
     processed: {},
     version: 1,
@@ -168,22 +208,23 @@ export async function createPurchaseOrder(
             {
               Put: {
                 TableName: table.tableName,
-                Item: {
+                Item: compact({
                   ...keys.purchaseOrder(poId),
                   ...keys.purchaseOrderBySupplier(choice.supplierId, at, poId),
                   entity: 'purchaseOrder',
                   ...po,
-                },
+                }),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            timelinePut(table, order.orderId, {
+            auditPut(table, po, {
               at,
               event: 'PO_CREATED',
               actor: input.actor,
               step: input.step,
               reason: `${poId} to ${choice.supplierId}: ${describeLines(choice.lines)}`,
             }),
+            ...purchase.writes(poId, at),
           ],
         }),
       ),
@@ -195,6 +236,64 @@ export async function createPurchaseOrder(
     return created(winner, attempt, input);
   }
   return created(po, attempt, input);
+}
+
+/** An order's shortfall, while it is still backordered; its backorders are recorded on a round's first attempt. */
+async function backorderPurchase(
+  table: TableRef,
+  demand: BackorderDemand,
+  input: CreatePurchaseOrderInput,
+): Promise<Purchase | undefined> {
+  const order = await loadOrder(table, demand.orderId);
+  if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${demand.orderId} does not exist`);
+  if (order.status !== 'BACKORDERED' || order.shortfall.length === 0) return undefined;
+  if (input.attempt === 0) await recordBackorders(table, order, input.now.toISOString());
+  const partitions = await Promise.all(order.shortfall.map((line) => querySkuPartition(table, line.sku)));
+  return {
+    needs: order.shortfall,
+    offers: partitions.flatMap((partition) => partition.suppliers),
+    locationId: await receivingLocation(table, order),
+    purpose: { purpose: 'backorder', orderId: order.orderId },
+    writes: () => [],
+  };
+}
+
+/**
+ * A SKU's replenishment at a location, while it is this demand's turn (the slot is OPEN under its seq; the
+ * first attempt opens it if the trigger could not) and the stock is still below its reorder point (else the
+ * slot closes). The quantity is worked out again on each attempt: stock may have been counted meanwhile.
+ */
+async function replenishmentPurchase(
+  table: TableRef,
+  demand: ReplenishmentDemand,
+  input: CreatePurchaseOrderInput,
+): Promise<Purchase | undefined> {
+  const at = input.now.toISOString();
+  const claim = await claimReplenishment(table, demand, { at, actor: input.actor, step: input.step });
+  if (claim === 'superseded') return undefined;
+  const { stock, suppliers } = await querySkuPartition(table, demand.sku);
+  const here = stock.find((record) => record.locationId === demand.locationId);
+  const qty = await replenishmentNeedAt(table, here, demand.locationId);
+  if (qty <= 0) {
+    await closeReplenishment(table, demand, 'CLOSED', {
+      at,
+      event: 'REPLENISHMENT_NOT_NEEDED',
+      actor: input.actor,
+      step: `${input.step}#${input.attempt + 1}`,
+      reason: `${demand.sku} at ${demand.locationId} is no longer below its reorder point`,
+    });
+    return undefined;
+  }
+  return {
+    needs: [{ sku: demand.sku, qty }],
+    offers: suppliers,
+    locationId: demand.locationId,
+    purpose: {
+      purpose: 'replenishment',
+      replenishment: { sku: demand.sku, locationId: demand.locationId, seq: demand.seq },
+    },
+    writes: (poId, writtenAt) => [replenishmentPurchaseOrderUpdate(table, demand, poId, writtenAt)],
+  };
 }
 
 function created(po: PurchaseOrderRecord, attempt: number, input: CreatePurchaseOrderInput) {
@@ -215,6 +314,20 @@ const timelinePut = (
   orderId: string,
   entry: Parameters<typeof timelineItem>[1],
 ): TransactItem => ({ Put: { TableName: table.tableName, Item: timelineItem(orderId, entry) } });
+
+/**
+ * A purchase order's change goes to the audit trail of what it buys for: the order's timeline, or the
+ * replenishment's own events (there is no order to write into).
+ */
+function auditPut(
+  table: TableRef,
+  po: Pick<PurchaseOrderRecord, 'poId' | 'orderId' | 'replenishment'>,
+  entry: AuditEntry,
+): TransactItem {
+  if (po.replenishment) return replenishmentEventPut(table, po.replenishment, entry);
+  if (po.orderId) return timelinePut(table, po.orderId, entry);
+  throw new Error(`purchase order ${po.poId} names neither an order nor a replenishment`);
+}
 
 /**
  * One backorder per short SKU, reset to the current shortfall at the start of each procurement round (the
@@ -290,7 +403,7 @@ export async function settlePurchaseOrder(
   try {
     await transact(table, 'expirePurchaseOrder', [
       poUpdate(table, po, 'SET #status = :expired', { ':expired': 'EXPIRED' }, at),
-      timelinePut(table, po.orderId, {
+      auditPut(table, po, {
         at,
         event: 'PO_EXPIRED',
         actor: input.actor,
@@ -396,10 +509,16 @@ export async function decidePurchaseOrder(
       input.decision.kind === 'confirm'
         ? `${po.poId}: ${describeLines(input.decision.lines)}, eta ${input.decision.eta}`
         : `${po.poId}: ${input.decision.reason}`;
+    // Confirmed replenishment units are on their way to become available: they count as inbound until received.
+    const inbound =
+      input.decision.kind === 'confirm' && po.purpose === 'replenishment'
+        ? input.decision.lines.map((line) => inboundStock(table, line, po.locationId, line.qty, at))
+        : [];
     try {
       await transact(table, 'decidePurchaseOrder', [
         item,
-        timelinePut(table, po.orderId, {
+        ...inbound,
+        auditPut(table, po, {
           at,
           event: input.decision.kind === 'confirm' ? 'PO_CONFIRMED' : 'PO_REJECTED',
           actor: input.actor,
@@ -471,8 +590,10 @@ export async function receiveGoods(
         },
         at,
       ),
-      ...input.lines.map((line) => receivedStock(table, line, input.locationId, at)),
-      timelinePut(table, po.orderId, {
+      ...input.lines.map((line) =>
+        receivedStock(table, line, input.locationId, po.purpose === 'replenishment' ? line.qty : 0, at),
+      ),
+      auditPut(table, po, {
         at,
         event: complete ? 'PO_RECEIVED' : 'PO_PARTIALLY_RECEIVED',
         actor: input.actor,
@@ -517,8 +638,32 @@ async function receiptExists(table: TableRef, poId: string, receiptId: string): 
   return Item !== undefined;
 }
 
-/** Creates the stock item if the location never had the SKU; the PO version condition makes it happen once. */
-function receivedStock(table: TableRef, line: OrderLine, locationId: string, at: string): TransactItem {
+/**
+ * Received units go on hand and earmarked; those that were inbound are no longer. Creates the stock item if
+ * the location never had the SKU; the PO version condition makes it happen once.
+ */
+function receivedStock(
+  table: TableRef,
+  line: OrderLine,
+  locationId: string,
+  wasInbound: number,
+  at: string,
+): TransactItem {
+  return stockUpdate(table, line, locationId, line.qty, -wasInbound, at);
+}
+
+/** Units confirmed by a supplier for a location's stock (not for backorders: those are sold already). */
+const inboundStock = (table: TableRef, line: OrderLine, locationId: string, qty: number, at: string) =>
+  stockUpdate(table, line, locationId, 0, qty, at);
+
+function stockUpdate(
+  table: TableRef,
+  line: OrderLine,
+  locationId: string,
+  earmarked: number,
+  inbound: number,
+  at: string,
+): TransactItem {
   return {
     Update: {
       TableName: table.tableName,
@@ -526,11 +671,12 @@ function receivedStock(table: TableRef, line: OrderLine, locationId: string, at:
       UpdateExpression:
         'SET onHand = if_not_exists(onHand, :zero) + :qty, reserved = if_not_exists(reserved, :zero) + :qty, ' +
         'available = if_not_exists(available, :zero), safetyStock = if_not_exists(safetyStock, :zero), ' +
-        'inbound = if_not_exists(inbound, :zero), sku = :sku, locationId = :locationId, entity = :entity, ' +
+        'inbound = if_not_exists(inbound, :zero) + :inbound, sku = :sku, locationId = :locationId, entity = :entity, ' +
         'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, updatedAt = :now',
       ExpressionAttributeValues: {
         ':zero': 0,
-        ':qty': line.qty,
+        ':qty': earmarked,
+        ':inbound': inbound,
         ':sku': line.sku,
         ':locationId': locationId,
         ':entity': 'stock',
@@ -687,13 +833,25 @@ export async function allocateReceipt(
   }
   const complete =
     po.status === 'RECEIVED' && skus.every((sku) => (po?.processed[sku] ?? 0) >= (po?.received[sku] ?? 0));
+  // A replenishment fully received and shared out is over: the next drop below the reorder point opens another.
+  if (complete && po.replenishment) {
+    await closeReplenishment(table, po.replenishment, 'CLOSED', {
+      at,
+      event: 'REPLENISHMENT_RECEIVED',
+      actor: input.actor,
+      step: `${input.step}#${po.poId}`,
+      reason: `${po.poId}: ${describeLines(po.confirmedLines ?? [])} received at ${po.locationId}`,
+    });
+  }
   // A round that ends with the order still short (partial confirmation, or FIFO gave the goods to older
   // orders) resumes it too: fulfilment re-sources and, still short, requests the next round.
+  const orderId = po.orderId;
   const stillShort =
     complete &&
-    !ordersToResume.includes(po.orderId) &&
-    (await listBackorders(table, po.orderId)).some((b) => b.status === 'WAITING');
-  return { complete, ordersToResume, ...(stillShort ? { roundClosedFor: po.orderId } : {}) };
+    orderId !== undefined &&
+    !ordersToResume.includes(orderId) &&
+    (await listBackorders(table, orderId)).some((b) => b.status === 'WAITING');
+  return { complete, ordersToResume, ...(stillShort ? { roundClosedFor: orderId } : {}) };
 }
 
 /**

@@ -44,6 +44,11 @@ type TransactItem = NonNullable<
 const maxTransactionItems = 100;
 const reserveAttempts = 6;
 
+/** Stock positions a reservation run lowered: where replenishment may now be due. */
+export type ReserveOrderResult = ReserveStockResult & {
+  readonly lowered: readonly { readonly sku: string; readonly locationId: string }[];
+};
+
 export interface ReserveOrderInput {
   readonly orderId: string;
   readonly step: string;
@@ -59,7 +64,7 @@ export interface ReserveOrderInput {
  * cancels the transaction; the order is then re-read and re-sourced. A shortfall is not an error: what is
  * available is held, the rest is recorded as the backorder and the outcome is BACKORDERED.
  */
-export async function reserveOrder(table: TableRef, input: ReserveOrderInput): Promise<ReserveStockResult> {
+export async function reserveOrder(table: TableRef, input: ReserveOrderInput): Promise<ReserveOrderResult> {
   // Locations do not change while racing for stock: read each once per task run.
   const locationCache = new Map<string, Location>();
   for (let attempt = 1; attempt <= reserveAttempts; attempt++) {
@@ -75,7 +80,7 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
         );
       }
       // Already reserved (and maybe further along): a retried or redriven step returns the same outcome.
-      return { outcome: 'RESERVED', shortfall: [] };
+      return { outcome: 'RESERVED', shortfall: [], lowered: [] };
     }
     const holds = partition.holds.filter((hold) => hold.status === 'HELD');
     const remaining = remainingLines(order.lines, holds);
@@ -90,10 +95,13 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
       outcome === 'BACKORDERED' &&
       plan.allocation.length === 0 &&
       sameShortfall(order.shortfall, plan.shortfall);
-    if (unchanged) return result;
+    if (unchanged) return { ...result, lowered: [] };
     try {
       await commitReservation(table, order, partition.holds, plan, outcome, input);
-      return result;
+      return {
+        ...result,
+        lowered: plan.allocation.map(({ sku, locationId }) => ({ sku, locationId })),
+      };
     } catch (error) {
       if (!isReservationRace(error)) throw error;
       await pause(attempt);

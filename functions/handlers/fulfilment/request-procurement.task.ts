@@ -27,7 +27,7 @@ export const handler = taskHandler(requestProcurementTaskSchema, async (input) =
     sfn,
     environment.PROCUREMENT_STATE_MACHINE_ARN,
     `${order.orderId}-procure-${order.version}`,
-    { orderId: order.orderId, round: order.version },
+    { demand: { kind: 'backorder', orderId: order.orderId, round: order.version } },
   );
   return { executionArn };
 });

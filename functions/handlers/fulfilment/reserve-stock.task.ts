@@ -1,22 +1,32 @@
+import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { reserveOrder } from '../../adapters/dynamodb/reservations';
 import { reserveStockTaskSchema } from '../../contracts/schemas';
-import { loadEnvironment, reservationEnvironment } from '../../shared/env';
+import { loadEnvironment, replenishmentTriggerEnvironment, reservationEnvironment } from '../../shared/env';
 import { countMetric } from '../../shared/observability';
+import { replenishWhereLow } from '../../shared/replenishment';
 import { taskHandler } from '../../shared/task';
 
-const environment = loadEnvironment(reservationEnvironment);
+const environment = loadEnvironment({ ...reservationEnvironment, ...replenishmentTriggerEnvironment });
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+const replenishment = {
+  table,
+  sfn: createStepFunctionsClient(),
+  procurementStateMachineArn: environment.PROCUREMENT_STATE_MACHINE_ARN,
+};
 
 /** Always answers `{outcome, shortfall}`: the ASL's ResultSelector reads both. */
 export const handler = taskHandler(reserveStockTaskSchema, async (input) => {
-  const result = await reserveOrder(table, {
+  const now = new Date();
+  const { lowered, ...result } = await reserveOrder(table, {
     orderId: input.orderId,
     step: input.step,
     actor: 'workflow:fulfilment',
-    now: new Date(),
+    now,
     holdMinutes: environment.RESERVATION_HOLD_MINUTES,
   });
   countMetric('ReservationOutcome', { outcome: result.outcome });
+  // After the reservation is committed; it never throws, so the order's outcome stands whatever happens here.
+  await replenishWhereLow(replenishment, lowered, { actor: 'workflow:fulfilment', now });
   return result;
 });

@@ -10,7 +10,7 @@ const environment = loadEnvironment(commonEnvironment);
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
 export const handler = httpHandler(apiContracts['GET /inventory/{sku}'], async ({ params }) => {
-  const { stock, suppliers } = await querySkuPartition(table, params.sku);
+  const { stock, suppliers, replenishments } = await querySkuPartition(table, params.sku);
   const body: InventoryResponse = {
     sku: params.sku,
     locations: stock.map((record) => ({
@@ -20,6 +20,7 @@ export const handler = httpHandler(apiContracts['GET /inventory/{sku}'], async (
       available: availableToPromise(record),
       inbound: record.inbound,
       safetyStock: record.safetyStock,
+      ...replenishmentOf(record.locationId),
     })),
     totals: totalStock(stock),
     suppliers: suppliers.map((supplier) => ({
@@ -32,4 +33,12 @@ export const handler = httpHandler(apiContracts['GET /inventory/{sku}'], async (
     })),
   };
   return { body };
+
+  function replenishmentOf(locationId: string) {
+    const slot = replenishments.find((candidate) => candidate.locationId === locationId);
+    if (!slot) return {};
+    return {
+      replenishment: { status: slot.status, seq: slot.seq, ...(slot.poId ? { poId: slot.poId } : {}) },
+    };
+  }
 });

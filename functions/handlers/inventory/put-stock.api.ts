@@ -1,19 +1,26 @@
+import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { getLocation } from '../../adapters/dynamodb/locations';
 import { recordCycleCount } from '../../adapters/dynamodb/stock';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
 import { availableToPromise } from '../../core/stock';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { commonEnvironment, loadEnvironment, replenishmentTriggerEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
+import { replenishWhereLow } from '../../shared/replenishment';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadEnvironment({ ...commonEnvironment, ...replenishmentTriggerEnvironment });
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+const replenishment = {
+  table,
+  sfn: createStepFunctionsClient(),
+  procurementStateMachineArn: environment.PROCUREMENT_STATE_MACHINE_ARN,
+};
 
 export const handler = httpHandler(
   apiContracts['PUT /locations/{locationId}/stock/{sku}'],
-  async ({ params, body }) => {
+  async ({ params, body, principal }) => {
     if (!(await getLocation(table, params.locationId))) {
       throw new HttpProblem(
         404,
@@ -21,7 +28,8 @@ export const handler = httpHandler(
         `Location ${params.locationId} does not exist; create it first.`,
       );
     }
-    const result = await recordCycleCount(table, params.sku, params.locationId, body, new Date());
+    const now = new Date();
+    const result = await recordCycleCount(table, params.sku, params.locationId, body, now);
     if (result.outcome === 'below-reserved') {
       throw new HttpProblem(
         409,
@@ -30,6 +38,12 @@ export const handler = httpHandler(
       );
     }
     const { stock } = result;
+    // A count below the reorder point (or a new reorder point above the count) starts replenishment; it never
+    // fails the count. Every count re-checks, so counting is also how staff retry a replenishment that failed to start.
+    await replenishWhereLow(replenishment, [{ sku: stock.sku, locationId: stock.locationId }], {
+      actor: principal.principalId,
+      now,
+    });
     return {
       body: {
         sku: stock.sku,
@@ -39,6 +53,8 @@ export const handler = httpHandler(
         available: availableToPromise(stock),
         inbound: stock.inbound,
         safetyStock: stock.safetyStock,
+        ...(stock.reorderPoint === undefined ? {} : { reorderPoint: stock.reorderPoint }),
+        ...(stock.reorderQuantity === undefined ? {} : { reorderQuantity: stock.reorderQuantity }),
         updatedAt: stock.updatedAt,
       },
     };

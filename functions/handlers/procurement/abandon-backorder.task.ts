@@ -5,6 +5,7 @@ import {
   backorderWaiter,
   closeBackorders,
 } from '../../adapters/dynamodb/procurement';
+import { closeReplenishment } from '../../adapters/dynamodb/replenishment';
 import { sendTaskFailure } from '../../adapters/sfn/callbacks';
 import { backorderCannotBeProcuredErrorName } from '../../contracts/errors';
 import { abandonBackorderTaskSchema } from '../../contracts/schemas';
@@ -15,9 +16,24 @@ const environment = loadEnvironment(commonEnvironment);
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const sfn = createStepFunctionsClient();
 
-/** No supplier left: the waiting fulfilment fails its wait with Backorder.CannotBeProcured and rejects the order. */
-export const handler = taskHandler(abandonBackorderTaskSchema, async (input) => {
-  const waiter = await backorderWaiter(table, input.orderId);
+/**
+ * No supplier left. A backorder: the waiting fulfilment fails its wait with Backorder.CannotBeProcured and
+ * rejects the order. A replenishment: nobody waits for it; its slot closes as ABANDONED, so the next drop
+ * below the reorder point tries again (supplier feeds may have changed by then).
+ */
+export const handler = taskHandler(abandonBackorderTaskSchema, async ({ demand, step }) => {
+  const now = new Date();
+  if (demand.kind === 'replenishment') {
+    await closeReplenishment(table, demand, 'ABANDONED', {
+      at: now.toISOString(),
+      event: 'REPLENISHMENT_ABANDONED',
+      actor: 'workflow:procurement',
+      step,
+      reason: `no supplier can deliver ${demand.sku} to ${demand.locationId}`,
+    });
+    return { abandoned: true };
+  }
+  const waiter = await backorderWaiter(table, demand.orderId);
   if (waiter.status === 'BACKORDERED') {
     const sent = waiter.token
       ? await sendTaskFailure(
@@ -27,8 +43,8 @@ export const handler = taskHandler(abandonBackorderTaskSchema, async (input) => 
           'no supplier can deliver the backordered units',
         )
       : 'stale';
-    if (sent === 'stale') throw new BackorderNotParkedError(`order ${input.orderId} is not waiting yet`);
+    if (sent === 'stale') throw new BackorderNotParkedError(`order ${demand.orderId} is not waiting yet`);
   }
-  await closeBackorders(table, input.orderId, waiter.token, 'WITHDRAWN', new Date());
+  await closeBackorders(table, demand.orderId, waiter.token, 'WITHDRAWN', now);
   return { abandoned: true };
 });

@@ -26,22 +26,31 @@ type Script = {
   timeouts?: number[];
 };
 
-/** Every path of the repository's procurement ASL, with small test functions behind its Lambda tasks. */
+type Demand =
+  | { kind: 'backorder'; orderId: string; round: number }
+  | { kind: 'replenishment'; sku: string; locationId: string; seq: number };
+
+/** Scripts and PO ids are keyed by what the execution buys for: the order, or the replenished location. */
+const keyOf = (demand: Demand) => (demand.kind === 'backorder' ? demand.orderId : demand.locationId);
+const roundOf = (demand: Demand) => (demand.kind === 'backorder' ? demand.round : demand.seq);
+
+/**
+ * Every path of the repository's procurement ASL, with small test functions behind its Lambda tasks. The
+ * states do not look at the kind of demand, so each path runs with a backorder; the replenishment tests show
+ * the demand reaching every task unchanged on the paths a replenishment takes.
+ */
 describe('workflows/procurement/procurement.asl.json on the local Step Functions service', () => {
   let service: StepFunctionsService;
   let sfn: SFNClient;
   let table: Awaited<ReturnType<typeof createTestTable>>;
   const scripts = new Map<string, Script>();
-  const script = (orderId: string) => scripts.get(orderId) as Script;
+  const script = (key: string) => scripts.get(key) as Script;
+  const keyOfPayload = (payload: unknown) => keyOf((payload as { demand: Demand }).demand);
   const invoker = testInvoker({
     createPurchaseOrder: async (payload) => {
-      const { orderId, round, attempt, tried } = payload as {
-        orderId: string;
-        round: number;
-        attempt: number;
-        tried: string[];
-      };
-      const s = script(orderId);
+      const { demand, attempt, tried } = payload as { demand: Demand; attempt: number; tried: string[] };
+      const key = keyOf(demand);
+      const s = script(key);
       if (s.notNeeded)
         return { outcome: 'NOT_NEEDED', attempt, tried, poId: '', supplierId: '', supplierTimeoutSeconds: 1 };
       const supplierId = s.suppliers[attempt];
@@ -54,7 +63,7 @@ describe('workflows/procurement/procurement.asl.json on the local Step Functions
           supplierId: '',
           supplierTimeoutSeconds: 1,
         };
-      const poId = `${orderId}-${round}-${attempt + 1}`;
+      const poId = `${key}-${roundOf(demand)}-${attempt + 1}`;
       await table.client.send(
         new PutItemCommand({
           TableName: table.tableName,
@@ -78,19 +87,19 @@ describe('workflows/procurement/procurement.asl.json on the local Step Functions
       };
     },
     settlePurchaseOrder: (payload) => {
-      const s = script((payload as { orderId: string }).orderId);
+      const s = script(keyOfPayload(payload));
       return { decision: s.settle?.shift() ?? 'EXPIRED' };
     },
     allocateReceipt: (payload) => {
-      const s = script((payload as { orderId: string }).orderId);
+      const s = script(keyOfPayload(payload));
       const next = s.allocate?.shift() ?? true;
       if (next === 'transient') fail('TransientError', 'throttled');
       return { complete: next };
     },
     abandonBackorder: () => ({ abandoned: true }),
   });
-  const calls = (fn: string, orderId: string) =>
-    invoker.calls.filter((c) => c.name === fn && (c.payload as { orderId: string }).orderId === orderId);
+  const calls = (fn: string, key: string) =>
+    invoker.calls.filter((c) => c.name === fn && keyOfPayload(c.payload) === key);
 
   beforeAll(async () => {
     table = await createTestTable();
@@ -121,18 +130,27 @@ describe('workflows/procurement/procurement.asl.json on the local Step Functions
     await service?.close();
   });
 
-  const start = async (orderId: string, s: Script) => {
-    scripts.set(orderId, s);
+  const startFor = async (demand: Demand, s: Script) => {
+    scripts.set(keyOf(demand), s);
     return (
       await sfn.send(
         new StartExecutionCommand({
           stateMachineArn: arnOf('procurement'),
-          name: `${orderId}-procure-2`,
-          input: JSON.stringify({ orderId, round: 2 }),
+          name: `${keyOf(demand)}-procure-${roundOf(demand)}`,
+          input: JSON.stringify({ demand }),
         }),
       )
     ).executionArn as string;
   };
+  /** A backorder of `orderId`, in procurement round 2. */
+  const start = (orderId: string, s: Script) => startFor({ kind: 'backorder', orderId, round: 2 }, s);
+  /** Replenishment 2 of SKU-R at `locationId`. */
+  const replenishment = (locationId: string): Demand => ({
+    kind: 'replenishment',
+    sku: 'SKU-R',
+    locationId,
+    seq: 2,
+  });
   const poItem = (poId: string) =>
     table.client
       .send(
@@ -193,8 +211,7 @@ describe('workflows/procurement/procurement.asl.json on the local Step Functions
       'Procured',
     ]);
     expect(calls('createPurchaseOrder', 'p-happy')[0]?.payload).toEqual({
-      orderId: 'p-happy',
-      round: 2,
+      demand: { kind: 'backorder', orderId: 'p-happy', round: 2 },
       attempt: 0,
       tried: [],
       step: 'CreatePurchaseOrder',
@@ -311,5 +328,49 @@ describe('workflows/procurement/procurement.asl.json on the local Step Functions
     await sfn.send(new RedriveExecutionCommand({ executionArn: arn }));
     expect((await settled(sfn, arn, 'SUCCEEDED')).redriveCount).toBe(1);
     expect(calls('allocateReceipt', 'p-flaky')).toHaveLength(5);
+  });
+
+  it('a replenishment: confirm → receipt → Procured, its demand reaching every task unchanged', async () => {
+    const demand = replenishment('r-happy');
+    const arn = await startFor(demand, { suppliers: ['s1'] });
+    const poId = 'r-happy-2-1';
+    await confirm(poId, await parked(poId, 'supplierTaskToken'));
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken: await parked(poId, 'receiptTaskToken'), output: '{}' }),
+    );
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect((await statesEntered(arn)).at(-1)).toBe('Procured');
+    expect(calls('createPurchaseOrder', 'r-happy').map((c) => c.payload)).toEqual([
+      { demand, attempt: 0, tried: [], step: 'CreatePurchaseOrder' },
+    ]);
+    expect(calls('allocateReceipt', 'r-happy').map((c) => c.payload)).toEqual([
+      { demand, poId, step: 'AllocateReceipt' },
+    ]);
+  });
+
+  it('a replenishment whose supplier rejects and none is left → AbandonBackorder with the demand → NotProcured', async () => {
+    const demand = replenishment('r-reject');
+    const arn = await startFor(demand, { suppliers: ['s1'], settle: ['REJECTED'], timeouts: [1] });
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect((await statesEntered(arn)).slice(-6)).toEqual([
+      'SettlePurchaseOrder',
+      'IsConfirmed',
+      'CreatePurchaseOrder',
+      'HasSupplier',
+      'AbandonBackorder',
+      'NotProcured',
+    ]);
+    expect(calls('settlePurchaseOrder', 'r-reject').map((c) => c.payload)).toEqual([
+      { demand, poId: 'r-reject-2-1', step: 'SettlePurchaseOrder' },
+    ]);
+    expect(calls('abandonBackorder', 'r-reject').map((c) => c.payload)).toEqual([
+      { demand, step: 'AbandonBackorder' },
+    ]);
+  }, 15_000);
+
+  it('a replenishment no longer needed (stock counted up, or superseded) → NotNeeded', async () => {
+    const arn = await startFor(replenishment('r-not-needed'), { suppliers: [], notNeeded: true });
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect(await statesEntered(arn)).toEqual(['Init', 'CreatePurchaseOrder', 'HasSupplier', 'NotNeeded']);
   });
 });

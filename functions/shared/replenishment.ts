@@ -1,0 +1,82 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { TableRef } from '../adapters/dynamodb/client';
+import {
+  checkReplenishment,
+  claimReplenishment,
+  replenishmentExecutionName,
+} from '../adapters/dynamodb/replenishment';
+import { startNamedExecution } from '../adapters/sfn/executions';
+import { countMetric, logger } from './observability';
+
+export interface ReplenishmentTrigger {
+  readonly table: TableRef;
+  readonly sfn: SFNClient;
+  readonly procurementStateMachineArn: string;
+}
+
+export interface StockPosition {
+  readonly sku: string;
+  readonly locationId: string;
+}
+
+export type ReplenishmentOutcome = 'started' | 'open' | 'not-needed' | 'failed';
+
+/**
+ * Early warning: after stock fell at some (sku, location)s (a reservation, a cycle count), starts a
+ * replenishment for each that is now below its reorder point with none OPEN.
+ *
+ * Order: start the execution first, then open the slot. The execution is named after the slot's next seq, so
+ * racing or retried triggers that saw the same slot start one execution (the others get "already exists"),
+ * and a trigger that sees a newer seq names a newer execution. Opening the slot is conditional on the
+ * previous seq and not OPEN, and the execution's first task opens it too if the trigger died in between:
+ * an OPEN slot therefore always has its execution, and nothing is stranded OPEN without one. A failed start
+ * writes nothing; the next fall (or cycle count) retries.
+ *
+ * Never throws: the order path (or the cycle count) must not fail or wait because buying more stock could
+ * not start. Failures are logged and counted (metric ReplenishmentTriggerFailed) for alarms.
+ */
+export async function replenishWhereLow(
+  trigger: ReplenishmentTrigger,
+  positions: readonly StockPosition[],
+  context: { readonly actor: string; readonly now: Date },
+): Promise<ReplenishmentOutcome[]> {
+  const unique = [...new Map(positions.map((p) => [`${p.sku}\u0000${p.locationId}`, p])).values()];
+  return Promise.all(unique.map((position) => replenishIfLow(trigger, position, context)));
+}
+
+async function replenishIfLow(
+  trigger: ReplenishmentTrigger,
+  { sku, locationId }: StockPosition,
+  context: { readonly actor: string; readonly now: Date },
+): Promise<ReplenishmentOutcome> {
+  try {
+    const check = await checkReplenishment(trigger.table, sku, locationId);
+    if (check.kind !== 'due') return check.kind;
+    const { demand, qty } = check;
+    const { alreadyStarted } = await startNamedExecution(
+      trigger.sfn,
+      trigger.procurementStateMachineArn,
+      replenishmentExecutionName(demand),
+      { demand },
+    );
+    const claim = await claimReplenishment(trigger.table, demand, {
+      at: context.now.toISOString(),
+      actor: context.actor,
+      step: 'OpenReplenishment',
+      reason: `${sku} at ${locationId} below its reorder point: about ${qty} to order`,
+    });
+    if (!alreadyStarted) {
+      countMetric('ReplenishmentStarted');
+      logger.info('replenishment started', { sku, locationId, seq: demand.seq, qty, claim });
+    }
+    return 'started';
+  } catch (error) {
+    countMetric('ReplenishmentTriggerFailed');
+    logger.warn('replenishment could not start; the next stock change retries', {
+      sku,
+      locationId,
+      error: error as Error,
+    });
+    return 'failed';
+  }
+}
