@@ -33,9 +33,9 @@ export const keys = {
    * Audit trail of a (sku, location)'s replenishments, in its own partition: the slot item is reused by
    * every replenishment, and the SKU partition is read by every reservation, so neither may grow with it.
    */
-  replenishmentEvent: (sku: string, locationId: string, at: string, step: string) => ({
+  replenishmentEvent: (sku: string, locationId: string, at: string, step: string, event: string) => ({
     pk: `REPLENISHMENT#${locationId}#${sku}`,
-    sk: `EVENT#${at}#${step}`,
+    sk: `EVENT#${at}#${step}#${event}`,
   }),
   replenishmentEventPartition: (sku: string, locationId: string) => `REPLENISHMENT#${locationId}#${sku}`,
   orderPartition: (orderId: string) => `ORDER#${orderId}`,

@@ -53,7 +53,7 @@ async function replenishIfLow(
     const check = await checkReplenishment(trigger.table, sku, locationId);
     if (check.kind !== 'due') return check.kind;
     const { demand, qty } = check;
-    const { alreadyStarted } = await startNamedExecution(
+    await startNamedExecution(
       trigger.sfn,
       trigger.procurementStateMachineArn,
       replenishmentExecutionName(demand),
@@ -65,9 +65,11 @@ async function replenishIfLow(
       step: 'OpenReplenishment',
       reason: `${sku} at ${locationId} below its reorder point: about ${qty} to order`,
     });
-    if (!alreadyStarted) {
+    // Only the trigger that opened the slot counts it: a racing one may also see its start "succeed" (Step
+    // Functions answers a repeated start of a running execution with the same input like the first one).
+    if (claim === 'claimed') {
       countMetric('ReplenishmentStarted');
-      logger.info('replenishment started', { sku, locationId, seq: demand.seq, qty, claim });
+      logger.info('replenishment started', { sku, locationId, seq: demand.seq, qty });
     }
     return 'started';
   } catch (error) {

@@ -92,7 +92,11 @@ describe('locations and cycle counts', () => {
       fulfilment: { type: 'delivery', address: deliveryTo },
       lines: [{ sku: 'SKU-CC', qty: 5 }],
     });
-    expect(await reserve('ord-cc')).toEqual({ outcome: 'RESERVED', shortfall: [] });
+    expect(await reserve('ord-cc')).toEqual({
+      outcome: 'RESERVED',
+      shortfall: [],
+      lowered: [{ sku: 'SKU-CC', locationId: 'CC-WH' }],
+    });
     expect(await recordCycleCount(table, 'SKU-CC', 'CC-WH', { onHand: 4, safetyStock: 0 }, now)).toEqual({
       outcome: 'below-reserved',
       reserved: 5,
@@ -230,8 +234,16 @@ describe('reserving orders', () => {
         { sku: 'SKU-R2', qty: 3 },
       ],
     });
-    expect(await reserve('ord-r')).toEqual({ outcome: 'RESERVED', shortfall: [] });
-    expect(await reserve('ord-r')).toEqual({ outcome: 'RESERVED', shortfall: [] });
+    // `lowered`: where this run took stock (replenishment may be due there); a re-run takes none.
+    expect(await reserve('ord-r')).toEqual({
+      outcome: 'RESERVED',
+      shortfall: [],
+      lowered: [
+        { sku: 'SKU-R1', locationId: 'R-WH' },
+        { sku: 'SKU-R2', locationId: 'R-WH' },
+      ],
+    });
+    expect(await reserve('ord-r')).toEqual({ outcome: 'RESERVED', shortfall: [], lowered: [] });
     expect(await expectConsistentStock('SKU-R1', 'R-WH')).toMatchObject({ reserved: 4, available: 6 });
     expect(await expectConsistentStock('SKU-R2', 'R-WH')).toMatchObject({ reserved: 3, available: 0 });
     const view = await getOrderView(table, 'ord-r');
@@ -282,15 +294,23 @@ describe('reserving orders', () => {
       fulfilment: { type: 'delivery', address: deliveryTo },
       lines: [{ sku: 'SKU-B', qty: 5 }],
     });
-    expect(await reserve('ord-b')).toEqual({ outcome: 'BACKORDERED', shortfall: [{ sku: 'SKU-B', qty: 3 }] });
-    expect(await reserve('ord-b')).toEqual({ outcome: 'BACKORDERED', shortfall: [{ sku: 'SKU-B', qty: 3 }] });
+    expect(await reserve('ord-b')).toEqual({
+      outcome: 'BACKORDERED',
+      shortfall: [{ sku: 'SKU-B', qty: 3 }],
+      lowered: [{ sku: 'SKU-B', locationId: 'B-WH' }],
+    });
+    expect(await reserve('ord-b')).toEqual({
+      outcome: 'BACKORDERED',
+      shortfall: [{ sku: 'SKU-B', qty: 3 }],
+      lowered: [],
+    });
     expect(await getOrderView(table, 'ord-b')).toMatchObject({
       status: 'BACKORDERED',
       shortfall: [{ sku: 'SKU-B', qty: 3 }],
     });
     expect(await expectConsistentStock('SKU-B', 'B-WH')).toMatchObject({ reserved: 2 });
     await recordCycleCount(table, 'SKU-B', 'B-WH', { onHand: 6, safetyStock: 0 }, now);
-    expect(await reserve('ord-b')).toEqual({ outcome: 'RESERVED', shortfall: [] });
+    expect(await reserve('ord-b')).toMatchObject({ outcome: 'RESERVED', shortfall: [] });
     expect(await expectConsistentStock('SKU-B', 'B-WH')).toMatchObject({
       onHand: 6,
       reserved: 5,

@@ -111,7 +111,7 @@ export function replenishmentEventPut(
     Put: {
       TableName: table.tableName,
       Item: compact({
-        ...keys.replenishmentEvent(target.sku, target.locationId, entry.at, entry.step),
+        ...keys.replenishmentEvent(target.sku, target.locationId, entry.at, entry.step, entry.event),
         entity: 'replenishmentEvent',
         sku: target.sku,
         locationId: target.locationId,
