@@ -38,6 +38,21 @@ describe('npm start --persist', () => {
       ).json()) as { status: string };
       return order.status === 'RESERVED' ? order : undefined;
     });
+    // The reserve task ends a little after the order is RESERVED (it then checks for replenishment): stop
+    // once the execution has finished, so the restart finds it SUCCEEDED rather than cut off mid-task.
+    const firstSfn = new SFNClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      endpoint: first.stepfunctions,
+    });
+    await eventually(async () => {
+      const { status } = await firstSfn.send(
+        new DescribeExecutionCommand({
+          executionArn: `arn:aws:states:us-east-1:000000000000:execution:fulfilment:${orderId}`,
+        }),
+      );
+      return status === 'RUNNING' ? undefined : status;
+    });
     expect(await running.stop()).toBe(0);
 
     running = await spawnLocalCloud(['--persist'], stateDir);

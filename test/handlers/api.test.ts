@@ -359,11 +359,16 @@ describe('orders', () => {
       ['ACCEPTED', 'channel:web', 'CreateOrder'],
       ['RESERVED', 'workflow:fulfilment', 'ReserveStock'],
     ]);
-    const execution = await sfn.send(
-      new DescribeExecutionCommand({
-        executionArn: `${fulfilmentArn.replace(':stateMachine:', ':execution:')}:ord-h1`,
-      }),
-    );
+    // The order is RESERVED once the reservation commits; the task (and so the execution) ends a little later,
+    // after checking whether the stock it took needs replenishing.
+    const execution = await eventually(async () => {
+      const described = await sfn.send(
+        new DescribeExecutionCommand({
+          executionArn: `${fulfilmentArn.replace(':stateMachine:', ':execution:')}:ord-h1`,
+        }),
+      );
+      return described.status === 'RUNNING' ? undefined : described;
+    });
     expect(execution.status).toBe('SUCCEEDED');
     // Onhand below what is now reserved is refused.
     expectProblem(

@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
+import { replenishmentExecutionName } from '../../functions/adapters/dynamodb/replenishment';
+import { localCredentials, localRegion, stateMachineArn } from '../../local/aws';
+import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import { dynamodbEndpoint } from '../support/dynamodb';
+import { eventually as eventuallyWithin } from '../support/local-cloud-process';
+
+/**
+ * Replenishment end to end over HTTP on an in-process local cloud: orders push a warehouse's available stock
+ * below its reorder point → one replenishment purchase order for the supplier → confirm → receipt → stock
+ * available again, the replenishment closed, and a further drop opens the next one. The cloud shares table
+ * `main` with other suites, so every id here is unique to this run.
+ */
+let cloud: LocalCloud;
+const eventually = <T>(probe: () => Promise<T | undefined>) => eventuallyWithin(probe, 60_000);
+let sfn: SFNClient;
+const run = randomUUID().slice(0, 8);
+const sku = `SKU-REP-${run}`;
+const warehouse = `WH-REP-${run}`;
+const supplierId = `SUP-REP-${run}`;
+const keys = { staff: `stf_${randomUUID()}`, supplier: `sup_${randomUUID()}` };
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    dynamodbEndpoint: dynamodbEndpoint(),
+    retryIntervalScale: 0,
+    prewarm: true,
+  });
+  sfn = new SFNClient({
+    endpoint: cloud.endpoints.stepfunctions,
+    region: localRegion,
+    credentials: localCredentials,
+  });
+  const document = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: dynamodbEndpoint(), region: localRegion, credentials: localCredentials }),
+  );
+  await savePrincipal(document, cloud.tableName, {
+    apiKey: keys.staff,
+    principalId: `staff:${warehouse}`,
+    role: 'staff',
+    scope: warehouse,
+  });
+  await savePrincipal(document, cloud.tableName, {
+    apiKey: keys.supplier,
+    principalId: `supplier:${supplierId}`,
+    role: 'supplier',
+    scope: supplierId,
+  });
+  // The warehouse's default reorder point is 5; this SKU orders in lots of 10.
+  await expectStatus(
+    api(`/locations/${warehouse}`, {
+      method: 'PUT',
+      key: cloud.keys.ops,
+      body: { type: 'warehouse', name: 'E2E', lat: 51.5, lng: -0.1, fulfils: ['delivery'], reorderPoint: 5 },
+    }),
+    200,
+  );
+  expect(
+    await expectStatus(
+      api(`/locations/${warehouse}/stock/${sku}`, {
+        method: 'PUT',
+        key: cloud.keys.ops,
+        body: { onHand: 8, safetyStock: 0, reorderQuantity: 10 },
+      }),
+      200,
+    ),
+  ).toMatchObject({ available: 8, reorderQuantity: 10 });
+  await expectStatus(
+    api(`/suppliers/${supplierId}/stock`, {
+      method: 'POST',
+      key: keys.supplier,
+      body: { feedSeq: 1, items: [{ sku, available: 100, leadTimeDays: 2, unitCost: 3 }] },
+    }),
+    202,
+  );
+  await eventually(async () => ((await inventory()).suppliers.length === 1 ? true : undefined));
+}, 120_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+const api = (
+  path: string,
+  init: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
+) =>
+  fetch(`${cloud.endpoints.api}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      'content-type': 'application/json',
+      ...(init.key ? { 'x-api-key': init.key } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+
+async function expectStatus(response: Promise<Response>, status: number): Promise<unknown> {
+  const answered = await response;
+  const body = (await answered.json()) as unknown;
+  expect({ status: answered.status, body }).toMatchObject({ status });
+  return body;
+}
+
+interface InventoryView {
+  locations: {
+    locationId: string;
+    onHand: number;
+    reserved: number;
+    available: number;
+    inbound: number;
+    replenishment?: { status: string; seq: number; poId?: string };
+  }[];
+  suppliers: unknown[];
+}
+const inventory = async () =>
+  (await expectStatus(api(`/inventory/${sku}`, { key: cloud.keys.ops }), 200)) as InventoryView;
+const atWarehouse = async () => (await inventory()).locations.find((l) => l.locationId === warehouse);
+
+interface PurchaseOrderView {
+  poId: string;
+  status: string;
+  purpose: string;
+  lines: { sku: string; qty: number }[];
+  locationId: string;
+}
+const purchaseOrders = async () =>
+  (
+    (await expectStatus(api(`/suppliers/${supplierId}/purchase-orders`, { key: keys.supplier }), 200)) as {
+      items: PurchaseOrderView[];
+    }
+  ).items;
+
+/**
+ * Places an order for `qty` and waits until it is RESERVED and its fulfilment execution has ended: the
+ * reserve task checks for replenishment after the reservation commits, so only then is the trigger done.
+ */
+async function orderReserved(qty: number): Promise<void> {
+  const { orderId } = (await expectStatus(
+    api('/orders', {
+      method: 'POST',
+      key: cloud.keys.channel,
+      headers: { 'idempotency-key': randomUUID() },
+      body: {
+        customerId: 'cust-e2e',
+        fulfilment: {
+          type: 'delivery',
+          address: {
+            line1: '1 High St',
+            city: 'London',
+            postalCode: 'E1 6AN',
+            country: 'GB',
+            lat: 51.52,
+            lng: -0.07,
+          },
+        },
+        lines: [{ sku, qty }],
+      },
+    }),
+    202,
+  )) as { orderId: string };
+  await eventually(async () => {
+    const order = (await (await api(`/orders/${orderId}`, { key: cloud.keys.channel })).json()) as {
+      status: string;
+    };
+    return order.status === 'RESERVED' ? true : undefined;
+  });
+  const { status } = await eventually(async () => {
+    const described = await sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `${stateMachineArn('fulfilment').replace(':stateMachine:', ':execution:')}:${orderId}`,
+      }),
+    );
+    return described.status === 'RUNNING' ? undefined : described;
+  });
+  expect(status).toBe('SUCCEEDED');
+}
+
+describe('replenishment below the reorder point over HTTP', () => {
+  it('one purchase order per drop; confirm and receipt restock the warehouse and close it; the next drop opens another', async () => {
+    await orderReserved(2); // available 6: above the reorder point, nothing to buy
+    expect(await purchaseOrders()).toEqual([]);
+    expect((await atWarehouse())?.replenishment).toBeUndefined();
+
+    await orderReserved(2); // available 4 < 5: one lot of 10
+    const [po] = await eventually(async () => {
+      const items = await purchaseOrders();
+      return items.length > 0 ? items : undefined;
+    });
+    expect(po).toMatchObject({
+      status: 'OPEN',
+      purpose: 'replenishment',
+      lines: [{ sku, qty: 10 }],
+      locationId: warehouse,
+    });
+    const poId = (po as PurchaseOrderView).poId;
+    await orderReserved(1); // available 3: still below, but one is open already
+    expect(await purchaseOrders()).toHaveLength(1);
+    expect(await atWarehouse()).toMatchObject({
+      available: 3,
+      inbound: 0,
+      replenishment: { status: 'OPEN', seq: 1, poId },
+    });
+
+    // Confirmed units are inbound until received.
+    await expectStatus(
+      api(`/suppliers/${supplierId}/purchase-orders/${poId}/confirm`, {
+        method: 'POST',
+        key: keys.supplier,
+        body: { lines: [{ sku, qty: 10 }], eta: '2026-12-01' },
+      }),
+      200,
+    );
+    expect(await atWarehouse()).toMatchObject({ available: 3, inbound: 10 });
+    await expectStatus(
+      api(`/locations/${warehouse}/receipts`, {
+        method: 'POST',
+        key: keys.staff,
+        body: { poId, lines: [{ sku, qty: 10 }], receiptId: 'r1' },
+      }),
+      202,
+    );
+    const restocked = await eventually(async () => {
+      const here = await atWarehouse();
+      return here?.replenishment?.status === 'CLOSED' ? here : undefined;
+    });
+    expect(restocked).toMatchObject({ onHand: 18, reserved: 5, available: 13, inbound: 0 });
+    const execution = await sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `${stateMachineArn('procurement').replace(':stateMachine:', ':execution:')}:${replenishmentExecutionName({ kind: 'replenishment', sku, locationId: warehouse, seq: 1 })}`,
+      }),
+    );
+    expect(execution.status).toBe('SUCCEEDED');
+
+    // A further drop below the reorder point opens replenishment 2.
+    await orderReserved(9); // available 4
+    const second = await eventually(async () => {
+      const open = (await purchaseOrders()).filter((item) => item.status === 'OPEN');
+      return open.length > 0 ? open : undefined;
+    });
+    expect(second).toEqual([
+      expect.objectContaining({ purpose: 'replenishment', lines: [{ sku, qty: 10 }] }),
+    ]);
+    expect((await atWarehouse())?.replenishment).toMatchObject({ status: 'OPEN', seq: 2 });
+  }, 180_000);
+});
