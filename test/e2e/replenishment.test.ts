@@ -247,4 +247,51 @@ describe('replenishment below the reorder point over HTTP', () => {
     ]);
     expect((await atWarehouse())?.replenishment).toMatchObject({ status: 'OPEN', seq: 2 });
   }, 180_000);
+
+  it("a cycle count below the SKU's own reorder point starts one; counting again does not start another", async () => {
+    const countedSku = `${sku}-CC`;
+    await expectStatus(
+      api(`/suppliers/${supplierId}/stock`, {
+        method: 'POST',
+        key: keys.supplier,
+        body: { feedSeq: 2, items: [{ sku: countedSku, available: 100, leadTimeDays: 2, unitCost: 3 }] },
+      }),
+      202,
+    );
+    await eventually(async () => {
+      const found = (await expectStatus(api(`/inventory/${countedSku}`, { key: cloud.keys.ops }), 200)) as {
+        suppliers: unknown[];
+      };
+      return found.suppliers.length === 1 ? true : undefined;
+    });
+    const count = (onHand: number) =>
+      expectStatus(
+        api(`/locations/${warehouse}/stock/${countedSku}`, {
+          method: 'PUT',
+          key: keys.staff,
+          body: { onHand, safetyStock: 0, reorderPoint: 3 },
+        }),
+        200,
+      );
+    const mine = async () => (await purchaseOrders()).filter((item) => item.lines[0]?.sku === countedSku);
+    await count(1);
+    // Its own reorder point (3) without a lot size: up to twice it, 6 − 1 on hand.
+    const [po] = await eventually(async () => {
+      const items = await mine();
+      return items.length > 0 ? items : undefined;
+    });
+    expect(po).toMatchObject({
+      purpose: 'replenishment',
+      lines: [{ sku: countedSku, qty: 5 }],
+      locationId: warehouse,
+    });
+    // The count's trigger has run when PUT answers: still replenishment 1, still one purchase order.
+    await count(0);
+    const counted = (await expectStatus(
+      api(`/inventory/${countedSku}`, { key: cloud.keys.ops }),
+      200,
+    )) as InventoryView;
+    expect(counted.locations[0]?.replenishment).toMatchObject({ status: 'OPEN', seq: 1 });
+    expect(await mine()).toHaveLength(1);
+  }, 120_000);
 });
