@@ -70,7 +70,7 @@ describe('cancelling an order', () => {
       }),
     ]);
     // A fulfilment run that reaches ReserveStock afterwards ends quietly instead of reserving.
-    expect(await reserve('cx-reserved')).toEqual({ outcome: 'CANCELLED', shortfall: [] });
+    expect(await reserve('cx-reserved')).toEqual({ outcome: 'CANCELLED', shortfall: [], lowered: [] });
     expect(await stockOf('CX-RES')).toMatchObject({ reserved: 0 });
   });
 
