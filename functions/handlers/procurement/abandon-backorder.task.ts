@@ -29,6 +29,13 @@ export const handler = taskHandler(abandonBackorderTaskSchema, async (input) => 
       : 'stale';
     if (sent === 'stale') throw new BackorderNotParkedError(`order ${input.orderId} is not waiting yet`);
   }
-  await closeBackorders(table, input.orderId, waiter.token, 'WITHDRAWN', new Date());
+  await closeBackorders(table, {
+    orderId: input.orderId,
+    token: waiter.token,
+    status: 'WITHDRAWN',
+    actor: 'workflow:procurement',
+    step: input.step,
+    now: new Date(),
+  });
   return { abandoned: true };
 });
