@@ -217,7 +217,6 @@ class OrderRun {
   orderId = '';
 
   constructor(
-    readonly key: string,
     readonly sku: string,
     readonly path: (typeof paths)[keyof typeof paths],
   ) {}
@@ -284,14 +283,10 @@ class OrderRun {
         (item) =>
           item.workflow === workflow &&
           item.failedState === state &&
-          this.executionIds(workflow).some((id) => item.executionId.startsWith(id)),
+          // Fulfilment is named after the order, procurement `<orderId>-procure-<round>`.
+          item.executionId.startsWith(workflow === 'fulfilment' ? this.orderId : `${this.orderId}-procure-`),
       ),
     );
-  }
-
-  /** Fulfilment is named after the order, procurement `<orderId>-procure-<round>`. */
-  executionIds(workflow: WorkflowName): string[] {
-    return workflow === 'fulfilment' ? [this.orderId] : [`${this.orderId}-procure-`];
   }
 
   async redrive(execution: FailedExecution, channel: Channel): Promise<void> {
@@ -306,17 +301,17 @@ class OrderRun {
   }
 
   /**
-   * Waits until `workflow` has parked its task token at `state`. Needed where a step's answer would reach a
-   * redriven execution before it waits again: AllocateReceipt's resume would then exhaust its (scaled to
-   * zero) Backorder.NotYetParked retries.
+   * Waits until fulfilment (named after the order) has parked its task token at `state`. Needed where an
+   * answer would reach a redriven fulfilment before it waits again: AllocateReceipt's resume would then use
+   * up its (scaled to zero) Backorder.NotYetParked retries.
    */
-  async parked(workflow: WorkflowName, state: string): Promise<void> {
-    if (workflow !== 'fulfilment') throw new Error('only fulfilment is named after its order');
-    const executionArn = executionArnOf(stateMachineArn(workflow), this.orderId);
+  async fulfilmentParkedAt(state: string): Promise<void> {
+    const executionArn = executionArnOf(stateMachineArn('fulfilment'), this.orderId);
     await waitFor(async () => {
       const history = await sfn.send(
         new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 50 }),
       );
+      // Newest first: the token was submitted after the latest state entered, and that state is `state`.
       let submitted = false;
       for (const event of history.events ?? []) {
         if (event.type === 'TaskSubmitted') submitted = true;
@@ -342,8 +337,11 @@ interface Scenario {
    * scenario may say why).
    */
   phase: FaultPhase;
-  /** Moves the order until the faulted state is reached (the fault then fails the execution there). */
-  reach(order: OrderRun, fault: { task: TaskState; channel: Channel }): Promise<void>;
+  /**
+   * Moves the order until the faulted state is reached (the fault then fails the execution there); a
+   * prelude that redrives uses the other `channel`.
+   */
+  reach(order: OrderRun, channel: Channel): Promise<void>;
   /** What happens while the execution is failed (an answer it has to pick up after the redrive). */
   whileFailed?(order: OrderRun): Promise<void>;
   /** The rest of the way, after the redrive. */
@@ -360,7 +358,7 @@ const confirmAndReceive = async (order: OrderRun) => {
 
 /** Fulfilment was failed while procurement went on: it must wait again before the receipt resumes it. */
 const afterFulfilmentWaits = async (order: OrderRun) => {
-  await order.parked('fulfilment', 'AwaitBackorderAllocation');
+  await order.fulfilmentParkedAt('AwaitBackorderAllocation');
   await confirmAndReceive(order);
 };
 
@@ -408,7 +406,7 @@ const scenarios: Record<string, Scenario> = {
     path: 'backorder',
     phase: 'after',
     redrives: 2,
-    reach: async (order, { channel }) => {
+    reach: async (order, channel) => {
       const wait = taskStates.find((task) => keyOf(task) === 'procurement/AwaitSupplierDecision');
       if (!wait) throw new Error('procurement has no AwaitSupplierDecision any more: rewrite this prelude');
       await order.inject({
@@ -526,7 +524,10 @@ async function expectNoOtherFailures(
   expect(errors, `unexpected task failures in ${execution.executionId}`).toEqual([]);
 }
 
-/** Every execution of the order SUCCEEDED, and procurement ran exactly once if the path needs it. */
+/**
+ * Every execution of the order SUCCEEDED, and procurement ran exactly once if the path needs it: round 2, the
+ * order's version once it is BACKORDERED.
+ */
 async function expectSucceeded(order: OrderRun, effects: Effects): Promise<void> {
   const procurementIds = effects.procurement ? [`${order.orderId}-procure-2`] : [];
   const executions = [
@@ -655,7 +656,7 @@ describe('redrive safety: every Task state fails there, is redriven and has ever
     it(`${key}: fault ${scenarios[key]?.phase ?? '?'} its resource, redrive over the ${channel}`, async () => {
       const scenario = scenarios[key];
       if (!scenario) throw new Error(`no redrive scenario for Task state ${key}: add one to \`scenarios\``);
-      const order = new OrderRun(key, skuOf(key), paths[scenario.path]);
+      const order = new OrderRun(skuOf(key), paths[scenario.path]);
       const fault = faultFor(task);
       const cause = `injected at ${key} (redrive test)`;
       await order.inject({
@@ -666,7 +667,7 @@ describe('redrive safety: every Task state fails there, is redriven and has ever
         cause,
       });
 
-      await scenario.reach(order, { task, channel });
+      await scenario.reach(order, channel);
       const failed = await order.failedAt(task.workflow, task.state);
       expect(failed).toMatchObject({
         workflow: task.workflow,
