@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
+import { executionArnOf } from '../../functions/adapters/sfn/executions';
 import { localCredentials, localRegion, stateMachineArn } from '../../local/aws';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { dynamodbEndpoint } from '../support/dynamodb';
@@ -21,7 +22,7 @@ const {
   waitFor: eventually,
   order,
   orderIn,
-  placeOrder: placeOrderOf,
+  placeOrder,
   purchaseOrders,
 } = e2eHttp(() => cloud);
 let sfn: SFNClient;
@@ -112,7 +113,7 @@ afterAll(async () => {
 
 describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
   it('a supplier rejection moves to the next supplier; its confirmation and the receipt reserve the order', async () => {
-    const orderId = await placeOrderOf([{ sku, qty: 5 }]);
+    const orderId = await placeOrder([{ sku, qty: 5 }]);
     const backordered = await orderIn(orderId, 'BACKORDERED');
     expect(backordered.allocations).toEqual([{ sku, qty: 2, locationId: warehouse }]);
 
@@ -199,7 +200,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
     ]);
     const firstRound = await sfn.send(
       new DescribeExecutionCommand({
-        executionArn: `${stateMachineArn('procurement').replace(':stateMachine:', ':execution:')}:${orderId}-procure-2`,
+        executionArn: executionArnOf(stateMachineArn('procurement'), `${orderId}-procure-2`),
       }),
     );
     expect(firstRound.status).toBe('SUCCEEDED');
@@ -269,7 +270,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
     expect(
       (await api('/ops/faults', { method: 'PUT', key: cloud.keys.ops, body: fault })).status,
     ).toBeLessThan(300);
-    const placed = { orderId: await placeOrderOf([{ sku: lonelySku, qty: 3 }]) };
+    const placed = { orderId: await placeOrder([{ sku: lonelySku, qty: 3 }]) };
     const executionId = `${placed.orderId}-procure-2`;
     const failed = await eventually(async () => {
       const list = (await expectStatus(
@@ -299,5 +300,129 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
       locations: { reserved: number; available: number }[];
     };
     expect(inventory.locations).toEqual([expect.objectContaining({ reserved: 0, available: 1 })]);
+  }, 180_000);
+
+  it('cancelling a backordered order ends both waiting workflows, cancels the open PO and releases its hold; again is a replay', async () => {
+    const cancelSku = `SKU-CANCEL-${run}`;
+    const supplierId = suppliers[1] as string;
+    await expectStatus(
+      api(`/locations/${warehouse}/stock/${cancelSku}`, {
+        method: 'PUT',
+        key: cloud.keys.ops,
+        body: { onHand: 1, safetyStock: 0 },
+      }),
+      200,
+    );
+    await expectStatus(
+      api(`/suppliers/${supplierId}/stock`, {
+        method: 'POST',
+        key: keys.supplier[supplierId],
+        body: { feedSeq: 2, items: [{ sku: cancelSku, available: 10, leadTimeDays: 3 }] },
+      }),
+      202,
+    );
+    await eventually(async () => {
+      const inventory = (await (await api(`/inventory/${cancelSku}`, { key: cloud.keys.ops })).json()) as {
+        suppliers: unknown[];
+      };
+      return inventory.suppliers.length === 1 ? true : undefined;
+    });
+    const orderId = await placeOrder([{ sku: cancelSku, qty: 4 }]);
+    await orderIn(orderId, 'BACKORDERED');
+    const po = await eventually(async () =>
+      (await purchaseOrders(supplierId, keys.supplier[supplierId] as string)).find(
+        (item) => item.lines[0]?.sku === cancelSku,
+      ),
+    );
+    // Both workflows are parked: fulfilment on the order, procurement on the purchase order.
+    const fulfilmentArn = executionArnOf(stateMachineArn('fulfilment'), orderId);
+    await eventually(async () => {
+      const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: fulfilmentArn }));
+      return history.events?.some((event) => event.type === 'TaskSubmitted') ? true : undefined;
+    });
+
+    expect(
+      (await api(`/orders/${orderId}/cancel`, { method: 'POST', key: keys.supplier[supplierId] })).status,
+    ).toBe(403);
+    expect(
+      (
+        await api(`/orders/${orderId}/cancel`, {
+          method: 'POST',
+          key: cloud.keys.channel,
+          body: { reason: '' },
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      await expectStatus(
+        api(`/orders/${orderId}/cancel`, {
+          method: 'POST',
+          key: cloud.keys.channel,
+          body: { reason: 'customer found it elsewhere' },
+        }),
+        202,
+      ),
+    ).toEqual({
+      orderId,
+      status: 'CANCELLED',
+      releasedHolds: 1,
+      withdrawnBackorders: 1,
+      cancelledPurchaseOrders: [po.poId],
+    });
+    const fulfilment = await eventually(async () => {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: fulfilmentArn }));
+      return described.status === 'SUCCEEDED' ? described : undefined;
+    });
+    expect(fulfilment.output).toBeDefined();
+    const procurementArn = executionArnOf(stateMachineArn('procurement'), `${orderId}-procure-2`);
+    await eventually(async () => {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: procurementArn }));
+      return described.status === 'SUCCEEDED' ? described : undefined;
+    });
+    const endedIn = async (executionArn: string) =>
+      (
+        await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 3 }))
+      ).events
+        ?.flatMap((event) =>
+          event.stateEnteredEventDetails?.name ? [event.stateEnteredEventDetails.name] : [],
+        )
+        .at(0);
+    expect(await endedIn(fulfilmentArn)).toBe('Cancelled');
+    expect(await endedIn(procurementArn)).toBe('NotNeeded');
+
+    expect(
+      (await purchaseOrders(supplierId, keys.supplier[supplierId] as string)).find(
+        (item) => item.poId === po.poId,
+      ),
+    ).toMatchObject({ status: 'CANCELLED' });
+    const inventory = (await (await api(`/inventory/${cancelSku}`, { key: cloud.keys.ops })).json()) as {
+      locations: { reserved: number; available: number }[];
+    };
+    expect(inventory.locations).toEqual([expect.objectContaining({ reserved: 0, available: 1 })]);
+
+    // Again: a replay that undoes nothing more; the timeline has one CANCELLED entry with who and why.
+    expect(
+      await expectStatus(api(`/orders/${orderId}/cancel`, { method: 'POST', key: cloud.keys.ops }), 202),
+    ).toMatchObject({
+      status: 'CANCELLED',
+      releasedHolds: 0,
+      withdrawnBackorders: 0,
+      cancelledPurchaseOrders: [],
+    });
+    const cancelled = await order(orderId);
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(cancelled.timeline.filter((entry) => entry.status === 'CANCELLED')).toEqual([
+      expect.objectContaining({ step: 'CancelOrder', actor: expect.stringContaining('channel') }),
+    ]);
+    expect(cancelled.timeline.filter((entry) => entry.event === 'PO_CANCELLED')).toHaveLength(1);
+    expect(cancelled.timeline.filter((entry) => entry.event === 'BACKORDER_WITHDRAWN')).toEqual([
+      expect.objectContaining({
+        step: `CancelOrder#${cancelSku}`,
+        actor: expect.stringContaining('channel'),
+      }),
+    ]);
+    expect((await api('/orders/no-such-order/cancel', { method: 'POST', key: cloud.keys.ops })).status).toBe(
+      404,
+    );
   }, 180_000);
 });
