@@ -4,6 +4,7 @@ import {
   BackorderNotParkedError,
   backorderWaiter,
   closeBackorders,
+  listBackorders,
 } from '../../adapters/dynamodb/procurement';
 import { closeReplenishment } from '../../adapters/dynamodb/replenishment';
 import { sendTaskFailure } from '../../adapters/sfn/callbacks';
@@ -18,8 +19,10 @@ const sfn = createStepFunctionsClient();
 
 /**
  * No supplier left. A backorder: the waiting fulfilment fails its wait with Backorder.CannotBeProcured and
- * rejects the order. A replenishment: nobody waits for it; its slot closes as ABANDONED, so the next drop
- * below the reorder point tries again (supplier feeds may have changed by then).
+ * rejects the order; backorders already withdrawn mean an earlier run (or a cancellation) has ended that
+ * wait, so a re-run (retry, redrive) only repeats the close, instead of finding no token and reporting
+ * Backorder.NotYetParked until fulfilment has caught up. A replenishment: nobody waits for it; its slot
+ * closes as ABANDONED, so the next drop below the reorder point tries again (supplier feeds may have changed).
  */
 export const handler = taskHandler(abandonBackorderTaskSchema, async ({ demand, step }) => {
   const now = new Date();
@@ -34,7 +37,10 @@ export const handler = taskHandler(abandonBackorderTaskSchema, async ({ demand, 
     return { abandoned: true };
   }
   const waiter = await backorderWaiter(table, demand.orderId);
-  if (waiter.status === 'BACKORDERED') {
+  const open = (await listBackorders(table, demand.orderId)).some(
+    (backorder) => backorder.status === 'WAITING' || backorder.status === 'ALLOCATED',
+  );
+  if (waiter.status === 'BACKORDERED' && open) {
     const sent = waiter.token
       ? await sendTaskFailure(
           sfn,
@@ -45,6 +51,13 @@ export const handler = taskHandler(abandonBackorderTaskSchema, async ({ demand, 
       : 'stale';
     if (sent === 'stale') throw new BackorderNotParkedError(`order ${demand.orderId} is not waiting yet`);
   }
-  await closeBackorders(table, demand.orderId, waiter.token, 'WITHDRAWN', now);
+  await closeBackorders(table, {
+    orderId: demand.orderId,
+    token: waiter.token,
+    status: 'WITHDRAWN',
+    actor: 'workflow:procurement',
+    step,
+    now,
+  });
   return { abandoned: true };
 });
