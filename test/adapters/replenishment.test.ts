@@ -250,6 +250,18 @@ describe('replenishment purchase orders', () => {
     expect((await listReplenishmentEvents(table, 'SKU-P1', 'WH-P1')).map((e) => e.event).sort()).toEqual(
       ['REPLENISHMENT_OPENED', 'PO_CREATED', 'PO_CONFIRMED', 'PO_RECEIVED', 'REPLENISHMENT_RECEIVED'].sort(),
     );
+    // Run again (a retry or a redrive): nothing is shared out or closed twice.
+    expect(
+      await allocateReceipt(table, {
+        poId,
+        step: 'AllocateReceipt',
+        actor: 'workflow:procurement',
+        now: new Date(now.getTime() + 1000),
+        holdMinutes: 30,
+      }),
+    ).toMatchObject({ complete: true });
+    expect(await getStock(table, 'SKU-P1', 'WH-P1')).toMatchObject({ onHand: 5, reserved: 3, available: 2 });
+    expect(await listReplenishmentEvents(table, 'SKU-P1', 'WH-P1')).toHaveLength(5);
     // Still below the reorder point (the backorder took the goods): the next trigger opens replenishment 2.
     expect(await replenishWhereLow(trigger(), [{ sku: 'SKU-P1', locationId: 'WH-P1' }], actor)).toEqual([
       'started',
