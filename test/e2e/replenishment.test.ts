@@ -3,8 +3,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
-import { replenishmentExecutionName } from '../../functions/adapters/dynamodb/replenishment';
+import {
+  listReplenishmentEvents,
+  replenishmentExecutionName,
+} from '../../functions/adapters/dynamodb/replenishment';
 import { localCredentials, localRegion, stateMachineArn } from '../../local/aws';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { dynamodbEndpoint } from '../support/dynamodb';
@@ -19,6 +23,7 @@ import { eventually as eventuallyWithin } from '../support/local-cloud-process';
 let cloud: LocalCloud;
 const eventually = <T>(probe: () => Promise<T | undefined>) => eventuallyWithin(probe, 60_000);
 let sfn: SFNClient;
+let table: TableRef;
 const run = randomUUID().slice(0, 8);
 const sku = `SKU-REP-${run}`;
 const warehouse = `WH-REP-${run}`;
@@ -39,6 +44,7 @@ beforeAll(async () => {
   const document = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: dynamodbEndpoint(), region: localRegion, credentials: localCredentials }),
   );
+  table = { document, tableName: cloud.tableName };
   await savePrincipal(document, cloud.tableName, {
     apiKey: keys.staff,
     principalId: `staff:${warehouse}`,
@@ -294,4 +300,118 @@ describe('replenishment below the reorder point over HTTP', () => {
     expect(counted.locations[0]?.replenishment).toMatchObject({ status: 'OPEN', seq: 1 });
     expect(await mine()).toHaveLength(1);
   }, 120_000);
+
+  it('redrive-safe: faults after CreatePurchaseOrder and after AllocateReceipt, each redriven, leave one PO and one close', async () => {
+    const redriveSku = `${sku}-RD`;
+    const executionId = replenishmentExecutionName({
+      kind: 'replenishment',
+      sku: redriveSku,
+      locationId: warehouse,
+      seq: 1,
+    });
+    await expectStatus(
+      api(`/suppliers/${supplierId}/stock`, {
+        method: 'POST',
+        key: keys.supplier,
+        body: { feedSeq: 3, items: [{ sku: redriveSku, available: 100, leadTimeDays: 2, unitCost: 3 }] },
+      }),
+      202,
+    );
+    await eventually(async () => {
+      const found = (await expectStatus(api(`/inventory/${redriveSku}`, { key: cloud.keys.ops }), 200)) as {
+        suppliers: unknown[];
+      };
+      return found.suppliers.length === 1 ? true : undefined;
+    });
+    /** Fails the state on every attempt its Retry allows (3 retries of TransientError), after its writes. */
+    const faultAfter = async (state: string) => {
+      const fault = { workflow: 'procurement', state, error: 'TransientError', times: 4, phase: 'after' };
+      expect(
+        (await api('/ops/faults', { method: 'PUT', key: cloud.keys.ops, body: fault })).status,
+      ).toBeLessThan(300);
+    };
+    const failedAt = (state: string) =>
+      eventually(async () => {
+        const { items } = (await expectStatus(
+          api('/ops/executions?status=FAILED', { key: cloud.keys.ops }),
+          200,
+        )) as {
+          items: { executionId: string; failedState?: string; input: unknown }[];
+        };
+        return items.find((item) => item.executionId === executionId && item.failedState === state);
+      });
+    const redrive = async () => {
+      await api('/ops/faults', { method: 'DELETE', key: cloud.keys.ops });
+      await expectStatus(
+        api(`/ops/executions/${executionId}/redrive`, { method: 'POST', key: cloud.keys.ops }),
+        202,
+      );
+    };
+    const mine = async () => (await purchaseOrders()).filter((item) => item.lines[0]?.sku === redriveSku);
+
+    await faultAfter('CreatePurchaseOrder');
+    await expectStatus(
+      api(`/locations/${warehouse}/stock/${redriveSku}`, {
+        method: 'PUT',
+        key: keys.staff,
+        body: { onHand: 2, safetyStock: 0, reorderPoint: 4, reorderQuantity: 6 },
+      }),
+      200,
+    );
+    expect(await failedAt('CreatePurchaseOrder')).toMatchObject({
+      input: { demand: { kind: 'replenishment', sku: redriveSku, locationId: warehouse, seq: 1 } },
+    });
+    await redrive();
+    const [po] = await eventually(async () => {
+      const items = await mine();
+      return items.length > 0 ? items : undefined;
+    });
+    expect(await mine()).toEqual([
+      expect.objectContaining({ status: 'OPEN', lines: [{ sku: redriveSku, qty: 6 }] }),
+    ]);
+    const poId = (po as PurchaseOrderView).poId;
+
+    await faultAfter('AllocateReceipt');
+    await expectStatus(
+      api(`/suppliers/${supplierId}/purchase-orders/${poId}/confirm`, {
+        method: 'POST',
+        key: keys.supplier,
+        body: { lines: [{ sku: redriveSku, qty: 6 }], eta: '2026-12-01' },
+      }),
+      200,
+    );
+    await expectStatus(
+      api(`/locations/${warehouse}/receipts`, {
+        method: 'POST',
+        key: keys.staff,
+        body: { poId, lines: [{ sku: redriveSku, qty: 6 }] },
+      }),
+      202,
+    );
+    await failedAt('AllocateReceipt');
+    await redrive();
+    const executionArn = `${stateMachineArn('procurement').replace(':stateMachine:', ':execution:')}:${executionId}`;
+    const finished = await eventually(async () => {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return described.status === 'RUNNING' ? undefined : described;
+    });
+    expect(finished).toMatchObject({ status: 'SUCCEEDED', redriveCount: 2 });
+    const counted = (await expectStatus(
+      api(`/inventory/${redriveSku}`, { key: cloud.keys.ops }),
+      200,
+    )) as InventoryView;
+    expect(counted.locations).toEqual([
+      expect.objectContaining({
+        onHand: 8,
+        reserved: 0,
+        available: 8,
+        inbound: 0,
+        replenishment: { status: 'CLOSED', seq: 1, poId },
+      }),
+    ]);
+    const events = (await listReplenishmentEvents(table, redriveSku, warehouse)).map((entry) => entry.event);
+    expect(events.filter((event) => event === 'REPLENISHMENT_OPENED')).toHaveLength(1);
+    expect(events.filter((event) => event === 'PO_CREATED')).toHaveLength(1);
+    expect(events.filter((event) => event === 'REPLENISHMENT_RECEIVED')).toHaveLength(1);
+  }, 180_000);
 });
