@@ -19,8 +19,9 @@
  * Pure: no I/O. The adapter (functions/adapters/dynamodb/stock.ts) turns these plans into conditional writes.
  */
 
-/** Upper bound on shards per (SKU, location): a switch or rebalance touches each in one transaction (≤ 100 items). */
-export const maxStockShards = 32;
+import { maxStockShards } from '../contracts/schemas';
+
+export { maxStockShards };
 
 export interface BucketFigures {
   readonly available: number;
@@ -212,10 +213,8 @@ export function planRebalance(buckets: StockBuckets): BucketChange[] {
   const shardUnits = net - buckets.head.available;
   // A surplus on a sharded head, or a debt while shards hold units: both belong in (or out of) the shards.
   const headOff =
-    (buckets.shardCount > 1 && buckets.head.available > 0) ||
-    (buckets.head.available < 0 && shardUnits > 0);
-  const uneven =
-    buckets.shardCount > 1 && active.length > 0 && Math.max(...active) - Math.min(...active) > 1;
+    (buckets.shardCount > 1 && buckets.head.available > 0) || (buckets.head.available < 0 && shardUnits > 0);
+  const uneven = buckets.shardCount > 1 && active.length > 0 && Math.max(...active) - Math.min(...active) > 1;
   if (!retiredUnits && !headOff && !uneven) return [];
   return planRedistribution(buckets, buckets.shardCount);
 }

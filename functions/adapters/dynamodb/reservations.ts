@@ -11,10 +11,15 @@ import type {
 } from '../../contracts/schemas';
 import { decideTransition, isAwaitingReservation } from '../../core/order-status';
 import { planSourcing, type SourcingPlan, type SourcingRequest } from '../../core/sourcing';
-import { mergeHoldShards, planReservation, reservableUnits, type StockBuckets } from '../../core/stock-shards';
+import {
+  mergeHoldShards,
+  planReservation,
+  reservableUnits,
+  type StockBuckets,
+} from '../../core/stock-shards';
 import { callAws, TransientError } from '../errors';
 import type { TableRef } from './client';
-import { cancellationCodes } from './items';
+import { cancellationCodes, isTransactionRace } from './items';
 import { getLocations } from './locations';
 import {
   type HoldRecord,
@@ -289,9 +294,7 @@ function prefixed(attributes: Record<string, string>): Record<string, string> {
 
 /** Lost a race (stock taken, order changed, concurrent transaction): re-read and try again. */
 export function isReservationRace(error: unknown): boolean {
-  if (error instanceof StaleStockReadError) return true;
-  const codes = cancellationCodes(error);
-  return codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict');
+  return error instanceof StaleStockReadError || isTransactionRace(error);
 }
 
 /** Full-jitter exponential backoff: racing tasks spread out instead of colliding again in lockstep. */

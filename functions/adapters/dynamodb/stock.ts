@@ -11,7 +11,7 @@ import {
 } from '../../core/stock-shards';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { cancellationCodes, compact, isConditionalCheckFailed } from './items';
+import { compact, isConditionalCheckFailed, isTransactionRace } from './items';
 
 export type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
@@ -177,15 +177,11 @@ export async function recordCycleCount(
         stock: { ...current, ...decision.stock, ...totalsOf(buckets), buckets, updatedAt: at },
       };
     } catch (error) {
-      if (!isConditionalCheckFailed(error) && !isRace(error)) throw error;
+      if (!isConditionalCheckFailed(error) && !isTransactionRace(error)) throw error;
     }
   }
   throw new Error(`cycle count of ${sku} at ${locationId} kept conflicting with reservations`);
 }
-
-/** A lost race in a transaction: an item changed (condition) or was being written (conflict). */
-const isRace = (error: unknown) =>
-  cancellationCodes(error).some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict');
 
 /** One item: a plain conditional write (half the cost of a transaction); several: all or nothing. */
 async function writeAll(table: TableRef, operation: string, items: TransactItem[]): Promise<void> {
