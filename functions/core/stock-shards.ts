@@ -54,7 +54,29 @@ export interface BucketChange {
   readonly expectHeadAvailable?: number;
 }
 
+/** A shard beyond the count, or any shard of stock switched back to one item: it only drains. */
+const isRetired = (shard: number, shardCount: number) => shardCount <= 1 || shard >= shardCount;
+
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+
+/** The buckets after `changes` (for answers computed without re-reading). */
+export function applyBucketChanges(buckets: StockBuckets, changes: readonly BucketChange[]): StockBuckets {
+  const shards = new Map(buckets.shards.map((shard) => [shard.shard, shard]));
+  let head = buckets.head;
+  for (const change of changes) {
+    if (change.bucket === 'head') {
+      head = { available: head.available + change.available, reserved: head.reserved + change.reserved };
+      continue;
+    }
+    const shard = shards.get(change.bucket) ?? { shard: change.bucket, available: 0, reserved: 0 };
+    shards.set(change.bucket, {
+      shard: change.bucket,
+      available: shard.available + change.available,
+      reserved: shard.reserved + change.reserved,
+    });
+  }
+  return { ...buckets, head, shards: [...shards.values()].sort((a, b) => a.shard - b.shard) };
+}
 
 /** Units the location can promise now: every bucket's `available`, the head's debt netted. */
 export function reservableUnits(buckets: StockBuckets): number {
@@ -208,7 +230,7 @@ export function planRebalance(buckets: StockBuckets): BucketChange[] {
   );
   const net = buckets.head.available + sum(buckets.shards.map((shard) => shard.available));
   const retiredUnits = buckets.shards.some(
-    (shard) => shard.shard >= buckets.shardCount && shard.available > 0,
+    (shard) => isRetired(shard.shard, buckets.shardCount) && shard.available > 0,
   );
   const shardUnits = net - buckets.head.available;
   // A surplus on a sharded head, or a debt while shards hold units: both belong in (or out of) the shards.
@@ -222,7 +244,9 @@ export function planRebalance(buckets: StockBuckets): BucketChange[] {
 /** Shards that can be deleted: retired (index ≥ shardCount) and holding nothing. */
 export function emptyRetiredShards(buckets: StockBuckets): number[] {
   return buckets.shards
-    .filter((shard) => shard.shard >= buckets.shardCount && shard.available === 0 && shard.reserved === 0)
+    .filter(
+      (shard) => isRetired(shard.shard, buckets.shardCount) && shard.available === 0 && shard.reserved === 0,
+    )
     .map((shard) => shard.shard);
 }
 

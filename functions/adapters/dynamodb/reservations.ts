@@ -194,9 +194,9 @@ async function commitReservation(
               TableName: table.tableName,
               Key: keys.hold(order.orderId, line.sku, line.locationId),
               UpdateExpression:
-                'SET qty = :qty, shards = :shards, expiresAt = :expiresAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+                'SET qty = :qty, #shards = :shards, expiresAt = :expiresAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
               ConditionExpression: 'qty = :previous AND #status = :held',
-              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeNames: { '#status': 'status', '#shards': 'shards' },
               ExpressionAttributeValues: {
                 ':qty': existing.qty + line.qty,
                 ':shards': shards,

@@ -1,6 +1,7 @@
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../contracts/keys';
 import {
+  applyBucketChanges,
   type BucketChange,
   emptyRetiredShards,
   planRebalance,
@@ -10,7 +11,7 @@ import { callAws, TransientError } from '../errors';
 import type { TableRef } from './client';
 import { isConditionalCheckFailed, isTransactionRace as isRace } from './items';
 import { pause } from './reservations';
-import { applyChanges, getStock, type StockRecord, stockChangeItems, type TransactItem } from './stock';
+import { getStock, type StockRecord, stockChangeItems, type TransactItem } from './stock';
 
 const switchAttempts = 6;
 
@@ -51,7 +52,7 @@ export async function setStockShards(
           },
         },
       ]);
-      const buckets = applyChanges({ ...current.buckets, shardCount }, changes);
+      const buckets = applyBucketChanges({ ...current.buckets, shardCount }, changes);
       return { outcome: 'saved', stock: { ...current, shardCount, buckets, updatedAt: at } };
     } catch (error) {
       if (!isRace(error)) throw error;
@@ -131,6 +132,9 @@ export async function rebalanceStock(
     if (isRace(error)) return { kind: 'conflict' };
     throw error;
   }
+  // Back to one item and the last shard item gone: nothing left for the rebalancer here.
+  if (current.shardCount <= 1 && empty.length === current.buckets.shards.length)
+    await unlist(table, sku, locationId);
   const moved = changes.reduce((sum, change) => sum + Math.max(0, change.available), 0);
   return { kind: 'rebalanced', moved };
 }

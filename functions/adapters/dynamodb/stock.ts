@@ -2,6 +2,7 @@ import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import { keys } from '../../contracts/keys';
 import { applyCycleCount, type StockFigures } from '../../core/stock';
 import {
+  applyBucketChanges,
   type BucketChange,
   bucketTotals,
   holdParts,
@@ -171,7 +172,7 @@ export async function recordCycleCount(
         headItem,
         ...stockChangeItems(table, sku, locationId, shardChanges, at),
       ]);
-      const buckets = applyChanges(current.buckets, changes);
+      const buckets = applyBucketChanges(current.buckets, changes);
       return {
         outcome: 'saved',
         stock: { ...current, ...decision.stock, ...totalsOf(buckets), buckets, updatedAt: at },
@@ -256,8 +257,10 @@ export function stockChangeItems(
         Key: keys.stockShard(sku, locationId, change.bucket),
         UpdateExpression:
           'SET available = if_not_exists(available, :zero) + :available, reserved = if_not_exists(reserved, :zero) + :reserved, ' +
-          'entity = :entity, sku = :sku, locationId = :locationId, shard = :shard, updatedAt = :now',
+          'entity = :entity, sku = :sku, locationId = :locationId, #shard = :shard, updatedAt = :now',
         ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
+        // `shard` is a DynamoDB reserved word.
+        ExpressionAttributeNames: { '#shard': 'shard' },
         ExpressionAttributeValues: {
           ...values,
           ':zero': 0,
@@ -300,25 +303,6 @@ export function holdCommitItems(
     { bucket: 'head', available: 0, reserved: -head, onHand: -hold.qty },
   ];
   return stockChangeItems(table, hold.sku, hold.locationId, changes, at);
-}
-
-/** The buckets after `changes` (for answers computed without re-reading). */
-export function applyChanges(buckets: StockBuckets, changes: readonly BucketChange[]): StockBuckets {
-  const shards = new Map(buckets.shards.map((shard) => [shard.shard, shard]));
-  let head = buckets.head;
-  for (const change of changes) {
-    if (change.bucket === 'head') {
-      head = { available: head.available + change.available, reserved: head.reserved + change.reserved };
-      continue;
-    }
-    const shard = shards.get(change.bucket) ?? { shard: change.bucket, available: 0, reserved: 0 };
-    shards.set(change.bucket, {
-      shard: change.bucket,
-      available: shard.available + change.available,
-      reserved: shard.reserved + change.reserved,
-    });
-  }
-  return { ...buckets, head, shards: [...shards.values()].sort((a, b) => a.shard - b.shard) };
 }
 
 const totalsOf = (buckets: StockBuckets) => bucketTotals(buckets);
