@@ -71,7 +71,7 @@ export const apiContracts = {
   },
   'PUT /locations/{locationId}/stock/{sku}/shards': {
     summary:
-      'Hot SKU: split the stock of a SKU at a location over N shards (1 = one item again); units are moved, never lost',
+      'Hot SKU: split the stock of a SKU at a location over N shards (1 = one item again; the same N evens them out now); units are moved, never lost',
     access: { roles: ['ops'] },
     params: schemas.stockParamsSchema,
     body: schemas.stockShardsBodySchema,

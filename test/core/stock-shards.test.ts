@@ -110,6 +110,7 @@ describe('planReservation', () => {
     const plan = planReservation(sharded([4, 0], -3), 1, 'k') as BucketChange[];
     expect(plan).toContainEqual({ bucket: 'head', available: 3, reserved: 0, expectHeadAvailable: -3 });
     expect(planReservation(sharded([4, 0], -3), 2, 'k')).toBeUndefined();
+    expect(() => planReservation(sharded([4]), 0, 'k')).toThrow(RangeError);
   });
 
   it('reserves exactly qty when the units are there, never driving a bucket negative (property)', () => {
