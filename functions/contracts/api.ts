@@ -103,6 +103,16 @@ export const apiContracts = {
     response: schemas.orderResponseSchema,
     problems: [404],
   },
+  'POST /orders/{orderId}/cancel': {
+    summary:
+      'Cancel an order until it is shipped or collected: releases its holds, withdraws its backorders and cancels unconfirmed purchase orders (idempotent)',
+    access: { roles: ['channel', 'ops'] },
+    params: schemas.orderIdParamsSchema,
+    body: schemas.cancelOrderBodySchema,
+    successStatus: 202,
+    response: schemas.orderCancelledSchema,
+    problems: [404, 409, 415, 422],
+  },
   'POST /suppliers/{supplierId}/stock': {
     summary: "Queue a supplier's absolute stock availability feed",
     access: { roles: ['supplier', 'ops'], scopeParam: 'supplierId' },

@@ -21,6 +21,9 @@ export const backorderCannotBeProcuredErrorName = 'Backorder.CannotBeProcured';
  */
 export const backorderNotParkedErrorName = 'Backorder.NotYetParked';
 
+/** The order was cancelled while its fulfilment waited for a backorder: fulfilment ends as Cancelled. */
+export const orderCancelledErrorName = 'Order.Cancelled';
+
 export const problemCodes = {
   validation: 'REQUEST.VALIDATION_FAILED',
   malformedJson: 'REQUEST.MALFORMED_JSON',
@@ -35,6 +38,7 @@ export const problemCodes = {
   stockNotFound: 'INVENTORY.STOCK_NOT_FOUND',
   orderNotFound: 'ORDERS.NOT_FOUND',
   orderAlreadyExists: 'ORDERS.ALREADY_EXISTS',
+  orderNotCancellable: 'ORDERS.CANNOT_BE_CANCELLED',
   idempotencyKeyReused: 'ORDERS.IDEMPOTENCY_KEY_REUSED',
   purchaseOrderNotFound: 'PROCUREMENT.PURCHASE_ORDER_NOT_FOUND',
   purchaseOrderState: 'PROCUREMENT.PURCHASE_ORDER_STATE',

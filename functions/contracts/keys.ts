@@ -66,6 +66,9 @@ export const keys = {
     gsi1sk: `${createdAt}#${poId}`,
   }),
   supplierPurchaseOrders: (supplierId: string) => `SUPPLIER#${supplierId}#PO`,
+  /** Which purchase orders were sent for an order (in its partition): cancellation finds them here. */
+  orderPurchaseOrder: (orderId: string, poId: string) => ({ pk: `ORDER#${orderId}`, sk: `PO#${poId}` }),
+  orderPurchaseOrderPrefix: 'PO#',
   /** A backorder: the missing units of one SKU of one order, in the order's partition. */
   backorder: (orderId: string, sku: string) => ({ pk: `ORDER#${orderId}`, sk: `BACKORDER#${sku}` }),
   backorderPrefix: 'BACKORDER#',

@@ -217,6 +217,20 @@ export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 
 export const orderIdParamsSchema = z.object({ orderId: identifierSchema });
 
+/** The body is optional: a bare POST cancels; a reason, when given, goes on the timeline. */
+export const cancelOrderBodySchema = z
+  .object({ reason: z.string().trim().min(1).max(500).optional() })
+  .strict()
+  .optional();
+export const orderCancelledSchema = z.object({
+  orderId: identifierSchema,
+  status: z.literal('CANCELLED'),
+  /** What the cancellation undid, for the caller's records (zero on a replay). */
+  releasedHolds: z.number().int().nonnegative(),
+  withdrawnBackorders: z.number().int().nonnegative(),
+  cancelledPurchaseOrders: z.array(z.string()),
+});
+
 export const orderResponseSchema = z.object({
   orderId: identifierSchema,
   customerId: z.string(),
@@ -326,7 +340,8 @@ export type Problem = z.infer<typeof problemSchema>;
 
 export const reserveStockTaskSchema = z.object({ orderId: identifierSchema, step: z.string().min(1) });
 export const reserveStockResultSchema = z.object({
-  outcome: z.enum(['RESERVED', 'BACKORDERED']),
+  /** CANCELLED: the order was cancelled meanwhile; fulfilment ends without reserving. */
+  outcome: z.enum(['RESERVED', 'BACKORDERED', 'CANCELLED']),
   shortfall: z.array(shortfallSchema),
 });
 export type ReserveStockResult = z.infer<typeof reserveStockResultSchema>;
@@ -345,7 +360,15 @@ export const poIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'must be 1-80 letters, digits, "-" or "_"');
 
-export const purchaseOrderStatuses = ['OPEN', 'CONFIRMED', 'REJECTED', 'EXPIRED', 'RECEIVED'] as const;
+/** CANCELLED: the order it was for was cancelled before the supplier confirmed. */
+export const purchaseOrderStatuses = [
+  'OPEN',
+  'CONFIRMED',
+  'REJECTED',
+  'EXPIRED',
+  'RECEIVED',
+  'CANCELLED',
+] as const;
 export const purchaseOrderStatusSchema = z.enum(purchaseOrderStatuses);
 export type PurchaseOrderStatus = z.infer<typeof purchaseOrderStatusSchema>;
 

@@ -173,6 +173,17 @@ export const functions = {
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
+  cancelOrder: {
+    entry: 'functions/handlers/orders/cancel-order.api.ts',
+    description:
+      'Cancels an order: releases holds, withdraws backorders, cancels unconfirmed POs, ends the waiting workflows',
+    environment: { ...commonEnvironment },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'fulfilment', access: 'callback' },
+      { workflow: 'procurement', access: 'callback' },
+    ],
+  },
   postSupplierStock: {
     entry: 'functions/handlers/suppliers/post-supplier-stock.api.ts',
     description: 'Queues a supplier stock feed for ingestion',
@@ -341,6 +352,7 @@ export const routes = [
   { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },
   { method: 'POST', path: '/orders', function: 'createOrder' },
   { method: 'GET', path: '/orders/{orderId}', function: 'getOrder' },
+  { method: 'POST', path: '/orders/{orderId}/cancel', function: 'cancelOrder' },
   { method: 'POST', path: '/suppliers/{supplierId}/stock', function: 'postSupplierStock' },
   { method: 'GET', path: '/suppliers/{supplierId}/purchase-orders', function: 'listPurchaseOrders' },
   {

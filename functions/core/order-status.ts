@@ -43,3 +43,19 @@ export function decideTransition(current: OrderStatus, target: OrderStatus): Tra
   if (canTransition(current, target)) return { kind: 'apply' };
   return { kind: 'rejected', reason: `an order in status ${current} cannot become ${target}` };
 }
+
+export type CancellationDecision =
+  | { readonly kind: 'cancel' }
+  /** Cancelled before: the compensation runs again (it is idempotent) to finish what a crash may have cut off. */
+  | { readonly kind: 'already-cancelled' }
+  | { readonly kind: 'too-late'; readonly reason: string };
+
+/**
+ * Whether a customer or operator may still cancel (DESIGN §6: until the goods are shipped or collected).
+ * The point of no return is the order life cycle itself: any status from which CANCELLED may follow.
+ */
+export function decideCancellation(current: OrderStatus): CancellationDecision {
+  if (current === 'CANCELLED') return { kind: 'already-cancelled' };
+  if (canTransition(current, 'CANCELLED')) return { kind: 'cancel' };
+  return { kind: 'too-late', reason: `an order in status ${current} can no longer be cancelled` };
+}

@@ -125,7 +125,8 @@ export function httpHandler<C extends RouteContract>(
     const principal = principals.get(event);
     const params = parseWith(contract.params, pathParameters, 400, 'path');
     const query = parseWith(contract.query, event.queryStringParameters ?? {}, 400, 'query string');
-    if (contract.body && event.body === undefined) {
+    // An optional body (the schema accepts undefined) may be left out; a required one may not.
+    if (contract.body && event.body === undefined && !contract.body.safeParse(undefined).success) {
       throw new HttpProblem(422, problemCodes.validation, 'A JSON body is required.', [
         { pointer: '/', field: '(root)', message: 'required' },
       ]);

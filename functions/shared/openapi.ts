@@ -82,7 +82,7 @@ function operationOf(key: RouteKey, contract: RouteContract, isPublic: boolean):
     ...(contract.body
       ? {
           requestBody: {
-            required: true,
+            required: !contract.body.safeParse(undefined).success,
             content: { 'application/json': { schema: toJsonSchema(contract.body, 'input') } },
           },
         }

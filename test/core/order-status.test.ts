@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { orderStatuses } from '../../functions/contracts/schemas';
 import {
   canTransition,
+  decideCancellation,
   decideTransition,
   isAwaitingReservation,
   isTerminal,
@@ -56,5 +57,30 @@ describe('order status machine', () => {
 
   it('awaits reservation only when accepted or backordered', () => {
     expect(orderStatuses.filter(isAwaitingReservation)).toEqual(['ACCEPTED', 'BACKORDERED']);
+  });
+
+  it('lets an order be cancelled until it is shipped or collected, and says so after', () => {
+    for (const status of [
+      'ACCEPTED',
+      'BACKORDERED',
+      'RESERVED',
+      'PICKING',
+      'PACKED',
+      'READY_FOR_PICKUP',
+    ] as const)
+      expect(decideCancellation(status)).toEqual({ kind: 'cancel' });
+    expect(decideCancellation('CANCELLED')).toEqual({ kind: 'already-cancelled' });
+    for (const status of [
+      'IN_TRANSIT',
+      'DELIVERED',
+      'COLLECTED',
+      'RETURN_REQUESTED',
+      'RETURNED',
+      'REJECTED',
+    ] as const)
+      expect(decideCancellation(status)).toMatchObject({
+        kind: 'too-late',
+        reason: expect.stringContaining(status),
+      });
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
@@ -141,6 +141,9 @@ const orderIn = (orderId: string, status: string) =>
     throw new Error(`${String(error)}; order ${JSON.stringify(await order(orderId))}; failed: ${failed}`);
   });
 
+const executionArnOf = (workflow: 'fulfilment' | 'procurement', name: string) =>
+  `${stateMachineArn(workflow).replace(':stateMachine:', ':execution:')}:${name}`;
+
 interface PurchaseOrderView {
   poId: string;
   supplierId: string;
@@ -155,7 +158,7 @@ const purchaseOrders = async (supplierId: string, key: string) =>
     }
   ).items;
 
-const placeOrder = async (qty: number) => {
+const placeOrder = async (qty: number, orderSku = sku) => {
   const body = (await expectStatus(
     api('/orders', {
       method: 'POST',
@@ -174,7 +177,7 @@ const placeOrder = async (qty: number) => {
             lng: -0.07,
           },
         },
-        lines: [{ sku, qty }],
+        lines: [{ sku: orderSku, qty }],
       },
     }),
     202,
@@ -393,5 +396,123 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
       locations: { reserved: number; available: number }[];
     };
     expect(inventory.locations).toEqual([expect.objectContaining({ reserved: 0, available: 1 })]);
+  }, 180_000);
+
+  it('cancelling a backordered order ends both waiting workflows, cancels the open PO and releases its hold; again is a replay', async () => {
+    const cancelSku = `SKU-CANCEL-${run}`;
+    const supplierId = suppliers[1] as string;
+    await expectStatus(
+      api(`/locations/${warehouse}/stock/${cancelSku}`, {
+        method: 'PUT',
+        key: cloud.keys.ops,
+        body: { onHand: 1, safetyStock: 0 },
+      }),
+      200,
+    );
+    await expectStatus(
+      api(`/suppliers/${supplierId}/stock`, {
+        method: 'POST',
+        key: keys.supplier[supplierId],
+        body: { feedSeq: 2, items: [{ sku: cancelSku, available: 10, leadTimeDays: 3 }] },
+      }),
+      202,
+    );
+    await eventually(async () => {
+      const inventory = (await (await api(`/inventory/${cancelSku}`, { key: cloud.keys.ops })).json()) as {
+        suppliers: unknown[];
+      };
+      return inventory.suppliers.length === 1 ? true : undefined;
+    });
+    const orderId = await placeOrder(4, cancelSku);
+    await orderIn(orderId, 'BACKORDERED');
+    const po = await eventually(async () =>
+      (await purchaseOrders(supplierId, keys.supplier[supplierId] as string)).find(
+        (item) => item.lines[0]?.sku === cancelSku,
+      ),
+    );
+    // Both workflows are parked: fulfilment on the order, procurement on the purchase order.
+    const fulfilmentArn = executionArnOf('fulfilment', orderId);
+    await eventually(async () => {
+      const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: fulfilmentArn }));
+      return history.events?.some((event) => event.type === 'TaskSubmitted') ? true : undefined;
+    });
+
+    expect(
+      (await api(`/orders/${orderId}/cancel`, { method: 'POST', key: keys.supplier[supplierId] })).status,
+    ).toBe(403);
+    expect(
+      (
+        await api(`/orders/${orderId}/cancel`, {
+          method: 'POST',
+          key: cloud.keys.channel,
+          body: { reason: '' },
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      await expectStatus(
+        api(`/orders/${orderId}/cancel`, {
+          method: 'POST',
+          key: cloud.keys.channel,
+          body: { reason: 'customer found it elsewhere' },
+        }),
+        202,
+      ),
+    ).toEqual({
+      orderId,
+      status: 'CANCELLED',
+      releasedHolds: 1,
+      withdrawnBackorders: 1,
+      cancelledPurchaseOrders: [po.poId],
+    });
+    const fulfilment = await eventually(async () => {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: fulfilmentArn }));
+      return described.status === 'SUCCEEDED' ? described : undefined;
+    });
+    expect(fulfilment.output).toBeDefined();
+    const procurementArn = executionArnOf('procurement', `${orderId}-procure-2`);
+    await eventually(async () => {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: procurementArn }));
+      return described.status === 'SUCCEEDED' ? described : undefined;
+    });
+    const endedIn = async (executionArn: string) =>
+      (
+        await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 3 }))
+      ).events
+        ?.flatMap((event) =>
+          event.stateEnteredEventDetails?.name ? [event.stateEnteredEventDetails.name] : [],
+        )
+        .at(0);
+    expect(await endedIn(fulfilmentArn)).toBe('Cancelled');
+    expect(await endedIn(procurementArn)).toBe('NotNeeded');
+
+    expect(
+      (await purchaseOrders(supplierId, keys.supplier[supplierId] as string)).find(
+        (item) => item.poId === po.poId,
+      ),
+    ).toMatchObject({ status: 'CANCELLED' });
+    const inventory = (await (await api(`/inventory/${cancelSku}`, { key: cloud.keys.ops })).json()) as {
+      locations: { reserved: number; available: number }[];
+    };
+    expect(inventory.locations).toEqual([expect.objectContaining({ reserved: 0, available: 1 })]);
+
+    // Again: a replay that undoes nothing more; the timeline has one CANCELLED entry with who and why.
+    expect(
+      await expectStatus(api(`/orders/${orderId}/cancel`, { method: 'POST', key: cloud.keys.ops }), 202),
+    ).toMatchObject({
+      status: 'CANCELLED',
+      releasedHolds: 0,
+      withdrawnBackorders: 0,
+      cancelledPurchaseOrders: [],
+    });
+    const cancelled = await order(orderId);
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(cancelled.timeline.filter((entry) => entry.status === 'CANCELLED')).toEqual([
+      expect.objectContaining({ step: 'CancelOrder', actor: expect.stringContaining('channel') }),
+    ]);
+    expect(cancelled.timeline.filter((entry) => entry.event === 'PO_CANCELLED')).toHaveLength(1);
+    expect((await api('/orders/no-such-order/cancel', { method: 'POST', key: cloud.keys.ops })).status).toBe(
+      404,
+    );
   }, 180_000);
 });

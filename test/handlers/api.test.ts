@@ -4,6 +4,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
+import { transitionOrder } from '../../functions/adapters/dynamodb/reservations';
 import { routes } from '../../functions/contracts/system';
 import { localCredentials, localRegion } from '../../local/aws';
 import { findFreePort } from '../../local/net';
@@ -447,6 +448,54 @@ describe('orders', () => {
 
   it('answers an unknown order with 404', async () => {
     expectProblem(await call('GET', '/orders/ord-none', { apiKey: keys.channel }), 404, 'ORDERS.NOT_FOUND');
+  });
+
+  it('cancels a reserved order (stock back on sale), replays a repeat, and refuses once it has shipped', async () => {
+    await postOrder(order('SKU-TEE', 1, { orderId: 'ord-h-cancel' }), 'key-h-cancel');
+    await eventually(async () => {
+      const view = await call('GET', '/orders/ord-h-cancel', { apiKey: keys.ops });
+      return view.json.status === 'RESERVED' ? view : undefined;
+    });
+    const cancelled = await call('POST', '/orders/ord-h-cancel/cancel', { apiKey: keys.channel });
+    expect(cancelled).toMatchObject({
+      status: 202,
+      json: { orderId: 'ord-h-cancel', status: 'CANCELLED', releasedHolds: 1, withdrawnBackorders: 0 },
+    });
+    expect(await call('POST', '/orders/ord-h-cancel/cancel', { apiKey: keys.ops })).toMatchObject({
+      status: 202,
+      json: { status: 'CANCELLED', releasedHolds: 0 },
+    });
+    expectProblem(
+      await call('POST', '/orders/ord-h-cancel/cancel', { apiKey: keys.ops, body: { reason: 1 } }),
+      422,
+      'REQUEST.VALIDATION_FAILED',
+    );
+    expectProblem(
+      await call('POST', '/orders/ord-none/cancel', { apiKey: keys.ops }),
+      404,
+      'ORDERS.NOT_FOUND',
+    );
+
+    await postOrder(order('SKU-TEE', 1, { orderId: 'ord-h-shipped' }), 'key-h-shipped');
+    await eventually(async () => {
+      const view = await call('GET', '/orders/ord-h-shipped', { apiKey: keys.ops });
+      return view.json.status === 'RESERVED' ? view : undefined;
+    });
+    // Dispatch is a later workflow: move the order along its life cycle directly.
+    for (const status of ['PICKING', 'PACKED', 'IN_TRANSIT'] as const) {
+      await transitionOrder(table, {
+        orderId: 'ord-h-shipped',
+        status,
+        step: `Test${status}`,
+        actor: 'test',
+        now: new Date(),
+      });
+    }
+    expectProblem(
+      await call('POST', '/orders/ord-h-shipped/cancel', { apiKey: keys.channel }),
+      409,
+      'ORDERS.CANNOT_BE_CANCELLED',
+    );
   });
 });
 

@@ -69,7 +69,9 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
     const order = partition.order;
     if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${input.orderId} does not exist`);
     if (!isAwaitingReservation(order.status)) {
-      if (order.status === 'CANCELLED' || order.status === 'REJECTED') {
+      // Cancelled while fulfilment was on its way here: a modelled ending, not a failure to redrive.
+      if (order.status === 'CANCELLED') return { outcome: 'CANCELLED', shortfall: [] };
+      if (order.status === 'REJECTED') {
         throw new WorkflowTaskError(
           invalidStatusTransitionErrorName,
           `order ${input.orderId} is ${order.status}`,

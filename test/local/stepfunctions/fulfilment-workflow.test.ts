@@ -19,16 +19,14 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
   let sfn: SFNClient;
   let table: Awaited<ReturnType<typeof createTestTable>>;
   /** Per order: the outcomes ReserveStock returns, in order (last one repeats); 'transient' throws TransientError. */
-  const plans = new Map<string, ('RESERVED' | 'BACKORDERED' | 'transient')[]>();
+  const plans = new Map<string, ('RESERVED' | 'BACKORDERED' | 'CANCELLED' | 'transient')[]>();
   const invoker = testInvoker({
     reserveStock: (payload) => {
       const { orderId } = payload as { orderId: string };
       const plan = plans.get(orderId) ?? ['RESERVED'];
       const next = plan.length > 1 ? (plan.shift() as string) : (plan[0] as string);
       if (next === 'transient') fail('TransientError', 'inventory store throttled');
-      return next === 'RESERVED'
-        ? { outcome: 'RESERVED', shortfall: 0 }
-        : { outcome: 'BACKORDERED', shortfall: 2 };
+      return { outcome: next, shortfall: next === 'BACKORDERED' ? 2 : 0 };
     },
     recordOrderStatus: (payload) => ({ recorded: payload }),
     requestProcurement: (payload) => ({
@@ -76,11 +74,11 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
         }),
       )
     ).executionArn as string;
-  const putOrder = (orderId: string) =>
+  const putOrder = (orderId: string, status = 'BACKORDERED') =>
     table.client.send(
       new PutItemCommand({
         TableName: table.tableName,
-        Item: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'ORDER' }, status: { S: 'PLACED' } },
+        Item: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'ORDER' }, status: { S: status } },
       }),
     );
   const parkedToken = (orderId: string) =>
@@ -93,6 +91,8 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
       );
       return item.Item?.backorderTaskToken?.S;
     });
+  /** The states a backordered run passes before it waits. */
+  const untilParked = ['ReserveStock', 'IsReserved', 'RequestProcurement', 'AwaitBackorderAllocation'];
   const statesEntered = async (arn: string) =>
     (await historyOf(sfn, arn)).flatMap((e) =>
       e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [],
@@ -131,10 +131,7 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
       backorder: { allocated: true },
     });
     expect(await statesEntered(arn)).toEqual([
-      'ReserveStock',
-      'IsReserved',
-      'RequestProcurement',
-      'AwaitBackorderAllocation',
+      ...untilParked,
       'ReserveStock',
       'IsReserved',
       'ReadyForDispatch',
@@ -156,14 +153,7 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     );
     const described = await settled(sfn, arn);
     expect(described.status).toBe('SUCCEEDED');
-    expect(await statesEntered(arn)).toEqual([
-      'ReserveStock',
-      'IsReserved',
-      'RequestProcurement',
-      'AwaitBackorderAllocation',
-      'RejectOrder',
-      'Rejected',
-    ]);
+    expect(await statesEntered(arn)).toEqual([...untilParked, 'RejectOrder', 'Rejected']);
     expect(callsFor('recordOrderStatus', 'o-reject')).toEqual([
       {
         name: 'recordOrderStatus',
@@ -177,12 +167,43 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     ]);
   });
 
-  it('fails at AwaitBackorderAllocation when the order item is missing (condition check, not retried)', async () => {
-    plans.set('o-missing', ['BACKORDERED']);
-    const arn = await start('o-missing');
-    const described = await settled(sfn, arn);
-    expect(described).toMatchObject({ status: 'FAILED', error: 'DynamoDB.ConditionalCheckFailedException' });
-    expect((await statesEntered(arn)).at(-1)).toBe('AwaitBackorderAllocation');
+  it('BACKORDERED → SendTaskFailure(Order.Cancelled) → Cancelled', async () => {
+    plans.set('o-cancel-waiting', ['BACKORDERED']);
+    await putOrder('o-cancel-waiting');
+    const arn = await start('o-cancel-waiting');
+    const token = await parkedToken('o-cancel-waiting');
+    await sfn.send(
+      new SendTaskFailureCommand({
+        taskToken: token,
+        error: 'Order.Cancelled',
+        cause: 'customer changed mind',
+      }),
+    );
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect(await statesEntered(arn)).toEqual([...untilParked, 'Cancelled']);
+    expect(callsFor('recordOrderStatus', 'o-cancel-waiting')).toEqual([]);
+  });
+
+  it('ReserveStock finds the order cancelled → Cancelled', async () => {
+    plans.set('o-cancelled-early', ['CANCELLED']);
+    const arn = await start('o-cancelled-early');
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect(await statesEntered(arn)).toEqual(['ReserveStock', 'IsReserved', 'Cancelled']);
+  });
+
+  it('an order no longer BACKORDERED when the wait would park (cancelled meanwhile) fails the condition → ReserveStock re-reads it → Cancelled', async () => {
+    plans.set('o-cancelled-before-park', ['BACKORDERED', 'CANCELLED']);
+    await putOrder('o-cancelled-before-park', 'CANCELLED');
+    const arn = await start('o-cancelled-before-park');
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect(await statesEntered(arn)).toEqual([...untilParked, 'ReserveStock', 'IsReserved', 'Cancelled']);
+    const item = await table.client.send(
+      new GetItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: 'ORDER#o-cancelled-before-park' }, sk: { S: 'ORDER' } },
+      }),
+    );
+    expect(item.Item?.backorderTaskToken).toBeUndefined();
   });
 
   it('transient ReserveStock faults retry, then fail at ReserveStock; redrive resumes there', async () => {

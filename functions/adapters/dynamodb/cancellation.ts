@@ -1,0 +1,82 @@
+import { invalidStatusTransitionErrorName } from '../../contracts/errors';
+import { decideCancellation } from '../../core/order-status';
+import type { TableRef } from './client';
+import { loadOrder } from './orders';
+import { backorderWaiter, cancelOpenPurchaseOrders, closeBackorders, listBackorders } from './procurement';
+import { releaseHolds, transitionOrder, WorkflowTaskError } from './reservations';
+
+export type CancelOrderResult =
+  | {
+      readonly kind: 'cancelled';
+      /** The order was already CANCELLED: this call only repaired what an interrupted one left. */
+      readonly replay: boolean;
+      readonly releasedHolds: number;
+      readonly withdrawnBackorders: number;
+      readonly cancelledPurchaseOrders: string[];
+      /** Procurement executions waiting on a now cancelled purchase order: wake them with `CANCELLED`. */
+      readonly supplierTokens: string[];
+      /** The fulfilment execution waiting on the backorder, if any: fail its wait with Order.Cancelled. */
+      readonly fulfilmentToken?: string;
+    }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'too-late'; readonly reason: string };
+
+export const cancelStep = 'CancelOrder';
+
+/**
+ * Cancels an order (DESIGN §5.4: compensation in reverse, itself idempotent). Backorders are withdrawn first,
+ * so a goods receipt can no longer put a new hold on the order; then its holds are released and it becomes
+ * CANCELLED (conditioned on its version: a reservation racing with this either lands before, and is released
+ * on the re-read, or sees CANCELLED and stops); then the purchase orders nobody confirmed yet are cancelled.
+ * Calling it again on a cancelled order repeats every step, which finds nothing left to undo, so a crash
+ * anywhere in between is repaired by the client's retry.
+ */
+export async function cancelOrder(
+  table: TableRef,
+  input: { orderId: string; actor: string; reason?: string; now: Date },
+): Promise<CancelOrderResult> {
+  const order = await loadOrder(table, input.orderId);
+  if (!order) return { kind: 'not-found' };
+  const decision = decideCancellation(order.status);
+  if (decision.kind === 'too-late') return decision;
+  const reason = input.reason ?? `cancelled by ${input.actor}`;
+
+  const open = (await listBackorders(table, input.orderId)).filter(
+    (backorder) => backorder.status === 'WAITING' || backorder.status === 'ALLOCATED',
+  );
+  await closeBackorders(table, input.orderId, undefined, 'WITHDRAWN', input.now);
+  const releasedHolds = await releaseHolds(table, input.orderId, input.now);
+  try {
+    await transitionOrder(table, {
+      orderId: input.orderId,
+      status: 'CANCELLED',
+      step: cancelStep,
+      actor: input.actor,
+      reason,
+      now: input.now,
+    });
+  } catch (error) {
+    // Dispatch moved the order past the point of no return in the meantime.
+    if (error instanceof WorkflowTaskError && error.name === invalidStatusTransitionErrorName)
+      return { kind: 'too-late', reason: error.message };
+    throw error;
+  }
+  const purchaseOrders = await cancelOpenPurchaseOrders(table, {
+    orderId: input.orderId,
+    actor: input.actor,
+    step: cancelStep,
+    reason,
+    now: input.now,
+  });
+  // Read after the order is CANCELLED: a wait parked later fails its condition and ends by itself.
+  const waiter = await backorderWaiter(table, input.orderId);
+  return {
+    kind: 'cancelled',
+    replay: decision.kind === 'already-cancelled',
+    releasedHolds,
+    withdrawnBackorders: open.length,
+    cancelledPurchaseOrders: purchaseOrders.cancelled,
+    supplierTokens: purchaseOrders.waitingTokens,
+    ...(waiter.token ? { fulfilmentToken: waiter.token } : {}),
+  };
+}
