@@ -175,7 +175,7 @@ export async function recordCycleCount(
       const buckets = applyBucketChanges(current.buckets, changes);
       return {
         outcome: 'saved',
-        stock: { ...current, ...decision.stock, ...totalsOf(buckets), buckets, updatedAt: at },
+        stock: { ...current, ...decision.stock, ...bucketTotals(buckets), buckets, updatedAt: at },
       };
     } catch (error) {
       if (!isConditionalCheckFailed(error) && !isTransactionRace(error)) throw error;
@@ -305,8 +305,6 @@ export function holdCommitItems(
   return stockChangeItems(table, hold.sku, hold.locationId, changes, at);
 }
 
-const totalsOf = (buckets: StockBuckets) => bucketTotals(buckets);
-
 /**
  * Applies one supplier feed item. Only a newer feed overwrites (`feedSeq` strictly greater), so redelivered,
  * duplicated or out-of-order messages are harmless; losing that race is success, not failure.
@@ -400,7 +398,7 @@ function toStockRecords(items: readonly Record<string, unknown>[]): StockRecord[
         onHand: Number(item.onHand ?? 0),
         safetyStock: Number(item.safetyStock ?? 0),
         inbound: Number(item.inbound ?? 0),
-        ...totalsOf(buckets),
+        ...bucketTotals(buckets),
         shardCount,
         buckets,
         updatedAt: String(item.updatedAt),
