@@ -8,6 +8,8 @@ const faultSchema = z.object({
   error: z.string().min(1).default('TransientError'),
   cause: z.string().optional(),
   times: z.number().int().positive(),
+  /** `after`: the task's resource runs (its writes land), then the task fails; see FaultPhase. */
+  phase: z.enum(['before', 'after']).default('before'),
 });
 
 const problem = (status: number, title: string, detail: string, extra: Record<string, unknown> = {}) => ({
@@ -16,7 +18,7 @@ const problem = (status: number, title: string, detail: string, extra: Record<st
   body: JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }),
 });
 
-/** Local-only fault injection (`PUT/DELETE /ops/faults`, ops key): makes a workflow state's task throw. */
+/** Local-only fault injection (`PUT/DELETE /ops/faults`, ops key): makes a workflow state's task fail, before or after its resource runs. */
 export function registerFaultRoutes(
   stepFunctions: StepFunctionsService,
 ): { method: string; path: string; handler: LocalRouteHandler }[] {
@@ -60,6 +62,7 @@ export function registerFaultRoutes(
           error: parsed.data.error,
           cause: parsed.data.cause,
           times: parsed.data.times,
+          phase: parsed.data.phase,
         });
         return {
           statusCode: 200,

@@ -174,22 +174,46 @@ export function compileMachine(
   };
 }
 
-/** Local-only fault injection: a Task state throws before calling its resource, `times` attempts in a row. */
-export class FaultRegistry {
-  private readonly faults = new Map<string, { error: string; cause?: string; remaining: number }>();
+/**
+ * When an injected fault fires: `before` the task's resource is called (nothing happened, as when the
+ * Lambda service throttles), or `after` it returned (its effect is applied: a Lambda committed its writes, a
+ * DynamoDB update was made, a callback token was parked; yet the task fails, as when a Lambda times out after
+ * writing or the response is lost). Only `after` can reveal a task that is not idempotent on redrive.
+ */
+export type FaultPhase = 'before' | 'after';
 
-  set(stateMachine: string, state: string, error: string, cause: string | undefined, times: number): void {
-    this.faults.set(`${stateMachine}\u0000${state}`, { error, cause, remaining: times });
+export interface FaultDefinition {
+  readonly error: string;
+  readonly cause?: string;
+  readonly times: number;
+  readonly phase?: FaultPhase;
+}
+
+/** Local-only fault injection: a Task state fails `times` attempts in a row, before or after its resource. */
+export class FaultRegistry {
+  private readonly faults = new Map<
+    string,
+    { error: string; cause?: string; remaining: number; phase: FaultPhase }
+  >();
+
+  set(stateMachine: string, state: string, fault: FaultDefinition): void {
+    this.faults.set(`${stateMachine}\u0000${state}`, {
+      error: fault.error,
+      cause: fault.cause,
+      remaining: fault.times,
+      phase: fault.phase ?? 'before',
+    });
   }
 
   clear(): void {
     this.faults.clear();
   }
 
-  take(stateMachine: string, state: string): StatesError | undefined {
+  /** The fault to throw now, if one is armed for this state and phase (an `after` fault waits for a successful call). */
+  take(stateMachine: string, state: string, phase: FaultPhase): StatesError | undefined {
     const key = `${stateMachine}\u0000${state}`;
     const fault = this.faults.get(key);
-    if (!fault || fault.remaining <= 0) return undefined;
+    if (!fault || fault.phase !== phase || fault.remaining <= 0) return undefined;
     fault.remaining -= 1;
     if (fault.remaining === 0) this.faults.delete(key);
     return new StatesError(fault.error, fault.cause ?? `Injected fault at ${state} (local cloud)`);
@@ -534,9 +558,15 @@ export class ExecutionRunner {
     }
 
     try {
-      const fault = this.deps.faults.take(run.machine.name, stateName);
-      if (fault) throw fault;
+      const before = this.deps.faults.take(run.machine.name, stateName, 'before');
+      if (before) throw before;
       let result = await callResource(parsed, params, this.deps.resources);
+      // For a waitForTaskToken resource, `after` means the token is parked (on the item the resource wrote)
+      // and the task then fails: the parked token is stale from then on (a callback gets TaskDoesNotExist),
+      // which is what a redrive must cope with. Failing after the callback arrived would not be realistic:
+      // on AWS an answered task succeeds.
+      const after = this.deps.faults.take(run.machine.name, stateName, 'after');
+      if (after) throw after;
       if (token) {
         if (!quiet()) {
           this.emit(run, 'TaskSubmitted', 'taskSubmittedEventDetails', {

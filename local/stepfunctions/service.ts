@@ -15,7 +15,13 @@ import {
   SfnError,
   Timestamp,
 } from './protocol';
-import { type CompiledMachine, compileMachine, ExecutionRunner, FaultRegistry } from './runner';
+import {
+  type CompiledMachine,
+  compileMachine,
+  ExecutionRunner,
+  type FaultDefinition,
+  FaultRegistry,
+} from './runner';
 import { TokenBroker, TokenError } from './task-resources';
 
 export interface StepFunctionsServiceOptions {
@@ -37,7 +43,7 @@ export interface StepFunctionsService {
   url: string;
   close(): Promise<void>;
   /** Local only: the Task state throws `error` before calling its resource for the next `times` attempts. */
-  setFault(f: { stateMachine: string; state: string; error: string; cause?: string; times: number }): void;
+  setFault(f: { stateMachine: string; state: string } & FaultDefinition): void;
   clearFaults(): void;
 }
 
@@ -377,7 +383,7 @@ export async function startStepFunctionsService(
       const name = f.stateMachine.startsWith('arn:')
         ? (f.stateMachine.split(':').pop() ?? f.stateMachine)
         : f.stateMachine;
-      faults.set(name, f.state, f.error, f.cause, f.times);
+      faults.set(name, f.state, f);
     },
     clearFaults: () => faults.clear(),
   };

@@ -4,10 +4,11 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from 
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
+import { executionArnOf } from '../../functions/adapters/sfn/executions';
 import { localCredentials, localRegion, stateMachineArn } from '../../local/aws';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { dynamodbEndpoint } from '../support/dynamodb';
-import { eventually as eventuallyWithin } from '../support/local-cloud-process';
+import { e2eHttp, type PurchaseOrderView } from '../support/e2e-http';
 
 /**
  * The backorder path end to end over HTTP on an in-process local cloud: order → BACKORDERED → purchase
@@ -15,8 +16,15 @@ import { eventually as eventuallyWithin } from '../support/local-cloud-process';
  * with other suites, so every id here is unique to this run.
  */
 let cloud: LocalCloud;
-/** Each step crosses several Lambdas and two workflows; on a loaded 2-core runner that takes a while. */
-const eventually = <T>(probe: () => Promise<T | undefined>) => eventuallyWithin(probe, 60_000);
+const {
+  api,
+  expectStatus,
+  waitFor: eventually,
+  order,
+  orderIn,
+  placeOrder,
+  purchaseOrders,
+} = e2eHttp(() => cloud);
 let sfn: SFNClient;
 const run = randomUUID().slice(0, 8);
 const sku = `SKU-E2E-${run}`;
@@ -103,91 +111,9 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-const api = (
-  path: string,
-  init: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
-) =>
-  fetch(`${cloud.endpoints.api}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      'content-type': 'application/json',
-      ...(init.key ? { 'x-api-key': init.key } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-
-async function expectStatus(response: Promise<Response>, status: number): Promise<unknown> {
-  const answered = await response;
-  const body = (await answered.json()) as unknown;
-  expect({ status: answered.status, body }).toMatchObject({ status });
-  return body;
-}
-
-interface OrderView {
-  status: string;
-  allocations: { sku: string; qty: number; locationId: string }[];
-  timeline: { status?: string; event?: string; actor: string; step: string }[];
-}
-const order = async (orderId: string) =>
-  (await (await api(`/orders/${orderId}`, { key: cloud.keys.channel })).json()) as OrderView;
-const orderIn = (orderId: string, status: string) =>
-  eventually(async () => {
-    const current = await order(orderId);
-    return current.status === status ? current : undefined;
-  }).catch(async (error: unknown) => {
-    // Say why: the failed executions (if any) name the state and error.
-    const failed = await (await api('/ops/executions?status=FAILED', { key: cloud.keys.ops })).text();
-    throw new Error(`${String(error)}; order ${JSON.stringify(await order(orderId))}; failed: ${failed}`);
-  });
-
-const executionArnOf = (workflow: 'fulfilment' | 'procurement', name: string) =>
-  `${stateMachineArn(workflow).replace(':stateMachine:', ':execution:')}:${name}`;
-
-interface PurchaseOrderView {
-  poId: string;
-  supplierId: string;
-  status: string;
-  lines: { sku: string; qty: number }[];
-  createdAt: string;
-}
-const purchaseOrders = async (supplierId: string, key: string) =>
-  (
-    (await expectStatus(api(`/suppliers/${supplierId}/purchase-orders`, { key }), 200)) as {
-      items: PurchaseOrderView[];
-    }
-  ).items;
-
-const placeOrder = async (qty: number, orderSku = sku) => {
-  const body = (await expectStatus(
-    api('/orders', {
-      method: 'POST',
-      key: cloud.keys.channel,
-      headers: { 'idempotency-key': randomUUID() },
-      body: {
-        customerId: 'cust-e2e',
-        fulfilment: {
-          type: 'delivery',
-          address: {
-            line1: '1 High St',
-            city: 'London',
-            postalCode: 'E1 6AN',
-            country: 'GB',
-            lat: 51.52,
-            lng: -0.07,
-          },
-        },
-        lines: [{ sku: orderSku, qty }],
-      },
-    }),
-    202,
-  )) as { orderId: string };
-  return body.orderId;
-};
-
 describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
   it('a supplier rejection moves to the next supplier; its confirmation and the receipt reserve the order', async () => {
-    const orderId = await placeOrder(5);
+    const orderId = await placeOrder([{ sku, qty: 5 }]);
     const backordered = await orderIn(orderId, 'BACKORDERED');
     expect(backordered.allocations).toEqual([{ sku, qty: 2, locationId: warehouse }]);
 
@@ -274,7 +200,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
     ]);
     const firstRound = await sfn.send(
       new DescribeExecutionCommand({
-        executionArn: `${stateMachineArn('procurement').replace(':stateMachine:', ':execution:')}:${orderId}-procure-2`,
+        executionArn: executionArnOf(stateMachineArn('procurement'), `${orderId}-procure-2`),
       }),
     );
     expect(firstRound.status).toBe('SUCCEEDED');
@@ -344,29 +270,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
     expect(
       (await api('/ops/faults', { method: 'PUT', key: cloud.keys.ops, body: fault })).status,
     ).toBeLessThan(300);
-    const placed = (await expectStatus(
-      api('/orders', {
-        method: 'POST',
-        key: cloud.keys.channel,
-        headers: { 'idempotency-key': randomUUID() },
-        body: {
-          customerId: 'cust-e2e',
-          fulfilment: {
-            type: 'delivery',
-            address: {
-              line1: '1 High St',
-              city: 'London',
-              postalCode: 'E1 6AN',
-              country: 'GB',
-              lat: 51.52,
-              lng: -0.07,
-            },
-          },
-          lines: [{ sku: lonelySku, qty: 3 }],
-        },
-      }),
-      202,
-    )) as { orderId: string };
+    const placed = { orderId: await placeOrder([{ sku: lonelySku, qty: 3 }]) };
     const executionId = `${placed.orderId}-procure-2`;
     const failed = await eventually(async () => {
       const list = (await expectStatus(
@@ -423,7 +327,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
       };
       return inventory.suppliers.length === 1 ? true : undefined;
     });
-    const orderId = await placeOrder(4, cancelSku);
+    const orderId = await placeOrder([{ sku: cancelSku, qty: 4 }]);
     await orderIn(orderId, 'BACKORDERED');
     const po = await eventually(async () =>
       (await purchaseOrders(supplierId, keys.supplier[supplierId] as string)).find(
@@ -431,7 +335,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
       ),
     );
     // Both workflows are parked: fulfilment on the order, procurement on the purchase order.
-    const fulfilmentArn = executionArnOf('fulfilment', orderId);
+    const fulfilmentArn = executionArnOf(stateMachineArn('fulfilment'), orderId);
     await eventually(async () => {
       const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: fulfilmentArn }));
       return history.events?.some((event) => event.type === 'TaskSubmitted') ? true : undefined;
@@ -470,7 +374,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
       return described.status === 'SUCCEEDED' ? described : undefined;
     });
     expect(fulfilment.output).toBeDefined();
-    const procurementArn = executionArnOf('procurement', `${orderId}-procure-2`);
+    const procurementArn = executionArnOf(stateMachineArn('procurement'), `${orderId}-procure-2`);
     await eventually(async () => {
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn: procurementArn }));
       return described.status === 'SUCCEEDED' ? described : undefined;
@@ -511,6 +415,12 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
       expect.objectContaining({ step: 'CancelOrder', actor: expect.stringContaining('channel') }),
     ]);
     expect(cancelled.timeline.filter((entry) => entry.event === 'PO_CANCELLED')).toHaveLength(1);
+    expect(cancelled.timeline.filter((entry) => entry.event === 'BACKORDER_WITHDRAWN')).toEqual([
+      expect.objectContaining({
+        step: `CancelOrder#${cancelSku}`,
+        actor: expect.stringContaining('channel'),
+      }),
+    ]);
     expect((await api('/orders/no-such-order/cancel', { method: 'POST', key: cloud.keys.ops })).status).toBe(
       404,
     );

@@ -44,7 +44,14 @@ export async function cancelOrder(
   const open = (await listBackorders(table, input.orderId)).filter(
     (backorder) => backorder.status === 'WAITING' || backorder.status === 'ALLOCATED',
   );
-  await closeBackorders(table, input.orderId, undefined, 'WITHDRAWN', input.now);
+  await closeBackorders(table, {
+    orderId: input.orderId,
+    token: undefined,
+    status: 'WITHDRAWN',
+    actor: input.actor,
+    step: cancelStep,
+    now: input.now,
+  });
   const releasedHolds = await releaseHolds(table, input.orderId, input.now);
   try {
     await transitionOrder(table, {

@@ -140,7 +140,7 @@ export async function createPurchaseOrder(
   if (order.status !== 'BACKORDERED' || order.shortfall.length === 0)
     return { outcome: 'NOT_NEEDED', attempt: input.attempt, tried: [...input.tried] };
   const at = input.now.toISOString();
-  if (input.attempt === 0) await recordBackorders(table, order, at);
+  if (input.attempt === 0) await recordBackorders(table, order, { ...input, at });
 
   const partitions = await Promise.all(order.shortfall.map((line) => querySkuPartition(table, line.sku)));
   const offers: SupplierOffer[] = partitions.flatMap((partition) => partition.suppliers);
@@ -224,33 +224,53 @@ const timelinePut = (
 
 /**
  * One backorder per short SKU, reset to the current shortfall at the start of each procurement round (the
- * shortfall already excludes what is held). `createdAt` survives resets: an order keeps its FIFO place.
+ * shortfall already excludes what is held). `createdAt` survives resets: an order keeps its FIFO place. Each
+ * write is conditioned on the backorder not being recorded for this round yet, with its BACKORDER_CREATED
+ * timeline entry in the same transaction: a retried or redriven task records (and tells) nothing twice.
  */
-async function recordBackorders(table: TableRef, order: OrderRecord, at: string): Promise<void> {
+async function recordBackorders(
+  table: TableRef,
+  order: OrderRecord,
+  input: { round: number; step: string; actor: string; at: string },
+): Promise<void> {
   for (const line of order.shortfall) {
-    await callAws('recordBackorder', () =>
-      table.document.send(
-        new UpdateCommand({
-          TableName: table.tableName,
-          Key: keys.backorder(order.orderId, line.sku),
-          UpdateExpression:
-            'SET entity = :entity, orderId = :orderId, sku = :sku, qty = :qty, allocated = :zero, #status = :waiting, ' +
-            'createdAt = if_not_exists(createdAt, :now), gsi1pk = :queue, gsi1sk = if_not_exists(gsi1sk, :position), updatedAt = :now',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':entity': 'backorder',
-            ':orderId': order.orderId,
-            ':sku': line.sku,
-            ':qty': line.qty,
-            ':zero': 0,
-            ':waiting': 'WAITING',
-            ':now': at,
-            ':queue': keys.backorderQueuePartition(line.sku),
-            ':position': keys.backorderQueue(line.sku, order.createdAt, order.orderId).gsi1sk,
+    try {
+      await transact(table, 'recordBackorder', [
+        {
+          Update: {
+            TableName: table.tableName,
+            Key: keys.backorder(order.orderId, line.sku),
+            UpdateExpression:
+              'SET entity = :entity, orderId = :orderId, sku = :sku, qty = :qty, allocated = :zero, #status = :waiting, ' +
+              '#round = :round, createdAt = if_not_exists(createdAt, :now), gsi1pk = :queue, ' +
+              'gsi1sk = if_not_exists(gsi1sk, :position), updatedAt = :now',
+            ConditionExpression: 'attribute_not_exists(#round) OR #round <> :round',
+            ExpressionAttributeNames: { '#status': 'status', '#round': 'round' },
+            ExpressionAttributeValues: {
+              ':entity': 'backorder',
+              ':orderId': order.orderId,
+              ':sku': line.sku,
+              ':qty': line.qty,
+              ':zero': 0,
+              ':waiting': 'WAITING',
+              ':round': input.round,
+              ':now': input.at,
+              ':queue': keys.backorderQueuePartition(line.sku),
+              ':position': keys.backorderQueue(line.sku, order.createdAt, order.orderId).gsi1sk,
+            },
           },
+        },
+        timelinePut(table, order.orderId, {
+          at: input.at,
+          event: 'BACKORDER_CREATED',
+          actor: input.actor,
+          step: `${input.step}#${line.sku}`,
+          reason: `${line.qty} × ${line.sku} (procurement round ${input.round})`,
         }),
-      ),
-    );
+      ]);
+    } catch (error) {
+      if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw error;
+    }
   }
 }
 
@@ -750,30 +770,55 @@ export async function backorderWaiter(
 }
 
 /**
- * After the waiting fulfilment was answered: its backorders move to `status` (RESUMED or WITHDRAWN) and the
- * used token is removed, so a later round never answers a stale token. Conditional on the token: idempotent.
+ * After the waiting fulfilment was answered (or the order cancelled): its open backorders move to `status`
+ * (RESUMED or WITHDRAWN), each with its timeline entry in the same transaction, conditioned on the backorder
+ * still being open, so a re-run (retry, redrive, a cancellation's replay) closes and tells nothing twice. The
+ * used token is removed, so a later round never answers a stale token (conditional on the token: idempotent).
  */
 export async function closeBackorders(
   table: TableRef,
-  orderId: string,
-  token: string | undefined,
-  status: 'RESUMED' | 'WITHDRAWN',
-  now: Date,
+  input: {
+    orderId: string;
+    token: string | undefined;
+    status: 'RESUMED' | 'WITHDRAWN';
+    actor: string;
+    step: string;
+    now: Date;
+  },
 ): Promise<void> {
+  const { orderId, token } = input;
+  const at = input.now.toISOString();
   for (const backorder of await listBackorders(table, orderId)) {
-    if (backorder.status === status || backorder.status === 'RESUMED' || backorder.status === 'WITHDRAWN')
-      continue;
-    await callAws('closeBackorder', () =>
-      table.document.send(
-        new UpdateCommand({
-          TableName: table.tableName,
-          Key: keys.backorder(orderId, backorder.sku),
-          UpdateExpression: 'SET #status = :status, updatedAt = :now',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':now': now.toISOString() },
+    if (backorder.status === 'RESUMED' || backorder.status === 'WITHDRAWN') continue;
+    try {
+      await transact(table, 'closeBackorder', [
+        {
+          Update: {
+            TableName: table.tableName,
+            Key: keys.backorder(orderId, backorder.sku),
+            UpdateExpression: 'SET #status = :status, updatedAt = :now',
+            ConditionExpression: '#status IN (:waiting, :allocated)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':status': input.status,
+              ':waiting': 'WAITING',
+              ':allocated': 'ALLOCATED',
+              ':now': at,
+            },
+          },
+        },
+        timelinePut(table, orderId, {
+          at,
+          event: `BACKORDER_${input.status}`,
+          actor: input.actor,
+          step: `${input.step}#${backorder.sku}`,
+          reason: `${backorder.allocated} of ${backorder.qty} × ${backorder.sku} allocated`,
         }),
-      ),
-    );
+      ]);
+    } catch (error) {
+      // Closed meanwhile by a concurrent run: it wrote the timeline entry.
+      if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw error;
+    }
   }
   if (!token) return;
   try {

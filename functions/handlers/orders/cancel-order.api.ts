@@ -41,7 +41,14 @@ export const handler = httpHandler(
         orderCancelledErrorName,
         `${cancelStep}: order cancelled`,
       );
-      await closeBackorders(table, params.orderId, result.fulfilmentToken, 'WITHDRAWN', now);
+      await closeBackorders(table, {
+        orderId: params.orderId,
+        token: result.fulfilmentToken,
+        status: 'WITHDRAWN',
+        actor: principal.principalId,
+        step: cancelStep,
+        now,
+      });
     }
     if (!result.replay) countMetric('OrderCancelled');
     return {

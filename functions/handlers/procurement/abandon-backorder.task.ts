@@ -4,6 +4,7 @@ import {
   BackorderNotParkedError,
   backorderWaiter,
   closeBackorders,
+  listBackorders,
 } from '../../adapters/dynamodb/procurement';
 import { sendTaskFailure } from '../../adapters/sfn/callbacks';
 import { backorderCannotBeProcuredErrorName } from '../../contracts/errors';
@@ -15,10 +16,18 @@ const environment = loadEnvironment(commonEnvironment);
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const sfn = createStepFunctionsClient();
 
-/** No supplier left: the waiting fulfilment fails its wait with Backorder.CannotBeProcured and rejects the order. */
+/**
+ * No supplier left: the waiting fulfilment fails its wait with Backorder.CannotBeProcured and rejects the
+ * order. Backorders already withdrawn mean an earlier run (or a cancellation) has ended that wait: a re-run
+ * (retry, redrive) only repeats the close, instead of finding no token and reporting Backorder.NotYetParked
+ * until fulfilment has caught up.
+ */
 export const handler = taskHandler(abandonBackorderTaskSchema, async (input) => {
   const waiter = await backorderWaiter(table, input.orderId);
-  if (waiter.status === 'BACKORDERED') {
+  const open = (await listBackorders(table, input.orderId)).some(
+    (backorder) => backorder.status === 'WAITING' || backorder.status === 'ALLOCATED',
+  );
+  if (waiter.status === 'BACKORDERED' && open) {
     const sent = waiter.token
       ? await sendTaskFailure(
           sfn,
@@ -29,6 +38,13 @@ export const handler = taskHandler(abandonBackorderTaskSchema, async (input) => 
       : 'stale';
     if (sent === 'stale') throw new BackorderNotParkedError(`order ${input.orderId} is not waiting yet`);
   }
-  await closeBackorders(table, input.orderId, waiter.token, 'WITHDRAWN', new Date());
+  await closeBackorders(table, {
+    orderId: input.orderId,
+    token: waiter.token,
+    status: 'WITHDRAWN',
+    actor: 'workflow:procurement',
+    step: input.step,
+    now: new Date(),
+  });
   return { abandoned: true };
 });

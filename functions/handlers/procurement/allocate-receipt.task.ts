@@ -15,6 +15,7 @@ import { taskHandler } from '../../shared/task';
 const environment = loadEnvironment(reservationEnvironment);
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const sfn = createStepFunctionsClient();
+const actor = 'workflow:procurement';
 
 /**
  * Shares out what was received, then resumes every order whose backorders are now fully allocated (its
@@ -26,7 +27,7 @@ export const handler = taskHandler(purchaseOrderTaskSchema, async (input) => {
   const result = await allocateReceipt(table, {
     poId: input.poId,
     step: input.step,
-    actor: 'workflow:procurement',
+    actor,
     now,
     holdMinutes: environment.RESERVATION_HOLD_MINUTES,
   });
@@ -40,7 +41,14 @@ export const handler = taskHandler(purchaseOrderTaskSchema, async (input) => {
         : 'stale';
       if (sent === 'stale') throw new BackorderNotParkedError(`order ${orderId} is not waiting yet`);
     }
-    await closeBackorders(table, orderId, waiter.token, 'RESUMED', now);
+    await closeBackorders(table, {
+      orderId,
+      token: waiter.token,
+      status: 'RESUMED',
+      actor,
+      step: input.step,
+      now,
+    });
   }
   return { complete: result.complete };
 });

@@ -177,7 +177,11 @@ describe('workflows/procurement/procurement.asl.json on the local Step Functions
   it('confirm → receipt → AllocateReceipt → Procured', async () => {
     const arn = await start('p-happy', { suppliers: ['s1'] });
     const poId = 'p-happy-2-1';
-    await confirm(poId, await parked(poId, 'supplierTaskToken'));
+    const supplierToken = await parked(poId, 'supplierTaskToken');
+    // Parking bumps the version: a supplier decision that read the PO before the park then fails its
+    // version condition, re-reads and wakes this token, instead of confirming unseen (a lost wake-up).
+    expect((await poItem(poId))?.version).toEqual({ N: '2' });
+    await confirm(poId, supplierToken);
     const receiptToken = await parked(poId, 'receiptTaskToken');
     await sfn.send(new SendTaskSuccessCommand({ taskToken: receiptToken, output: '{"received":true}' }));
     expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');

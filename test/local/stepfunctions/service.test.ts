@@ -643,6 +643,52 @@ describe('local Step Functions service', () => {
     expect((await settled(sfn, failed, 'SUCCEEDED')).redriveCount).toBe(1);
   });
 
+  it('injects faults after the resource ran: its effect is applied, then the task fails (redrive must cope)', async () => {
+    service.setFault({
+      stateMachine: 'flaky',
+      state: 'Call',
+      error: 'TransientError',
+      times: 3,
+      phase: 'after',
+    });
+    const before = callsOf('flaky').length;
+    const failed = await start('flaky', { mode: 'ok' });
+    expect(await settled(sfn, failed)).toMatchObject({ status: 'FAILED', error: 'TransientError' });
+    // Every attempt (the first and its 2 retries) reached the function before failing.
+    expect(callsOf('flaky').length - before).toBe(3);
+    service.clearFaults();
+    await sfn.send(new RedriveExecutionCommand({ executionArn: failed }));
+    await settled(sfn, failed, 'SUCCEEDED');
+  });
+
+  it('an after-fault on a waitForTaskToken task leaves a stale token parked; the redrive parks a live one', async () => {
+    service.setFault({
+      stateMachine: 'callback',
+      state: 'Park',
+      error: 'Injected',
+      times: 1,
+      phase: 'after',
+    });
+    const arn = await start('callback', { id: 'after' });
+    expect(await settled(sfn, arn)).toMatchObject({ status: 'FAILED', error: 'Injected' });
+    const key = { pk: { S: 'PARK#after' }, sk: { S: 'PARK' } };
+    const parkedToken = async () =>
+      (await table.client.send(new GetItemCommand({ TableName: table.tableName, Key: key }))).Item?.taskToken
+        ?.S;
+    const stale = await parkedToken();
+    expect(stale).toBeDefined();
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: stale, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskDoesNotExist);
+    await sfn.send(new RedriveExecutionCommand({ executionArn: arn }));
+    const live = await eventually(async () => {
+      const token = await parkedToken();
+      return token !== stale ? token : undefined;
+    });
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: live, output: JSON.stringify({ ok: true }) }));
+    expect((await settled(sfn, arn, 'SUCCEEDED')).redriveCount).toBe(1);
+  });
+
   it('starts a child execution and waits for it (states:startExecution.sync:2)', async () => {
     const arn = await start('parent', { n: 1 });
     const described = await settled(sfn, arn);

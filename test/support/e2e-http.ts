@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import type { LocalCloud } from '../../local/cloud';
+import { eventually } from './local-cloud-process';
+
+/**
+ * The HTTP side of the end-to-end suites on an in-process local cloud: requests with an API key, and the
+ * order, purchase-order, inventory and failed-execution views they read back.
+ */
+
+export interface OrderView {
+  status: string;
+  allocations: { sku: string; qty: number; locationId: string }[];
+  timeline: { status?: string; event?: string; actor: string; step: string; reason?: string }[];
+}
+
+export interface PurchaseOrderView {
+  poId: string;
+  supplierId: string;
+  status: string;
+  lines: { sku: string; qty: number }[];
+  createdAt: string;
+}
+
+export interface FailedExecution {
+  executionId: string;
+  workflow: string;
+  failedState?: string;
+  error?: string;
+  cause?: string;
+  input?: unknown;
+}
+
+export interface InventoryView {
+  locations: { locationId: string; onHand: number; reserved: number; available: number }[];
+  suppliers: unknown[];
+}
+
+/** A delivery address in London: every e2e order ships to it. */
+const delivery = {
+  type: 'delivery',
+  address: {
+    line1: '1 High St',
+    city: 'London',
+    postalCode: 'E1 6AN',
+    country: 'GB',
+    lat: 51.52,
+    lng: -0.07,
+  },
+};
+
+/**
+ * `cloud` is read on each call, so a suite can build these helpers at module level and start its cloud in
+ * `beforeAll`. `timeoutMs` bounds every wait: each step crosses several Lambdas and two workflows, which
+ * takes a while on a loaded 2-core runner.
+ */
+export function e2eHttp(currentCloud: () => LocalCloud, timeoutMs = 60_000) {
+  const waitFor = <T>(probe: () => Promise<T | undefined>) => eventually(probe, timeoutMs);
+
+  const api = (
+    path: string,
+    init: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) =>
+    fetch(`${currentCloud().endpoints.api}${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        'content-type': 'application/json',
+        ...(init.key ? { 'x-api-key': init.key } : {}),
+        ...init.headers,
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+
+  /** The parsed body, after checking the status (the failure message shows the body: it says why). */
+  async function expectStatus(response: Promise<Response>, status: number): Promise<unknown> {
+    const answered = await response;
+    const text = await answered.text();
+    const body = (text ? JSON.parse(text) : undefined) as unknown;
+    expect({ status: answered.status, body }).toMatchObject({ status });
+    return body;
+  }
+
+  const order = async (orderId: string) =>
+    (await (await api(`/orders/${orderId}`, { key: currentCloud().keys.channel })).json()) as OrderView;
+
+  const failedExecutions = async () =>
+    (
+      (await expectStatus(
+        api('/ops/executions?status=FAILED&limit=100', { key: currentCloud().keys.ops }),
+        200,
+      )) as {
+        items: FailedExecution[];
+      }
+    ).items;
+
+  const orderIn = (orderId: string, status: string) =>
+    waitFor(async () => {
+      const current = await order(orderId);
+      return current.status === status ? current : undefined;
+    }).catch(async (error: unknown) => {
+      // Say why: the failed executions (if any) name the state and error.
+      const failed = JSON.stringify(await failedExecutions());
+      throw new Error(`${String(error)}; order ${JSON.stringify(await order(orderId))}; failed: ${failed}`);
+    });
+
+  const placeOrder = async (lines: { sku: string; qty: number }[]) => {
+    const body = (await expectStatus(
+      api('/orders', {
+        method: 'POST',
+        key: currentCloud().keys.channel,
+        headers: { 'idempotency-key': randomUUID() },
+        body: { customerId: 'cust-e2e', fulfilment: delivery, lines },
+      }),
+      202,
+    )) as { orderId: string };
+    return body.orderId;
+  };
+
+  const purchaseOrders = async (supplierId: string, key: string) =>
+    (
+      (await expectStatus(api(`/suppliers/${supplierId}/purchase-orders`, { key }), 200)) as {
+        items: PurchaseOrderView[];
+      }
+    ).items;
+
+  const inventory = async (sku: string) =>
+    (await expectStatus(api(`/inventory/${sku}`, { key: currentCloud().keys.ops }), 200)) as InventoryView;
+
+  return {
+    api,
+    expectStatus,
+    waitFor,
+    order,
+    orderIn,
+    placeOrder,
+    purchaseOrders,
+    inventory,
+    failedExecutions,
+  };
+}
