@@ -69,6 +69,16 @@ export const apiContracts = {
     response: schemas.stockResponseSchema,
     problems: [404, 409, 415, 422],
   },
+  'PUT /locations/{locationId}/stock/{sku}/shards': {
+    summary:
+      'Hot SKU: split the stock of a SKU at a location over N shards (1 = one item again; the same N evens them out now); units are moved, never lost',
+    access: { roles: ['ops'] },
+    params: schemas.stockParamsSchema,
+    body: schemas.stockShardsBodySchema,
+    successStatus: 200,
+    response: schemas.stockShardsResponseSchema,
+    problems: [404, 415, 422],
+  },
   'GET /inventory/{sku}': {
     summary: 'Per-location and total stock of a SKU, with supplier availability',
     access: { roles: ['ops', 'channel'] },

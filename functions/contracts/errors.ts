@@ -35,6 +35,7 @@ export const problemCodes = {
   forbiddenScope: 'AUTH.SCOPE_NOT_ALLOWED',
   locationNotFound: 'INVENTORY.LOCATION_NOT_FOUND',
   onHandBelowReserved: 'INVENTORY.ON_HAND_BELOW_RESERVED',
+  stockNotFound: 'INVENTORY.STOCK_NOT_FOUND',
   orderNotFound: 'ORDERS.NOT_FOUND',
   orderAlreadyExists: 'ORDERS.ALREADY_EXISTS',
   orderNotCancellable: 'ORDERS.CANNOT_BE_CANCELLED',

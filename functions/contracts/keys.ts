@@ -18,6 +18,18 @@ export const keys = {
     gsi1sk: `STOCK#${sku}`,
   }),
   stockPrefix: 'STOCK#',
+  /**
+   * A stock shard of a hot SKU (functions/core/stock-shards.ts). Same partition as the head, so one Query
+   * still reads a SKU's whole stock; DynamoDB splits a hot item collection by sort key, and the per-item
+   * write limit, which is what a flash sale hits, applies to each shard separately.
+   */
+  stockShard: (sku: string, locationId: string, shard: number) => ({
+    pk: `SKU#${sku}`,
+    sk: `STOCK#${locationId}#SHARD#${shard}`,
+  }),
+  /** Every (SKU, location) with shard items, for the rebalancer: one small partition instead of a scan. */
+  shardedStockPartition: 'SHARDED_STOCK',
+  shardedStock: (sku: string, locationId: string) => ({ pk: 'SHARDED_STOCK', sk: `${sku}#${locationId}` }),
   supplierStock: (sku: string, supplierId: string) => ({ pk: `SKU#${sku}`, sk: `SUPPLIER#${supplierId}` }),
   supplierStockPrefix: 'SUPPLIER#',
   /**

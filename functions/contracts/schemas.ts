@@ -129,6 +129,22 @@ export const replenishmentViewSchema = z.object({
   poId: z.string().optional(),
 });
 
+/** Upper bound on stock shards per (SKU, location): a switch or rebalance writes each in one transaction. */
+export const maxStockShards = 32;
+
+export const stockShardsBodySchema = z.object({ shards: z.number().int().min(1).max(maxStockShards) });
+export type StockShardsBody = z.infer<typeof stockShardsBodySchema>;
+
+const bucketFiguresSchema = z.object({ available: countSchema, reserved: countSchema });
+
+export const stockShardsResponseSchema = stockResponseSchema.extend({
+  shards: z.number().int().min(1),
+  /** The head item's own units: received or counted units not yet spread, or a debt (negative). */
+  head: bucketFiguresSchema.extend({ available: z.number().int() }),
+  /** Every shard item, including retired ones that still hold reserved units. */
+  shardFigures: z.array(bucketFiguresSchema.extend({ shard: countSchema })),
+});
+
 export const skuParamsSchema = z.object({ sku: skuSchema });
 
 export const inventoryResponseSchema = z.object({
@@ -137,6 +153,8 @@ export const inventoryResponseSchema = z.object({
     stockFiguresSchema.extend({
       locationId: identifierSchema,
       replenishment: replenishmentViewSchema.optional(),
+      /** Present when the stock is split over shards (a hot SKU). */
+      shards: z.number().int().min(2).optional(),
     }),
   ),
   totals: z.object({

@@ -141,6 +141,21 @@ export const functions = {
       { workflow: 'procurement', access: 'start' },
     ],
   },
+  putStockShards: {
+    entry: 'functions/handlers/inventory/put-stock-shards.api.ts',
+    description:
+      'Switches a hot SKU at a location to N stock shards (or back to one), moving units conditionally',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
+  rebalanceStockShards: {
+    entry: 'functions/handlers/inventory/rebalance-stock-shards.schedule.ts',
+    description: 'Evens out the stock shards of hot SKUs and folds retired shards back (units conserved)',
+    timeoutSeconds: 60,
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+    schedule: { everyMinutes: 1 },
+  },
   getInventory: {
     entry: 'functions/handlers/inventory/get-inventory.api.ts',
     description: 'Per-location and total stock of a SKU, with supplier availability',
@@ -347,6 +362,7 @@ export const routes = [
   { method: 'GET', path: '/openapi.json', function: 'health', public: true },
   { method: 'PUT', path: '/locations/{locationId}', function: 'putLocation' },
   { method: 'PUT', path: '/locations/{locationId}/stock/{sku}', function: 'putStock' },
+  { method: 'PUT', path: '/locations/{locationId}/stock/{sku}/shards', function: 'putStockShards' },
   { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },
   { method: 'POST', path: '/orders', function: 'createOrder' },
   { method: 'GET', path: '/orders/{orderId}', function: 'getOrder' },

@@ -4,15 +4,16 @@ import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { commitHold } from '../../functions/adapters/dynamodb/holds';
 import { listHolds, releaseHolds, reserveOrder } from '../../functions/adapters/dynamodb/reservations';
 import { getStock, recordCycleCount } from '../../functions/adapters/dynamodb/stock';
+import { rebalanceStock, setStockShards } from '../../functions/adapters/dynamodb/stock-shards';
 import { availableToPromise, satisfiesStockInvariant, storedAvailable } from '../../functions/core/stock';
 import { createTestTable } from '../support/dynamodb';
 import { deliveryTo, now, placeOrder, seedStock, warehouse } from './fixtures';
 
 /**
  * Model-based test of the inventory invariant (DESIGN §4) against DynamoDB Local: random sequences of
- * reservations (single and concurrent), releases, commits (picking) and cycle counts on one SKU at one
- * location, checked after every command against a model and against `0 ≤ reserved ≤ onHand`,
- * `available = onHand − reserved − safetyStock`.
+ * reservations (single and concurrent), releases, commits (picking), cycle counts, switches between shard
+ * counts (hot SKU) and rebalancing on one SKU at one location, checked after every command against a model
+ * and against `0 ≤ reserved ≤ onHand`, `available = onHand − reserved − safetyStock`, no shard negative.
  */
 interface Model {
   onHand: number;
@@ -45,6 +46,10 @@ async function check(model: Model, real: Real): Promise<void> {
   expect(satisfiesStockInvariant(stock)).toBe(true);
   expect(stock.available).toBe(storedAvailable(stock));
   expect(availableToPromise(stock)).toBeGreaterThanOrEqual(0);
+  for (const shard of stock.buckets.shards) {
+    expect(shard.available).toBeGreaterThanOrEqual(0);
+    expect(shard.reserved).toBeGreaterThanOrEqual(0);
+  }
   expect({ onHand: stock.onHand, reserved: stock.reserved, safetyStock: stock.safetyStock }).toEqual({
     onHand: model.onHand,
     reserved: model.reserved,
@@ -154,6 +159,29 @@ class CycleCount implements fc.AsyncCommand<Model, Real> {
   toString = () => `CycleCount(${this.onHand}, ${this.safetyStock})`;
 }
 
+/** Switching the shard count moves units between items; the figures do not change. */
+class SetShards implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly shards: number) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    expect(await setStockShards(real.table, real.sku, locationId, this.shards, now)).toMatchObject({
+      outcome: 'saved',
+      stock: { shardCount: this.shards },
+    });
+    await check(model, real);
+  }
+  toString = () => `SetShards(${this.shards})`;
+}
+
+class Rebalance implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    expect((await rebalanceStock(real.table, real.sku, locationId, now)).kind).not.toBe('conflict');
+    await check(model, real);
+  }
+  toString = () => 'Rebalance';
+}
+
 const commands = [
   fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }).map((qtys) => new Reserve(qtys)),
   fc.nat().map((pick) => new Release(pick)),
@@ -161,15 +189,17 @@ const commands = [
   fc
     .tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 4 }))
     .map(([onHand, safety]) => new CycleCount(onHand, safety)),
+  fc.constantFrom(1, 2, 3, 5).map((shards) => new SetShards(shards)),
+  fc.constant(new Rebalance()),
 ];
 
 describe('inventory invariant (model-based, DynamoDB Local)', () => {
-  it('holds under interleaved reserve, release, commit and cycle count', async () => {
+  it('holds under interleaved reserve, release, commit, cycle count, shard switch and rebalance', async () => {
     await seedStock(table, { [locationId]: { location: warehouse, skus: {} } });
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 20 }),
-        fc.commands(commands, { maxCommands: 12 }),
+        fc.commands(commands, { maxCommands: 14 }),
         async (initial, program) => {
           const sku = `SKU-M${runs++}`;
           await recordCycleCount(table, sku, locationId, { onHand: initial, safetyStock: 0 }, now);

@@ -6,6 +6,7 @@ import type { TableRef } from './client';
 import { cancellationCodes } from './items';
 import { type HoldRecord, holdRecordSchema, loadOrder, timelineItem } from './orders';
 import { isReservationRace, pause } from './reservations';
+import { holdCommitItems, holdReleaseItems } from './stock';
 
 export interface SweepInput {
   readonly now: Date;
@@ -117,16 +118,7 @@ async function releaseExpiredHold(
                   },
                 },
               },
-              {
-                Update: {
-                  TableName: table.tableName,
-                  Key: keys.stock(hold.sku, hold.locationId),
-                  UpdateExpression:
-                    'SET reserved = reserved - :qty, available = available + :qty, updatedAt = :now',
-                  ConditionExpression: 'reserved >= :qty',
-                  ExpressionAttributeValues: { ':qty': hold.qty, ':now': at },
-                },
-              },
+              ...holdReleaseItems(table, hold, at),
               {
                 Update: {
                   TableName: table.tableName,
@@ -214,15 +206,7 @@ export async function commitHold(
                 },
               },
             },
-            {
-              Update: {
-                TableName: table.tableName,
-                Key: keys.stock(hold.sku, hold.locationId),
-                UpdateExpression: 'SET onHand = onHand - :qty, reserved = reserved - :qty, updatedAt = :now',
-                ConditionExpression: 'reserved >= :qty AND onHand >= :qty',
-                ExpressionAttributeValues: { ':qty': current.qty, ':now': now.toISOString() },
-              },
-            },
+            ...holdCommitItems(table, current, now.toISOString()),
           ],
         }),
       ),

@@ -12,3 +12,9 @@ export function cancellationCodes(error: unknown): (string | undefined)[] {
 
 export const isConditionalCheckFailed = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/** A transaction that lost a race: an item changed (condition) or another transaction was writing it. */
+export const isTransactionRace = (error: unknown): boolean =>
+  cancellationCodes(error).some(
+    (code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict',
+  );

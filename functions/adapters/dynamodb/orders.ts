@@ -38,6 +38,8 @@ export const holdRecordSchema = z.object({
   sku: z.string(),
   locationId: z.string(),
   qty: z.number().int().positive(),
+  /** Units taken per stock shard (functions/core/stock-shards.ts); the rest of `qty` is on the head. */
+  shards: z.record(z.string(), z.number().int().nonnegative()).optional(),
   status: z.enum(['HELD', 'COMMITTED', 'RELEASED']),
   expiresAt: z.string(),
 });

@@ -33,7 +33,7 @@ import {
   replenishmentPurchaseOrderUpdate,
 } from './replenishment';
 import { WorkflowTaskError } from './reservations';
-import { querySkuPartition } from './stock';
+import { querySkuPartition, stockChangeItems } from './stock';
 
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
@@ -832,15 +832,16 @@ export async function allocateReceipt(
       );
     }
     if (restNow > 0) {
-      items.push({
-        Update: {
-          TableName: table.tableName,
-          Key: keys.stock(sku, po.locationId),
-          UpdateExpression: 'SET reserved = reserved - :qty, available = available + :qty, updatedAt = :now',
-          ConditionExpression: 'reserved >= :qty',
-          ExpressionAttributeValues: { ':qty': restNow, ':now': at },
-        },
-      });
+      // Earmarked on the head at receipt; on sharded stock the rebalancer spreads them over the shards.
+      items.push(
+        ...stockChangeItems(
+          table,
+          sku,
+          po.locationId,
+          [{ bucket: 'head', available: restNow, reserved: -restNow }],
+          at,
+        ),
+      );
     }
     try {
       await transact(table, 'allocateReceipt', items);

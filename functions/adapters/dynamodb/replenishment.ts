@@ -3,7 +3,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import { keys } from '../../contracts/keys';
 import type { ReplenishmentDemand, TimelineEntry } from '../../contracts/schemas';
 import { effectiveReorderPolicy, replenishmentNeed } from '../../core/replenishment';
-import { availableToPromise } from '../../core/stock';
+import { reservableUnits } from '../../core/stock-shards';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes, compact } from './items';
@@ -66,7 +66,8 @@ export async function replenishmentNeedAt(
     own,
     compact({ reorderPoint: location?.reorderPoint, reorderQuantity: location?.reorderQuantity }),
   );
-  return replenishmentNeed({ available: availableToPromise(stock), inbound: stock.inbound, ...policy });
+  // What the location can promise, over its head and shards (a hot SKU's stock is split).
+  return replenishmentNeed({ available: reservableUnits(stock.buckets), inbound: stock.inbound, ...policy });
 }
 
 export type ReplenishmentCheck =

@@ -11,10 +11,15 @@ import type {
 } from '../../contracts/schemas';
 import { decideTransition, isAwaitingReservation } from '../../core/order-status';
 import { planSourcing, type SourcingPlan, type SourcingRequest } from '../../core/sourcing';
-import { availableToPromise } from '../../core/stock';
+import {
+  mergeHoldShards,
+  planReservation,
+  reservableUnits,
+  type StockBuckets,
+} from '../../core/stock-shards';
 import { callAws, TransientError } from '../errors';
 import type { TableRef } from './client';
-import { cancellationCodes } from './items';
+import { cancellationCodes, isTransactionRace } from './items';
 import { getLocations } from './locations';
 import {
   type HoldRecord,
@@ -24,7 +29,7 @@ import {
   type OrderRecord,
   timelineItem,
 } from './orders';
-import { querySkuPartition } from './stock';
+import { holdReleaseItems, querySkuPartition, stockChangeItems, type TransactItem } from './stock';
 
 /** A workflow task error that retrying cannot fix: the execution fails at its step, for operations to look at. */
 export class WorkflowTaskError extends Error {
@@ -35,10 +40,6 @@ export class WorkflowTaskError extends Error {
     super(message);
   }
 }
-
-type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->[number];
 
 /** DynamoDB's limit on items in one transaction. */
 const maxTransactionItems = 100;
@@ -86,10 +87,10 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
     }
     const holds = partition.holds.filter((hold) => hold.status === 'HELD');
     const remaining = remainingLines(order.lines, holds);
-    const plan =
+    const { plan, buckets } =
       remaining.length > 0
         ? await planFor(table, order, remaining, locationCache)
-        : { allocation: [], shortfall: [], alternativeStores: [] };
+        : { plan: { allocation: [], shortfall: [], alternativeStores: [] }, buckets: new Map() };
     const outcome = plan.shortfall.length > 0 ? 'BACKORDERED' : 'RESERVED';
     const result: ReserveStockResult = { outcome, shortfall: [...plan.shortfall] };
     const unchanged =
@@ -99,7 +100,7 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
       sameShortfall(order.shortfall, plan.shortfall);
     if (unchanged) return { ...result, lowered: [] };
     try {
-      await commitReservation(table, order, partition.holds, plan, outcome, input);
+      await commitReservation(table, order, partition.holds, plan, buckets, outcome, input);
       return {
         ...result,
         lowered: plan.allocation.map(({ sku, locationId }) => ({ sku, locationId })),
@@ -119,13 +120,13 @@ async function planFor(
   locationCache: Map<string, Location>,
 ) {
   const partitions = await Promise.all(lines.map((line) => querySkuPartition(table, line.sku)));
-  const stock = partitions.flatMap((partition) =>
-    partition.stock.map((record) => ({
-      sku: record.sku,
-      locationId: record.locationId,
-      available: availableToPromise(record),
-    })),
-  );
+  const records = partitions.flatMap((partition) => partition.stock);
+  const stock = records.map((record) => ({
+    sku: record.sku,
+    locationId: record.locationId,
+    // Summed over the head and shards, a head debt netted: what the location can promise.
+    available: reservableUnits(record.buckets),
+  }));
   const stocked = [...new Set(stock.filter((entry) => entry.available > 0).map((entry) => entry.locationId))];
   const missing = stocked.filter((locationId) => !locationCache.has(locationId));
   if (missing.length > 0) {
@@ -133,7 +134,17 @@ async function planFor(
       locationCache.set(location.locationId, location);
   }
   const locations = stocked.flatMap((locationId) => locationCache.get(locationId) ?? []);
-  return planSourcing(sourcingRequestOf(order), lines, locations, stock);
+  return {
+    plan: planSourcing(sourcingRequestOf(order), lines, locations, stock),
+    buckets: new Map(records.map((record) => [bucketsKey(record.sku, record.locationId), record.buckets])),
+  };
+}
+
+const bucketsKey = (sku: string, locationId: string) => `${sku}\u0000${locationId}`;
+
+/** The stock read was stale (units moved between the read and the plan): re-read, like a lost race. */
+class StaleStockReadError extends Error {
+  override readonly name = 'StaleStockReadError';
 }
 
 function sourcingRequestOf(order: OrderRecord): SourcingRequest {
@@ -162,6 +173,8 @@ async function commitReservation(
   /** Every hold of the order, whatever its status: a released one is reused when the same line is re-reserved. */
   allHolds: readonly HoldRecord[],
   plan: Pick<SourcingPlan, 'allocation' | 'shortfall' | 'alternativeStores'>,
+  /** The buckets (head and shards) of every (sku, location) as read for the plan. */
+  bucketsByStock: ReadonlyMap<string, StockBuckets>,
   outcome: 'RESERVED' | 'BACKORDERED',
   input: ReserveOrderInput,
 ): Promise<void> {
@@ -171,16 +184,15 @@ async function commitReservation(
   const expiresAt = new Date(input.now.getTime() + input.holdMinutes * 60_000).toISOString();
   const items: TransactItem[] = [];
   for (const line of allocation) {
-    items.push({
-      Update: {
-        TableName: table.tableName,
-        Key: keys.stock(line.sku, line.locationId),
-        UpdateExpression: 'SET reserved = reserved + :qty, available = available - :qty, updatedAt = :now',
-        ConditionExpression: 'available >= :qty',
-        ExpressionAttributeValues: { ':qty': line.qty, ':now': at },
-      },
-    });
+    const buckets = bucketsByStock.get(bucketsKey(line.sku, line.locationId));
+    // Each unit is taken from a bucket that had it when read (the start shard, then the others in turn);
+    // every take is conditioned on the bucket still having it, so stock taken meanwhile cancels the lot.
+    const takes = buckets && planReservation(buckets, line.qty, `${order.orderId}#${line.sku}`);
+    if (!takes) throw new StaleStockReadError(`${line.sku} at ${line.locationId} changed while planning`);
+    items.push(...stockChangeItems(table, line.sku, line.locationId, takes, at));
     const existing = held.find((hold) => hold.sku === line.sku && hold.locationId === line.locationId);
+    // Which shards the hold's units came from, so a release or pick returns them there.
+    const shards = mergeHoldShards(existing?.shards, takes);
     // An expired (released) hold of the same (order, line, location) is overwritten: the timeline keeps its history.
     const released = allHolds.some(
       (hold) => hold.status === 'RELEASED' && hold.sku === line.sku && hold.locationId === line.locationId,
@@ -191,11 +203,13 @@ async function commitReservation(
             Update: {
               TableName: table.tableName,
               Key: keys.hold(order.orderId, line.sku, line.locationId),
-              UpdateExpression: 'SET qty = :qty, expiresAt = :expiresAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+              UpdateExpression:
+                'SET qty = :qty, #shards = :shards, expiresAt = :expiresAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
               ConditionExpression: 'qty = :previous AND #status = :held',
-              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeNames: { '#status': 'status', '#shards': 'shards' },
               ExpressionAttributeValues: {
                 ':qty': existing.qty + line.qty,
+                ':shards': shards,
                 ':previous': existing.qty,
                 ':held': 'HELD',
                 ':expiresAt': expiresAt,
@@ -214,6 +228,7 @@ async function commitReservation(
                 sku: line.sku,
                 locationId: line.locationId,
                 qty: line.qty,
+                shards,
                 status: 'HELD',
                 expiresAt,
                 createdAt: at,
@@ -289,8 +304,7 @@ function prefixed(attributes: Record<string, string>): Record<string, string> {
 
 /** Lost a race (stock taken, order changed, concurrent transaction): re-read and try again. */
 export function isReservationRace(error: unknown): boolean {
-  const codes = cancellationCodes(error);
-  return codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict');
+  return error instanceof StaleStockReadError || isTransactionRace(error);
 }
 
 /** Full-jitter exponential backoff: racing tasks spread out instead of colliding again in lockstep. */
@@ -347,16 +361,7 @@ export async function releaseHolds(table: TableRef, orderId: string, now: Date):
                   },
                 },
               },
-              {
-                Update: {
-                  TableName: table.tableName,
-                  Key: keys.stock(hold.sku, hold.locationId),
-                  UpdateExpression:
-                    'SET reserved = reserved - :qty, available = available + :qty, updatedAt = :now',
-                  ConditionExpression: 'reserved >= :qty',
-                  ExpressionAttributeValues: { ':qty': hold.qty, ':now': now.toISOString() },
-                },
-              },
+              ...holdReleaseItems(table, hold, now.toISOString()),
             ],
           }),
         ),

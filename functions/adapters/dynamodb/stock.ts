@@ -1,19 +1,76 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { keys } from '../../contracts/keys';
 import { replenishmentStatusSchema, type StockBody } from '../../contracts/schemas';
 import type { ReorderPolicy } from '../../core/replenishment';
-import { applyCycleCount, type StockFigures, storedAvailable } from '../../core/stock';
+import { applyCycleCount, type StockFigures } from '../../core/stock';
+import {
+  applyBucketChanges,
+  type BucketChange,
+  bucketTotals,
+  holdParts,
+  planCountAdjustment,
+  type ShardFigures,
+  type StockBuckets,
+} from '../../core/stock-shards';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { compact, isConditionalCheckFailed } from './items';
+import { compact, isConditionalCheckFailed, isTransactionRace } from './items';
 
+export type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
+
+/** Stock of a SKU at a location, summed over its head and shards (`reserved` and `available` are totals). */
 export interface StockRecord extends StockFigures, ReorderPolicy {
   readonly sku: string;
   readonly locationId: string;
-  /** Stored `onHand − reserved − safetyStock`; reservations are conditioned on it. */
+  /** `onHand − reserved − safetyStock`, stored per bucket; reservations are conditioned on a bucket's. */
   readonly available: number;
+  /** 1 when not sharded. */
+  readonly shardCount: number;
+  /** The head's and each shard item's own figures, for reservations, releases and rebalancing. */
+  readonly buckets: StockBuckets;
   readonly updatedAt: string;
+}
+
+export interface SupplierStockRecord {
+  readonly supplierId: string;
+  readonly sku: string;
+  readonly available: number;
+  readonly leadTimeDays: number;
+  readonly unitCost?: number;
+  readonly feedSeq: number;
+  readonly updatedAt: string;
+}
+
+/** Stock of a SKU at one location: its head and shard items, in one Query (they sort next to each other). */
+export async function getStock(
+  table: TableRef,
+  sku: string,
+  locationId: string,
+): Promise<StockRecord | undefined> {
+  const head = keys.stock(sku, locationId);
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const exclusiveStartKey = startKey;
+    const page = await callAws('getStock', () =>
+      table.document.send(
+        new QueryCommand({
+          TableName: table.tableName,
+          // '#' sorts below every character a location id may hold, so this range is exactly this location's.
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :head AND :lastShard',
+          ExpressionAttributeValues: { ':pk': head.pk, ':head': head.sk, ':lastShard': `${head.sk}#SHARD#~` },
+          ExclusiveStartKey: exclusiveStartKey,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return toStockRecords(items)[0];
 }
 
 /** The replenishment slot of a SKU at a location (`SKU#<sku>` / `REPLENISHMENT#<locationId>`). */
@@ -30,29 +87,6 @@ export const replenishmentSlotSchema = z.object({
 });
 export type ReplenishmentSlot = z.infer<typeof replenishmentSlotSchema>;
 
-export interface SupplierStockRecord {
-  readonly supplierId: string;
-  readonly sku: string;
-  readonly available: number;
-  readonly leadTimeDays: number;
-  readonly unitCost?: number;
-  readonly feedSeq: number;
-  readonly updatedAt: string;
-}
-
-export async function getStock(
-  table: TableRef,
-  sku: string,
-  locationId: string,
-): Promise<StockRecord | undefined> {
-  const { Item } = await callAws('getStock', () =>
-    table.document.send(
-      new GetCommand({ TableName: table.tableName, Key: keys.stock(sku, locationId), ConsistentRead: true }),
-    ),
-  );
-  return Item ? toStockRecord(Item) : undefined;
-}
-
 export interface SkuPartition {
   readonly stock: StockRecord[];
   readonly suppliers: SupplierStockRecord[];
@@ -61,7 +95,7 @@ export interface SkuPartition {
 
 /** Everything the SKU partition holds: stock and replenishment per location, supplier availability; one Query. */
 export async function querySkuPartition(table: TableRef, sku: string): Promise<SkuPartition> {
-  const stock: StockRecord[] = [];
+  const stockItems: Record<string, unknown>[] = [];
   const suppliers: SupplierStockRecord[] = [];
   const replenishments: ReplenishmentSlot[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -80,14 +114,14 @@ export async function querySkuPartition(table: TableRef, sku: string): Promise<S
     );
     for (const item of page.Items ?? []) {
       const sortKey = String(item.sk);
-      if (sortKey.startsWith(keys.stockPrefix)) stock.push(toStockRecord(item));
+      if (sortKey.startsWith(keys.stockPrefix)) stockItems.push(item);
       else if (sortKey.startsWith(keys.supplierStockPrefix)) suppliers.push(toSupplierStockRecord(item));
       else if (sortKey.startsWith(keys.replenishmentPrefix))
         replenishments.push(replenishmentSlotSchema.parse(item));
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return { stock, suppliers, replenishments };
+  return { stock: toStockRecords(stockItems), suppliers, replenishments };
 }
 
 export type CycleCountResult =
@@ -98,8 +132,10 @@ const cycleCountAttempts = 5;
 
 /**
  * Sets counted on-hand and safety stock, and the SKU's own reorder settings when given (`null` removes one,
- * omitted keeps it). Optimistic: the write is conditioned on the `reserved` it read, so a reservation landing
- * in between makes it re-read and decide again instead of breaking `reserved ≤ onHand`.
+ * omitted keeps it). Optimistic: the head's write is conditioned on the figures it read,
+ * so a reservation, pick or receipt landing in between makes it re-read and decide again instead of breaking
+ * `reserved ≤ onHand`. On sharded stock the change of `available` is planned over the buckets
+ * (`planCountAdjustment`): a lower count takes units out of the shards, conditioned like a reservation.
  */
 export async function recordCycleCount(
   table: TableRef,
@@ -112,57 +148,68 @@ export async function recordCycleCount(
     const current = await getStock(table, sku, locationId);
     const decision = applyCycleCount(current, count);
     if (!decision.accepted) return { outcome: 'below-reserved', reserved: decision.reserved };
+    const at = now.toISOString();
     const policy = reorderOverride(current, count);
-    const next: StockRecord = {
-      sku,
-      locationId,
-      ...decision.stock,
-      available: storedAvailable(decision.stock),
-      ...policy,
-      updatedAt: now.toISOString(),
-    };
     const given = reorderFields.filter((field) => typeof count[field] === 'number');
     const removed = reorderFields.filter((field) => count[field] === null);
     try {
-      await callAws('recordCycleCount', async () => {
-        if (current) {
-          const set = given.map((field) => `, ${field} = :${field}`).join('');
-          await table.document.send(
-            new UpdateCommand({
+      if (!current) {
+        const next = { ...newStockRecord(sku, locationId, decision.stock, at), ...policy };
+        await callAws('recordCycleCount', () =>
+          table.document.send(
+            new PutCommand({
               TableName: table.tableName,
-              Key: keys.stock(sku, locationId),
-              UpdateExpression:
-                `SET onHand = :onHand, safetyStock = :safety, available = :available, updatedAt = :now${set}` +
-                (removed.length > 0 ? ` REMOVE ${removed.join(', ')}` : ''),
-              ConditionExpression: 'reserved = :reserved',
-              ExpressionAttributeValues: {
-                ':onHand': next.onHand,
-                ':safety': next.safetyStock,
-                ':available': next.available,
-                ':now': next.updatedAt,
-                ':reserved': current.reserved,
-                ...Object.fromEntries(given.map((field) => [`:${field}`, count[field]])),
+              Item: {
+                ...keys.stock(sku, locationId),
+                ...keys.stockByLocation(sku, locationId),
+                entity: 'stock',
+                ...stockItemOf(next),
               },
+              ConditionExpression: 'attribute_not_exists(pk)',
             }),
-          );
-          return;
-        }
-        await table.document.send(
-          new PutCommand({
-            TableName: table.tableName,
-            Item: {
-              ...keys.stock(sku, locationId),
-              ...keys.stockByLocation(sku, locationId),
-              entity: 'stock',
-              ...next,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
+          ),
         );
-      });
-      return { outcome: 'saved', stock: next };
+        return { outcome: 'saved', stock: next };
+      }
+      const delta = count.onHand - count.safetyStock - (current.onHand - current.safetyStock);
+      const changes = planCountAdjustment(current.buckets, delta);
+      const shardChanges = changes.filter((change) => change.bucket !== 'head');
+      const headDelta = changes.find((change) => change.bucket === 'head')?.available ?? 0;
+      const headItem: TransactItem = {
+        Update: {
+          TableName: table.tableName,
+          Key: keys.stock(sku, locationId),
+          UpdateExpression:
+            'SET onHand = :onHand, safetyStock = :safety, available = available + :delta, updatedAt = :now' +
+            given.map((field) => `, ${field} = :${field}`).join('') +
+            (removed.length > 0 ? ` REMOVE ${removed.join(', ')}` : ''),
+          ConditionExpression:
+            'onHand = :previousOnHand AND safetyStock = :previousSafety AND reserved = :reserved AND available = :available',
+          ExpressionAttributeValues: {
+            ':onHand': count.onHand,
+            ':safety': count.safetyStock,
+            ':delta': headDelta,
+            ':now': at,
+            ':previousOnHand': current.onHand,
+            ':previousSafety': current.safetyStock,
+            ':reserved': current.buckets.head.reserved,
+            ':available': current.buckets.head.available,
+            ...Object.fromEntries(given.map((field) => [`:${field}`, count[field]])),
+          },
+        },
+      };
+      await writeAll(table, 'recordCycleCount', [
+        headItem,
+        ...stockChangeItems(table, sku, locationId, shardChanges, at),
+      ]);
+      const buckets = applyBucketChanges(current.buckets, changes);
+      const { reorderPoint: _point, reorderQuantity: _quantity, ...figures } = current;
+      return {
+        outcome: 'saved',
+        stock: { ...figures, ...decision.stock, ...bucketTotals(buckets), buckets, ...policy, updatedAt: at },
+      };
     } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
+      if (!isConditionalCheckFailed(error) && !isTransactionRace(error)) throw error;
     }
   }
   throw new Error(`cycle count of ${sku} at ${locationId} kept conflicting with reservations`);
@@ -178,6 +225,127 @@ function reorderOverride(current: ReorderPolicy | undefined, count: StockBody): 
     if (value !== undefined) policy[field] = value;
   }
   return policy;
+}
+
+/** One item: a plain conditional write (half the cost of a transaction); several: all or nothing. */
+async function writeAll(table: TableRef, operation: string, items: TransactItem[]): Promise<void> {
+  const [only] = items;
+  if (items.length === 1 && only?.Update) {
+    const update = only.Update;
+    await callAws(operation, () => table.document.send(new UpdateCommand(update)));
+    return;
+  }
+  await callAws(operation, () => table.document.send(new TransactWriteCommand({ TransactItems: items })));
+}
+
+/** A bucket change as the stock adapter writes it; picking also takes units off the head's `onHand`. */
+export interface StockChange extends BucketChange {
+  readonly onHand?: number;
+}
+
+/**
+ * The conditional writes of bucket changes: a take (negative `available` or `reserved`) is conditioned on the
+ * bucket having the units, so no bucket goes negative; gains are plain additions (a shard item is created by
+ * its first gain). A head debt settlement is conditioned on the debt read, so it is never settled twice.
+ */
+export function stockChangeItems(
+  table: TableRef,
+  sku: string,
+  locationId: string,
+  changes: readonly StockChange[],
+  at: string,
+): TransactItem[] {
+  return changes.map((change) => {
+    const values: Record<string, unknown> = {
+      ':available': change.available,
+      ':reserved': change.reserved,
+      ':now': at,
+    };
+    const conditions: string[] = [];
+    if (change.available < 0) {
+      conditions.push('available >= :take');
+      values[':take'] = -change.available;
+    }
+    if (change.reserved < 0) {
+      conditions.push('reserved >= :unreserve');
+      values[':unreserve'] = -change.reserved;
+    }
+    if (change.expectHeadAvailable !== undefined) {
+      conditions.push('available = :expected');
+      values[':expected'] = change.expectHeadAvailable;
+    }
+    if (change.bucket === 'head') {
+      let set = 'SET available = available + :available, reserved = reserved + :reserved, updatedAt = :now';
+      if (change.onHand) {
+        set += ', onHand = onHand + :onHand';
+        values[':onHand'] = change.onHand;
+        if (change.onHand < 0) {
+          conditions.push('onHand >= :picked');
+          values[':picked'] = -change.onHand;
+        }
+      }
+      return {
+        Update: {
+          TableName: table.tableName,
+          Key: keys.stock(sku, locationId),
+          UpdateExpression: set,
+          ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
+          ExpressionAttributeValues: values,
+        },
+      };
+    }
+    return {
+      Update: {
+        TableName: table.tableName,
+        Key: keys.stockShard(sku, locationId, change.bucket),
+        UpdateExpression:
+          'SET available = if_not_exists(available, :zero) + :available, reserved = if_not_exists(reserved, :zero) + :reserved, ' +
+          'entity = :entity, sku = :sku, locationId = :locationId, #shard = :shard, updatedAt = :now',
+        ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
+        // `shard` is a DynamoDB reserved word.
+        ExpressionAttributeNames: { '#shard': 'shard' },
+        ExpressionAttributeValues: {
+          ...values,
+          ':zero': 0,
+          ':entity': 'stockShard',
+          ':sku': sku,
+          ':locationId': locationId,
+          ':shard': change.bucket,
+        },
+      },
+    };
+  });
+}
+
+/** A hold's units go back to `available` in the bucket(s) they were taken from (release, expiry). */
+export function holdReleaseItems(
+  table: TableRef,
+  hold: { sku: string; locationId: string; qty: number; shards?: Record<string, number> | undefined },
+  at: string,
+): TransactItem[] {
+  const changes = holdParts(hold.qty, hold.shards).map((part) => ({
+    bucket: part.bucket,
+    available: part.qty,
+    reserved: -part.qty,
+  }));
+  return stockChangeItems(table, hold.sku, hold.locationId, changes, at);
+}
+
+/** A hold's units leave the shelf (picked): `reserved` drops in their bucket(s), `onHand` on the head. */
+export function holdCommitItems(
+  table: TableRef,
+  hold: { sku: string; locationId: string; qty: number; shards?: Record<string, number> | undefined },
+  at: string,
+): TransactItem[] {
+  const parts = holdParts(hold.qty, hold.shards);
+  const head = parts.find((part) => part.bucket === 'head')?.qty ?? 0;
+  const changes: StockChange[] = [
+    ...parts
+      .filter((part) => part.bucket !== 'head')
+      .map((part) => ({ bucket: part.bucket, available: 0, reserved: -part.qty })),
+    { bucket: 'head', available: 0, reserved: -head, onHand: -hold.qty },
+  ];
+  return stockChangeItems(table, hold.sku, hold.locationId, changes, at);
 }
 
 /**
@@ -210,19 +378,79 @@ export async function applySupplierStock(
   }
 }
 
-function toStockRecord(item: Record<string, unknown>): StockRecord {
+function newStockRecord(
+  sku: string,
+  locationId: string,
+  figures: StockFigures,
+  updatedAt: string,
+): StockRecord {
+  const available = figures.onHand - figures.reserved - figures.safetyStock;
   return {
-    sku: String(item.sku),
-    locationId: String(item.locationId),
-    onHand: Number(item.onHand ?? 0),
-    reserved: Number(item.reserved ?? 0),
-    safetyStock: Number(item.safetyStock ?? 0),
-    inbound: Number(item.inbound ?? 0),
-    available: Number(item.available ?? 0),
-    ...(item.reorderPoint === undefined ? {} : { reorderPoint: Number(item.reorderPoint) }),
-    ...(item.reorderQuantity === undefined ? {} : { reorderQuantity: Number(item.reorderQuantity) }),
-    updatedAt: String(item.updatedAt),
+    sku,
+    locationId,
+    ...figures,
+    available,
+    shardCount: 1,
+    buckets: { shardCount: 1, head: { available, reserved: figures.reserved }, shards: [] },
+    updatedAt,
   };
+}
+
+/** The head item's attributes (its own `available` and `reserved`, not the totals). */
+function stockItemOf(record: StockRecord) {
+  return {
+    sku: record.sku,
+    locationId: record.locationId,
+    onHand: record.onHand,
+    reserved: record.buckets.head.reserved,
+    safetyStock: record.safetyStock,
+    inbound: record.inbound,
+    available: record.buckets.head.available,
+    ...(record.reorderPoint === undefined ? {} : { reorderPoint: record.reorderPoint }),
+    ...(record.reorderQuantity === undefined ? {} : { reorderQuantity: record.reorderQuantity }),
+    updatedAt: record.updatedAt,
+  };
+}
+
+/** Stock records from head and shard items (any order): one per head, its shards summed in. */
+function toStockRecords(items: readonly Record<string, unknown>[]): StockRecord[] {
+  const shardsByLocation = new Map<string, ShardFigures[]>();
+  for (const item of items) {
+    if (item.shard === undefined) continue;
+    const locationId = String(item.locationId);
+    shardsByLocation.set(locationId, [
+      ...(shardsByLocation.get(locationId) ?? []),
+      {
+        shard: Number(item.shard),
+        available: Number(item.available ?? 0),
+        reserved: Number(item.reserved ?? 0),
+      },
+    ]);
+  }
+  return items
+    .filter((item) => item.shard === undefined)
+    .map((item) => {
+      const locationId = String(item.locationId);
+      const shardCount = Number(item.shardCount ?? 1);
+      const buckets: StockBuckets = {
+        shardCount,
+        head: { available: Number(item.available ?? 0), reserved: Number(item.reserved ?? 0) },
+        shards: (shardsByLocation.get(locationId) ?? []).sort((a, b) => a.shard - b.shard),
+      };
+      return {
+        sku: String(item.sku),
+        locationId,
+        onHand: Number(item.onHand ?? 0),
+        safetyStock: Number(item.safetyStock ?? 0),
+        inbound: Number(item.inbound ?? 0),
+        ...bucketTotals(buckets),
+        shardCount,
+        buckets,
+        ...(item.reorderPoint === undefined ? {} : { reorderPoint: Number(item.reorderPoint) }),
+        ...(item.reorderQuantity === undefined ? {} : { reorderQuantity: Number(item.reorderQuantity) }),
+        updatedAt: String(item.updatedAt),
+      };
+    });
 }
 
 function toSupplierStockRecord(item: Record<string, unknown>): SupplierStockRecord {

@@ -20,6 +20,7 @@ export const handler = httpHandler(apiContracts['GET /inventory/{sku}'], async (
       available: availableToPromise(record),
       inbound: record.inbound,
       safetyStock: record.safetyStock,
+      ...(record.shardCount > 1 ? { shards: record.shardCount } : {}),
       ...replenishmentOf(record.locationId),
     })),
     totals: totalStock(stock),

@@ -1,0 +1,50 @@
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { getLocation } from '../../adapters/dynamodb/locations';
+import type { StockRecord } from '../../adapters/dynamodb/stock';
+import { setStockShards } from '../../adapters/dynamodb/stock-shards';
+import { apiContracts } from '../../contracts/api';
+import { problemCodes } from '../../contracts/errors';
+import { availableToPromise } from '../../core/stock';
+import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { httpHandler } from '../../shared/http';
+import { HttpProblem } from '../../shared/problem';
+
+const environment = loadEnvironment(commonEnvironment);
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+
+/** Operations switch a hot SKU (a flash sale) to N stock shards at a location, or back to one item. */
+export const handler = httpHandler(
+  apiContracts['PUT /locations/{locationId}/stock/{sku}/shards'],
+  async ({ params, body }) => {
+    if (!(await getLocation(table, params.locationId))) {
+      throw new HttpProblem(
+        404,
+        problemCodes.locationNotFound,
+        `Location ${params.locationId} does not exist; create it first.`,
+      );
+    }
+    const result = await setStockShards(table, params.sku, params.locationId, body.shards, new Date());
+    if (result.outcome === 'not-found') {
+      throw new HttpProblem(
+        404,
+        problemCodes.stockNotFound,
+        `${params.locationId} has no stock of ${params.sku}; record a cycle count first.`,
+      );
+    }
+    return { body: shardedStockView(result.stock) };
+  },
+);
+
+const shardedStockView = (stock: StockRecord) => ({
+  sku: stock.sku,
+  locationId: stock.locationId,
+  onHand: stock.onHand,
+  reserved: stock.reserved,
+  available: availableToPromise(stock),
+  inbound: stock.inbound,
+  safetyStock: stock.safetyStock,
+  updatedAt: stock.updatedAt,
+  shards: stock.shardCount,
+  head: stock.buckets.head,
+  shardFigures: stock.buckets.shards,
+});
