@@ -178,4 +178,46 @@ describe('cancelling an order', () => {
     }
     expect(await stockOf('CX-RACE')).toMatchObject({ onHand: 8, reserved: 0, available: 8 });
   });
+
+  it('racing with procurement, a cancelled order keeps no waiting backorder and no open purchase order', async () => {
+    const orders = Array.from({ length: 20 }, (_, index) => `cx-po-race-${index}`);
+    await seedStock(table, { 'CX-WH': { location: warehouse, skus: { 'CX-PO-RACE': { onHand: 0 } } } });
+    await applySupplierStock(table, {
+      supplierId: 'CX-SUP',
+      sku: 'CX-PO-RACE',
+      available: 100,
+      leadTimeDays: 2,
+      feedSeq: 1,
+      updatedAt: now.toISOString(),
+    });
+    for (const orderId of orders) {
+      await order(orderId, 'CX-PO-RACE', 2);
+      expect((await reserve(orderId)).outcome).toBe('BACKORDERED');
+    }
+    /** CreatePurchaseOrder as the ASL runs it: a TransientError is retried (the re-run re-reads the order). */
+    const procure = async (orderId: string) => {
+      for (;;) {
+        try {
+          return await createPurchaseOrder(table, {
+            demand: { kind: 'backorder', orderId, round: 2 },
+            attempt: 0,
+            tried: [],
+            step: 'CreatePurchaseOrder',
+            actor: 'workflow:procurement',
+            now,
+            supplierTimeoutSeconds: 60,
+          });
+        } catch (error) {
+          if ((error as Error).name !== 'TransientError') throw error;
+        }
+      }
+    };
+    await Promise.all(orders.flatMap((orderId) => [procure(orderId), cancel(orderId)]));
+    for (const orderId of orders) {
+      expect((await loadOrder(table, orderId))?.status).toBe('CANCELLED');
+      expect((await listBackorders(table, orderId)).filter((b) => b.status === 'WAITING')).toEqual([]);
+      const purchaseOrder = await getPurchaseOrder(table, `${orderId}-2-1`);
+      if (purchaseOrder) expect(purchaseOrder.status).toBe('CANCELLED');
+    }
+  });
 });

@@ -24,10 +24,12 @@ export type CancelOrderResult =
 export const cancelStep = 'CancelOrder';
 
 /**
- * Cancels an order (DESIGN §5.4: compensation in reverse, itself idempotent). Backorders are withdrawn first,
- * so a goods receipt can no longer put a new hold on the order; then its holds are released and it becomes
- * CANCELLED (conditioned on its version: a reservation racing with this either lands before, and is released
- * on the re-read, or sees CANCELLED and stops); then the purchase orders nobody confirmed yet are cancelled.
+ * Cancels an order (DESIGN §5.4: compensation, itself idempotent). The order becomes CANCELLED first, with its
+ * holds released (a version-conditioned write: a reservation racing with this either lands before, and is
+ * released on the re-read, or sees CANCELLED and stops). From then on nothing new can be written for it:
+ * reservations, backorders and purchase orders are all conditioned on the order. Then its backorders are
+ * withdrawn, holds a goods receipt gave them meanwhile released, and the purchase orders nobody confirmed
+ * yet cancelled.
  * Calling it again on a cancelled order repeats every step, which finds nothing left to undo, so a crash
  * anywhere in between is repaired by the client's retry.
  */
@@ -41,18 +43,9 @@ export async function cancelOrder(
   if (decision.kind === 'too-late') return decision;
   const reason = input.reason ?? `cancelled by ${input.actor}`;
 
-  const open = (await listBackorders(table, input.orderId)).filter(
-    (backorder) => backorder.status === 'WAITING' || backorder.status === 'ALLOCATED',
-  );
-  await closeBackorders(table, {
-    orderId: input.orderId,
-    token: undefined,
-    status: 'WITHDRAWN',
-    actor: input.actor,
-    step: cancelStep,
-    now: input.now,
-  });
-  const releasedHolds = await releaseHolds(table, input.orderId, input.now);
+  // The order first: once it is CANCELLED no reservation, backorder or purchase order can be written for it
+  // (each is conditioned on the order), so what the next steps undo cannot grow behind them.
+  let releasedHolds = await releaseHolds(table, input.orderId, input.now);
   try {
     await transitionOrder(table, {
       orderId: input.orderId,
@@ -68,6 +61,19 @@ export async function cancelOrder(
       return { kind: 'too-late', reason: error.message };
     throw error;
   }
+  const open = (await listBackorders(table, input.orderId)).filter(
+    (backorder) => backorder.status === 'WAITING' || backorder.status === 'ALLOCATED',
+  );
+  await closeBackorders(table, {
+    orderId: input.orderId,
+    token: undefined,
+    status: 'WITHDRAWN',
+    actor: input.actor,
+    step: cancelStep,
+    now: input.now,
+  });
+  // A goods receipt may have held units for a backorder until it was withdrawn just now.
+  releasedHolds += await releaseHolds(table, input.orderId, input.now);
   const purchaseOrders = await cancelOpenPurchaseOrders(table, {
     orderId: input.orderId,
     actor: input.actor,

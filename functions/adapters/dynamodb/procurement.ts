@@ -230,13 +230,37 @@ export async function createPurchaseOrder(
       ),
     );
   } catch (error) {
-    if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw error;
+    const codes = cancellationCodes(error);
+    if (codes[0] !== 'ConditionalCheckFailed') {
+      if (codes.includes('ConditionalCheckFailed') && input.demand.kind === 'backorder')
+        throw orderChanged(input.demand.orderId, error);
+      throw error;
+    }
     const winner = await getPurchaseOrder(table, poId);
     if (!winner) throw error;
     return created(winner, attempt, input);
   }
   return created(po, attempt, input);
 }
+
+/**
+ * Backorders and purchase orders are only written while the order is still the BACKORDERED one that was read:
+ * a cancellation landing in between (it withdraws backorders, then changes the order) must not be followed
+ * by a fresh WAITING backorder or an OPEN purchase order nobody will cancel.
+ */
+const stillBackordered = (table: TableRef, order: OrderRecord): TransactItem => ({
+  ConditionCheck: {
+    TableName: table.tableName,
+    Key: keys.order(order.orderId),
+    ConditionExpression: '#status = :backordered AND version = :version',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':backordered': 'BACKORDERED', ':version': order.version },
+  },
+});
+
+/** The ASL retries TransientError: the re-run re-reads the order (and finds a cancelled one NOT_NEEDED). */
+const orderChanged = (orderId: string, cause: unknown) =>
+  new TransientError(`order ${orderId} changed while procurement wrote for it`, { cause });
 
 /** An order's shortfall, while it is still backordered; its backorders are recorded on a round's first attempt. */
 async function backorderPurchase(
@@ -263,6 +287,7 @@ async function backorderPurchase(
           Item: { ...keys.orderPurchaseOrder(order.orderId, poId), entity: 'orderPurchaseOrder', poId },
         },
       },
+      stillBackordered(table, order),
     ],
   };
 }
@@ -383,9 +408,12 @@ async function recordBackorders(
           step: `${input.step}#${line.sku}`,
           reason: `${line.qty} × ${line.sku} (procurement round ${input.round})`,
         }),
+        stillBackordered(table, order),
       ]);
     } catch (error) {
-      if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw error;
+      const [backorder, , orderCheck] = cancellationCodes(error);
+      if (orderCheck === 'ConditionalCheckFailed') throw orderChanged(order.orderId, error);
+      if (backorder !== 'ConditionalCheckFailed') throw error;
     }
   }
 }
