@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
-import { localCredentials, localRegion, stateMachineArn } from '../../local/aws';
-import { type LocalCloud, startLocalCloud } from '../../local/cloud';
-import { dynamodbEndpoint } from '../support/dynamodb';
-import { e2eHttp, type PurchaseOrderView } from '../support/e2e-http';
+import { stateMachineArn } from '../../local/aws';
+import type { LocalCloud } from '../../local/cloud';
+import { e2eHttp, type PurchaseOrderView, startE2eCloud } from '../support/e2e-http';
 
 /**
  * The backorder path end to end over HTTP on an in-process local cloud: order → BACKORDERED → purchase
@@ -36,34 +32,15 @@ const keys = {
 };
 
 beforeAll(async () => {
-  // Prewarmed: a cold start of a task function on a loaded runner must not eat into the steps' time.
-  cloud = await startLocalCloud({
-    dynamodbEndpoint: dynamodbEndpoint(),
-    retryIntervalScale: 0,
-    prewarm: true,
-  });
-  sfn = new SFNClient({
-    endpoint: cloud.endpoints.stepfunctions,
-    region: localRegion,
-    credentials: localCredentials,
-  });
-  const document = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: dynamodbEndpoint(), region: localRegion, credentials: localCredentials }),
-  );
-  await savePrincipal(document, cloud.tableName, {
-    apiKey: keys.staff,
-    principalId: `staff:${warehouse}`,
-    role: 'staff',
-    scope: warehouse,
-  });
-  for (const supplierId of suppliers) {
-    await savePrincipal(document, cloud.tableName, {
+  ({ cloud, sfn } = await startE2eCloud([
+    { apiKey: keys.staff, principalId: `staff:${warehouse}`, role: 'staff', scope: warehouse },
+    ...suppliers.map((supplierId) => ({
       apiKey: keys.supplier[supplierId] as string,
       principalId: `supplier:${supplierId}`,
-      role: 'supplier',
+      role: 'supplier' as const,
       scope: supplierId,
-    });
-  }
+    })),
+  ]));
   const ops = cloud.keys.ops;
   await expectStatus(
     api(`/locations/${warehouse}`, {

@@ -1,26 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   RedriveExecutionCommand,
-  SFNClient,
+  type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
+import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { listBackorders } from '../../functions/adapters/dynamodb/procurement';
 import { listHolds } from '../../functions/adapters/dynamodb/reservations';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
 import { workflows } from '../../functions/contracts/system';
-import { localCredentials, localRegion, stateMachineArn } from '../../local/aws';
-import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import { stateMachineArn } from '../../local/aws';
+import type { LocalCloud } from '../../local/cloud';
 import type { FaultPhase } from '../../local/stepfunctions/runner';
 import { repositoryRoot } from '../../local/system-resolution';
-import { dynamodbEndpoint } from '../support/dynamodb';
-import { e2eHttp, type FailedExecution, type PurchaseOrderView } from '../support/e2e-http';
+import { e2eHttp, type FailedExecution, type PurchaseOrderView, startE2eCloud } from '../support/e2e-http';
 
 /**
  * Redrive safety (DESIGN §5.1–2), for every Task state of every workflow: a fault past the state's Retry
@@ -93,7 +90,7 @@ function faultFor(task: TaskState): { error: string; times: number } {
 
 let cloud: LocalCloud;
 let sfn: SFNClient;
-let table: { document: DynamoDBDocumentClient; tableName: string };
+let table: TableRef;
 const {
   api,
   expectStatus,
@@ -560,39 +557,10 @@ async function expectSucceeded(order: OrderRun, effects: Effects): Promise<void>
 // ------------------------------------------------------------------------------------------ the suite
 
 beforeAll(async () => {
-  // Prewarmed: a cold start of a task function on a loaded runner must not eat into the steps' time.
-  cloud = await startLocalCloud({
-    dynamodbEndpoint: dynamodbEndpoint(),
-    retryIntervalScale: 0,
-    prewarm: true,
-  });
-  sfn = new SFNClient({
-    endpoint: cloud.endpoints.stepfunctions,
-    region: localRegion,
-    credentials: localCredentials,
-  });
-  table = {
-    document: DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: dynamodbEndpoint(),
-        region: localRegion,
-        credentials: localCredentials,
-      }),
-    ),
-    tableName: cloud.tableName,
-  };
-  await savePrincipal(table.document, table.tableName, {
-    apiKey: keys.staff,
-    principalId: `staff:${warehouse}`,
-    role: 'staff',
-    scope: warehouse,
-  });
-  await savePrincipal(table.document, table.tableName, {
-    apiKey: keys.supplier,
-    principalId: `supplier:${supplier}`,
-    role: 'supplier',
-    scope: supplier,
-  });
+  ({ cloud, sfn, table } = await startE2eCloud([
+    { apiKey: keys.staff, principalId: `staff:${warehouse}`, role: 'staff', scope: warehouse },
+    { apiKey: keys.supplier, principalId: `supplier:${supplier}`, role: 'supplier', scope: supplier },
+  ]));
   const ops = cloud.keys.ops;
   await expectStatus(
     api(`/locations/${warehouse}`, {

@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
-import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import {
   listReplenishmentEvents,
   replenishmentExecutionName,
 } from '../../functions/adapters/dynamodb/replenishment';
-import { localCredentials, localRegion, stateMachineArn } from '../../local/aws';
-import { type LocalCloud, startLocalCloud } from '../../local/cloud';
-import { dynamodbEndpoint } from '../support/dynamodb';
-import { eventually as eventuallyWithin } from '../support/local-cloud-process';
+import { executionArnOf } from '../../functions/adapters/sfn/executions';
+import { stateMachineArn } from '../../local/aws';
+import type { LocalCloud } from '../../local/cloud';
+import { e2eHttp, startE2eCloud } from '../support/e2e-http';
 
 /**
  * Replenishment end to end over HTTP on an in-process local cloud: orders push a warehouse's available stock
@@ -21,7 +18,7 @@ import { eventually as eventuallyWithin } from '../support/local-cloud-process';
  * `main` with other suites, so every id here is unique to this run.
  */
 let cloud: LocalCloud;
-const eventually = <T>(probe: () => Promise<T | undefined>) => eventuallyWithin(probe, 60_000);
+const { api, expectStatus, waitFor: eventually, placeOrder, orderIn } = e2eHttp(() => cloud);
 let sfn: SFNClient;
 let table: TableRef;
 const run = randomUUID().slice(0, 8);
@@ -31,32 +28,10 @@ const supplierId = `SUP-REP-${run}`;
 const keys = { staff: `stf_${randomUUID()}`, supplier: `sup_${randomUUID()}` };
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    dynamodbEndpoint: dynamodbEndpoint(),
-    retryIntervalScale: 0,
-    prewarm: true,
-  });
-  sfn = new SFNClient({
-    endpoint: cloud.endpoints.stepfunctions,
-    region: localRegion,
-    credentials: localCredentials,
-  });
-  const document = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: dynamodbEndpoint(), region: localRegion, credentials: localCredentials }),
-  );
-  table = { document, tableName: cloud.tableName };
-  await savePrincipal(document, cloud.tableName, {
-    apiKey: keys.staff,
-    principalId: `staff:${warehouse}`,
-    role: 'staff',
-    scope: warehouse,
-  });
-  await savePrincipal(document, cloud.tableName, {
-    apiKey: keys.supplier,
-    principalId: `supplier:${supplierId}`,
-    role: 'supplier',
-    scope: supplierId,
-  });
+  ({ cloud, sfn, table } = await startE2eCloud([
+    { apiKey: keys.staff, principalId: `staff:${warehouse}`, role: 'staff', scope: warehouse },
+    { apiKey: keys.supplier, principalId: `supplier:${supplierId}`, role: 'supplier', scope: supplierId },
+  ]));
   // The warehouse's default reorder point is 5; this SKU orders in lots of 10.
   await expectStatus(
     api(`/locations/${warehouse}`, {
@@ -90,27 +65,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cloud?.stop();
 });
-
-const api = (
-  path: string,
-  init: { method?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
-) =>
-  fetch(`${cloud.endpoints.api}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      'content-type': 'application/json',
-      ...(init.key ? { 'x-api-key': init.key } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-
-async function expectStatus(response: Promise<Response>, status: number): Promise<unknown> {
-  const answered = await response;
-  const body = (await answered.json()) as unknown;
-  expect({ status: answered.status, body }).toMatchObject({ status });
-  return body;
-}
 
 interface InventoryView {
   locations: {
@@ -146,39 +100,12 @@ const purchaseOrders = async () =>
  * reserve task checks for replenishment after the reservation commits, so only then is the trigger done.
  */
 async function orderReserved(qty: number): Promise<void> {
-  const { orderId } = (await expectStatus(
-    api('/orders', {
-      method: 'POST',
-      key: cloud.keys.channel,
-      headers: { 'idempotency-key': randomUUID() },
-      body: {
-        customerId: 'cust-e2e',
-        fulfilment: {
-          type: 'delivery',
-          address: {
-            line1: '1 High St',
-            city: 'London',
-            postalCode: 'E1 6AN',
-            country: 'GB',
-            lat: 51.52,
-            lng: -0.07,
-          },
-        },
-        lines: [{ sku, qty }],
-      },
-    }),
-    202,
-  )) as { orderId: string };
-  await eventually(async () => {
-    const order = (await (await api(`/orders/${orderId}`, { key: cloud.keys.channel })).json()) as {
-      status: string;
-    };
-    return order.status === 'RESERVED' ? true : undefined;
-  });
+  const orderId = await placeOrder([{ sku, qty }]);
+  await orderIn(orderId, 'RESERVED');
   const { status } = await eventually(async () => {
     const described = await sfn.send(
       new DescribeExecutionCommand({
-        executionArn: `${stateMachineArn('fulfilment').replace(':stateMachine:', ':execution:')}:${orderId}`,
+        executionArn: executionArnOf(stateMachineArn('fulfilment'), orderId),
       }),
     );
     return described.status === 'RUNNING' ? undefined : described;
@@ -237,7 +164,10 @@ describe('replenishment below the reorder point over HTTP', () => {
     expect(restocked).toMatchObject({ onHand: 18, reserved: 5, available: 13, inbound: 0 });
     const execution = await sfn.send(
       new DescribeExecutionCommand({
-        executionArn: `${stateMachineArn('procurement').replace(':stateMachine:', ':execution:')}:${replenishmentExecutionName({ kind: 'replenishment', sku, locationId: warehouse, seq: 1 })}`,
+        executionArn: executionArnOf(
+          stateMachineArn('procurement'),
+          replenishmentExecutionName({ kind: 'replenishment', sku, locationId: warehouse, seq: 1 }),
+        ),
       }),
     );
     expect(execution.status).toBe('SUCCEEDED');

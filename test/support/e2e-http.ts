@@ -1,7 +1,34 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import type { LocalCloud } from '../../local/cloud';
+import type { TableRef } from '../../functions/adapters/dynamodb/client';
+import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
+import { localCredentials, localRegion } from '../../local/aws';
+import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import { dynamodbEndpoint } from './dynamodb';
 import { eventually } from './local-cloud-process';
+
+/**
+ * An in-process local cloud for an end-to-end suite, on the run's DynamoDB Local, with the suite's own
+ * principals (staff and supplier keys) added, an SFN client on its endpoint and the table it uses.
+ * Prewarmed: a cold start of a task function on a loaded runner must not eat into the steps' time.
+ */
+export async function startE2eCloud(
+  principals: readonly Parameters<typeof savePrincipal>[2][],
+): Promise<{ cloud: LocalCloud; sfn: SFNClient; table: TableRef }> {
+  const cloud = await startLocalCloud({
+    dynamodbEndpoint: dynamodbEndpoint(),
+    retryIntervalScale: 0,
+    prewarm: true,
+  });
+  const aws = { region: localRegion, credentials: localCredentials };
+  const sfn = new SFNClient({ endpoint: cloud.endpoints.stepfunctions, ...aws });
+  const document = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamodbEndpoint(), ...aws }));
+  for (const principal of principals) await savePrincipal(document, cloud.tableName, principal);
+  return { cloud, sfn, table: { document, tableName: cloud.tableName } };
+}
 
 /**
  * The HTTP side of the end-to-end suites on an in-process local cloud: requests with an API key, and the
