@@ -7,6 +7,7 @@ import { keys } from '../../functions/contracts/keys';
 import { localCredentials, localRegion, stateMachineArn } from '../../local/aws';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { dynamodbEndpoint } from '../support/dynamodb';
+import { deliveryTo } from '../support/fixtures';
 
 /**
  * Reliability through the real stack (DESIGN §7): HTTP API → authorizer → createOrder → Step Functions →
@@ -65,17 +66,7 @@ async function api(
 const orderBody = (orderId: string) => ({
   orderId,
   customerId: 'race',
-  fulfilment: {
-    type: 'delivery',
-    address: {
-      line1: '1 High St',
-      city: 'London',
-      postalCode: 'E1 6AN',
-      country: 'GB',
-      lat: 51.52,
-      lng: -0.07,
-    },
-  },
+  fulfilment: { type: 'delivery', address: deliveryTo },
   lines: [{ sku, qty: 1 }],
 });
 

@@ -8,6 +8,7 @@ import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { localCredentials, localRegion } from '../../local/aws';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { dynamodbEndpoint } from './dynamodb';
+import { deliveryTo } from './fixtures';
 import { eventually } from './local-cloud-process';
 
 /**
@@ -63,18 +64,8 @@ export interface InventoryView {
   suppliers: unknown[];
 }
 
-/** A delivery address in London: every e2e order ships to it. */
-const delivery = {
-  type: 'delivery',
-  address: {
-    line1: '1 High St',
-    city: 'London',
-    postalCode: 'E1 6AN',
-    country: 'GB',
-    lat: 51.52,
-    lng: -0.07,
-  },
-};
+/** Every e2e order ships to the same address in East London. */
+const delivery = { type: 'delivery', address: deliveryTo };
 
 /**
  * `cloud` is read on each call, so a suite can build these helpers at module level and start its cloud in
