@@ -107,7 +107,9 @@ const warehouse = `WH-RD-${run}`;
 const supplier = `SUP-RD-${run}`;
 const keys = { staff: `stf_${randomUUID()}`, supplier: `sup_${randomUUID()}` };
 /** Each scenario has its own SKU: backorders queue per SKU, so scenarios never share stock or a FIFO queue. */
-const skuOf = (key: string) => `SKU-${run}-${key.replace('/', '-')}`;
+/** One SKU per (state, channel): every run has its own stock, supplier feed and purchase orders. */
+const skuOf = (key: string, channel: Channel) =>
+  `SKU-${run}-${key.replace('/', '-')}-${channel === 'ops API' ? 'ops' : 'sfn'}`;
 
 // ------------------------------------------------------------------------------------------ the paths
 
@@ -207,7 +209,8 @@ const stepOf: Record<string, string> = {
 
 // ------------------------------------------------------------------------------------------ the steps
 
-type Channel = 'ops API' | 'Step Functions API';
+const channels = ['ops API', 'Step Functions API'] as const;
+type Channel = (typeof channels)[number];
 
 /** One scenario's order, and the steps that move it along over HTTP. */
 class OrderRun {
@@ -570,10 +573,9 @@ beforeAll(async () => {
     }),
     200,
   );
-  const stocked = Object.entries(scenarios).map(([key, scenario]) => ({
-    sku: skuOf(key),
-    path: paths[scenario.path],
-  }));
+  const stocked = Object.entries(scenarios).flatMap(([key, scenario]) =>
+    channels.map((channel) => ({ sku: skuOf(key, channel), path: paths[scenario.path] })),
+  );
   for (const { sku, path } of stocked) {
     await expectStatus(
       api(`/locations/${warehouse}/stock/${sku}`, {
@@ -617,14 +619,15 @@ describe('redrive safety: every Task state fails there, is redriven and has ever
     ).toEqual([]);
   });
 
-  for (const [index, task] of taskStates.entries()) {
-    // Alternate the two ways operations redrive.
-    const channel: Channel = index % 2 === 0 ? 'ops API' : 'Step Functions API';
+  // Each state twice: redriven by the project's ops API and by the Step Functions API (console, CLI, SDK).
+  for (const [task, channel] of taskStates.flatMap((task) =>
+    channels.map((channel) => [task, channel] as const),
+  )) {
     const key = keyOf(task);
     it(`${key}: fault ${scenarios[key]?.phase ?? '?'} its resource, redrive over the ${channel}`, async () => {
       const scenario = scenarios[key];
       if (!scenario) throw new Error(`no redrive scenario for Task state ${key}: add one to \`scenarios\``);
-      const order = new OrderRun(skuOf(key), paths[scenario.path]);
+      const order = new OrderRun(skuOf(key, channel), paths[scenario.path]);
       const fault = faultFor(task);
       const cause = `injected at ${key} (redrive test)`;
       await order.inject({
