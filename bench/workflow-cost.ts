@@ -197,12 +197,29 @@ export const workflowCostBenchmark: Benchmark = {
       }
       return total;
     };
+    /** An order is RESERVED before its reserve task returns: count only once its executions have ended. */
+    const ended = (orderIds: readonly string[]) =>
+      until(async () => {
+        for (const workflow of ['fulfilment', 'procurement']) {
+          const running = await sfn.send(
+            new ListExecutionsCommand({
+              stateMachineArn: stateMachineArn(workflow),
+              statusFilter: 'RUNNING',
+              maxResults: 1000,
+            }),
+          );
+          if ((running.executions ?? []).some((e) => orderIds.some((id) => e.name?.startsWith(id))))
+            return undefined;
+        }
+        return true;
+      });
     const measure = async (variant: string, orders: number, drive: () => Promise<string[]>) => {
       const before = { ...proxy.totals };
       invocations.length = 0;
       const started = performance.now();
       const orderIds = await drive();
       const wallMs = performance.now() - started;
+      await ended(orderIds);
       const perOrder = (n: number) => n / orders;
       const transitions = perOrder(await transitionsOf(orderIds));
       const lambdaRequests = perOrder(invocations.length);
