@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allocateFifo, checkLinesWithin, chooseSupplier } from '../../functions/core/procurement';
 
@@ -96,5 +97,65 @@ describe('checkLinesWithin', () => {
         limit,
       ).ok,
     ).toBe(false);
+  });
+});
+
+/** Rearranges `items` by random sort keys: the same elements in another order. */
+const permuted = <T>(items: readonly T[], keys: readonly number[]) =>
+  items
+    .map((item, index) => ({ item, key: keys[index] ?? 0 }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ item }) => item);
+
+describe('determinism (a retried or redriven task decides the same, whatever order a Query returned)', () => {
+  it('chooseSupplier does not depend on the order of the offers', () => {
+    const offers = fc.uniqueArray(
+      fc.record({
+        supplierId: fc.constantFrom('s1', 's2', 's3', 's4'),
+        sku: fc.constantFrom('A', 'B'),
+        available: fc.integer({ min: 0, max: 6 }),
+        leadTimeDays: fc.integer({ min: 1, max: 3 }),
+        unitCost: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+      }),
+      { selector: (offer) => `${offer.supplierId}/${offer.sku}`, maxLength: 8 },
+    );
+    fc.assert(
+      fc.property(
+        offers,
+        fc.array(fc.double({ noNaN: true }), { minLength: 8, maxLength: 8 }),
+        (list, keys) => {
+          const clean = list.map(({ unitCost, ...rest }) =>
+            unitCost === undefined ? rest : { ...rest, unitCost },
+          );
+          const needs = [
+            { sku: 'A', qty: 4 },
+            { sku: 'B', qty: 2 },
+          ];
+          expect(chooseSupplier(needs, permuted(clean, keys), [])).toEqual(chooseSupplier(needs, clean, []));
+        },
+      ),
+    );
+  });
+
+  it('allocateFifo does not depend on the order the backorders were read in', () => {
+    const waiting = fc.uniqueArray(
+      fc.record({
+        orderId: fc.constantFrom('o1', 'o2', 'o3', 'o4', 'o5'),
+        sku: fc.constant('A'),
+        outstanding: fc.integer({ min: 0, max: 4 }),
+        createdAt: fc.constantFrom('2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'),
+      }),
+      { selector: (backorder) => backorder.orderId, maxLength: 5 },
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 12 }),
+        waiting,
+        fc.array(fc.double({ noNaN: true }), { minLength: 5, maxLength: 5 }),
+        (qty, list, keys) => {
+          expect(allocateFifo(qty, permuted(list, keys))).toEqual(allocateFifo(qty, list));
+        },
+      ),
+    );
   });
 });

@@ -23,6 +23,20 @@ const location = (locationId: string, overrides: Partial<SourcingLocation> = {})
 const delivery: SourcingRequest = { type: 'delivery', customer: london };
 
 describe('planSourcing', () => {
+  it('breaks a tie between equally good locations by id, whatever order they are listed in', () => {
+    const twins = [location('WH-B'), location('WH-A'), location('WH-C')];
+    const stock: AvailableStock[] = twins.map((twin) => ({
+      sku: 'A',
+      locationId: twin.locationId,
+      available: 5,
+    }));
+    for (const order of [twins, [...twins].reverse()]) {
+      expect(planSourcing(delivery, [{ sku: 'A', qty: 2 }], order, stock).allocation).toEqual([
+        { sku: 'A', qty: 2, locationId: 'WH-A' },
+      ]);
+    }
+  });
+
   it('serves a delivery from one warehouse rather than splitting, preferring warehouses over stores', () => {
     const locations = [
       location('ST-NEAR', { type: 'store', fulfils: ['delivery', 'pickup'] }),

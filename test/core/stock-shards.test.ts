@@ -214,6 +214,8 @@ describe('planRebalance', () => {
 describe('planCountAdjustment (cycle count on sharded stock)', () => {
   it('adds gains to the head and takes losses from the head surplus, then the shards, then as debt', () => {
     expect(planCountAdjustment(sharded([2, 2]), 3)).toEqual([{ bucket: 'head', available: 3, reserved: 0 }]);
+    // The fullest shard covers a loss alone: the others are left alone.
+    expect(planCountAdjustment(sharded([1, 5, 2]), -3)).toEqual([{ bucket: 1, available: -3, reserved: 0 }]);
     const after = applyBucketChanges(sharded([2, 3], 1), planCountAdjustment(sharded([2, 3], 1), -8));
     expect(after.head.available).toBe(-2);
     expect(after.shards.every((shard) => shard.available === 0)).toBe(true);
@@ -253,6 +255,8 @@ describe('holds over shards', () => {
       { bucket: 'head', qty: 2 },
     ]);
     expect(holdParts(4, undefined)).toEqual([{ bucket: 'head', qty: 4 }]);
+    // Entirely in shards (nothing on the head); an emptied shard entry is no part.
+    expect(holdParts(3, { '0': 3, '1': 0 })).toEqual([{ bucket: 0, qty: 3 }]);
     expect(() => holdParts(1, { '0': 2 })).toThrow(RangeError);
   });
 
