@@ -4,7 +4,7 @@ import { decideHoldExpiry } from '../../core/hold-expiry';
 import { callAws, TransientError } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes } from './items';
-import { type HoldRecord, holdRecordSchema, loadOrder, timelineItem } from './orders';
+import { type HoldRecord, holdRecordSchema, loadOrder, versionedOrderChange } from './orders';
 import { isReservationRace, pause } from './reservations';
 import { holdCommitItems, holdReleaseItems } from './stock';
 
@@ -119,38 +119,20 @@ async function releaseExpiredHold(
                 },
               },
               ...holdReleaseItems(table, hold, at),
-              {
-                Update: {
-                  TableName: table.tableName,
-                  Key: keys.order(order.orderId),
-                  UpdateExpression:
-                    'SET #status = :status, allocations = :allocations, shortfall = :shortfall, version = :next, updatedAt = :now',
-                  ConditionExpression: 'version = :version',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':status': decision.status,
-                    ':allocations': decision.allocations,
-                    ':shortfall': decision.shortfall,
-                    ':version': order.version,
-                    ':next': order.version + 1,
-                    ':now': at,
-                  },
+              ...versionedOrderChange(
+                table,
+                order,
+                { status: decision.status, allocations: decision.allocations, shortfall: decision.shortfall },
+                // One entry per hold: several holds of one order may expire in the same sweep.
+                {
+                  at,
+                  status: decision.status,
+                  event: 'HOLD_EXPIRED',
+                  actor: input.actor,
+                  step: `${sweepStep}:${hold.sku}@${hold.locationId}`,
+                  reason: `released ${hold.qty} × ${hold.sku} at ${hold.locationId}, held until ${hold.expiresAt}`,
                 },
-              },
-              {
-                Put: {
-                  TableName: table.tableName,
-                  // One entry per hold: several holds of one order may expire in the same sweep.
-                  Item: timelineItem(order.orderId, {
-                    at,
-                    status: decision.status,
-                    event: 'HOLD_EXPIRED',
-                    actor: input.actor,
-                    step: `${sweepStep}:${hold.sku}@${hold.locationId}`,
-                    reason: `released ${hold.qty} × ${hold.sku} at ${hold.locationId}, held until ${hold.expiresAt}`,
-                  }),
-                },
-              },
+              ),
             ],
           }),
         ),

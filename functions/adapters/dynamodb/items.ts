@@ -1,3 +1,10 @@
+import type { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+
+/** One write of a TransactWriteItems. */
+export type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
+
 /** Drops undefined fields so items write the same whatever the document client's marshall options are. */
 export function compact<T extends Record<string, unknown>>(item: T): T {
   return Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined)) as T;

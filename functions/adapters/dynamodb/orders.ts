@@ -14,7 +14,7 @@ import {
 } from '../../contracts/schemas';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { cancellationCodes, compact } from './items';
+import { cancellationCodes, compact, type TransactItem } from './items';
 
 /** The order item (`ORDER#<id>` / `ORDER`); `version` makes every change an optimistic, conditional write. */
 export const orderRecordSchema = z.object({
@@ -167,6 +167,40 @@ export async function acceptOrder(table: TableRef, input: AcceptOrderInput): Pro
     if (orderTaken === 'ConditionalCheckFailed') return { kind: 'order-exists', orderId };
     throw error;
   }
+}
+
+/**
+ * An order change as transaction writes: the update of `changes`, conditioned on the version that was read
+ * (a concurrent writer makes the whole transaction fail, and the caller re-reads), and its timeline entry.
+ */
+export function versionedOrderChange(
+  table: TableRef,
+  order: Pick<OrderRecord, 'orderId' | 'version'>,
+  changes: Readonly<Record<string, unknown>>,
+  entry: TimelineEntry,
+): TransactItem[] {
+  const fields = Object.entries(changes);
+  const names = Object.fromEntries(fields.map(([field], index) => [`#f${index}`, field]));
+  const values = Object.fromEntries(fields.map(([, value], index) => [`:f${index}`, value]));
+  const assignments = fields.map((_, index) => `#f${index} = :f${index}`);
+  return [
+    {
+      Update: {
+        TableName: table.tableName,
+        Key: keys.order(order.orderId),
+        UpdateExpression: `SET ${[...assignments, 'version = :next', 'updatedAt = :now'].join(', ')}`,
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: {
+          ...values,
+          ':version': order.version,
+          ':next': order.version + 1,
+          ':now': entry.at,
+        },
+      },
+    },
+    { Put: { TableName: table.tableName, Item: timelineItem(order.orderId, entry) } },
+  ];
 }
 
 export function timelineItem(orderId: string, entry: TimelineEntry): Record<string, unknown> {

@@ -21,6 +21,7 @@ import {
 } from '../../core/procurement';
 import { callAws, TransientError } from '../errors';
 import type { TableRef } from './client';
+import type { TransactItem } from './items';
 import { cancellationCodes, compact, isConditionalCheckFailed } from './items';
 import { loadOrder, type OrderRecord, timelineItem } from './orders';
 import {
@@ -34,10 +35,6 @@ import {
 } from './replenishment';
 import { WorkflowTaskError } from './reservations';
 import { querySkuPartition, stockChangeItems } from './stock';
-
-type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->[number];
 
 const quantities = z.record(z.string(), z.number().int().nonnegative());
 

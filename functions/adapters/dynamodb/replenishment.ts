@@ -6,13 +6,10 @@ import { effectiveReorderPolicy, replenishmentNeed } from '../../core/replenishm
 import { reservableUnits } from '../../core/stock-shards';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
+import type { TransactItem } from './items';
 import { cancellationCodes, compact } from './items';
 import { getLocation } from './locations';
 import { getStock, type ReplenishmentSlot, replenishmentSlotSchema, type StockRecord } from './stock';
-
-type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->[number];
 
 /**
  * The stable name of a (sku, location)'s replenishments, for execution names and purchase order ids: both

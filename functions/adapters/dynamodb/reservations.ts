@@ -27,7 +27,7 @@ import {
   loadOrder,
   loadOrderPartition,
   type OrderRecord,
-  timelineItem,
+  versionedOrderChange,
 } from './orders';
 import { holdReleaseItems, querySkuPartition, stockChangeItems, type TransactItem } from './stock';
 
@@ -244,30 +244,18 @@ async function commitReservation(
           },
     );
   }
-  items.push({
-    Update: {
-      TableName: table.tableName,
-      Key: keys.order(order.orderId),
-      UpdateExpression:
-        'SET #status = :status, allocations = :allocations, shortfall = :shortfall, pickupAlternatives = :alternatives, version = :next, updatedAt = :now',
-      ConditionExpression: 'version = :version',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':status': outcome,
-        ':allocations': mergeAllocations(held, allocation),
-        ':shortfall': shortfall,
+  items.push(
+    ...versionedOrderChange(
+      table,
+      order,
+      {
+        status: outcome,
+        allocations: mergeAllocations(held, allocation),
+        shortfall,
         // Pickup only: other stores that could serve the whole order now, for the channel to offer the customer.
-        ':alternatives': plan.alternativeStores,
-        ':version': order.version,
-        ':next': order.version + 1,
-        ':now': at,
+        pickupAlternatives: plan.alternativeStores,
       },
-    },
-  });
-  items.push({
-    Put: {
-      TableName: table.tableName,
-      Item: timelineItem(order.orderId, {
+      {
         at,
         status: outcome,
         ...(order.status === outcome ? { event: 'PARTIALLY_ALLOCATED' } : {}),
@@ -276,9 +264,9 @@ async function commitReservation(
         ...(shortfall.length > 0
           ? { reason: `short: ${shortfall.map((line) => `${line.qty} × ${line.sku}`).join(', ')}` }
           : {}),
-      }),
-    },
-  });
+      },
+    ),
+  );
   if (items.length > maxTransactionItems)
     throw new Error(`order ${order.orderId} needs ${items.length} writes, above one transaction`);
   await callAws('reserveOrder', () =>
@@ -407,35 +395,18 @@ export async function transitionOrder(
       await callAws('transitionOrder', () =>
         table.document.send(
           new TransactWriteCommand({
-            TransactItems: [
+            TransactItems: versionedOrderChange(
+              table,
+              order,
+              { status: input.status },
               {
-                Update: {
-                  TableName: table.tableName,
-                  Key: keys.order(order.orderId),
-                  UpdateExpression: 'SET #status = :status, version = :next, updatedAt = :now',
-                  ConditionExpression: 'version = :version',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':status': input.status,
-                    ':version': order.version,
-                    ':next': order.version + 1,
-                    ':now': at,
-                  },
-                },
+                at,
+                status: input.status,
+                actor: input.actor,
+                step: input.step,
+                ...(input.reason ? { reason: input.reason } : {}),
               },
-              {
-                Put: {
-                  TableName: table.tableName,
-                  Item: timelineItem(order.orderId, {
-                    at,
-                    status: input.status,
-                    actor: input.actor,
-                    step: input.step,
-                    ...(input.reason ? { reason: input.reason } : {}),
-                  }),
-                },
-              },
-            ],
+            ),
           }),
         ),
       );

@@ -15,11 +15,9 @@ import {
 } from '../../core/stock-shards';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { compact, isConditionalCheckFailed, isTransactionRace } from './items';
+import { compact, isConditionalCheckFailed, isTransactionRace, type TransactItem } from './items';
 
-export type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->[number];
+export type { TransactItem } from './items';
 
 /** Stock of a SKU at a location, summed over its head and shards (`reserved` and `available` are totals). */
 export interface StockRecord extends StockFigures, ReorderPolicy {
