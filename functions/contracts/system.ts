@@ -156,6 +156,18 @@ export const functions = {
     grants: [{ table: 'main', access: 'readWrite' }],
     schedule: { everyMinutes: 1 },
   },
+  reconcileReplenishment: {
+    entry: 'functions/handlers/inventory/reconcile-replenishment.schedule.ts',
+    description:
+      'Re-checks every stocked position against its reorder point and starts replenishments a failed trigger missed',
+    timeoutSeconds: 300,
+    environment: { ...commonEnvironment, PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' } },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'procurement', access: 'start' },
+    ],
+    schedule: { everyMinutes: 15 },
+  },
   getInventory: {
     entry: 'functions/handlers/inventory/get-inventory.api.ts',
     description: 'Per-location and total stock of a SKU, with supplier availability',

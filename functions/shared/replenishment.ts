@@ -1,5 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { TableRef } from '../adapters/dynamodb/client';
+import { listLocations, listStockedSkus } from '../adapters/dynamodb/locations';
 import {
   checkReplenishment,
   claimReplenishment,
@@ -81,4 +82,34 @@ async function replenishIfLow(
     });
     return 'failed';
   }
+}
+
+/** Positions checked at once by the reconciler: bounded, so a large estate does not burst the table. */
+const reconcileBatch = 25;
+
+/**
+ * The safety net behind the triggers: a start that failed (Step Functions unavailable) is otherwise only
+ * retried by the next fall at that (sku, location), and a location already at zero sees no more falls.
+ * Runs on a schedule and re-checks every stocked position; the trigger's own conditions keep it to at most
+ * one open replenishment each, so running it again (or alongside the triggers) starts nothing twice.
+ */
+export async function reconcileReplenishment(
+  trigger: ReplenishmentTrigger,
+  context: { readonly actor: string; readonly now: Date },
+): Promise<Record<ReplenishmentOutcome, number> & { checked: number }> {
+  const positions: StockPosition[] = [];
+  for (const location of await listLocations(trigger.table)) {
+    for (const sku of await listStockedSkus(trigger.table, location.locationId))
+      positions.push({ sku, locationId: location.locationId });
+  }
+  const counts = { checked: positions.length, started: 0, open: 0, 'not-needed': 0, failed: 0 };
+  for (let start = 0; start < positions.length; start += reconcileBatch) {
+    for (const outcome of await replenishWhereLow(
+      trigger,
+      positions.slice(start, start + reconcileBatch),
+      context,
+    ))
+      counts[outcome] += 1;
+  }
+  return counts;
 }

@@ -22,7 +22,7 @@ import { reserveOrder } from '../../functions/adapters/dynamodb/reservations';
 import { applySupplierStock, getStock, recordCycleCount } from '../../functions/adapters/dynamodb/stock';
 import type { Demand, LocationBody, ReplenishmentDemand } from '../../functions/contracts/schemas';
 import { poIdSchema } from '../../functions/contracts/schemas';
-import { replenishWhereLow } from '../../functions/shared/replenishment';
+import { reconcileReplenishment, replenishWhereLow } from '../../functions/shared/replenishment';
 import type { StepFunctionsService } from '../../local/stepfunctions/service';
 import { arnOf, sfnClient, startTestSfn, testInvoker } from '../local/stepfunctions/harness';
 import { createTestTable } from '../support/dynamodb';
@@ -302,5 +302,34 @@ describe('replenishment purchase orders', () => {
     expect(await claimReplenishment(table, demandOf('SKU-P3', 'WH-P3', 2), { ...entry, step: 'Open' })).toBe(
       'claimed',
     );
+  });
+});
+
+describe('the replenishment reconciler (scheduled safety net)', () => {
+  it('starts what a failed trigger missed, once, and leaves positions above their reorder point alone', async () => {
+    // Its own table: the reconciler looks at every stocked position there is.
+    const created = await createTestTable();
+    const own: TableRef = { document: created.document, tableName: created.tableName };
+    const low = { ...warehouse, reorderPoint: 5 };
+    await saveLocation(own, 'WH-RC1', low, now);
+    await saveLocation(own, 'WH-RC2', low, now);
+    // Counted straight into the table: no trigger ran (as if its start had failed).
+    for (const [locationId, sku, onHand] of [
+      ['WH-RC1', 'SKU-RC-LOW', 2],
+      ['WH-RC1', 'SKU-RC-FINE', 9],
+      ['WH-RC2', 'SKU-RC-LOW', 0],
+    ] as const)
+      await recordCycleCount(own, sku, locationId, { onHand, safetyStock: 0 }, now);
+    const reconcile = () =>
+      reconcileReplenishment({ table: own, sfn, procurementStateMachineArn: procurementArn }, actor);
+
+    expect(await reconcile()).toEqual({ checked: 3, started: 2, open: 0, 'not-needed': 1, failed: 0 });
+    expect(await getReplenishmentSlot(own, 'SKU-RC-LOW', 'WH-RC1')).toMatchObject({ status: 'OPEN', seq: 1 });
+    expect(await getReplenishmentSlot(own, 'SKU-RC-LOW', 'WH-RC2')).toMatchObject({ status: 'OPEN', seq: 1 });
+    expect(await getReplenishmentSlot(own, 'SKU-RC-FINE', 'WH-RC1')).toBeUndefined();
+    // Again (the next schedule, or alongside a trigger): nothing more starts.
+    expect(await reconcile()).toEqual({ checked: 3, started: 0, open: 2, 'not-needed': 1, failed: 0 });
+    expect(await executions('SKU-RC-LOW', 'WH-RC1')).toHaveLength(1);
+    expect(await executions('SKU-RC-LOW', 'WH-RC2')).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import { type Location, type LocationBody, locationSchema } from '../../contract
 import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { compact } from './items';
+import { queryAll } from './query';
 
 export async function saveLocation(
   table: TableRef,
@@ -55,6 +56,27 @@ export async function getLocations(table: TableRef, locationIds: readonly string
     }
   }
   return found.sort((a, b) => (a.locationId < b.locationId ? -1 : 1));
+}
+
+/** Every location (through the `LOCATIONS` index partition), by id. */
+export async function listLocations(table: TableRef): Promise<Location[]> {
+  const items = await queryAll(table, 'listLocations', {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.locationIndex('').gsi1pk },
+  });
+  return items.map(toLocation);
+}
+
+/** The SKUs a location keeps stock records for (through its index partition), each once. */
+export async function listStockedSkus(table: TableRef, locationId: string): Promise<string[]> {
+  const { gsi1pk } = keys.stockByLocation('', locationId);
+  const items = await queryAll(table, 'listStockedSkus', {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': gsi1pk, ':prefix': keys.stockPrefix },
+  });
+  return [...new Set(items.map((item) => String(item.sku)))];
 }
 
 function toLocation(item: Record<string, unknown>): Location {

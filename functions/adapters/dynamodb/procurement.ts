@@ -23,6 +23,7 @@ import { callAws, TransientError } from '../errors';
 import type { TableRef } from './client';
 import type { TransactItem } from './items';
 import { cancellationCodes, compact, isConditionalCheckFailed } from './items';
+import { listLocations } from './locations';
 import { loadOrder, type OrderRecord, timelineItem } from './orders';
 import {
   type AuditEntry,
@@ -423,23 +424,10 @@ async function receivingLocation(table: TableRef, order: OrderRecord): Promise<s
   if (order.fulfilment.type === 'pickup') return order.fulfilment.storeId;
   const held = order.allocations[0]?.locationId;
   if (held) return held;
-  const page = await callAws('listLocations', () =>
-    table.document.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'LOCATIONS' },
-      }),
-    ),
-  );
-  const locations = (page.Items ?? []).map((item) => ({
-    id: String(item.locationId),
-    type: String(item.type),
-  }));
+  const locations = await listLocations(table);
   const chosen = locations.find((location) => location.type === 'warehouse') ?? locations[0];
   if (!chosen) throw new WorkflowTaskError(orderNotFoundErrorName, 'no location can receive goods');
-  return chosen.id;
+  return chosen.locationId;
 }
 
 /**
