@@ -1,10 +1,11 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../contracts/keys';
 import { decideHoldExpiry } from '../../core/hold-expiry';
 import { callAws, TransientError } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes } from './items';
 import { type HoldRecord, holdRecordSchema, loadOrder, versionedOrderChange } from './orders';
+import { queryAll } from './query';
 import { isReservationRace, pause } from './reservations';
 import { holdCommitItems, holdReleaseItems } from './stock';
 
@@ -61,23 +62,12 @@ export async function findExpiredHolds(
   const holds: HoldRecord[] = [];
   for (let hoursAgo = lookbackHours; hoursAgo >= 0; hoursAgo--) {
     const bucket = keys.heldHoldBucket(new Date(now.getTime() - hoursAgo * 3_600_000).toISOString());
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const exclusiveStartKey = startKey;
-      const page = await callAws('findExpiredHolds', () =>
-        table.document.send(
-          new QueryCommand({
-            TableName: table.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :bucket AND gsi1sk < :upper',
-            ExpressionAttributeValues: { ':bucket': bucket, ':upper': upper },
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        ),
-      );
-      holds.push(...(page.Items ?? []).map((item) => holdRecordSchema.parse(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(table, 'findExpiredHolds', {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :bucket AND gsi1sk < :upper',
+      ExpressionAttributeValues: { ':bucket': bucket, ':upper': upper },
+    });
+    holds.push(...items.map((item) => holdRecordSchema.parse(item)));
   }
   return holds;
 }

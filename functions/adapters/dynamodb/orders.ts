@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { keys } from '../../contracts/keys';
 import {
@@ -15,6 +15,7 @@ import {
 import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes, compact, type TransactItem } from './items';
+import { queryAll } from './query';
 
 /** The order item (`ORDER#<id>` / `ORDER`); `version` makes every change an optimistic, conditional write. */
 export const orderRecordSchema = z.object({
@@ -224,28 +225,17 @@ export async function loadOrderPartition(
   let order: OrderRecord | undefined;
   const holds: HoldRecord[] = [];
   const timeline: TimelineEntry[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const exclusiveStartKey = startKey;
-    const page = await callAws('loadOrderPartition', () =>
-      table.document.send(
-        new QueryCommand({
-          TableName: table.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
-          ExclusiveStartKey: exclusiveStartKey,
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) {
-      const sortKey = String(item.sk);
-      if (sortKey === 'ORDER') order = orderRecordSchema.parse(item);
-      else if (sortKey.startsWith(keys.holdPrefix)) holds.push(holdRecordSchema.parse(item));
-      else if (sortKey.startsWith(keys.timelinePrefix)) timeline.push(timelineEntrySchema.parse(item));
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(table, 'loadOrderPartition', {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
+    ConsistentRead: true,
+  });
+  for (const item of items) {
+    const sortKey = String(item.sk);
+    if (sortKey === 'ORDER') order = orderRecordSchema.parse(item);
+    else if (sortKey.startsWith(keys.holdPrefix)) holds.push(holdRecordSchema.parse(item));
+    else if (sortKey.startsWith(keys.timelinePrefix)) timeline.push(timelineEntrySchema.parse(item));
+  }
   return { order, holds, timeline };
 }
 

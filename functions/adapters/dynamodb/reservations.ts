@@ -1,4 +1,4 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { invalidStatusTransitionErrorName, orderNotFoundErrorName } from '../../contracts/errors';
 import { keys } from '../../contracts/keys';
 import type {
@@ -29,6 +29,7 @@ import {
   type OrderRecord,
   versionedOrderChange,
 } from './orders';
+import { queryAll } from './query';
 import { holdReleaseItems, querySkuPartition, stockChangeItems, type TransactItem } from './stock';
 
 /** A workflow task error that retrying cannot fix: the execution fails at its step, for operations to look at. */
@@ -300,25 +301,12 @@ export const pause = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
 
 export async function listHolds(table: TableRef, orderId: string): Promise<HoldRecord[]> {
-  const holds: HoldRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const exclusiveStartKey = startKey;
-    const page = await callAws('listHolds', () =>
-      table.document.send(
-        new QueryCommand({
-          TableName: table.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId), ':prefix': keys.holdPrefix },
-          ExclusiveStartKey: exclusiveStartKey,
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    holds.push(...(page.Items ?? []).map((item) => holdRecordSchema.parse(item)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return holds;
+  const items = await queryAll(table, 'listHolds', {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId), ':prefix': keys.holdPrefix },
+    ConsistentRead: true,
+  });
+  return items.map((item) => holdRecordSchema.parse(item));
 }
 
 /**

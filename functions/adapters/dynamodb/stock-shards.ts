@@ -1,4 +1,4 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../contracts/keys';
 import {
   applyBucketChanges,
@@ -10,6 +10,7 @@ import {
 import { callAws, TransientError } from '../errors';
 import type { TableRef } from './client';
 import { isConditionalCheckFailed, isTransactionRace as isRace } from './items';
+import { queryAll } from './query';
 import { pause } from './reservations';
 import { getStock, type StockRecord, stockChangeItems, type TransactItem } from './stock';
 
@@ -140,25 +141,11 @@ export async function rebalanceStock(
 }
 
 async function listShardedStock(table: TableRef): Promise<{ sku: string; locationId: string }[]> {
-  const entries: { sku: string; locationId: string }[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const exclusiveStartKey = startKey;
-    const page = await callAws('listShardedStock', () =>
-      table.document.send(
-        new QueryCommand({
-          TableName: table.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.shardedStockPartition },
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      ),
-    );
-    for (const item of page.Items ?? [])
-      entries.push({ sku: String(item.sku), locationId: String(item.locationId) });
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return entries;
+  const items = await queryAll(table, 'listShardedStock', {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.shardedStockPartition },
+  });
+  return items.map((item) => ({ sku: String(item.sku), locationId: String(item.locationId) }));
 }
 
 /** Drops the rebalancer's entry, unless the stock was sharded again meanwhile. */

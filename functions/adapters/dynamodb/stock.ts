@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { keys } from '../../contracts/keys';
 import { replenishmentStatusSchema, type StockBody } from '../../contracts/schemas';
@@ -16,6 +16,7 @@ import {
 import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { compact, isConditionalCheckFailed, isTransactionRace, type TransactItem } from './items';
+import { queryAll } from './query';
 
 export type { TransactItem } from './items';
 
@@ -49,25 +50,12 @@ export async function getStock(
   locationId: string,
 ): Promise<StockRecord | undefined> {
   const head = keys.stock(sku, locationId);
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const exclusiveStartKey = startKey;
-    const page = await callAws('getStock', () =>
-      table.document.send(
-        new QueryCommand({
-          TableName: table.tableName,
-          // '#' sorts below every character a location id may hold, so this range is exactly this location's.
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :head AND :lastShard',
-          ExpressionAttributeValues: { ':pk': head.pk, ':head': head.sk, ':lastShard': `${head.sk}#SHARD#~` },
-          ExclusiveStartKey: exclusiveStartKey,
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(table, 'getStock', {
+    // '#' sorts below every character a location id may hold, so this range is exactly this location's.
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :head AND :lastShard',
+    ExpressionAttributeValues: { ':pk': head.pk, ':head': head.sk, ':lastShard': `${head.sk}#SHARD#~` },
+    ConsistentRead: true,
+  });
   return toStockRecords(items)[0];
 }
 
@@ -96,29 +84,18 @@ export async function querySkuPartition(table: TableRef, sku: string): Promise<S
   const stockItems: Record<string, unknown>[] = [];
   const suppliers: SupplierStockRecord[] = [];
   const replenishments: ReplenishmentSlot[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const exclusiveStartKey = startKey;
-    const page = await callAws('querySku', () =>
-      table.document.send(
-        new QueryCommand({
-          TableName: table.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.skuPartition(sku) },
-          ExclusiveStartKey: exclusiveStartKey,
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) {
-      const sortKey = String(item.sk);
-      if (sortKey.startsWith(keys.stockPrefix)) stockItems.push(item);
-      else if (sortKey.startsWith(keys.supplierStockPrefix)) suppliers.push(toSupplierStockRecord(item));
-      else if (sortKey.startsWith(keys.replenishmentPrefix))
-        replenishments.push(replenishmentSlotSchema.parse(item));
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(table, 'querySku', {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.skuPartition(sku) },
+    ConsistentRead: true,
+  });
+  for (const item of items) {
+    const sortKey = String(item.sk);
+    if (sortKey.startsWith(keys.stockPrefix)) stockItems.push(item);
+    else if (sortKey.startsWith(keys.supplierStockPrefix)) suppliers.push(toSupplierStockRecord(item));
+    else if (sortKey.startsWith(keys.replenishmentPrefix))
+      replenishments.push(replenishmentSlotSchema.parse(item));
+  }
   return { stock: toStockRecords(stockItems), suppliers, replenishments };
 }
 
