@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { keys } from '../../contracts/keys';
 import { replenishmentStatusSchema, type StockBody } from '../../contracts/schemas';
 import type { ReorderPolicy } from '../../core/replenishment';
-import { applyCycleCount, type StockFigures } from '../../core/stock';
+import { applyCycleCount, availableToPromise, type StockFigures } from '../../core/stock';
 import {
   applyBucketChanges,
   type BucketChange,
@@ -57,6 +57,20 @@ export async function getStock(
     ConsistentRead: true,
   });
   return toStockRecords(items)[0];
+}
+
+/** A stock record as clients see it (DESIGN §6): `available` is what can be promised, net of safety stock. */
+export function stockFiguresView(stock: StockRecord) {
+  return {
+    sku: stock.sku,
+    locationId: stock.locationId,
+    onHand: stock.onHand,
+    reserved: stock.reserved,
+    available: availableToPromise(stock),
+    inbound: stock.inbound,
+    safetyStock: stock.safetyStock,
+    updatedAt: stock.updatedAt,
+  };
 }
 
 /** The replenishment slot of a SKU at a location (`SKU#<sku>` / `REPLENISHMENT#<locationId>`). */

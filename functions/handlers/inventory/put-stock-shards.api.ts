@@ -1,10 +1,9 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { getLocation } from '../../adapters/dynamodb/locations';
-import type { StockRecord } from '../../adapters/dynamodb/stock';
+import { type StockRecord, stockFiguresView } from '../../adapters/dynamodb/stock';
 import { setStockShards } from '../../adapters/dynamodb/stock-shards';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { availableToPromise } from '../../core/stock';
 import { commonEnvironment, loadEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
@@ -36,14 +35,7 @@ export const handler = httpHandler(
 );
 
 const shardedStockView = (stock: StockRecord) => ({
-  sku: stock.sku,
-  locationId: stock.locationId,
-  onHand: stock.onHand,
-  reserved: stock.reserved,
-  available: availableToPromise(stock),
-  inbound: stock.inbound,
-  safetyStock: stock.safetyStock,
-  updatedAt: stock.updatedAt,
+  ...stockFiguresView(stock),
   shards: stock.shardCount,
   head: stock.buckets.head,
   shardFigures: stock.buckets.shards,

@@ -1,10 +1,9 @@
 import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { getLocation } from '../../adapters/dynamodb/locations';
-import { recordCycleCount } from '../../adapters/dynamodb/stock';
+import { recordCycleCount, stockFiguresView } from '../../adapters/dynamodb/stock';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { availableToPromise } from '../../core/stock';
 import { commonEnvironment, loadEnvironment, replenishmentTriggerEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
@@ -46,16 +45,9 @@ export const handler = httpHandler(
     });
     return {
       body: {
-        sku: stock.sku,
-        locationId: stock.locationId,
-        onHand: stock.onHand,
-        reserved: stock.reserved,
-        available: availableToPromise(stock),
-        inbound: stock.inbound,
-        safetyStock: stock.safetyStock,
+        ...stockFiguresView(stock),
         ...(stock.reorderPoint === undefined ? {} : { reorderPoint: stock.reorderPoint }),
         ...(stock.reorderQuantity === undefined ? {} : { reorderQuantity: stock.reorderQuantity }),
-        updatedAt: stock.updatedAt,
       },
     };
   },
