@@ -43,6 +43,7 @@ export const lookup = <K extends string, V>(map: ReadonlyMap<K, V>, key: string,
 export interface RefResolvers<T> {
   readonly tableName: (key: TableKey) => T;
   readonly queueUrl: (key: QueueKey) => T;
+  readonly deadLetterQueueUrl: (key: QueueKey) => T;
   readonly stateMachineArn: (key: string) => T;
   readonly functionArn: (key: string) => T;
 }
@@ -50,6 +51,7 @@ export interface RefResolvers<T> {
 export const resolveRef = <T>(ref: Ref, resolvers: RefResolvers<T>): T => {
   if ('tableName' in ref) return resolvers.tableName(ref.tableName);
   if ('queueUrl' in ref) return resolvers.queueUrl(ref.queueUrl);
+  if ('deadLetterQueueUrl' in ref) return resolvers.deadLetterQueueUrl(ref.deadLetterQueueUrl);
   if ('stateMachineArn' in ref) return resolvers.stateMachineArn(ref.stateMachineArn);
   return resolvers.functionArn(ref.functionArn);
 };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  deadLetterQueueName,
   type EnvValue,
   type FunctionDefinition,
   type Ref,
@@ -19,6 +20,7 @@ export function createResolver(queueUrl: (queueName: string) => string) {
   const resolveRef = (ref: Ref): string => {
     if ('tableName' in ref) return tableName(ref.tableName);
     if ('queueUrl' in ref) return queueUrl(ref.queueUrl);
+    if ('deadLetterQueueUrl' in ref) return queueUrl(deadLetterQueueName(ref.deadLetterQueueUrl));
     if ('stateMachineArn' in ref) return stateMachineArn(ref.stateMachineArn);
     return functionArn(ref.functionArn);
   };

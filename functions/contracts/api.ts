@@ -156,6 +156,20 @@ export const apiContracts = {
     response: schemas.receiptResponseSchema,
     problems: [404, 409, 415, 422],
   },
+  'GET /ops/dead-letters': {
+    summary: "Messages in the queues' dead-letter queues, left in place (at most 100 per queue)",
+    access: { roles: ['ops'] },
+    successStatus: 200,
+    response: schemas.deadLetterListSchema,
+  },
+  'POST /ops/dead-letters/redrive': {
+    summary: 'Move dead letters back to their source queue to be processed again (one queue, or all)',
+    access: { roles: ['ops'] },
+    body: schemas.redriveDeadLettersBodySchema,
+    successStatus: 202,
+    response: schemas.redriveDeadLettersResponseSchema,
+    problems: [409, 415, 422],
+  },
   'GET /ops/executions': {
     summary: 'Workflow executions (failed by default) with failed state, error, cause and input',
     access: { roles: ['ops'] },

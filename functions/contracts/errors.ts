@@ -45,6 +45,7 @@ export const problemCodes = {
   purchaseOrderLines: 'PROCUREMENT.LINES_NOT_ON_PURCHASE_ORDER',
   executionNotFound: 'OPS.EXECUTION_NOT_FOUND',
   executionNotRedrivable: 'OPS.EXECUTION_NOT_REDRIVABLE',
+  deadLetterMoveRunning: 'OPS.DEAD_LETTER_MOVE_RUNNING',
   rateLimited: 'REQUEST.RATE_LIMITED',
   internal: 'INTERNAL',
 } as const;

@@ -351,6 +351,35 @@ export const executionIdParamsSchema = z.object({
 
 export const redriveResponseSchema = z.object({ executionArn: z.string(), status: z.literal('RUNNING') });
 
+/** The queues whose dead letters operations can inspect and redrive (each has a `<name>-dlq`). */
+export const deadLetterSourceSchema = z.enum(['supplierStockFeed']);
+export const deadLetterSchema = z.object({
+  queue: deadLetterSourceSchema,
+  messageId: z.string(),
+  /** As received: a dead letter is often a body the consumer could not parse. */
+  body: z.string(),
+  /** Deliveries so far, including the failed ones on the source queue. */
+  receiveCount: z.number().int().nonnegative(),
+  sentAt: z.iso.datetime().optional(),
+});
+export const deadLetterListSchema = z.object({
+  items: z.array(deadLetterSchema),
+  queues: z.array(z.object({ queue: deadLetterSourceSchema, approximateMessages: z.number().int() })),
+});
+export const redriveDeadLettersBodySchema = z
+  .object({ queue: deadLetterSourceSchema.optional() })
+  .strict()
+  .optional();
+export const redriveDeadLettersResponseSchema = z.object({
+  items: z.array(
+    z.object({
+      queue: deadLetterSourceSchema,
+      taskHandle: z.string(),
+      approximateMessagesToMove: z.number().int().nonnegative(),
+    }),
+  ),
+});
+
 // ------------------------------------------------------------------------------------------------ platform
 
 export const healthResponseSchema = z.object({ status: z.literal('ok') });

@@ -20,6 +20,8 @@ export type FunctionKey = keyof typeof functions;
 export type Ref =
   | { readonly tableName: TableKey }
   | { readonly queueUrl: QueueKey }
+  /** The URL of a queue's dead-letter queue (`deadLetterQueueName`). */
+  | { readonly deadLetterQueueUrl: QueueKey }
   | { readonly stateMachineArn: string }
   | { readonly functionArn: string };
 
@@ -27,7 +29,8 @@ export type EnvValue = string | Ref;
 
 export type Grant =
   | { readonly table: TableKey; readonly access: 'read' | 'readWrite' }
-  | { readonly queue: QueueKey; readonly access: 'send' | 'consume' | 'admin' }
+  /** `inspectDeadLetters`: peek at the DLQ only; `admin`: also move its messages back to the queue. */
+  | { readonly queue: QueueKey; readonly access: 'send' | 'consume' | 'inspectDeadLetters' | 'admin' }
   | { readonly workflow: string; readonly access: 'start' | 'callback' | 'operate' };
 
 export interface FunctionDefinition {
@@ -315,6 +318,25 @@ export const functions = {
       { workflow: 'procurement', access: 'callback' },
     ],
   },
+  listDeadLetters: {
+    entry: 'functions/handlers/ops/list-dead-letters.api.ts',
+    description: "Messages in each queue's dead-letter queue (peeked: they stay there)",
+    environment: {
+      ...commonEnvironment,
+      SUPPLIER_STOCK_DLQ_URL: { deadLetterQueueUrl: 'supplierStockFeed' },
+    },
+    grants: [{ queue: 'supplierStockFeed', access: 'inspectDeadLetters' }],
+  },
+  redriveDeadLetters: {
+    entry: 'functions/handlers/ops/redrive-dead-letters.api.ts',
+    description:
+      'Moves dead letters back to their source queue (an SQS message move task) to be processed again',
+    environment: {
+      ...commonEnvironment,
+      SUPPLIER_STOCK_DLQ_URL: { deadLetterQueueUrl: 'supplierStockFeed' },
+    },
+    grants: [{ queue: 'supplierStockFeed', access: 'admin' }],
+  },
   listExecutions: {
     entry: 'functions/handlers/ops/list-executions.api.ts',
     description: 'Failed (or other) workflow executions with failed state, error, cause and input',
@@ -392,6 +414,8 @@ export const routes = [
     function: 'decidePurchaseOrder',
   },
   { method: 'POST', path: '/locations/{locationId}/receipts', function: 'receiveGoods' },
+  { method: 'GET', path: '/ops/dead-letters', function: 'listDeadLetters' },
+  { method: 'POST', path: '/ops/dead-letters/redrive', function: 'redriveDeadLetters' },
   { method: 'GET', path: '/ops/executions', function: 'listExecutions' },
   { method: 'POST', path: '/ops/executions/{executionId}/redrive', function: 'redriveExecution' },
 ] as const satisfies readonly RouteDefinition[];

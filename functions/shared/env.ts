@@ -63,3 +63,13 @@ export const procurementEnvironment = {
   ...commonEnvironment,
   SUPPLIER_RESPONSE_TIMEOUT_SECONDS: z.coerce.number().int().positive(),
 } as const;
+
+/** Operations on dead letters: each source queue's dead-letter queue URL. */
+export const deadLetterEnvironment = {
+  ...commonEnvironment,
+  SUPPLIER_STOCK_DLQ_URL: queueUrlSchema,
+} as const;
+
+/** Source queue → its dead-letter queue's URL (the keys are the queues operations may redrive). */
+export const deadLetterQueueUrls = (environment: z.infer<z.ZodObject<typeof deadLetterEnvironment>>) =>
+  ({ supplierStockFeed: environment.SUPPLIER_STOCK_DLQ_URL }) as const;

@@ -156,6 +156,14 @@ export class SystemFunctions extends Construct {
       else if (grant.access === 'consume') {
         // The SQS event source grants consumption itself; an explicit grant is for manual polling only.
         if (def.sqsTrigger?.queue !== grant.queue) pair.queue.grantConsumeMessages(fn);
+      } else if (grant.access === 'inspectDeadLetters') {
+        // Peek: receive, then make visible again; nothing is deleted or moved.
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+            resources: [pair.deadLetterQueue.queueArn],
+          }),
+        );
       } else {
         // Redrive from the DLQ back to its source queue (StartMessageMoveTask) and inspect the DLQ.
         role.addToPrincipalPolicy(
@@ -165,6 +173,7 @@ export class SystemFunctions extends Construct {
               'sqs:ListMessageMoveTasks',
               'sqs:CancelMessageMoveTask',
               'sqs:ReceiveMessage',
+              'sqs:ChangeMessageVisibility',
               'sqs:DeleteMessage',
               'sqs:GetQueueAttributes',
             ],

@@ -34,6 +34,7 @@ export function tokenResolvers(
   return {
     tableName: (k) => lookup(props.tables, k, 'table').tableName,
     queueUrl: (k) => lookup(props.queues, k, 'queue').queue.queueUrl,
+    deadLetterQueueUrl: (k) => lookup(props.queues, k, 'queue').deadLetterQueue.queueUrl,
     stateMachineArn: (k) => stateMachineArn(stack, k),
     functionArn: (k) => lookup(functions, k, 'function').fn.functionArn,
   };

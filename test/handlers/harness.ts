@@ -49,6 +49,7 @@ export function setFunctionEnvironment(options: {
       functions.createPurchaseOrder.environment.SUPPLIER_RESPONSE_TIMEOUT_SECONDS,
     ),
     SUPPLIER_STOCK_QUEUE_URL: options.queueUrl ?? `http://127.0.0.1:9/${localAccountId}/supplierStockFeed`,
+    SUPPLIER_STOCK_DLQ_URL: `http://127.0.0.1:9/${localAccountId}/supplierStockFeed-dlq`,
     RESERVATION_HOLD_MINUTES: String(functions.reserveStock.environment.RESERVATION_HOLD_MINUTES),
     HOLD_SWEEP_LOOKBACK_HOURS: String(functions.releaseExpiredHolds.environment.HOLD_SWEEP_LOOKBACK_HOURS),
     SUPPLIER_FEED_RATE_PER_MINUTE: String(

@@ -178,7 +178,8 @@ describe('functions', () => {
         const actual = JSON.stringify(vars[name]);
         if (typeof value === 'string') expect(vars[name], `${key}.${name}`).toBe(value);
         else if ('tableName' in value) expect(actual).toMatch(/Fn::ImportValue.*Ref/);
-        else if ('queueUrl' in value) expect(actual).toMatch(/Fn::ImportValue.*Ref/);
+        else if ('queueUrl' in value || 'deadLetterQueueUrl' in value)
+          expect(actual).toMatch(/Fn::ImportValue.*Ref/);
         else if ('stateMachineArn' in value)
           expect(actual).toContain(machineArnSuffix(value.stateMachineArn));
         else expect(actual).toContain(logicalId(fnOf(value.functionArn).fn));
@@ -247,7 +248,7 @@ describe('least privilege', () => {
     expect(getOrder.some((a) => a.startsWith('dynamodb:') && writeActions.includes(a))).toBe(false);
   });
 
-  it('only functions granted a workflow get Step Functions actions; only senders can send', () => {
+  it('only functions granted a workflow get Step Functions actions; only senders and queue admins can send', () => {
     for (const [key, def] of entriesOf(definition.functions)) {
       const grants = def.grants;
       const actions = actionsOf(logicalId(fnOf(key).role)).map((a) => a.action);
@@ -257,7 +258,8 @@ describe('least privilege', () => {
           key,
         ).toEqual([]);
       }
-      if (!grants.some((g) => 'queue' in g && g.access === 'send')) {
+      // Senders, and admins (a dead-letter redrive sends the messages back to their queue).
+      if (!grants.some((g) => 'queue' in g && (g.access === 'send' || g.access === 'admin'))) {
         expect(actions, key).not.toContain('sqs:SendMessage');
       }
       if (grants.some((g) => 'workflow' in g && g.access === 'start')) {

@@ -1,0 +1,34 @@
+import { createSqsClient } from '../../adapters/clients';
+import { redriveDeadLetters } from '../../adapters/sqs/dead-letters';
+import { apiContracts } from '../../contracts/api';
+import { problemCodes } from '../../contracts/errors';
+import { deadLetterEnvironment, deadLetterQueueUrls, loadEnvironment } from '../../shared/env';
+import { httpHandler } from '../../shared/http';
+import { HttpProblem } from '../../shared/problem';
+
+const queueUrls = deadLetterQueueUrls(loadEnvironment(deadLetterEnvironment));
+const sqs = createSqsClient();
+
+/** Starts one SQS message move task per chosen dead-letter queue; the source queue's consumer does the rest. */
+export const handler = httpHandler(apiContracts['POST /ops/dead-letters/redrive'], async ({ body }) => {
+  const chosen = (Object.keys(queueUrls) as (keyof typeof queueUrls)[]).filter(
+    (queue) => !body?.queue || body.queue === queue,
+  );
+  const items = [];
+  for (const queue of chosen) {
+    const result = await redriveDeadLetters(sqs, queueUrls[queue]);
+    if (result.kind === 'already-running') {
+      throw new HttpProblem(
+        409,
+        problemCodes.deadLetterMoveRunning,
+        `A redrive of ${queue}'s dead letters is still running; wait for it to finish.`,
+      );
+    }
+    items.push({
+      queue,
+      taskHandle: result.taskHandle,
+      approximateMessagesToMove: result.approximateMessagesToMove,
+    });
+  }
+  return { body: { items } };
+});
