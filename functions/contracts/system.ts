@@ -99,6 +99,31 @@ const commonEnvironment = {
   LOG_LEVEL: 'INFO',
 } as const satisfies Record<string, EnvValue>;
 
+/** What a function that starts procurement needs (shortfalls, replenishment triggers): the ARN and the right. */
+const startsProcurement = {
+  environment: { PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' } },
+  grant: { workflow: 'procurement', access: 'start' },
+} as const satisfies { environment: Record<string, EnvValue>; grant: Grant };
+
+/** The ops API over executions: every workflow, to list and redrive. */
+const operatesWorkflows = {
+  environment: {
+    ...commonEnvironment,
+    FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' },
+    PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' },
+  },
+  grants: [
+    { workflow: 'fulfilment', access: 'operate' },
+    { workflow: 'procurement', access: 'operate' },
+  ],
+} as const satisfies Pick<FunctionDefinition, 'environment' | 'grants'>;
+
+/** The ops API over dead letters: each source queue's dead-letter queue. */
+const deadLetterQueues = {
+  ...commonEnvironment,
+  SUPPLIER_STOCK_DLQ_URL: { deadLetterQueueUrl: 'supplierStockFeed' },
+} as const satisfies Record<string, EnvValue>;
+
 export const tables = {
   main: {
     partitionKey: 'pk',
@@ -138,11 +163,8 @@ export const functions = {
     entry: 'functions/handlers/inventory/put-stock.api.ts',
     description:
       'Sets on-hand, safety stock and reorder settings of a SKU at a location (cycle count); starts replenishment when low',
-    environment: { ...commonEnvironment, PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' } },
-    grants: [
-      { table: 'main', access: 'readWrite' },
-      { workflow: 'procurement', access: 'start' },
-    ],
+    environment: { ...commonEnvironment, ...startsProcurement.environment },
+    grants: [{ table: 'main', access: 'readWrite' }, startsProcurement.grant],
   },
   putStockShards: {
     entry: 'functions/handlers/inventory/put-stock-shards.api.ts',
@@ -164,11 +186,8 @@ export const functions = {
     description:
       'Re-checks every stocked position against its reorder point and starts replenishments a failed trigger missed',
     timeoutSeconds: 300,
-    environment: { ...commonEnvironment, PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' } },
-    grants: [
-      { table: 'main', access: 'readWrite' },
-      { workflow: 'procurement', access: 'start' },
-    ],
+    environment: { ...commonEnvironment, ...startsProcurement.environment },
+    grants: [{ table: 'main', access: 'readWrite' }, startsProcurement.grant],
     schedule: { everyMinutes: 15 },
   },
   getInventory: {
@@ -231,12 +250,9 @@ export const functions = {
     environment: {
       ...commonEnvironment,
       RESERVATION_HOLD_MINUTES: '30',
-      PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' },
+      ...startsProcurement.environment,
     },
-    grants: [
-      { table: 'main', access: 'readWrite' },
-      { workflow: 'procurement', access: 'start' },
-    ],
+    grants: [{ table: 'main', access: 'readWrite' }, startsProcurement.grant],
   },
   releaseExpiredHolds: {
     entry: 'functions/handlers/fulfilment/release-expired-holds.schedule.ts',
@@ -255,11 +271,8 @@ export const functions = {
   requestProcurement: {
     entry: 'functions/handlers/fulfilment/request-procurement.task.ts',
     description: 'Starts the procurement execution for a shortfall (idempotent per order version)',
-    environment: { ...commonEnvironment, PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' } },
-    grants: [
-      { table: 'main', access: 'read' },
-      { workflow: 'procurement', access: 'start' },
-    ],
+    environment: { ...commonEnvironment, ...startsProcurement.environment },
+    grants: [{ table: 'main', access: 'read' }, startsProcurement.grant],
   },
   createPurchaseOrder: {
     entry: 'functions/handlers/procurement/create-purchase-order.task.ts',
@@ -321,47 +334,25 @@ export const functions = {
   listDeadLetters: {
     entry: 'functions/handlers/ops/list-dead-letters.api.ts',
     description: "Messages in each queue's dead-letter queue (peeked: they stay there)",
-    environment: {
-      ...commonEnvironment,
-      SUPPLIER_STOCK_DLQ_URL: { deadLetterQueueUrl: 'supplierStockFeed' },
-    },
+    environment: deadLetterQueues,
     grants: [{ queue: 'supplierStockFeed', access: 'inspectDeadLetters' }],
   },
   redriveDeadLetters: {
     entry: 'functions/handlers/ops/redrive-dead-letters.api.ts',
     description:
       'Moves dead letters back to their source queue (an SQS message move task) to be processed again',
-    environment: {
-      ...commonEnvironment,
-      SUPPLIER_STOCK_DLQ_URL: { deadLetterQueueUrl: 'supplierStockFeed' },
-    },
+    environment: deadLetterQueues,
     grants: [{ queue: 'supplierStockFeed', access: 'admin' }],
   },
   listExecutions: {
     entry: 'functions/handlers/ops/list-executions.api.ts',
     description: 'Failed (or other) workflow executions with failed state, error, cause and input',
-    environment: {
-      ...commonEnvironment,
-      FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' },
-      PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' },
-    },
-    grants: [
-      { workflow: 'fulfilment', access: 'operate' },
-      { workflow: 'procurement', access: 'operate' },
-    ],
+    ...operatesWorkflows,
   },
   redriveExecution: {
     entry: 'functions/handlers/ops/redrive-execution.api.ts',
     description: 'Redrives a failed workflow execution from the step that failed',
-    environment: {
-      ...commonEnvironment,
-      FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' },
-      PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' },
-    },
-    grants: [
-      { workflow: 'fulfilment', access: 'operate' },
-      { workflow: 'procurement', access: 'operate' },
-    ],
+    ...operatesWorkflows,
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

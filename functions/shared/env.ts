@@ -73,3 +73,14 @@ export const deadLetterEnvironment = {
 /** Source queue → its dead-letter queue's URL (the keys are the queues operations may redrive). */
 export const deadLetterQueueUrls = (environment: z.infer<z.ZodObject<typeof deadLetterEnvironment>>) =>
   ({ supplierStockFeed: environment.SUPPLIER_STOCK_DLQ_URL }) as const;
+
+/** The ops API over executions: every workflow it lists and redrives. */
+export const operatedWorkflowsEnvironment = {
+  ...commonEnvironment,
+  FULFILMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
+  PROCUREMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
+} as const;
+
+export const operatedStateMachineArns = (
+  environment: z.infer<z.ZodObject<typeof operatedWorkflowsEnvironment>>,
+): string[] => [environment.FULFILMENT_STATE_MACHINE_ARN, environment.PROCUREMENT_STATE_MACHINE_ARN];

@@ -2,8 +2,8 @@ import { invalidStatusTransitionErrorName } from '../../contracts/errors';
 import { decideCancellation } from '../../core/order-status';
 import type { TableRef } from './client';
 import { loadOrder } from './orders';
-import { backorderWaiter, cancelOpenPurchaseOrders, closeBackorders, listBackorders } from './procurement';
-import { releaseHolds, transitionOrder, WorkflowTaskError } from './reservations';
+import { backorderWaiter, cancelOpenPurchaseOrders, closeBackorders } from './procurement';
+import { releaseHolds, transitionOrderReleasing, WorkflowTaskError } from './reservations';
 
 export type CancelOrderResult =
   | {
@@ -45,26 +45,23 @@ export async function cancelOrder(
 
   // The order first: once it is CANCELLED no reservation, backorder or purchase order can be written for it
   // (each is conditioned on the order), so what the next steps undo cannot grow behind them.
-  let releasedHolds = await releaseHolds(table, input.orderId, input.now);
+  let releasedHolds: number;
   try {
-    await transitionOrder(table, {
+    ({ releasedHolds } = await transitionOrderReleasing(table, {
       orderId: input.orderId,
       status: 'CANCELLED',
       step: cancelStep,
       actor: input.actor,
       reason,
       now: input.now,
-    });
+    }));
   } catch (error) {
     // Dispatch moved the order past the point of no return in the meantime.
     if (error instanceof WorkflowTaskError && error.name === invalidStatusTransitionErrorName)
       return { kind: 'too-late', reason: error.message };
     throw error;
   }
-  const open = (await listBackorders(table, input.orderId)).filter(
-    (backorder) => backorder.status === 'WAITING' || backorder.status === 'ALLOCATED',
-  );
-  await closeBackorders(table, {
+  const withdrawnBackorders = await closeBackorders(table, {
     orderId: input.orderId,
     token: undefined,
     status: 'WITHDRAWN',
@@ -87,7 +84,7 @@ export async function cancelOrder(
     kind: 'cancelled',
     replay: decision.kind === 'already-cancelled',
     releasedHolds,
-    withdrawnBackorders: open.length,
+    withdrawnBackorders,
     cancelledPurchaseOrders: purchaseOrders.cancelled,
     supplierTokens: purchaseOrders.waitingTokens,
     ...(waiter.token ? { fulfilmentToken: waiter.token } : {}),

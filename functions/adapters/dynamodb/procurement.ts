@@ -959,9 +959,10 @@ export async function closeBackorders(
     step: string;
     now: Date;
   },
-): Promise<void> {
+): Promise<number> {
   const { orderId, token } = input;
   const at = input.now.toISOString();
+  let closed = 0;
   for (const backorder of await listBackorders(table, orderId)) {
     if (backorder.status === 'RESUMED' || backorder.status === 'WITHDRAWN') continue;
     try {
@@ -989,12 +990,18 @@ export async function closeBackorders(
           reason: `${backorder.allocated} of ${backorder.qty} × ${backorder.sku} allocated`,
         }),
       ]);
+      closed++;
     } catch (error) {
       // Closed meanwhile by a concurrent run: it wrote the timeline entry.
       if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw error;
     }
   }
-  if (!token) return;
+  if (token) await clearBackorderToken(table, orderId, token);
+  return closed;
+}
+
+/** Removes a used fulfilment token from the order, unless a newer wait has parked another one since. */
+export async function clearBackorderToken(table: TableRef, orderId: string, token: string): Promise<void> {
   try {
     await callAws('clearBackorderToken', () =>
       table.document.send(

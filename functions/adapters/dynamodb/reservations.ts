@@ -369,15 +369,26 @@ export async function transitionOrder(
   table: TableRef,
   input: TransitionInput,
 ): Promise<{ orderId: string; status: OrderStatus }> {
+  const { orderId, status } = await transitionOrderReleasing(table, input);
+  return { orderId, status };
+}
+
+/** `transitionOrder`, also saying how many holds it released on the way (cancellation reports them). */
+export async function transitionOrderReleasing(
+  table: TableRef,
+  input: TransitionInput,
+): Promise<{ orderId: string; status: OrderStatus; releasedHolds: number }> {
+  let releasedHolds = 0;
   for (let attempt = 1; attempt <= reserveAttempts; attempt++) {
     const order = await loadOrder(table, input.orderId);
     if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${input.orderId} does not exist`);
     const decision = decideTransition(order.status, input.status);
-    if (decision.kind === 'already-applied') return { orderId: order.orderId, status: order.status };
+    if (decision.kind === 'already-applied')
+      return { orderId: order.orderId, status: order.status, releasedHolds };
     if (decision.kind === 'rejected')
       throw new WorkflowTaskError(invalidStatusTransitionErrorName, decision.reason);
     if (input.status === 'REJECTED' || input.status === 'CANCELLED')
-      await releaseHolds(table, input.orderId, input.now);
+      releasedHolds += await releaseHolds(table, input.orderId, input.now);
     const at = input.now.toISOString();
     try {
       await callAws('transitionOrder', () =>
@@ -398,7 +409,7 @@ export async function transitionOrder(
           }),
         ),
       );
-      return { orderId: order.orderId, status: input.status };
+      return { orderId: order.orderId, status: input.status, releasedHolds };
     } catch (error) {
       if (!isReservationRace(error)) throw error;
       await pause(attempt);

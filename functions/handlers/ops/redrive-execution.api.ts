@@ -2,19 +2,11 @@ import { createStepFunctionsClient } from '../../adapters/clients';
 import { executionArnOf, redriveExecution } from '../../adapters/sfn/executions';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { commonEnvironment, loadEnvironment, stateMachineArnSchema } from '../../shared/env';
+import { loadEnvironment, operatedStateMachineArns, operatedWorkflowsEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
 
-const environment = loadEnvironment({
-  ...commonEnvironment,
-  FULFILMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
-  PROCUREMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
-});
-const stateMachineArns = [
-  environment.FULFILMENT_STATE_MACHINE_ARN,
-  environment.PROCUREMENT_STATE_MACHINE_ARN,
-];
+const stateMachineArns = operatedStateMachineArns(loadEnvironment(operatedWorkflowsEnvironment));
 const sfn = createStepFunctionsClient();
 
 export const handler = httpHandler(

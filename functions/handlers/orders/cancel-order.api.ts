@@ -1,7 +1,7 @@
 import { createStepFunctionsClient } from '../../adapters/clients';
 import { cancelOrder, cancelStep } from '../../adapters/dynamodb/cancellation';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
-import { closeBackorders } from '../../adapters/dynamodb/procurement';
+import { clearBackorderToken } from '../../adapters/dynamodb/procurement';
 import { sendTaskFailure, sendTaskSuccess } from '../../adapters/sfn/callbacks';
 import { apiContracts } from '../../contracts/api';
 import { orderCancelledErrorName, problemCodes } from '../../contracts/errors';
@@ -41,14 +41,7 @@ export const handler = httpHandler(
         orderCancelledErrorName,
         `${cancelStep}: order cancelled`,
       );
-      await closeBackorders(table, {
-        orderId: params.orderId,
-        token: result.fulfilmentToken,
-        status: 'WITHDRAWN',
-        actor: principal.principalId,
-        step: cancelStep,
-        now,
-      });
+      await clearBackorderToken(table, params.orderId, result.fulfilmentToken);
     }
     if (!result.replay) countMetric('OrderCancelled');
     return {
