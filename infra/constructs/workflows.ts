@@ -15,7 +15,7 @@ export interface WorkflowsProps extends SystemResourcesProps {
   readonly functions: ReadonlyMap<FunctionKey, SystemFunction>;
 }
 
-/** Direct DynamoDB integrations the ASL uses (`arn:aws:states:::dynamodb:*Item`), nothing more. */
+/** DynamoDB item actions the ASL may call (`arn:aws:states:::aws-sdk:dynamodb:updateItem.waitForTaskToken` parks callback tokens), nothing more. */
 const WORKFLOW_TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',

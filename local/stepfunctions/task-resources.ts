@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as dynamodbCommands from '@aws-sdk/client-dynamodb';
 import {
   DeleteItemCommand,
   type DynamoDBClient,
@@ -27,7 +28,13 @@ export class RuntimeStatesError extends StatesError {
   readonly isCatchable = false;
 }
 
-export type ResourceKind = 'lambda:invoke' | 'lambda:function' | 'dynamodb' | 'sqs' | 'states:startExecution';
+export type ResourceKind =
+  | 'lambda:invoke'
+  | 'lambda:function'
+  | 'dynamodb'
+  | 'aws-sdk:dynamodb'
+  | 'sqs'
+  | 'states:startExecution';
 
 export interface ParsedResource {
   kind: ResourceKind;
@@ -46,6 +53,20 @@ const integrationPattern =
 
 /** Classifies a Task `Resource`; unsupported resources return undefined (the task then fails with States.Runtime). */
 export function parseResource(resource: string): ParsedResource | undefined {
+  const sdk = /^arn:aws[a-z-]*:states:::aws-sdk:([a-z0-9-]+):([A-Za-z]+)(\.waitForTaskToken)?$/.exec(
+    resource,
+  );
+  if (sdk) {
+    const [, service = '', action = '', suffix] = sdk;
+    if (service !== 'dynamodb') return undefined;
+    return {
+      kind: 'aws-sdk:dynamodb',
+      action,
+      resourceType: `aws-sdk:${service}`,
+      resourceName: suffix ? `${action}${suffix}` : action,
+      waitForTaskToken: suffix !== undefined,
+    };
+  }
   if (/^arn:aws[a-z-]*:lambda:[^:]+:[^:]+:function:/.test(resource)) {
     return {
       kind: 'lambda:function',
@@ -244,6 +265,27 @@ function sdkError(service: string, serviceLabel: string, error: unknown): States
   return new StatesError(`${service}.${name}`, cause);
 }
 
+/**
+ * AWS SDK integration errors are `<ServiceName>.<ErrorName>Exception` in PascalCase (DynamoDB is `DynamoDb`);
+ * an error the service model does not name becomes the service's base exception, `DynamoDb.DynamoDbException`.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ */
+function sdkIntegrationError(service: string, error: unknown): StatesError {
+  if (error instanceof StatesError) return error;
+  const e = error as {
+    name?: string;
+    message?: string;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number; requestId?: string };
+  };
+  const modeled =
+    e.name && e.name !== 'Error' && e.name !== 'ValidationException' && e.$metadata?.httpStatusCode;
+  const shape = !e.$metadata?.httpStatusCode ? 'SdkClient' : modeled ? (e.name as string) : service;
+  const name = shape.endsWith('Exception') ? shape : `${shape}Exception`;
+  const cause = `${e.message ?? String(error)} (Service: ${service}, Status Code: ${e.$metadata?.httpStatusCode ?? 0}, Request ID: ${e.$metadata?.requestId ?? 'null'})`;
+  return new StatesError(`${service}.${name}`, cause);
+}
+
 /** Lambda errors as Step Functions reports them: the handler's errorType, cause = Lambda's error JSON. */
 function lambdaError(error: unknown): StatesError {
   const errorType =
@@ -320,6 +362,26 @@ export async function callResource(
         return toTaskResult(await client.send(command as never));
       } catch (error) {
         throw sdkError('DynamoDB', 'AmazonDynamoDBv2', error);
+      }
+    }
+    case 'aws-sdk:dynamodb': {
+      const client = deps.dynamodb;
+      if (!client)
+        throw new StatesError(
+          'DynamoDb.SdkClientException',
+          'No DynamoDB endpoint configured for the local Step Functions service',
+        );
+      const p = asObject(params, `aws-sdk:dynamodb:${parsed.action}`);
+      const commandName = `${parsed.action.charAt(0).toUpperCase()}${parsed.action.slice(1)}Command`;
+      const Command = (dynamodbCommands as unknown as Record<string, new (input: unknown) => unknown>)[
+        commandName
+      ];
+      if (!Command)
+        throw new RuntimeStatesError('States.Runtime', `Unknown DynamoDB action ${parsed.action}`);
+      try {
+        return toTaskResult(await client.send(new Command(p) as never));
+      } catch (error) {
+        throw sdkIntegrationError('DynamoDb', error);
       }
     }
     case 'sqs': {

@@ -77,7 +77,7 @@ const keyOf = (task: { workflow: string; state: string }) => `${task.workflow}/$
  * SDK's transient errors), and `times` = every attempt that retrier allows, so the execution fails there.
  */
 function faultFor(task: TaskState): { error: string; times: number } {
-  for (const error of ['TransientError', 'DynamoDB.SdkClientException']) {
+  for (const error of ['TransientError', 'DynamoDb.SdkClientException']) {
     const retrier = task.definition.Retry?.find(
       (candidate) => candidate.ErrorEquals.includes(error) || candidate.ErrorEquals.includes('States.ALL'),
     );

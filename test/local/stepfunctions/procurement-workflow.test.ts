@@ -301,7 +301,7 @@ describe('workflows/procurement/procurement.asl.json on the local Step Functions
     expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
     const history = await historyOf(sfn, arn);
     expect(history.find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails?.error).toBe(
-      'DynamoDB.ConditionalCheckFailedException',
+      'DynamoDb.ConditionalCheckFailedException',
     );
     expect((await statesEntered(arn)).slice(-4)).toEqual([
       'AwaitGoodsReceipt',
