@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -38,6 +39,8 @@ export interface ExecutionRecord {
 interface PersistedFile {
   version: 1;
   executions: ExecutionRecord[];
+  /** Signs task tokens (base64): kept so a token issued before a restart is still recognised as spent. */
+  tokenSecret?: string;
 }
 
 /**
@@ -47,6 +50,8 @@ interface PersistedFile {
 export class ExecutionStore {
   private readonly records = new Map<string, ExecutionRecord>();
   private saveTimer: NodeJS.Timeout | undefined;
+  /** The key task tokens are signed with; persisted with the records. */
+  tokenSecret: Buffer = randomBytes(32);
 
   constructor(private readonly persistFile?: string) {}
 
@@ -58,6 +63,7 @@ export class ExecutionStore {
   load(): void {
     if (!this.persistFile || !existsSync(this.persistFile)) return;
     const parsed = JSON.parse(readFileSync(this.persistFile, 'utf8')) as PersistedFile;
+    if (parsed.tokenSecret) this.tokenSecret = Buffer.from(parsed.tokenSecret, 'base64');
     for (const record of parsed.executions ?? []) {
       this.records.set(record.executionArn, record);
       if (record.status === 'RUNNING') {
@@ -124,7 +130,11 @@ export class ExecutionStore {
 
   private save(): void {
     if (!this.persistFile) return;
-    const file: PersistedFile = { version: 1, executions: [...this.records.values()] };
+    const file: PersistedFile = {
+      version: 1,
+      executions: [...this.records.values()],
+      tokenSecret: this.tokenSecret.toString('base64'),
+    };
     mkdirSync(dirname(this.persistFile), { recursive: true });
     const temp = `${this.persistFile}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(file));

@@ -4,7 +4,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { localAccountId, localCredentials, localRegion } from '../aws';
 import type { LambdaInvoker } from '../lambda/invoker';
+import { limits, payloadBytes, validName } from './asl/limits';
 import { type ExecutionRecord, ExecutionStore, type HistoryEvent } from './executions';
+import { type FaultDefinition, FaultRegistry } from './fault-injection';
 import {
   createProtocolServer,
   type JsonObject,
@@ -15,14 +17,8 @@ import {
   SfnError,
   Timestamp,
 } from './protocol';
-import {
-  type CompiledMachine,
-  compileMachine,
-  ExecutionRunner,
-  type FaultDefinition,
-  FaultRegistry,
-} from './runner';
-import { TokenBroker, TokenError } from './task-resources';
+import { type CompiledMachine, compileMachine, ExecutionRunner } from './runner';
+import { TokenBroker, TokenError } from './tokens';
 
 export interface StepFunctionsServiceOptions {
   /** 0/undefined = a free port on 127.0.0.1. */
@@ -50,15 +46,12 @@ export interface StepFunctionsService {
 const executionArnOf = (machineName: string, executionName: string): string =>
   `arn:aws:states:${localRegion}:${localAccountId}:execution:${machineName}:${executionName}`;
 
-/** Names as AWS allows them: 1–80 chars, none of whitespace, brackets, wildcards, special or control characters. */
-const validName = (name: string): boolean =>
-  name.length >= 1 &&
-  name.length <= 80 &&
-  !/[\s<>{}[\]?*"#%\\^|~`$&,;:/]/.test(name) &&
-  ![...name].some((char) => {
-    const code = char.charCodeAt(0);
-    return code < 0x20 || (code >= 0x7f && code <= 0x9f);
-  });
+/** AWS's wording for a request member over its length constraint. */
+const tooLong = (member: string, max: number): SfnError =>
+  new SfnError(
+    'ValidationException',
+    `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+  );
 
 const pageToken = {
   encode: (offset: number): string => Buffer.from(JSON.stringify({ offset })).toString('base64'),
@@ -90,17 +83,12 @@ export async function startStepFunctionsService(
 ): Promise<StepFunctionsService> {
   const machines = new Map<string, CompiledMachine>();
   for (const definition of o.stateMachines) {
-    const machine = compileMachine(
-      definition.name,
-      definition.definition,
-      definition.roleArn,
-      o.retryIntervalScale ?? 1,
-    );
+    const machine = compileMachine(definition.name, definition.definition, definition.roleArn);
     machines.set(machine.arn, machine);
   }
   const store = new ExecutionStore(o.persistFile);
   store.load();
-  const broker = new TokenBroker();
+  const broker = new TokenBroker(store.tokenSecret);
   const faults = new FaultRegistry();
   const sdkConfig = { region: localRegion, credentials: localCredentials };
   const dynamodb = o.dynamodbEndpoint
@@ -125,6 +113,8 @@ export async function startStepFunctionsService(
     requestedName: string | undefined,
   ): ExecutionRecord => {
     const machine = machineOf(stateMachineArn);
+    // The API's own constraint on `input` (AWS answers before looking at the JSON).
+    if (payloadBytes(input) > limits.payloadBytes) throw tooLong('input', limits.payloadBytes);
     try {
       JSON.parse(input);
     } catch {
@@ -162,6 +152,7 @@ export async function startStepFunctionsService(
     store,
     broker,
     faults,
+    retryIntervalScale: o.retryIntervalScale ?? 1,
     resources: {
       invoker: o.invoker,
       dynamodb,
@@ -291,13 +282,20 @@ export async function startStepFunctionsService(
     ListExecutions: (input) => {
       const machine = machineOf(requiredString(input, 'stateMachineArn'));
       const statusFilter = optionalString(input, 'statusFilter');
+      const redriveFilter = optionalString(input, 'redriveFilter');
+      if (redriveFilter && !['REDRIVEN', 'NOT_REDRIVEN'].includes(redriveFilter)) {
+        throw new SfnError('ValidationException', `Invalid redriveFilter '${redriveFilter}'`);
+      }
       if (
         statusFilter &&
         !['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'].includes(statusFilter)
       ) {
         throw new SfnError('ValidationException', `Invalid statusFilter '${statusFilter}'`);
       }
-      const records = store.list(machine.arn).filter((r) => !statusFilter || r.status === statusFilter);
+      const records = store
+        .list(machine.arn)
+        .filter((r) => !statusFilter || r.status === statusFilter)
+        .filter((r) => !redriveFilter || r.redriveCount > 0 === (redriveFilter === 'REDRIVEN'));
       const { items, nextToken } = page(records, input);
       return { executions: items.map(summary), ...(nextToken ? { nextToken } : {}) };
     },
@@ -341,6 +339,7 @@ export async function startStepFunctionsService(
     SendTaskSuccess: (input) => {
       const token = requiredString(input, 'taskToken');
       const outputText = requiredString(input, 'output');
+      if (outputText.length > limits.payloadBytes) throw tooLong('output', limits.payloadBytes);
       let output: unknown;
       try {
         output = JSON.parse(outputText);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as dynamodbCommands from '@aws-sdk/client-dynamodb';
 import {
   DeleteItemCommand,
@@ -8,25 +7,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { localRegion } from '../aws';
 import { FunctionError, type LambdaInvoker } from '../lambda/invoker';
-
-/**
- * A States error as Retry/Catch see it. aws-local-stepfunctions matches `ErrorEquals` against `error.name`
- * and builds the Catch output as `{Error: name, Cause: message}`, so the cause travels as the message.
- */
-export class StatesError extends Error {
-  constructor(error: string, cause: string) {
-    super(cause);
-    this.name = error;
-  }
-}
-
-/** An error no Retry or Catch may handle (AWS's `States.Runtime` class); the library reads these two flags. */
-export class RuntimeStatesError extends StatesError {
-  readonly isRetryable = false;
-  readonly isCatchable = false;
-}
+import { runtimeError, StatesError } from './asl/errors';
 
 export type ResourceKind =
   | 'lambda:invoke'
@@ -99,115 +81,6 @@ export function parseResource(resource: string): ParsedResource | undefined {
   return undefined;
 }
 
-interface PendingTask {
-  executionArn: string;
-  promise: Promise<unknown>;
-  resolve: (output: unknown) => void;
-  reject: (error: Error) => void;
-  /** Called on SendTaskHeartbeat so the waiting task can restart its heartbeat timer. */
-  onHeartbeat: () => void;
-}
-
-/**
- * Task tokens for `.waitForTaskToken` states. A token is opaque to callers; ours are `local-` + random hex so
- * a malformed token (InvalidToken) can be told apart from a well-formed one whose task is gone (TaskDoesNotExist).
- */
-export class TokenBroker {
-  private readonly pending = new Map<string, PendingTask>();
-  private readonly timedOut = new Set<string>();
-  private readonly answered = new Set<string>();
-
-  /**
-   * A token is live from the moment it exists, as in AWS: the resource that publishes it (a DynamoDB write,
-   * a Lambda) may make it visible to a caller who answers before the task starts waiting.
-   */
-  create(executionArn: string): string {
-    const token = `local-${randomBytes(48).toString('hex')}`;
-    let resolve!: (output: unknown) => void;
-    let reject!: (error: Error) => void;
-    const promise = new Promise<unknown>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    // An early answer (or a cancellation before anyone waits) must not surface as an unhandled rejection.
-    promise.catch(() => undefined);
-    this.pending.set(token, { executionArn, promise, resolve, reject, onHeartbeat: () => {} });
-    return token;
-  }
-
-  /** The callback's outcome: settles on SendTaskSuccess/SendTaskFailure (possibly already), `expire` or `cancelExecution`. */
-  wait(token: string, onHeartbeat: () => void): Promise<unknown> {
-    const task = this.pending.get(token);
-    if (!task) return Promise.reject(new StatesError('States.Runtime', 'Task token is no longer valid'));
-    task.onHeartbeat = onHeartbeat;
-    return task.promise;
-  }
-
-  /** Returns the pending task or throws the error AWS would for this token. */
-  private take(token: string): PendingTask {
-    if (!/^local-[0-9a-f]{96}$/.test(token)) throw new TokenError('InvalidToken', 'Invalid Token');
-    if (this.timedOut.has(token)) throw new TokenError('TaskTimedOut', 'Task Timed Out');
-    const task = this.pending.get(token);
-    if (!task) throw new TokenError('TaskDoesNotExist', 'Task does not exist anymore');
-    return task;
-  }
-
-  succeed(token: string, output: unknown): void {
-    this.answer(token).resolve(output);
-  }
-
-  fail(token: string, error: string, cause: string): void {
-    this.answer(token).reject(new StatesError(error, cause));
-  }
-
-  /** A token answers once; its settled promise stays reachable for a `wait` that has not started yet. */
-  private answer(token: string): PendingTask {
-    const task = this.take(token);
-    if (this.answered.has(token)) throw new TokenError('TaskDoesNotExist', 'Task does not exist anymore');
-    this.answered.add(token);
-    return task;
-  }
-
-  heartbeat(token: string): void {
-    this.take(token).onHeartbeat();
-  }
-
-  /** The task timed out: its wait rejects with `error`, and late callbacks get TaskTimedOut like AWS. */
-  expire(token: string, error: Error): void {
-    const task = this.pending.get(token);
-    this.pending.delete(token);
-    this.answered.delete(token);
-    this.timedOut.add(token);
-    task?.reject(error);
-  }
-
-  /** Forgets a token whose task ended another way (late callbacks get TaskDoesNotExist). */
-  discard(token: string): void {
-    this.pending.delete(token);
-    this.answered.delete(token);
-  }
-
-  /** The execution stopped: every wait of it ends. */
-  cancelExecution(executionArn: string): void {
-    for (const [token, task] of this.pending) {
-      if (task.executionArn === executionArn) {
-        this.pending.delete(token);
-        this.answered.delete(token);
-        task.reject(new StatesError('States.Runtime', 'Execution is no longer running'));
-      }
-    }
-  }
-}
-
-export class TokenError extends Error {
-  constructor(
-    readonly shape: 'InvalidToken' | 'TaskDoesNotExist' | 'TaskTimedOut',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export interface TaskResourceDeps {
   invoker: LambdaInvoker;
   dynamodb?: DynamoDBClient;
@@ -233,7 +106,7 @@ export interface TaskResourceDeps {
 
 const asObject = (value: unknown, what: string): Record<string, unknown> => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new RuntimeStatesError('States.Runtime', `${what}: Parameters must be a JSON object`);
+    throw runtimeError(`${what}: Parameters must be a JSON object`);
   }
   return value as Record<string, unknown>;
 };
@@ -324,7 +197,7 @@ export async function callResource(
     case 'lambda:invoke': {
       const p = asObject(params, 'lambda:invoke');
       if (typeof p.FunctionName !== 'string')
-        throw new StatesError('States.Runtime', 'lambda:invoke needs Parameters.FunctionName');
+        throw runtimeError('lambda:invoke needs Parameters.FunctionName');
       let payload: unknown = p.Payload ?? {};
       // Lambda receives bytes: a string Payload is passed as-is, i.e. parsed if it is JSON.
       if (typeof payload === 'string') {
@@ -376,8 +249,7 @@ export async function callResource(
       const Command = (dynamodbCommands as unknown as Record<string, new (input: unknown) => unknown>)[
         commandName
       ];
-      if (!Command)
-        throw new RuntimeStatesError('States.Runtime', `Unknown DynamoDB action ${parsed.action}`);
+      if (!Command) throw runtimeError(`Unknown DynamoDB action ${parsed.action}`);
       try {
         return toTaskResult(await client.send(new Command(p) as never));
       } catch (error) {
@@ -411,7 +283,7 @@ export async function callResource(
     case 'states:startExecution': {
       const p = asObject(params, 'states:startExecution');
       if (typeof p.StateMachineArn !== 'string')
-        throw new StatesError('States.Runtime', 'startExecution needs Parameters.StateMachineArn');
+        throw runtimeError('startExecution needs Parameters.StateMachineArn');
       const input = typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {});
       let started: { executionArn: string; startDate: number };
       try {
@@ -463,6 +335,3 @@ export async function callResource(
     }
   }
 }
-
-/** `region` of TaskScheduled events. */
-export const taskRegion = localRegion;

@@ -15,7 +15,7 @@ import { executionArnOf } from '../../functions/adapters/sfn/executions';
 import { workflows } from '../../functions/contracts/system';
 import { stateMachineArn } from '../../local/aws';
 import type { LocalCloud } from '../../local/cloud';
-import type { FaultPhase } from '../../local/stepfunctions/runner';
+import type { FaultPhase } from '../../local/stepfunctions/fault-injection';
 import { repositoryRoot } from '../../local/system-resolution';
 import { e2eHttp, type FailedExecution, type PurchaseOrderView, startE2eCloud } from '../support/e2e-http';
 

@@ -7,7 +7,6 @@ import {
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
-  TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -92,7 +91,7 @@ describe('local Step Functions service: persistence, task timeouts', () => {
     });
     await expect(
       second.sfn.send(new SendTaskSuccessCommand({ taskToken: oldToken, output: '{}' })),
-    ).rejects.toBeInstanceOf(TaskDoesNotExist);
+    ).rejects.toBeInstanceOf(TaskTimedOut);
 
     tokens.delete('p1');
     await second.sfn.send(new RedriveExecutionCommand({ executionArn: parked }));
@@ -124,7 +123,7 @@ describe('local Step Functions service: persistence, task timeouts', () => {
     ]);
   });
 
-  it('fails a callback task with States.Timeout after TimeoutSeconds, and after HeartbeatSeconds without a heartbeat', async () => {
+  it('fails a callback task with States.Timeout after TimeoutSeconds, and with States.HeartbeatTimeout after HeartbeatSeconds without a heartbeat', async () => {
     const { sfn } = await startService();
     const timeout = (
       await sfn.send(
@@ -148,7 +147,7 @@ describe('local Step Functions service: persistence, task timeouts', () => {
     ).rejects.toBeInstanceOf(TaskTimedOut);
 
     const heartbeatFailed = await settled(sfn, heartbeat);
-    expect(heartbeatFailed).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(heartbeatFailed).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
     expect(
       (heartbeatFailed.stopDate as Date).getTime() - (heartbeatFailed.startDate as Date).getTime(),
     ).toBeGreaterThanOrEqual(1500);

@@ -17,7 +17,7 @@ import {
   StartExecutionCommand,
   StateMachineDoesNotExist,
   StopExecutionCommand,
-  TaskDoesNotExist,
+  TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionArn } from '../../../local/aws';
@@ -529,10 +529,10 @@ describe('local Step Functions service', () => {
       resource: 'updateItem.waitForTaskToken',
       heartbeatInSeconds: 60,
     });
-    // The token is single-use; a malformed one is InvalidToken.
+    // The token is single-use (a spent token is TaskTimedOut, as on AWS); a malformed one is InvalidToken.
     await expect(
       sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
-    ).rejects.toBeInstanceOf(TaskDoesNotExist);
+    ).rejects.toBeInstanceOf(TaskTimedOut);
     await expect(
       sfn.send(new SendTaskSuccessCommand({ taskToken: 'garbage', output: '{}' })),
     ).rejects.toBeInstanceOf(InvalidToken);
@@ -679,7 +679,7 @@ describe('local Step Functions service', () => {
     expect(stale).toBeDefined();
     await expect(
       sfn.send(new SendTaskSuccessCommand({ taskToken: stale, output: '{}' })),
-    ).rejects.toBeInstanceOf(TaskDoesNotExist);
+    ).rejects.toBeInstanceOf(TaskTimedOut);
     await sfn.send(new RedriveExecutionCommand({ executionArn: arn }));
     const live = await eventually(async () => {
       const token = await parkedToken();

@@ -1,0 +1,45 @@
+/**
+ * Errors as Step Functions' Retry and Catch see them: `name` is the error name, `message` the cause.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ */
+export class StatesError extends Error {
+  constructor(error: string, cause: string) {
+    super(cause);
+    this.name = error;
+  }
+
+  /** Terminal errors end the execution: no Retry or Catch (not even `States.ALL`) may handle them. */
+  get terminal(): boolean {
+    return terminalErrors.has(this.name);
+  }
+}
+
+/**
+ * `States.ALL` "can't catch the States.DataLimitExceeded terminal error type and runtime error types"
+ * (AWS error-handling guide); we treat an explicit match the same way, so a local Catch never rescues an
+ * execution that AWS would fail.
+ */
+const terminalErrors = new Set(['States.DataLimitExceeded', 'States.Runtime']);
+
+export const runtimeError = (cause: string): StatesError => new StatesError('States.Runtime', cause);
+
+/** Normalises anything thrown inside the interpreter: unexpected exceptions become `States.Runtime`. */
+export const asStatesError = (thrown: unknown): StatesError =>
+  thrown instanceof StatesError
+    ? thrown
+    : runtimeError(thrown instanceof Error ? thrown.message : String(thrown));
+
+const timeoutErrors = new Set(['States.Timeout', 'States.HeartbeatTimeout']);
+
+/**
+ * Does one `ErrorEquals` entry match? `States.ALL` matches every non-terminal error; `States.TaskFailed` is a
+ * wildcard for a Task's errors except timeouts; `States.Timeout` covers heartbeat timeouts too.
+ */
+export function errorMatches(pattern: string, error: StatesError, stateType: string): boolean {
+  if (error.terminal) return false;
+  if (pattern === error.name) return true;
+  if (pattern === 'States.ALL') return true;
+  if (pattern === 'States.Timeout') return error.name === 'States.HeartbeatTimeout';
+  if (pattern === 'States.TaskFailed') return stateType === 'Task' && !timeoutErrors.has(error.name);
+  return false;
+}

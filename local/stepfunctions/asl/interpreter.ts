@@ -1,0 +1,455 @@
+import { ruleMatches } from './choice-rules';
+import { asStatesError, errorMatches, runtimeError, StatesError } from './errors';
+import { applyResultPath, PathNotFound, queryPath, selectPath } from './json-path';
+import { limits, serialiseWithinQuota } from './limits';
+import { evaluateTemplate } from './payload-template';
+import { Aborted, childController, sleep } from './timers';
+import type {
+  Catcher,
+  ContextObject,
+  Json,
+  JsonObject,
+  MachineDefinition,
+  Retrier,
+  StateDefinition,
+} from './types';
+
+/** One attempt of a Task state, as the host runs it (calls the resource, records task events, enforces timeouts). */
+export interface TaskRequest {
+  readonly stateName: string;
+  readonly state: StateDefinition;
+  readonly parameters: Json;
+  /** `parameters` serialised (already checked against the payload quota). */
+  readonly parametersText: string;
+  readonly token?: string;
+  readonly timeoutSeconds: number;
+  readonly heartbeatSeconds?: number;
+  readonly signal: AbortSignal;
+}
+
+/** What the interpreter needs from its host; it knows nothing about executions, persistence or resources. */
+export interface InterpreterHooks {
+  /** Ends every wait of the execution (StopExecution, timeout, shutdown). */
+  readonly signal: AbortSignal;
+  /** Multiplies Retry intervals (1 = AWS timing; tests use ~0). */
+  readonly retryIntervalScale: number;
+  emit(type: string, member?: string, details?: Record<string, unknown>): void;
+  /** A top-level state was entered with this input: a redrive resumes there. */
+  enteredTopLevel(name: string, input: Json): void;
+  newTaskToken(stateName: string): string;
+  runTask(request: TaskRequest): Promise<Json>;
+}
+
+interface Scope {
+  readonly topLevel: boolean;
+  readonly signal: AbortSignal;
+  readonly map?: ContextObject['Map'];
+}
+
+interface Outcome {
+  readonly output: Json;
+  /** The next state; undefined when the (sub-)machine ends here. */
+  readonly next?: string;
+}
+
+const isWaitForTaskToken = (resource: string | undefined): boolean =>
+  resource?.endsWith('.waitForTaskToken') === true;
+
+/**
+ * Runs ASL (JSONPath) state machines the way Step Functions does: input/output processing, Retry with
+ * backoff and jitter, Catch, Choice rules, Wait, Parallel, inline Map, the context object in every state,
+ * and the payload quota on every state's input and output. Errors reach the caller as StatesError.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html
+ */
+export class Interpreter {
+  constructor(
+    private readonly hooks: InterpreterHooks,
+    private readonly execution: Pick<ContextObject, 'Execution' | 'StateMachine'>,
+  ) {}
+
+  run(definition: MachineDefinition, startAt: string, input: Json): Promise<Json> {
+    return this.runMachine(definition, startAt, input, { topLevel: true, signal: this.hooks.signal });
+  }
+
+  private async runMachine(
+    definition: MachineDefinition,
+    startAt: string,
+    input: Json,
+    scope: Scope,
+  ): Promise<Json> {
+    let name = startAt;
+    let data = input;
+    for (;;) {
+      const state = definition.States[name];
+      if (!state) throw runtimeError(`State '${name}' does not exist`);
+      const { output, next } = await this.runState(name, state, data, scope);
+      if (next === undefined) return output;
+      name = next;
+      data = output;
+    }
+  }
+
+  private async runState(name: string, state: StateDefinition, input: Json, scope: Scope): Promise<Outcome> {
+    if (scope.signal.aborted) throw new Aborted();
+    if (scope.topLevel) this.hooks.enteredTopLevel(name, input);
+    const inputText = serialiseWithinQuota(input, name);
+    this.hooks.emit(`${state.Type}StateEntered`, 'stateEnteredEventDetails', {
+      name,
+      input: inputText,
+      inputDetails: { truncated: false },
+    });
+    const context: ContextObject = {
+      ...this.execution,
+      State: { EnteredTime: new Date().toISOString(), Name: name, RetryCount: 0 },
+      ...(scope.map ? { Map: scope.map } : {}),
+    };
+    const outcome = await this.evaluate(name, state, input, context, scope);
+    const outputText = serialiseWithinQuota(outcome.output, name);
+    this.hooks.emit(`${state.Type}StateExited`, 'stateExitedEventDetails', {
+      name,
+      output: outputText,
+      outputDetails: { truncated: false },
+    });
+    return outcome;
+  }
+
+  private async evaluate(
+    name: string,
+    state: StateDefinition,
+    input: Json,
+    context: ContextObject,
+    scope: Scope,
+  ): Promise<Outcome> {
+    const next = state.End ? undefined : state.Next;
+    switch (state.Type) {
+      case 'Pass': {
+        const effective = this.effectiveInput(state, input, context);
+        const result = 'Result' in state ? (state.Result as Json) : effective;
+        return { output: this.stateOutput(state, input, result, context), next };
+      }
+      case 'Succeed':
+        return {
+          output: selectPath(state.OutputPath, selectPath(state.InputPath, input, 'InputPath'), 'OutputPath'),
+        };
+      case 'Fail':
+        throw this.failure(state, input, context);
+      case 'Choice':
+        return this.choose(state, input, context);
+      case 'Wait':
+        return this.wait(state, input, context, scope, next);
+      case 'Task':
+        return this.retrying(state, input, context, (attemptContext) =>
+          this.task(name, state, input, attemptContext, scope),
+        );
+      case 'Parallel':
+        return this.retrying(state, input, context, (attemptContext) =>
+          this.parallel(name, state, input, attemptContext, scope),
+        );
+      case 'Map':
+        return this.retrying(state, input, context, (attemptContext) =>
+          this.map(name, state, input, attemptContext, scope),
+        );
+      default:
+        throw runtimeError(`Unsupported state type ${String((state as { Type: unknown }).Type)}`);
+    }
+  }
+
+  /** InputPath, then Parameters. */
+  private effectiveInput(state: StateDefinition, input: Json, context: ContextObject): Json {
+    const selected = selectPath(state.InputPath, input, 'InputPath', context);
+    return state.Parameters === undefined ? selected : evaluateTemplate(state.Parameters, selected, context);
+  }
+
+  /** ResultSelector (for results of work), ResultPath into the raw input, then OutputPath. */
+  private stateOutput(state: StateDefinition, input: Json, result: Json, context: ContextObject): Json {
+    return selectPath(
+      state.OutputPath,
+      applyResultPath(state.ResultPath, input, result),
+      'OutputPath',
+      context,
+    );
+  }
+
+  private failure(state: StateDefinition, input: Json, context: ContextObject): StatesError {
+    const read = (literal: string | undefined, path: string | undefined): string | undefined => {
+      if (path === undefined) return literal;
+      const value = queryPath(path, input, context);
+      if (typeof value !== 'string')
+        throw runtimeError(`The Fail state's path '${path}' must select a string`);
+      return value;
+    };
+    return new StatesError(
+      read(state.Error, state.ErrorPath) ?? '',
+      read(state.Cause, state.CausePath) ?? '',
+    );
+  }
+
+  private choose(state: StateDefinition, input: Json, context: ContextObject): Outcome {
+    const effective = selectPath(state.InputPath, input, 'InputPath', context);
+    const output = selectPath(state.OutputPath, effective, 'OutputPath', context);
+    for (const rule of state.Choices ?? []) {
+      if (ruleMatches(rule, effective, context)) return { output, next: String(rule.Next) };
+    }
+    if (state.Default !== undefined) return { output, next: state.Default };
+    throw new StatesError('States.NoChoiceMatched', 'No Choice rule matched and there is no Default');
+  }
+
+  private async wait(
+    state: StateDefinition,
+    input: Json,
+    context: ContextObject,
+    scope: Scope,
+    next: string | undefined,
+  ): Promise<Outcome> {
+    const effective = selectPath(state.InputPath, input, 'InputPath', context);
+    let until: number;
+    if (state.Seconds !== undefined) until = Date.now() + state.Seconds * 1000;
+    else if (state.Timestamp !== undefined) until = Date.parse(state.Timestamp);
+    else if (state.SecondsPath !== undefined) {
+      const seconds = queryPath(state.SecondsPath, effective, context);
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0)
+        throw runtimeError(`The SecondsPath '${state.SecondsPath}' must select a non-negative integer`);
+      until = Date.now() + seconds * 1000;
+    } else {
+      const timestamp = queryPath(String(state.TimestampPath), effective, context);
+      until = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
+      if (Number.isNaN(until))
+        throw runtimeError(`The TimestampPath '${state.TimestampPath}' must select a timestamp`);
+    }
+    await sleep(until - Date.now(), scope.signal);
+    return { output: selectPath(state.OutputPath, effective, 'OutputPath', context), next };
+  }
+
+  /** TimeoutSecondsPath/HeartbeatSecondsPath read the state's input after InputPath; a bad value is States.Runtime. */
+  private seconds(
+    fixed: number | undefined,
+    path: string | undefined,
+    data: Json,
+    field: string,
+    context: ContextObject,
+  ) {
+    if (fixed !== undefined || path === undefined) return fixed;
+    let value: Json;
+    try {
+      value = queryPath(path, data, context);
+    } catch (error) {
+      if (error instanceof PathNotFound)
+        throw runtimeError(`Invalid path '${path}' for ${field}: no value in the state input`);
+      throw error;
+    }
+    if (
+      typeof value !== 'number' ||
+      !Number.isInteger(value) ||
+      value < 1 ||
+      value > limits.defaultTaskTimeoutSeconds
+    )
+      throw runtimeError(
+        `The ${field} '${path}' selected ${JSON.stringify(value)}; it must be a positive integer`,
+      );
+    return value;
+  }
+
+  private async task(
+    name: string,
+    state: StateDefinition,
+    input: Json,
+    context: ContextObject,
+    scope: Scope,
+  ): Promise<Json> {
+    const selected = selectPath(state.InputPath, input, 'InputPath', context);
+    const timeoutSeconds =
+      this.seconds(state.TimeoutSeconds, state.TimeoutSecondsPath, selected, 'TimeoutSecondsPath', context) ??
+      limits.defaultTaskTimeoutSeconds;
+    const heartbeatSeconds = this.seconds(
+      state.HeartbeatSeconds,
+      state.HeartbeatSecondsPath,
+      selected,
+      'HeartbeatSecondsPath',
+      context,
+    );
+    if (heartbeatSeconds !== undefined && heartbeatSeconds >= timeoutSeconds)
+      throw runtimeError(
+        `HeartbeatSeconds (${heartbeatSeconds}) must be smaller than TimeoutSeconds (${timeoutSeconds})`,
+      );
+    const token = isWaitForTaskToken(state.Resource) ? this.hooks.newTaskToken(name) : undefined;
+    const taskContext: ContextObject = token ? { ...context, Task: { Token: token } } : context;
+    const parameters =
+      state.Parameters === undefined ? selected : evaluateTemplate(state.Parameters, selected, taskContext);
+    const parametersText = serialiseWithinQuota(parameters, name);
+    const attempt = childController(scope.signal);
+    try {
+      const result = await this.hooks.runTask({
+        stateName: name,
+        state,
+        parameters,
+        parametersText,
+        token,
+        timeoutSeconds,
+        heartbeatSeconds,
+        signal: attempt.signal,
+      });
+      const selectedResult =
+        state.ResultSelector === undefined
+          ? result
+          : evaluateTemplate(state.ResultSelector, result, taskContext);
+      return this.stateOutput(state, input, selectedResult, taskContext);
+    } finally {
+      attempt.abort();
+    }
+  }
+
+  private async parallel(
+    name: string,
+    state: StateDefinition,
+    input: Json,
+    context: ContextObject,
+    scope: Scope,
+  ): Promise<Json> {
+    const effective = this.effectiveInput(state, input, context);
+    const branches = state.Branches ?? [];
+    this.hooks.emit('ParallelStateStarted');
+    const results = await this.together(
+      branches.map(
+        (branch) => (signal: AbortSignal) =>
+          this.runMachine(branch, branch.StartAt, effective, { topLevel: false, signal }),
+      ),
+      0,
+      scope.signal,
+    ).catch((error: unknown) => {
+      this.hooks.emit('ParallelStateFailed');
+      throw error;
+    });
+    this.hooks.emit('ParallelStateSucceeded');
+    return this.resultOf(state, input, results, context, name);
+  }
+
+  private async map(name: string, state: StateDefinition, input: Json, context: ContextObject, scope: Scope) {
+    const selected = selectPath(state.InputPath, input, 'InputPath', context);
+    const items = selectPath(state.ItemsPath, selected, 'ItemsPath', context);
+    if (!Array.isArray(items)) throw runtimeError(`The ItemsPath of '${name}' must select an array`);
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (!processor) throw runtimeError(`Map state '${name}' has no ItemProcessor`);
+    const selector = state.ItemSelector ?? state.Parameters;
+    this.hooks.emit('MapStateStarted', 'mapStateStartedEventDetails', { length: items.length });
+    const runs = items.map((value, index) => async (signal: AbortSignal) => {
+      const map = { Item: { Index: index, Value: value } };
+      const itemInput =
+        selector === undefined ? value : evaluateTemplate(selector, selected, { ...context, Map: map });
+      this.hooks.emit('MapIterationStarted', 'mapIterationStartedEventDetails', { name, index });
+      try {
+        const output = await this.runMachine(processor, processor.StartAt, itemInput, {
+          topLevel: false,
+          signal,
+          map,
+        });
+        this.hooks.emit('MapIterationSucceeded', 'mapIterationSucceededEventDetails', { name, index });
+        return output;
+      } catch (error) {
+        if (!signal.aborted)
+          this.hooks.emit('MapIterationFailed', 'mapIterationFailedEventDetails', { name, index });
+        throw error;
+      }
+    });
+    const results = await this.together(runs, state.MaxConcurrency ?? 0, scope.signal).catch(
+      (error: unknown) => {
+        this.hooks.emit('MapStateFailed');
+        throw error;
+      },
+    );
+    this.hooks.emit('MapStateSucceeded');
+    return this.resultOf(state, input, results, context, name);
+  }
+
+  private resultOf(
+    state: StateDefinition,
+    input: Json,
+    results: Json[],
+    context: ContextObject,
+    name: string,
+  ): Json {
+    serialiseWithinQuota(results, name);
+    const selected =
+      state.ResultSelector === undefined ? results : evaluateTemplate(state.ResultSelector, results, context);
+    return this.stateOutput(state, input, selected, context);
+  }
+
+  /**
+   * Runs work items with at most `concurrency` at a time (0 = all); the first failure aborts the others and
+   * is what the state fails with, as in Step Functions.
+   */
+  private async together(
+    work: ((signal: AbortSignal) => Promise<Json>)[],
+    concurrency: number,
+    parent: AbortSignal,
+  ) {
+    const group = childController(parent);
+    const results: Json[] = new Array(work.length);
+    let nextIndex = 0;
+    let failure: unknown;
+    const worker = async () => {
+      while (failure === undefined && nextIndex < work.length) {
+        const index = nextIndex++;
+        try {
+          results[index] = await (work[index] as (signal: AbortSignal) => Promise<Json>)(group.signal);
+        } catch (error) {
+          failure ??= error;
+          group.abort();
+        }
+      }
+    };
+    const width = concurrency > 0 ? Math.min(concurrency, work.length) : work.length;
+    try {
+      await Promise.all(Array.from({ length: width }, worker));
+    } finally {
+      group.abort();
+    }
+    if (failure !== undefined) throw failure;
+    return results;
+  }
+
+  /** Retry (first matching retrier, backoff, MaxDelaySeconds, jitter), then Catch; `$$.State.RetryCount` counts retries. */
+  private async retrying(
+    state: StateDefinition,
+    input: Json,
+    context: ContextObject,
+    attempt: (context: ContextObject) => Promise<Json>,
+  ): Promise<Outcome> {
+    const next = state.End ? undefined : state.Next;
+    const used = (state.Retry ?? []).map(() => 0);
+    for (let retryCount = 0; ; retryCount += 1) {
+      const attemptContext: ContextObject = {
+        ...context,
+        State: { ...(context.State as NonNullable<ContextObject['State']>), RetryCount: retryCount },
+      };
+      try {
+        return { output: await attempt(attemptContext), next };
+      } catch (thrown) {
+        const error = asStatesError(thrown);
+        if (this.hooks.signal.aborted) throw error;
+        const retrierIndex = (state.Retry ?? []).findIndex((r) => this.handles(r, error, state));
+        const retrier = state.Retry?.[retrierIndex];
+        if (retrier && (used[retrierIndex] ?? 0) < (retrier.MaxAttempts ?? 3)) {
+          const delay = retryDelaySeconds(retrier, used[retrierIndex] ?? 0);
+          used[retrierIndex] = (used[retrierIndex] ?? 0) + 1;
+          await sleep(delay * 1000 * this.hooks.retryIntervalScale, this.hooks.signal);
+          continue;
+        }
+        const catcher = (state.Catch ?? []).find((c) => this.handles(c, error, state));
+        if (!catcher) throw error;
+        const errorOutput: JsonObject = { Error: error.name, Cause: error.message };
+        return { output: applyResultPath(catcher.ResultPath, input, errorOutput), next: catcher.Next };
+      }
+    }
+  }
+
+  private handles(handler: Retrier | Catcher, error: StatesError, state: StateDefinition): boolean {
+    return handler.ErrorEquals.some((pattern) => errorMatches(pattern, error, state.Type));
+  }
+}
+
+/** IntervalSeconds × BackoffRate^n, capped by MaxDelaySeconds; FULL jitter draws uniformly below it. */
+export function retryDelaySeconds(retrier: Retrier, retriesSoFar: number): number {
+  let delay = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** retriesSoFar;
+  if (retrier.MaxDelaySeconds !== undefined) delay = Math.min(delay, retrier.MaxDelaySeconds);
+  return retrier.JitterStrategy === 'FULL' ? Math.random() * delay : delay;
+}
