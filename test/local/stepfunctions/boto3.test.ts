@@ -25,6 +25,29 @@ print(json.dumps({'status': d['status'], 'output': json.loads(d['output']), 'sta
                   'types': [e['type'] for e in events], 'missing': missing}))
 `;
 
+/** What a user tries first against quotas and bad paths: the same answers AWS gives, and the service keeps serving. */
+const strictness = `
+import boto3, json, sys, time
+sfn = boto3.client('stepfunctions', endpoint_url=sys.argv[1], region_name='us-east-1',
+                   aws_access_key_id='local', aws_secret_access_key='local')
+arns = {m['name']: m['stateMachineArn'] for m in sfn.list_state_machines()['stateMachines']}
+def run(name, payload):
+    arn = sfn.start_execution(stateMachineArn=arns[name], input=json.dumps(payload))['executionArn']
+    for _ in range(500):
+        d = sfn.describe_execution(executionArn=arn)
+        if d['status'] != 'RUNNING':
+            return {'status': d['status'], 'error': d.get('error')}
+        time.sleep(0.02)
+try:
+    sfn.start_execution(stateMachineArn=arns['double'], input=json.dumps({'n': 1, 'pad': 'x' * 270000}))
+    big_input = 'accepted'
+except sfn.exceptions.ClientError as e:
+    big_input = e.response['Error']['Code']
+print(json.dumps({'bigInput': big_input, 'bigResult': run('big', {}),
+                  'badTimeout': run('timeoutPath', {'timeout': 'soon'}),
+                  'stillServing': run('timeoutPath', {'timeout': 5})}))
+`;
+
 /** boto3 (and so the AWS CLI) speaks the same JSON 1.0 protocol: dates, errors and shapes must parse there too. */
 describe('local Step Functions service from boto3', () => {
   let service: StepFunctionsService;
@@ -46,8 +69,39 @@ describe('local Step Functions service from boto3', () => {
             },
           }),
         },
+        {
+          name: 'big',
+          definition: JSON.stringify({
+            StartAt: 'Big',
+            States: {
+              Big: {
+                Type: 'Task',
+                Resource: 'arn:aws:lambda:us-east-1:000000000000:function:big',
+                End: true,
+              },
+            },
+          }),
+        },
+        {
+          name: 'timeoutPath',
+          definition: JSON.stringify({
+            StartAt: 'Call',
+            States: {
+              Call: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::lambda:invoke',
+                Parameters: { FunctionName: 'double', Payload: { n: 1 } },
+                TimeoutSecondsPath: '$.timeout',
+                End: true,
+              },
+            },
+          }),
+        },
       ],
-      invoker: testInvoker({ double: (payload) => ({ n: (payload as { n: number }).n * 2 }) }),
+      invoker: testInvoker({
+        double: (payload) => ({ n: (payload as { n: number }).n * 2 }),
+        big: () => ({ blob: 'x'.repeat(300 * 1024) }),
+      }),
     });
   });
   afterAll(async () => {
@@ -71,6 +125,17 @@ describe('local Step Functions service from boto3', () => {
         'ExecutionSucceeded',
       ],
       missing: 'ExecutionDoesNotExist',
+    });
+  });
+
+  it('refuses a 270 KB input, fails a 300 KB task result with States.DataLimitExceeded, survives a bad TimeoutSecondsPath', async (context) => {
+    if (!hasBoto3) return context.skip();
+    const { stdout } = await promisify(execFile)('python3', ['-c', strictness, service.url]);
+    expect(JSON.parse(stdout)).toEqual({
+      bigInput: 'ValidationException',
+      bigResult: { status: 'FAILED', error: 'States.DataLimitExceeded' },
+      badTimeout: { status: 'FAILED', error: 'States.Runtime' },
+      stillServing: { status: 'SUCCEEDED', error: null },
     });
   });
 });
