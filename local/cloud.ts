@@ -22,6 +22,7 @@ import { createTable } from './dynamodb/create-tables';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb/dynamodb-local';
 import { registerFaultRoutes } from './faults';
 import { bundleFunctions } from './lambda/bundle';
+import type { LambdaInvoker } from './lambda/invoker';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { findFreePort } from './net';
 import { startEventSourceMapping } from './sqs/event-source-mapping';
@@ -45,6 +46,14 @@ export interface LocalCloudOptions {
   readonly functionLog?: (functionName: string, line: string) => void;
   /** Start every function's worker before serving, so no request pays a cold start. */
   readonly prewarm?: boolean;
+  /**
+   * Benchmarks compare workflow designs side by side: rewrite a workflow's resolved ASL, and wrap the
+   * invoker its tasks use (to add the variant's functions). Never set by `npm start` or the tests.
+   */
+  readonly workflowVariant?: {
+    readonly definition: (workflow: string, asl: string) => string;
+    readonly invoker: (runtime: LambdaInvoker) => LambdaInvoker;
+  };
 }
 
 export interface LocalCloud {
@@ -171,11 +180,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const stepFunctions = await startStepFunctionsService({
       port: stepFunctionsPort,
-      stateMachines: Object.entries(systemDefinition.workflows).map(([name, workflow]) => ({
-        name,
-        definition: resolver.definitionOf(workflow),
-      })),
-      invoker: runtime,
+      stateMachines: Object.entries(systemDefinition.workflows).map(([name, workflow]) => {
+        const definition = resolver.definitionOf(workflow);
+        return { name, definition: options.workflowVariant?.definition(name, definition) ?? definition };
+      }),
+      invoker: options.workflowVariant?.invoker(runtime) ?? runtime,
       dynamodbEndpoint,
       sqsEndpoint: sqs.url,
       persistFile: options.persistDir ? join(options.persistDir, 'stepfunctions.json') : undefined,
