@@ -44,7 +44,8 @@ export async function capacityProxy(target: string) {
         if (readOperations.has(operation)) totals.read += units;
         else totals.write += units;
         totals.requests++;
-        const figures = (totals.byOperation[operation] ??= { requests: 0, units: 0, refused: 0 });
+        totals.byOperation[operation] ??= { requests: 0, units: 0, refused: 0 };
+        const figures = totals.byOperation[operation];
         figures.requests++;
         figures.units += units;
         if (answer.status >= 400) figures.refused++;
