@@ -20,15 +20,35 @@ export interface CompiledMachine {
   creationDate: number;
 }
 
-/** Every Task state of a definition, nested ones included. */
-export function* taskStates(definition: MachineDefinition): Generator<[string, StateDefinition]> {
+/** Every state of a definition, those inside Parallel branches and Map processors included. */
+export function* allStates(definition: MachineDefinition): Generator<[string, StateDefinition]> {
   for (const [name, state] of Object.entries(definition.States)) {
-    if (state.Type === 'Task') yield [name, state];
-    for (const branch of state.Branches ?? []) yield* taskStates(branch);
+    yield [name, state];
+    for (const branch of state.Branches ?? []) yield* allStates(branch);
     const processor = state.ItemProcessor ?? state.Iterator;
-    if (processor) yield* taskStates(processor);
+    if (processor) yield* allStates(processor);
   }
 }
+
+/**
+ * Valid ASL that this service does not run: variables and JSONata fields, Distributed Map, task credentials.
+ * Ignoring them would run a different workflow than AWS does, so a definition using them is refused.
+ */
+const notEmulatedFields = [
+  'Assign',
+  'Arguments',
+  'Output',
+  'QueryLanguage',
+  'Credentials',
+  'ItemReader',
+  'ItemBatcher',
+  'ResultWriter',
+  'ToleratedFailureCount',
+  'ToleratedFailurePercentage',
+  'ToleratedFailureCountPath',
+  'ToleratedFailurePercentagePath',
+  'Label',
+] as const;
 
 /**
  * Prepares a definition to run here. What AWS accepts but this service cannot emulate (JSONata, a resource
@@ -44,8 +64,15 @@ export function compileMachine(
     throw new Error(
       `${name}: QueryLanguage ${parsed.QueryLanguage} is not emulated by the local Step Functions service`,
     );
-  for (const [stateName, state] of taskStates(parsed)) {
-    if (!parseResource(String(state.Resource)))
+  for (const [stateName, state] of allStates(parsed)) {
+    const field = notEmulatedFields.find((candidate) => candidate in state);
+    const distributed =
+      (state as { ProcessorConfig?: { Mode?: string } }).ProcessorConfig?.Mode === 'DISTRIBUTED';
+    if (field || distributed)
+      throw new Error(
+        `${name}: state '${stateName}' uses ${field ?? 'a Distributed Map'}, which the local Step Functions service does not emulate`,
+      );
+    if (state.Type === 'Task' && !parseResource(String(state.Resource)))
       throw new Error(
         `${name}: state '${stateName}' uses ${state.Resource}, which the local Step Functions service does not emulate`,
       );

@@ -7,6 +7,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileMachine } from '../../../local/stepfunctions/runner';
 import type { StepFunctionsService } from '../../../local/stepfunctions/service';
 import { arnOf, eventually, fail, historyOf, settled, startTestSfn, testInvoker, typesOf } from './harness';
 
@@ -267,5 +268,34 @@ describe('local Step Functions service refuses and fails what AWS does', () => {
     expect(await list('NOT_REDRIVEN')).toContain(plain);
     expect(await list('NOT_REDRIVEN')).not.toContain(redriven);
     expect(typesOf(await historyOf(sfn, redriven))).toContain('ExecutionRedriven');
+  });
+});
+
+describe('what the local service does not emulate is refused at load, naming the state', () => {
+  const withState = (state: Record<string, unknown>) =>
+    JSON.stringify({ StartAt: 'A', States: { A: { ...state, End: true } } });
+  it.each([
+    [{ Type: 'Pass', Assign: { x: 1 } }, 'Assign'],
+    [{ Type: 'Pass', Output: '{% $states.input %}' }, 'Output'],
+    [
+      {
+        Type: 'Map',
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED' },
+          StartAt: 'B',
+          States: { B: { Type: 'Succeed' } },
+        },
+        ItemReader: { Resource: 'arn:aws:states:::s3:getObject' },
+      },
+      'ItemReader',
+    ],
+    [
+      { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', Parameters: { Message: 'x' } },
+      'arn:aws:states:::sns:publish',
+    ],
+  ])('%o', (state, named) => {
+    expect(() => compileMachine('m', withState(state), undefined)).toThrow(
+      new RegExp(`state 'A' uses ${named.replace(/[.:]/g, '\\$&')}`),
+    );
   });
 });
