@@ -2,6 +2,7 @@ import { localRegion } from '../aws';
 import { runtimeError, StatesError } from './asl/errors';
 import type { TaskRequest } from './asl/interpreter';
 import { serialiseWithinQuota } from './asl/limits';
+import { Aborted } from './asl/timers';
 import type { Json } from './asl/types';
 import type { FaultRegistry } from './fault-injection';
 import { callResource, type ParsedResource, parseResource, type TaskResourceDeps } from './task-resources';
@@ -51,13 +52,14 @@ export async function runTaskAttempt(host: TaskHost, request: TaskRequest): Prom
     const work = perform(host, request, parsed, emit);
     // After a timeout the resource may still answer (a Lambda runs on); nobody listens any more.
     work.catch(() => undefined);
-    const result = await Promise.race([work, deadline]);
+    const result = await Promise.race([work, deadline, abandoned(request.signal)]);
     const output = serialiseWithinQuota(result, request.stateName);
     if (legacyLambda)
       emit('LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', succeeded(output));
     else emit('TaskSucceeded', 'taskSucceededEventDetails', { ...namesOf(parsed), ...succeeded(output) });
     return result;
   } catch (caught) {
+    if (caught instanceof Aborted) throw caught;
     const error =
       caught instanceof StatesError
         ? caught
@@ -70,6 +72,13 @@ export async function runTaskAttempt(host: TaskHost, request: TaskRequest): Prom
     if (request.token) host.broker.discard(request.token);
   }
 }
+
+/** Rejects when the attempt is abandoned (the execution stopped, or a sibling branch failed). */
+const abandoned = (signal: AbortSignal): Promise<never> =>
+  new Promise((_, reject) => {
+    if (signal.aborted) reject(new Aborted());
+    signal.addEventListener('abort', () => reject(new Aborted()), { once: true });
+  });
 
 const namesOf = (parsed: ParsedResource) => ({
   resourceType: parsed.resourceType,

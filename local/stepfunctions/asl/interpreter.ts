@@ -138,15 +138,15 @@ export class Interpreter {
       case 'Wait':
         return this.wait(state, input, context, scope, next);
       case 'Task':
-        return this.retrying(state, input, context, (attemptContext) =>
+        return this.retrying(state, input, context, scope, (attemptContext) =>
           this.task(name, state, input, attemptContext, scope),
         );
       case 'Parallel':
-        return this.retrying(state, input, context, (attemptContext) =>
+        return this.retrying(state, input, context, scope, (attemptContext) =>
           this.parallel(name, state, input, attemptContext, scope),
         );
       case 'Map':
-        return this.retrying(state, input, context, (attemptContext) =>
+        return this.retrying(state, input, context, scope, (attemptContext) =>
           this.map(name, state, input, attemptContext, scope),
         );
       default:
@@ -412,6 +412,7 @@ export class Interpreter {
     state: StateDefinition,
     input: Json,
     context: ContextObject,
+    scope: Scope,
     attempt: (context: ContextObject) => Promise<Json>,
   ): Promise<Outcome> {
     const next = state.End ? undefined : state.Next;
@@ -424,14 +425,15 @@ export class Interpreter {
       try {
         return { output: await attempt(attemptContext), next };
       } catch (thrown) {
+        // A stopped execution or an abandoned branch (a sibling failed) neither retries nor catches.
+        if (scope.signal.aborted) throw thrown instanceof Aborted ? thrown : new Aborted();
         const error = asStatesError(thrown);
-        if (this.hooks.signal.aborted) throw error;
         const retrierIndex = (state.Retry ?? []).findIndex((r) => this.handles(r, error, state));
         const retrier = state.Retry?.[retrierIndex];
         if (retrier && (used[retrierIndex] ?? 0) < (retrier.MaxAttempts ?? 3)) {
           const delay = retryDelaySeconds(retrier, used[retrierIndex] ?? 0);
           used[retrierIndex] = (used[retrierIndex] ?? 0) + 1;
-          await sleep(delay * 1000 * this.hooks.retryIntervalScale, this.hooks.signal);
+          await sleep(delay * 1000 * this.hooks.retryIntervalScale, scope.signal);
           continue;
         }
         const catcher = (state.Catch ?? []).find((c) => this.handles(c, error, state));

@@ -121,6 +121,22 @@ const machines: Record<string, unknown> = {
     },
   },
   flaky: { StartAt: 'Call', States: { Call: lambda('flaky', { End: true }) } },
+  branchFails: {
+    StartAt: 'Both',
+    States: {
+      Both: {
+        Type: 'Parallel',
+        Branches: [
+          { StartAt: 'Waits', States: { Waits: { ...callback({}), End: true } } },
+          {
+            StartAt: 'Fails',
+            States: { Fails: { Type: 'Fail', Error: 'Branch.Failed', Cause: 'on purpose' } },
+          },
+        ],
+        End: true,
+      },
+    },
+  },
   badPath: {
     StartAt: 'Call',
     States: {
@@ -250,6 +266,18 @@ describe('local Step Functions service refuses and fails what AWS does', () => {
     expect(described.error).toBe('States.Runtime');
     expect(described.cause).toContain('25000');
     expect((await historyOf(sfn, described.executionArn as string)).length).toBe(25_000);
+  });
+
+  it('a failing Parallel branch ends its siblings: the execution fails at once and the waiting token is spent', async () => {
+    const arn = await start('branchFails', { id: 'sibling' });
+    const described = await settled(sfn, arn);
+    expect(described).toMatchObject({ status: 'FAILED', error: 'Branch.Failed', cause: 'on purpose' });
+    const token = await eventually(async () => tokens.get('sibling'));
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
+    ).rejects.toMatchObject({
+      name: 'TaskTimedOut',
+    });
   });
 
   it('ListExecutions honours redriveFilter', async () => {
