@@ -23,6 +23,7 @@ import {
 
 export type { IntegrationPattern, OptimizedIntegration } from './integrations';
 export { integrationTableUrl, optimizedIntegrations, sdkIntegrationPatterns } from './integrations';
+export { parseValidateRequest, ValidationRequestError } from './request';
 export { parseResource, resourceProblem } from './resources';
 export { stateNameOf } from './scopes';
 export type * from './types';
