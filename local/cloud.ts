@@ -9,7 +9,7 @@ import {
   functionDefaults,
 } from '../functions/contracts/system';
 import { startLocalGateway } from './apigateway/server';
-import { localCredentials, localRegion, queueArn, stateMachineArn, tableName } from './aws';
+import { localAccountId, localCredentials, localRegion, queueArn, stateMachineArn, tableName } from './aws';
 import {
   type DemoKeys,
   demoCarriers,
@@ -27,6 +27,7 @@ import { findFreePort } from './net';
 import { startEventSourceMapping } from './sqs/event-source-mapping';
 import { startSqsService } from './sqs/service';
 import { type StepFunctionsService, startStepFunctionsService } from './stepfunctions/service';
+import { assertValidDefinition } from './stepfunctions/validation';
 import { createResolver, repositoryRoot, systemDefinition } from './system-resolution';
 
 export interface LocalCloudOptions {
@@ -71,6 +72,7 @@ export interface LocalCloud {
  * Functions services, in-process Lambda, the SQS event source mappings and the HTTP API gateway.
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  await validateWorkflows();
   const log = options.log ?? (() => {});
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -272,6 +274,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * Refuses, before anything starts (it takes milliseconds; DynamoDB Local's JVM takes seconds), every
+ * workflow AWS's CreateStateMachine would refuse, naming its ASL file, the state and the rule. Queue URLs
+ * are placeholders here (the queues do not exist yet); the Step Functions service checks the final text again.
+ */
+export async function validateWorkflows(): Promise<void> {
+  const resolver = createResolver((queue) => `http://127.0.0.1/${localAccountId}/${queue}`);
+  for (const [name, workflow] of Object.entries(systemDefinition.workflows)) {
+    await assertValidDefinition(
+      `${workflow.definitionFile} (state machine "${name}")`,
+      resolver.definitionOf(workflow),
+    );
   }
 }
 
