@@ -12,6 +12,7 @@ import { errorHandlingRules } from './rules/errors';
 import { uniqueNameRule } from './rules/names';
 import { taskRules } from './rules/task';
 import { transitionRules } from './rules/transitions';
+import { warningRules } from './rules/warnings';
 import { isObject, type Json, scopesOf } from './scopes';
 import {
   type Diagnostic,
@@ -112,7 +113,11 @@ function ownRules(definition: Parameters<typeof scopesOf>[0], type: StateMachine
     ...uniqueNameRule(scopes),
     ...scopes.flatMap((scope) => [
       ...transitionRules(scope),
-      ...scope.states.flatMap((ref) => [...taskRules(ref, type), ...errorHandlingRules(ref)]),
+      ...scope.states.flatMap((ref) => [
+        ...taskRules(ref, type),
+        ...errorHandlingRules(ref),
+        ...warningRules(ref),
+      ]),
     ]),
   ];
 }

@@ -15,6 +15,9 @@ export type DiagnosticCode =
   | 'MISSING_END_STATE'
   | 'DUPLICATE_STATE_NAME'
   | 'MISSING_TRANSITION_TARGET'
+  // AWS's documented warning codes.
+  | 'NO_DOLLAR'
+  | 'PASS_RESULT_IS_STATIC'
   // Not an AWS code: a rule the local cloud adds on top of AWS (see rules/task.ts).
   | 'MISSING_TASK_TOKEN';
 

@@ -83,6 +83,19 @@ function retrierRules(ref: StateRef, retriers: Json[]): Diagnostic[] {
   });
 }
 
+/** "A Task state cannot include both TimeoutSeconds and TimeoutSecondsPath" (same for Heartbeat). */
+function exclusivePathRules(ref: StateRef): Diagnostic[] {
+  return ['TimeoutSeconds', 'HeartbeatSeconds']
+    .filter((field) => ref.state[field] !== undefined && ref.state[`${field}Path`] !== undefined)
+    .map((field) =>
+      error(
+        'SCHEMA_VALIDATION_FAILED',
+        `State "${ref.name}": ${field} and ${field}Path cannot both be set.`,
+        `${ref.location}/${field}Path`,
+      ),
+    );
+}
+
 function heartbeatRule(ref: StateRef): Diagnostic[] {
   const { HeartbeatSeconds: heartbeat, TimeoutSeconds: timeout } = ref.state;
   if (typeof heartbeat !== 'number' || typeof timeout !== 'number' || heartbeat < timeout) return [];
@@ -102,6 +115,6 @@ export function errorHandlingRules(ref: StateRef): Diagnostic[] {
     ...wildcardRules(ref, 'Retry', retry),
     ...wildcardRules(ref, 'Catch', catchers),
     ...retrierRules(ref, retry),
-    ...(ref.state.Type === 'Task' ? heartbeatRule(ref) : []),
+    ...(ref.state.Type === 'Task' ? [...heartbeatRule(ref), ...exclusivePathRules(ref)] : []),
   ];
 }
