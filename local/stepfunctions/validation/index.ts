@@ -23,7 +23,12 @@ import {
 } from './types';
 
 export type { IntegrationPattern, OptimizedIntegration } from './integrations';
-export { integrationTableUrl, optimizedIntegrations, sdkIntegrationPatterns } from './integrations';
+export {
+  integrationTableUrl,
+  optimizedIntegrations,
+  patternSuffix,
+  sdkIntegrationPatterns,
+} from './integrations';
 export { parseValidateRequest, ValidationRequestError } from './request';
 export { parseResource, resourceProblem } from './resources';
 export { stateNameOf } from './scopes';
