@@ -282,7 +282,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
  * workflow AWS's CreateStateMachine would refuse, naming its ASL file, the state and the rule. Queue URLs
  * are placeholders here (the queues do not exist yet); the Step Functions service checks the final text again.
  */
-export async function validateWorkflows(): Promise<void> {
+async function validateWorkflows(): Promise<void> {
   const resolver = createResolver((queue) => `http://127.0.0.1/${localAccountId}/${queue}`);
   for (const [name, workflow] of Object.entries(systemDefinition.workflows)) {
     await assertValidDefinition(
