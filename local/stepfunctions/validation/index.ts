@@ -13,7 +13,7 @@ import { uniqueNameRule } from './rules/names';
 import { taskRules } from './rules/task';
 import { transitionRules } from './rules/transitions';
 import { warningRules } from './rules/warnings';
-import { isObject, type Json, scopesOf } from './scopes';
+import { isObject, type Json, type JsonObject, scopesOf } from './scopes';
 import {
   type Diagnostic,
   error,
@@ -85,6 +85,8 @@ function cachedDiagnostics(definition: string, type: StateMachineType): Promise<
   let diagnostics = cache.get(key);
   if (!diagnostics) {
     diagnostics = allDiagnostics(definition, type);
+    // A failure to validate (not a finding) is not remembered: the next call tries again.
+    diagnostics.catch(() => cache.delete(key));
     if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value as string);
     cache.set(key, diagnostics);
   }
@@ -112,7 +114,7 @@ async function allDiagnostics(definition: string, type: StateMachineType): Promi
   return [...merged.filter((d) => d.severity === 'ERROR'), ...merged.filter((d) => d.severity !== 'ERROR')];
 }
 
-function ownRules(definition: Parameters<typeof scopesOf>[0], type: StateMachineType): Diagnostic[] {
+function ownRules(definition: JsonObject, type: StateMachineType): Diagnostic[] {
   const scopes = scopesOf(definition);
   return [
     ...uniqueNameRule(scopes),
