@@ -45,6 +45,13 @@ module.exports = {
       from: { path: '^local' },
       to: { path: '^infra' },
     },
+    {
+      // The ASL validator validates any definition: it knows nothing of this app (no functions/, workflows, infra).
+      name: 'asl-validation-is-generic',
+      severity: 'error',
+      from: { path: '^local/stepfunctions/validation' },
+      to: { path: '^(functions|infra|cli|bench|workflows)|^local/(?!stepfunctions/validation)' },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

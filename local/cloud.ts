@@ -9,7 +9,7 @@ import {
   functionDefaults,
 } from '../functions/contracts/system';
 import { startLocalGateway } from './apigateway/server';
-import { localCredentials, localRegion, queueArn, stateMachineArn, tableName } from './aws';
+import { localAccountId, localCredentials, localRegion, queueArn, stateMachineArn, tableName } from './aws';
 import {
   type DemoKeys,
   demoCarriers,
@@ -28,6 +28,7 @@ import { findFreePort } from './net';
 import { startEventSourceMapping } from './sqs/event-source-mapping';
 import { startSqsService } from './sqs/service';
 import { type StepFunctionsService, startStepFunctionsService } from './stepfunctions/service';
+import { assertValidDefinition } from './stepfunctions/validation';
 import { createResolver, repositoryRoot, systemDefinition } from './system-resolution';
 
 export interface LocalCloudOptions {
@@ -80,6 +81,7 @@ export interface LocalCloud {
  * Functions services, in-process Lambda, the SQS event source mappings and the HTTP API gateway.
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  await validateWorkflows();
   const log = options.log ?? (() => {});
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -281,6 +283,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * Refuses, before anything starts (it takes milliseconds; DynamoDB Local's JVM takes seconds), every
+ * workflow AWS's CreateStateMachine would refuse, naming its ASL file, the state and the rule. Queue URLs
+ * are placeholders here (the queues do not exist yet); the Step Functions service checks the final text again.
+ */
+async function validateWorkflows(): Promise<void> {
+  const resolver = createResolver((queue) => `http://127.0.0.1/${localAccountId}/${queue}`);
+  for (const [name, workflow] of Object.entries(systemDefinition.workflows)) {
+    await assertValidDefinition(
+      `${workflow.definitionFile} (state machine "${name}")`,
+      resolver.definitionOf(workflow),
+    );
   }
 }
 

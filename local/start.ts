@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalCloud } from './cloud';
+import { InvalidDefinitionError } from './stepfunctions/validation';
 import { repositoryRoot } from './system-resolution';
 
 // The SDK warns that Node 20 support ends in 2027; DESIGN §8 pins Node 20 on these machines for now.
@@ -27,7 +28,10 @@ const cloud = await startLocalCloud({
     console.log(`  ${line.padEnd(52)} +${((performance.now() - startedAt) / 1000).toFixed(1)} s`),
   functionLog: verbose ? (name, line) => console.log(`[${name}] ${line}`) : undefined,
 }).catch((error: Error) => {
-  console.error(`\nThe local cloud could not start: ${error.message}`);
+  // A definition AWS would refuse: one line naming the ASL file, the state and the rule (nothing has started).
+  if (error instanceof InvalidDefinitionError)
+    console.error(`Refused, as AWS would refuse it: ${error.message}`);
+  else console.error(`\nThe local cloud could not start: ${error.message}`);
   process.exit(1);
 });
 

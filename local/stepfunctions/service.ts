@@ -19,6 +19,12 @@ import {
 } from './protocol';
 import { type CompiledMachine, compileMachine, ExecutionRunner } from './runner';
 import { TokenBroker, TokenError } from './tokens';
+import {
+  assertValidDefinition,
+  parseValidateRequest,
+  ValidationRequestError,
+  validateDefinition,
+} from './validation';
 
 export interface StepFunctionsServiceOptions {
   /** 0/undefined = a free port on 127.0.0.1. */
@@ -81,6 +87,9 @@ function page<T>(items: T[], input: JsonObject): { items: T[]; nextToken?: strin
 export async function startStepFunctionsService(
   o: StepFunctionsServiceOptions,
 ): Promise<StepFunctionsService> {
+  // AWS's CreateStateMachine refuses an invalid definition; so does the local service, before it starts.
+  for (const { name, definition } of o.stateMachines)
+    await assertValidDefinition(`state machine "${name}"`, definition);
   const machines = new Map<string, CompiledMachine>();
   for (const definition of o.stateMachines) {
     const machine = compileMachine(definition.name, definition.definition, definition.roleArn);
@@ -227,6 +236,15 @@ export async function startStepFunctionsService(
   };
 
   const operations: Record<string, OperationHandler> = {
+    ValidateStateMachineDefinition: async (input) => {
+      try {
+        const { definition, options } = parseValidateRequest(input);
+        return { ...(await validateDefinition(definition, options)) };
+      } catch (error) {
+        if (error instanceof ValidationRequestError) throw new SfnError('ValidationException', error.message);
+        throw error;
+      }
+    },
     ListStateMachines: (input) => {
       const { items, nextToken } = page([...machines.values()], input);
       return {

@@ -98,7 +98,8 @@ const callback = (table: string) => ({
   States: {
     Park: {
       Type: 'Task',
-      Resource: 'arn:aws:states:::dynamodb:updateItem.waitForTaskToken',
+      // The optimized DynamoDB integration is Request Response only; callbacks go through the SDK integration.
+      Resource: 'arn:aws:states:::aws-sdk:dynamodb:updateItem.waitForTaskToken',
       Parameters: {
         TableName: table,
         Key: { pk: { 'S.$': "States.Format('PARK#{}', $.id)" }, sk: { S: 'PARK' } },
@@ -525,7 +526,7 @@ describe('local Step Functions service', () => {
       'ExecutionSucceeded',
     ]);
     expect(events.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails).toMatchObject({
-      resourceType: 'dynamodb',
+      resourceType: 'aws-sdk:dynamodb',
       resource: 'updateItem.waitForTaskToken',
       heartbeatInSeconds: 60,
     });
@@ -559,7 +560,7 @@ describe('local Step Functions service', () => {
     expect(failedEvent?.taskFailedEventDetails).toMatchObject({
       error: 'Custom.Rejected',
       cause: 'supplier said no',
-      resourceType: 'dynamodb',
+      resourceType: 'aws-sdk:dynamodb',
     });
   });
 
