@@ -24,6 +24,13 @@ import { registerFaultRoutes } from './faults';
 import { bundleFunctions } from './lambda/bundle';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { findFreePort } from './net';
+import {
+  type DeliveryOptions,
+  deliveryEnvironmentVariable,
+  describeDelivery,
+  parseDeliveryEnvironment,
+  type ResolvedDelivery,
+} from './sqs/delivery';
 import { startEventSourceMapping } from './sqs/event-source-mapping';
 import { startSqsService } from './sqs/service';
 import { type StepFunctionsService, startStepFunctionsService } from './stepfunctions/service';
@@ -45,6 +52,11 @@ export interface LocalCloudOptions {
   readonly functionLog?: (functionName: string, line: string) => void;
   /** Start every function's worker before serving, so no request pays a cold start. */
   readonly prewarm?: boolean;
+  /**
+   * How the local SQS delivers: 'exact', or 'at-least-once' like an AWS standard queue (duplicates,
+   * reordering, empty short polls; local/sqs/delivery.ts). Absent: from LOCAL_SQS_DELIVERY, else exact.
+   */
+  readonly sqsDelivery?: DeliveryOptions;
 }
 
 export interface LocalCloud {
@@ -53,6 +65,8 @@ export interface LocalCloud {
   readonly tableName: string;
   readonly runtime: LambdaRuntime;
   readonly stepFunctions: StepFunctionsService;
+  /** The SQS delivery in effect, with the seed that replays an at-least-once run. */
+  readonly sqsDelivery: ResolvedDelivery;
   /** Every resource the local cloud runs, by kind, to compare with the synthesized template. */
   readonly inventory: {
     functions: string[];
@@ -98,6 +112,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       port: 0,
       queues: queueDefinitions,
       persistFile: options.persistDir ? join(options.persistDir, 'sqs.json') : undefined,
+      delivery: options.sqsDelivery ?? parseDeliveryEnvironment(process.env[deliveryEnvironmentVariable]),
     });
     stoppers.push(() => sqs.close());
 
@@ -167,7 +182,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
 
     const [, { runtime, localFunctions }] = await Promise.all([startDynamoDb(), startLambda()]);
-    log(`SQS                 ${sqs.url}`);
+    log(`SQS                 ${sqs.url} (${describeDelivery(sqs.delivery)})`);
 
     const stepFunctions = await startStepFunctionsService({
       port: stepFunctionsPort,
@@ -256,6 +271,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tableName: tableName('main'),
       runtime,
       stepFunctions,
+      sqsDelivery: sqs.delivery,
       inventory: {
         functions: functionEntries.map(([name]) => name),
         environments: Object.fromEntries(localFunctions.map((fn) => [fn.name, fn.environment])),
