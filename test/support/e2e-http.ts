@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { localCredentials, localRegion } from '../../local/aws';
-import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../local/cloud';
 import { dynamodbEndpoint } from './dynamodb';
 import { deliveryTo } from './fixtures';
 import { eventually } from './local-cloud-process';
@@ -15,14 +15,17 @@ import { eventually } from './local-cloud-process';
  * An in-process local cloud for an end-to-end suite, on the run's DynamoDB Local, with the suite's own
  * principals (staff and supplier keys) added, an SFN client on its endpoint and the table it uses.
  * Prewarmed: a cold start of a task function on a loaded runner must not eat into the steps' time.
+ * `options` adds to (or overrides) these settings, e.g. the SQS delivery mode or a function log.
  */
 export async function startE2eCloud(
   principals: readonly Parameters<typeof savePrincipal>[2][],
+  options: LocalCloudOptions = {},
 ): Promise<{ cloud: LocalCloud; sfn: SFNClient; table: TableRef }> {
   const cloud = await startLocalCloud({
     dynamodbEndpoint: dynamodbEndpoint(),
     retryIntervalScale: 0,
     prewarm: true,
+    ...options,
   });
   const aws = { region: localRegion, credentials: localCredentials };
   const sfn = new SFNClient({ endpoint: cloud.endpoints.stepfunctions, ...aws });
