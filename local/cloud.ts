@@ -53,8 +53,9 @@ export interface LocalCloudOptions {
   /** Start every function's worker before serving, so no request pays a cold start. */
   readonly prewarm?: boolean;
   /**
-   * How the local SQS delivers: 'exact', or 'at-least-once' like an AWS standard queue (duplicates,
-   * reordering, empty short polls; local/sqs/delivery.ts). Absent: from LOCAL_SQS_DELIVERY, else exact.
+   * How the local SQS delivers: 'at-least-once' like an AWS standard queue (duplicates, reordering, empty
+   * short polls; local/sqs/delivery.ts), or the idealised 'exact'. Absent: LOCAL_SQS_DELIVERY if set, else
+   * at-least-once with a random seed (logged, so a run can be replayed).
    */
   readonly sqsDelivery?: DeliveryOptions;
 }
@@ -112,7 +113,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       port: 0,
       queues: queueDefinitions,
       persistFile: options.persistDir ? join(options.persistDir, 'sqs.json') : undefined,
-      delivery: options.sqsDelivery ?? parseDeliveryEnvironment(process.env[deliveryEnvironmentVariable]),
+      delivery: options.sqsDelivery ??
+        parseDeliveryEnvironment(process.env[deliveryEnvironmentVariable]) ?? { mode: 'at-least-once' },
     });
     stoppers.push(() => sqs.close());
 
