@@ -124,6 +124,8 @@ async function measureDesign(
     dynamodbEndpoint: proxy.url,
     prewarm: true,
     retryIntervalScale: 0,
+    // Designs are compared like for like: a duplicate feed delivery would add an ingest invocation by chance.
+    sqsDelivery: { mode: 'exact' },
     workflowVariant: design.variant?.(parkClient, record),
   });
   cloud.runtime.onInvocation(record);

@@ -180,12 +180,15 @@ function executionTable(items: readonly ExecutionRow[]): string[] {
 
 interface DeadLetterAnswer {
   items: { queue: string; messageId: string; receiveCount: number; body: string }[];
-  queues: { queue: string; approximateMessages: number }[];
+  queues: { queue: string; approximateMessages: number; listed?: number; complete?: boolean }[];
 }
 
 function deadLetterTable(answer: DeadLetterAnswer): string[] {
   const summary = answer.queues.map(
-    (queue) => `${queue.queue}: ~${queue.approximateMessages} dead letter(s)`,
+    (queue) =>
+      `${queue.queue}: ~${queue.approximateMessages} dead letter(s)${
+        queue.complete === false ? ` (listing incomplete: ${queue.listed ?? 0} shown)` : ''
+      }`,
   );
   if (answer.items.length === 0) return summary;
   return [

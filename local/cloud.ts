@@ -25,6 +25,13 @@ import { bundleFunctions } from './lambda/bundle';
 import type { LambdaInvoker } from './lambda/invoker';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { findFreePort } from './net';
+import {
+  type DeliveryOptions,
+  deliveryEnvironmentVariable,
+  describeDelivery,
+  parseDeliveryEnvironment,
+  type ResolvedDelivery,
+} from './sqs/delivery';
 import { startEventSourceMapping } from './sqs/event-source-mapping';
 import { startSqsService } from './sqs/service';
 import { type StepFunctionsService, startStepFunctionsService } from './stepfunctions/service';
@@ -55,6 +62,12 @@ export interface LocalCloudOptions {
     readonly definition: (workflow: string, asl: string) => string;
     readonly invoker: (runtime: LambdaInvoker) => LambdaInvoker;
   };
+  /**
+   * How the local SQS delivers: 'at-least-once' like an AWS standard queue (duplicates, reordering, empty
+   * short polls; local/sqs/delivery.ts), or the idealised 'exact'. Absent: LOCAL_SQS_DELIVERY if set, else
+   * at-least-once with a random seed (logged, so a run can be replayed).
+   */
+  readonly sqsDelivery?: DeliveryOptions;
 }
 
 export interface LocalCloud {
@@ -63,6 +76,8 @@ export interface LocalCloud {
   readonly tableName: string;
   readonly runtime: LambdaRuntime;
   readonly stepFunctions: StepFunctionsService;
+  /** The SQS delivery in effect, with the seed that replays an at-least-once run. */
+  readonly sqsDelivery: ResolvedDelivery;
   /** Every resource the local cloud runs, by kind, to compare with the synthesized template. */
   readonly inventory: {
     functions: string[];
@@ -109,6 +124,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       port: 0,
       queues: queueDefinitions,
       persistFile: options.persistDir ? join(options.persistDir, 'sqs.json') : undefined,
+      delivery: options.sqsDelivery ??
+        parseDeliveryEnvironment(process.env[deliveryEnvironmentVariable]) ?? { mode: 'at-least-once' },
     });
     stoppers.push(() => sqs.close());
 
@@ -178,7 +195,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
 
     const [, { runtime, localFunctions }] = await Promise.all([startDynamoDb(), startLambda()]);
-    log(`SQS                 ${sqs.url}`);
+    log(`SQS                 ${sqs.url} (${describeDelivery(sqs.delivery)})`);
 
     const stepFunctions = await startStepFunctionsService({
       port: stepFunctionsPort,
@@ -267,6 +284,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tableName: tableName('main'),
       runtime,
       stepFunctions,
+      sqsDelivery: sqs.delivery,
       inventory: {
         functions: functionEntries.map(([name]) => name),
         environments: Object.fromEntries(localFunctions.map((fn) => [fn.name, fn.environment])),

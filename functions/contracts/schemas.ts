@@ -364,7 +364,17 @@ export const deadLetterSchema = z.object({
 });
 export const deadLetterListSchema = z.object({
   items: z.array(deadLetterSchema),
-  queues: z.array(z.object({ queue: deadLetterSourceSchema, approximateMessages: z.number().int() })),
+  queues: z.array(
+    z.object({
+      queue: deadLetterSourceSchema,
+      /** ApproximateNumberOfMessages (visible) when the listing started. */
+      approximateMessages: z.number().int(),
+      /** Distinct messages listed in `items` for this queue. */
+      listed: z.number().int().nonnegative(),
+      /** False when the listing stopped before seeing every announced message (or hit the per-queue limit). */
+      complete: z.boolean(),
+    }),
+  ),
 });
 export const redriveDeadLettersBodySchema = z
   .object({ queue: deadLetterSourceSchema.optional() })

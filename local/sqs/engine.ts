@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { localAccountId, queueArn } from '../aws';
+import { DeliveryModel, type DeliveryOptions, resolveDelivery } from './delivery';
 import { invalidParameter, missingParameter, queueDoesNotExist, SqsError } from './errors';
 import {
   batchEntries,
@@ -13,79 +14,29 @@ import {
   requiredString,
 } from './input';
 import { md5Hex, md5OfMessageAttributes, type StoredAttributeValue } from './md5';
+import { MessageMoves } from './message-moves';
+import {
+  arnQueueName,
+  decodeReceiptHandle,
+  defaultAttributes,
+  type EngineSnapshot,
+  encodeReceiptHandle,
+  type MoveTask,
+  maximumMessageBytes,
+  messageKey,
+  type QueueAttributes,
+  type StoredMessage,
+  type StoredQueue,
+} from './model';
+
+export type { EngineSnapshot, MoveTask, QueueAttributes, StoredMessage, StoredQueue };
 
 /**
  * The queues and their messages, independent of HTTP: one method per SQS operation taking the JSON
  * request members and returning the JSON response members. Time is wall-clock milliseconds throughout
- * (persisted state stays meaningful across restarts).
+ * (persisted state stays meaningful across restarts). How messages are handed out (exact, or at least once
+ * like AWS) is the DeliveryModel's; dead-letter redrive is MessageMoves'.
  */
-
-export interface StoredMessage {
-  id: string;
-  body: string;
-  md5OfBody: string;
-  messageAttributes: Record<string, StoredAttributeValue>;
-  md5OfMessageAttributes?: string;
-  awsTraceHeader?: string;
-  /** Set when redrive moved the message to a DLQ: where it came from (AWS exposes it as DeadLetterQueueSourceArn). */
-  deadLetterSourceArn?: string;
-  sentTimestamp: number;
-  firstReceiveTimestamp?: number;
-  receiveCount: number;
-  /** The message can be received once `now >= visibleAt` (covers both delay and visibility timeout). */
-  visibleAt: number;
-  /** True from a receive until the visibility timeout lapses; distinguishes "in flight" from "delayed". */
-  received: boolean;
-  /** Only the latest receipt handle can delete the message or change its visibility. */
-  receiptHandle?: string;
-}
-
-export interface QueueAttributes {
-  VisibilityTimeout: number;
-  MessageRetentionPeriod: number;
-  DelaySeconds: number;
-  ReceiveMessageWaitTimeSeconds: number;
-  MaximumMessageSize: number;
-  RedrivePolicy?: { deadLetterTargetArn: string; maxReceiveCount: number };
-  RedriveAllowPolicy?: string;
-  Policy?: string;
-}
-
-export interface StoredQueue {
-  name: string;
-  createdTimestamp: number;
-  lastModifiedTimestamp: number;
-  attributes: QueueAttributes;
-  tags: Record<string, string>;
-  /** Insertion order = send order, which is also the (best-effort) delivery order, like a standard queue. */
-  messages: Map<string, StoredMessage>;
-}
-
-export interface MoveTask {
-  taskHandle: string;
-  sourceArn: string;
-  destinationArn?: string;
-  maxNumberOfMessagesPerSecond?: number;
-  status: 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
-  approximateNumberOfMessagesMoved: number;
-  approximateNumberOfMessagesToMove: number;
-  failureReason?: string;
-  startedTimestamp: number;
-}
-
-export interface EngineSnapshot {
-  version: 1;
-  queues: Array<Omit<StoredQueue, 'messages'> & { messages: StoredMessage[] }>;
-  moveTasks: MoveTask[];
-}
-
-const defaultAttributes: QueueAttributes = {
-  VisibilityTimeout: 30,
-  MessageRetentionPeriod: 345_600,
-  DelaySeconds: 0,
-  ReceiveMessageWaitTimeSeconds: 0,
-  MaximumMessageSize: 262_144,
-};
 
 /** AWS's documented bounds for each settable numeric attribute. */
 const numericBounds: Record<string, [number, number]> = {
@@ -143,50 +94,35 @@ const invalidCharacter = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}
 
 const queueNamePattern = /^[A-Za-z0-9_-]{1,80}$/;
 
-interface ReceiptHandle {
-  queue: string;
-  messageId: string;
-}
-
-function encodeReceiptHandle(queue: string, messageId: string): string {
-  // Opaque to clients, like AWS's; the nonce makes every receive produce a new handle.
-  return Buffer.from(JSON.stringify({ q: queue, m: messageId, n: randomBytes(12).toString('hex') })).toString(
-    'base64url',
-  );
-}
-
-function decodeReceiptHandle(handle: string): ReceiptHandle {
-  const invalid = new SqsError(
-    'ReceiptHandleIsInvalid',
-    `The input receipt handle "${handle}" is not a valid receipt handle.`,
-  );
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(handle, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  if (!isRecord(parsed) || typeof parsed.q !== 'string' || typeof parsed.m !== 'string') throw invalid;
-  return { queue: parsed.q, messageId: parsed.m };
-}
-
-const arnQueueName = (arn: string): string | undefined => {
-  const parts = arn.split(':');
-  return parts.length === 6 && parts[0] === 'arn' && parts[2] === 'sqs' ? parts[5] : undefined;
-};
-
 export class SqsEngine {
   private readonly queues = new Map<string, StoredQueue>();
-  private readonly moveTasks: MoveTask[] = [];
   /** Long polls waiting on a queue; woken by anything that can make a message receivable. */
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly allWaiters = new Set<() => void>();
   private closed = false;
+  readonly delivery: DeliveryModel;
+  private readonly moves: MessageMoves;
 
   constructor(
     private readonly queueUrlOf: (name: string) => string,
     private readonly onChange: () => void = () => {},
-  ) {}
+    options: { delivery?: DeliveryOptions; moveRatePerSecond?: number } = {},
+  ) {
+    this.delivery = new DeliveryModel(resolveDelivery(options.delivery));
+    this.moves = new MessageMoves(
+      {
+        queue: (name) => this.queues.get(name),
+        queueFromArn: (arn, parameter) => this.queueFromArn(arn, parameter),
+        sourcesOf: (deadLetterArn) =>
+          [...this.queues.values()].filter(
+            (queue) => queue.attributes.RedrivePolicy?.deadLetterTargetArn === deadLetterArn,
+          ),
+        expire: (queue, now) => this.expire(queue, now),
+        changed: (queue) => this.changed(queue),
+      },
+      options.moveRatePerSecond,
+    );
+  }
 
   // ---------------------------------------------------------------- state
 
@@ -197,7 +133,7 @@ export class SqsEngine {
         ...queue,
         messages: [...queue.messages.values()],
       })),
-      moveTasks: this.moveTasks,
+      moveTasks: this.moves.snapshot(),
     };
   }
 
@@ -206,10 +142,10 @@ export class SqsEngine {
     for (const queue of snapshot.queues) {
       this.queues.set(queue.name, {
         ...queue,
-        messages: new Map(queue.messages.map((message) => [message.id, message])),
+        messages: new Map(queue.messages.map((message) => [messageKey(message), message])),
       });
     }
-    this.moveTasks.splice(0, this.moveTasks.length, ...snapshot.moveTasks);
+    this.moves.restore(snapshot.moveTasks);
   }
 
   hasQueue(name: string): boolean {
@@ -241,6 +177,7 @@ export class SqsEngine {
   /** Ends every pending long poll (with no messages) so the HTTP server can close. */
   close(): void {
     this.closed = true;
+    this.moves.close();
     for (const wake of [...this.allWaiters]) wake();
   }
 
@@ -285,11 +222,11 @@ export class SqsEngine {
       case 'ChangeMessageVisibilityBatch':
         return this.batch(input, (entry) => this.changeVisibilityOne(input, entry), true);
       case 'StartMessageMoveTask':
-        return this.startMessageMoveTask(input);
+        return this.moves.start(input);
       case 'ListMessageMoveTasks':
-        return this.listMessageMoveTasks(input);
+        return this.moves.list(input);
       case 'CancelMessageMoveTask':
-        return this.cancelMessageMoveTask(input);
+        return this.moves.cancel(input);
       default:
         throw new SqsError(
           'UnknownOperationException',
@@ -356,6 +293,8 @@ export class SqsEngine {
     let inFlight = 0;
     let delayed = 0;
     for (const message of queue.messages.values()) {
+      // Stale copies are the at-least-once model's hidden duplicates: AWS does not count them either.
+      if (message.copy !== undefined) continue;
       if (message.visibleAt <= now) visible++;
       else if (message.received) inFlight++;
       else delayed++;
@@ -785,10 +724,11 @@ export class SqsEngine {
         sum + (typeof entry.MessageBody === 'string' ? Buffer.byteLength(entry.MessageBody) : 0),
       0,
     );
-    if (total > queue.attributes.MaximumMessageSize) {
+    // The batch limit is SQS's own (1 MiB), whatever the queue's MaximumMessageSize.
+    if (total > maximumMessageBytes) {
       throw new SqsError(
         'BatchRequestTooLong',
-        `Batch requests cannot be longer than ${queue.attributes.MaximumMessageSize} bytes. You have sent ${total} bytes.`,
+        `Batch requests cannot be longer than ${maximumMessageBytes} bytes. You have sent ${total} bytes.`,
       );
     }
     const now = Date.now();
@@ -802,8 +742,9 @@ export class SqsEngine {
   }
 
   /**
-   * Takes up to `max` receivable messages. A message whose next receive would exceed the queue's
-   * maxReceiveCount is moved to the dead-letter queue instead of being delivered (AWS semantics).
+   * Takes up to `max` receivable messages, in the order the delivery model picks. A message whose next
+   * receive would exceed the queue's maxReceiveCount is moved to the dead-letter queue instead of being
+   * delivered (AWS semantics). At least once, a delivered message may leave a stale copy behind.
    */
   private take(queue: StoredQueue, max: number, visibilityTimeout: number, now: number): StoredMessage[] {
     this.expire(queue, now);
@@ -812,16 +753,21 @@ export class SqsEngine {
       ? this.queues.get(arnQueueName(policy.deadLetterTargetArn) ?? '')
       : undefined;
     const taken: StoredMessage[] = [];
-    for (const message of queue.messages.values()) {
+    const takenIds = new Set<string>();
+    for (const [key, message] of this.delivery.order(queue.name, [...queue.messages])) {
       if (taken.length >= max) break;
       if (message.visibleAt > now) continue;
+      // One response never holds two copies of a message.
+      if (takenIds.has(message.id)) continue;
       if (
         policy &&
         deadLetterQueue &&
         deadLetterQueue !== queue &&
         message.receiveCount >= policy.maxReceiveCount
       ) {
-        queue.messages.delete(message.id);
+        queue.messages.delete(key);
+        // A stale copy is not dead-lettered twice over: the original carries the message's fate.
+        if (message.copy !== undefined) continue;
         // The message keeps its id, body, SentTimestamp (retention counts from the original send) and receive count.
         deadLetterQueue.messages.set(message.id, {
           ...message,
@@ -837,8 +783,21 @@ export class SqsEngine {
       message.firstReceiveTimestamp ??= now;
       message.visibleAt = now + visibilityTimeout * 1000;
       message.received = true;
-      message.receiptHandle = encodeReceiptHandle(queue.name, message.id);
+      message.receiptHandle = encodeReceiptHandle(queue.name, key);
       taken.push(message);
+      takenIds.add(message.id);
+      const staleCopyDelay =
+        message.copy === undefined ? this.delivery.staleCopyDelay(queue.name) : undefined;
+      if (staleCopyDelay !== undefined) {
+        const copy: StoredMessage = {
+          ...message,
+          copy: randomBytes(6).toString('hex'),
+          visibleAt: now + staleCopyDelay,
+          received: false,
+          receiptHandle: undefined,
+        };
+        queue.messages.set(messageKey(copy), copy);
+      }
     }
     return taken;
   }
@@ -886,6 +845,8 @@ export class SqsEngine {
       // An aborted long poll (client gone) must not take messages: they would be invisible for nobody.
       if (signal.aborted || this.closed) return {};
       const now = Date.now();
+      // A short poll samples a subset of the servers; at least once, it may find none holding a message.
+      if (waitSeconds === 0 && this.delivery.emptyShortPoll(queue.name)) return {};
       const taken = this.take(queue, max, visibilityTimeout ?? queue.attributes.VisibilityTimeout, now);
       if (taken.length > 0) {
         this.onChange();
@@ -954,7 +915,7 @@ export class SqsEngine {
         `The input receipt handle "${handle}" is not a valid for this queue.`,
       );
     }
-    const message = queue.messages.get(decoded.messageId);
+    const message = queue.messages.get(decoded.key);
     return message && message.receiptHandle === handle ? message : undefined;
   }
 
@@ -962,7 +923,7 @@ export class SqsEngine {
     const queue = this.queueFromUrl(input);
     const message = this.messageForHandle(queue, requiredString(entry, 'ReceiptHandle'));
     if (message) {
-      queue.messages.delete(message.id);
+      queue.messages.delete(messageKey(message));
       this.changed();
     }
     return {};
@@ -994,110 +955,6 @@ export class SqsEngine {
 
   private changeMessageVisibility(input: Input): Record<string, unknown> {
     return this.changeVisibilityOne(input, input);
-  }
-
-  // ---------------------------------------------------------------- dead-letter redrive
-
-  private startMessageMoveTask(input: Input): Record<string, unknown> {
-    const sourceArn = requiredString(input, 'SourceArn');
-    const source = this.queueFromArn(sourceArn, 'SourceArn');
-    const destinationArn = optionalString(input, 'DestinationArn');
-    const destination = destinationArn ? this.queueFromArn(destinationArn, 'DestinationArn') : undefined;
-    const maxPerSecond = optionalInteger(input, 'MaxNumberOfMessagesPerSecond', 1, 500);
-    const sources = [...this.queues.values()].filter(
-      (queue) => queue.attributes.RedrivePolicy?.deadLetterTargetArn === sourceArn,
-    );
-    if (sources.length === 0) {
-      throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
-    }
-    if (this.moveTasks.some((task) => task.sourceArn === sourceArn && task.status === 'RUNNING')) {
-      throw invalidParameter(
-        'There is already a task running. Only one active task is allowed for a source queue ARN at a given time.',
-      );
-    }
-    const now = Date.now();
-    this.expire(source, now);
-    const movable = [...source.messages.values()].filter((message) => message.visibleAt <= now);
-    const task: MoveTask = {
-      taskHandle: Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn })).toString('base64'),
-      sourceArn,
-      ...(destinationArn ? { destinationArn } : {}),
-      ...(maxPerSecond !== undefined ? { maxNumberOfMessagesPerSecond: maxPerSecond } : {}),
-      status: 'RUNNING',
-      approximateNumberOfMessagesMoved: 0,
-      approximateNumberOfMessagesToMove: movable.length,
-      startedTimestamp: now,
-    };
-    this.moveTasks.unshift(task);
-    // The move is done at once (AWS runs it asynchronously; a finished task is indistinguishable to callers
-    // that poll ListMessageMoveTasks). Messages in flight in the DLQ stay there, as in AWS.
-    const touched = new Set<StoredQueue>();
-    for (const message of movable) {
-      // Without DestinationArn each message returns to the queue it was dead-lettered from; messages sent
-      // to the DLQ directly go to the single queue that uses it as DLQ (if there is exactly one).
-      const target =
-        destination ??
-        (message.deadLetterSourceArn
-          ? this.queues.get(arnQueueName(message.deadLetterSourceArn) ?? '')
-          : undefined) ??
-        (sources.length === 1 ? sources[0] : undefined);
-      if (!target) {
-        task.failureReason = `No destination for message ${message.id}: its source queue no longer exists.`;
-        continue;
-      }
-      source.messages.delete(message.id);
-      const {
-        deadLetterSourceArn: _source,
-        firstReceiveTimestamp: _first,
-        receiptHandle: _handle,
-        ...rest
-      } = message;
-      target.messages.set(message.id, { ...rest, receiveCount: 0, visibleAt: now, received: false });
-      touched.add(target);
-      task.approximateNumberOfMessagesMoved += 1;
-    }
-    task.status = task.failureReason ? 'FAILED' : 'COMPLETED';
-    for (const queue of touched) this.wake(queue.name);
-    this.changed(source);
-    return { TaskHandle: task.taskHandle };
-  }
-
-  private listMessageMoveTasks(input: Input): Record<string, unknown> {
-    const sourceArn = requiredString(input, 'SourceArn');
-    this.queueFromArn(sourceArn, 'SourceArn');
-    const maxResults = optionalInteger(input, 'MaxResults', 1, 10) ?? 1;
-    const Results = this.moveTasks
-      .filter((task) => task.sourceArn === sourceArn)
-      .slice(0, maxResults)
-      .map((task) => ({
-        ...(task.status === 'RUNNING' ? { TaskHandle: task.taskHandle } : {}),
-        Status: task.status,
-        SourceArn: task.sourceArn,
-        ...(task.destinationArn ? { DestinationArn: task.destinationArn } : {}),
-        ...(task.maxNumberOfMessagesPerSecond !== undefined
-          ? { MaxNumberOfMessagesPerSecond: task.maxNumberOfMessagesPerSecond }
-          : {}),
-        ApproximateNumberOfMessagesMoved: task.approximateNumberOfMessagesMoved,
-        ApproximateNumberOfMessagesToMove: task.approximateNumberOfMessagesToMove,
-        ...(task.failureReason ? { FailureReason: task.failureReason } : {}),
-        StartedTimestamp: task.startedTimestamp,
-      }));
-    return { Results };
-  }
-
-  private cancelMessageMoveTask(input: Input): Record<string, unknown> {
-    const handle = requiredString(input, 'TaskHandle');
-    const task = this.moveTasks.find((candidate) => candidate.taskHandle === handle);
-    if (!task)
-      throw new SqsError(
-        'ResourceNotFoundException',
-        "The resource that you specified for the TaskHandle parameter doesn't exist.",
-      );
-    // Tasks complete synchronously here, so there is never a running one to cancel.
-    if (task.status !== 'RUNNING')
-      throw new SqsError('UnsupportedOperation', 'Only active tasks can be cancelled.');
-    task.status = 'CANCELLED';
-    return { ApproximateNumberOfMessagesMoved: task.approximateNumberOfMessagesMoved };
   }
 }
 

@@ -2,6 +2,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { localAccountId, queueArn } from '../aws';
 import { type AwsJsonResponse, createAwsJsonServer } from '../aws-json-server';
+import type { DeliveryOptions, ResolvedDelivery } from './delivery';
 import { type EngineSnapshot, type QueueAttributes, SqsEngine } from './engine';
 import { SqsError } from './errors';
 import { isRecord } from './input';
@@ -19,10 +20,16 @@ export interface SqsServiceOptions {
   queues: LocalQueueDefinition[];
   /** When set, queues and messages survive restarts (written debounced, atomically). */
   persistFile?: string;
+  /** Exact (the default) or at-least-once delivery, like an AWS standard queue; see delivery.ts. */
+  delivery?: DeliveryOptions;
+  /** Messages a second a message move task moves when it does not say (MaxNumberOfMessagesPerSecond). */
+  moveRatePerSecond?: number;
 }
 
 export interface SqsService {
   url: string;
+  /** The delivery settings in effect, with the seed that reproduces an at-least-once run. */
+  delivery: ResolvedDelivery;
   queueUrl(name: string): string;
   close(): Promise<void>;
 }
@@ -113,7 +120,10 @@ export async function startSqsService(options: SqsServiceOptions): Promise<SqsSe
     persistTimer.unref();
   };
 
-  const engine = new SqsEngine(queueUrl, schedulePersist);
+  const engine = new SqsEngine(queueUrl, schedulePersist, {
+    delivery: options.delivery,
+    moveRatePerSecond: options.moveRatePerSecond,
+  });
   if (options.persistFile) {
     const snapshot = loadSnapshot(options.persistFile);
     if (snapshot) engine.restore(snapshot);
@@ -161,6 +171,7 @@ export async function startSqsService(options: SqsServiceOptions): Promise<SqsSe
   let closing: Promise<void> | undefined;
   return {
     url: baseUrl,
+    delivery: engine.delivery.settings,
     queueUrl,
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {

@@ -10,9 +10,11 @@ import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { querySkuPartition } from '../../functions/adapters/dynamodb/stock';
 import { deadLetterQueueName, queues } from '../../functions/contracts/system';
 import { localCredentials, localRegion } from '../../local/aws';
+import { resolveDelivery } from '../../local/sqs/delivery';
 import { startEventSourceMapping } from '../../local/sqs/event-source-mapping';
 import { type SqsService, startSqsService } from '../../local/sqs/service';
 import { createTestTable, dynamodbEndpoint } from '../support/dynamodb';
+import { atLeastOnce, describeSeed } from '../support/sqs-delivery';
 import {
   apiClient,
   eventually,
@@ -25,7 +27,7 @@ import {
 const keys = { acme: 'key-acme', fleet: 'key-fleet' };
 const ratePerMinute = 3;
 const deadLetterQueue = deadLetterQueueName('supplierStockFeed');
-/** A second queue pair, fed directly, so the ingestion test does not see the rate-limit test's messages. */
+/** The ingestion tests' queue pair, fed directly, on a service of their own (one per delivery mode). */
 const ingestQueue = 'ingestTest';
 const ingestDeadLetterQueue = 'ingestTest-dlq';
 
@@ -40,16 +42,6 @@ beforeAll(async () => {
   sqsService = await startSqsService({
     port: 0,
     queues: [
-      { name: ingestDeadLetterQueue },
-      {
-        name: ingestQueue,
-        // Short, so a poison message runs through its receives in seconds; the receive count is the real one.
-        visibilityTimeoutSeconds: 2,
-        redrivePolicy: {
-          deadLetterQueueName: ingestDeadLetterQueue,
-          maxReceiveCount: queues.supplierStockFeed.maxReceiveCount,
-        },
-      },
       { name: deadLetterQueue },
       {
         name: 'supplierStockFeed',
@@ -120,56 +112,117 @@ describe('supplier feed rate limit', () => {
   });
 });
 
-describe('supplier feed ingestion through SQS and the event source mapping', () => {
-  it('applies five deliveries of one feed and an older feed by feedSeq, sends a poison message to the DLQ after maxReceiveCount, and does not reprocess the rest of its batch', async () => {
-    const queueUrl = sqsService.queueUrl(ingestQueue);
-    const received = new Map<string, number>();
-    const mapping = startEventSourceMapping({
-      sqsEndpoint: sqsService.url,
-      queueUrl,
-      queueArn: `arn:aws:sqs:${localRegion}:000000000000:${ingestQueue}`,
-      batchSize: 10,
-      // No batching window: it must stay well below the visibility timeout, or a batch could outlive it.
-      maximumBatchingWindowSeconds: 0,
-      reportBatchItemFailures: true,
-      invoke: (event: SQSEvent) => {
-        for (const record of event.Records) received.set(record.body, (received.get(record.body) ?? 0) + 1);
-        return handlers.of('ingestSupplierStock')(event, lambdaContext('ingestSupplierStock'));
-      },
-    });
-    try {
-      const message = (feedSeq: number, available: number) =>
-        JSON.stringify({
-          supplierId: 'SUP-A',
-          ...feed(feedSeq, available),
-          receivedAt: `2026-01-05T10:00:0${feedSeq}.000Z`,
-        });
-      const poison = '{"supplierId":';
-      const bodies = [...Array.from({ length: 5 }, () => message(7, 70)), message(3, 30), poison];
-      for (const body of bodies)
-        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-      const dead = await eventually(async () => {
-        const { Messages } = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: sqsService.queueUrl(ingestDeadLetterQueue),
-            MaxNumberOfMessages: 10,
-          }),
-        );
-        return Messages?.length ? Messages : undefined;
-      }, 20_000);
-      expect(dead.map((entry) => entry.Body)).toEqual([poison]);
-      // The poison was tried maxReceiveCount times; each good message exactly once (five sends = five messages).
-      expect(received.get(poison)).toBe(queues.supplierStockFeed.maxReceiveCount);
-      expect(received.get(message(7, 70))).toBe(5);
-      expect(received.get(message(3, 30))).toBe(1);
-      const { suppliers } = await querySkuPartition(table, 'SKU-FEED');
-      expect(suppliers.find((supplier) => supplier.supplierId === 'SUP-A')).toMatchObject({
-        feedSeq: 7,
-        available: 70,
-        updatedAt: '2026-01-05T10:00:07.000Z',
+const atLeastOnceDelivery = atLeastOnce({ duplicate: 1, reorder: 0.5, emptyReceive: 0.5 });
+
+/**
+ * The same ingestion under exact delivery and under AWS-like at-least-once delivery (here every received
+ * message is delivered a second time, and receives are reordered): the effect must be the same. Each mode has
+ * its own SQS service and supplier, so the two runs cannot see each other's records.
+ */
+describe.each([
+  { mode: 'exact', delivery: resolveDelivery({ mode: 'exact' }), supplierId: 'SUP-EXACT' },
+  {
+    mode: `at-least-once (${describeSeed(atLeastOnceDelivery)})`,
+    delivery: atLeastOnceDelivery,
+    supplierId: 'SUP-ALO',
+  },
+])(
+  'supplier feed ingestion through SQS and the event source mapping, $mode delivery',
+  ({ delivery, supplierId }) => {
+    const exact = delivery.mode === 'exact';
+    it('applies five sends of one feed and an older feed by feedSeq, sends a poison message to the DLQ after maxReceiveCount, and does not reprocess the rest of its batch', async () => {
+      const service = await startSqsService({
+        queues: [
+          { name: ingestDeadLetterQueue },
+          {
+            name: ingestQueue,
+            // Short, so a poison message runs through its receives in seconds; the receive count is the real one.
+            visibilityTimeoutSeconds: 2,
+            redrivePolicy: {
+              deadLetterQueueName: ingestDeadLetterQueue,
+              maxReceiveCount: queues.supplierStockFeed.maxReceiveCount,
+            },
+          },
+        ],
+        delivery,
       });
-    } finally {
-      await mapping.stop();
-    }
-  }, 40_000);
-});
+      const client = new SQSClient({
+        region: localRegion,
+        credentials: localCredentials,
+        endpoint: service.url,
+      });
+      const queueUrl = service.queueUrl(ingestQueue);
+      /** Deliveries by MessageId, and each message's body. */
+      const deliveries = new Map<string, number>();
+      const bodyOf = new Map<string, string>();
+      const mapping = startEventSourceMapping({
+        sqsEndpoint: service.url,
+        queueUrl,
+        queueArn: `arn:aws:sqs:${localRegion}:000000000000:${ingestQueue}`,
+        batchSize: 10,
+        // No batching window: it must stay well below the visibility timeout, or a batch could outlive it.
+        maximumBatchingWindowSeconds: 0,
+        reportBatchItemFailures: true,
+        invoke: (event: SQSEvent) => {
+          for (const record of event.Records) {
+            deliveries.set(record.messageId, (deliveries.get(record.messageId) ?? 0) + 1);
+            bodyOf.set(record.messageId, record.body);
+          }
+          return handlers.of('ingestSupplierStock')(event, lambdaContext('ingestSupplierStock'));
+        },
+      });
+      try {
+        const message = (feedSeq: number, available: number) =>
+          JSON.stringify({
+            supplierId,
+            ...feed(feedSeq, available),
+            receivedAt: `2026-01-05T10:00:0${feedSeq}.000Z`,
+          });
+        const poison = '{"supplierId":';
+        const bodies = [...Array.from({ length: 5 }, () => message(7, 70)), message(3, 30), poison];
+        const sent: string[] = [];
+        for (const body of bodies) {
+          const { MessageId } = await client.send(
+            new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }),
+          );
+          sent.push(MessageId ?? '');
+        }
+        const dead = await eventually(async () => {
+          const { Messages } = await client.send(
+            new ReceiveMessageCommand({
+              QueueUrl: service.queueUrl(ingestDeadLetterQueue),
+              MaxNumberOfMessages: 10,
+            }),
+          );
+          return Messages?.length ? Messages : undefined;
+        }, 20_000);
+        expect(dead.map((entry) => entry.Body)).toEqual([poison]);
+        const poisonId = sent.at(-1) ?? '';
+        const good = sent.slice(0, -1);
+        if (exact) {
+          // The poison was tried maxReceiveCount times; each good message exactly once (five sends = five messages).
+          expect(deliveries.get(poisonId)).toBe(queues.supplierStockFeed.maxReceiveCount);
+          for (const id of good) expect(deliveries.get(id)).toBe(1);
+        } else {
+          // At least once: every good message is delivered twice here (its stale copy too), the poison at least
+          // maxReceiveCount times; only the delivered message ids are ever seen.
+          await eventually(async () =>
+            good.every((id) => (deliveries.get(id) ?? 0) >= 2) ? true : undefined,
+          );
+          expect(deliveries.get(poisonId)).toBeGreaterThanOrEqual(queues.supplierStockFeed.maxReceiveCount);
+          expect(new Set(deliveries.keys())).toEqual(new Set(sent));
+        }
+        expect(bodyOf.get(poisonId)).toBe(poison);
+        // The effect is the same either way: the newest feed, once.
+        const { suppliers } = await querySkuPartition(table, 'SKU-FEED');
+        expect(suppliers.filter((supplier) => supplier.supplierId === supplierId)).toEqual([
+          expect.objectContaining({ feedSeq: 7, available: 70, updatedAt: '2026-01-05T10:00:07.000Z' }),
+        ]);
+      } finally {
+        await mapping.stop();
+        client.destroy();
+        await service.close();
+      }
+    }, 40_000);
+  },
+);

@@ -6,23 +6,29 @@ import { expect } from 'vitest';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { localCredentials, localRegion } from '../../local/aws';
-import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../local/cloud';
 import { dynamodbEndpoint } from './dynamodb';
 import { deliveryTo } from './fixtures';
 import { eventually } from './local-cloud-process';
+import { e2eDelivery } from './sqs-delivery';
 
 /**
  * An in-process local cloud for an end-to-end suite, on the run's DynamoDB Local, with the suite's own
  * principals (staff and supplier keys) added, an SFN client on its endpoint and the table it uses.
  * Prewarmed: a cold start of a task function on a loaded runner must not eat into the steps' time.
+ * SQS delivers at least once, like AWS (e2eDelivery: a fixed seed unless LOCAL_SQS_DELIVERY says otherwise).
+ * `options` adds to (or overrides) these settings, e.g. the SQS delivery or a function log.
  */
 export async function startE2eCloud(
   principals: readonly Parameters<typeof savePrincipal>[2][],
+  options: LocalCloudOptions = {},
 ): Promise<{ cloud: LocalCloud; sfn: SFNClient; table: TableRef }> {
   const cloud = await startLocalCloud({
     dynamodbEndpoint: dynamodbEndpoint(),
     retryIntervalScale: 0,
     prewarm: true,
+    ...options,
+    sqsDelivery: options.sqsDelivery ?? e2eDelivery(),
   });
   const aws = { region: localRegion, credentials: localCredentials };
   const sfn = new SFNClient({ endpoint: cloud.endpoints.stepfunctions, ...aws });

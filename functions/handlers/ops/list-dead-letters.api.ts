@@ -1,5 +1,5 @@
 import { createSqsClient } from '../../adapters/clients';
-import { deadLetterQueueFigures, peekDeadLetters } from '../../adapters/sqs/dead-letters';
+import { peekDeadLetters } from '../../adapters/sqs/dead-letters';
 import { apiContracts } from '../../contracts/api';
 import { deadLetterEnvironment, deadLetterQueueUrls, loadEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
@@ -10,18 +10,16 @@ const sqs = createSqsClient();
 export const handler = httpHandler(apiContracts['GET /ops/dead-letters'], async () => {
   const entries = Object.entries(queueUrls) as [keyof typeof queueUrls, string][];
   const perQueue = await Promise.all(
-    entries.map(async ([queue, url]) => ({
-      queue,
-      letters: await peekDeadLetters(sqs, url),
-      figures: await deadLetterQueueFigures(sqs, url),
-    })),
+    entries.map(async ([queue, url]) => ({ queue, peek: await peekDeadLetters(sqs, url) })),
   );
   return {
     body: {
-      items: perQueue.flatMap(({ queue, letters }) => letters.map((letter) => ({ queue, ...letter }))),
-      queues: perQueue.map(({ queue, figures }) => ({
+      items: perQueue.flatMap(({ queue, peek }) => peek.letters.map((letter) => ({ queue, ...letter }))),
+      queues: perQueue.map(({ queue, peek }) => ({
         queue,
-        approximateMessages: figures.approximateMessages,
+        approximateMessages: peek.approximateMessages,
+        listed: peek.letters.length,
+        complete: peek.complete,
       })),
     },
   };

@@ -6,11 +6,14 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ListMessageMoveTasksCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
+  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTestSqs } from './helpers';
+import { queueArn } from '../../../local/aws';
+import { eventually, startTestSqs } from './helpers';
 
 const directory = mkdtempSync(join(tmpdir(), 'local-sqs-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -86,6 +89,69 @@ describe('persistence', () => {
       }),
     );
     expect(Attributes?.VisibilityTimeout).toBe('20');
+    await second.close();
+  });
+
+  it('resumes a running message move task after a restart, and keeps stale copies of at-least-once delivery', async () => {
+    const persistFile = join(directory, 'moves.json');
+    const queues = [
+      { name: 'm-dlq' },
+      { name: 'm', redrivePolicy: { deadLetterQueueName: 'm-dlq', maxReceiveCount: 5 } },
+    ];
+    const delivery = { mode: 'at-least-once', seed: 4, duplicate: 1, reorder: 0, emptyReceive: 0 } as const;
+    const first = await startTestSqs({ queues, persistFile, delivery });
+    for (const body of ['x', 'y', 'z'])
+      await first.sqs.send(
+        new SendMessageCommand({ QueueUrl: first.service.queueUrl('m-dlq'), MessageBody: body }),
+      );
+    await first.sqs.send(
+      new StartMessageMoveTaskCommand({ SourceArn: queueArn('m-dlq'), MaxNumberOfMessagesPerSecond: 1 }),
+    );
+    // A stale copy is left behind by this receive (duplicate 1); it is persisted with the queue.
+    const { Messages: [original] = [] } = await first.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: first.service.queueUrl('m'), WaitTimeSeconds: 5 }),
+    );
+    await first.sqs.send(
+      new DeleteMessageCommand({
+        QueueUrl: first.service.queueUrl('m'),
+        ReceiptHandle: original?.ReceiptHandle,
+      }),
+    );
+    await first.close();
+
+    const second = await startTestSqs({ queues, persistFile, delivery });
+    const done = await eventually(async () => {
+      const { Results = [] } = await second.sqs.send(
+        new ListMessageMoveTasksCommand({ SourceArn: queueArn('m-dlq') }),
+      );
+      return Results[0]?.Status === 'RUNNING' ? undefined : Results[0];
+    });
+    expect(done).toMatchObject({ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 3 });
+    const bodies: string[] = [];
+    let copyOfOriginal = 0;
+    for (;;) {
+      const { Messages = [] } = await second.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: second.service.queueUrl('m'),
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      if (Messages.length === 0) break;
+      for (const message of Messages) {
+        if (message.MessageId === original?.MessageId) copyOfOriginal++;
+        else bodies.push(message.Body ?? '');
+        await second.sqs.send(
+          new DeleteMessageCommand({
+            QueueUrl: second.service.queueUrl('m'),
+            ReceiptHandle: message.ReceiptHandle,
+          }),
+        );
+      }
+    }
+    // The deleted message's copy survived the restart; the other two arrived (with their own copies).
+    expect(copyOfOriginal).toBe(1);
+    expect(new Set(bodies)).toEqual(new Set(['x', 'y', 'z'].filter((body) => body !== original?.Body)));
     await second.close();
   });
 });

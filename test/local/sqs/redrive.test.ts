@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { queueArn } from '../../../local/aws';
-import { sleep, useTestSqs } from './helpers';
+import { eventually, useTestSqs } from './helpers';
 
 const local = useTestSqs({
   queues: [
@@ -97,8 +97,17 @@ describe('redrive policy', () => {
   });
 });
 
+/** Polls ListMessageMoveTasks until the newest task of `dlq` has left RUNNING; returns it. */
+async function settledTask(dlq: string) {
+  return eventually(async () => {
+    const { Results } = await local.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: queueArn(dlq) }));
+    const newest = Results?.[0];
+    return newest && newest.Status !== 'RUNNING' && newest.Status !== 'CANCELLING' ? newest : undefined;
+  });
+}
+
 describe('StartMessageMoveTask', () => {
-  it('moves every DLQ message back to its source queue with the receive count reset', async () => {
+  it('moves every DLQ message back to its source queue as a new message: new MessageId, receive count reset', async () => {
     for (const body of ['a', 'b', 'c']) {
       await local.sqs.send(
         new SendMessageCommand({ QueueUrl: local.service.queueUrl('other'), MessageBody: body }),
@@ -115,11 +124,26 @@ describe('StartMessageMoveTask', () => {
     // Everything has been received once (maxReceiveCount 1): the next receive dead-letters all three.
     expect((await failedAttempt('other')).Messages).toBeUndefined();
     expect(await count('other-dlq')).toBe(3);
+    const dead = await local.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: local.service.queueUrl('other-dlq'),
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+      }),
+    );
+    const deadIds = (dead.Messages ?? []).map((message) => message.MessageId);
+    expect(deadIds).toHaveLength(3);
 
     const { TaskHandle } = await local.sqs.send(
       new StartMessageMoveTaskCommand({ SourceArn: queueArn('other-dlq') }),
     );
     expect(TaskHandle).toEqual(expect.any(String));
+    expect(await settledTask('other-dlq')).toMatchObject({
+      Status: 'COMPLETED',
+      SourceArn: queueArn('other-dlq'),
+      ApproximateNumberOfMessagesMoved: 3,
+      ApproximateNumberOfMessagesToMove: 3,
+    });
     expect(await count('other-dlq')).toBe(0);
     expect(await count('other')).toBe(3);
     const back = await local.sqs.send(
@@ -136,17 +160,15 @@ describe('StartMessageMoveTask', () => {
       '1',
     ]);
     expect(back.Messages?.[0]?.Attributes?.DeadLetterQueueSourceArn).toBeUndefined();
+    // "All redriven messages are considered new messages with a new messageID".
+    for (const message of back.Messages ?? []) expect(deadIds).not.toContain(message.MessageId);
 
     const { Results } = await local.sqs.send(
       new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq'), MaxResults: 10 }),
     );
     expect(Results).toHaveLength(1);
-    expect(Results?.[0]).toMatchObject({
-      Status: 'COMPLETED',
-      SourceArn: queueArn('other-dlq'),
-      ApproximateNumberOfMessagesMoved: 3,
-      ApproximateNumberOfMessagesToMove: 3,
-    });
+    // A finished task no longer shows its handle (only RUNNING ones do).
+    expect(Results?.[0]?.TaskHandle).toBeUndefined();
     expect(Results?.[0]?.StartedTimestamp).toBeGreaterThan(Date.now() - 60_000);
   });
 
@@ -167,6 +189,11 @@ describe('StartMessageMoveTask', () => {
         DestinationArn: queueArn('elsewhere'),
       }),
     );
+    expect(await settledTask('work-dlq')).toMatchObject({
+      Status: 'COMPLETED',
+      DestinationArn: queueArn('elsewhere'),
+      ApproximateNumberOfMessagesMoved: visibleBefore,
+    });
     expect(await count('elsewhere')).toBe(visibleBefore);
     expect(await count('work-dlq')).toBe(0);
     expect(await count('work-dlq', 'ApproximateNumberOfMessagesNotVisible')).toBe(1);
@@ -184,17 +211,20 @@ describe('StartMessageMoveTask', () => {
   });
 
   it('an empty DLQ completes a task that moved nothing', async () => {
-    await sleep(0);
     const { Results: before } = await local.sqs.send(
       new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq') }),
     );
     await local.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('other-dlq') }));
+    expect(await settledTask('other-dlq')).toMatchObject({
+      Status: 'COMPLETED',
+      ApproximateNumberOfMessagesMoved: 0,
+      ApproximateNumberOfMessagesToMove: 0,
+    });
+    // MaxResults defaults to 1 (as in AWS): the newest task.
     const { Results } = await local.sqs.send(
       new ListMessageMoveTasksCommand({ SourceArn: queueArn('other-dlq') }),
     );
-    // MaxResults defaults to 1 (as in AWS): the newest task.
     expect(Results).toHaveLength(1);
-    expect(Results?.[0]).toMatchObject({ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 0 });
     expect(before).toHaveLength(1);
   });
 });

@@ -442,7 +442,7 @@ describe('messages', () => {
       local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'bad \u0001' })),
     ).rejects.toBeInstanceOf(InvalidMessageContents);
     await expect(
-      local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(262_145) })),
+      local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(1_048_577) })),
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
     await expect(
       local.sqs.send(
