@@ -1,5 +1,4 @@
 import {
-  GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -9,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { peekDeadLetters, redriveDeadLetters } from '../../functions/adapters/sqs/dead-letters';
 import { queueArn } from '../../local/aws';
 import type { DeliveryOptions } from '../../local/sqs/delivery';
-import { eventually, startTestSqs } from '../local/sqs/helpers';
+import { eventually, startTestSqs, visibleAndInFlight } from '../local/sqs/helpers';
 
 /**
  * The ops dead-letter adapter against the local SQS in at-least-once mode, which (like AWS) delivers
@@ -36,19 +35,6 @@ async function withDeadLetters<T>(
   } finally {
     await local.close();
   }
-}
-
-async function visibleAndInFlight(sqs: SQSClient, QueueUrl: string): Promise<[number, number]> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return [
-    Number(Attributes?.ApproximateNumberOfMessages),
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
-  ];
 }
 
 const letters = (count: number) => Array.from({ length: count }, (_, index) => `letter-${index}`).sort();

@@ -1,7 +1,6 @@
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -10,7 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { type DeliveryOptions, parseDeliveryEnvironment, resolveDelivery } from '../../../local/sqs/delivery';
 import type { LocalQueueDefinition } from '../../../local/sqs/service';
-import { startTestSqs } from './helpers';
+import { startTestSqs, visibleAndInFlight } from './helpers';
 
 /**
  * The at-least-once delivery mode behaves like an AWS standard queue: duplicates, reordering and empty short
@@ -42,19 +41,6 @@ async function peek(sqs: SQSClient, QueueUrl: string, WaitTimeSeconds: number): 
   return Messages.map((message) => message.Body ?? '');
 }
 
-async function figures(sqs: SQSClient, QueueUrl: string): Promise<[number, number]> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return [
-    Number(Attributes?.ApproximateNumberOfMessages),
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
-  ];
-}
-
 const numbered = (count: number) => Array.from({ length: count }, (_, index) => `m${index}`);
 
 describe('at-least-once delivery', () => {
@@ -71,7 +57,7 @@ describe('at-least-once delivery', () => {
       expect(second?.MessageId).toBe(MessageId);
       expect(second?.ReceiptHandle).not.toBe(first?.ReceiptHandle);
       // Stale copies are not counted: one message, in flight.
-      expect(await figures(sqs, QueueUrl)).toEqual([0, 1]);
+      expect(await visibleAndInFlight(sqs, QueueUrl)).toEqual([0, 1]);
       await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: first?.ReceiptHandle }));
       // A copy that is not deleted comes back, like any message whose visibility lapses.
       await sqs.send(
@@ -90,7 +76,7 @@ describe('at-least-once delivery', () => {
       const sent = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'deleted' }));
       const received = (await long()).Messages?.[0];
       await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: received?.ReceiptHandle }));
-      expect(await figures(sqs, QueueUrl)).toEqual([0, 0]);
+      expect(await visibleAndInFlight(sqs, QueueUrl)).toEqual([0, 0]);
       const stale = (await long()).Messages?.[0];
       expect(stale).toMatchObject({ MessageId: sent.MessageId, Body: 'deleted' });
       await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: stale?.ReceiptHandle }));
@@ -127,7 +113,7 @@ describe('at-least-once delivery', () => {
       expect(twice).toBeGreaterThan(0);
       expect(twice).toBeLessThan(30);
       expect(Math.max(...deliveries.values())).toBe(2);
-      expect(await figures(sqs, QueueUrl)).toEqual([0, 0]);
+      expect(await visibleAndInFlight(sqs, QueueUrl)).toEqual([0, 0]);
     });
   });
 
@@ -155,7 +141,7 @@ describe('at-least-once delivery', () => {
       const short: number[] = [];
       for (let round = 0; round < 20; round++) {
         short.push((await peek(sqs, QueueUrl, 0)).length);
-        expect(await figures(sqs, QueueUrl)).toEqual([3, 0]);
+        expect(await visibleAndInFlight(sqs, QueueUrl)).toEqual([3, 0]);
       }
       expect(short).toContain(0);
       expect(short).toContain(3);
@@ -203,8 +189,8 @@ describe('at-least-once delivery', () => {
       }
       expect(received.length).toBeGreaterThan(2);
       expect(new Set(received.map((message) => message.MessageId))).toEqual(new Set([MessageId]));
-      expect(await figures(local.sqs, source)).toEqual([0, 0]);
-      expect(await figures(local.sqs, dlq)).toEqual([1, 0]);
+      expect(await visibleAndInFlight(local.sqs, source)).toEqual([0, 0]);
+      expect(await visibleAndInFlight(local.sqs, dlq)).toEqual([1, 0]);
     } finally {
       await local.close();
     }

@@ -1,4 +1,4 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
 import { localCredentials, localRegion } from '../../../local/aws';
 import { type SqsService, type SqsServiceOptions, startSqsService } from '../../../local/sqs/service';
@@ -63,3 +63,17 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 /** Polls until `check` returns a value (not undefined) or the deadline passes. */
 export const eventually = <T>(check: () => Promise<T | undefined>, timeoutMs = 8_000): Promise<T> =>
   pollUntil(check, timeoutMs, 50);
+
+/** The queue's ApproximateNumberOfMessages (visible) and ApproximateNumberOfMessagesNotVisible (in flight). */
+export async function visibleAndInFlight(sqs: SQSClient, QueueUrl: string): Promise<[number, number]> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return [
+    Number(Attributes?.ApproximateNumberOfMessages),
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
+  ];
+}

@@ -3,13 +3,22 @@ import {
   RedriveExecutionCommand,
   SendTaskSuccessCommand,
   type SFNClient,
-  StartExecutionCommand,
   ValidationException,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileMachine } from '../../../local/stepfunctions/runner';
 import type { StepFunctionsService } from '../../../local/stepfunctions/service';
-import { arnOf, eventually, fail, historyOf, settled, startTestSfn, testInvoker, typesOf } from './harness';
+import {
+  arnOf,
+  eventually,
+  fail,
+  historyOf,
+  settled,
+  startExecution,
+  startTestSfn,
+  testInvoker,
+  typesOf,
+} from './harness';
 
 /**
  * Regression tests for what AWS refuses or does differently, each once accepted by the local service
@@ -179,12 +188,7 @@ describe('local Step Functions service refuses and fails what AWS does', () => {
     await service?.close();
   });
 
-  const start = async (machine: string, input: unknown, name?: string) =>
-    (
-      await sfn.send(
-        new StartExecutionCommand({ stateMachineArn: arnOf(machine), input: JSON.stringify(input), name }),
-      )
-    ).executionArn as string;
+  const start = (machine: string, input: unknown, name?: string) => startExecution(sfn, machine, input, name);
 
   it('refuses a StartExecution input over 256 KiB, and execution names AWS refuses', async () => {
     await expect(start('flaky', { s: kib(270) })).rejects.toBeInstanceOf(ValidationException);

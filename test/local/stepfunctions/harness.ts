@@ -4,6 +4,7 @@ import {
   GetExecutionHistoryCommand,
   type HistoryEvent,
   SFNClient,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { localCredentials, localRegion, stateMachineArn } from '../../../local/aws';
 import { FunctionError, functionNameOf, type LambdaInvoker } from '../../../local/lambda/invoker';
@@ -48,6 +49,14 @@ export const sfnClient = (endpoint: string): SFNClient =>
   new SFNClient({ endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 1 });
 
 export const arnOf = stateMachineArn;
+
+/** Starts an execution of the named local machine and returns its ARN. */
+export const startExecution = async (sfn: SFNClient, machine: string, input: unknown, name?: string) =>
+  (
+    await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: arnOf(machine), input: JSON.stringify(input), name }),
+    )
+  ).executionArn as string;
 
 /** A local service and an SDK client for it; the caller closes the service (in afterAll). */
 export async function startTestSfn(

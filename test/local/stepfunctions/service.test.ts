@@ -23,7 +23,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionArn } from '../../../local/aws';
 import type { StepFunctionsService } from '../../../local/stepfunctions/service';
 import { createTestTable, dynamodbEndpoint } from '../../support/dynamodb';
-import { arnOf, eventually, fail, historyOf, settled, startTestSfn, testInvoker, typesOf } from './harness';
+import {
+  arnOf,
+  eventually,
+  fail,
+  historyOf,
+  settled,
+  startExecution,
+  startTestSfn,
+  testInvoker,
+  typesOf,
+} from './harness';
 
 const lambdaRetry = [{ ErrorEquals: ['TransientError'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 }];
 
@@ -246,12 +256,7 @@ describe('local Step Functions service', () => {
     await service?.close();
   });
 
-  const start = async (machine: string, input: unknown, name?: string) =>
-    (
-      await sfn.send(
-        new StartExecutionCommand({ stateMachineArn: arnOf(machine), input: JSON.stringify(input), name }),
-      )
-    ).executionArn as string;
+  const start = (machine: string, input: unknown, name?: string) => startExecution(sfn, machine, input, name);
 
   it('lists and describes state machines', async () => {
     const list = await sfn.send(new ListStateMachinesCommand({}));
