@@ -101,7 +101,12 @@ export function parseDeliveryEnvironment(value: string | undefined): DeliveryOpt
 export const describeDelivery = (delivery: ResolvedDelivery): string =>
   delivery.mode === 'exact'
     ? 'exact delivery'
-    : `at-least-once delivery (${deliveryEnvironmentVariable}=at-least-once,seed=${delivery.seed},duplicate=${delivery.duplicate},reorder=${delivery.reorder},emptyReceive=${delivery.emptyReceive})`;
+    : `at-least-once delivery, seed ${delivery.seed}; replay: ${deliveryEnvironmentVariable}=at-least-once,seed=${delivery.seed}${(
+        ['duplicate', 'reorder', 'emptyReceive'] as const
+      )
+        .filter((name) => delivery[name] !== atLeastOnceDefaults[name])
+        .map((name) => `,${name}=${delivery[name]}`)
+        .join('')}`;
 
 /** mulberry32: small, fast, and good enough to pick which messages to duplicate. */
 function mulberry32(seed: number): () => number {
