@@ -1,4 +1,4 @@
-/** The one-way dependency rule (DESIGN §3): contracts ← core ← adapters/shared ← handlers; infra and local never reach into each other's runtime. */
+/** The one-way dependency rule: contracts ← core ← adapters ← app ← handlers, shared beside them as glue; infra and local never reach into each other's runtime. */
 module.exports = {
   forbidden: [
     {
@@ -20,6 +20,22 @@ module.exports = {
       severity: 'error',
       from: { path: '^functions/core' },
       to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'app-is-above-adapters',
+      comment:
+        'Use cases (functions/app) orchestrate adapters and core for one business action; only handlers call them.',
+      severity: 'error',
+      from: { path: '^functions/(contracts|core|adapters|shared)' },
+      to: { path: '^functions/app' },
+    },
+    {
+      name: 'shared-is-glue-without-adapters',
+      comment:
+        'shared (middy presets, env, problems, observability) sits beside the layers: it imports no adapter, use case or handler, so adapters may use it without a cycle.',
+      severity: 'error',
+      from: { path: '^functions/shared' },
+      to: { path: '^functions/(adapters|app|handlers)' },
     },
     {
       name: 'adapters-and-shared-not-handlers',

@@ -40,7 +40,7 @@ export const reservationEnvironment = {
   RESERVATION_HOLD_MINUTES: z.coerce.number().int().positive(),
 } as const;
 
-/** Functions that start replenishment when stock falls below a reorder point (see shared/replenishment.ts). */
+/** Functions that start replenishment when stock falls below a reorder point (see app/replenishment.ts). */
 export const replenishmentTriggerEnvironment = {
   PROCUREMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
 } as const;

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cancelOrder } from '../../functions/adapters/dynamodb/cancellation';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { getOrderView, loadOrder } from '../../functions/adapters/dynamodb/orders';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../../functions/adapters/dynamodb/procurement';
 import { listHolds, reserveOrder, transitionOrder } from '../../functions/adapters/dynamodb/reservations';
 import { applySupplierStock, getStock } from '../../functions/adapters/dynamodb/stock';
+import { cancelOrder } from '../../functions/app/cancel-order';
 import { satisfiesStockInvariant } from '../../functions/core/stock';
 import { createTestTable } from '../support/dynamodb';
 import { deliveryTo, now, placeOrder, seedStock, warehouse } from './fixtures';

@@ -20,9 +20,9 @@ import {
 } from '../../functions/adapters/dynamodb/replenishment';
 import { reserveOrder } from '../../functions/adapters/dynamodb/reservations';
 import { applySupplierStock, getStock, recordCycleCount } from '../../functions/adapters/dynamodb/stock';
+import { reconcileReplenishment, replenishWhereLow } from '../../functions/app/replenishment';
 import type { Demand, LocationBody, ReplenishmentDemand } from '../../functions/contracts/schemas';
 import { poIdSchema } from '../../functions/contracts/schemas';
-import { reconcileReplenishment, replenishWhereLow } from '../../functions/shared/replenishment';
 import type { StepFunctionsService } from '../../local/stepfunctions/service';
 import { arnOf, sfnClient, startTestSfn, testInvoker } from '../local/stepfunctions/harness';
 import { createTestTable } from '../support/dynamodb';

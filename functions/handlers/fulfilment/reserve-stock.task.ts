@@ -1,10 +1,10 @@
 import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { reserveOrder } from '../../adapters/dynamodb/reservations';
+import { replenishWhereLow } from '../../app/replenishment';
 import { reserveStockTaskSchema } from '../../contracts/schemas';
 import { loadEnvironment, replenishmentTriggerEnvironment, reservationEnvironment } from '../../shared/env';
 import { countMetric } from '../../shared/observability';
-import { replenishWhereLow } from '../../shared/replenishment';
 import { taskHandler } from '../../shared/task';
 
 const environment = loadEnvironment({ ...reservationEnvironment, ...replenishmentTriggerEnvironment });

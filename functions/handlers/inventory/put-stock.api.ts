@@ -2,12 +2,12 @@ import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { getLocation } from '../../adapters/dynamodb/locations';
 import { recordCycleCount, stockFiguresView } from '../../adapters/dynamodb/stock';
+import { replenishWhereLow } from '../../app/replenishment';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
 import { commonEnvironment, loadEnvironment, replenishmentTriggerEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
-import { replenishWhereLow } from '../../shared/replenishment';
 
 const environment = loadEnvironment({ ...commonEnvironment, ...replenishmentTriggerEnvironment });
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };

@@ -3,9 +3,9 @@ import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { reconcileReplenishment } from '../../app/replenishment';
 import { commonEnvironment, loadEnvironment, replenishmentTriggerEnvironment } from '../../shared/env';
 import { countMetric, logger } from '../../shared/observability';
-import { reconcileReplenishment } from '../../shared/replenishment';
 
 const environment = loadEnvironment({ ...commonEnvironment, ...replenishmentTriggerEnvironment });
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };

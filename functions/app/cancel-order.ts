@@ -1,9 +1,16 @@
-import { invalidStatusTransitionErrorName } from '../../contracts/errors';
-import { decideCancellation } from '../../core/order-status';
-import type { TableRef } from './client';
-import { loadOrder } from './orders';
-import { backorderWaiter, cancelOpenPurchaseOrders, closeBackorders } from './procurement';
-import { releaseHolds, transitionOrderReleasing, WorkflowTaskError } from './reservations';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { TableRef } from '../adapters/dynamodb/client';
+import { loadOrder } from '../adapters/dynamodb/orders';
+import {
+  backorderWaiter,
+  cancelOpenPurchaseOrders,
+  clearBackorderToken,
+  closeBackorders,
+} from '../adapters/dynamodb/procurement';
+import { releaseHolds, transitionOrderReleasing, WorkflowTaskError } from '../adapters/dynamodb/reservations';
+import { sendTaskFailure, sendTaskSuccess } from '../adapters/sfn/callbacks';
+import { invalidStatusTransitionErrorName, orderCancelledErrorName } from '../contracts/errors';
+import { decideCancellation } from '../core/order-status';
 
 export type CancelOrderResult =
   | {
@@ -89,4 +96,30 @@ export async function cancelOrder(
     supplierTokens: purchaseOrders.waitingTokens,
     ...(waiter.token ? { fulfilmentToken: waiter.token } : {}),
   };
+}
+
+/**
+ * The cancellation use case: undoes the order's effects in the table (`cancelOrder`), then ends the workflows
+ * still waiting for it. Procurement learns its purchase order was cancelled (it then finds the order no
+ * longer needs buying); fulfilment's backorder wait fails with Order.Cancelled (a modelled ending). A stale
+ * token means that workflow already moved on.
+ */
+export async function cancelOrderAndEndItsWorkflows(
+  deps: { readonly table: TableRef; readonly sfn: SFNClient },
+  input: { orderId: string; actor: string; reason?: string; now: Date },
+): Promise<CancelOrderResult> {
+  const result = await cancelOrder(deps.table, input);
+  if (result.kind !== 'cancelled') return result;
+  for (const token of result.supplierTokens)
+    await sendTaskSuccess(deps.sfn, token, { decision: 'CANCELLED' });
+  if (result.fulfilmentToken) {
+    await sendTaskFailure(
+      deps.sfn,
+      result.fulfilmentToken,
+      orderCancelledErrorName,
+      `${cancelStep}: order cancelled`,
+    );
+    await clearBackorderToken(deps.table, input.orderId, result.fulfilmentToken);
+  }
+  return result;
 }

@@ -7,7 +7,7 @@ import {
   replenishmentExecutionName,
 } from '../adapters/dynamodb/replenishment';
 import { startNamedExecution } from '../adapters/sfn/executions';
-import { countMetric, logger } from './observability';
+import { countMetric, logger } from '../shared/observability';
 
 export interface ReplenishmentTrigger {
   readonly table: TableRef;
