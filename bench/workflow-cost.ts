@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { savePrincipal } from '../functions/adapters/dynamodb/principals';
-import { listPurchaseOrders } from '../functions/adapters/dynamodb/procurement';
+import { listPurchaseOrders } from '../functions/adapters/dynamodb/procurement/purchase-orders';
 import { functionDefaults, functions } from '../functions/contracts/system';
 import { localCredentials, localRegion, stateMachineArn } from '../local/aws';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../local/cloud';

@@ -3,10 +3,10 @@ import type { TableRef } from '../adapters/dynamodb/client';
 import { loadOrder } from '../adapters/dynamodb/orders';
 import {
   backorderWaiter,
-  cancelOpenPurchaseOrders,
   clearBackorderToken,
   closeBackorders,
-} from '../adapters/dynamodb/procurement';
+} from '../adapters/dynamodb/procurement/backorders';
+import { cancelOpenPurchaseOrders } from '../adapters/dynamodb/procurement/cancel-purchase-orders';
 import { releaseHolds, transitionOrderReleasing, WorkflowTaskError } from '../adapters/dynamodb/reservations';
 import { sendTaskFailure, sendTaskSuccess } from '../adapters/sfn/callbacks';
 import { invalidStatusTransitionErrorName, orderCancelledErrorName } from '../contracts/errors';

@@ -1,13 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { getOrderView, loadOrder } from '../../functions/adapters/dynamodb/orders';
-import {
-  createPurchaseOrder,
-  decidePurchaseOrder,
-  getPurchaseOrder,
-  listBackorders,
-  settlePurchaseOrder,
-} from '../../functions/adapters/dynamodb/procurement';
+import { listBackorders } from '../../functions/adapters/dynamodb/procurement/backorders';
+import { createPurchaseOrder } from '../../functions/adapters/dynamodb/procurement/create-purchase-order';
+import { decidePurchaseOrder } from '../../functions/adapters/dynamodb/procurement/decide-purchase-order';
+import { getPurchaseOrder } from '../../functions/adapters/dynamodb/procurement/purchase-orders';
+import { settlePurchaseOrder } from '../../functions/adapters/dynamodb/procurement/settle-purchase-order';
 import { listHolds, reserveOrder, transitionOrder } from '../../functions/adapters/dynamodb/reservations';
 import { applySupplierStock, getStock } from '../../functions/adapters/dynamodb/stock';
 import { cancelOrder } from '../../functions/app/cancel-order';

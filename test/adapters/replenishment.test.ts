@@ -2,14 +2,14 @@ import { ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { saveLocation } from '../../functions/adapters/dynamodb/locations';
+import { allocateReceipt } from '../../functions/adapters/dynamodb/procurement/allocate-receipt';
+import { createPurchaseOrder } from '../../functions/adapters/dynamodb/procurement/create-purchase-order';
+import { decidePurchaseOrder } from '../../functions/adapters/dynamodb/procurement/decide-purchase-order';
 import {
-  allocateReceipt,
-  createPurchaseOrder,
-  decidePurchaseOrder,
   getPurchaseOrder,
   listPurchaseOrders,
-  receiveGoods,
-} from '../../functions/adapters/dynamodb/procurement';
+} from '../../functions/adapters/dynamodb/procurement/purchase-orders';
+import { receiveGoods } from '../../functions/adapters/dynamodb/procurement/receive-goods';
 import {
   claimReplenishment,
   closeReplenishment,

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
-import { listBackorders } from '../../functions/adapters/dynamodb/procurement';
+import { listBackorders } from '../../functions/adapters/dynamodb/procurement/backorders';
 import { listHolds } from '../../functions/adapters/dynamodb/reservations';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
 import { workflows } from '../../functions/contracts/system';

@@ -1,6 +1,6 @@
 import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
-import { receiveGoods } from '../../adapters/dynamodb/procurement';
+import { receiveGoods } from '../../adapters/dynamodb/procurement/receive-goods';
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';

@@ -5,7 +5,7 @@ import {
   backorderWaiter,
   closeBackorders,
   listBackorders,
-} from '../../adapters/dynamodb/procurement';
+} from '../../adapters/dynamodb/procurement/backorders';
 import { closeReplenishment } from '../../adapters/dynamodb/replenishment';
 import { sendTaskFailure } from '../../adapters/sfn/callbacks';
 import { backorderCannotBeProcuredErrorName } from '../../contracts/errors';

@@ -1,12 +1,11 @@
 import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { allocateReceipt, closeProcurementRound } from '../../adapters/dynamodb/procurement/allocate-receipt';
 import {
-  allocateReceipt,
   BackorderNotParkedError,
   backorderWaiter,
   closeBackorders,
-  closeProcurementRound,
-} from '../../adapters/dynamodb/procurement';
+} from '../../adapters/dynamodb/procurement/backorders';
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
 import { purchaseOrderTaskSchema } from '../../contracts/schemas';
 import { loadEnvironment, reservationEnvironment } from '../../shared/env';

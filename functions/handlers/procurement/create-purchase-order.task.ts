@@ -1,5 +1,5 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
-import { createPurchaseOrder } from '../../adapters/dynamodb/procurement';
+import { createPurchaseOrder } from '../../adapters/dynamodb/procurement/create-purchase-order';
 import { createPurchaseOrderTaskSchema } from '../../contracts/schemas';
 import { loadEnvironment, procurementEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';

@@ -1,5 +1,5 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
-import { settlePurchaseOrder } from '../../adapters/dynamodb/procurement';
+import { settlePurchaseOrder } from '../../adapters/dynamodb/procurement/settle-purchase-order';
 import { purchaseOrderTaskSchema } from '../../contracts/schemas';
 import { commonEnvironment, loadEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';

@@ -1,6 +1,9 @@
 import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
-import { decidePurchaseOrder, type SupplierDecision } from '../../adapters/dynamodb/procurement';
+import {
+  decidePurchaseOrder,
+  type SupplierDecision,
+} from '../../adapters/dynamodb/procurement/decide-purchase-order';
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';

@@ -1,5 +1,5 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
-import { listPurchaseOrders } from '../../adapters/dynamodb/procurement';
+import { listPurchaseOrders } from '../../adapters/dynamodb/procurement/purchase-orders';
 import { apiContracts } from '../../contracts/api';
 import { commonEnvironment, loadEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
