@@ -114,47 +114,7 @@ export async function acceptOrder(table: TableRef, input: AcceptOrderInput): Pro
   try {
     await callAws('acceptOrder', () =>
       table.document.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: table.tableName,
-                Item: {
-                  ...idempotencyKey,
-                  entity: 'idempotency',
-                  principalId: input.principalId,
-                  ...record,
-                  createdAt: at,
-                  expiresAtEpoch: Math.floor(input.now.getTime() / 1000) + idempotencyRetentionSeconds,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: table.tableName,
-                Item: compact({
-                  ...keys.order(orderId),
-                  entity: 'order',
-                  createdBy: input.principalId,
-                  ...order,
-                }),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: table.tableName,
-                Item: timelineItem(orderId, {
-                  at,
-                  status: 'ACCEPTED',
-                  actor: input.principalId,
-                  step: 'CreateOrder',
-                }),
-              },
-            },
-          ],
-        }),
+        new TransactWriteCommand({ TransactItems: acceptanceWrites(table, input, record, order) }),
       ),
     );
     return { kind: 'accepted', record };
@@ -168,6 +128,55 @@ export async function acceptOrder(table: TableRef, input: AcceptOrderInput): Pro
     if (orderTaken === 'ConditionalCheckFailed') return { kind: 'order-exists', orderId };
     throw error;
   }
+}
+
+/** The idempotency record, the order and its first timeline entry: one transaction, all or nothing. */
+function acceptanceWrites(
+  table: TableRef,
+  input: AcceptOrderInput,
+  record: IdempotencyRecord,
+  order: OrderRecord,
+): TransactItem[] {
+  const { orderId, createdAt: at } = order;
+  return [
+    {
+      Put: {
+        TableName: table.tableName,
+        Item: {
+          ...keys.idempotency(input.principalId, input.idempotencyKey),
+          entity: 'idempotency',
+          principalId: input.principalId,
+          ...record,
+          createdAt: at,
+          expiresAtEpoch: Math.floor(input.now.getTime() / 1000) + idempotencyRetentionSeconds,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: table.tableName,
+        Item: compact({
+          ...keys.order(orderId),
+          entity: 'order',
+          createdBy: input.principalId,
+          ...order,
+        }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: table.tableName,
+        Item: timelineItem(orderId, {
+          at,
+          status: 'ACCEPTED',
+          actor: input.principalId,
+          step: 'CreateOrder',
+        }),
+      },
+    },
+  ];
 }
 
 /**

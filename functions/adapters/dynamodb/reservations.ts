@@ -198,52 +198,7 @@ async function commitReservation(
     const released = allHolds.some(
       (hold) => hold.status === 'RELEASED' && hold.sku === line.sku && hold.locationId === line.locationId,
     );
-    items.push(
-      existing
-        ? {
-            Update: {
-              TableName: table.tableName,
-              Key: keys.hold(order.orderId, line.sku, line.locationId),
-              UpdateExpression:
-                'SET qty = :qty, #shards = :shards, expiresAt = :expiresAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
-              ConditionExpression: 'qty = :previous AND #status = :held',
-              ExpressionAttributeNames: { '#status': 'status', '#shards': 'shards' },
-              ExpressionAttributeValues: {
-                ':qty': existing.qty + line.qty,
-                ':shards': shards,
-                ':previous': existing.qty,
-                ':held': 'HELD',
-                ':expiresAt': expiresAt,
-                ...prefixed(keys.heldHoldIndex(expiresAt, order.orderId, line.sku, line.locationId)),
-              },
-            },
-          }
-        : {
-            Put: {
-              TableName: table.tableName,
-              Item: {
-                ...keys.hold(order.orderId, line.sku, line.locationId),
-                ...keys.heldHoldIndex(expiresAt, order.orderId, line.sku, line.locationId),
-                entity: 'hold',
-                orderId: order.orderId,
-                sku: line.sku,
-                locationId: line.locationId,
-                qty: line.qty,
-                shards,
-                status: 'HELD',
-                expiresAt,
-                createdAt: at,
-              },
-              ...(released
-                ? {
-                    ConditionExpression: '#status = :released',
-                    ExpressionAttributeNames: { '#status': 'status' },
-                    ExpressionAttributeValues: { ':released': 'RELEASED' },
-                  }
-                : { ConditionExpression: 'attribute_not_exists(pk)' }),
-            },
-          },
-    );
+    items.push(holdWrite(table, { orderId: order.orderId, line, existing, released, shards, expiresAt, at }));
   }
   items.push(
     ...versionedOrderChange(
@@ -273,6 +228,71 @@ async function commitReservation(
   await callAws('reserveOrder', () =>
     table.document.send(new TransactWriteCommand({ TransactItems: items })),
   );
+}
+
+/**
+ * The hold of one reserved line: grown if the order already holds that (sku, location), else written anew
+ * (over a released hold of the same line, or where none exists). Conditioned so a concurrent change cancels
+ * the whole reservation.
+ */
+function holdWrite(
+  table: TableRef,
+  hold: {
+    orderId: string;
+    line: Allocation;
+    existing: HoldRecord | undefined;
+    released: boolean;
+    shards: HoldRecord['shards'];
+    expiresAt: string;
+    at: string;
+  },
+): TransactItem {
+  const { orderId, line, existing, expiresAt } = hold;
+  if (existing) {
+    return {
+      Update: {
+        TableName: table.tableName,
+        Key: keys.hold(orderId, line.sku, line.locationId),
+        UpdateExpression:
+          'SET qty = :qty, #shards = :shards, expiresAt = :expiresAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+        ConditionExpression: 'qty = :previous AND #status = :held',
+        ExpressionAttributeNames: { '#status': 'status', '#shards': 'shards' },
+        ExpressionAttributeValues: {
+          ':qty': existing.qty + line.qty,
+          ':shards': hold.shards,
+          ':previous': existing.qty,
+          ':held': 'HELD',
+          ':expiresAt': expiresAt,
+          ...prefixed(keys.heldHoldIndex(expiresAt, orderId, line.sku, line.locationId)),
+        },
+      },
+    };
+  }
+  return {
+    Put: {
+      TableName: table.tableName,
+      Item: {
+        ...keys.hold(orderId, line.sku, line.locationId),
+        ...keys.heldHoldIndex(expiresAt, orderId, line.sku, line.locationId),
+        entity: 'hold',
+        orderId,
+        sku: line.sku,
+        locationId: line.locationId,
+        qty: line.qty,
+        shards: hold.shards,
+        status: 'HELD',
+        expiresAt,
+        createdAt: hold.at,
+      },
+      ...(hold.released
+        ? {
+            ConditionExpression: '#status = :released',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':released': 'RELEASED' },
+          }
+        : { ConditionExpression: 'attribute_not_exists(pk)' }),
+    },
+  };
 }
 
 /** The order's allocation: every held unit by (sku, location), in line order. */
