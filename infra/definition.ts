@@ -8,7 +8,6 @@ import {
   type FunctionKey,
   type QueueDefinition,
   type QueueKey,
-  type Ref,
   type RouteDefinition,
   system,
   type TableDefinition,
@@ -39,21 +38,5 @@ export const lookup = <K extends string, V>(map: ReadonlyMap<K, V>, key: string,
   return value;
 };
 
-/** Resolves a definition `Ref` with the given resolvers (each side of the system supplies its own). */
-export interface RefResolvers<T> {
-  readonly tableName: (key: TableKey) => T;
-  readonly queueUrl: (key: QueueKey) => T;
-  readonly deadLetterQueueUrl: (key: QueueKey) => T;
-  readonly stateMachineArn: (key: string) => T;
-  readonly functionArn: (key: string) => T;
-}
-
-export const resolveRef = <T>(ref: Ref, resolvers: RefResolvers<T>): T => {
-  if ('tableName' in ref) return resolvers.tableName(ref.tableName);
-  if ('queueUrl' in ref) return resolvers.queueUrl(ref.queueUrl);
-  if ('deadLetterQueueUrl' in ref) return resolvers.deadLetterQueueUrl(ref.deadLetterQueueUrl);
-  if ('stateMachineArn' in ref) return resolvers.stateMachineArn(ref.stateMachineArn);
-  return resolvers.functionArn(ref.functionArn);
-};
-
+export { type RefResolvers, resolveRef } from '../functions/contracts/system';
 export type { FunctionKey, QueueKey, TableKey, WorkflowKey };

@@ -5,6 +5,8 @@ import {
   type EnvValue,
   type FunctionDefinition,
   type Ref,
+  type RefResolvers,
+  resolveRef,
   type SystemDefinition,
   system,
 } from '../functions/contracts/system';
@@ -17,16 +19,17 @@ export const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
  * them to tokens. Both read the same definition object, so what runs locally is what deploys.
  */
 export function createResolver(queueUrl: (queueName: string) => string) {
-  const resolveRef = (ref: Ref): string => {
-    if ('tableName' in ref) return tableName(ref.tableName);
-    if ('queueUrl' in ref) return queueUrl(ref.queueUrl);
-    if ('deadLetterQueueUrl' in ref) return queueUrl(deadLetterQueueName(ref.deadLetterQueueUrl));
-    if ('stateMachineArn' in ref) return stateMachineArn(ref.stateMachineArn);
-    return functionArn(ref.functionArn);
+  const resolvers: RefResolvers<string> = {
+    tableName,
+    queueUrl,
+    deadLetterQueueUrl: (key) => queueUrl(deadLetterQueueName(key)),
+    stateMachineArn,
+    functionArn,
   };
-  const resolveValue = (value: EnvValue): string => (typeof value === 'string' ? value : resolveRef(value));
+  const resolve = (ref: Ref): string => resolveRef(ref, resolvers);
+  const resolveValue = (value: EnvValue): string => (typeof value === 'string' ? value : resolve(value));
   return {
-    resolveRef,
+    resolveRef: resolve,
     environmentOf(definition: FunctionDefinition): Record<string, string> {
       return Object.fromEntries(
         Object.entries(definition.environment).map(([key, value]) => [key, resolveValue(value)]),
@@ -39,7 +42,7 @@ export function createResolver(queueUrl: (queueName: string) => string) {
       return asl.replace(/\$\{(\w+)\}/g, (placeholder, name: string) => {
         const ref = substitutions[name];
         if (!ref) throw new Error(`${workflow.definitionFile}: no substitution for ${placeholder}`);
-        return resolveRef(ref);
+        return resolve(ref);
       });
     },
   };

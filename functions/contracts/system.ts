@@ -27,6 +27,24 @@ export type Ref =
 
 export type EnvValue = string | Ref;
 
+/** How one side of the system (CDK tokens, local names and URLs) turns each kind of `Ref` into a value. */
+export interface RefResolvers<T> {
+  readonly tableName: (key: TableKey) => T;
+  readonly queueUrl: (key: QueueKey) => T;
+  readonly deadLetterQueueUrl: (key: QueueKey) => T;
+  readonly stateMachineArn: (key: string) => T;
+  readonly functionArn: (key: string) => T;
+}
+
+/** Resolves a `Ref` with one side's resolvers: written once, used by the CDK app and the local cloud. */
+export const resolveRef = <T>(ref: Ref, resolvers: RefResolvers<T>): T => {
+  if ('tableName' in ref) return resolvers.tableName(ref.tableName);
+  if ('queueUrl' in ref) return resolvers.queueUrl(ref.queueUrl);
+  if ('deadLetterQueueUrl' in ref) return resolvers.deadLetterQueueUrl(ref.deadLetterQueueUrl);
+  if ('stateMachineArn' in ref) return resolvers.stateMachineArn(ref.stateMachineArn);
+  return resolvers.functionArn(ref.functionArn);
+};
+
 export type Grant =
   | { readonly table: TableKey; readonly access: 'read' | 'readWrite' }
   /** `inspectDeadLetters`: peek at the DLQ only; `admin`: also move its messages back to the queue. */
