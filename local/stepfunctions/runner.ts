@@ -247,15 +247,9 @@ export class ExecutionRunner {
     );
   }
 
+  /** AWS's DescribeExecution of a TIMED_OUT execution has neither error nor cause (localstack test_global_timeout). */
   private timedOut(run: ActiveRun): void {
-    this.finish(
-      run,
-      'TIMED_OUT',
-      'States.Timeout',
-      'The execution ran longer than the state machine TimeoutSeconds',
-      'ExecutionTimedOut',
-      'executionTimedOutEventDetails',
-    );
+    this.finish(run, 'TIMED_OUT', undefined, undefined, 'ExecutionTimedOut', 'executionTimedOutEventDetails');
   }
 
   private finish(

@@ -123,7 +123,7 @@ describe('local Step Functions service: persistence, task timeouts', () => {
     ]);
   });
 
-  it('fails a callback task with States.Timeout after TimeoutSeconds, and with States.HeartbeatTimeout after HeartbeatSeconds without a heartbeat', async () => {
+  it('fails a callback task with States.Timeout after TimeoutSeconds, and after HeartbeatSeconds without a heartbeat', async () => {
     const { sfn } = await startService();
     const timeout = (
       await sfn.send(
@@ -147,7 +147,7 @@ describe('local Step Functions service: persistence, task timeouts', () => {
     ).rejects.toBeInstanceOf(TaskTimedOut);
 
     const heartbeatFailed = await settled(sfn, heartbeat);
-    expect(heartbeatFailed).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
+    expect(heartbeatFailed).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
     expect(
       (heartbeatFailed.stopDate as Date).getTime() - (heartbeatFailed.startDate as Date).getTime(),
     ).toBeGreaterThanOrEqual(1500);
