@@ -16,6 +16,7 @@ import {
   requiredString,
   SfnError,
   Timestamp,
+  tooLong,
 } from './protocol';
 import { type CompiledMachine, compileMachine, ExecutionRunner } from './runner';
 import { TokenBroker, TokenError } from './tokens';
@@ -52,12 +53,8 @@ export interface StepFunctionsService {
 const executionArnOf = (machineName: string, executionName: string): string =>
   `arn:aws:states:${localRegion}:${localAccountId}:execution:${machineName}:${executionName}`;
 
-/** AWS's wording for a request member over its length constraint. */
-const tooLong = (member: string, max: number): SfnError =>
-  new SfnError(
-    'ValidationException',
-    `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
-  );
+/** Length constraints of the Step Functions API model (botocore stepfunctions/2016-11-23). */
+const maxLength = { taskToken: 2048, error: 256, cause: 32_768 } as const;
 
 const pageToken = {
   encode: (offset: number): string => Buffer.from(JSON.stringify({ offset })).toString('base64'),
@@ -69,7 +66,8 @@ const pageToken = {
     } catch {
       // fall through
     }
-    throw new SfnError('ValidationException', 'Invalid nextToken');
+    // AWS: "Using an expired pagination token will return an HTTP 400 InvalidToken error."
+    throw new SfnError('InvalidToken', "Invalid Token: 'Invalid token'");
   },
 };
 
@@ -325,9 +323,10 @@ export async function startStepFunctionsService(
       return { events: items.map((e) => eventJson(e, includeData)), ...(nextToken ? { nextToken } : {}) };
     },
     StopExecution: (input) => {
+      const error = optionalString(input, 'error', maxLength.error);
+      const cause = optionalString(input, 'cause', maxLength.cause);
       const record = executionOf(requiredString(input, 'executionArn'));
-      if (record.status === 'RUNNING')
-        runner.stop(record.executionArn, optionalString(input, 'error'), optionalString(input, 'cause'));
+      if (record.status === 'RUNNING') runner.stop(record.executionArn, error, cause);
       // AWS answers a stop of an already-closed execution with its stop date, not an error.
       return { stopDate: new Timestamp(record.stopDate ?? Date.now()) };
     },
@@ -355,7 +354,7 @@ export async function startStepFunctionsService(
       return { redriveDate: new Timestamp(record.redriveDate) };
     },
     SendTaskSuccess: (input) => {
-      const token = requiredString(input, 'taskToken');
+      const token = requiredString(input, 'taskToken', maxLength.taskToken);
       const outputText = requiredString(input, 'output');
       if (outputText.length > limits.payloadBytes) throw tooLong('output', limits.payloadBytes);
       let output: unknown;
@@ -367,13 +366,13 @@ export async function startStepFunctionsService(
       return tokenCall(() => broker.succeed(token, output));
     },
     SendTaskFailure: (input) => {
-      const token = requiredString(input, 'taskToken');
-      const error = optionalString(input, 'error') ?? '';
-      const cause = optionalString(input, 'cause') ?? '';
+      const token = requiredString(input, 'taskToken', maxLength.taskToken);
+      const error = optionalString(input, 'error', maxLength.error);
+      const cause = optionalString(input, 'cause', maxLength.cause);
       return tokenCall(() => broker.fail(token, error, cause));
     },
     SendTaskHeartbeat: (input) => {
-      const token = requiredString(input, 'taskToken');
+      const token = requiredString(input, 'taskToken', maxLength.taskToken);
       return tokenCall(() => broker.heartbeat(token));
     },
   };

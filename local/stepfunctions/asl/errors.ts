@@ -6,9 +6,24 @@ export class StatesError extends Error {
   /** A timeout because no heartbeat came in time: AWS reports it as `States.Timeout`, `States.HeartbeatTimeout` matches it too. */
   heartbeat = false;
 
+  /** SendTaskFailure may leave out error and cause; a Catch then sees `null` for them, as on AWS. */
+  private absent = { error: false, cause: false };
+
   constructor(error: string, cause: string) {
     super(cause);
     this.name = error;
+  }
+
+  /** An error reported by a task's worker (SendTaskFailure), whose error and cause are optional. */
+  static reported(error: string | undefined, cause: string | undefined): StatesError {
+    const reported = new StatesError(error ?? '', cause ?? '');
+    reported.absent = { error: error === undefined, cause: cause === undefined };
+    return reported;
+  }
+
+  /** What a Catch puts at its ResultPath. */
+  get output(): { Error: string | null; Cause: string | null } {
+    return { Error: this.absent.error ? null : this.name, Cause: this.absent.cause ? null : this.message };
   }
 
   /** Terminal errors end the execution: no Retry or Catch (not even `States.ALL`) may handle them. */

@@ -4,15 +4,7 @@ import { applyResultPath, PathNotFound, queryPath, selectPath } from './json-pat
 import { limits, serialiseWithinQuota } from './limits';
 import { evaluateTemplate } from './payload-template';
 import { Aborted, childController, sleep } from './timers';
-import type {
-  Catcher,
-  ContextObject,
-  Json,
-  JsonObject,
-  MachineDefinition,
-  Retrier,
-  StateDefinition,
-} from './types';
+import type { Catcher, ContextObject, Json, MachineDefinition, Retrier, StateDefinition } from './types';
 
 /** One attempt of a Task state, as the host runs it (calls the resource, records task events, enforces timeouts). */
 export interface TaskRequest {
@@ -438,8 +430,7 @@ export class Interpreter {
         }
         const catcher = (state.Catch ?? []).find((c) => this.handles(c, error, state));
         if (!catcher) throw error;
-        const errorOutput: JsonObject = { Error: error.name, Cause: error.message };
-        return { output: applyResultPath(catcher.ResultPath, input, errorOutput), next: catcher.Next };
+        return { output: applyResultPath(catcher.ResultPath, input, error.output), next: catcher.Next };
       }
     }
   }

@@ -1,7 +1,15 @@
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  GetExecutionHistoryCommand,
+  InvalidToken,
+  ListExecutionsCommand,
+  SendTaskFailureCommand,
+  type SFNClient,
+  StopExecutionCommand,
+  ValidationException,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepFunctionsService } from '../../../local/stepfunctions/service';
-import { historyOf, settled, startExecution, startTestSfn, testInvoker } from './harness';
+import { arnOf, eventually, historyOf, settled, startExecution, startTestSfn, testInvoker } from './harness';
 
 /**
  * Regression tests for behaviour that differed from AWS (review of issue 8). Each expectation comes from a
@@ -32,6 +40,13 @@ const machines: Record<string, unknown> = {
     StartAt: 'Wait',
     States: {
       Wait: callback({ TimeoutSeconds: 1, Catch: caughtBy(['States.HeartbeatTimeout']), End: true }),
+      Caught: { Type: 'Succeed' },
+    },
+  },
+  workerFails: {
+    StartAt: 'Wait',
+    States: {
+      Wait: callback({ Catch: caughtBy(['States.ALL']), End: true }),
       Caught: { Type: 'Succeed' },
     },
   },
@@ -101,5 +116,55 @@ describe('local Step Functions matches what AWS records', () => {
     expect(described.error).toBeUndefined();
     expect(described.cause).toBeUndefined();
     expect((await historyOf(sfn, arn)).at(-1)?.type).toBe('ExecutionTimedOut');
+  });
+
+  // test_callback.snapshot.json (test_sqs_failure_in_wait_for_task_tok_no_error_field): SendTaskFailure with
+  // neither error nor cause is caught by States.ALL with {"Error": null, "Cause": null}; TaskFailed has neither.
+  it('SendTaskFailure without error and cause: the Catch output has nulls, the TaskFailed event neither field', async () => {
+    const arn = await start('workerFails', { id: 'no-error' });
+    const token = await eventually(async () => tokens.get('no-error'));
+    await sfn.send(new SendTaskFailureCommand({ taskToken: token }));
+    const described = await settled(sfn, arn);
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output as string).caught).toEqual({ Error: null, Cause: null });
+    const failed = (await historyOf(sfn, arn)).find((e) => e.type === 'TaskFailed');
+    expect(failed?.taskFailedEventDetails).toEqual({
+      resourceType: 'lambda',
+      resource: 'invoke.waitForTaskToken',
+    });
+  });
+
+  // The API model (botocore stepfunctions/2016-11-23): error ≤ 256, cause ≤ 32768, taskToken ≤ 2048 characters.
+  it('refuses SendTaskFailure and StopExecution members over their length constraints, as AWS validates them', async () => {
+    const arn = await start('workerFails', { id: 'too-long' });
+    const taskToken = await eventually(async () => tokens.get('too-long'));
+    const tooLong = [
+      { taskToken, error: 'e'.repeat(257) },
+      { taskToken, cause: 'c'.repeat(32_769) },
+      { taskToken: 't'.repeat(2049) },
+    ];
+    for (const request of tooLong)
+      await expect(sfn.send(new SendTaskFailureCommand(request))).rejects.toBeInstanceOf(ValidationException);
+    await expect(
+      sfn.send(new StopExecutionCommand({ executionArn: arn, cause: 'c'.repeat(32_769) })),
+    ).rejects.toBeInstanceOf(ValidationException);
+    await sfn.send(
+      new SendTaskFailureCommand({ taskToken, error: 'e'.repeat(256), cause: 'c'.repeat(32_768) }),
+    );
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+  });
+
+  // API reference, GetExecutionHistory/ListExecutions: a bad or expired nextToken is "HTTP 400 InvalidToken".
+  it('answers InvalidToken to a nextToken it never issued', async () => {
+    const arn = await start('workerFails', { id: 'paging' });
+    await expect(
+      sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, nextToken: 'not-a-token' })),
+    ).rejects.toBeInstanceOf(InvalidToken);
+    await expect(
+      sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: arnOf('workerFails'), nextToken: 'not-a-token' }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidToken);
+    await sfn.send(new StopExecutionCommand({ executionArn: arn }));
   });
 });
