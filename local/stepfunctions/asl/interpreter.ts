@@ -1,8 +1,9 @@
 import { ruleMatches } from './choice-rules';
 import { asStatesError, errorMatches, runtimeError, StatesError } from './errors';
-import { applyResultPath, PathNotFound, queryPath, selectPath } from './json-path';
+import { applyResultPath, selectPath } from './json-path';
 import { limits, serialiseWithinQuota } from './limits';
 import { evaluateTemplate } from './payload-template';
+import { failField, maxConcurrency, taskSeconds, waitUntil } from './state-fields';
 import { Aborted, childController, sleep } from './timers';
 import type { Catcher, ContextObject, Json, MachineDefinition, Retrier, StateDefinition } from './types';
 
@@ -92,7 +93,7 @@ export class Interpreter {
     });
     const context: ContextObject = {
       ...this.execution,
-      State: { EnteredTime: new Date().toISOString(), Name: name, RetryCount: 0 },
+      State: { EnteredTime: new Date().toISOString(), Name: name },
       ...(scope.map ? { Map: scope.map } : {}),
     };
     const outcome = await this.evaluate(name, state, input, context, scope);
@@ -163,16 +164,9 @@ export class Interpreter {
   }
 
   private failure(state: StateDefinition, input: Json, context: ContextObject): StatesError {
-    const read = (literal: string | undefined, path: string | undefined): string | undefined => {
-      if (path === undefined) return literal;
-      const value = queryPath(path, input, context);
-      if (typeof value !== 'string')
-        throw runtimeError(`The Fail state's path '${path}' must select a string`);
-      return value;
-    };
     return new StatesError(
-      read(state.Error, state.ErrorPath) ?? '',
-      read(state.Cause, state.CausePath) ?? '',
+      failField(state.Error, state.ErrorPath, 'ErrorPath', input, context) ?? '',
+      failField(state.Cause, state.CausePath, 'CausePath', input, context) ?? '',
     );
   }
 
@@ -194,51 +188,9 @@ export class Interpreter {
     next: string | undefined,
   ): Promise<Outcome> {
     const effective = selectPath(state.InputPath, input, 'InputPath', context);
-    let until: number;
-    if (state.Seconds !== undefined) until = Date.now() + state.Seconds * 1000;
-    else if (state.Timestamp !== undefined) until = Date.parse(state.Timestamp);
-    else if (state.SecondsPath !== undefined) {
-      const seconds = queryPath(state.SecondsPath, effective, context);
-      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0)
-        throw runtimeError(`The SecondsPath '${state.SecondsPath}' must select a non-negative integer`);
-      until = Date.now() + seconds * 1000;
-    } else {
-      const timestamp = queryPath(String(state.TimestampPath), effective, context);
-      until = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
-      if (Number.isNaN(until))
-        throw runtimeError(`The TimestampPath '${state.TimestampPath}' must select a timestamp`);
-    }
+    const until = waitUntil(state, effective, context);
     await sleep(until - Date.now(), scope.signal);
     return { output: selectPath(state.OutputPath, effective, 'OutputPath', context), next };
-  }
-
-  /** TimeoutSecondsPath/HeartbeatSecondsPath read the state's input after InputPath; a bad value is States.Runtime. */
-  private seconds(
-    fixed: number | undefined,
-    path: string | undefined,
-    data: Json,
-    field: string,
-    context: ContextObject,
-  ) {
-    if (fixed !== undefined || path === undefined) return fixed;
-    let value: Json;
-    try {
-      value = queryPath(path, data, context);
-    } catch (error) {
-      if (error instanceof PathNotFound)
-        throw runtimeError(`Invalid path '${path}' for ${field}: no value in the state input`);
-      throw error;
-    }
-    if (
-      typeof value !== 'number' ||
-      !Number.isInteger(value) ||
-      value < 1 ||
-      value > limits.defaultTaskTimeoutSeconds
-    )
-      throw runtimeError(
-        `The ${field} '${path}' selected ${JSON.stringify(value)}; it must be a positive integer`,
-      );
-    return value;
   }
 
   private async task(
@@ -250,9 +202,9 @@ export class Interpreter {
   ): Promise<Json> {
     const selected = selectPath(state.InputPath, input, 'InputPath', context);
     const timeoutSeconds =
-      this.seconds(state.TimeoutSeconds, state.TimeoutSecondsPath, selected, 'TimeoutSecondsPath', context) ??
+      taskSeconds(state.TimeoutSeconds, state.TimeoutSecondsPath, selected, 'TimeoutSecondsPath', context) ??
       limits.defaultTaskTimeoutSeconds;
-    const heartbeatSeconds = this.seconds(
+    const heartbeatSeconds = taskSeconds(
       state.HeartbeatSeconds,
       state.HeartbeatSecondsPath,
       selected,
@@ -322,6 +274,7 @@ export class Interpreter {
     const processor = state.ItemProcessor ?? state.Iterator;
     if (!processor) throw runtimeError(`Map state '${name}' has no ItemProcessor`);
     const selector = state.ItemSelector ?? state.Parameters;
+    const concurrency = maxConcurrency(state, selected, context);
     this.hooks.emit('MapStateStarted', 'mapStateStartedEventDetails', { length: items.length });
     const runs = items.map((value, index) => async (signal: AbortSignal) => {
       const map = { Item: { Index: index, Value: value } };
@@ -342,12 +295,10 @@ export class Interpreter {
         throw error;
       }
     });
-    const results = await this.together(runs, state.MaxConcurrency ?? 0, scope.signal).catch(
-      (error: unknown) => {
-        this.hooks.emit('MapStateFailed');
-        throw error;
-      },
-    );
+    const results = await this.together(runs, concurrency, scope.signal).catch((error: unknown) => {
+      this.hooks.emit('MapStateFailed');
+      throw error;
+    });
     this.hooks.emit('MapStateSucceeded');
     return this.resultOf(state, input, results, context, name);
   }
