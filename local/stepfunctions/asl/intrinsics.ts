@@ -60,13 +60,17 @@ class Parser {
     return { kind: 'literal', value: JSON.parse(literal) as Json };
   }
 
-  /** 'text' with \' \{ \} \\ escapes; braces stay escaped for States.Format, which unescapes them. */
+  /**
+   * 'text' with \' \{ \} \\ escapes, the only ones AWS allows (any other is an invalid definition); braces
+   * stay escaped for States.Format, which unescapes them.
+   */
   private parseString(): string {
     let out = '';
     for (this.position += 1; this.position < this.text.length; this.position += 1) {
       const char = this.text[this.position];
       if (char === '\\') {
         const next = this.text[this.position + 1] ?? '';
+        if (!"'{}\\".includes(next) || next === '') throw this.error(`illegal escape \\${next}`);
         out += next === '{' || next === '}' ? `\\${next}` : next;
         this.position += 1;
       } else if (char === "'") {

@@ -9,6 +9,7 @@
  */
 import { aslServiceDiagnostics } from './asl-service';
 import { errorHandlingRules } from './rules/errors';
+import { intrinsicRules } from './rules/intrinsics';
 import { uniqueNameRule } from './rules/names';
 import { taskRules } from './rules/task';
 import { transitionRules } from './rules/transitions';
@@ -123,6 +124,7 @@ function ownRules(definition: JsonObject, type: StateMachineType): Diagnostic[] 
       ...scope.states.flatMap((ref) => [
         ...taskRules(ref, type),
         ...errorHandlingRules(ref),
+        ...intrinsicRules(ref),
         ...warningRules(ref),
       ]),
     ]),

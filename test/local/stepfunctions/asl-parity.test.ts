@@ -143,3 +143,16 @@ describe('context object', () => {
     expect(await run(parallel)).toEqual({ output: { retries: 0 } });
   });
 });
+
+describe('intrinsic functions', () => {
+  it("refuse an escape other than \\' \\{ \\} \\\\ in a string literal, and read the allowed ones", async () => {
+    const format = (expression: string) =>
+      run(single({ Type: 'Pass', Parameters: { 'v.$': expression } }), { x: 1 });
+    expect((await format(String.raw`States.Format('He said, \"Hello, {}!\"', $.x)`)).error).toBe(
+      'States.IntrinsicFailure',
+    );
+    expect(await format(String.raw`States.Format('It\'s \{{}\} \\', $.x)`)).toEqual({
+      output: { v: "It's {1} \\" },
+    });
+  });
+});

@@ -381,3 +381,30 @@ describe('the response, as AWS shapes it', () => {
     expect(stateNameOf('/StartAt')).toBeUndefined();
   });
 });
+
+describe('intrinsic function escapes', () => {
+  // LocalStack's AWS-validated test_illegal_escapes: CreateStateMachine refuses \" in an intrinsic literal.
+  const pass = (field: string, expression: string) =>
+    machine({ S: { Type: 'Pass', [field]: { 'parsed.$': expression }, End: true } });
+  it("refuses an escape other than \\' \\{ \\} \\\\ in an intrinsic string literal, wherever the field is", async () => {
+    await fails(
+      pass('Parameters', String.raw`States.Format('He said, \"Hello, {}!\"', 'Test \"Name\" Here')`),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/S/Parameters',
+      'S',
+    );
+    await fails(
+      pass('Parameters', String.raw`States.StringToJson('{\"text\":\"An \\\"escaped\\\" quote\"}')`),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/S/Parameters',
+      'S',
+    );
+    await fails(
+      machine({ F: { Type: 'Fail', ErrorPath: String.raw`States.Format('\n{}', $.e)` } }),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/F/ErrorPath',
+      'F',
+    );
+    await passes(pass('Parameters', String.raw`States.Format('It\'s \{literal\} \\ {}', $.x)`));
+  });
+});
