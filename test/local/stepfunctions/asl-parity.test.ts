@@ -156,3 +156,35 @@ describe('intrinsic functions', () => {
     });
   });
 });
+
+describe('intrinsic functions AWS runs where the local service failed', () => {
+  const call = async (expression: string, input: Json) =>
+    (await run(single({ Type: 'Pass', Parameters: { 'v.$': expression } }), input)).output;
+  // localstack intrinsic_functions/test_json_manipulation.snapshot.json, test_string_to_json.
+  it('States.StringToJson of an empty or blank string is null', async () => {
+    expect(await call('States.StringToJson($.s)', { s: '' })).toEqual({ v: null });
+    expect(await call('States.StringToJson($.s)', { s: ' ' })).toEqual({ v: null });
+  });
+  // test_math_operations.snapshot.json, test_math_add / test_math_random: non-integers are rounded.
+  it.each([
+    [1.49, 1.5, 3],
+    [1.5, 1.51, 4],
+    [-1.49, -1.5, -2],
+    [-2.5, 0, -2],
+    [-0.5, 0.5, 1],
+    [2.5, 0, 3],
+  ])('States.MathAdd(%d, %d) is %d', async (a, b, sum) => {
+    expect(await call('States.MathAdd($.a, $.b)', { a, b })).toEqual({ v: sum });
+  });
+  it('States.MathRandom accepts non-integer bounds', async () => {
+    const { v } = (await call('States.MathRandom($.a, $.b)', { a: 12.5, b: 44.51 })) as { v: number };
+    expect(Number.isInteger(v) && v >= 12 && v <= 45).toBe(true);
+  });
+  // test_generic.snapshot.json, test_format_2: objects and arrays are printed as Java maps and lists.
+  it('States.Format prints objects and arrays', async () => {
+    const input = { fst: { Arg1: 1, Arg2: [] }, snd: [1, 'a', null] };
+    expect(await call("States.Format('fst={} and snd={}.', $.fst, $.snd)", input)).toEqual({
+      v: 'fst={Arg1=1, Arg2=[]} and snd=[1, a, null].',
+    });
+  });
+});
