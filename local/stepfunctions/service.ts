@@ -53,6 +53,13 @@ export interface StepFunctionsService {
 const executionArnOf = (machineName: string, executionName: string): string =>
   `arn:aws:states:${localRegion}:${localAccountId}:execution:${machineName}:${executionName}`;
 
+/**
+ * "Your workflow execution has not exceeded the redrivable period of 14 days", and AWS does not redrive an
+ * execution whose history reached its event limit (redriveStatusReason "Execution history event limit
+ * exceeded"). https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
+ */
+const redrivablePeriodMs = 14 * 24 * 3600 * 1000;
+
 /** Length constraints of the Step Functions API model (botocore stepfunctions/2016-11-23). */
 const maxLength = { taskToken: 2048, error: 256, cause: 32_768 } as const;
 
@@ -187,10 +194,16 @@ export async function startStepFunctionsService(
     tracingConfiguration: { enabled: false },
   });
 
-  const redrivable = (record: ExecutionRecord): boolean =>
-    (record.status === 'FAILED' || record.status === 'TIMED_OUT' || record.status === 'ABORTED') &&
-    record.currentState !== undefined &&
-    machines.has(record.stateMachineArn);
+  /** Why RedriveExecution would refuse this execution (AWS's redriveStatusReason), or undefined. */
+  const notRedrivable = (record: ExecutionRecord): string | undefined => {
+    const closedUnsuccessfully = ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(record.status);
+    if (!closedUnsuccessfully || !record.currentState || !machines.has(record.stateMachineArn))
+      return `Execution is ${record.status} and cannot be redriven`;
+    if (record.events.length >= limits.historyEvents) return 'Execution history event limit exceeded';
+    if (Date.now() - (record.stopDate ?? 0) > redrivablePeriodMs)
+      return 'Execution redrivable period exceeded';
+    return undefined;
+  };
 
   const summary = (record: ExecutionRecord) => ({
     executionArn: record.executionArn,
@@ -276,7 +289,7 @@ export async function startStepFunctionsService(
     },
     DescribeExecution: (input) => {
       const record = executionOf(requiredString(input, 'executionArn'));
-      const canRedrive = redrivable(record);
+      const reason = notRedrivable(record);
       return {
         ...summary(record),
         input: record.input,
@@ -284,15 +297,8 @@ export async function startStepFunctionsService(
         ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
         ...(record.error !== undefined ? { error: record.error } : {}),
         ...(record.cause !== undefined ? { cause: record.cause } : {}),
-        redriveStatus: canRedrive ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
-        ...(canRedrive
-          ? {}
-          : {
-              redriveStatusReason:
-                record.status === 'RUNNING'
-                  ? 'Execution is RUNNING and cannot be redriven'
-                  : `Execution is ${record.status} and cannot be redriven`,
-            }),
+        redriveStatus: reason ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
+        ...(reason ? { redriveStatusReason: reason } : {}),
       };
     },
     ListExecutions: (input) => {
@@ -332,12 +338,9 @@ export async function startStepFunctionsService(
     },
     RedriveExecution: (input) => {
       const record = executionOf(requiredString(input, 'executionArn'));
-      if (!redrivable(record) || !record.currentState) {
-        throw new SfnError(
-          'ExecutionNotRedrivable',
-          `Execution is ${record.status} and cannot be redriven: '${record.executionArn}'`,
-        );
-      }
+      const reason = notRedrivable(record);
+      if (reason || !record.currentState)
+        throw new SfnError('ExecutionNotRedrivable', `${reason}: '${record.executionArn}'`);
       const machine = machineOf(record.stateMachineArn);
       const from = record.currentState;
       record.status = 'RUNNING';

@@ -1,7 +1,10 @@
 import {
+  DescribeExecutionCommand,
+  ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
   InvalidToken,
   ListExecutionsCommand,
+  RedriveExecutionCommand,
   SendTaskFailureCommand,
   type SFNClient,
   StopExecutionCommand,
@@ -48,6 +51,18 @@ const machines: Record<string, unknown> = {
     States: {
       Wait: callback({ Catch: caughtBy(['States.ALL']), End: true }),
       Caught: { Type: 'Succeed' },
+    },
+  },
+  loop: {
+    StartAt: 'Count',
+    States: {
+      Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'More' },
+      More: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.n', NumericLessThan: 100000, Next: 'Count' }],
+        Default: 'Done',
+      },
+      Done: { Type: 'Succeed' },
     },
   },
   executionTimeout: {
@@ -166,5 +181,19 @@ describe('local Step Functions matches what AWS records', () => {
       ),
     ).rejects.toBeInstanceOf(InvalidToken);
     await sfn.send(new StopExecutionCommand({ executionArn: arn }));
+  });
+
+  // AWS: redriveStatusReason "Execution history event limit exceeded" (DescribeExecution API reference).
+  it('does not redrive an execution that failed on the history event limit', async () => {
+    const arn = await start('loop', { n: 0 });
+    expect((await settled(sfn, arn)).status).toBe('FAILED');
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+    expect(described).toMatchObject({
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: 'Execution history event limit exceeded',
+    });
+    await expect(sfn.send(new RedriveExecutionCommand({ executionArn: arn }))).rejects.toBeInstanceOf(
+      ExecutionNotRedrivable,
+    );
   });
 });
