@@ -10,13 +10,16 @@ import type { Json, MachineDefinition } from '../../../local/stepfunctions/asl/t
 async function run(
   definition: unknown,
   input: Json = {},
+  events: string[] = [],
 ): Promise<{ output?: Json; error?: string; cause?: string }> {
   const machine = definition as MachineDefinition;
   const interpreter = new Interpreter(
     {
       signal: new AbortController().signal,
       retryIntervalScale: 0,
-      emit: () => undefined,
+      emit: (type) => {
+        events.push(type);
+      },
       enteredTopLevel: () => undefined,
       newTaskToken: () => 'token',
       runTask: () => Promise.reject(new Error('no tasks here')),
@@ -186,5 +189,45 @@ describe('intrinsic functions AWS runs where the local service failed', () => {
     expect(await call("States.Format('fst={} and snd={}.', $.fst, $.snd)", input)).toEqual({
       v: 'fst={Arg1=1, Arg2=[]} and snd=[1, a, null].',
     });
+  });
+});
+
+describe('history of a retried Parallel or Map state', () => {
+  // test_base_scenarios.snapshot.json, test_parallel_state_retry: one ParallelStateFailed, after the last attempt.
+  it('Parallel: ParallelStateStarted per attempt, one ParallelStateFailed', async () => {
+    const events: string[] = [];
+    const parallel = single({
+      Type: 'Parallel',
+      Branches: [
+        { StartAt: 'B', States: { B: { Type: 'Fail', Error: 'FailureType', Cause: 'Cause description' } } },
+      ],
+      Retry: [{ ErrorEquals: ['FailureType'], MaxAttempts: 2 }],
+    });
+    expect(await run(parallel, {}, events)).toEqual({ error: 'FailureType', cause: 'Cause description' });
+    expect(events).toEqual([
+      'ParallelStateEntered',
+      ...Array(3).fill(['ParallelStateStarted', 'FailStateEntered']).flat(),
+      'ParallelStateFailed',
+    ]);
+  });
+
+  // test_base_scenarios.snapshot.json, test_map_state_retry.
+  it('Map: MapStateStarted per attempt, one MapStateFailed', async () => {
+    const events: string[] = [];
+    const map = single({
+      Type: 'Map',
+      ItemsPath: '$.arr',
+      MaxConcurrency: 1,
+      ItemProcessor: {
+        StartAt: 'HandleItemFail',
+        States: {
+          HandleItemFail: { Type: 'Fail', Error: 'HandleItemFailError', Cause: 'HandleItemFailCause' },
+        },
+      },
+      Retry: [{ ErrorEquals: ['HandleItemFailError'], MaxAttempts: 2 }],
+    });
+    await run(map, { arr: [1] }, events);
+    const attempt = ['MapStateStarted', 'MapIterationStarted', 'FailStateEntered', 'MapIterationFailed'];
+    expect(events).toEqual(['MapStateEntered', ...attempt, ...attempt, ...attempt, 'MapStateFailed']);
   });
 });
