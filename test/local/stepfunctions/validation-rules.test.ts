@@ -73,7 +73,15 @@ describe('Task resources: the integrations × patterns table', () => {
       '/States/Call/Resource',
       'Call',
     );
-    await passes(withResource('arn:aws:states:::aws-sdk:dynamodb:updateItem.waitForTaskToken', token));
+    const dynamoToken = {
+      Parameters: {
+        TableName: 't',
+        Key: { pk: { S: 'a' } },
+        UpdateExpression: 'SET t = :t',
+        ExpressionAttributeValues: { ':t': { 'S.$': '$$.Task.Token' } },
+      },
+    };
+    await passes(withResource('arn:aws:states:::aws-sdk:dynamodb:updateItem.waitForTaskToken', dynamoToken));
     await passes(withResource('arn:aws:states:::dynamodb:updateItem'));
   });
 
@@ -406,5 +414,40 @@ describe('intrinsic function escapes', () => {
       'F',
     );
     await passes(pass('Parameters', String.raw`States.Format('It\'s \{literal\} \\ {}', $.x)`));
+  });
+});
+
+describe('Task Parameters are the API request', () => {
+  // "The field Filter is not supported by Step Functions" (AWS guide, connect-parameters). Without the rule
+  // the SDK drops the misspelt field and the conditional write becomes unconditional.
+  const dynamoTask = (resource: string, parameters: Record<string, unknown>) =>
+    machine({ W: { Type: 'Task', Resource: resource, Parameters: parameters, End: true } });
+  const update = {
+    TableName: 't',
+    Key: { pk: { S: 'a' } },
+    UpdateExpression: 'SET v = :v',
+    ExpressionAttributeValues: { ':v': { S: 'x' } },
+  };
+  it('refuses a field the API does not have (aws-sdk and optimized DynamoDB, SQS SendMessage)', async () => {
+    const sdk = 'arn:aws:states:::aws-sdk:dynamodb:updateItem';
+    await fails(
+      dynamoTask(sdk, { ...update, ConditionExpresion: 'attribute_exists(pk)' }),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/W/Parameters',
+      'W',
+    );
+    await fails(
+      dynamoTask('arn:aws:states:::dynamodb:updateItem', { ...update, 'tableName.$': '$.t' }),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/W/Parameters',
+      'W',
+    );
+    await fails(
+      dynamoTask('arn:aws:states:::sqs:sendMessage', { QueueUrl: 'q', Body: 'x' }),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/W/Parameters',
+      'W',
+    );
+    await passes(dynamoTask(sdk, { ...update, 'ConditionExpression.$': '$.condition' }));
   });
 });
