@@ -105,8 +105,9 @@ describe('Task resources: the integrations × patterns table', () => {
   });
 
   it('EXPRESS allows Request Response only, and no activities', async () => {
+    const payloadToken = { Parameters: { Payload: { 'TaskToken.$': '$$.Task.Token' } } };
     const express = async (resource: string) =>
-      validateDefinition(withResource(resource, token), { type: 'EXPRESS' });
+      validateDefinition(withResource(resource, payloadToken), { type: 'EXPRESS' });
     for (const resource of [
       'arn:aws:states:::lambda:invoke.waitForTaskToken',
       'arn:aws:states:::states:startExecution.sync:2',
@@ -428,7 +429,7 @@ describe('Task Parameters are the API request', () => {
     UpdateExpression: 'SET v = :v',
     ExpressionAttributeValues: { ':v': { S: 'x' } },
   };
-  it('refuses a field the API does not have (aws-sdk and optimized DynamoDB, SQS SendMessage)', async () => {
+  it('refuses a field the API does not have (aws-sdk and optimized DynamoDB, SQS SendMessage, Lambda Invoke)', async () => {
     const sdk = 'arn:aws:states:::aws-sdk:dynamodb:updateItem';
     await fails(
       dynamoTask(sdk, { ...update, ConditionExpresion: 'attribute_exists(pk)' }),
@@ -448,6 +449,13 @@ describe('Task Parameters are the API request', () => {
       '/States/W/Parameters',
       'W',
     );
+    await fails(
+      dynamoTask('arn:aws:states:::lambda:invoke', { FunctionName: 'f', 'Paylod.$': '$' }),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/W/Parameters',
+      'W',
+    );
     await passes(dynamoTask(sdk, { ...update, 'ConditionExpression.$': '$.condition' }));
+    await passes(dynamoTask('arn:aws:states:::lambda:invoke', { FunctionName: 'f', 'Payload.$': '$' }));
   });
 });

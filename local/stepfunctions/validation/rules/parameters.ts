@@ -4,7 +4,7 @@
  * Functions": https://docs.aws.amazon.com/step-functions/latest/dg/connect-parameters.html). Without this rule
  * a misspelt field (`ConditionExpresion`) is silently dropped by the SDK, and the write happens unconditionally.
  *
- * Checked for the APIs whose models are installed here (DynamoDB item and table calls, SQS SendMessage):
+ * Checked for Lambda Invoke and for the APIs whose models are installed here (DynamoDB, SQS SendMessage):
  * the top-level fields of the request, from the SDK's request schema. Nested values are the API's own maps
  * and are not checked.
  */
@@ -22,8 +22,12 @@ function membersOf(schema: unknown): readonly string[] | undefined {
 
 const pascal = (action: string): string => `${action.charAt(0).toUpperCase()}${action.slice(1)}`;
 
+/** Lambda's Invoke request (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html); no model installed. */
+const lambdaInvoke = ['FunctionName', 'InvocationType', 'LogType', 'ClientContext', 'Payload', 'Qualifier'];
+
 /** The request fields of `service:action`, or undefined where this validator has no model for it. */
 function requestFields(service: string, action: string): readonly string[] | undefined {
+  if (service === 'lambda' && action === 'invoke') return lambdaInvoke;
   const schemas = { dynamodb, sqs } as Record<string, Record<string, unknown>>;
   const model = schemas[service];
   if (!model) return undefined;
