@@ -325,6 +325,14 @@ describe('what the local service does not emulate is refused at load, naming the
       { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', Parameters: { Message: 'x' } },
       'arn:aws:states:::sns:publish',
     ],
+    [
+      {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'f', InvocationType: 'Event' },
+      },
+      'lambda:invoke with an InvocationType other than RequestResponse',
+    ],
   ])('%o', (state, named) => {
     expect(() => compileMachine('m', withState(state), undefined)).toThrow(
       new RegExp(`state 'A' uses ${named.replace(/[.:]/g, '\\$&')}`),
