@@ -87,8 +87,19 @@ export function createProtocolServer(operations: Record<string, OperationHandler
   });
 }
 
-/** Reads a required string member, failing the way AWS's validation does. */
-export function requiredString(input: JsonObject, member: string): string {
+/** AWS's wording for a request member over its length constraint. */
+export const tooLong = (member: string, max: number): SfnError =>
+  new SfnError(
+    'ValidationException',
+    `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+  );
+
+/** Reads a required string member, failing the way AWS's validation does (and its length constraint, if any). */
+export function requiredString(
+  input: JsonObject,
+  member: string,
+  maxLength = Number.POSITIVE_INFINITY,
+): string {
   const value = input[member];
   if (typeof value !== 'string' || value === '') {
     throw new SfnError(
@@ -96,14 +107,20 @@ export function requiredString(input: JsonObject, member: string): string {
       `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must not be null`,
     );
   }
+  if (value.length > maxLength) throw tooLong(member, maxLength);
   return value;
 }
 
-export function optionalString(input: JsonObject, member: string): string | undefined {
+export function optionalString(
+  input: JsonObject,
+  member: string,
+  maxLength = Number.POSITIVE_INFINITY,
+): string | undefined {
   const value = input[member];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string')
     throw new SfnError('ValidationException', `Value at '${member}' must be a string`);
+  if (value.length > maxLength) throw tooLong(member, maxLength);
   return value;
 }
 

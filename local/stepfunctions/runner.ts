@@ -50,6 +50,15 @@ const notEmulatedFields = [
   'Label',
 ] as const;
 
+/** A lambda:invoke whose InvocationType is (or may be) Event or DryRun: AWS then answers without the function's result. */
+const asyncLambdaInvoke = (state: StateDefinition): boolean => {
+  const parameters = state.Parameters as Record<string, unknown> | undefined;
+  if (parseResource(String(state.Resource))?.kind !== 'lambda:invoke' || !parameters) return false;
+  return (
+    'InvocationType.$' in parameters || (parameters.InvocationType ?? 'RequestResponse') !== 'RequestResponse'
+  );
+};
+
 /**
  * Prepares a definition to run here. What AWS accepts but this service cannot emulate (JSONata, a resource
  * it does not integrate with) is refused at load, naming the state, rather than failing later at run time.
@@ -75,6 +84,10 @@ export function compileMachine(
     if (state.Type === 'Task' && !parseResource(String(state.Resource)))
       throw new Error(
         `${name}: state '${stateName}' uses ${state.Resource}, which the local Step Functions service does not emulate`,
+      );
+    if (state.Type === 'Task' && asyncLambdaInvoke(state))
+      throw new Error(
+        `${name}: state '${stateName}' uses lambda:invoke with an InvocationType other than RequestResponse, which the local Step Functions service does not emulate`,
       );
   }
   return {
@@ -247,15 +260,9 @@ export class ExecutionRunner {
     );
   }
 
+  /** AWS's DescribeExecution of a TIMED_OUT execution has neither error nor cause (localstack test_global_timeout). */
   private timedOut(run: ActiveRun): void {
-    this.finish(
-      run,
-      'TIMED_OUT',
-      'States.Timeout',
-      'The execution ran longer than the state machine TimeoutSeconds',
-      'ExecutionTimedOut',
-      'executionTimedOutEventDetails',
-    );
+    this.finish(run, 'TIMED_OUT', undefined, undefined, 'ExecutionTimedOut', 'executionTimedOutEventDetails');
   }
 
   private finish(

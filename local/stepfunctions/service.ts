@@ -16,6 +16,7 @@ import {
   requiredString,
   SfnError,
   Timestamp,
+  tooLong,
 } from './protocol';
 import { type CompiledMachine, compileMachine, ExecutionRunner } from './runner';
 import { TokenBroker, TokenError } from './tokens';
@@ -52,12 +53,15 @@ export interface StepFunctionsService {
 const executionArnOf = (machineName: string, executionName: string): string =>
   `arn:aws:states:${localRegion}:${localAccountId}:execution:${machineName}:${executionName}`;
 
-/** AWS's wording for a request member over its length constraint. */
-const tooLong = (member: string, max: number): SfnError =>
-  new SfnError(
-    'ValidationException',
-    `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
-  );
+/**
+ * "Your workflow execution has not exceeded the redrivable period of 14 days", and AWS does not redrive an
+ * execution whose history reached its event limit (redriveStatusReason "Execution history event limit
+ * exceeded"). https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
+ */
+const redrivablePeriodMs = 14 * 24 * 3600 * 1000;
+
+/** Length constraints of the Step Functions API model (botocore stepfunctions/2016-11-23). */
+const maxLength = { taskToken: 2048, error: 256, cause: 32_768 } as const;
 
 const pageToken = {
   encode: (offset: number): string => Buffer.from(JSON.stringify({ offset })).toString('base64'),
@@ -69,7 +73,8 @@ const pageToken = {
     } catch {
       // fall through
     }
-    throw new SfnError('ValidationException', 'Invalid nextToken');
+    // AWS: "Using an expired pagination token will return an HTTP 400 InvalidToken error."
+    throw new SfnError('InvalidToken', "Invalid Token: 'Invalid token'");
   },
 };
 
@@ -189,10 +194,16 @@ export async function startStepFunctionsService(
     tracingConfiguration: { enabled: false },
   });
 
-  const redrivable = (record: ExecutionRecord): boolean =>
-    (record.status === 'FAILED' || record.status === 'TIMED_OUT' || record.status === 'ABORTED') &&
-    record.currentState !== undefined &&
-    machines.has(record.stateMachineArn);
+  /** Why RedriveExecution would refuse this execution (AWS's redriveStatusReason), or undefined. */
+  const notRedrivable = (record: ExecutionRecord): string | undefined => {
+    const closedUnsuccessfully = ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(record.status);
+    if (!closedUnsuccessfully || !record.currentState || !machines.has(record.stateMachineArn))
+      return `Execution is ${record.status} and cannot be redriven`;
+    if (record.events.length >= limits.historyEvents) return 'Execution history event limit exceeded';
+    if (Date.now() - (record.stopDate ?? 0) > redrivablePeriodMs)
+      return 'Execution redrivable period exceeded';
+    return undefined;
+  };
 
   const summary = (record: ExecutionRecord) => ({
     executionArn: record.executionArn,
@@ -278,7 +289,7 @@ export async function startStepFunctionsService(
     },
     DescribeExecution: (input) => {
       const record = executionOf(requiredString(input, 'executionArn'));
-      const canRedrive = redrivable(record);
+      const reason = notRedrivable(record);
       return {
         ...summary(record),
         input: record.input,
@@ -286,15 +297,8 @@ export async function startStepFunctionsService(
         ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
         ...(record.error !== undefined ? { error: record.error } : {}),
         ...(record.cause !== undefined ? { cause: record.cause } : {}),
-        redriveStatus: canRedrive ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
-        ...(canRedrive
-          ? {}
-          : {
-              redriveStatusReason:
-                record.status === 'RUNNING'
-                  ? 'Execution is RUNNING and cannot be redriven'
-                  : `Execution is ${record.status} and cannot be redriven`,
-            }),
+        redriveStatus: reason ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
+        ...(reason ? { redriveStatusReason: reason } : {}),
       };
     },
     ListExecutions: (input) => {
@@ -325,20 +329,18 @@ export async function startStepFunctionsService(
       return { events: items.map((e) => eventJson(e, includeData)), ...(nextToken ? { nextToken } : {}) };
     },
     StopExecution: (input) => {
+      const error = optionalString(input, 'error', maxLength.error);
+      const cause = optionalString(input, 'cause', maxLength.cause);
       const record = executionOf(requiredString(input, 'executionArn'));
-      if (record.status === 'RUNNING')
-        runner.stop(record.executionArn, optionalString(input, 'error'), optionalString(input, 'cause'));
+      if (record.status === 'RUNNING') runner.stop(record.executionArn, error, cause);
       // AWS answers a stop of an already-closed execution with its stop date, not an error.
       return { stopDate: new Timestamp(record.stopDate ?? Date.now()) };
     },
     RedriveExecution: (input) => {
       const record = executionOf(requiredString(input, 'executionArn'));
-      if (!redrivable(record) || !record.currentState) {
-        throw new SfnError(
-          'ExecutionNotRedrivable',
-          `Execution is ${record.status} and cannot be redriven: '${record.executionArn}'`,
-        );
-      }
+      const reason = notRedrivable(record);
+      if (reason || !record.currentState)
+        throw new SfnError('ExecutionNotRedrivable', `${reason}: '${record.executionArn}'`);
       const machine = machineOf(record.stateMachineArn);
       const from = record.currentState;
       record.status = 'RUNNING';
@@ -355,7 +357,7 @@ export async function startStepFunctionsService(
       return { redriveDate: new Timestamp(record.redriveDate) };
     },
     SendTaskSuccess: (input) => {
-      const token = requiredString(input, 'taskToken');
+      const token = requiredString(input, 'taskToken', maxLength.taskToken);
       const outputText = requiredString(input, 'output');
       if (outputText.length > limits.payloadBytes) throw tooLong('output', limits.payloadBytes);
       let output: unknown;
@@ -367,13 +369,13 @@ export async function startStepFunctionsService(
       return tokenCall(() => broker.succeed(token, output));
     },
     SendTaskFailure: (input) => {
-      const token = requiredString(input, 'taskToken');
-      const error = optionalString(input, 'error') ?? '';
-      const cause = optionalString(input, 'cause') ?? '';
+      const token = requiredString(input, 'taskToken', maxLength.taskToken);
+      const error = optionalString(input, 'error', maxLength.error);
+      const cause = optionalString(input, 'cause', maxLength.cause);
       return tokenCall(() => broker.fail(token, error, cause));
     },
     SendTaskHeartbeat: (input) => {
-      const token = requiredString(input, 'taskToken');
+      const token = requiredString(input, 'taskToken', maxLength.taskToken);
       return tokenCall(() => broker.heartbeat(token));
     },
   };

@@ -9,6 +9,7 @@ import {
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { FunctionError, type LambdaInvoker } from '../lambda/invoker';
 import { runtimeError, StatesError } from './asl/errors';
+import { optimizedIntegrationError, sdkIntegrationError } from './task-errors';
 
 export type ResourceKind =
   | 'lambda:invoke'
@@ -121,44 +122,6 @@ function toTaskResult(output: object): unknown {
   );
 }
 
-/** SDK errors become `<Service>.<ExceptionName>` with AWS's cause format, e.g. `DynamoDB.ConditionalCheckFailedException`. */
-function sdkError(service: string, serviceLabel: string, error: unknown): StatesError {
-  if (error instanceof StatesError) return error;
-  const e = error as {
-    name?: string;
-    message?: string;
-    $metadata?: { httpStatusCode?: number; requestId?: string };
-  };
-  // Step Functions reports the Java SDK's exception class names: modeled shapes without the suffix get it
-  // (SQS `QueueDoesNotExist` → `QueueDoesNotExistException`); DynamoDB's already carry it.
-  const shape = e.name && e.name !== 'Error' ? e.name : 'SdkClientException';
-  const name = shape.endsWith('Exception') ? shape : `${shape}Exception`;
-  const status = e.$metadata?.httpStatusCode ?? 0;
-  const cause = `${e.message ?? String(error)} (Service: ${serviceLabel}, Status Code: ${status}, Request ID: ${e.$metadata?.requestId ?? 'null'})`;
-  return new StatesError(`${service}.${name}`, cause);
-}
-
-/**
- * AWS SDK integration errors are `<ServiceName>.<ErrorName>Exception` in PascalCase (DynamoDB is `DynamoDb`);
- * an error the service model does not name becomes the service's base exception, `DynamoDb.DynamoDbException`.
- * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
- */
-function sdkIntegrationError(service: string, error: unknown): StatesError {
-  if (error instanceof StatesError) return error;
-  const e = error as {
-    name?: string;
-    message?: string;
-    $fault?: string;
-    $metadata?: { httpStatusCode?: number; requestId?: string };
-  };
-  const modeled =
-    e.name && e.name !== 'Error' && e.name !== 'ValidationException' && e.$metadata?.httpStatusCode;
-  const shape = !e.$metadata?.httpStatusCode ? 'SdkClient' : modeled ? (e.name as string) : service;
-  const name = shape.endsWith('Exception') ? shape : `${shape}Exception`;
-  const cause = `${e.message ?? String(error)} (Service: ${service}, Status Code: ${e.$metadata?.httpStatusCode ?? 0}, Request ID: ${e.$metadata?.requestId ?? 'null'})`;
-  return new StatesError(`${service}.${name}`, cause);
-}
-
 /** Lambda errors as Step Functions reports them: the handler's errorType, cause = Lambda's error JSON. */
 function lambdaError(error: unknown): StatesError {
   const errorType =
@@ -234,7 +197,7 @@ export async function callResource(
                 : new DeleteItemCommand(p as never);
         return toTaskResult(await client.send(command as never));
       } catch (error) {
-        throw sdkError('DynamoDB', 'AmazonDynamoDBv2', error);
+        throw optimizedIntegrationError('dynamodb', error);
       }
     }
     case 'aws-sdk:dynamodb': {
@@ -253,7 +216,7 @@ export async function callResource(
       try {
         return toTaskResult(await client.send(new Command(p) as never));
       } catch (error) {
-        throw sdkIntegrationError('DynamoDb', error);
+        throw sdkIntegrationError(error);
       }
     }
     case 'sqs': {
@@ -277,7 +240,7 @@ export async function callResource(
           ),
         );
       } catch (error) {
-        throw sdkError('SQS', 'AmazonSQS', error);
+        throw optimizedIntegrationError('sqs', error);
       }
     }
     case 'states:startExecution': {

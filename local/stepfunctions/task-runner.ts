@@ -1,5 +1,5 @@
 import { localRegion } from '../aws';
-import { runtimeError, StatesError } from './asl/errors';
+import { runtimeError, StatesError, taskTimeout } from './asl/errors';
 import type { TaskRequest } from './asl/interpreter';
 import { serialiseWithinQuota } from './asl/limits';
 import { Aborted } from './asl/timers';
@@ -19,7 +19,6 @@ export interface TaskHost {
 }
 
 const maxTimerMs = 2 ** 31 - 1;
-const timeoutErrors = new Set(['States.Timeout', 'States.HeartbeatTimeout']);
 
 /**
  * Runs one attempt of a Task state: records AWS's task events, applies injected faults, calls the resource,
@@ -42,10 +41,7 @@ export async function runTaskAttempt(host: TaskHost, request: TaskRequest): Prom
   const timeoutMs = request.timeoutSeconds * 1000;
   const deadline = new Promise<never>((_, reject) => {
     if (timeoutMs <= maxTimerMs) {
-      timer = setTimeout(
-        () => reject(new StatesError('States.Timeout', 'Task timed out (TimeoutSeconds elapsed)')),
-        timeoutMs,
-      );
+      timer = setTimeout(() => reject(taskTimeout(false)), timeoutMs);
     }
   });
   try {
@@ -64,7 +60,7 @@ export async function runTaskAttempt(host: TaskHost, request: TaskRequest): Prom
       caught instanceof StatesError
         ? caught
         : new StatesError('States.TaskFailed', caught instanceof Error ? caught.message : String(caught));
-    if (request.token && timeoutErrors.has(error.name)) host.broker.expire(request.token, error);
+    if (request.token && error.name === 'States.Timeout') host.broker.expire(request.token, error);
     emitFailure(emit, parsed, error);
     throw error;
   } finally {
@@ -109,12 +105,19 @@ function emitScheduled(emit: TaskHost['emit'], parsed: ParsedResource, request: 
   emit('TaskStarted', 'taskStartedEventDetails', namesOf(parsed));
 }
 
+/** AWS leaves out an empty error or cause (a timeout has no cause). */
+const failureDetails = (error: StatesError) => ({
+  ...(error.name ? { error: error.name } : {}),
+  ...(error.message ? { cause: error.message } : {}),
+});
+
 function emitFailure(emit: TaskHost['emit'], parsed: ParsedResource, error: StatesError): void {
-  const details = { error: error.name, cause: error.message };
+  const details = failureDetails(error);
+  const timedOut = error.name === 'States.Timeout';
   if (parsed.kind === 'lambda:function') {
-    const type = timeoutErrors.has(error.name) ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed';
+    const type = timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed';
     emit(type, `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`, details);
-  } else if (timeoutErrors.has(error.name)) {
+  } else if (timedOut) {
     emit('TaskTimedOut', 'taskTimedOutEventDetails', { ...namesOf(parsed), ...details });
   } else {
     emit('TaskFailed', 'taskFailedEventDetails', { ...namesOf(parsed), ...details });
@@ -143,7 +146,7 @@ async function perform(
   return (await waitForCallback(host.broker, request.token, request.heartbeatSeconds)) as Json;
 }
 
-/** Waits for SendTaskSuccess/SendTaskFailure; HeartbeatSeconds without a heartbeat is States.HeartbeatTimeout. */
+/** Waits for SendTaskSuccess/SendTaskFailure; HeartbeatSeconds without a heartbeat is a (heartbeat) States.Timeout. */
 function waitForCallback(
   broker: TokenBroker,
   token: string,
@@ -154,11 +157,7 @@ function waitForCallback(
     if (!heartbeatSeconds) return;
     clearTimeout(timer);
     timer = setTimeout(
-      () =>
-        broker.expire(
-          token,
-          new StatesError('States.HeartbeatTimeout', 'Task heartbeat timed out (HeartbeatSeconds elapsed)'),
-        ),
+      () => broker.expire(token, taskTimeout(true)),
       Math.min(heartbeatSeconds * 1000, maxTimerMs),
     );
   };

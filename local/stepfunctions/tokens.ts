@@ -71,8 +71,8 @@ export class TokenBroker {
     this.answer(token).resolve(output);
   }
 
-  fail(token: string, error: string, cause: string): void {
-    this.answer(token).reject(new StatesError(error, cause));
+  fail(token: string, error: string | undefined, cause: string | undefined): void {
+    this.answer(token).reject(StatesError.reported(error, cause));
   }
 
   heartbeat(token: string): void {

@@ -1,5 +1,6 @@
 import { runtimeError } from './errors';
 import { PathNotFound, queryPath } from './json-path';
+import { parseTimestamp } from './state-fields';
 import type { ContextObject, Json, JsonObject } from './types';
 
 /**
@@ -34,10 +35,7 @@ export function ruleMatches(rule: JsonObject, data: Json, context: ContextObject
   throw runtimeError('A Choice rule has no comparison operator');
 }
 
-const isTimestamp = (value: Json): value is string =>
-  typeof value === 'string' &&
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
-  !Number.isNaN(Date.parse(value));
+const isTimestamp = (value: Json): value is string => parseTimestamp(value) !== undefined;
 
 /** `*` matches any run of characters; `\*` is a literal star. */
 function wildcardMatches(value: string, pattern: string): boolean {

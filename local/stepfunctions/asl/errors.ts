@@ -3,9 +3,27 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
  */
 export class StatesError extends Error {
+  /** A timeout because no heartbeat came in time: AWS reports it as `States.Timeout`, `States.HeartbeatTimeout` matches it too. */
+  heartbeat = false;
+
+  /** SendTaskFailure may leave out error and cause; a Catch then sees `null` for them, as on AWS. */
+  private absent = { error: false, cause: false };
+
   constructor(error: string, cause: string) {
     super(cause);
     this.name = error;
+  }
+
+  /** An error reported by a task's worker (SendTaskFailure), whose error and cause are optional. */
+  static reported(error: string | undefined, cause: string | undefined): StatesError {
+    const reported = new StatesError(error ?? '', cause ?? '');
+    reported.absent = { error: error === undefined, cause: cause === undefined };
+    return reported;
+  }
+
+  /** What a Catch puts at its ResultPath. */
+  get output(): { Error: string | null; Cause: string | null } {
+    return { Error: this.absent.error ? null : this.name, Cause: this.absent.cause ? null : this.message };
   }
 
   /** Terminal errors end the execution: no Retry or Catch (not even `States.ALL`) may handle them. */
@@ -29,17 +47,26 @@ export const asStatesError = (thrown: unknown): StatesError =>
     ? thrown
     : runtimeError(thrown instanceof Error ? thrown.message : String(thrown));
 
-const timeoutErrors = new Set(['States.Timeout', 'States.HeartbeatTimeout']);
+/**
+ * A Task timeout as AWS reports it: error `States.Timeout`, no cause (a Catch sees `"Cause": ""`), for
+ * TimeoutSeconds and HeartbeatSeconds alike (localstack's AWS-validated snapshots, test_timeouts and
+ * test_heartbeats).
+ */
+export function taskTimeout(heartbeat: boolean): StatesError {
+  const error = new StatesError('States.Timeout', '');
+  error.heartbeat = heartbeat;
+  return error;
+}
 
 /**
  * Does one `ErrorEquals` entry match? `States.ALL` matches every non-terminal error; `States.TaskFailed` is a
- * wildcard for a Task's errors except timeouts; `States.Timeout` covers heartbeat timeouts too.
+ * wildcard for a Task's errors except timeouts; `States.HeartbeatTimeout` matches a heartbeat timeout only.
  */
 export function errorMatches(pattern: string, error: StatesError, stateType: string): boolean {
   if (error.terminal) return false;
   if (pattern === error.name) return true;
   if (pattern === 'States.ALL') return true;
-  if (pattern === 'States.Timeout') return error.name === 'States.HeartbeatTimeout';
-  if (pattern === 'States.TaskFailed') return stateType === 'Task' && !timeoutErrors.has(error.name);
+  if (pattern === 'States.HeartbeatTimeout') return error.heartbeat;
+  if (pattern === 'States.TaskFailed') return stateType === 'Task' && error.name !== 'States.Timeout';
   return false;
 }

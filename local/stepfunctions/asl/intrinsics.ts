@@ -60,13 +60,17 @@ class Parser {
     return { kind: 'literal', value: JSON.parse(literal) as Json };
   }
 
-  /** 'text' with \' \{ \} \\ escapes; braces stay escaped for States.Format, which unescapes them. */
+  /**
+   * 'text' with \' \{ \} \\ escapes, the only ones AWS allows (any other is an invalid definition); braces
+   * stay escaped for States.Format, which unescapes them.
+   */
   private parseString(): string {
     let out = '';
     for (this.position += 1; this.position < this.text.length; this.position += 1) {
       const char = this.text[this.position];
       if (char === '\\') {
         const next = this.text[this.position + 1] ?? '';
+        if (!"'{}\\".includes(next) || next === '') throw this.error(`illegal escape \\${next}`);
         out += next === '{' || next === '}' ? `\\${next}` : next;
         this.position += 1;
       } else if (char === "'") {
@@ -141,6 +145,11 @@ const integer = (value: Json | undefined, name: string): number => {
     throw intrinsicFailure(`${name}: expected an integer`);
   return value;
 };
+/** A number argument AWS rounds to the nearest integer (as Java's Math.round, which JavaScript's matches). */
+const rounded = (value: Json | undefined, name: string): number => {
+  if (typeof value !== 'number') throw intrinsicFailure(`${name}: expected a number`);
+  return Math.round(value);
+};
 const text = (value: Json | undefined, name: string): string => {
   if (typeof value !== 'string') throw intrinsicFailure(`${name}: expected a string`);
   return value;
@@ -165,11 +174,22 @@ function format(args: Json[], name: string): Json {
   const unescapeBraces = (piece: string) => piece.replace(/\\([{}])/g, '$1');
   return pieces.reduce((out, piece, index) => {
     if (index === 0) return unescapeBraces(piece);
-    const value = values[index - 1];
-    if (typeof value === 'object' && value !== null)
-      throw intrinsicFailure(`${name}: only strings, numbers, booleans and null can be formatted`);
-    return out + (typeof value === 'string' ? value : JSON.stringify(value)) + unescapeBraces(piece);
+    return out + formatted(values[index - 1] ?? null) + unescapeBraces(piece);
   }, '');
+}
+
+/**
+ * A value as States.Format writes it: strings as they are, JSON objects and arrays the way Java prints maps
+ * and lists (`{Arg1=1, Arg2=[]}`, from an AWS-recorded history: localstack test_generic test_format_2).
+ */
+function formatted(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return `[${value.map(formatted).join(', ')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${key}=${formatted(item)}`)
+      .join(', ')}}`;
+  return JSON.stringify(value);
 }
 
 type Intrinsic = (args: Json[], name: string) => Json;
@@ -188,8 +208,11 @@ const fixed =
 const functions: Record<string, Intrinsic> = {
   'States.Format': fixed(1, format, Number.POSITIVE_INFINITY),
   'States.StringToJson': fixed(1, (args, name) => {
+    const json = text(args[0], name);
+    // AWS answers null for an empty or blank string (localstack test_json_manipulation, AWS-validated).
+    if (json.trim() === '') return null;
     try {
-      return JSON.parse(text(args[0], name)) as Json;
+      return JSON.parse(json) as Json;
     } catch {
       throw intrinsicFailure(`${name}: the argument is not JSON`);
     }
@@ -253,12 +276,12 @@ const functions: Record<string, Intrinsic> = {
   'States.MathRandom': fixed(
     2,
     (args, name) => {
-      const [low, high] = [integer(args[0], name), integer(args[1], name)];
+      const [low, high] = [rounded(args[0], name), rounded(args[1], name)];
       return low + Math.floor(Math.random() * (high - low));
     },
     3,
   ),
-  'States.MathAdd': fixed(2, (args, name) => integer(args[0], name) + integer(args[1], name)),
+  'States.MathAdd': fixed(2, (args, name) => rounded(args[0], name) + rounded(args[1], name)),
   'States.StringSplit': fixed(2, (args, name) => {
     let parts = [text(args[0], name)];
     for (const delimiter of text(args[1], name)) parts = parts.flatMap((part) => part.split(delimiter));

@@ -18,12 +18,18 @@ export function evaluateTemplate(template: Json, data: Json, context: ContextObj
       continue;
     }
     if (typeof value !== 'string') throw runtimeError(`The value of the field '${key}' must be a string`);
-    out[key.slice(0, -2)] = evaluateDynamic(key, value, data, context);
+    out[key.slice(0, -2)] = evaluateExpression(key, value, data, context);
   }
   return out;
 }
 
-function evaluateDynamic(field: string, expression: string, data: Json, context: ContextObject): Json {
+/** The value of a path (`$…`, `$$…`) or intrinsic function (`States.…`) written in the field `field`. */
+export function evaluateExpression(
+  field: string,
+  expression: string,
+  data: Json,
+  context: ContextObject,
+): Json {
   if (expression.startsWith('States.')) return evaluateIntrinsic(expression, data, context);
   try {
     return queryPath(expression, data, context);

@@ -51,6 +51,7 @@ export interface StateDefinition {
   ItemsPath?: string;
   ItemSelector?: Json;
   MaxConcurrency?: number;
+  MaxConcurrencyPath?: string;
 }
 
 export interface MachineDefinition {
@@ -73,7 +74,8 @@ export interface ContextObject {
     RedriveTime?: string;
   };
   StateMachine: { Id: string; Name: string };
-  State?: { EnteredTime: string; Name: string; RetryCount: number };
+  /** `RetryCount` only in the states that retry (Task, Parallel, Map), as on AWS. */
+  State?: { EnteredTime: string; Name: string; RetryCount?: number };
   Task?: { Token: string };
   Map?: { Item: { Index: number; Value: Json } };
 }

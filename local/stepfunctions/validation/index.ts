@@ -9,7 +9,9 @@
  */
 import { aslServiceDiagnostics } from './asl-service';
 import { errorHandlingRules } from './rules/errors';
+import { intrinsicRules } from './rules/intrinsics';
 import { uniqueNameRule } from './rules/names';
+import { parameterRules } from './rules/parameters';
 import { taskRules } from './rules/task';
 import { transitionRules } from './rules/transitions';
 import { warningRules } from './rules/warnings';
@@ -123,6 +125,8 @@ function ownRules(definition: JsonObject, type: StateMachineType): Diagnostic[] 
       ...scope.states.flatMap((ref) => [
         ...taskRules(ref, type),
         ...errorHandlingRules(ref),
+        ...intrinsicRules(ref),
+        ...parameterRules(ref),
         ...warningRules(ref),
       ]),
     ]),

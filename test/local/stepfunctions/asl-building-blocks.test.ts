@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ruleMatches } from '../../../local/stepfunctions/asl/choice-rules';
-import { errorMatches, StatesError } from '../../../local/stepfunctions/asl/errors';
+import { errorMatches, StatesError, taskTimeout } from '../../../local/stepfunctions/asl/errors';
 import { retryDelaySeconds } from '../../../local/stepfunctions/asl/interpreter';
 import { evaluateIntrinsic } from '../../../local/stepfunctions/asl/intrinsics';
 import { applyResultPath, queryPath, referenceSteps } from '../../../local/stepfunctions/asl/json-path';
@@ -30,12 +30,13 @@ describe('error matching (Retry/Catch ErrorEquals)', () => {
     expect(errorMatches('States.ALL', error('States.DataLimitExceeded'), 'Task')).toBe(false);
     expect(errorMatches('States.DataLimitExceeded', error('States.DataLimitExceeded'), 'Task')).toBe(false);
   });
-  it('States.TaskFailed matches a Task error except timeouts; States.Timeout covers heartbeat timeouts', () => {
+  it('States.TaskFailed matches a Task error except timeouts; a heartbeat timeout is a States.Timeout', () => {
     expect(errorMatches('States.TaskFailed', error('Lambda.ServiceException'), 'Task')).toBe(true);
-    expect(errorMatches('States.TaskFailed', error('States.Timeout'), 'Task')).toBe(false);
-    expect(errorMatches('States.TaskFailed', error('States.HeartbeatTimeout'), 'Task')).toBe(false);
-    expect(errorMatches('States.Timeout', error('States.HeartbeatTimeout'), 'Task')).toBe(true);
-    expect(errorMatches('States.HeartbeatTimeout', error('States.Timeout'), 'Task')).toBe(false);
+    expect(errorMatches('States.TaskFailed', taskTimeout(false), 'Task')).toBe(false);
+    expect(errorMatches('States.TaskFailed', taskTimeout(true), 'Task')).toBe(false);
+    expect(errorMatches('States.Timeout', taskTimeout(true), 'Task')).toBe(true);
+    expect(errorMatches('States.HeartbeatTimeout', taskTimeout(true), 'Task')).toBe(true);
+    expect(errorMatches('States.HeartbeatTimeout', taskTimeout(false), 'Task')).toBe(false);
   });
 });
 

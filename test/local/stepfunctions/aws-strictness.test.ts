@@ -244,12 +244,12 @@ describe('local Step Functions service refuses and fails what AWS does', () => {
     expect(described).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
   });
 
-  it('a heartbeat timeout is States.HeartbeatTimeout: caught by States.Timeout, not by States.TaskFailed', async () => {
+  it('a heartbeat timeout is States.Timeout (as AWS reports it): caught by States.Timeout, not by States.TaskFailed', async () => {
     const described = await settled(sfn, await start('heartbeat', { id: 'silent' }), 'SUCCEEDED');
-    expect(JSON.parse(described.output as string).caught.Error).toBe('States.HeartbeatTimeout');
+    expect(JSON.parse(described.output as string).caught.Error).toBe('States.Timeout');
     const events = await historyOf(sfn, described.executionArn as string);
     expect(events.find((e) => e.type === 'TaskTimedOut')?.taskTimedOutEventDetails?.error).toBe(
-      'States.HeartbeatTimeout',
+      'States.Timeout',
     );
   });
 
@@ -324,6 +324,14 @@ describe('what the local service does not emulate is refused at load, naming the
     [
       { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', Parameters: { Message: 'x' } },
       'arn:aws:states:::sns:publish',
+    ],
+    [
+      {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'f', InvocationType: 'Event' },
+      },
+      'lambda:invoke with an InvocationType other than RequestResponse',
     ],
   ])('%o', (state, named) => {
     expect(() => compileMachine('m', withState(state), undefined)).toThrow(

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -123,7 +123,7 @@ describe('local Step Functions service: persistence, task timeouts', () => {
     ]);
   });
 
-  it('fails a callback task with States.Timeout after TimeoutSeconds, and with States.HeartbeatTimeout after HeartbeatSeconds without a heartbeat', async () => {
+  it('fails a callback task with States.Timeout after TimeoutSeconds, and after HeartbeatSeconds without a heartbeat', async () => {
     const { sfn } = await startService();
     const timeout = (
       await sfn.send(
@@ -147,10 +147,64 @@ describe('local Step Functions service: persistence, task timeouts', () => {
     ).rejects.toBeInstanceOf(TaskTimedOut);
 
     const heartbeatFailed = await settled(sfn, heartbeat);
-    expect(heartbeatFailed).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
+    expect(heartbeatFailed).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
     expect(
       (heartbeatFailed.stopDate as Date).getTime() - (heartbeatFailed.startDate as Date).getTime(),
     ).toBeGreaterThanOrEqual(1500);
     expect(typesOf(await historyOf(sfn, heartbeat)).slice(-2)).toEqual(['TaskTimedOut', 'ExecutionFailed']);
+  });
+});
+
+describe('local Step Functions service: the redrivable period', () => {
+  // "Your workflow execution has not exceeded the redrivable period of 14 days"
+  // (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html).
+  it('does not redrive an execution that stopped more than 14 days ago', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sfn-old-'));
+    const persistFile = join(dir, 'stepfunctions.json');
+    const day = 24 * 3600 * 1000;
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:quick:old';
+    const record = (name: string, stopDate: number) => ({
+      executionArn: executionArn.replace(':old', `:${name}`),
+      stateMachineArn: arnOf('quick'),
+      stateMachineName: 'quick',
+      name,
+      status: 'FAILED',
+      input: '{}',
+      error: 'Boom',
+      startDate: stopDate - 1000,
+      stopDate,
+      redriveCount: 0,
+      currentState: { name: 'Hello', input: {} },
+      events: [],
+    });
+    writeFileSync(
+      persistFile,
+      JSON.stringify({
+        version: 1,
+        executions: [record('old', Date.now() - 15 * day), record('recent', Date.now() - 13 * day)],
+      }),
+    );
+    const { service, sfn } = await startTestSfn({
+      stateMachines: [{ name: 'quick', definition: quickDefinition }],
+      invoker: testInvoker({}),
+      persistFile,
+    });
+    try {
+      const old = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      expect(old).toMatchObject({
+        redriveStatus: 'NOT_REDRIVABLE',
+        redriveStatusReason: 'Execution redrivable period exceeded',
+      });
+      await expect(sfn.send(new RedriveExecutionCommand({ executionArn }))).rejects.toMatchObject({
+        name: 'ExecutionNotRedrivable',
+      });
+      const recent = executionArn.replace(':old', ':recent');
+      expect(await sfn.send(new DescribeExecutionCommand({ executionArn: recent }))).toMatchObject({
+        redriveStatus: 'REDRIVABLE',
+      });
+    } finally {
+      await service.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -576,7 +576,9 @@ describe('local Step Functions service', () => {
     const described = await settled(sfn, second);
     expect(described.status).toBe('FAILED');
     expect(described.error).toBe('DynamoDB.ConditionalCheckFailedException');
-    expect(described.cause).toContain('Service: AmazonDynamoDBv2, Status Code: 400');
+    expect(described.cause).toContain(
+      'Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ConditionalCheckFailedException',
+    );
     const failed = (await historyOf(sfn, second)).find((e) => e.type === 'TaskFailed');
     expect(failed?.taskFailedEventDetails).toMatchObject({
       resourceType: 'dynamodb',

@@ -33,6 +33,20 @@ describe('local Step Functions service: sqs:sendMessage', () => {
       stateMachines: [
         { name: 'notify', definition: send(sqs.queueUrl('outbox')) },
         { name: 'notifyMissing', definition: send(sqs.queueUrl('missing')) },
+        {
+          name: 'notifyNoBody',
+          definition: JSON.stringify({
+            StartAt: 'Send',
+            States: {
+              Send: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::sqs:sendMessage',
+                Parameters: { QueueUrl: sqs.queueUrl('outbox') },
+                End: true,
+              },
+            },
+          }),
+        },
       ],
       invoker: testInvoker({}),
       sqsEndpoint: sqs.url,
@@ -71,5 +85,18 @@ describe('local Step Functions service: sqs:sendMessage', () => {
     ).executionArn as string;
     const described = await settled(sfn, arn);
     expect(described).toMatchObject({ status: 'FAILED', error: 'SQS.QueueDoesNotExistException' });
+  });
+
+  // LocalStack's AWS-validated test_task_service_sqs (test_send_message_empty_body): an error the SQS model
+  // does not name is SQS.AmazonSQSException, with the Java SDK v1 cause details.
+  it('names an unmodeled SQS error SQS.AmazonSQSException', async () => {
+    const arn = (
+      await sfn.send(new StartExecutionCommand({ stateMachineArn: arnOf('notifyNoBody'), input: '{}' }))
+    ).executionArn as string;
+    const described = await settled(sfn, arn);
+    expect(described).toMatchObject({ status: 'FAILED', error: 'SQS.AmazonSQSException' });
+    expect(described.cause).toMatch(
+      /\(Service: AmazonSQS; Status Code: 400; Error Code: \w+; Request ID: .+; Proxy: null\)$/,
+    );
   });
 });

@@ -73,7 +73,15 @@ describe('Task resources: the integrations × patterns table', () => {
       '/States/Call/Resource',
       'Call',
     );
-    await passes(withResource('arn:aws:states:::aws-sdk:dynamodb:updateItem.waitForTaskToken', token));
+    const dynamoToken = {
+      Parameters: {
+        TableName: 't',
+        Key: { pk: { S: 'a' } },
+        UpdateExpression: 'SET t = :t',
+        ExpressionAttributeValues: { ':t': { 'S.$': '$$.Task.Token' } },
+      },
+    };
+    await passes(withResource('arn:aws:states:::aws-sdk:dynamodb:updateItem.waitForTaskToken', dynamoToken));
     await passes(withResource('arn:aws:states:::dynamodb:updateItem'));
   });
 
@@ -97,8 +105,9 @@ describe('Task resources: the integrations × patterns table', () => {
   });
 
   it('EXPRESS allows Request Response only, and no activities', async () => {
+    const payloadToken = { Parameters: { Payload: { 'TaskToken.$': '$$.Task.Token' } } };
     const express = async (resource: string) =>
-      validateDefinition(withResource(resource, token), { type: 'EXPRESS' });
+      validateDefinition(withResource(resource, payloadToken), { type: 'EXPRESS' });
     for (const resource of [
       'arn:aws:states:::lambda:invoke.waitForTaskToken',
       'arn:aws:states:::states:startExecution.sync:2',
@@ -379,5 +388,74 @@ describe('the response, as AWS shapes it', () => {
     expect(stateNameOf('/States/M/ItemProcessor/States/States/Resource')).toBe('States');
     expect(stateNameOf('/States/A/Parameters/States/x')).toBe('A');
     expect(stateNameOf('/StartAt')).toBeUndefined();
+  });
+});
+
+describe('intrinsic function escapes', () => {
+  // LocalStack's AWS-validated test_illegal_escapes: CreateStateMachine refuses \" in an intrinsic literal.
+  const pass = (field: string, expression: string) =>
+    machine({ S: { Type: 'Pass', [field]: { 'parsed.$': expression }, End: true } });
+  it("refuses an escape other than \\' \\{ \\} \\\\ in an intrinsic string literal, wherever the field is", async () => {
+    await fails(
+      pass('Parameters', String.raw`States.Format('He said, \"Hello, {}!\"', 'Test \"Name\" Here')`),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/S/Parameters',
+      'S',
+    );
+    await fails(
+      pass('Parameters', String.raw`States.StringToJson('{\"text\":\"An \\\"escaped\\\" quote\"}')`),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/S/Parameters',
+      'S',
+    );
+    await fails(
+      machine({ F: { Type: 'Fail', ErrorPath: String.raw`States.Format('\n{}', $.e)` } }),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/F/ErrorPath',
+      'F',
+    );
+    await passes(pass('Parameters', String.raw`States.Format('It\'s \{literal\} \\ {}', $.x)`));
+  });
+});
+
+describe('Task Parameters are the API request', () => {
+  // "The field Filter is not supported by Step Functions" (AWS guide, connect-parameters). Without the rule
+  // the SDK drops the misspelt field and the conditional write becomes unconditional.
+  const dynamoTask = (resource: string, parameters: Record<string, unknown>) =>
+    machine({ W: { Type: 'Task', Resource: resource, Parameters: parameters, End: true } });
+  const update = {
+    TableName: 't',
+    Key: { pk: { S: 'a' } },
+    UpdateExpression: 'SET v = :v',
+    ExpressionAttributeValues: { ':v': { S: 'x' } },
+  };
+  it('refuses a field the API does not have (aws-sdk and optimized DynamoDB, SQS SendMessage, Lambda Invoke)', async () => {
+    const sdk = 'arn:aws:states:::aws-sdk:dynamodb:updateItem';
+    await fails(
+      dynamoTask(sdk, { ...update, ConditionExpresion: 'attribute_exists(pk)' }),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/W/Parameters',
+      'W',
+    );
+    await fails(
+      dynamoTask('arn:aws:states:::dynamodb:updateItem', { ...update, 'tableName.$': '$.t' }),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/W/Parameters',
+      'W',
+    );
+    await fails(
+      dynamoTask('arn:aws:states:::sqs:sendMessage', { QueueUrl: 'q', Body: 'x' }),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/W/Parameters',
+      'W',
+    );
+    await fails(
+      dynamoTask('arn:aws:states:::lambda:invoke', { FunctionName: 'f', 'Paylod.$': '$' }),
+      'SCHEMA_VALIDATION_FAILED',
+      '/States/W/Parameters',
+      'W',
+    );
+    await passes(dynamoTask(sdk, { ...update, 'ConditionExpression.$': '$.condition' }));
+    await passes(dynamoTask('arn:aws:states:::lambda:invoke', { FunctionName: 'f', 'Payload.$': '$' }));
   });
 });
