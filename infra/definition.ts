@@ -38,5 +38,5 @@ export const lookup = <K extends string, V>(map: ReadonlyMap<K, V>, key: string,
   return value;
 };
 
-export { type RefResolvers, resolveRef } from '../functions/contracts/system';
+export { invokedFunctions, type RefResolvers, resolveRef } from '../functions/contracts/system';
 export type { FunctionKey, QueueKey, TableKey, WorkflowKey };

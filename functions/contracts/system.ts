@@ -94,8 +94,6 @@ export interface WorkflowDefinition {
   readonly definitionFile: string;
   /** `${Name}` placeholders in the ASL and what they resolve to. */
   readonly substitutions: Readonly<Record<string, Ref>>;
-  /** Functions the workflow invokes (for least-privilege grants). */
-  readonly invokes: readonly string[];
   /** Tables the workflow touches through direct SDK integrations. */
   readonly tables: readonly TableKey[];
 }
@@ -123,24 +121,12 @@ const startsProcurement = {
   grant: { workflow: 'procurement', access: 'start' },
 } as const satisfies { environment: Record<string, EnvValue>; grant: Grant };
 
-/** The ops API over executions: every workflow, to list and redrive. */
-const operatesWorkflows = {
-  environment: {
-    ...commonEnvironment,
-    FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' },
-    PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' },
-  },
-  grants: [
-    { workflow: 'fulfilment', access: 'operate' },
-    { workflow: 'procurement', access: 'operate' },
-  ],
-} as const satisfies Pick<FunctionDefinition, 'environment' | 'grants'>;
-
-/** The ops API over dead letters: each source queue's dead-letter queue. */
-const deadLetterQueues = {
-  ...commonEnvironment,
-  SUPPLIER_STOCK_DLQ_URL: { deadLetterQueueUrl: 'supplierStockFeed' },
-} as const satisfies Record<string, EnvValue>;
+/** The environment variable that carries a workflow's state machine ARN, e.g. `FULFILMENT_STATE_MACHINE_ARN`. */
+export const stateMachineArnVariable = (workflow: string): string =>
+  `${constantCase(workflow)}_STATE_MACHINE_ARN`;
+/** The environment variable that carries a queue's dead-letter queue URL, e.g. `SUPPLIER_STOCK_FEED_DLQ_URL`. */
+export const deadLetterQueueUrlVariable = (queue: string): string => `${constantCase(queue)}_DLQ_URL`;
+const constantCase = (camel: string): string => camel.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
 export const tables = {
   main: {
@@ -157,6 +143,59 @@ export const queues = {
 
 /** Every queue gets a dead-letter queue named `${name}-dlq`; this derives that name in one place. */
 export const deadLetterQueueName = (queue: QueueKey): string => `${queue}-dlq`;
+
+export const workflows = {
+  fulfilment: {
+    definitionFile: 'workflows/fulfilment/fulfilment.asl.json',
+    substitutions: {
+      ReserveStockFunctionArn: { functionArn: 'reserveStock' },
+      RecordOrderStatusFunctionArn: { functionArn: 'recordOrderStatus' },
+      RequestProcurementFunctionArn: { functionArn: 'requestProcurement' },
+      TableName: { tableName: 'main' },
+    },
+    tables: ['main'],
+  },
+  procurement: {
+    definitionFile: 'workflows/procurement/procurement.asl.json',
+    substitutions: {
+      CreatePurchaseOrderFunctionArn: { functionArn: 'createPurchaseOrder' },
+      SettlePurchaseOrderFunctionArn: { functionArn: 'settlePurchaseOrder' },
+      AllocateReceiptFunctionArn: { functionArn: 'allocateReceipt' },
+      AbandonBackorderFunctionArn: { functionArn: 'abandonBackorder' },
+      TableName: { tableName: 'main' },
+    },
+    tables: ['main'],
+  },
+} as const satisfies Record<string, WorkflowDefinition>;
+
+/** The ops API over executions: every workflow in this definition, to list and redrive. */
+const operatesWorkflows = {
+  environment: {
+    ...commonEnvironment,
+    ...Object.fromEntries(
+      Object.keys(workflows).map((workflow) => [
+        stateMachineArnVariable(workflow),
+        { stateMachineArn: workflow },
+      ]),
+    ),
+  } as Record<string, EnvValue>,
+  grants: Object.keys(workflows).map((workflow) => ({ workflow, access: 'operate' as const })),
+} satisfies Pick<FunctionDefinition, 'environment' | 'grants'>;
+
+/** The ops API over dead letters: every queue's dead-letter queue, inspected or moved back. */
+const operatesDeadLetters = (access: 'inspectDeadLetters' | 'admin') =>
+  ({
+    environment: {
+      ...commonEnvironment,
+      ...Object.fromEntries(
+        Object.keys(queues).map((queue) => [
+          deadLetterQueueUrlVariable(queue),
+          { deadLetterQueueUrl: queue as QueueKey },
+        ]),
+      ),
+    } as Record<string, EnvValue>,
+    grants: Object.keys(queues).map((queue) => ({ queue: queue as QueueKey, access })),
+  }) satisfies Pick<FunctionDefinition, 'environment' | 'grants'>;
 
 export const functions = {
   authorizer: {
@@ -352,15 +391,13 @@ export const functions = {
   listDeadLetters: {
     entry: 'functions/handlers/ops/list-dead-letters.api.ts',
     description: "Messages in each queue's dead-letter queue (peeked: they stay there)",
-    environment: deadLetterQueues,
-    grants: [{ queue: 'supplierStockFeed', access: 'inspectDeadLetters' }],
+    ...operatesDeadLetters('inspectDeadLetters'),
   },
   redriveDeadLetters: {
     entry: 'functions/handlers/ops/redrive-dead-letters.api.ts',
     description:
       'Moves dead letters back to their source queue (an SQS message move task) to be processed again',
-    environment: deadLetterQueues,
-    grants: [{ queue: 'supplierStockFeed', access: 'admin' }],
+    ...operatesDeadLetters('admin'),
   },
   listExecutions: {
     entry: 'functions/handlers/ops/list-executions.api.ts',
@@ -373,32 +410,6 @@ export const functions = {
     ...operatesWorkflows,
   },
 } as const satisfies Record<string, FunctionDefinition>;
-
-export const workflows = {
-  fulfilment: {
-    definitionFile: 'workflows/fulfilment/fulfilment.asl.json',
-    substitutions: {
-      ReserveStockFunctionArn: { functionArn: 'reserveStock' },
-      RecordOrderStatusFunctionArn: { functionArn: 'recordOrderStatus' },
-      RequestProcurementFunctionArn: { functionArn: 'requestProcurement' },
-      TableName: { tableName: 'main' },
-    },
-    invokes: ['reserveStock', 'recordOrderStatus', 'requestProcurement'],
-    tables: ['main'],
-  },
-  procurement: {
-    definitionFile: 'workflows/procurement/procurement.asl.json',
-    substitutions: {
-      CreatePurchaseOrderFunctionArn: { functionArn: 'createPurchaseOrder' },
-      SettlePurchaseOrderFunctionArn: { functionArn: 'settlePurchaseOrder' },
-      AllocateReceiptFunctionArn: { functionArn: 'allocateReceipt' },
-      AbandonBackorderFunctionArn: { functionArn: 'abandonBackorder' },
-      TableName: { tableName: 'main' },
-    },
-    invokes: ['createPurchaseOrder', 'settlePurchaseOrder', 'allocateReceipt', 'abandonBackorder'],
-    tables: ['main'],
-  },
-} as const satisfies Record<string, WorkflowDefinition>;
 
 export const routes = [
   { method: 'GET', path: '/health', function: 'health', public: true },
@@ -455,8 +466,6 @@ export function findDanglingReferences(definition: SystemDefinition = system): s
   for (const [name, workflow] of Object.entries(definition.workflows) as [string, WorkflowDefinition][]) {
     for (const [placeholder, ref] of Object.entries(workflow.substitutions))
       checkRef(`${name}.${placeholder}`, ref);
-    for (const invoked of workflow.invokes)
-      if (!functionNames.has(invoked)) dangling.push(`${name} invokes: ${invoked}`);
   }
   for (const route of definition.routes) {
     if (!functionNames.has(route.function))
@@ -465,3 +474,7 @@ export function findDanglingReferences(definition: SystemDefinition = system): s
   return dangling;
 }
 export type SystemDefinition = typeof system;
+
+/** The functions a workflow invokes (for least-privilege grants): those its substitutions name. */
+export const invokedFunctions = (workflow: WorkflowDefinition): string[] =>
+  Object.values(workflow.substitutions).flatMap((ref) => ('functionArn' in ref ? [ref.functionArn] : []));

@@ -1,86 +1,71 @@
 import { z } from 'zod';
+import {
+  deadLetterQueueUrlVariable,
+  type EnvValue,
+  type FunctionKey,
+  functions,
+  queues,
+  stateMachineArnVariable,
+  workflows,
+} from '../contracts/system';
 
 /**
- * The only reader of `process.env`. Each handler declares, at module top level, the variables it needs; they
- * are validated once at cold start so a misconfigured function fails on its first invocation with a message
- * naming every bad variable, instead of deep inside a request.
+ * The only reader of `process.env`. A handler loads its function's environment by the function's name in
+ * the system definition, which says which variables it has and what each holds: so what a function reads
+ * cannot drift from what the CDK app and the local cloud give it. Validated once at cold start, so a
+ * misconfigured function fails on its first invocation with a message naming every bad variable.
  */
-export const commonEnvironment = {
-  TABLE_NAME: z.string().min(1),
-  POWERTOOLS_SERVICE_NAME: z.string().min(1),
-  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
-} as const;
-
 export const stateMachineArnSchema = z
   .string()
   .regex(/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[^:]+$/);
 export const queueUrlSchema = z.url();
+const logLevelSchema = z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']);
+
+/** How the definition writes a value decides how it is read: a reference's kind, or a number for digits. */
+function schemaOf(name: string, value: EnvValue): z.ZodType {
+  if (typeof value === 'string') {
+    if (name === 'LOG_LEVEL') return logLevelSchema;
+    return /^\d+$/.test(value) ? z.coerce.number().int().positive() : z.string().min(1);
+  }
+  if ('stateMachineArn' in value) return stateMachineArnSchema;
+  if ('queueUrl' in value || 'deadLetterQueueUrl' in value) return queueUrlSchema;
+  return z.string().min(1);
+}
+
+type Declared<K extends FunctionKey> = (typeof functions)[K]['environment'];
+/** A function's environment as its handler sees it: digits in the definition are numbers, the rest strings. */
+export type FunctionEnvironment<K extends FunctionKey> = {
+  readonly [Name in keyof Declared<K>]: Declared<K>[Name] extends `${number}` ? number : string;
+};
 
 export class EnvironmentError extends Error {
   override readonly name = 'EnvironmentError';
 }
 
-export function loadEnvironment<Shape extends z.ZodRawShape>(
-  shape: Shape,
+export function loadFunctionEnvironment<K extends FunctionKey>(
+  name: K,
   source: Readonly<Record<string, string | undefined>> = process.env,
-): z.infer<z.ZodObject<Shape>> {
+): FunctionEnvironment<K> {
+  const declared: Readonly<Record<string, EnvValue>> = functions[name].environment;
+  const shape = Object.fromEntries(
+    Object.entries(declared).map(([variable, value]) => [variable, schemaOf(variable, value)]),
+  );
   const parsed = z.object(shape).safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
       .join('; ');
-    throw new EnvironmentError(`Invalid function environment: ${problems}`);
+    throw new EnvironmentError(`Invalid environment of function ${name}: ${problems}`);
   }
-  return parsed.data;
+  return parsed.data as FunctionEnvironment<K>;
 }
 
-/** Reservation hold duration for the reserve task. */
-export const reservationEnvironment = {
-  ...commonEnvironment,
-  RESERVATION_HOLD_MINUTES: z.coerce.number().int().positive(),
-} as const;
+/** The state machines the ops functions list and redrive: every workflow of the definition. */
+export const operatedStateMachineArns = (environment: Readonly<Record<string, unknown>>): string[] =>
+  Object.keys(workflows).map((workflow) => String(environment[stateMachineArnVariable(workflow)]));
 
-/** Functions that start replenishment when stock falls below a reorder point (see app/replenishment.ts). */
-export const replenishmentTriggerEnvironment = {
-  PROCUREMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
-} as const;
-
-/** The reservation-expiry sweeper: how many hourly index buckets back it looks. */
-export const holdSweeperEnvironment = {
-  ...commonEnvironment,
-  HOLD_SWEEP_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(168),
-} as const;
-
-/** Supplier feed: accepted feeds per supplier per minute before answering 429. */
-export const supplierFeedEnvironment = {
-  ...commonEnvironment,
-  SUPPLIER_STOCK_QUEUE_URL: queueUrlSchema,
-  SUPPLIER_FEED_RATE_PER_MINUTE: z.coerce.number().int().positive(),
-} as const;
-
-/** How long a supplier has to confirm or reject a purchase order before the next supplier is asked. */
-export const procurementEnvironment = {
-  ...commonEnvironment,
-  SUPPLIER_RESPONSE_TIMEOUT_SECONDS: z.coerce.number().int().positive(),
-} as const;
-
-/** Operations on dead letters: each source queue's dead-letter queue URL. */
-export const deadLetterEnvironment = {
-  ...commonEnvironment,
-  SUPPLIER_STOCK_DLQ_URL: queueUrlSchema,
-} as const;
-
-/** Source queue → its dead-letter queue's URL (the keys are the queues operations may redrive). */
-export const deadLetterQueueUrls = (environment: z.infer<z.ZodObject<typeof deadLetterEnvironment>>) =>
-  ({ supplierStockFeed: environment.SUPPLIER_STOCK_DLQ_URL }) as const;
-
-/** The ops API over executions: every workflow it lists and redrives. */
-export const operatedWorkflowsEnvironment = {
-  ...commonEnvironment,
-  FULFILMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
-  PROCUREMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
-} as const;
-
-export const operatedStateMachineArns = (
-  environment: z.infer<z.ZodObject<typeof operatedWorkflowsEnvironment>>,
-): string[] => [environment.FULFILMENT_STATE_MACHINE_ARN, environment.PROCUREMENT_STATE_MACHINE_ARN];
+/** Source queue → its dead-letter queue's URL, for every queue of the definition. */
+export const deadLetterQueueUrls = (environment: Readonly<Record<string, unknown>>): Record<string, string> =>
+  Object.fromEntries(
+    Object.keys(queues).map((queue) => [queue, String(environment[deadLetterQueueUrlVariable(queue)])]),
+  );

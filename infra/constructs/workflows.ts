@@ -7,7 +7,14 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { LOG_RETENTION } from '../defaults/lambda';
 import { stateMachineName } from '../defaults/naming';
-import { entriesOf, type FunctionKey, lookup, resolveRef, type WorkflowKey } from '../definition';
+import {
+  entriesOf,
+  type FunctionKey,
+  invokedFunctions,
+  lookup,
+  resolveRef,
+  type WorkflowKey,
+} from '../definition';
 import type { SystemFunction } from './system-functions';
 import { type SystemResourcesProps, tokenResolvers } from './system-resources';
 
@@ -41,7 +48,9 @@ export class Workflows extends Construct {
         assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
         description: `Execution role of the ${key} state machine`,
       });
-      const invoked = workflow.invokes.map((k) => lookup(props.functions, k, 'function').fn.functionArn);
+      const invoked = invokedFunctions(workflow).map(
+        (k) => lookup(props.functions, k, 'function').fn.functionArn,
+      );
       if (invoked.length > 0) {
         role.addToPrincipalPolicy(
           new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }),

@@ -2,9 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { vi } from 'vitest';
-import { functions, routes, type WorkflowDefinition, workflows } from '../../functions/contracts/system';
+import {
+  type FunctionDefinition,
+  functions,
+  routes,
+  type WorkflowDefinition,
+  workflows,
+} from '../../functions/contracts/system';
 import { functionArn, localAccountId, localCredentials, localRegion, stateMachineArn } from '../../local/aws';
 import { FunctionError, functionNameOf, type LambdaInvoker } from '../../local/lambda/invoker';
+import { createResolver } from '../../local/system-resolution';
 import { pollUntil } from '../support/eventually';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -21,7 +28,10 @@ export class Handlers {
 
 export const fulfilmentArn = stateMachineArn('fulfilment');
 
-/** The environment Lambda would give every function here: the system definition's, resolved for the test. */
+/**
+ * The environment Lambda would give the functions here: the union of every function's variables as the system
+ * definition declares them, resolved by the local cloud's resolver (the test's table and queue URLs).
+ */
 export function setFunctionEnvironment(options: {
   tableName: string;
   dynamodbEndpoint: string;
@@ -29,33 +39,29 @@ export function setFunctionEnvironment(options: {
   sqsEndpoint?: string;
   queueUrl?: string;
 }) {
-  Object.assign(process.env, {
-    AWS_REGION: localRegion,
-    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
-    AWS_ENDPOINT_URL_SFN: options.sfnEndpoint ?? 'http://127.0.0.1:9',
-    AWS_ENDPOINT_URL_SQS: options.sqsEndpoint ?? 'http://127.0.0.1:9',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    TABLE_NAME: options.tableName,
-    POWERTOOLS_SERVICE_NAME: 'o2o-orchestrator',
-    POWERTOOLS_METRICS_NAMESPACE: 'O2O',
-    LOG_LEVEL: 'SILENT',
-    // Lambda would print metrics as EMF lines; tests keep stdout for their own output.
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    FULFILMENT_STATE_MACHINE_ARN: fulfilmentArn,
-    PROCUREMENT_STATE_MACHINE_ARN: stateMachineArn('procurement'),
-    SUPPLIER_RESPONSE_TIMEOUT_SECONDS: String(
-      functions.createPurchaseOrder.environment.SUPPLIER_RESPONSE_TIMEOUT_SECONDS,
-    ),
-    SUPPLIER_STOCK_QUEUE_URL: options.queueUrl ?? `http://127.0.0.1:9/${localAccountId}/supplierStockFeed`,
-    SUPPLIER_STOCK_DLQ_URL: `http://127.0.0.1:9/${localAccountId}/supplierStockFeed-dlq`,
-    RESERVATION_HOLD_MINUTES: String(functions.reserveStock.environment.RESERVATION_HOLD_MINUTES),
-    HOLD_SWEEP_LOOKBACK_HOURS: String(functions.releaseExpiredHolds.environment.HOLD_SWEEP_LOOKBACK_HOURS),
-    SUPPLIER_FEED_RATE_PER_MINUTE: String(
-      functions.postSupplierStock.environment.SUPPLIER_FEED_RATE_PER_MINUTE,
-    ),
-  });
+  const resolver = createResolver((queue) =>
+    queue === 'supplierStockFeed' && options.queueUrl
+      ? options.queueUrl
+      : `http://127.0.0.1:9/${localAccountId}/${queue}`,
+  );
+  const definitions: Record<string, FunctionDefinition> = functions;
+  Object.assign(
+    process.env,
+    ...Object.values(definitions).map((definition) => resolver.environmentOf(definition)),
+    {
+      AWS_REGION: localRegion,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SFN: options.sfnEndpoint ?? 'http://127.0.0.1:9',
+      AWS_ENDPOINT_URL_SQS: options.sqsEndpoint ?? 'http://127.0.0.1:9',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      TABLE_NAME: options.tableName,
+      LOG_LEVEL: 'SILENT',
+      // Lambda would print metrics as EMF lines; tests keep stdout for their own output.
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    },
+  );
 }
 
 /** Imports every handler fresh (a cold start), after the environment is set. */

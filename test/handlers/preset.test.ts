@@ -1,25 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { commonEnvironment, EnvironmentError, loadEnvironment } from '../../functions/shared/env';
+import { EnvironmentError, loadFunctionEnvironment } from '../../functions/shared/env';
 import { canonicalJson, sha256Hex } from '../../functions/shared/hash';
 import { HttpProblem, toFieldErrors } from '../../functions/shared/problem';
 
-describe('loadEnvironment', () => {
-  it('returns the declared variables and names every missing or invalid one', () => {
-    expect(
-      loadEnvironment(commonEnvironment, { TABLE_NAME: 't', POWERTOOLS_SERVICE_NAME: 's', OTHER: 'x' }),
-    ).toEqual({
+describe('loadFunctionEnvironment', () => {
+  it("reads a function's variables as its definition declares them, and names every missing or invalid one", () => {
+    const environment = loadFunctionEnvironment('reserveStock', {
       TABLE_NAME: 't',
       POWERTOOLS_SERVICE_NAME: 's',
+      POWERTOOLS_METRICS_NAMESPACE: 'n',
       LOG_LEVEL: 'INFO',
+      RESERVATION_HOLD_MINUTES: '45',
+      PROCUREMENT_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:procurement',
+      OTHER: 'x',
     });
+    expect(environment.RESERVATION_HOLD_MINUTES).toBe(45);
+    expect(environment).not.toHaveProperty('OTHER');
     const load = () =>
-      loadEnvironment(
-        { ...commonEnvironment, LIMIT: z.coerce.number().int() },
-        { LOG_LEVEL: 'LOUD', LIMIT: 'x' },
-      );
+      loadFunctionEnvironment('reserveStock', {
+        LOG_LEVEL: 'LOUD',
+        RESERVATION_HOLD_MINUTES: 'x',
+        PROCUREMENT_STATE_MACHINE_ARN: 'nope',
+      });
     expect(load).toThrow(EnvironmentError);
-    expect(load).toThrow(/TABLE_NAME.*POWERTOOLS_SERVICE_NAME.*LOG_LEVEL.*LIMIT/);
+    expect(load).toThrow(/TABLE_NAME.*LOG_LEVEL.*RESERVATION_HOLD_MINUTES.*PROCUREMENT_STATE_MACHINE_ARN/s);
   });
 });
 

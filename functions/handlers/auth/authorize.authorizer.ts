@@ -7,10 +7,10 @@ import type {
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { findPrincipalByApiKey } from '../../adapters/dynamodb/principals';
 import type { AuthorizerContext } from '../../shared/auth';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { logger } from '../../shared/observability';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadFunctionEnvironment('authorizer');
 const document = createDocumentClient();
 
 type Result = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;

@@ -1,10 +1,10 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { transitionOrder } from '../../adapters/dynamodb/reservations';
 import { recordOrderStatusTaskSchema } from '../../contracts/schemas';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadFunctionEnvironment('recordOrderStatus');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
 export const handler = taskHandler(recordOrderStatusTaskSchema, (input) =>

@@ -3,10 +3,10 @@ import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { releaseExpiredHolds, type SweepResult } from '../../adapters/dynamodb/holds';
-import { holdSweeperEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { countMetric, logger } from '../../shared/observability';
 
-const environment = loadEnvironment(holdSweeperEnvironment);
+const environment = loadFunctionEnvironment('releaseExpiredHolds');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
 /** Every minute (EventBridge in AWS, a timer locally): expired holds go back to the shelf. */

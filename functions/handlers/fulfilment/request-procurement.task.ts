@@ -5,13 +5,10 @@ import { WorkflowTaskError } from '../../adapters/dynamodb/reservations';
 import { startNamedExecution } from '../../adapters/sfn/executions';
 import { orderNotFoundErrorName } from '../../contracts/errors';
 import { requestProcurementTaskSchema } from '../../contracts/schemas';
-import { commonEnvironment, loadEnvironment, stateMachineArnSchema } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';
 
-const environment = loadEnvironment({
-  ...commonEnvironment,
-  PROCUREMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
-});
+const environment = loadFunctionEnvironment('requestProcurement');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const sfn = createStepFunctionsClient();
 

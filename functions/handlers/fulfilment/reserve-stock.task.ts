@@ -3,11 +3,11 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { reserveOrder } from '../../adapters/dynamodb/reservations';
 import { replenishWhereLow } from '../../app/replenishment';
 import { reserveStockTaskSchema } from '../../contracts/schemas';
-import { loadEnvironment, replenishmentTriggerEnvironment, reservationEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { countMetric } from '../../shared/observability';
 import { taskHandler } from '../../shared/task';
 
-const environment = loadEnvironment({ ...reservationEnvironment, ...replenishmentTriggerEnvironment });
+const environment = loadFunctionEnvironment('reserveStock');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const replenishment = {
   table,

@@ -3,10 +3,10 @@ import { querySkuPartition } from '../../adapters/dynamodb/stock';
 import { apiContracts } from '../../contracts/api';
 import type { InventoryResponse } from '../../contracts/schemas';
 import { availableToPromise, totalStock } from '../../core/stock';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadFunctionEnvironment('getInventory');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
 export const handler = httpHandler(apiContracts['GET /inventory/{sku}'], async ({ params }) => {

@@ -4,11 +4,11 @@ import { type StockRecord, stockFiguresView } from '../../adapters/dynamodb/stoc
 import { setStockShards } from '../../adapters/dynamodb/stock-shards';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadFunctionEnvironment('putStockShards');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
 /** Operations switch a hot SKU (a flash sale) to N stock shards at a location, or back to one item. */

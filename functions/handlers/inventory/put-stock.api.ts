@@ -5,11 +5,11 @@ import { recordCycleCount, stockFiguresView } from '../../adapters/dynamodb/stoc
 import { replenishWhereLow } from '../../app/replenishment';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { commonEnvironment, loadEnvironment, replenishmentTriggerEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
 
-const environment = loadEnvironment({ ...commonEnvironment, ...replenishmentTriggerEnvironment });
+const environment = loadFunctionEnvironment('putStock');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const replenishment = {
   table,

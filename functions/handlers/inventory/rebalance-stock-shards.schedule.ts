@@ -3,10 +3,10 @@ import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { type RebalanceResult, rebalanceStockShards } from '../../adapters/dynamodb/stock-shards';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { countMetric, logger } from '../../shared/observability';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadFunctionEnvironment('rebalanceStockShards');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
 /** Every minute (EventBridge in AWS, a timer locally): hot SKUs' shards are evened out. */

@@ -4,10 +4,10 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { reconcileReplenishment } from '../../app/replenishment';
-import { commonEnvironment, loadEnvironment, replenishmentTriggerEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { countMetric, logger } from '../../shared/observability';
 
-const environment = loadEnvironment({ ...commonEnvironment, ...replenishmentTriggerEnvironment });
+const environment = loadFunctionEnvironment('reconcileReplenishment');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const trigger = {
   table,

@@ -1,10 +1,10 @@
 import { createSqsClient } from '../../adapters/clients';
 import { peekDeadLetters } from '../../adapters/sqs/dead-letters';
 import { apiContracts } from '../../contracts/api';
-import { deadLetterEnvironment, deadLetterQueueUrls, loadEnvironment } from '../../shared/env';
+import { deadLetterQueueUrls, loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 
-const queueUrls = deadLetterQueueUrls(loadEnvironment(deadLetterEnvironment));
+const queueUrls = deadLetterQueueUrls(loadFunctionEnvironment('listDeadLetters'));
 const sqs = createSqsClient();
 
 export const handler = httpHandler(apiContracts['GET /ops/dead-letters'], async () => {

@@ -2,21 +2,19 @@ import { createSqsClient } from '../../adapters/clients';
 import { redriveDeadLetters } from '../../adapters/sqs/dead-letters';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { deadLetterEnvironment, deadLetterQueueUrls, loadEnvironment } from '../../shared/env';
+import { deadLetterQueueUrls, loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
 
-const queueUrls = deadLetterQueueUrls(loadEnvironment(deadLetterEnvironment));
+const queueUrls = deadLetterQueueUrls(loadFunctionEnvironment('redriveDeadLetters'));
 const sqs = createSqsClient();
 
 /** Starts one SQS message move task per chosen dead-letter queue; the source queue's consumer does the rest. */
 export const handler = httpHandler(apiContracts['POST /ops/dead-letters/redrive'], async ({ body }) => {
-  const chosen = (Object.keys(queueUrls) as (keyof typeof queueUrls)[]).filter(
-    (queue) => !body?.queue || body.queue === queue,
-  );
+  const chosen = Object.entries(queueUrls).filter(([queue]) => !body?.queue || body.queue === queue);
   const items = [];
-  for (const queue of chosen) {
-    const result = await redriveDeadLetters(sqs, queueUrls[queue]);
+  for (const [queue, url] of chosen) {
+    const result = await redriveDeadLetters(sqs, url);
     if (result.kind === 'already-running') {
       throw new HttpProblem(
         409,

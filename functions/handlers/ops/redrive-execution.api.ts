@@ -2,11 +2,11 @@ import { createStepFunctionsClient } from '../../adapters/clients';
 import { executionArnOf, redriveExecution } from '../../adapters/sfn/executions';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { loadEnvironment, operatedStateMachineArns, operatedWorkflowsEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment, operatedStateMachineArns } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
 
-const stateMachineArns = operatedStateMachineArns(loadEnvironment(operatedWorkflowsEnvironment));
+const stateMachineArns = operatedStateMachineArns(loadFunctionEnvironment('redriveExecution'));
 const sfn = createStepFunctionsClient();
 
 export const handler = httpHandler(

@@ -3,12 +3,12 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { cancelOrderAndEndItsWorkflows } from '../../app/cancel-order';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { countMetric } from '../../shared/observability';
 import { HttpProblem } from '../../shared/problem';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadFunctionEnvironment('cancelOrder');
 const deps = {
   table: { document: createDocumentClient(), tableName: environment.TABLE_NAME },
   sfn: createStepFunctionsClient(),

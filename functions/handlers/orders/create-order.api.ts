@@ -5,16 +5,13 @@ import { acceptOrder } from '../../adapters/dynamodb/orders';
 import { startNamedExecution } from '../../adapters/sfn/executions';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { commonEnvironment, loadEnvironment, stateMachineArnSchema } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { canonicalJson, sha256Hex } from '../../shared/hash';
 import { httpHandler } from '../../shared/http';
 import { countMetric } from '../../shared/observability';
 import { HttpProblem } from '../../shared/problem';
 
-const environment = loadEnvironment({
-  ...commonEnvironment,
-  FULFILMENT_STATE_MACHINE_ARN: stateMachineArnSchema,
-});
+const environment = loadFunctionEnvironment('createOrder');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const sfn = createStepFunctionsClient();
 

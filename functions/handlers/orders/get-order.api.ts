@@ -2,11 +2,11 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { getOrderView } from '../../adapters/dynamodb/orders';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadFunctionEnvironment('getOrder');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
 export const handler = httpHandler(apiContracts['GET /orders/{orderId}'], async ({ params }) => {

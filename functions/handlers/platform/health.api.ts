@@ -1,9 +1,9 @@
 import { apiContracts } from '../../contracts/api';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { buildOpenApiDocument } from '../../shared/openapi';
 
-loadEnvironment(commonEnvironment);
+loadFunctionEnvironment('health');
 // Built once per cold start: the document only changes with a deployment.
 const openApiDocument = buildOpenApiDocument();
 

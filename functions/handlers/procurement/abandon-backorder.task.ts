@@ -10,10 +10,10 @@ import { closeReplenishment } from '../../adapters/dynamodb/replenishment';
 import { sendTaskFailure } from '../../adapters/sfn/callbacks';
 import { backorderCannotBeProcuredErrorName } from '../../contracts/errors';
 import { abandonBackorderTaskSchema } from '../../contracts/schemas';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadFunctionEnvironment('abandonBackorder');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const sfn = createStepFunctionsClient();
 

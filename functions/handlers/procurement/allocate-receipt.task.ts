@@ -8,10 +8,10 @@ import {
 } from '../../adapters/dynamodb/procurement/backorders';
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
 import { purchaseOrderTaskSchema } from '../../contracts/schemas';
-import { loadEnvironment, reservationEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';
 
-const environment = loadEnvironment(reservationEnvironment);
+const environment = loadFunctionEnvironment('allocateReceipt');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const sfn = createStepFunctionsClient();
 const actor = 'workflow:procurement';

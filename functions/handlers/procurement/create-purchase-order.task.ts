@@ -1,10 +1,10 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { createPurchaseOrder } from '../../adapters/dynamodb/procurement/create-purchase-order';
 import { createPurchaseOrderTaskSchema } from '../../contracts/schemas';
-import { loadEnvironment, procurementEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';
 
-const environment = loadEnvironment(procurementEnvironment);
+const environment = loadFunctionEnvironment('createPurchaseOrder');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
 /** Always answers every field: the ASL's ResultSelector reads them all (a missing path fails the state). */

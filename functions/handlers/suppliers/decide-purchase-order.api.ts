@@ -7,11 +7,11 @@ import {
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadFunctionEnvironment('decidePurchaseOrder');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const sfn = createStepFunctionsClient();
 

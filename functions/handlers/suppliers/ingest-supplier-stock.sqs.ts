@@ -5,10 +5,10 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { applySupplierStock } from '../../adapters/dynamodb/stock';
 import { supplierStockMessageSchema } from '../../contracts/schemas';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { countMetric, logger } from '../../shared/observability';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadFunctionEnvironment('ingestSupplierStock');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -1,10 +1,10 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { listPurchaseOrders } from '../../adapters/dynamodb/procurement/purchase-orders';
 import { apiContracts } from '../../contracts/api';
-import { commonEnvironment, loadEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 
-const environment = loadEnvironment(commonEnvironment);
+const environment = loadFunctionEnvironment('listPurchaseOrders');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
 export const handler = httpHandler(

@@ -4,11 +4,11 @@ import { takeRateToken } from '../../adapters/dynamodb/rate-limits';
 import { enqueueSupplierFeed } from '../../adapters/sqs/supplier-feed';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
-import { loadEnvironment, supplierFeedEnvironment } from '../../shared/env';
+import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
 
-const environment = loadEnvironment(supplierFeedEnvironment);
+const environment = loadFunctionEnvironment('postSupplierStock');
 const sqs = createSqsClient();
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
