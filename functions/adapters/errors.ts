@@ -1,12 +1,4 @@
-import { transientErrorName } from '../contracts/errors';
-
-/** Throttling, 5xx or network trouble: the workflows retry exactly this name (see the ASL `Retry`). */
-export class TransientError extends Error {
-  override readonly name = transientErrorName;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+import { TransientError, transientErrorName } from '../contracts/errors';
 
 const transientNames = new Set([
   'ProvisionedThroughputExceededException',

@@ -7,9 +7,13 @@ import {
   closeBackorders,
 } from '../adapters/dynamodb/procurement/backorders';
 import { cancelOpenPurchaseOrders } from '../adapters/dynamodb/procurement/cancel-purchase-orders';
-import { releaseHolds, transitionOrderReleasing, WorkflowTaskError } from '../adapters/dynamodb/reservations';
+import { releaseHolds, transitionOrderReleasing } from '../adapters/dynamodb/reservations';
 import { sendTaskFailure, sendTaskSuccess } from '../adapters/sfn/callbacks';
-import { invalidStatusTransitionErrorName, orderCancelledErrorName } from '../contracts/errors';
+import {
+  invalidStatusTransitionErrorName,
+  orderCancelledErrorName,
+  WorkflowTaskError,
+} from '../contracts/errors';
 import { decideCancellation } from '../core/order-status';
 
 export type CancelOrderResult =

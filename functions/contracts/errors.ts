@@ -51,3 +51,31 @@ export const problemCodes = {
 } as const;
 
 export type ProblemCode = (typeof problemCodes)[keyof typeof problemCodes];
+
+/*
+ * The error classes that cross layers (thrown by adapters and use cases, named in the ASL, mapped by the
+ * task and HTTP presets) live here with their names, so every layer imports them from one place.
+ */
+
+/** Throttling, 5xx or network trouble: the workflows retry exactly this name (see the ASL `Retry`). */
+export class TransientError extends Error {
+  override readonly name = transientErrorName;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A workflow task error that retrying cannot fix: the execution fails at its step, for operations to look at. */
+export class WorkflowTaskError extends Error {
+  constructor(
+    override readonly name: typeof invalidStatusTransitionErrorName | typeof orderNotFoundErrorName,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The fulfilment execution to resume has not parked its token yet; the ASL retries this error name. */
+export class BackorderNotParkedError extends Error {
+  override readonly name = backorderNotParkedErrorName;
+}

@@ -1,7 +1,8 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '../../contracts/errors';
 import { keys } from '../../contracts/keys';
 import { decideHoldExpiry } from '../../core/hold-expiry';
-import { callAws, TransientError } from '../errors';
+import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes } from './items';
 import { type HoldRecord, holdRecordSchema, loadOrder, versionedOrderChange } from './orders';

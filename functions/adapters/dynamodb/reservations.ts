@@ -1,5 +1,10 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { invalidStatusTransitionErrorName, orderNotFoundErrorName } from '../../contracts/errors';
+import {
+  invalidStatusTransitionErrorName,
+  orderNotFoundErrorName,
+  TransientError,
+  WorkflowTaskError,
+} from '../../contracts/errors';
 import { keys } from '../../contracts/keys';
 import type {
   Allocation,
@@ -17,7 +22,7 @@ import {
   reservableUnits,
   type StockBuckets,
 } from '../../core/stock-shards';
-import { callAws, TransientError } from '../errors';
+import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes, isTransactionRace } from './items';
 import { getLocations } from './locations';
@@ -31,16 +36,6 @@ import {
 } from './orders';
 import { queryAll } from './query';
 import { holdReleaseItems, querySkuPartition, stockChangeItems, type TransactItem } from './stock';
-
-/** A workflow task error that retrying cannot fix: the execution fails at its step, for operations to look at. */
-export class WorkflowTaskError extends Error {
-  constructor(
-    override readonly name: typeof invalidStatusTransitionErrorName | typeof orderNotFoundErrorName,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** DynamoDB's limit on items in one transaction. */
 const maxTransactionItems = 100;

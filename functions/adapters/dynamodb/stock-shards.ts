@@ -1,4 +1,5 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '../../contracts/errors';
 import { keys } from '../../contracts/keys';
 import {
   applyBucketChanges,
@@ -7,7 +8,7 @@ import {
   planRebalance,
   planRedistribution,
 } from '../../core/stock-shards';
-import { callAws, TransientError } from '../errors';
+import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { isConditionalCheckFailed, isTransactionRace as isRace } from './items';
 import { queryAll } from './query';

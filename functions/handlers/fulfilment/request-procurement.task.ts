@@ -1,9 +1,8 @@
 import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { loadOrder } from '../../adapters/dynamodb/orders';
-import { WorkflowTaskError } from '../../adapters/dynamodb/reservations';
 import { startNamedExecution } from '../../adapters/sfn/executions';
-import { orderNotFoundErrorName } from '../../contracts/errors';
+import { orderNotFoundErrorName, WorkflowTaskError } from '../../contracts/errors';
 import { requestProcurementTaskSchema } from '../../contracts/schemas';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';

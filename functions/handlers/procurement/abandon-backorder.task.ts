@@ -1,14 +1,13 @@
 import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import {
-  BackorderNotParkedError,
   backorderWaiter,
   closeBackorders,
   listBackorders,
 } from '../../adapters/dynamodb/procurement/backorders';
 import { closeReplenishment } from '../../adapters/dynamodb/replenishment';
 import { sendTaskFailure } from '../../adapters/sfn/callbacks';
-import { backorderCannotBeProcuredErrorName } from '../../contracts/errors';
+import { BackorderNotParkedError, backorderCannotBeProcuredErrorName } from '../../contracts/errors';
 import { abandonBackorderTaskSchema } from '../../contracts/schemas';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';

@@ -1,12 +1,9 @@
 import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { allocateReceipt, closeProcurementRound } from '../../adapters/dynamodb/procurement/allocate-receipt';
-import {
-  BackorderNotParkedError,
-  backorderWaiter,
-  closeBackorders,
-} from '../../adapters/dynamodb/procurement/backorders';
+import { backorderWaiter, closeBackorders } from '../../adapters/dynamodb/procurement/backorders';
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
+import { BackorderNotParkedError } from '../../contracts/errors';
 import { purchaseOrderTaskSchema } from '../../contracts/schemas';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';

@@ -1,13 +1,12 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { orderNotFoundErrorName } from '../../../contracts/errors';
+import { orderNotFoundErrorName, TransientError, WorkflowTaskError } from '../../../contracts/errors';
 import { keys } from '../../../contracts/keys';
 import { allocateFifo } from '../../../core/procurement';
-import { callAws, TransientError } from '../../errors';
+import { callAws } from '../../errors';
 import type { TableRef } from '../client';
 import type { TransactItem } from '../items';
 import { cancellationCodes, isConditionalCheckFailed } from '../items';
 import { closeReplenishment } from '../replenishment';
-import { WorkflowTaskError } from '../reservations';
 import { stockChangeItems } from '../stock';
 import { listBackorders } from './backorders';
 import {

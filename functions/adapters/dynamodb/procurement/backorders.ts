@@ -111,8 +111,3 @@ export async function clearBackorderToken(table: TableRef, orderId: string, toke
     if (!isConditionalCheckFailed(error)) throw error;
   }
 }
-
-/** The fulfilment execution to resume has not parked its token yet; the ASL retries this error name. */
-export class BackorderNotParkedError extends Error {
-  override readonly name = backorderNotParkedErrorName;
-}

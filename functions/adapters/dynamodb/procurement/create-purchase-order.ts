@@ -1,9 +1,9 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { orderNotFoundErrorName } from '../../../contracts/errors';
+import { orderNotFoundErrorName, TransientError, WorkflowTaskError } from '../../../contracts/errors';
 import { keys } from '../../../contracts/keys';
 import type { BackorderDemand, Demand, ReplenishmentDemand } from '../../../contracts/schemas';
 import { chooseSupplier, type Need, type SupplierOffer } from '../../../core/procurement';
-import { callAws, TransientError } from '../../errors';
+import { callAws } from '../../errors';
 import type { TableRef } from '../client';
 import type { TransactItem } from '../items';
 import { cancellationCodes, compact } from '../items';
@@ -16,7 +16,6 @@ import {
   replenishmentNeedAt,
   replenishmentPurchaseOrderUpdate,
 } from '../replenishment';
-import { WorkflowTaskError } from '../reservations';
 import { querySkuPartition } from '../stock';
 import {
   auditPut,

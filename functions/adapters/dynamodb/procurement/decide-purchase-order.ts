@@ -1,6 +1,6 @@
+import { TransientError } from '../../../contracts/errors';
 import type { OrderLine } from '../../../contracts/schemas';
 import { checkLinesWithin } from '../../../core/procurement';
-import { TransientError } from '../../errors';
 import type { TableRef } from '../client';
 import type { TransactItem } from '../items';
 import { cancellationCodes } from '../items';

@@ -1,8 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '../../../contracts/errors';
 import { keys } from '../../../contracts/keys';
 import type { OrderLine } from '../../../contracts/schemas';
 import { checkLinesWithin } from '../../../core/procurement';
-import { callAws, TransientError } from '../../errors';
+import { callAws } from '../../errors';
 import type { TableRef } from '../client';
 import type { TransactItem } from '../items';
 import { cancellationCodes } from '../items';

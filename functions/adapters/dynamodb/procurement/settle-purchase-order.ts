@@ -1,7 +1,6 @@
-import { orderNotFoundErrorName } from '../../../contracts/errors';
+import { orderNotFoundErrorName, WorkflowTaskError } from '../../../contracts/errors';
 import type { TableRef } from '../client';
 import { cancellationCodes } from '../items';
-import { WorkflowTaskError } from '../reservations';
 import { auditPut, getPurchaseOrder, poUpdate, transact } from './purchase-orders';
 
 /**
