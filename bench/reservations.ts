@@ -7,9 +7,9 @@ import { reserveOrder } from '../functions/adapters/dynamodb/reservations';
 import { getStock, recordCycleCount } from '../functions/adapters/dynamodb/stock';
 import { setStockShards } from '../functions/adapters/dynamodb/stock-shards';
 import { tables } from '../functions/contracts/system';
-import { localCredentials, localRegion } from '../local/aws';
-import { createTable } from '../local/dynamodb/create-tables';
-import { startDynamoDbLocal } from '../local/dynamodb/dynamodb-local';
+import { createTable } from '../local/emulators/dynamodb/create-tables';
+import { startDynamoDbLocal } from '../local/emulators/dynamodb/dynamodb-local';
+import { localCredentials, localRegion } from '../local/emulators/protocol/identity';
 import { deliveryTo, warehouse } from '../test/support/fixtures';
 import type { Benchmark } from './harness';
 

@@ -8,8 +8,6 @@ import {
   type FunctionDefinition,
   functionDefaults,
 } from '../functions/contracts/system';
-import { startLocalGateway } from './apigateway/server';
-import { localAccountId, localCredentials, localRegion, queueArn, stateMachineArn, tableName } from './aws';
 import {
   type DemoKeys,
   demoCarriers,
@@ -18,24 +16,33 @@ import {
   demoSuppliers,
   generateDemoKeys,
 } from './demo-data';
-import { createTable } from './dynamodb/create-tables';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb/dynamodb-local';
-import { registerFaultRoutes } from './faults';
-import { bundleFunctions } from './lambda/bundle';
-import type { LambdaInvoker } from './lambda/invoker';
-import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
-import { findFreePort } from './net';
+import { startLocalGateway } from './emulators/apigateway/server';
+import { createTable } from './emulators/dynamodb/create-tables';
+import { type DynamoDbLocal, startDynamoDbLocal } from './emulators/dynamodb/dynamodb-local';
+import { bundleFunctions } from './emulators/lambda/bundle';
+import type { LambdaInvoker } from './emulators/lambda/invoker';
+import { createLambdaRuntime, type LambdaRuntime } from './emulators/lambda/runtime';
+import {
+  localAccountId,
+  localCredentials,
+  localRegion,
+  queueArn,
+  stateMachineArn,
+  tableName,
+} from './emulators/protocol/identity';
+import { findFreePort } from './emulators/protocol/net';
 import {
   type DeliveryOptions,
   deliveryEnvironmentVariable,
   describeDelivery,
   parseDeliveryEnvironment,
   type ResolvedDelivery,
-} from './sqs/delivery';
-import { startEventSourceMapping } from './sqs/event-source-mapping';
-import { startSqsService } from './sqs/service';
-import { type StepFunctionsService, startStepFunctionsService } from './stepfunctions/service';
-import { assertValidDefinition } from './stepfunctions/validation';
+} from './emulators/sqs/delivery';
+import { startEventSourceMapping } from './emulators/sqs/event-source-mapping';
+import { startSqsService } from './emulators/sqs/service';
+import { type StepFunctionsService, startStepFunctionsService } from './emulators/stepfunctions/service';
+import { assertValidDefinition } from './emulators/stepfunctions/validation';
+import { registerFaultRoutes } from './faults';
 import { createResolver, repositoryRoot, systemDefinition } from './system-resolution';
 
 export interface LocalCloudOptions {
@@ -64,7 +71,7 @@ export interface LocalCloudOptions {
   };
   /**
    * How the local SQS delivers: 'at-least-once' like an AWS standard queue (duplicates, reordering, empty
-   * short polls; local/sqs/delivery.ts), or the idealised 'exact'. Absent: LOCAL_SQS_DELIVERY if set, else
+   * short polls; local/emulators/sqs/delivery.ts), or the idealised 'exact'. Absent: LOCAL_SQS_DELIVERY if set, else
    * at-least-once with a random seed (logged, so a run can be replayed).
    */
   readonly sqsDelivery?: DeliveryOptions;

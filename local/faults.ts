@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { LocalRouteHandler } from './apigateway/server';
-import type { StepFunctionsService } from './stepfunctions/service';
+import type { LocalRouteHandler } from './emulators/apigateway/server';
+import type { StepFunctionsService } from './emulators/stepfunctions/service';
 
 const faultSchema = z.object({
   workflow: z.string().min(1),

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalCloud } from './cloud';
-import { InvalidDefinitionError } from './stepfunctions/validation';
+import { InvalidDefinitionError } from './emulators/stepfunctions/validation';
 import { repositoryRoot } from './system-resolution';
 
 // The SDK warns that Node 20 support ends in 2027; DESIGN §8 pins Node 20 on these machines for now.

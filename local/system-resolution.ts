@@ -10,7 +10,7 @@ import {
   type SystemDefinition,
   system,
 } from '../functions/contracts/system';
-import { functionArn, stateMachineArn, tableName } from './aws';
+import { functionArn, stateMachineArn, tableName } from './emulators/protocol/identity';
 
 export const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 

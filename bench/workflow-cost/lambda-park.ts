@@ -3,7 +3,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { FunctionError, functionNameOf, type LambdaInvoker } from '../../local/lambda/invoker';
+import { FunctionError, functionNameOf, type LambdaInvoker } from '../../local/emulators/lambda/invoker';
 
 /**
  * The alternative design for parking callback tokens, measured beside the chosen one: a Task

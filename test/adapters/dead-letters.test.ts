@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { peekDeadLetters, redriveDeadLetters } from '../../functions/adapters/sqs/dead-letters';
-import { queueArn } from '../../local/aws';
-import type { DeliveryOptions } from '../../local/sqs/delivery';
+import { queueArn } from '../../local/emulators/protocol/identity';
+import type { DeliveryOptions } from '../../local/emulators/sqs/delivery';
 import { eventually, startTestSqs, visibleAndInFlight } from '../local/sqs/helpers';
 
 /**

@@ -23,7 +23,7 @@ import { applySupplierStock, getStock, recordCycleCount } from '../../functions/
 import { reconcileReplenishment, replenishWhereLow } from '../../functions/app/replenishment';
 import type { Demand, LocationBody, ReplenishmentDemand } from '../../functions/contracts/schemas';
 import { poIdSchema } from '../../functions/contracts/schemas';
-import type { StepFunctionsService } from '../../local/stepfunctions/service';
+import type { StepFunctionsService } from '../../local/emulators/stepfunctions/service';
 import { arnOf, sfnClient, startTestSfn, testInvoker } from '../local/stepfunctions/harness';
 import { createTestTable } from '../support/dynamodb';
 import { deliveryTo, now, placeOrder, warehouse } from './fixtures';

@@ -26,7 +26,12 @@ const plantedViolations: [rule: string, from: string, to: string][] = [
   ['core-is-pure', 'functions/core/stock.ts', 'functions/adapters/dynamodb/stock.ts'],
   ['contracts-is-a-leaf', 'functions/contracts/api.ts', 'functions/core/stock.ts'],
   ['functions-never-import-infra-or-cdk', 'functions/handlers/platform/health.api.ts', 'infra/app.ts'],
-  ['asl-validation-is-generic', 'local/stepfunctions/validation/index.ts', 'functions/contracts/system.ts'],
+  [
+    'emulators-are-generic',
+    'local/emulators/stepfunctions/validation/index.ts',
+    'functions/contracts/system.ts',
+  ],
+  ['emulators-are-generic', 'local/emulators/sqs/engine.ts', 'local/cloud.ts'],
   ['infra-never-imports-runtime-code', 'infra/app.ts', 'local/cloud.ts'],
   ['local-does-not-import-infra', 'local/cloud.ts', 'infra/app.ts'],
 ];

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
-import { stateMachineArn } from '../../local/aws';
 import type { LocalCloud } from '../../local/cloud';
+import { stateMachineArn } from '../../local/emulators/protocol/identity';
 import { e2eHttp, type PurchaseOrderView, startE2eCloud } from '../support/e2e-http';
 
 /**

@@ -4,8 +4,8 @@ import { ListExecutionsCommand, RedriveExecutionCommand, SFNClient } from '@aws-
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/contracts/keys';
-import { localCredentials, localRegion, stateMachineArn } from '../../local/aws';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import { localCredentials, localRegion, stateMachineArn } from '../../local/emulators/protocol/identity';
 import { dynamodbEndpoint } from '../support/dynamodb';
 import { deliveryTo } from '../support/fixtures';
 

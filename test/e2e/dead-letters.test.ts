@@ -10,8 +10,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { problemCodes } from '../../functions/contracts/errors';
 import { deadLetterQueueName } from '../../functions/contracts/system';
-import { localCredentials, localRegion, queueArn } from '../../local/aws';
 import type { LocalCloud } from '../../local/cloud';
+import { localCredentials, localRegion, queueArn } from '../../local/emulators/protocol/identity';
 import { e2eHttp, startE2eCloud } from '../support/e2e-http';
 import { atLeastOnce, describeSeed } from '../support/sqs-delivery';
 

@@ -13,9 +13,9 @@ import { listBackorders } from '../../functions/adapters/dynamodb/procurement/ba
 import { listHolds } from '../../functions/adapters/dynamodb/reservations';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
 import { workflows } from '../../functions/contracts/system';
-import { stateMachineArn } from '../../local/aws';
 import type { LocalCloud } from '../../local/cloud';
-import type { FaultPhase } from '../../local/stepfunctions/fault-injection';
+import { stateMachineArn } from '../../local/emulators/protocol/identity';
+import type { FaultPhase } from '../../local/emulators/stepfunctions/fault-injection';
 import { repositoryRoot } from '../../local/system-resolution';
 import { e2eHttp, type FailedExecution, type PurchaseOrderView, startE2eCloud } from '../support/e2e-http';
 

@@ -7,8 +7,8 @@ import {
   replenishmentExecutionName,
 } from '../../functions/adapters/dynamodb/replenishment';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
-import { stateMachineArn } from '../../local/aws';
 import type { LocalCloud } from '../../local/cloud';
+import { stateMachineArn } from '../../local/emulators/protocol/identity';
 import { e2eHttp, startE2eCloud } from '../support/e2e-http';
 
 /**

@@ -6,10 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { transitionOrder } from '../../functions/adapters/dynamodb/reservations';
 import { routes } from '../../functions/contracts/system';
-import { localCredentials, localRegion } from '../../local/aws';
-import { findFreePort } from '../../local/net';
-import { startSqsService } from '../../local/sqs/service';
-import { type StepFunctionsService, startStepFunctionsService } from '../../local/stepfunctions/service';
+import { localCredentials, localRegion } from '../../local/emulators/protocol/identity';
+import { findFreePort } from '../../local/emulators/protocol/net';
+import { startSqsService } from '../../local/emulators/sqs/service';
+import {
+  type StepFunctionsService,
+  startStepFunctionsService,
+} from '../../local/emulators/stepfunctions/service';
 import { createTestTable, dynamodbEndpoint } from '../support/dynamodb';
 import { deliveryTo, store, warehouse } from '../support/fixtures';
 import {

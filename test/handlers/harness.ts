@@ -9,8 +9,14 @@ import {
   type WorkflowDefinition,
   workflows,
 } from '../../functions/contracts/system';
-import { functionArn, localAccountId, localCredentials, localRegion, stateMachineArn } from '../../local/aws';
-import { FunctionError, functionNameOf, type LambdaInvoker } from '../../local/lambda/invoker';
+import { FunctionError, functionNameOf, type LambdaInvoker } from '../../local/emulators/lambda/invoker';
+import {
+  functionArn,
+  localAccountId,
+  localCredentials,
+  localRegion,
+  stateMachineArn,
+} from '../../local/emulators/protocol/identity';
 import { createResolver } from '../../local/system-resolution';
 import { pollUntil } from '../support/eventually';
 

@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { querySkuPartition } from '../../functions/adapters/dynamodb/stock';
 import { deadLetterQueueName, queues } from '../../functions/contracts/system';
-import { localCredentials, localRegion } from '../../local/aws';
-import { resolveDelivery } from '../../local/sqs/delivery';
-import { startEventSourceMapping } from '../../local/sqs/event-source-mapping';
-import { type SqsService, startSqsService } from '../../local/sqs/service';
+import { localCredentials, localRegion } from '../../local/emulators/protocol/identity';
+import { resolveDelivery } from '../../local/emulators/sqs/delivery';
+import { startEventSourceMapping } from '../../local/emulators/sqs/event-source-mapping';
+import { type SqsService, startSqsService } from '../../local/emulators/sqs/service';
 import { createTestTable, dynamodbEndpoint } from '../support/dynamodb';
 import { atLeastOnce, describeSeed } from '../support/sqs-delivery';
 import {

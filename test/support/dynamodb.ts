@@ -3,8 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { tables } from '../../functions/contracts/system';
-import { localCredentials, localRegion } from '../../local/aws';
-import { createTable } from '../../local/dynamodb/create-tables';
+import { createTable } from '../../local/emulators/dynamodb/create-tables';
+import { localCredentials, localRegion } from '../../local/emulators/protocol/identity';
 
 export function dynamodbEndpoint(): string {
   return inject('dynamodbEndpoint');

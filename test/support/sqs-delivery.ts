@@ -5,7 +5,7 @@ import {
   parseDeliveryEnvironment,
   type ResolvedDelivery,
   resolveDelivery,
-} from '../../local/sqs/delivery';
+} from '../../local/emulators/sqs/delivery';
 
 /** The seed tests use unless LOCAL_SQS_DELIVERY says otherwise: every run takes the same draws. */
 const defaultSeed = 20_260_108;

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { FunctionError } from '../../../local/lambda/invoker';
-import { createLambdaRuntime, type InvocationRecord } from '../../../local/lambda/runtime';
+import { FunctionError } from '../../../local/emulators/lambda/invoker';
+import { createLambdaRuntime, type InvocationRecord } from '../../../local/emulators/lambda/runtime';
 
 const moduleUrl = new URL('./fixtures/sleepy.mjs', import.meta.url).href;
 const runtime = createLambdaRuntime(

@@ -7,8 +7,12 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { type DeliveryOptions, parseDeliveryEnvironment, resolveDelivery } from '../../../local/sqs/delivery';
-import type { LocalQueueDefinition } from '../../../local/sqs/service';
+import {
+  type DeliveryOptions,
+  parseDeliveryEnvironment,
+  resolveDelivery,
+} from '../../../local/emulators/sqs/delivery';
+import type { LocalQueueDefinition } from '../../../local/emulators/sqs/service';
 import { startTestSqs, visibleAndInFlight } from './helpers';
 
 /**

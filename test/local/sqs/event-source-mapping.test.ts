@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { queueArn } from '../../../local/aws';
-import { startEventSourceMapping } from '../../../local/sqs/event-source-mapping';
+import { queueArn } from '../../../local/emulators/protocol/identity';
+import { startEventSourceMapping } from '../../../local/emulators/sqs/event-source-mapping';
 import { eventually, sleep, useTestSqs } from './helpers';
 
 const local = useTestSqs({

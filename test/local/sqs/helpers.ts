@@ -1,7 +1,11 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
-import { localCredentials, localRegion } from '../../../local/aws';
-import { type SqsService, type SqsServiceOptions, startSqsService } from '../../../local/sqs/service';
+import { localCredentials, localRegion } from '../../../local/emulators/protocol/identity';
+import {
+  type SqsService,
+  type SqsServiceOptions,
+  startSqsService,
+} from '../../../local/emulators/sqs/service';
 import { pollUntil } from '../../support/eventually';
 
 /** A real SDK client aimed at a local SQS service (no retries: a test should see the first answer). */

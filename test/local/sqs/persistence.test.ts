@@ -12,7 +12,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { queueArn } from '../../../local/aws';
+import { queueArn } from '../../../local/emulators/protocol/identity';
 import { eventually, startTestSqs } from './helpers';
 
 const directory = mkdtempSync(join(tmpdir(), 'local-sqs-'));

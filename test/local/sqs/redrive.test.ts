@@ -9,7 +9,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { queueArn } from '../../../local/aws';
+import { queueArn } from '../../../local/emulators/protocol/identity';
 import { eventually, useTestSqs } from './helpers';
 
 const local = useTestSqs({

@@ -29,7 +29,7 @@ import {
   TooManyEntriesInBatchRequest,
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { queueArn } from '../../../local/aws';
+import { queueArn } from '../../../local/emulators/protocol/identity';
 import { sleep, useTestSqs } from './helpers';
 
 const local = useTestSqs({

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ruleMatches } from '../../../local/stepfunctions/asl/choice-rules';
-import { errorMatches, StatesError, taskTimeout } from '../../../local/stepfunctions/asl/errors';
-import { retryDelaySeconds } from '../../../local/stepfunctions/asl/interpreter';
-import { evaluateIntrinsic } from '../../../local/stepfunctions/asl/intrinsics';
-import { applyResultPath, queryPath, referenceSteps } from '../../../local/stepfunctions/asl/json-path';
-import { evaluateTemplate } from '../../../local/stepfunctions/asl/payload-template';
-import type { ContextObject, Json } from '../../../local/stepfunctions/asl/types';
+import { ruleMatches } from '../../../local/emulators/stepfunctions/asl/choice-rules';
+import { errorMatches, StatesError, taskTimeout } from '../../../local/emulators/stepfunctions/asl/errors';
+import { retryDelaySeconds } from '../../../local/emulators/stepfunctions/asl/interpreter';
+import { evaluateIntrinsic } from '../../../local/emulators/stepfunctions/asl/intrinsics';
+import {
+  applyResultPath,
+  queryPath,
+  referenceSteps,
+} from '../../../local/emulators/stepfunctions/asl/json-path';
+import { evaluateTemplate } from '../../../local/emulators/stepfunctions/asl/payload-template';
+import type { ContextObject, Json } from '../../../local/emulators/stepfunctions/asl/types';
 
 const context: ContextObject = {
   Execution: {

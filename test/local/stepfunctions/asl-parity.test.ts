@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Interpreter } from '../../../local/stepfunctions/asl/interpreter';
-import type { Json, MachineDefinition } from '../../../local/stepfunctions/asl/types';
+import { Interpreter } from '../../../local/emulators/stepfunctions/asl/interpreter';
+import type { Json, MachineDefinition } from '../../../local/emulators/stepfunctions/asl/types';
 
 /**
  * The interpreter against histories AWS recorded (localstack's snapshot tests under

@@ -11,7 +11,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepFunctionsService } from '../../../local/stepfunctions/service';
+import type { StepFunctionsService } from '../../../local/emulators/stepfunctions/service';
 import { arnOf, eventually, historyOf, settled, startExecution, startTestSfn, testInvoker } from './harness';
 
 /**

@@ -6,8 +6,8 @@ import {
   ValidationException,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileMachine } from '../../../local/stepfunctions/runner';
-import type { StepFunctionsService } from '../../../local/stepfunctions/service';
+import { compileMachine } from '../../../local/emulators/stepfunctions/runner';
+import type { StepFunctionsService } from '../../../local/emulators/stepfunctions/service';
 import {
   arnOf,
   eventually,

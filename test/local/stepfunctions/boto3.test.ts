@@ -1,7 +1,10 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StepFunctionsService, startStepFunctionsService } from '../../../local/stepfunctions/service';
+import {
+  type StepFunctionsService,
+  startStepFunctionsService,
+} from '../../../local/emulators/stepfunctions/service';
 import { testInvoker } from './harness';
 
 const script = `

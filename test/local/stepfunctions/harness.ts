@@ -6,13 +6,13 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { localCredentials, localRegion, stateMachineArn } from '../../../local/aws';
-import { FunctionError, functionNameOf, type LambdaInvoker } from '../../../local/lambda/invoker';
+import { FunctionError, functionNameOf, type LambdaInvoker } from '../../../local/emulators/lambda/invoker';
+import { localCredentials, localRegion, stateMachineArn } from '../../../local/emulators/protocol/identity';
 import {
   type StepFunctionsService,
   type StepFunctionsServiceOptions,
   startStepFunctionsService,
-} from '../../../local/stepfunctions/service';
+} from '../../../local/emulators/stepfunctions/service';
 import { pollUntil } from '../../support/eventually';
 
 export type TestFunction = (payload: unknown) => unknown | Promise<unknown>;

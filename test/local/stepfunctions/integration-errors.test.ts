@@ -1,6 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepFunctionsService } from '../../../local/stepfunctions/service';
+import type { StepFunctionsService } from '../../../local/emulators/stepfunctions/service';
 import { createTestTable, dynamodbEndpoint } from '../../support/dynamodb';
 import { historyOf, settled, startExecution, startTestSfn, testInvoker } from './harness';
 

@@ -10,7 +10,7 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StepFunctionsService } from '../../../local/stepfunctions/service';
+import type { StepFunctionsService } from '../../../local/emulators/stepfunctions/service';
 import { arnOf, eventually, historyOf, settled, startTestSfn, testInvoker, typesOf } from './harness';
 
 /** lambda:invoke.waitForTaskToken: the function receives the token and keeps it, like a real notifier would. */

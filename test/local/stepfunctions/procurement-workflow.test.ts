@@ -7,8 +7,11 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functionArn } from '../../../local/aws';
-import { type StepFunctionsService, startStepFunctionsService } from '../../../local/stepfunctions/service';
+import { functionArn } from '../../../local/emulators/protocol/identity';
+import {
+  type StepFunctionsService,
+  startStepFunctionsService,
+} from '../../../local/emulators/stepfunctions/service';
 import { createTestTable, dynamodbEndpoint } from '../../support/dynamodb';
 import { arnOf, eventually, fail, historyOf, settled, sfnClient, testInvoker } from './harness';
 

@@ -20,8 +20,8 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functionArn } from '../../../local/aws';
-import type { StepFunctionsService } from '../../../local/stepfunctions/service';
+import { functionArn } from '../../../local/emulators/protocol/identity';
+import type { StepFunctionsService } from '../../../local/emulators/stepfunctions/service';
 import { createTestTable, dynamodbEndpoint } from '../../support/dynamodb';
 import {
   arnOf,

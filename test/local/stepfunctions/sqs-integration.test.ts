@@ -1,9 +1,9 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localCredentials, localRegion } from '../../../local/aws';
-import { type SqsService, startSqsService } from '../../../local/sqs/service';
-import type { StepFunctionsService } from '../../../local/stepfunctions/service';
+import { localCredentials, localRegion } from '../../../local/emulators/protocol/identity';
+import { type SqsService, startSqsService } from '../../../local/emulators/sqs/service';
+import type { StepFunctionsService } from '../../../local/emulators/stepfunctions/service';
 import { arnOf, settled, startTestSfn, testInvoker } from './harness';
 
 describe('local Step Functions service: sqs:sendMessage', () => {

@@ -2,7 +2,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ValidateStateMachineDefinitionCommand, ValidationException } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepFunctionsService } from '../../../local/stepfunctions/service';
+import type { StepFunctionsService } from '../../../local/emulators/stepfunctions/service';
 import { sfnClient, startTestSfn, testInvoker } from './harness';
 
 /** ValidateStateMachineDefinition over the wire, from boto3 (and the AWS CLI's botocore) and the JS SDK. */

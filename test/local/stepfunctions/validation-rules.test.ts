@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { stateNameOf, validateDefinition } from '../../../local/stepfunctions/validation';
-import { aslServiceDiagnostics } from '../../../local/stepfunctions/validation/asl-service';
-import { errorHandlingRules } from '../../../local/stepfunctions/validation/rules/errors';
-import { scopesOf } from '../../../local/stepfunctions/validation/scopes';
+import { stateNameOf, validateDefinition } from '../../../local/emulators/stepfunctions/validation';
+import { aslServiceDiagnostics } from '../../../local/emulators/stepfunctions/validation/asl-service';
+import { errorHandlingRules } from '../../../local/emulators/stepfunctions/validation/rules/errors';
+import { scopesOf } from '../../../local/emulators/stepfunctions/validation/scopes';
 
 /**
  * Each rule: a planted violation fails with an AWS-shaped diagnostic (code, /States/... location, a message

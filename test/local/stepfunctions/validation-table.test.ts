@@ -4,7 +4,7 @@ import {
   optimizedIntegrations,
   patternSuffix,
   resourceProblem,
-} from '../../../local/stepfunctions/validation';
+} from '../../../local/emulators/stepfunctions/validation';
 
 /**
  * The exported table is the one the validator enforces: every (service, action, pattern) it lists is

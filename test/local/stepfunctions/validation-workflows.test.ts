@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startStepFunctionsService } from '../../../local/stepfunctions/service';
+import { startStepFunctionsService } from '../../../local/emulators/stepfunctions/service';
 import {
   optimizedIntegrations,
   parseResource,
   sdkIntegrationPatterns,
   validateDefinition,
-} from '../../../local/stepfunctions/validation';
+} from '../../../local/emulators/stepfunctions/validation';
 import { createResolver, repositoryRoot, systemDefinition } from '../../../local/system-resolution';
 import { synthesizeSystem } from '../../infra/synth';
 import { type DeployedDefinition, deployedDefinitions } from '../../support/deployed-definitions';

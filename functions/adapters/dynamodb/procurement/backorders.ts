@@ -1,5 +1,4 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { backorderNotParkedErrorName } from '../../../contracts/errors';
 import { keys } from '../../../contracts/keys';
 import { callAws } from '../../errors';
 import type { TableRef } from '../client';

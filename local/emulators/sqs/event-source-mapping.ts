@@ -6,7 +6,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { localCredentials, localRegion } from '../aws';
+import { localCredentials, localRegion } from '../protocol/identity';
 
 export interface EventSourceMappingOptions {
   sqsEndpoint: string;

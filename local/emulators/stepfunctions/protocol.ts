@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type AwsJsonResponse, createAwsJsonServer, type JsonObject } from '../aws-json-server';
+import { type AwsJsonResponse, createAwsJsonServer, type JsonObject } from '../protocol/aws-json-server';
 
 /**
  * The Step Functions wire protocol (AWS JSON 1.0): every call is `POST /` with `X-Amz-Target:

@@ -1,11 +1,20 @@
 import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import type { TableDefinition } from '../../functions/contracts/system';
+/** A table with string keys and global secondary indexes (all attributes projected), billed on demand. */
+export interface TableSpec {
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly globalIndexes: readonly {
+    readonly name: string;
+    readonly partitionKey: string;
+    readonly sortKey: string;
+  }[];
+}
 
-/** Creates a table exactly as the system definition describes it (the CDK side builds the same from the same object). */
+/** Creates a table as described, or leaves an existing one (a persisted database already has it). */
 export async function createTable(
   client: DynamoDBClient,
   tableName: string,
-  table: TableDefinition,
+  table: TableSpec,
 ): Promise<void> {
   const attributeNames = new Set<string>([table.partitionKey, table.sortKey]);
   for (const index of table.globalIndexes) {

@@ -1,4 +1,4 @@
-import { stateMachineArn } from '../aws';
+import { stateMachineArn } from '../protocol/identity';
 import { asStatesError, runtimeError } from './asl/errors';
 import { Interpreter, type InterpreterHooks } from './asl/interpreter';
 import { limits } from './asl/limits';

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { findFreePort, waitForPort } from '../net';
+import { findFreePort, waitForPort } from '../protocol/net';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;

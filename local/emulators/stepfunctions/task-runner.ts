@@ -1,4 +1,4 @@
-import { localRegion } from '../aws';
+import { localRegion } from '../protocol/identity';
 import { runtimeError, StatesError, taskTimeout } from './asl/errors';
 import type { TaskRequest } from './asl/interpreter';
 import { serialiseWithinQuota } from './asl/limits';

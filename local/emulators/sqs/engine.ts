@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { localAccountId, queueArn } from '../aws';
+import { localAccountId, queueArn } from '../protocol/identity';
 import { DeliveryModel, type DeliveryOptions, resolveDelivery } from './delivery';
 import { invalidParameter, missingParameter, queueDoesNotExist, SqsError } from './errors';
 import {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { localAccountId, localRegion } from '../aws';
 import type { LambdaInvoker } from '../lambda/invoker';
+import { localAccountId, localRegion } from '../protocol/identity';
 import { RouteTable } from './routes';
 
 export interface GatewayRoute {

@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { localAccountId, queueArn } from '../aws';
-import { type AwsJsonResponse, createAwsJsonServer } from '../aws-json-server';
+import { type AwsJsonResponse, createAwsJsonServer } from '../protocol/aws-json-server';
+import { localAccountId, queueArn } from '../protocol/identity';
 import type { DeliveryOptions, ResolvedDelivery } from './delivery';
 import { type EngineSnapshot, type QueueAttributes, SqsEngine } from './engine';
 import { SqsError } from './errors';
