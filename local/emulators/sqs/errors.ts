@@ -1,3 +1,5 @@
+import { ServiceError } from '../protocol/members';
+
 /**
  * SQS errors as the JSON protocol reports them. Current SDKs are "query compatible": they take the error
  * code from the `x-amzn-query-error` header (`<code>;Sender`) first and map it back to the modeled exception
@@ -51,18 +53,13 @@ const shapes: Record<string, ErrorShape> = {
 
 export type SqsErrorShape = keyof typeof shapes & string;
 
-export class SqsError extends Error {
+export class SqsError extends ServiceError {
   override readonly name = 'SqsError';
-  readonly status: number;
+  declare readonly shape: SqsErrorShape;
   readonly queryCode: string;
-  constructor(
-    readonly shape: SqsErrorShape,
-    message: string,
-  ) {
-    super(message);
-    const known = shapes[shape];
-    this.status = known?.status ?? 400;
-    this.queryCode = known?.queryCode ?? shape;
+  constructor(shape: SqsErrorShape, message: string) {
+    super(shape, message, shapes[shape]?.status ?? 400);
+    this.queryCode = shapes[shape]?.queryCode ?? shape;
   }
 
   /** The code a batch result entry carries in `Failed[].Code` (AWS uses the query code there too). */

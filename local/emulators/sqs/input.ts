@@ -1,54 +1,27 @@
+import { isRecord, memberReaders } from '../protocol/members';
 import { invalidParameter, missingParameter, SqsError } from './errors';
 
 /** A parsed JSON request body. The JSON protocol sends members by their model names (`QueueUrl`, `Entries`…). */
 export type Input = Record<string, unknown>;
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export { isRecord };
 
-export function requiredString(input: Input, name: string): string {
-  const value = input[name];
-  if (value === undefined || value === null || value === '') throw missingParameter(name);
-  if (typeof value !== 'string')
-    throw invalidParameter(`Value for parameter ${name} is invalid. Reason: must be a string.`);
-  return value;
-}
-
-export function optionalString(input: Input, name: string): string | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string')
-    throw invalidParameter(`Value for parameter ${name} is invalid. Reason: must be a string.`);
-  return value;
-}
-
-/** Integers arrive as JSON numbers from the SDKs; a numeric string is tolerated for hand-written clients (curl). */
-export function optionalInteger(input: Input, name: string, min: number, max: number): number | undefined {
-  const raw = input[name];
-  if (raw === undefined || raw === null) return undefined;
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidParameter(
-      `Value ${JSON.stringify(raw)} for parameter ${name} is invalid. Reason: must be between ${min} and ${max}.`,
-    );
-  }
-  return value;
-}
-
-export function requiredInteger(input: Input, name: string, min: number, max: number): number {
-  const value = optionalInteger(input, name, min, max);
-  if (value === undefined) throw missingParameter(name);
-  return value;
-}
-
-export function optionalStringList(input: Input, name: string): string[] | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string')) {
-    throw invalidParameter(`Value for parameter ${name} is invalid. Reason: must be a list of strings.`);
-  }
-  return value;
-}
+/** Request members, read and refused with SQS's codes and wording (numbers may come as strings, as in the query protocol). */
+export const { requiredString, optionalString, optionalInteger, requiredInteger, optionalStringList } =
+  memberReaders(
+    {
+      missing: missingParameter,
+      wrongType: (member, expected) =>
+        invalidParameter(`Value for parameter ${member} is invalid. Reason: must be ${expected}.`),
+      outOfRange: (member, raw, min, max) =>
+        invalidParameter(
+          `Value ${JSON.stringify(raw)} for parameter ${member} is invalid. Reason: must be between ${min} and ${max}.`,
+        ),
+      tooLong: (member, max) =>
+        invalidParameter(`Value for parameter ${member} is invalid. Reason: longer than ${max} characters.`),
+    },
+    { numericStrings: true },
+  );
 
 export function optionalStringMap(input: Input, name: string): Record<string, string> | undefined {
   const value = input[name];

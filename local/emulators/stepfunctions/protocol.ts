@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { type AwsJsonResponse, createAwsJsonServer, type JsonObject } from '../protocol/aws-json-server';
+import { memberReaders, ServiceError } from '../protocol/members';
 
 /**
  * The Step Functions wire protocol (AWS JSON 1.0): every call is `POST /` with `X-Amz-Target:
@@ -24,14 +25,11 @@ export type SfnErrorShape =
   | 'SerializationException'
   | 'InternalFailure';
 
-export class SfnError extends Error {
+export class SfnError extends ServiceError {
   override readonly name = 'SfnError';
-  constructor(
-    readonly shape: SfnErrorShape,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
+  declare readonly shape: SfnErrorShape;
+  constructor(shape: SfnErrorShape, message: string, status = 400) {
+    super(shape, message, status);
   }
 }
 
@@ -94,41 +92,19 @@ export const tooLong = (member: string, max: number): SfnError =>
     `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
   );
 
-/** Reads a required string member, failing the way AWS's validation does (and its length constraint, if any). */
-export function requiredString(
-  input: JsonObject,
-  member: string,
-  maxLength = Number.POSITIVE_INFINITY,
-): string {
-  const value = input[member];
-  if (typeof value !== 'string' || value === '') {
-    throw new SfnError(
+/** Request members, read and refused the way Step Functions' model validation refuses them. */
+const readers = memberReaders({
+  missing: (member) =>
+    new SfnError(
       'ValidationException',
       `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  if (value.length > maxLength) throw tooLong(member, maxLength);
-  return value;
-}
+    ),
+  wrongType: (member, expected) =>
+    new SfnError('ValidationException', `Value at '${member}' must be ${expected}`),
+  outOfRange: (member, _raw, min, max) =>
+    new SfnError('ValidationException', `Value at '${member}' must be between ${min} and ${max}`),
+  tooLong: (member, max) => tooLong(member, max),
+});
 
-export function optionalString(
-  input: JsonObject,
-  member: string,
-  maxLength = Number.POSITIVE_INFINITY,
-): string | undefined {
-  const value = input[member];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string')
-    throw new SfnError('ValidationException', `Value at '${member}' must be a string`);
-  if (value.length > maxLength) throw tooLong(member, maxLength);
-  return value;
-}
-
-export function optionalNumber(input: JsonObject, member: string): number | undefined {
-  const value = input[member];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new SfnError('ValidationException', `Value at '${member}' must be an integer`);
-  }
-  return value;
-}
+export const { requiredString, optionalString } = readers;
+export const optionalNumber = readers.optionalInteger;
