@@ -1,10 +1,10 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../contracts/errors';
 import { keys } from '../../contracts/keys';
 import { decideHoldExpiry } from '../../core/hold-expiry';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { cancellationCodes } from './items';
+import { cancellationCodes, transactWrite } from './items';
 import { type HoldRecord, holdRecordSchema, loadOrder, versionedOrderChange } from './orders';
 import { queryAll } from './query';
 import { isReservationRace, pause } from './reservations';
@@ -86,48 +86,42 @@ async function releaseExpiredHold(
     const decision = decideHoldExpiry(order, hold);
     if (decision.kind === 'keep') return 'kept';
     try {
-      await callAws('releaseExpiredHold', () =>
-        table.document.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: table.tableName,
-                  Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
-                  UpdateExpression:
-                    'SET #status = :released, releasedAt = :now, releaseReason = :reason REMOVE gsi1pk, gsi1sk',
-                  ConditionExpression:
-                    '#status = :held AND qty = :qty AND expiresAt = :expiresAt AND expiresAt <= :now',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':released': 'RELEASED',
-                    ':held': 'HELD',
-                    ':reason': 'EXPIRED',
-                    ':qty': hold.qty,
-                    ':expiresAt': hold.expiresAt,
-                    ':now': at,
-                  },
-                },
-              },
-              ...holdReleaseItems(table, hold, at),
-              ...versionedOrderChange(
-                table,
-                order,
-                { status: decision.status, allocations: decision.allocations, shortfall: decision.shortfall },
-                // One entry per hold: several holds of one order may expire in the same sweep.
-                {
-                  at,
-                  status: decision.status,
-                  event: 'HOLD_EXPIRED',
-                  actor: input.actor,
-                  step: `${sweepStep}:${hold.sku}@${hold.locationId}`,
-                  reason: `released ${hold.qty} × ${hold.sku} at ${hold.locationId}, held until ${hold.expiresAt}`,
-                },
-              ),
-            ],
-          }),
+      await transactWrite(table, 'releaseExpiredHold', [
+        {
+          Update: {
+            TableName: table.tableName,
+            Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
+            UpdateExpression:
+              'SET #status = :released, releasedAt = :now, releaseReason = :reason REMOVE gsi1pk, gsi1sk',
+            ConditionExpression:
+              '#status = :held AND qty = :qty AND expiresAt = :expiresAt AND expiresAt <= :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':released': 'RELEASED',
+              ':held': 'HELD',
+              ':reason': 'EXPIRED',
+              ':qty': hold.qty,
+              ':expiresAt': hold.expiresAt,
+              ':now': at,
+            },
+          },
+        },
+        ...holdReleaseItems(table, hold, at),
+        ...versionedOrderChange(
+          table,
+          order,
+          { status: decision.status, allocations: decision.allocations, shortfall: decision.shortfall },
+          // One entry per hold: several holds of one order may expire in the same sweep.
+          {
+            at,
+            status: decision.status,
+            event: 'HOLD_EXPIRED',
+            actor: input.actor,
+            step: `${sweepStep}:${hold.sku}@${hold.locationId}`,
+            reason: `released ${hold.qty} × ${hold.sku} at ${hold.locationId}, held until ${hold.expiresAt}`,
+          },
         ),
-      );
+      ]);
       return 'released';
     } catch (error) {
       // The hold itself changed: released, committed or renewed by someone else. Nothing left to do.
@@ -160,30 +154,24 @@ export async function commitHold(
   const current = item ? holdRecordSchema.parse(item) : undefined;
   if (current?.status !== 'HELD') return 'not-held';
   try {
-    await callAws('commitHold', () =>
-      table.document.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: table.tableName,
-                Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
-                UpdateExpression: 'SET #status = :committed, committedAt = :now REMOVE gsi1pk, gsi1sk',
-                ConditionExpression: '#status = :held AND qty = :qty',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':committed': 'COMMITTED',
-                  ':held': 'HELD',
-                  ':qty': current.qty,
-                  ':now': now.toISOString(),
-                },
-              },
-            },
-            ...holdCommitItems(table, current, now.toISOString()),
-          ],
-        }),
-      ),
-    );
+    await transactWrite(table, 'commitHold', [
+      {
+        Update: {
+          TableName: table.tableName,
+          Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
+          UpdateExpression: 'SET #status = :committed, committedAt = :now REMOVE gsi1pk, gsi1sk',
+          ConditionExpression: '#status = :held AND qty = :qty',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':committed': 'COMMITTED',
+            ':held': 'HELD',
+            ':qty': current.qty,
+            ':now': now.toISOString(),
+          },
+        },
+      },
+      ...holdCommitItems(table, current, now.toISOString()),
+    ]);
     return 'committed';
   } catch (error) {
     if (cancellationCodes(error)[0] === 'ConditionalCheckFailed') return 'not-held';

@@ -1,9 +1,15 @@
-import type { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { callAws } from '../errors';
+import type { TableRef } from './client';
 
 /** One write of a TransactWriteItems. */
 export type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
 >[number];
+
+/** One TransactWriteItems (all or nothing), named for errors; throttling and 5xx become TransientError. */
+export const transactWrite = (table: TableRef, operation: string, items: TransactItem[]) =>
+  callAws(operation, () => table.document.send(new TransactWriteCommand({ TransactItems: items })));
 
 /** Drops undefined fields so items write the same whatever the document client's marshall options are. */
 export function compact<T extends Record<string, unknown>>(item: T): T {

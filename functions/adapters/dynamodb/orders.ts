@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { keys } from '../../contracts/keys';
 import {
@@ -14,7 +14,7 @@ import {
 } from '../../contracts/schemas';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { cancellationCodes, compact, type TransactItem } from './items';
+import { cancellationCodes, compact, type TransactItem, transactWrite } from './items';
 import { queryAll } from './query';
 
 /** The order item (`ORDER#<id>` / `ORDER`); `version` makes every change an optimistic, conditional write. */
@@ -112,11 +112,7 @@ export async function acceptOrder(table: TableRef, input: AcceptOrderInput): Pro
     updatedAt: at,
   };
   try {
-    await callAws('acceptOrder', () =>
-      table.document.send(
-        new TransactWriteCommand({ TransactItems: acceptanceWrites(table, input, record, order) }),
-      ),
-    );
+    await transactWrite(table, 'acceptOrder', acceptanceWrites(table, input, record, order));
     return { kind: 'accepted', record };
   } catch (error) {
     const [keyTaken, orderTaken] = cancellationCodes(error);

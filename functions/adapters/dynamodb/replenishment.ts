@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../contracts/keys';
 import type { ReplenishmentDemand, TimelineEntry } from '../../contracts/schemas';
 import { effectiveReorderPolicy, replenishmentNeed } from '../../core/replenishment';
@@ -7,7 +7,7 @@ import { reservableUnits } from '../../core/stock-shards';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
 import type { TransactItem } from './items';
-import { cancellationCodes, compact } from './items';
+import { cancellationCodes, compact, transactWrite } from './items';
 import { getLocation } from './locations';
 import { getStock, type ReplenishmentSlot, replenishmentSlotSchema, type StockRecord } from './stock';
 
@@ -162,38 +162,32 @@ export async function claimReplenishment(
 ): Promise<ClaimResult> {
   const previous = demand.seq - 1;
   try {
-    await callAws('claimReplenishment', () =>
-      table.document.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: table.tableName,
-                Key: keys.replenishment(demand.sku, demand.locationId),
-                UpdateExpression:
-                  'SET entity = :entity, sku = :sku, locationId = :locationId, #status = :open, seq = :seq, ' +
-                  'openedAt = :now, updatedAt = :now REMOVE poId, closedAt',
-                ConditionExpression:
-                  previous === 0
-                    ? 'attribute_not_exists(pk) OR (seq = :previous AND #status <> :open)'
-                    : 'seq = :previous AND #status <> :open',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':entity': 'replenishment',
-                  ':sku': demand.sku,
-                  ':locationId': demand.locationId,
-                  ':open': 'OPEN',
-                  ':seq': demand.seq,
-                  ':previous': previous,
-                  ':now': entry.at,
-                },
-              },
-            },
-            replenishmentEventPut(table, demand, { ...entry, event: 'REPLENISHMENT_OPENED' }),
-          ],
-        }),
-      ),
-    );
+    await transactWrite(table, 'claimReplenishment', [
+      {
+        Update: {
+          TableName: table.tableName,
+          Key: keys.replenishment(demand.sku, demand.locationId),
+          UpdateExpression:
+            'SET entity = :entity, sku = :sku, locationId = :locationId, #status = :open, seq = :seq, ' +
+            'openedAt = :now, updatedAt = :now REMOVE poId, closedAt',
+          ConditionExpression:
+            previous === 0
+              ? 'attribute_not_exists(pk) OR (seq = :previous AND #status <> :open)'
+              : 'seq = :previous AND #status <> :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':entity': 'replenishment',
+            ':sku': demand.sku,
+            ':locationId': demand.locationId,
+            ':open': 'OPEN',
+            ':seq': demand.seq,
+            ':previous': previous,
+            ':now': entry.at,
+          },
+        },
+      },
+      replenishmentEventPut(table, demand, { ...entry, event: 'REPLENISHMENT_OPENED' }),
+    ]);
     return 'claimed';
   } catch (error) {
     if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw error;
@@ -213,30 +207,24 @@ export async function closeReplenishment(
   entry: AuditEntry,
 ): Promise<void> {
   try {
-    await callAws('closeReplenishment', () =>
-      table.document.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: table.tableName,
-                Key: keys.replenishment(demand.sku, demand.locationId),
-                UpdateExpression: 'SET #status = :status, closedAt = :now, updatedAt = :now',
-                ConditionExpression: 'seq = :seq AND #status = :open',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':status': status,
-                  ':seq': demand.seq,
-                  ':open': 'OPEN',
-                  ':now': entry.at,
-                },
-              },
-            },
-            replenishmentEventPut(table, demand, entry),
-          ],
-        }),
-      ),
-    );
+    await transactWrite(table, 'closeReplenishment', [
+      {
+        Update: {
+          TableName: table.tableName,
+          Key: keys.replenishment(demand.sku, demand.locationId),
+          UpdateExpression: 'SET #status = :status, closedAt = :now, updatedAt = :now',
+          ConditionExpression: 'seq = :seq AND #status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':seq': demand.seq,
+            ':open': 'OPEN',
+            ':now': entry.at,
+          },
+        },
+      },
+      replenishmentEventPut(table, demand, entry),
+    ]);
   } catch (error) {
     if (cancellationCodes(error)[0] !== 'ConditionalCheckFailed') throw error;
   }

@@ -1,4 +1,3 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   invalidStatusTransitionErrorName,
   orderNotFoundErrorName,
@@ -22,9 +21,8 @@ import {
   reservableUnits,
   type StockBuckets,
 } from '../../core/stock-shards';
-import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { cancellationCodes, isTransactionRace } from './items';
+import { cancellationCodes, isTransactionRace, transactWrite } from './items';
 import { getLocations } from './locations';
 import {
   type HoldRecord,
@@ -220,9 +218,7 @@ async function commitReservation(
   );
   if (items.length > maxTransactionItems)
     throw new Error(`order ${order.orderId} needs ${items.length} writes, above one transaction`);
-  await callAws('reserveOrder', () =>
-    table.document.send(new TransactWriteCommand({ TransactItems: items })),
-  );
+  await transactWrite(table, 'reserveOrder', items);
 }
 
 /**
@@ -333,30 +329,24 @@ export async function releaseHolds(table: TableRef, orderId: string, now: Date):
   for (const hold of await listHolds(table, orderId)) {
     if (hold.status !== 'HELD') continue;
     try {
-      await callAws('releaseHold', () =>
-        table.document.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: table.tableName,
-                  Key: keys.hold(orderId, hold.sku, hold.locationId),
-                  UpdateExpression: 'SET #status = :released, releasedAt = :now REMOVE gsi1pk, gsi1sk',
-                  ConditionExpression: '#status = :held AND qty = :qty',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':released': 'RELEASED',
-                    ':held': 'HELD',
-                    ':qty': hold.qty,
-                    ':now': now.toISOString(),
-                  },
-                },
-              },
-              ...holdReleaseItems(table, hold, now.toISOString()),
-            ],
-          }),
-        ),
-      );
+      await transactWrite(table, 'releaseHold', [
+        {
+          Update: {
+            TableName: table.tableName,
+            Key: keys.hold(orderId, hold.sku, hold.locationId),
+            UpdateExpression: 'SET #status = :released, releasedAt = :now REMOVE gsi1pk, gsi1sk',
+            ConditionExpression: '#status = :held AND qty = :qty',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':released': 'RELEASED',
+              ':held': 'HELD',
+              ':qty': hold.qty,
+              ':now': now.toISOString(),
+            },
+          },
+        },
+        ...holdReleaseItems(table, hold, now.toISOString()),
+      ]);
       released++;
     } catch (error) {
       // The hold was released meanwhile (a concurrent run): nothing left to do for it.
@@ -406,22 +396,20 @@ export async function transitionOrderReleasing(
       releasedHolds += await releaseHolds(table, input.orderId, input.now);
     const at = input.now.toISOString();
     try {
-      await callAws('transitionOrder', () =>
-        table.document.send(
-          new TransactWriteCommand({
-            TransactItems: versionedOrderChange(
-              table,
-              order,
-              { status: input.status },
-              {
-                at,
-                status: input.status,
-                actor: input.actor,
-                step: input.step,
-                ...(input.reason ? { reason: input.reason } : {}),
-              },
-            ),
-          }),
+      await transactWrite(
+        table,
+        'transitionOrder',
+        versionedOrderChange(
+          table,
+          order,
+          { status: input.status },
+          {
+            at,
+            status: input.status,
+            actor: input.actor,
+            step: input.step,
+            ...(input.reason ? { reason: input.reason } : {}),
+          },
         ),
       );
       return { orderId: order.orderId, status: input.status, releasedHolds };

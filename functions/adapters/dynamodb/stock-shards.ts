@@ -1,4 +1,3 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../contracts/errors';
 import { keys } from '../../contracts/keys';
 import {
@@ -8,9 +7,8 @@ import {
   planRebalance,
   planRedistribution,
 } from '../../core/stock-shards';
-import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { isConditionalCheckFailed, isTransactionRace as isRace } from './items';
+import { isConditionalCheckFailed, isTransactionRace as isRace, transactWrite } from './items';
 import { queryAll } from './query';
 import { pause } from './reservations';
 import { getStock, type StockRecord, stockChangeItems, type TransactItem } from './stock';
@@ -43,7 +41,7 @@ export async function setStockShards(
       return { outcome: 'saved', stock: current };
     const at = now.toISOString();
     try {
-      await transact(table, 'setStockShards', [
+      await transactWrite(table, 'setStockShards', [
         headItem(table, current, changes, at, shardCount),
         ...shardItems(table, current, changes, at),
         // Listed for the rebalancer while any shard item exists; it removes the entry once none is left.
@@ -115,7 +113,7 @@ export async function rebalanceStock(
   if (changes.length === 0 && empty.length === 0) return { kind: 'balanced' };
   const at = now.toISOString();
   try {
-    await transact(table, 'rebalanceStock', [
+    await transactWrite(table, 'rebalanceStock', [
       headItem(table, current, changes, at),
       ...shardItems(table, current, changes, at),
       ...empty.map(
@@ -153,23 +151,17 @@ async function listShardedStock(table: TableRef): Promise<{ sku: string; locatio
 async function unlist(table: TableRef, sku: string, locationId: string): Promise<void> {
   const head = keys.stock(sku, locationId);
   try {
-    await callAws('unlistShardedStock', () =>
-      table.document.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Delete: { TableName: table.tableName, Key: keys.shardedStock(sku, locationId) } },
-            {
-              ConditionCheck: {
-                TableName: table.tableName,
-                Key: head,
-                ConditionExpression: 'attribute_not_exists(shardCount) OR shardCount <= :one',
-                ExpressionAttributeValues: { ':one': 1 },
-              },
-            },
-          ],
-        }),
-      ),
-    );
+    await transactWrite(table, 'unlistShardedStock', [
+      { Delete: { TableName: table.tableName, Key: keys.shardedStock(sku, locationId) } },
+      {
+        ConditionCheck: {
+          TableName: table.tableName,
+          Key: head,
+          ConditionExpression: 'attribute_not_exists(shardCount) OR shardCount <= :one',
+          ExpressionAttributeValues: { ':one': 1 },
+        },
+      },
+    ]);
   } catch (error) {
     if (!isRace(error) && !isConditionalCheckFailed(error)) throw error;
   }
@@ -213,6 +205,3 @@ const shardItems = (table: TableRef, current: StockRecord, changes: readonly Buc
     changes.filter((change) => change.bucket !== 'head'),
     at,
   );
-
-const transact = (table: TableRef, operation: string, items: TransactItem[]) =>
-  callAws(operation, () => table.document.send(new TransactWriteCommand({ TransactItems: items })));

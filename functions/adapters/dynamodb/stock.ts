@@ -1,4 +1,4 @@
-import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { keys } from '../../contracts/keys';
 import { replenishmentStatusSchema, type StockBody } from '../../contracts/schemas';
@@ -15,7 +15,13 @@ import {
 } from '../../core/stock-shards';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { compact, isConditionalCheckFailed, isTransactionRace, type TransactItem } from './items';
+import {
+  compact,
+  isConditionalCheckFailed,
+  isTransactionRace,
+  type TransactItem,
+  transactWrite,
+} from './items';
 import { queryAll } from './query';
 
 export type { TransactItem } from './items';
@@ -224,7 +230,7 @@ async function writeAll(table: TableRef, operation: string, items: TransactItem[
     await callAws(operation, () => table.document.send(new UpdateCommand(update)));
     return;
   }
-  await callAws(operation, () => table.document.send(new TransactWriteCommand({ TransactItems: items })));
+  await transactWrite(table, operation, items);
 }
 
 /** A bucket change as the stock adapter writes it; picking also takes units off the head's `onHand`. */

@@ -5,7 +5,7 @@ import { allocateFifo } from '../../../core/procurement';
 import { callAws } from '../../errors';
 import type { TableRef } from '../client';
 import type { TransactItem } from '../items';
-import { cancellationCodes, isConditionalCheckFailed } from '../items';
+import { cancellationCodes, isConditionalCheckFailed, transactWrite } from '../items';
 import { closeReplenishment } from '../replenishment';
 import { stockChangeItems } from '../stock';
 import { listBackorders } from './backorders';
@@ -17,7 +17,6 @@ import {
   type PurchaseOrderRecord,
   poUpdate,
   timelinePut,
-  transact,
 } from './purchase-orders';
 
 async function waitingBackorders(table: TableRef, sku: string): Promise<BackorderRecord[]> {
@@ -133,7 +132,7 @@ async function shareOutSku(
       ),
     );
   try {
-    await transact(table, 'allocateReceipt', items);
+    await transactWrite(table, 'allocateReceipt', items);
   } catch (error) {
     // Another receipt or a backorder changed meanwhile: the ASL retries the whole (idempotent) task.
     if (cancellationCodes(error).includes('ConditionalCheckFailed'))

@@ -2,8 +2,8 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../../contracts/keys';
 import { callAws } from '../../errors';
 import type { TableRef } from '../client';
-import { cancellationCodes, compact, isConditionalCheckFailed } from '../items';
-import { type BackorderRecord, backorderRecordSchema, timelinePut, transact } from './purchase-orders';
+import { cancellationCodes, compact, isConditionalCheckFailed, transactWrite } from '../items';
+import { type BackorderRecord, backorderRecordSchema, timelinePut } from './purchase-orders';
 
 export async function listBackorders(table: TableRef, orderId: string): Promise<BackorderRecord[]> {
   const page = await callAws('listBackorders', () =>
@@ -58,7 +58,7 @@ export async function closeBackorders(
   for (const backorder of await listBackorders(table, orderId)) {
     if (backorder.status === 'RESUMED' || backorder.status === 'WITHDRAWN') continue;
     try {
-      await transact(table, 'closeBackorder', [
+      await transactWrite(table, 'closeBackorder', [
         {
           Update: {
             TableName: table.tableName,

@@ -2,8 +2,8 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../../contracts/keys';
 import { callAws } from '../../errors';
 import type { TableRef } from '../client';
-import { cancellationCodes } from '../items';
-import { decisionAttempts, getPurchaseOrder, poUpdate, timelinePut, transact } from './purchase-orders';
+import { cancellationCodes, transactWrite } from '../items';
+import { decisionAttempts, getPurchaseOrder, poUpdate, timelinePut } from './purchase-orders';
 
 /**
  * A cancelled order no longer needs the purchase orders its suppliers have not confirmed yet: each OPEN one
@@ -29,7 +29,7 @@ export async function cancelOpenPurchaseOrders(
       if (po.status !== 'OPEN') break;
       const at = input.now.toISOString();
       try {
-        await transact(table, 'cancelPurchaseOrder', [
+        await transactWrite(table, 'cancelPurchaseOrder', [
           poUpdate(
             table,
             po,

@@ -1,12 +1,10 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { orderNotFoundErrorName, TransientError, WorkflowTaskError } from '../../../contracts/errors';
 import { keys } from '../../../contracts/keys';
 import type { BackorderDemand, Demand, ReplenishmentDemand } from '../../../contracts/schemas';
 import { chooseSupplier, type Need, type SupplierOffer } from '../../../core/procurement';
-import { callAws } from '../../errors';
 import type { TableRef } from '../client';
 import type { TransactItem } from '../items';
-import { cancellationCodes, compact } from '../items';
+import { cancellationCodes, compact, transactWrite } from '../items';
 import { listLocations } from '../locations';
 import { loadOrder, type OrderRecord } from '../orders';
 import {
@@ -23,7 +21,6 @@ import {
   getPurchaseOrder,
   type PurchaseOrderRecord,
   timelinePut,
-  transact,
 } from './purchase-orders';
 
 export type CreatePurchaseOrderResult = {
@@ -101,34 +98,28 @@ export async function createPurchaseOrder(
     updatedAt: at,
   };
   try {
-    await callAws('createPurchaseOrder', () =>
-      table.document.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: table.tableName,
-                Item: compact({
-                  ...keys.purchaseOrder(poId),
-                  ...keys.purchaseOrderBySupplier(choice.supplierId, at, poId),
-                  entity: 'purchaseOrder',
-                  ...po,
-                }),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            auditPut(table, po, {
-              at,
-              event: 'PO_CREATED',
-              actor: input.actor,
-              step: input.step,
-              reason: `${poId} to ${choice.supplierId}: ${describeLines(choice.lines)}`,
-            }),
-            ...purchase.writes(poId, at),
-          ],
-        }),
-      ),
-    );
+    await transactWrite(table, 'createPurchaseOrder', [
+      {
+        Put: {
+          TableName: table.tableName,
+          Item: compact({
+            ...keys.purchaseOrder(poId),
+            ...keys.purchaseOrderBySupplier(choice.supplierId, at, poId),
+            entity: 'purchaseOrder',
+            ...po,
+          }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      auditPut(table, po, {
+        at,
+        event: 'PO_CREATED',
+        actor: input.actor,
+        step: input.step,
+        reason: `${poId} to ${choice.supplierId}: ${describeLines(choice.lines)}`,
+      }),
+      ...purchase.writes(poId, at),
+    ]);
   } catch (error) {
     const codes = cancellationCodes(error);
     if (codes[0] !== 'ConditionalCheckFailed') {
@@ -254,7 +245,7 @@ async function recordBackorders(
 ): Promise<void> {
   for (const line of order.shortfall) {
     try {
-      await transact(table, 'recordBackorder', [
+      await transactWrite(table, 'recordBackorder', [
         {
           Update: {
             TableName: table.tableName,

@@ -3,15 +3,15 @@ import type { OrderLine } from '../../../contracts/schemas';
 import { checkLinesWithin } from '../../../core/procurement';
 import type { TableRef } from '../client';
 import type { TransactItem } from '../items';
-import { cancellationCodes } from '../items';
+import { cancellationCodes, transactWrite } from '../items';
 import {
   auditPut,
   decisionAttempts,
   describeLines,
   getPurchaseOrder,
+  type PurchaseOrderAnswer,
   type PurchaseOrderRecord,
   poUpdate,
-  transact,
 } from './purchase-orders';
 import { inboundStock } from './stock-earmarks';
 
@@ -19,10 +19,7 @@ export type SupplierDecision =
   | { readonly kind: 'confirm'; readonly lines: OrderLine[]; readonly eta: string }
   | { readonly kind: 'reject'; readonly reason: string };
 
-export type DecideResult =
-  | { readonly kind: 'decided'; readonly po: PurchaseOrderRecord; readonly token?: string }
-  | { readonly kind: 'not-found' }
-  | { readonly kind: 'conflict'; readonly reason: string };
+export type DecideResult = PurchaseOrderAnswer<'decided'>;
 
 /**
  * A supplier confirms (all or part of each line) or rejects an OPEN purchase order. Repeating the same
@@ -81,7 +78,7 @@ export async function decidePurchaseOrder(
         ? input.decision.lines.map((line) => inboundStock(table, line, po.locationId, line.qty, at))
         : [];
     try {
-      await transact(table, 'decidePurchaseOrder', [
+      await transactWrite(table, 'decidePurchaseOrder', [
         item,
         ...inbound,
         auditPut(table, po, {

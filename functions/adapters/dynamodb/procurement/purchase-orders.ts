@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { keys } from '../../../contracts/keys';
 import {
@@ -47,6 +47,12 @@ export const purchaseOrderRecordSchema = z.object({
 });
 
 export type PurchaseOrderRecord = z.infer<typeof purchaseOrderRecordSchema>;
+
+/** How a supplier's or a warehouse's action on a purchase order ends; `token` wakes the waiting workflow. */
+export type PurchaseOrderAnswer<Done extends string> =
+  | { readonly kind: Done; readonly po: PurchaseOrderRecord; readonly token?: string }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'conflict'; readonly reason: string };
 
 export const backorderRecordSchema = z.object({
   orderId: z.string(),
@@ -151,8 +157,5 @@ export function poUpdate(
     },
   };
 }
-
-export const transact = (table: TableRef, operation: string, items: TransactItem[]) =>
-  callAws(operation, () => table.document.send(new TransactWriteCommand({ TransactItems: items })));
 
 export const decisionAttempts = 5;

@@ -6,22 +6,19 @@ import { checkLinesWithin } from '../../../core/procurement';
 import { callAws } from '../../errors';
 import type { TableRef } from '../client';
 import type { TransactItem } from '../items';
-import { cancellationCodes } from '../items';
+import { cancellationCodes, transactWrite } from '../items';
 import {
   auditPut,
   decisionAttempts,
   describeLines,
   getPurchaseOrder,
+  type PurchaseOrderAnswer,
   type PurchaseOrderRecord,
   poUpdate,
-  transact,
 } from './purchase-orders';
 import { receivedStock } from './stock-earmarks';
 
-export type ReceiveResult =
-  | { readonly kind: 'received'; readonly po: PurchaseOrderRecord; readonly token?: string }
-  | { readonly kind: 'not-found' }
-  | { readonly kind: 'conflict'; readonly reason: string };
+export type ReceiveResult = PurchaseOrderAnswer<'received'>;
 
 /**
  * Goods received at a location against a CONFIRMED purchase order, possibly in several partial receipts.
@@ -90,7 +87,7 @@ export async function receiveGoods(
       });
     }
     try {
-      await transact(table, 'receiveGoods', items);
+      await transactWrite(table, 'receiveGoods', items);
       const updated = { ...po, status, received } as PurchaseOrderRecord;
       return {
         kind: 'received',

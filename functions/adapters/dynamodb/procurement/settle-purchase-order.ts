@@ -1,7 +1,7 @@
 import { orderNotFoundErrorName, WorkflowTaskError } from '../../../contracts/errors';
 import type { TableRef } from '../client';
-import { cancellationCodes } from '../items';
-import { auditPut, getPurchaseOrder, poUpdate, transact } from './purchase-orders';
+import { cancellationCodes, transactWrite } from '../items';
+import { auditPut, getPurchaseOrder, poUpdate } from './purchase-orders';
 
 /**
  * After the supplier's answer did not come in time (or came before the token was parked): closes an OPEN
@@ -16,7 +16,7 @@ export async function settlePurchaseOrder(
   if (po.status !== 'OPEN') return { decision: po.status === 'RECEIVED' ? 'CONFIRMED' : po.status };
   const at = input.now.toISOString();
   try {
-    await transact(table, 'expirePurchaseOrder', [
+    await transactWrite(table, 'expirePurchaseOrder', [
       poUpdate(table, po, 'SET #status = :expired', { ':expired': 'EXPIRED' }, at),
       auditPut(table, po, {
         at,

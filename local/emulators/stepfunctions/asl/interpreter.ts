@@ -44,6 +44,15 @@ interface AttemptProgress {
   started: boolean;
 }
 
+/** One state being run: its name and definition, the input it received, its `$$` and where it runs. */
+interface StateCall {
+  readonly name: string;
+  readonly state: StateDefinition;
+  readonly input: Json;
+  readonly context: ContextObject;
+  readonly scope: Scope;
+}
+
 interface Outcome {
   readonly output: Json;
   /** The next state; undefined when the (sub-)machine ends here. */
@@ -141,11 +150,11 @@ export class Interpreter {
         );
       case 'Parallel':
         return this.retrying(state, input, context, scope, (attemptContext, progress) =>
-          this.parallel(name, state, input, attemptContext, scope, progress),
+          this.parallel({ name, state, input, context: attemptContext, scope }, progress),
         );
       case 'Map':
         return this.retrying(state, input, context, scope, (attemptContext, progress) =>
-          this.map(name, state, input, attemptContext, scope, progress),
+          this.map({ name, state, input, context: attemptContext, scope }, progress),
         );
       default:
         throw runtimeError(`Unsupported state type ${String((state as { Type: unknown }).Type)}`);
@@ -247,14 +256,8 @@ export class Interpreter {
     }
   }
 
-  private async parallel(
-    name: string,
-    state: StateDefinition,
-    input: Json,
-    context: ContextObject,
-    scope: Scope,
-    progress: AttemptProgress,
-  ): Promise<Json> {
+  private async parallel(call: StateCall, progress: AttemptProgress): Promise<Json> {
+    const { name, state, input, context, scope } = call;
     const effective = this.effectiveInput(state, input, context);
     const branches = state.Branches ?? [];
     this.hooks.emit('ParallelStateStarted');
@@ -272,14 +275,8 @@ export class Interpreter {
     return this.resultOf(state, input, results, context, name);
   }
 
-  private async map(
-    name: string,
-    state: StateDefinition,
-    input: Json,
-    context: ContextObject,
-    scope: Scope,
-    progress: AttemptProgress,
-  ) {
+  private async map(call: StateCall, progress: AttemptProgress) {
+    const { name, state, input, context, scope } = call;
     const selected = selectPath(state.InputPath, input, 'InputPath', context);
     const items = selectPath(state.ItemsPath, selected, 'ItemsPath', context);
     if (!Array.isArray(items)) throw runtimeError(`The ItemsPath of '${name}' must select an array`);
