@@ -1,20 +1,17 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { localAccountId, queueArn } from '../protocol/identity';
 import { DeliveryModel, type DeliveryOptions, resolveDelivery } from './delivery';
-import { invalidParameter, missingParameter, queueDoesNotExist, SqsError } from './errors';
+import { invalidParameter, queueDoesNotExist, SqsError } from './errors';
 import {
   batchEntries,
   type Input,
-  isRecord,
   optionalInteger,
-  optionalString,
   optionalStringList,
-  optionalStringMap,
   requiredInteger,
   requiredString,
 } from './input';
-import { md5Hex, md5OfMessageAttributes, type StoredAttributeValue } from './md5';
 import { MessageMoves } from './message-moves';
+import { buildMessage, renderMessage, sendResult } from './messages';
 import {
   arnQueueName,
   decodeReceiptHandle,
@@ -28,6 +25,7 @@ import {
   type StoredMessage,
   type StoredQueue,
 } from './model';
+import { type QueueRegistry, queueOperations } from './queue-operations';
 
 export type { EngineSnapshot, MoveTask, QueueAttributes, StoredMessage, StoredQueue };
 
@@ -38,62 +36,6 @@ export type { EngineSnapshot, MoveTask, QueueAttributes, StoredMessage, StoredQu
  * like AWS) is the DeliveryModel's; dead-letter redrive is MessageMoves'.
  */
 
-/** AWS's documented bounds for each settable numeric attribute. */
-const numericBounds: Record<string, [number, number]> = {
-  VisibilityTimeout: [0, 43_200],
-  MessageRetentionPeriod: [60, 1_209_600],
-  DelaySeconds: [0, 900],
-  ReceiveMessageWaitTimeSeconds: [0, 20],
-  // AWS raised the maximum message size to 1 MiB (2025); older queues default to 256 KiB.
-  MaximumMessageSize: [1_024, 1_048_576],
-};
-
-const readOnlyAttributes = new Set([
-  'ApproximateNumberOfMessages',
-  'ApproximateNumberOfMessagesNotVisible',
-  'ApproximateNumberOfMessagesDelayed',
-  'CreatedTimestamp',
-  'LastModifiedTimestamp',
-  'QueueArn',
-  'SqsManagedSseEnabled',
-]);
-const ignoredSettableAttributes = new Set([
-  'KmsMasterKeyId',
-  'KmsDataKeyReusePeriodSeconds',
-  'SqsManagedSseEnabled',
-]);
-const gettableAttributes = [
-  'Policy',
-  'VisibilityTimeout',
-  'MaximumMessageSize',
-  'MessageRetentionPeriod',
-  'ApproximateNumberOfMessages',
-  'ApproximateNumberOfMessagesNotVisible',
-  'CreatedTimestamp',
-  'LastModifiedTimestamp',
-  'QueueArn',
-  'ApproximateNumberOfMessagesDelayed',
-  'DelaySeconds',
-  'ReceiveMessageWaitTimeSeconds',
-  'RedrivePolicy',
-  'RedriveAllowPolicy',
-  'SqsManagedSseEnabled',
-] as const;
-
-const messageSystemAttributeNames = [
-  'SenderId',
-  'SentTimestamp',
-  'ApproximateReceiveCount',
-  'ApproximateFirstReceiveTimestamp',
-  'AWSTraceHeader',
-  'DeadLetterQueueSourceArn',
-] as const;
-
-/** SQS accepts exactly the XML 1.0 character set in bodies and string attribute values. */
-const invalidCharacter = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-
-const queueNamePattern = /^[A-Za-z0-9_-]{1,80}$/;
-
 export class SqsEngine {
   private readonly queues = new Map<string, StoredQueue>();
   /** Long polls waiting on a queue; woken by anything that can make a message receivable. */
@@ -102,6 +44,7 @@ export class SqsEngine {
   private closed = false;
   readonly delivery: DeliveryModel;
   private readonly moves: MessageMoves;
+  private readonly queueOps = queueOperations(this.registry());
 
   constructor(
     private readonly queueUrlOf: (name: string) => string,
@@ -186,27 +129,27 @@ export class SqsEngine {
   async handle(operation: string, input: Input, signal: AbortSignal): Promise<Record<string, unknown>> {
     switch (operation) {
       case 'CreateQueue':
-        return this.createQueue(input);
+        return this.queueOps.CreateQueue(input);
       case 'GetQueueUrl':
-        return this.getQueueUrl(input);
+        return this.queueOps.GetQueueUrl(input);
       case 'ListQueues':
-        return this.listQueues(input);
+        return this.queueOps.ListQueues(input);
       case 'DeleteQueue':
-        return this.deleteQueue(input);
+        return this.queueOps.DeleteQueue(input);
       case 'PurgeQueue':
-        return this.purgeQueue(input);
+        return this.queueOps.PurgeQueue(input);
       case 'GetQueueAttributes':
-        return this.getQueueAttributes(input);
+        return this.queueOps.GetQueueAttributes(input);
       case 'SetQueueAttributes':
-        return this.setQueueAttributes(input);
+        return this.queueOps.SetQueueAttributes(input);
       case 'TagQueue':
-        return this.tagQueue(input);
+        return this.queueOps.TagQueue(input);
       case 'UntagQueue':
-        return this.untagQueue(input);
+        return this.queueOps.UntagQueue(input);
       case 'ListQueueTags':
-        return this.listQueueTags(input);
+        return this.queueOps.ListQueueTags(input);
       case 'ListDeadLetterSourceQueues':
-        return this.listDeadLetterSourceQueues(input);
+        return this.queueOps.ListDeadLetterSourceQueues(input);
       case 'SendMessage':
         return this.sendMessage(input);
       case 'SendMessageBatch':
@@ -236,6 +179,16 @@ export class SqsEngine {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private registry(): QueueRegistry {
+    return {
+      queues: this.queues,
+      queueUrlOf: (name) => this.queueUrlOf(name),
+      queueFromUrl: (input) => this.queueFromUrl(input),
+      counts: (queue, now) => this.counts(queue, now),
+      changed: (queue) => this.changed(queue),
+    };
+  }
 
   private changed(queue?: StoredQueue): void {
     if (queue) this.wake(queue.name);
@@ -302,233 +255,6 @@ export class SqsEngine {
     return { visible, inFlight, delayed };
   }
 
-  /** Parses and validates attribute strings (CreateQueue / SetQueueAttributes) into typed settings. */
-  private parseAttributes(raw: Record<string, string>): Partial<QueueAttributes> {
-    const parsed: Partial<QueueAttributes> = {};
-    for (const [name, value] of Object.entries(raw)) {
-      const bounds = numericBounds[name];
-      if (bounds) {
-        const number = Number(value);
-        if (value.trim() === '' || !Number.isInteger(number) || number < bounds[0] || number > bounds[1]) {
-          throw new SqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}.`);
-        }
-        (parsed as Record<string, number>)[name] = number;
-      } else if (name === 'RedrivePolicy') {
-        parsed.RedrivePolicy = value === '' ? undefined : this.parseRedrivePolicy(value);
-      } else if (name === 'RedriveAllowPolicy' || name === 'Policy') {
-        if (value !== '') {
-          try {
-            JSON.parse(value);
-          } catch {
-            throw new SqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}.`);
-          }
-        }
-        parsed[name] = value === '' ? undefined : value;
-      } else if (name === 'FifoQueue' || name === 'ContentBasedDeduplication') {
-        if (value === 'true') {
-          throw new SqsError(
-            'UnsupportedOperation',
-            'FIFO queues are not supported by the local SQS service.',
-          );
-        }
-      } else if (ignoredSettableAttributes.has(name)) {
-        // Encryption settings have no local meaning; accepted so infrastructure-shaped calls keep working.
-      } else {
-        throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-      }
-    }
-    return parsed;
-  }
-
-  private parseRedrivePolicy(value: string): { deadLetterTargetArn: string; maxReceiveCount: number } {
-    const invalid = (reason: string) =>
-      new SqsError(
-        'InvalidAttributeValue',
-        `Value ${value} for parameter RedrivePolicy is invalid. Reason: ${reason}`,
-      );
-    let policy: unknown;
-    try {
-      policy = JSON.parse(value);
-    } catch {
-      throw invalid('Redrive policy is not a valid JSON map.');
-    }
-    if (!isRecord(policy) || typeof policy.deadLetterTargetArn !== 'string') {
-      throw invalid('Redrive policy does not contain mandatory attribute: deadLetterTargetArn.');
-    }
-    const maxReceiveCount = Number(policy.maxReceiveCount);
-    if (
-      policy.maxReceiveCount === undefined ||
-      !Number.isInteger(maxReceiveCount) ||
-      maxReceiveCount < 1 ||
-      maxReceiveCount > 1000
-    ) {
-      throw invalid('Invalid value for maxReceiveCount: must be an integer between 1 and 1000.');
-    }
-    const target = arnQueueName(policy.deadLetterTargetArn);
-    if (!target || !this.queues.has(target)) throw invalid('Dead letter target does not exist.');
-    return { deadLetterTargetArn: policy.deadLetterTargetArn, maxReceiveCount };
-  }
-
-  private attributeString(
-    queue: StoredQueue,
-    name: (typeof gettableAttributes)[number],
-    now: number,
-  ): string | undefined {
-    const a = queue.attributes;
-    switch (name) {
-      case 'ApproximateNumberOfMessages':
-        return String(this.counts(queue, now).visible);
-      case 'ApproximateNumberOfMessagesNotVisible':
-        return String(this.counts(queue, now).inFlight);
-      case 'ApproximateNumberOfMessagesDelayed':
-        return String(this.counts(queue, now).delayed);
-      case 'CreatedTimestamp':
-        return String(Math.floor(queue.createdTimestamp / 1000));
-      case 'LastModifiedTimestamp':
-        return String(Math.floor(queue.lastModifiedTimestamp / 1000));
-      case 'QueueArn':
-        return queueArn(queue.name);
-      case 'SqsManagedSseEnabled':
-        return 'false';
-      case 'RedrivePolicy':
-        return a.RedrivePolicy ? JSON.stringify(a.RedrivePolicy) : undefined;
-      case 'RedriveAllowPolicy':
-      case 'Policy':
-        return a[name];
-      default:
-        return String(a[name]);
-    }
-  }
-
-  private validateMessageAttributes(raw: unknown): Record<string, StoredAttributeValue> {
-    if (raw === undefined || raw === null) return {};
-    if (!isRecord(raw))
-      throw invalidParameter('Value for parameter MessageAttributes is invalid. Reason: must be a map.');
-    const entries = Object.entries(raw);
-    if (entries.length > 10) {
-      throw invalidParameter(
-        `Number of message attributes [${entries.length}] exceeds the allowed maximum [10].`,
-      );
-    }
-    const result: Record<string, StoredAttributeValue> = {};
-    for (const [name, value] of entries) {
-      if (
-        !/^[A-Za-z0-9_.-]{1,256}$/.test(name) ||
-        name.startsWith('.') ||
-        name.endsWith('.') ||
-        name.includes('..') ||
-        /^(aws|amazon)\./i.test(name)
-      ) {
-        throw invalidParameter(`Message attribute name '${name}' is invalid.`);
-      }
-      if (!isRecord(value))
-        throw invalidParameter(`The message attribute '${name}' must contain a non-empty value.`);
-      const dataType = value.DataType;
-      if (typeof dataType !== 'string' || dataType === '') {
-        throw invalidParameter(
-          `The message attribute '${name}' must contain a non-empty message attribute type.`,
-        );
-      }
-      const baseType = dataType.split('.')[0];
-      if (baseType === 'Binary') {
-        if (typeof value.BinaryValue !== 'string' || value.BinaryValue === '') {
-          throw invalidParameter(
-            `The message attribute '${name}' with type 'Binary' must use field 'Binary'.`,
-          );
-        }
-        result[name] = { DataType: dataType, BinaryValue: value.BinaryValue };
-      } else if (baseType === 'String' || baseType === 'Number') {
-        if (typeof value.StringValue !== 'string' || value.StringValue === '') {
-          throw invalidParameter(
-            `The message attribute '${name}' with type '${baseType}' must use field 'String'.`,
-          );
-        }
-        if (baseType === 'Number' && !Number.isFinite(Number(value.StringValue))) {
-          throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number.`);
-        }
-        if (invalidCharacter.test(value.StringValue)) {
-          throw new SqsError(
-            'InvalidMessageContents',
-            `Invalid characters found in message attribute '${name}'.`,
-          );
-        }
-        result[name] = { DataType: dataType, StringValue: value.StringValue };
-      } else {
-        throw invalidParameter(
-          `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`,
-        );
-      }
-    }
-    return result;
-  }
-
-  /** Validates one message and builds it, but does not enqueue it (SendMessageBatch validates per entry). */
-  private buildMessage(queue: StoredQueue, entry: Input, now: number): StoredMessage {
-    const body = entry.MessageBody;
-    if (body === undefined || body === null || body === '') throw missingParameter('MessageBody');
-    if (typeof body !== 'string')
-      throw invalidParameter('Value for parameter MessageBody is invalid. Reason: must be a string.');
-    if (invalidCharacter.test(body)) {
-      throw new SqsError(
-        'InvalidMessageContents',
-        'Invalid binary character in message body. Valid characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.',
-      );
-    }
-    const delaySeconds = optionalInteger(entry, 'DelaySeconds', 0, 900) ?? queue.attributes.DelaySeconds;
-    for (const forbidden of ['MessageGroupId', 'MessageDeduplicationId'] as const) {
-      if (entry[forbidden] !== undefined) {
-        throw invalidParameter(
-          `The request include parameter that is not valid for this queue type. Reason: ${forbidden} is only for FIFO queues.`,
-        );
-      }
-    }
-    const messageAttributes = this.validateMessageAttributes(entry.MessageAttributes);
-    const system = entry.MessageSystemAttributes;
-    let awsTraceHeader: string | undefined;
-    if (isRecord(system)) {
-      for (const [name, value] of Object.entries(system)) {
-        if (name !== 'AWSTraceHeader' || !isRecord(value) || typeof value.StringValue !== 'string') {
-          throw invalidParameter(`Message system attribute name '${name}' is invalid.`);
-        }
-        awsTraceHeader = value.StringValue;
-      }
-    }
-    let size = Buffer.byteLength(body, 'utf8');
-    for (const [name, value] of Object.entries(messageAttributes)) {
-      size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType);
-      size +=
-        value.BinaryValue !== undefined
-          ? Buffer.from(value.BinaryValue, 'base64').length
-          : Buffer.byteLength(value.StringValue ?? '');
-    }
-    if (size > queue.attributes.MaximumMessageSize) {
-      throw invalidParameter(
-        `One or more parameters are invalid. Reason: Message must be shorter than ${queue.attributes.MaximumMessageSize} bytes.`,
-      );
-    }
-    const md5Attributes = md5OfMessageAttributes(messageAttributes);
-    return {
-      id: randomUUID(),
-      body,
-      md5OfBody: md5Hex(body),
-      messageAttributes,
-      ...(md5Attributes ? { md5OfMessageAttributes: md5Attributes } : {}),
-      ...(awsTraceHeader !== undefined ? { awsTraceHeader } : {}),
-      sentTimestamp: now,
-      receiveCount: 0,
-      visibleAt: now + delaySeconds * 1000,
-      received: false,
-    };
-  }
-
-  private static sendResult(message: StoredMessage): Record<string, unknown> {
-    return {
-      MessageId: message.id,
-      MD5OfMessageBody: message.md5OfBody,
-      ...(message.md5OfMessageAttributes ? { MD5OfMessageAttributes: message.md5OfMessageAttributes } : {}),
-    };
-  }
-
   /** Runs one action per batch entry; an SqsError fails only its entry, as in AWS's partial batch results. */
   private batch(
     input: Input,
@@ -550,170 +276,14 @@ export class SqsEngine {
     return { Successful, Failed };
   }
 
-  // ---------------------------------------------------------------- queue operations
-
-  private createQueue(input: Input): Record<string, unknown> {
-    const name = requiredString(input, 'QueueName');
-    if (name.endsWith('.fifo'))
-      throw new SqsError('UnsupportedOperation', 'FIFO queues are not supported by the local SQS service.');
-    if (!queueNamePattern.test(name)) {
-      throw invalidParameter(
-        'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length',
-      );
-    }
-    const raw = optionalStringMap(input, 'Attributes') ?? {};
-    const parsed = this.parseAttributes(raw);
-    const existing = this.queues.get(name);
-    if (existing) {
-      // Idempotent only when every given attribute equals the existing value (AWS's rule).
-      for (const key of Object.keys(raw)) {
-        if (ignoredSettableAttributes.has(key) || key === 'FifoQueue' || key === 'ContentBasedDeduplication')
-          continue;
-        const current = this.attributeString(
-          existing,
-          key as (typeof gettableAttributes)[number],
-          Date.now(),
-        );
-        const wanted =
-          key === 'RedrivePolicy' && parsed.RedrivePolicy
-            ? JSON.stringify(parsed.RedrivePolicy)
-            : (raw[key] ?? '');
-        if ((current ?? '') !== wanted) {
-          throw new SqsError(
-            'QueueNameExists',
-            `A queue already exists with the same name and a different value for attribute ${key}`,
-          );
-        }
-      }
-      return { QueueUrl: this.queueUrlOf(name) };
-    }
-    const now = Date.now();
-    this.queues.set(name, {
-      name,
-      createdTimestamp: now,
-      lastModifiedTimestamp: now,
-      attributes: { ...defaultAttributes, ...stripUndefined(parsed) },
-      tags: optionalStringMap(input, 'tags') ?? {},
-      messages: new Map(),
-    });
-    this.changed();
-    return { QueueUrl: this.queueUrlOf(name) };
-  }
-
-  private getQueueUrl(input: Input): Record<string, unknown> {
-    const name = requiredString(input, 'QueueName');
-    if (!this.queues.has(name)) throw queueDoesNotExist();
-    return { QueueUrl: this.queueUrlOf(name) };
-  }
-
-  private listQueues(input: Input): Record<string, unknown> {
-    const prefix = optionalString(input, 'QueueNamePrefix') ?? '';
-    const maxResults = optionalInteger(input, 'MaxResults', 1, 1000);
-    const names = [...this.queues.keys()].filter((name) => name.startsWith(prefix)).sort();
-    // AWS caps an unpaginated listing at 1000; with MaxResults it pages with an opaque NextToken.
-    const start = (() => {
-      const token = optionalString(input, 'NextToken');
-      if (token === undefined) return 0;
-      const offset = Number(Buffer.from(token, 'base64url').toString('utf8'));
-      if (!Number.isInteger(offset) || offset < 0) throw invalidParameter('Invalid NextToken value.');
-      return offset;
-    })();
-    const page = names.slice(start, start + (maxResults ?? 1000));
-    const next = start + page.length;
-    return {
-      ...(page.length > 0 ? { QueueUrls: page.map((name) => this.queueUrlOf(name)) } : {}),
-      ...(maxResults !== undefined && next < names.length
-        ? { NextToken: Buffer.from(String(next)).toString('base64url') }
-        : {}),
-    };
-  }
-
-  private deleteQueue(input: Input): Record<string, unknown> {
-    const queue = this.queueFromUrl(input);
-    this.queues.delete(queue.name);
-    this.changed(queue);
-    return {};
-  }
-
-  private purgeQueue(input: Input): Record<string, unknown> {
-    const queue = this.queueFromUrl(input);
-    // AWS allows one purge per 60 s (PurgeQueueInProgress); locally purges are unlimited so tests can reset queues.
-    queue.messages.clear();
-    this.changed(queue);
-    return {};
-  }
-
-  private getQueueAttributes(input: Input): Record<string, unknown> {
-    const queue = this.queueFromUrl(input);
-    const requested = optionalStringList(input, 'AttributeNames') ?? [];
-    const names = requested.includes('All') ? [...gettableAttributes] : requested;
-    const now = Date.now();
-    const Attributes: Record<string, string> = {};
-    for (const name of names) {
-      if (!(gettableAttributes as readonly string[]).includes(name)) {
-        throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-      }
-      const value = this.attributeString(queue, name as (typeof gettableAttributes)[number], now);
-      if (value !== undefined) Attributes[name] = value;
-    }
-    return Object.keys(Attributes).length > 0 ? { Attributes } : {};
-  }
-
-  private setQueueAttributes(input: Input): Record<string, unknown> {
-    const queue = this.queueFromUrl(input);
-    const raw = optionalStringMap(input, 'Attributes');
-    if (!raw) throw missingParameter('Attributes');
-    for (const name of Object.keys(raw)) {
-      if (readOnlyAttributes.has(name) && !ignoredSettableAttributes.has(name)) {
-        throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-      }
-    }
-    const parsed = this.parseAttributes(raw);
-    for (const [key, value] of Object.entries(parsed)) {
-      if (value === undefined) delete (queue.attributes as unknown as Record<string, unknown>)[key];
-      else (queue.attributes as unknown as Record<string, unknown>)[key] = value;
-    }
-    queue.lastModifiedTimestamp = Date.now();
-    this.changed(queue);
-    return {};
-  }
-
-  private tagQueue(input: Input): Record<string, unknown> {
-    const queue = this.queueFromUrl(input);
-    Object.assign(queue.tags, optionalStringMap(input, 'Tags') ?? {});
-    this.changed();
-    return {};
-  }
-
-  private untagQueue(input: Input): Record<string, unknown> {
-    const queue = this.queueFromUrl(input);
-    for (const key of optionalStringList(input, 'TagKeys') ?? []) delete queue.tags[key];
-    this.changed();
-    return {};
-  }
-
-  private listQueueTags(input: Input): Record<string, unknown> {
-    const queue = this.queueFromUrl(input);
-    return Object.keys(queue.tags).length > 0 ? { Tags: { ...queue.tags } } : {};
-  }
-
-  private listDeadLetterSourceQueues(input: Input): Record<string, unknown> {
-    const queue = this.queueFromUrl(input);
-    const arn = queueArn(queue.name);
-    const sources = [...this.queues.values()]
-      .filter((candidate) => candidate.attributes.RedrivePolicy?.deadLetterTargetArn === arn)
-      .map((candidate) => this.queueUrlOf(candidate.name));
-    return { queueUrls: sources };
-  }
-
   // ---------------------------------------------------------------- message operations
 
   private sendMessage(input: Input): Record<string, unknown> {
     const queue = this.queueFromUrl(input);
-    const message = this.buildMessage(queue, input, Date.now());
+    const message = buildMessage(queue, input, Date.now());
     queue.messages.set(message.id, message);
     this.changed(queue);
-    return SqsEngine.sendResult(message);
+    return sendResult(message);
   }
 
   private sendMessageBatch(input: Input): Record<string, unknown> {
@@ -733,9 +303,9 @@ export class SqsEngine {
     }
     const now = Date.now();
     const result = this.batch(input, (entry) => {
-      const message = this.buildMessage(queue, entry, now);
+      const message = buildMessage(queue, entry, now);
       queue.messages.set(message.id, message);
-      return SqsEngine.sendResult(message);
+      return sendResult(message);
     });
     this.changed(queue);
     return result;
@@ -850,7 +420,7 @@ export class SqsEngine {
       const taken = this.take(queue, max, visibilityTimeout ?? queue.attributes.VisibilityTimeout, now);
       if (taken.length > 0) {
         this.onChange();
-        return { Messages: taken.map((message) => this.renderMessage(message, systemNames, attributeNames)) };
+        return { Messages: taken.map((message) => renderMessage(message, systemNames, attributeNames)) };
       }
       if (now >= deadline) return {};
       await this.waitForChange(queue, deadline, signal);
@@ -858,48 +428,6 @@ export class SqsEngine {
       if (!current) return {};
       queue = current;
     }
-  }
-
-  private renderMessage(
-    message: StoredMessage,
-    systemNames: Set<string>,
-    attributeNames: string[],
-  ): Record<string, unknown> {
-    const all = systemNames.has('All');
-    const Attributes: Record<string, string> = {};
-    const available: Record<(typeof messageSystemAttributeNames)[number], string | undefined> = {
-      SenderId: localAccountId,
-      SentTimestamp: String(message.sentTimestamp),
-      ApproximateReceiveCount: String(message.receiveCount),
-      ApproximateFirstReceiveTimestamp: String(message.firstReceiveTimestamp ?? message.sentTimestamp),
-      AWSTraceHeader: message.awsTraceHeader,
-      DeadLetterQueueSourceArn: message.deadLetterSourceArn,
-    };
-    for (const name of messageSystemAttributeNames) {
-      const value = available[name];
-      if ((all || systemNames.has(name)) && value !== undefined) Attributes[name] = value;
-    }
-    const wanted = (name: string) =>
-      attributeNames.some(
-        (pattern) =>
-          pattern === 'All' ||
-          pattern === '.*' ||
-          pattern === name ||
-          (pattern.endsWith('.*') && name.startsWith(pattern.slice(0, -1))),
-      );
-    const MessageAttributes: Record<string, StoredAttributeValue> = {};
-    for (const [name, value] of Object.entries(message.messageAttributes)) {
-      if (wanted(name)) MessageAttributes[name] = value;
-    }
-    const selectedMd5 = md5OfMessageAttributes(MessageAttributes);
-    return {
-      MessageId: message.id,
-      ReceiptHandle: message.receiptHandle,
-      MD5OfBody: message.md5OfBody,
-      Body: message.body,
-      ...(Object.keys(Attributes).length > 0 ? { Attributes } : {}),
-      ...(selectedMd5 ? { MD5OfMessageAttributes: selectedMd5, MessageAttributes } : {}),
-    };
   }
 
   /**
@@ -956,8 +484,4 @@ export class SqsEngine {
   private changeMessageVisibility(input: Input): Record<string, unknown> {
     return this.changeVisibilityOne(input, input);
   }
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
 }
