@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { limits } from './asl/limits';
+
+const historyEventLimit = limits.historyEvents;
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -36,6 +39,28 @@ export interface ExecutionRecord {
   events: HistoryEvent[];
 }
 
+/** How an execution ended; the store records it on the execution and as AWS's closing history event. */
+export interface Closing {
+  readonly status: Exclude<ExecutionStatus, 'RUNNING'>;
+  readonly error?: string;
+  readonly cause?: string;
+  /** SUCCEEDED only: the execution's output (JSON text). */
+  readonly output?: string;
+}
+
+const closingEvents: Record<Closing['status'], readonly [type: string, member: string]> = {
+  SUCCEEDED: ['ExecutionSucceeded', 'executionSucceededEventDetails'],
+  FAILED: ['ExecutionFailed', 'executionFailedEventDetails'],
+  TIMED_OUT: ['ExecutionTimedOut', 'executionTimedOutEventDetails'],
+  ABORTED: ['ExecutionAborted', 'executionAbortedEventDetails'],
+};
+
+/**
+ * "Your workflow execution has not exceeded the redrivable period of 14 days", and AWS does not redrive an
+ * execution whose history reached its event limit. https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
+ */
+const redrivablePeriodMs = 14 * 24 * 3600 * 1000;
+
 interface PersistedFile {
   version: 1;
   executions: ExecutionRecord[];
@@ -44,7 +69,8 @@ interface PersistedFile {
 }
 
 /**
- * All execution records with their histories. Optionally persisted to one JSON file, written debounced and
+ * All execution records with their histories: the one owner of a record. Every change to an execution
+ * (created, entering a state, closed, redriven) goes through here, with its history event. Optionally persisted to one JSON file, written debounced and
  * atomically (temp file + rename) so a crash mid-write never leaves a truncated file behind.
  */
 export class ExecutionStore {
@@ -66,23 +92,72 @@ export class ExecutionStore {
     if (parsed.tokenSecret) this.tokenSecret = Buffer.from(parsed.tokenSecret, 'base64');
     for (const record of parsed.executions ?? []) {
       this.records.set(record.executionArn, record);
-      if (record.status === 'RUNNING') {
-        const cause = 'local cloud restarted';
-        record.status = 'FAILED';
-        record.error = 'States.Runtime';
-        record.cause = cause;
-        record.stopDate = Date.now();
-        this.append(record, 'ExecutionFailed', 'executionFailedEventDetails', {
-          error: 'States.Runtime',
-          cause,
-        });
-      }
+      if (record.status === 'RUNNING')
+        this.close(record, { status: 'FAILED', error: 'States.Runtime', cause: 'local cloud restarted' });
     }
   }
 
-  add(record: ExecutionRecord): void {
+  /** A new RUNNING execution. */
+  create(
+    fields: Pick<ExecutionRecord, 'executionArn' | 'stateMachineArn' | 'stateMachineName' | 'name' | 'input'>,
+  ) {
+    const record: ExecutionRecord = {
+      ...fields,
+      status: 'RUNNING',
+      startDate: Date.now(),
+      redriveCount: 0,
+      events: [],
+    };
     this.records.set(record.executionArn, record);
     this.changed();
+    return record;
+  }
+
+  /** The execution entered a top-level state with this input: a redrive resumes there. */
+  enter(record: ExecutionRecord, name: string, input: unknown): void {
+    record.currentState = { name, input };
+  }
+
+  /** Closes an execution with AWS's closing event (output, error and cause go into its details). */
+  close(record: ExecutionRecord, closing: Closing): void {
+    record.status = closing.status;
+    record.stopDate = Date.now();
+    record.output = closing.output;
+    record.error = closing.error;
+    record.cause = closing.cause;
+    const [type, member] = closingEvents[closing.status];
+    const details: Record<string, unknown> = {};
+    if (closing.output !== undefined)
+      Object.assign(details, { output: closing.output, outputDetails: { truncated: false } });
+    if (closing.error !== undefined) details.error = closing.error;
+    if (closing.cause !== undefined) details.cause = closing.cause;
+    this.append(record, type, member, details);
+  }
+
+  /** Why RedriveExecution would refuse this execution (AWS's redriveStatusReason), or undefined. */
+  notRedrivable(record: ExecutionRecord, now = Date.now()): string | undefined {
+    if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(record.status) || !record.currentState)
+      return `Execution is ${record.status} and cannot be redriven`;
+    if (record.events.length >= historyEventLimit) return 'Execution history event limit exceeded';
+    if (now - (record.stopDate ?? 0) > redrivablePeriodMs) return 'Execution redrivable period exceeded';
+    return undefined;
+  }
+
+  /** Runs a closed execution again from the state it failed in; returns that state and its recorded input. */
+  redrive(record: ExecutionRecord): { name: string; input: unknown } {
+    const from = record.currentState;
+    if (!from) throw new Error(`${record.executionArn} has no state to redrive from`);
+    record.status = 'RUNNING';
+    record.redriveCount += 1;
+    record.redriveDate = Date.now();
+    record.output = undefined;
+    record.error = undefined;
+    record.cause = undefined;
+    record.stopDate = undefined;
+    this.append(record, 'ExecutionRedriven', 'executionRedrivenEventDetails', {
+      redriveCount: record.redriveCount,
+    });
+    return from;
   }
 
   get(executionArn: string): ExecutionRecord | undefined {

@@ -4,7 +4,7 @@ import { Interpreter, type InterpreterHooks } from './asl/interpreter';
 import { limits } from './asl/limits';
 import { Aborted } from './asl/timers';
 import type { Json, MachineDefinition, StateDefinition } from './asl/types';
-import type { ExecutionRecord, ExecutionStore } from './executions';
+import type { Closing, ExecutionRecord, ExecutionStore } from './executions';
 import type { FaultRegistry } from './fault-injection';
 import { parseResource, type TaskResourceDeps } from './task-resources';
 import { runTaskAttempt, type TaskHost } from './task-runner';
@@ -174,7 +174,7 @@ export class ExecutionRunner {
   stop(executionArn: string, error: string | undefined, cause: string | undefined): void {
     const run = this.active.get(executionArn);
     if (!run) return;
-    this.finish(run, 'ABORTED', error, cause, 'ExecutionAborted', 'executionAbortedEventDetails');
+    this.finish(run, { status: 'ABORTED', error, cause });
   }
 
   /** Resolves once the execution is no longer running (for `states:startExecution.sync`). */
@@ -211,7 +211,7 @@ export class ExecutionRunner {
       retryIntervalScale: this.deps.retryIntervalScale,
       emit: taskHost.emit,
       enteredTopLevel: (name, input) => {
-        run.record.currentState = { name, input };
+        this.deps.store.enter(run.record, name, input);
       },
       newTaskToken: (stateName) => this.deps.broker.create(run.record.executionArn, stateName),
       runTask: (request) => {
@@ -232,60 +232,24 @@ export class ExecutionRunner {
   }
 
   private succeeded(run: ActiveRun, output: Json): void {
-    if (run.finished) return;
-    const text = JSON.stringify(output ?? null);
-    run.record.output = text;
-    this.finish(
-      run,
-      'SUCCEEDED',
-      undefined,
-      undefined,
-      'ExecutionSucceeded',
-      'executionSucceededEventDetails',
-      {
-        output: text,
-        outputDetails: { truncated: false },
-      },
-    );
+    this.finish(run, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) });
   }
 
   private failed(run: ActiveRun, error: { name: string; message: string }): void {
-    this.finish(
-      run,
-      'FAILED',
-      error.name || undefined,
-      error.message || undefined,
-      'ExecutionFailed',
-      'executionFailedEventDetails',
-    );
+    this.finish(run, { status: 'FAILED', error: error.name || undefined, cause: error.message || undefined });
   }
 
   /** AWS's DescribeExecution of a TIMED_OUT execution has neither error nor cause (localstack test_global_timeout). */
   private timedOut(run: ActiveRun): void {
-    this.finish(run, 'TIMED_OUT', undefined, undefined, 'ExecutionTimedOut', 'executionTimedOutEventDetails');
+    this.finish(run, { status: 'TIMED_OUT' });
   }
 
-  private finish(
-    run: ActiveRun,
-    status: ExecutionRecord['status'],
-    error: string | undefined,
-    cause: string | undefined,
-    eventType: string,
-    member: string,
-    details?: Record<string, unknown>,
-  ): void {
+  private finish(run: ActiveRun, closing: Closing): void {
     if (run.finished) return;
     run.finished = true;
     clearTimeout(run.timer);
     const { record } = run;
-    record.status = status;
-    record.stopDate = Date.now();
-    record.error = error;
-    record.cause = cause;
-    const closing: Record<string, unknown> = details ?? {};
-    if (error !== undefined) closing.error = error;
-    if (cause !== undefined) closing.cause = cause;
-    this.deps.store.append(record, eventType, member, closing);
+    this.deps.store.close(record, closing);
     run.controller.abort();
     this.deps.broker.cancelExecution(record.executionArn);
     this.active.delete(record.executionArn);
