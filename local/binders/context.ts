@@ -1,0 +1,8 @@
+/** What every binder gets: where to log, where state persists, and where to register its teardown. */
+export interface BindContext {
+  readonly log: (line: string) => void;
+  /** Keep data under this directory across restarts. */
+  readonly persistDir?: string;
+  /** Called in reverse order by stop(). */
+  readonly onStop: (stopper: () => Promise<void>) => void;
+}

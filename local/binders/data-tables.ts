@@ -1,0 +1,28 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTable } from '../emulators/dynamodb/create-tables';
+import { startDynamoDbLocal } from '../emulators/dynamodb/dynamodb-local';
+import { tableName } from '../emulators/protocol/identity';
+import { systemDefinition } from '../system-resolution';
+import type { BindContext } from './context';
+
+/**
+ * DynamoDB Local on `port` (unless an endpoint is shared, as the tests do) and the definition's tables, as
+ * infra/constructs/data-tables.ts builds them.
+ */
+export async function bindTables(
+  context: BindContext,
+  client: DynamoDBClient,
+  dynamodb: { readonly endpoint: string; readonly port?: number },
+): Promise<void> {
+  if (dynamodb.port !== undefined) {
+    const dbPath = context.persistDir ? join(context.persistDir, 'dynamodb') : undefined;
+    if (dbPath) mkdirSync(dbPath, { recursive: true });
+    const local = await startDynamoDbLocal({ port: dynamodb.port, dbPath });
+    context.onStop(() => local.stop());
+  }
+  for (const [key, table] of Object.entries(systemDefinition.tables))
+    await createTable(client, tableName(key), table);
+  context.log(`DynamoDB Local      ${dynamodb.endpoint}`);
+}

@@ -1,0 +1,36 @@
+import { startLocalGateway } from '../emulators/apigateway/server';
+import type { LambdaInvoker } from '../emulators/lambda/invoker';
+import type { StepFunctionsService } from '../emulators/stepfunctions/service';
+import { registerFaultRoutes } from '../faults';
+import { systemDefinition } from '../system-resolution';
+import type { BindContext } from './context';
+
+/** The definition's routes, each backed by its function behind the authorizer, as infra/constructs/http-api.ts. */
+export const httpRoutes = () =>
+  systemDefinition.routes.map((route) => ({
+    method: route.method,
+    path: route.path,
+    functionName: route.function,
+    public: 'public' in route ? route.public : false,
+  }));
+
+/** The local HTTP API gateway, plus the local-only fault routes. */
+export async function bindHttpApi(
+  context: BindContext,
+  options: {
+    readonly port: number;
+    readonly invoker: LambdaInvoker;
+    readonly stepFunctions: StepFunctionsService;
+  },
+) {
+  const gateway = await startLocalGateway({
+    port: options.port,
+    routes: httpRoutes(),
+    authorizerFunctionName: 'authorizer',
+    invoker: options.invoker,
+    localRoutes: registerFaultRoutes(options.stepFunctions),
+  });
+  context.onStop(() => gateway.close());
+  context.log(`API                 ${gateway.url}`);
+  return gateway;
+}
