@@ -1,6 +1,10 @@
 import { z } from 'zod';
+import * as opsSchemas from './ops-schemas';
 import type { Role } from './schemas';
-import * as schemas from './schemas';
+import * as domainSchemas from './schemas';
+
+const schemas = { ...domainSchemas, ...opsSchemas };
+
 import type { routes } from './system';
 
 /** `"METHOD /path"` of every route in the system definition. */

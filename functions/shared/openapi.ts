@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { apiContracts, type RouteContract, type RouteKey } from '../contracts/api';
-import { problemSchema } from '../contracts/schemas';
+import { problemSchema } from '../contracts/ops-schemas';
 import { routes } from '../contracts/system';
 
 type JsonSchema = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { type ProblemCode, problemCodes } from '../contracts/errors';
-import type { Problem } from '../contracts/schemas';
+import type { Problem } from '../contracts/ops-schemas';
 
 export interface FieldError {
   readonly pointer: string;

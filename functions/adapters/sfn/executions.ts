@@ -8,7 +8,7 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { ExecutionSummary } from '../../contracts/schemas';
+import type { ExecutionSummary } from '../../contracts/ops-schemas';
 import { callAws, errorName } from '../errors';
 
 /** An execution's ARN from its state machine's ARN and its name (how AWS builds it). */

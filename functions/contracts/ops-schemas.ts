@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/** Operations and platform: executions, dead letters, health and problems. */
+// ---------------------------------------------------------------------------------------------------- ops
+
+export const executionStatuses = [
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'ABORTED',
+  'PENDING_REDRIVE',
+] as const;
+
+export const listExecutionsQuerySchema = z.object({
+  status: z.enum(executionStatuses).default('FAILED'),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  nextToken: z.string().min(1).optional(),
+});
+
+export const executionSummarySchema = z.object({
+  executionArn: z.string(),
+  executionId: z.string(),
+  workflow: z.string(),
+  status: z.string(),
+  startDate: z.iso.datetime(),
+  stopDate: z.iso.datetime().optional(),
+  failedState: z.string().optional(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+  input: z.unknown(),
+});
+export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
+
+export const executionListSchema = z.object({
+  items: z.array(executionSummarySchema),
+  nextToken: z.string().optional(),
+});
+
+export const executionIdParamsSchema = z.object({
+  executionId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be an execution name'),
+});
+
+export const redriveResponseSchema = z.object({ executionArn: z.string(), status: z.literal('RUNNING') });
+
+/** The queues whose dead letters operations can inspect and redrive (each has a `<name>-dlq`). */
+export const deadLetterSourceSchema = z.enum(['supplierStockFeed']);
+export const deadLetterSchema = z.object({
+  queue: deadLetterSourceSchema,
+  messageId: z.string(),
+  /** As received: a dead letter is often a body the consumer could not parse. */
+  body: z.string(),
+  /** Deliveries so far, including the failed ones on the source queue. */
+  receiveCount: z.number().int().nonnegative(),
+  sentAt: z.iso.datetime().optional(),
+});
+export const deadLetterListSchema = z.object({
+  items: z.array(deadLetterSchema),
+  queues: z.array(
+    z.object({
+      queue: deadLetterSourceSchema,
+      /** ApproximateNumberOfMessages (visible) when the listing started. */
+      approximateMessages: z.number().int(),
+      /** Distinct messages listed in `items` for this queue. */
+      listed: z.number().int().nonnegative(),
+      /** False when the listing stopped before seeing every announced message (or hit the per-queue limit). */
+      complete: z.boolean(),
+    }),
+  ),
+});
+export const redriveDeadLettersBodySchema = z
+  .object({ queue: deadLetterSourceSchema.optional() })
+  .strict()
+  .optional();
+export const redriveDeadLettersResponseSchema = z.object({
+  items: z.array(
+    z.object({
+      queue: deadLetterSourceSchema,
+      taskHandle: z.string(),
+      approximateMessagesToMove: z.number().int().nonnegative(),
+    }),
+  ),
+});
+
+// ------------------------------------------------------------------------------------------------ platform
+
+export const healthResponseSchema = z.object({ status: z.literal('ok') });
+
+/** RFC 9457 problem details, with `code` and, for validation failures, `errors[]` naming each bad field. */
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string(),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ pointer: z.string(), field: z.string(), message: z.string() })).optional(),
+});
+export type Problem = z.infer<typeof problemSchema>;
