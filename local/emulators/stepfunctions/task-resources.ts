@@ -150,151 +150,159 @@ export async function callResource(
   params: unknown,
   deps: TaskResourceDeps,
 ): Promise<unknown> {
-  switch (parsed.kind) {
-    case 'lambda:function':
+  return integrations[parsed.kind](parsed, params, deps);
+}
+
+type Integration = (parsed: ParsedResource, params: unknown, deps: TaskResourceDeps) => Promise<unknown>;
+
+/** A client the integration needs, or the SdkClientException AWS would raise without a reachable endpoint. */
+function clientOf<T>(client: T | undefined, service: string): T {
+  if (!client)
+    throw new StatesError(
+      `${service}.SdkClientException`,
+      `No ${service} endpoint configured for the local Step Functions service`,
+    );
+  return client;
+}
+
+const integrations: Record<ResourceKind, Integration> = {
+  'lambda:function': async (parsed, params, deps) => {
+    try {
+      return (await deps.invoker.invoke(parsed.resourceName, params)) ?? null;
+    } catch (error) {
+      throw lambdaError(error);
+    }
+  },
+  'lambda:invoke': async (_parsed, params, deps) => {
+    const p = asObject(params, 'lambda:invoke');
+    if (typeof p.FunctionName !== 'string') throw runtimeError('lambda:invoke needs Parameters.FunctionName');
+    let payload: unknown = p.Payload ?? {};
+    // Lambda receives bytes: a string Payload is passed as-is, i.e. parsed if it is JSON.
+    if (typeof payload === 'string') {
       try {
-        return (await deps.invoker.invoke(parsed.resourceName, params)) ?? null;
-      } catch (error) {
-        throw lambdaError(error);
-      }
-    case 'lambda:invoke': {
-      const p = asObject(params, 'lambda:invoke');
-      if (typeof p.FunctionName !== 'string')
-        throw runtimeError('lambda:invoke needs Parameters.FunctionName');
-      let payload: unknown = p.Payload ?? {};
-      // Lambda receives bytes: a string Payload is passed as-is, i.e. parsed if it is JSON.
-      if (typeof payload === 'string') {
-        try {
-          payload = JSON.parse(payload);
-        } catch {
-          // not JSON: the handler receives the string
-        }
-      }
-      try {
-        const result = await deps.invoker.invoke(p.FunctionName, payload);
-        return { ExecutedVersion: '$LATEST', Payload: result ?? null, StatusCode: 200 };
-      } catch (error) {
-        throw lambdaError(error);
+        payload = JSON.parse(payload);
+      } catch {
+        // not JSON: the handler receives the string
       }
     }
-    case 'dynamodb': {
-      const client = deps.dynamodb;
-      if (!client)
-        throw new StatesError(
-          'DynamoDB.SdkClientException',
-          'No DynamoDB endpoint configured for the local Step Functions service',
-        );
-      const p = asObject(params, `dynamodb:${parsed.action}`);
-      try {
-        // Parameters are the DynamoDB API request verbatim (PascalCase, attribute-value JSON), as in AWS.
-        const command =
-          parsed.action === 'getItem'
-            ? new GetItemCommand(p as never)
-            : parsed.action === 'putItem'
-              ? new PutItemCommand(p as never)
-              : parsed.action === 'updateItem'
-                ? new UpdateItemCommand(p as never)
-                : new DeleteItemCommand(p as never);
-        return toTaskResult(await client.send(command as never));
-      } catch (error) {
-        throw optimizedIntegrationError('dynamodb', error);
-      }
+    try {
+      const result = await deps.invoker.invoke(p.FunctionName, payload);
+      return { ExecutedVersion: '$LATEST', Payload: result ?? null, StatusCode: 200 };
+    } catch (error) {
+      throw lambdaError(error);
     }
-    case 'aws-sdk:dynamodb': {
-      const client = deps.dynamodb;
-      if (!client)
-        throw new StatesError(
-          'DynamoDb.SdkClientException',
-          'No DynamoDB endpoint configured for the local Step Functions service',
-        );
-      const p = asObject(params, `aws-sdk:dynamodb:${parsed.action}`);
-      const commandName = `${parsed.action.charAt(0).toUpperCase()}${parsed.action.slice(1)}Command`;
-      const Command = (dynamodbCommands as unknown as Record<string, new (input: unknown) => unknown>)[
-        commandName
-      ];
-      if (!Command) throw runtimeError(`Unknown DynamoDB action ${parsed.action}`);
-      try {
-        return toTaskResult(await client.send(new Command(p) as never));
-      } catch (error) {
-        throw sdkIntegrationError(error);
-      }
+  },
+  dynamodb: async (parsed, params, deps) => {
+    const client = clientOf(deps.dynamodb, 'DynamoDB');
+    const p = asObject(params, `dynamodb:${parsed.action}`);
+    // Parameters are the DynamoDB API request verbatim (PascalCase, attribute-value JSON), as in AWS.
+    const commands: Record<string, new (input: never) => unknown> = {
+      getItem: GetItemCommand,
+      putItem: PutItemCommand,
+      updateItem: UpdateItemCommand,
+      deleteItem: DeleteItemCommand,
+    };
+    const Command = commands[parsed.action];
+    if (!Command) throw runtimeError(`Unknown DynamoDB action ${parsed.action}`);
+    try {
+      return toTaskResult(await client.send(new Command(p as never) as never));
+    } catch (error) {
+      throw optimizedIntegrationError('dynamodb', error);
     }
-    case 'sqs': {
-      const client = deps.sqs;
-      if (!client)
-        throw new StatesError(
-          'SQS.SdkClientException',
-          'No SQS endpoint configured for the local Step Functions service',
-        );
-      const p = asObject(params, 'sqs:sendMessage');
-      const body = p.MessageBody;
-      try {
-        return toTaskResult(
-          await client.send(
-            new SendMessageCommand({
-              ...(p as never as object),
-              QueueUrl: String(p.QueueUrl),
-              // AWS serializes a JSON MessageBody for you.
-              MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
-            }),
-          ),
-        );
-      } catch (error) {
-        throw optimizedIntegrationError('sqs', error);
-      }
+  },
+  'aws-sdk:dynamodb': async (parsed, params, deps) => {
+    const client = clientOf(deps.dynamodb, 'DynamoDb');
+    const p = asObject(params, `aws-sdk:dynamodb:${parsed.action}`);
+    const commandName = `${parsed.action.charAt(0).toUpperCase()}${parsed.action.slice(1)}Command`;
+    const Command = (dynamodbCommands as unknown as Record<string, new (input: unknown) => unknown>)[
+      commandName
+    ];
+    if (!Command) throw runtimeError(`Unknown DynamoDB action ${parsed.action}`);
+    try {
+      return toTaskResult(await client.send(new Command(p) as never));
+    } catch (error) {
+      throw sdkIntegrationError(error);
     }
-    case 'states:startExecution': {
-      const p = asObject(params, 'states:startExecution');
-      if (typeof p.StateMachineArn !== 'string')
-        throw runtimeError('startExecution needs Parameters.StateMachineArn');
-      const input = typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {});
-      let started: { executionArn: string; startDate: number };
-      try {
-        started = await deps.startExecution(
-          p.StateMachineArn,
-          input,
-          typeof p.Name === 'string' ? p.Name : undefined,
-        );
-      } catch (error) {
-        const e = error as { shape?: string; message?: string };
-        const shape = e.shape ?? 'SdkClient';
-        throw new StatesError(
-          `StepFunctions.${shape.endsWith('Exception') ? shape : `${shape}Exception`}`,
-          e.message ?? String(error),
-        );
-      }
-      if (!parsed.sync)
-        return { ExecutionArn: started.executionArn, StartDate: new Date(started.startDate).toISOString() };
-      const done = await deps.awaitExecution(started.executionArn);
-      const description = {
-        ExecutionArn: started.executionArn,
-        Input: parsed.sync === 'sync:2' ? JSON.parse(done.input) : done.input,
-        InputDetails: { Included: true },
-        Name: done.name,
-        Output:
-          done.output === undefined
-            ? undefined
-            : parsed.sync === 'sync:2'
-              ? JSON.parse(done.output)
-              : done.output,
-        OutputDetails: { Included: true },
-        StartDate: done.startDate,
-        StateMachineArn: done.stateMachineArn,
-        Status: done.status,
-        StopDate: done.stopDate,
-        Error: done.error,
-        Cause: done.cause,
-      };
-      if (done.status !== 'SUCCEEDED') {
-        const error =
-          done.status === 'ABORTED'
-            ? 'StepFunctions.ExecutionAbortedException'
-            : done.status === 'TIMED_OUT'
-              ? 'StepFunctions.ExecutionTimedOutException'
-              : 'States.TaskFailed';
-        throw new StatesError(error, JSON.stringify(description));
-      }
-      return description;
+  },
+  sqs: async (_parsed, params, deps) => {
+    const client = clientOf(deps.sqs, 'SQS');
+    const p = asObject(params, 'sqs:sendMessage');
+    const body = p.MessageBody;
+    try {
+      return toTaskResult(
+        await client.send(
+          new SendMessageCommand({
+            ...(p as never as object),
+            QueueUrl: String(p.QueueUrl),
+            // AWS serializes a JSON MessageBody for you.
+            MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+          }),
+        ),
+      );
+    } catch (error) {
+      throw optimizedIntegrationError('sqs', error);
     }
+  },
+  'states:startExecution': startChildExecution,
+};
+
+async function startChildExecution(
+  parsed: ParsedResource,
+  params: unknown,
+  deps: TaskResourceDeps,
+): Promise<unknown> {
+  const p = asObject(params, 'states:startExecution');
+  if (typeof p.StateMachineArn !== 'string')
+    throw runtimeError('startExecution needs Parameters.StateMachineArn');
+  const input = typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input ?? {});
+  let started: { executionArn: string; startDate: number };
+  try {
+    started = await deps.startExecution(
+      p.StateMachineArn,
+      input,
+      typeof p.Name === 'string' ? p.Name : undefined,
+    );
+  } catch (error) {
+    const e = error as { shape?: string; message?: string };
+    const shape = e.shape ?? 'SdkClient';
+    throw new StatesError(
+      `StepFunctions.${shape.endsWith('Exception') ? shape : `${shape}Exception`}`,
+      e.message ?? String(error),
+    );
   }
+  if (!parsed.sync)
+    return { ExecutionArn: started.executionArn, StartDate: new Date(started.startDate).toISOString() };
+  return childOutcome(parsed.sync, started.executionArn, await deps.awaitExecution(started.executionArn));
+}
+
+/** `.sync` / `.sync:2`: the child's DescribeExecution (JSON-parsed for `:2`); a child that did not succeed fails the task. */
+function childOutcome(
+  sync: 'sync' | 'sync:2',
+  executionArn: string,
+  done: Awaited<ReturnType<TaskResourceDeps['awaitExecution']>>,
+) {
+  const parsedJson = (text: string | undefined) =>
+    text === undefined || sync === 'sync' ? text : JSON.parse(text);
+  const description = {
+    ExecutionArn: executionArn,
+    Input: parsedJson(done.input),
+    InputDetails: { Included: true },
+    Name: done.name,
+    Output: parsedJson(done.output),
+    OutputDetails: { Included: true },
+    StartDate: done.startDate,
+    StateMachineArn: done.stateMachineArn,
+    Status: done.status,
+    StopDate: done.stopDate,
+    Error: done.error,
+    Cause: done.cause,
+  };
+  if (done.status === 'SUCCEEDED') return description;
+  const error =
+    done.status === 'ABORTED'
+      ? 'StepFunctions.ExecutionAbortedException'
+      : done.status === 'TIMED_OUT'
+        ? 'StepFunctions.ExecutionTimedOutException'
+        : 'States.TaskFailed';
+  throw new StatesError(error, JSON.stringify(description));
 }
