@@ -60,16 +60,99 @@ export function createLambdaRuntime(
   /** Where function logs go (CloudWatch Logs, locally); dropped when absent. */
   onLog?: (functionName: string, line: string) => void,
 ): LambdaRuntime {
-  const byName = new Map(functions.map((fn) => [fn.name, fn]));
-  const workers = new Map<string, Sandbox>();
-  const retiredSandboxes = new Set<Sandbox>();
-  const listeners: ((record: InvocationRecord) => void)[] = [];
-  let nextId = 1;
+  return new WorkerRuntime(functions, runtimeEnvironment, onLog);
+}
+
+class WorkerRuntime implements LambdaRuntime {
+  readonly functionNames: readonly string[];
+  private readonly byName: Map<string, LocalFunction>;
+  private readonly workers = new Map<string, Sandbox>();
+  private readonly retiredSandboxes = new Set<Sandbox>();
+  private readonly listeners: ((record: InvocationRecord) => void)[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly functions: readonly LocalFunction[],
+    private readonly runtimeEnvironment: () => Readonly<Record<string, string>>,
+    private readonly onLog?: (functionName: string, line: string) => void,
+  ) {
+    this.functionNames = functions.map((fn) => fn.name);
+    this.byName = new Map(functions.map((fn) => [fn.name, fn]));
+  }
+
+  onInvocation(listener: (record: InvocationRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async invoke(functionNameOrArn: string, payload: unknown): Promise<unknown> {
+    const name = functionNameOf(functionNameOrArn);
+    const fn = this.byName.get(name);
+    if (!fn) throw new FunctionError('ResourceNotFoundException', `Function not found: ${name}`);
+    const { entry, cold } = this.workerFor(fn);
+    const requestId = randomUUID();
+    const started = performance.now();
+    const notify = (errorType?: string) => {
+      const record = {
+        functionName: name,
+        requestId,
+        durationMs: performance.now() - started,
+        coldStart: cold,
+        errorType,
+      };
+      for (const listener of this.listeners) listener(record);
+    };
+    try {
+      const result = await this.send(fn, entry, requestId, payload);
+      notify();
+      return result;
+    } catch (error) {
+      notify(error instanceof FunctionError ? error.errorType : 'Error');
+      throw error;
+    }
+  }
+
+  /** Pays every cold start up front, in parallel, so the first requests are not slow. */
+  async warm(): Promise<void> {
+    await Promise.all(
+      this.functions.map(
+        (fn) =>
+          new Promise<void>((resolvePromise) => {
+            const { entry } = this.workerFor(fn);
+            const id = this.nextId++;
+            const timer = setTimeout(() => resolvePromise(), 60_000);
+            entry.pending.set(id, { resolve: () => resolvePromise(), reject: () => resolvePromise(), timer });
+            entry.worker.postMessage({ id, warm: true });
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    const stopping = new FunctionError('Runtime.ExitError', 'local cloud stopping');
+    for (const [name, sandbox] of [...this.workers]) this.discard(name, sandbox, stopping);
+    for (const sandbox of [...this.retiredSandboxes]) this.discard('', sandbox, stopping);
+  }
+
+  /** One invocation on a sandbox; past the function's timeout it fails with Sandbox.Timedout. */
+  private send(fn: LocalFunction, entry: Sandbox, requestId: string, payload: unknown): Promise<unknown> {
+    const id = this.nextId++;
+    // Payloads cross the thread boundary as JSON, exactly as Lambda serialises them.
+    const event: unknown = JSON.parse(JSON.stringify(payload ?? null));
+    return new Promise<unknown>((resolvePromise, reject) => {
+      const timer = setTimeout(() => {
+        entry.pending.delete(id);
+        reject(new FunctionError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds} seconds`));
+        this.retire(fn.name, entry);
+      }, fn.timeoutSeconds * 1000);
+      entry.pending.set(id, { resolve: resolvePromise, reject, timer });
+      entry.worker.postMessage({ id, requestId, event });
+    });
+  }
 
   /** The worker is gone (crash, exit, shutdown): everything it was running fails. */
-  function discard(name: string, sandbox: Sandbox, reason: Error): void {
-    if (workers.get(name) === sandbox) workers.delete(name);
-    retiredSandboxes.delete(sandbox);
+  private discard(name: string, sandbox: Sandbox, reason: Error): void {
+    if (this.workers.get(name) === sandbox) this.workers.delete(name);
+    this.retiredSandboxes.delete(sandbox);
     for (const pending of sandbox.pending.values()) {
       clearTimeout(pending.timer);
       pending.reject(reason);
@@ -78,19 +161,19 @@ export function createLambdaRuntime(
     void sandbox.worker.terminate();
   }
 
-  function retire(name: string, sandbox: Sandbox): void {
+  private retire(name: string, sandbox: Sandbox): void {
     sandbox.retired = true;
-    if (workers.get(name) === sandbox) workers.delete(name);
+    if (this.workers.get(name) === sandbox) this.workers.delete(name);
     if (sandbox.pending.size === 0) void sandbox.worker.terminate();
-    else retiredSandboxes.add(sandbox);
+    else this.retiredSandboxes.add(sandbox);
   }
 
-  function workerFor(fn: LocalFunction): { entry: Sandbox; cold: boolean } {
-    const existing = workers.get(fn.name);
+  private workerFor(fn: LocalFunction): { entry: Sandbox; cold: boolean } {
+    const existing = this.workers.get(fn.name);
     if (existing) return { entry: existing, cold: false };
     const worker = new Worker(bootstrapUrl, {
       env: {
-        ...runtimeEnvironment(),
+        ...this.runtimeEnvironment(),
         AWS_LAMBDA_FUNCTION_NAME: fn.name,
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
@@ -106,102 +189,38 @@ export function createLambdaRuntime(
       stdout: true,
       stderr: true,
     });
+    this.forwardLogs(fn.name, worker);
+    const entry: Sandbox = { worker, pending: new Map<number, Pending>(), retired: false };
+    worker.on('message', (reply: WorkerReply) => this.settle(fn.name, entry, reply));
+    worker.on('error', (error) =>
+      this.discard(fn.name, entry, new FunctionError('Runtime.ExitError', error.message)),
+    );
+    worker.on('exit', () =>
+      this.discard(fn.name, entry, new FunctionError('Runtime.ExitError', `${fn.name} exited`)),
+    );
+    this.workers.set(fn.name, entry);
+    return { entry, cold: true };
+  }
+
+  private forwardLogs(functionName: string, worker: Worker): void {
     for (const stream of [worker.stdout, worker.stderr]) {
       let buffered = '';
       stream.on('data', (chunk: Buffer) => {
         buffered += chunk.toString();
         const lines = buffered.split('\n');
         buffered = lines.pop() ?? '';
-        for (const line of lines) onLog?.(fn.name, line);
+        for (const line of lines) this.onLog?.(functionName, line);
       });
     }
-    const entry: Sandbox = { worker, pending: new Map<number, Pending>(), retired: false };
-    worker.on('message', (reply: WorkerReply) => {
-      const pending = entry.pending.get(reply.id);
-      if (!pending) return;
-      entry.pending.delete(reply.id);
-      clearTimeout(pending.timer);
-      if (reply.ok) pending.resolve(reply.result);
-      else pending.reject(new FunctionError(reply.errorType, reply.errorMessage));
-      if (entry.retired && entry.pending.size === 0) discard(fn.name, entry, new Error('retired'));
-    });
-    worker.on('error', (error) =>
-      discard(fn.name, entry, new FunctionError('Runtime.ExitError', error.message)),
-    );
-    worker.on('exit', () =>
-      discard(fn.name, entry, new FunctionError('Runtime.ExitError', `${fn.name} exited`)),
-    );
-    workers.set(fn.name, entry);
-    return { entry, cold: true };
   }
 
-  return {
-    functionNames: functions.map((fn) => fn.name),
-    onInvocation(listener) {
-      listeners.push(listener);
-    },
-    async invoke(functionNameOrArn, payload) {
-      const name = functionNameOf(functionNameOrArn);
-      const fn = byName.get(name);
-      if (!fn) throw new FunctionError('ResourceNotFoundException', `Function not found: ${name}`);
-      const { entry, cold } = workerFor(fn);
-      const id = nextId++;
-      const requestId = randomUUID();
-      const started = performance.now();
-      const notify = (errorType?: string) => {
-        const record = {
-          functionName: name,
-          requestId,
-          durationMs: performance.now() - started,
-          coldStart: cold,
-          errorType,
-        };
-        for (const listener of listeners) listener(record);
-      };
-      // Payloads cross the thread boundary as JSON, exactly as Lambda serialises them.
-      const event: unknown = JSON.parse(JSON.stringify(payload ?? null));
-      try {
-        const result = await new Promise<unknown>((resolvePromise, reject) => {
-          const timer = setTimeout(() => {
-            entry.pending.delete(id);
-            reject(
-              new FunctionError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds} seconds`),
-            );
-            retire(name, entry);
-          }, fn.timeoutSeconds * 1000);
-          entry.pending.set(id, { resolve: resolvePromise, reject, timer });
-          entry.worker.postMessage({ id, requestId, event });
-        });
-        notify();
-        return result;
-      } catch (error) {
-        notify(error instanceof FunctionError ? error.errorType : 'Error');
-        throw error;
-      }
-    },
-    async warm() {
-      // Pays every cold start up front, in parallel, so the first requests are not slow.
-      await Promise.all(
-        functions.map(
-          (fn) =>
-            new Promise<void>((resolvePromise) => {
-              const { entry } = workerFor(fn);
-              const id = nextId++;
-              const timer = setTimeout(() => resolvePromise(), 60_000);
-              entry.pending.set(id, {
-                resolve: () => resolvePromise(),
-                reject: () => resolvePromise(),
-                timer,
-              });
-              entry.worker.postMessage({ id, warm: true });
-            }),
-        ),
-      );
-    },
-    async close() {
-      const stopping = new FunctionError('Runtime.ExitError', 'local cloud stopping');
-      for (const [name, sandbox] of [...workers]) discard(name, sandbox, stopping);
-      for (const sandbox of [...retiredSandboxes]) discard('', sandbox, stopping);
-    },
-  };
+  private settle(name: string, entry: Sandbox, reply: WorkerReply): void {
+    const pending = entry.pending.get(reply.id);
+    if (!pending) return;
+    entry.pending.delete(reply.id);
+    clearTimeout(pending.timer);
+    if (reply.ok) pending.resolve(reply.result);
+    else pending.reject(new FunctionError(reply.errorType, reply.errorMessage));
+    if (entry.retired && entry.pending.size === 0) this.discard(name, entry, new Error('retired'));
+  }
 }
