@@ -96,30 +96,83 @@ export function startEventSourceMapping(o: EventSourceMappingOptions): { stop():
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 10_000) {
     throw new Error(`batchSize must be an integer from 1 to 10000, got ${o.batchSize}`);
   }
-  const windowMs = (o.maximumBatchingWindowSeconds ?? 0) * 1000;
-  if (o.batchSize > 10 && windowMs === 0) {
+  if (o.batchSize > 10 && (o.maximumBatchingWindowSeconds ?? 0) === 0) {
     throw new Error('batchSize above 10 requires maximumBatchingWindowSeconds of at least 1 (AWS rule)');
   }
-  const client = new SQSClient({
-    endpoint: o.sqsEndpoint,
-    region: localRegion,
-    credentials: localCredentials,
+  const poller = new SqsPoller(o);
+  const loop = poller.run();
+  let stopped: Promise<void> | undefined;
+  return {
+    stop: () => {
+      stopped ??= poller.stop(loop);
+      return stopped;
+    },
+  };
+}
+
+class SqsPoller {
+  private readonly client: SQSClient;
+  private readonly stopping = new AbortController();
+  private readonly windowMs: number;
+
+  constructor(private readonly o: EventSourceMappingOptions) {
+    this.windowMs = (o.maximumBatchingWindowSeconds ?? 0) * 1000;
     // A failed poll is retried by the loop itself; SDK retries would only delay stop().
-    maxAttempts: 1,
-  });
-  const stopping = new AbortController();
-  const reportError = (error: unknown) => {
+    this.client = new SQSClient({
+      endpoint: o.sqsEndpoint,
+      region: localRegion,
+      credentials: localCredentials,
+      maxAttempts: 1,
+    });
+  }
+
+  async run(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      try {
+        const messages = await this.collect();
+        // Once received, a batch is always invoked and settled, even if stop() was called meanwhile:
+        // stop() waits for it rather than leaving invisible, half-processed messages behind.
+        if (messages.length > 0) await this.processBatch(messages);
+      } catch (error) {
+        if (this.stopping.signal.aborted && isAbort(error)) break;
+        this.reportError(error);
+        await this.pause(errorBackoffMs);
+      }
+    }
+  }
+
+  async stop(loop: Promise<void>): Promise<void> {
+    this.stopping.abort();
+    await loop;
+    this.client.destroy();
+  }
+
+  private reportError(error: unknown): void {
     try {
-      o.onError?.(error);
+      this.o.onError?.(error);
     } catch {
       // A throwing error reporter must not kill the poller.
     }
-  };
+  }
 
-  const receive = async (max: number, waitSeconds: number, signal: AbortSignal): Promise<Message[]> => {
-    const output = await client.send(
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.stopping.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+
+  private async receive(max: number, waitSeconds: number, signal: AbortSignal): Promise<Message[]> {
+    const output = await this.client.send(
       new ReceiveMessageCommand({
-        QueueUrl: o.queueUrl,
+        QueueUrl: this.o.queueUrl,
         MaxNumberOfMessages: Math.min(10, max),
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
@@ -128,21 +181,22 @@ export function startEventSourceMapping(o: EventSourceMappingOptions): { stop():
       { abortSignal: signal },
     );
     return output.Messages ?? [];
-  };
+  }
 
   /** Waits for the first records, then fills the batch until batchSize or the batching window closes. */
-  const collect = async (): Promise<Message[]> => {
-    const batch = await receive(o.batchSize, waitTimeSeconds, stopping.signal);
-    if (batch.length === 0 || windowMs === 0) return batch;
-    const windowEnds = Date.now() + windowMs;
-    while (batch.length < o.batchSize && !stopping.signal.aborted) {
+  private async collect(): Promise<Message[]> {
+    const { batchSize } = this.o;
+    const batch = await this.receive(batchSize, waitTimeSeconds, this.stopping.signal);
+    if (batch.length === 0 || this.windowMs === 0) return batch;
+    const windowEnds = Date.now() + this.windowMs;
+    while (batch.length < batchSize && !this.stopping.signal.aborted) {
       const remaining = windowEnds - Date.now();
       if (remaining <= 0) break;
       // WaitTimeSeconds is whole seconds; a timer abort trims the last poll to the window's end.
-      const slice = AbortSignal.any([stopping.signal, AbortSignal.timeout(remaining)]);
+      const slice = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(remaining)]);
       try {
         batch.push(
-          ...(await receive(o.batchSize - batch.length, Math.min(20, Math.ceil(remaining / 1000)), slice)),
+          ...(await this.receive(batchSize - batch.length, Math.min(20, Math.ceil(remaining / 1000)), slice)),
         );
       } catch (error) {
         if (isAbort(error)) break;
@@ -150,101 +204,63 @@ export function startEventSourceMapping(o: EventSourceMappingOptions): { stop():
       }
     }
     return batch;
-  };
+  }
 
-  const deleteMessages = async (messages: Message[]): Promise<void> => {
+  private async deleteMessages(messages: Message[]): Promise<void> {
     for (let start = 0; start < messages.length; start += 10) {
       const chunk = messages.slice(start, start + 10);
-      const output = await client.send(
+      const output = await this.client.send(
         new DeleteMessageBatchCommand({
-          QueueUrl: o.queueUrl,
+          QueueUrl: this.o.queueUrl,
           Entries: chunk.map((message, index) => ({
             Id: String(index),
             ReceiptHandle: message.ReceiptHandle,
           })),
         }),
       );
-      if (output.Failed && output.Failed.length > 0) {
-        reportError(
+      if (output.Failed && output.Failed.length > 0)
+        this.reportError(
           new Error(
             `DeleteMessageBatch failed for ${output.Failed.length} message(s): ${output.Failed[0]?.Message}`,
           ),
         );
-      }
     }
-  };
+  }
 
-  const processBatch = async (messages: Message[]): Promise<void> => {
-    const event: SQSEvent = {
-      Records: messages.map(
-        (message): SQSRecord => ({
-          messageId: message.MessageId ?? '',
-          receiptHandle: message.ReceiptHandle ?? '',
-          body: message.Body ?? '',
-          attributes: toRecordAttributes(message.Attributes),
-          messageAttributes: toRecordMessageAttributes(message.MessageAttributes),
-          md5OfBody: message.MD5OfBody ?? '',
-          ...(message.MD5OfMessageAttributes
-            ? { md5OfMessageAttributes: message.MD5OfMessageAttributes }
-            : {}),
-          eventSource: 'aws:sqs',
-          eventSourceARN: o.queueArn,
-          awsRegion: localRegion,
-        }),
-      ),
-    };
+  private async processBatch(messages: Message[]): Promise<void> {
     let result: unknown;
     try {
-      result = await o.invoke(event);
+      result = await this.o.invoke(sqsEvent(messages, this.o.queueArn));
     } catch (error) {
       // A failed invocation deletes nothing: the whole batch reappears after the visibility timeout.
-      reportError(error);
+      this.reportError(error);
       return;
     }
     const failed = failedIds(result, new Set(messages.map((message) => message.MessageId ?? '')));
     if (failed.all) {
-      reportError(
+      this.reportError(
         new Error('invalid batchItemFailures in the function response: the whole batch is retried'),
       );
       return;
     }
-    await deleteMessages(messages.filter((message) => !failed.ids.has(message.MessageId ?? '')));
-  };
-
-  const loop = (async () => {
-    while (!stopping.signal.aborted) {
-      try {
-        const messages = await collect();
-        // Once received, a batch is always invoked and settled, even if stop() was called meanwhile:
-        // stop() waits for it rather than leaving invisible, half-processed messages behind.
-        if (messages.length > 0) await processBatch(messages);
-      } catch (error) {
-        if (stopping.signal.aborted && isAbort(error)) break;
-        reportError(error);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, errorBackoffMs);
-          stopping.signal.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(timer);
-              resolve();
-            },
-            { once: true },
-          );
-        });
-      }
-    }
-  })();
-
-  let stopped: Promise<void> | undefined;
-  return {
-    stop: () => {
-      stopped ??= (async () => {
-        stopping.abort();
-        await loop;
-        client.destroy();
-      })();
-      return stopped;
-    },
-  };
+    await this.deleteMessages(messages.filter((message) => !failed.ids.has(message.MessageId ?? '')));
+  }
 }
+
+/** The event Lambda gives a function for these messages. */
+const sqsEvent = (messages: Message[], queueArn: string): SQSEvent => ({
+  Records: messages.map(
+    (message): SQSRecord => ({
+      messageId: message.MessageId ?? '',
+      receiptHandle: message.ReceiptHandle ?? '',
+      body: message.Body ?? '',
+      attributes: toRecordAttributes(message.Attributes),
+      messageAttributes: toRecordMessageAttributes(message.MessageAttributes),
+      md5OfBody: message.MD5OfBody ?? '',
+      ...(message.MD5OfMessageAttributes ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: localRegion,
+    }),
+  ),
+});
