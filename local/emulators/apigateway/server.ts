@@ -56,104 +56,9 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
       value: { kind: 'local', handler: local.handler } as Target,
     })),
   ]);
-
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<number> {
-    const started = Date.now();
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const method = (request.method ?? 'GET').toUpperCase();
-    const body = await readBody(request);
-    if (body === undefined)
-      return send(response, {
-        statusCode: 413,
-        body: JSON.stringify({ message: 'Request Entity Too Large' }),
-      });
-    const match = table.match(method, url.pathname);
-    if (!match) return send(response, { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) });
-
-    const headers = normaliseHeaders(request);
-    const requestId = randomUUID();
-    const rawQueryString = url.search.slice(1);
-    const queryStringParameters = rawQueryString ? collectQuery(url.searchParams) : undefined;
-    const requestContext = {
-      accountId: localAccountId,
-      apiId,
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: 'localhost',
-      http: {
-        method,
-        path: url.pathname,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: match.routeKey,
-      stage: '$default',
-      time: new Date(started).toISOString(),
-      timeEpoch: started,
-    };
-    const isPublic = match.route.kind === 'lambda' ? match.route.route.public : false;
-    let principal: Record<string, unknown> = {};
-    if (!isPublic) {
-      const authorizerEvent = {
-        version: '2.0',
-        type: 'REQUEST',
-        routeArn: `arn:aws:execute-api:${localRegion}:${localAccountId}:${apiId}/$default/${method}${url.pathname}`,
-        identitySource: [],
-        routeKey: match.routeKey,
-        rawPath: url.pathname,
-        rawQueryString,
-        headers,
-        queryStringParameters,
-        pathParameters: match.pathParameters,
-        requestContext,
-      };
-      let decision: unknown;
-      try {
-        decision = await options.invoker.invoke(options.authorizerFunctionName, authorizerEvent);
-      } catch {
-        return send(response, {
-          statusCode: 500,
-          body: JSON.stringify({ message: 'Internal Server Error' }),
-        });
-      }
-      const simple = decision as { isAuthorized?: boolean; context?: Record<string, unknown> } | null;
-      if (!simple?.isAuthorized)
-        return send(response, { statusCode: 403, body: JSON.stringify({ message: 'Forbidden' }) });
-      principal = simple.context ?? {};
-    }
-
-    if (match.route.kind === 'local') {
-      return send(
-        response,
-        await match.route.handler({ body, pathParameters: match.pathParameters, principal }),
-      );
-    }
-    const event = {
-      version: '2.0',
-      routeKey: match.routeKey,
-      rawPath: url.pathname,
-      rawQueryString,
-      cookies: headers.cookie ? headers.cookie.split(';').map((c) => c.trim()) : undefined,
-      headers,
-      queryStringParameters,
-      pathParameters: Object.keys(match.pathParameters).length ? match.pathParameters : undefined,
-      requestContext: isPublic ? requestContext : { ...requestContext, authorizer: { lambda: principal } },
-      body: body.length ? body : undefined,
-      isBase64Encoded: false,
-    };
-    try {
-      const result = await options.invoker.invoke(match.route.route.functionName, event);
-      return send(response, toStructuredResult(result));
-    } catch {
-      // API Gateway hides function errors behind a bare 500.
-      return send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) });
-    }
-  }
-
   const server: Server = createServer((request, response) => {
     const started = Date.now();
-    handle(request, response)
+    handle(options, table, request, response)
       .then((status) =>
         options.onRequest?.({
           method: request.method ?? '',
@@ -163,8 +68,7 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
         }),
       )
       .catch(() => {
-        if (!response.headersSent)
-          send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) });
+        if (!response.headersSent) send(response, internalError);
       });
   });
   // Longer than any client pool keeps idle sockets, so a client never reuses one the server just closed.
@@ -181,6 +85,130 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
       }),
   };
 }
+
+const internalError = { statusCode: 500, body: JSON.stringify({ message: 'Internal Server Error' }) };
+
+/** One request: route, authorize (unless public), then the local handler or the route's function. */
+async function handle(
+  options: GatewayOptions,
+  table: RouteTable<Target>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<number> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const method = (request.method ?? 'GET').toUpperCase();
+  const body = await readBody(request);
+  if (body === undefined)
+    return send(response, { statusCode: 413, body: JSON.stringify({ message: 'Request Entity Too Large' }) });
+  const match = table.match(method, url.pathname);
+  if (!match) return send(response, { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) });
+  const call = {
+    method,
+    url,
+    headers: normaliseHeaders(request),
+    routeKey: match.routeKey,
+    pathParameters: match.pathParameters,
+  };
+  const context = requestContextOf(call, request);
+  const isPublic = match.route.kind === 'lambda' ? match.route.route.public : false;
+  let principal: Record<string, unknown> = {};
+  if (!isPublic) {
+    let decision: unknown;
+    try {
+      decision = await options.invoker.invoke(
+        options.authorizerFunctionName,
+        authorizerEventOf(call, context),
+      );
+    } catch {
+      return send(response, internalError);
+    }
+    const simple = decision as { isAuthorized?: boolean; context?: Record<string, unknown> } | null;
+    if (!simple?.isAuthorized)
+      return send(response, { statusCode: 403, body: JSON.stringify({ message: 'Forbidden' }) });
+    principal = simple.context ?? {};
+  }
+  if (match.route.kind === 'local')
+    return send(
+      response,
+      await match.route.handler({ body, pathParameters: match.pathParameters, principal }),
+    );
+  const event = proxyEventOf(
+    call,
+    isPublic ? context : { ...context, authorizer: { lambda: principal } },
+    body,
+  );
+  try {
+    return send(
+      response,
+      toStructuredResult(await options.invoker.invoke(match.route.route.functionName, event)),
+    );
+  } catch {
+    // API Gateway hides function errors behind a bare 500.
+    return send(response, internalError);
+  }
+}
+
+interface Call {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Record<string, string>;
+  readonly routeKey: string;
+  readonly pathParameters: Record<string, string>;
+}
+
+function requestContextOf(call: Call, request: IncomingMessage) {
+  const now = Date.now();
+  return {
+    accountId: localAccountId,
+    apiId,
+    domainName: call.headers.host ?? 'localhost',
+    domainPrefix: 'localhost',
+    http: {
+      method: call.method,
+      path: call.url.pathname,
+      protocol: `HTTP/${request.httpVersion}`,
+      sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      userAgent: call.headers['user-agent'] ?? '',
+    },
+    requestId: randomUUID(),
+    routeKey: call.routeKey,
+    stage: '$default',
+    time: new Date(now).toISOString(),
+    timeEpoch: now,
+  };
+}
+
+const queryOf = (url: URL) => (url.search.slice(1) ? collectQuery(url.searchParams) : undefined);
+
+/** The Lambda authorizer's REQUEST event (payload format 2.0, simple responses). */
+const authorizerEventOf = (call: Call, requestContext: object) => ({
+  version: '2.0',
+  type: 'REQUEST',
+  routeArn: `arn:aws:execute-api:${localRegion}:${localAccountId}:${apiId}/$default/${call.method}${call.url.pathname}`,
+  identitySource: [],
+  routeKey: call.routeKey,
+  rawPath: call.url.pathname,
+  rawQueryString: call.url.search.slice(1),
+  headers: call.headers,
+  queryStringParameters: queryOf(call.url),
+  pathParameters: call.pathParameters,
+  requestContext,
+});
+
+/** The route function's event (payload format 2.0). */
+const proxyEventOf = (call: Call, requestContext: object, body: string) => ({
+  version: '2.0',
+  routeKey: call.routeKey,
+  rawPath: call.url.pathname,
+  rawQueryString: call.url.search.slice(1),
+  cookies: call.headers.cookie ? call.headers.cookie.split(';').map((c) => c.trim()) : undefined,
+  headers: call.headers,
+  queryStringParameters: queryOf(call.url),
+  pathParameters: Object.keys(call.pathParameters).length ? call.pathParameters : undefined,
+  requestContext,
+  body: body.length ? body : undefined,
+  isBase64Encoded: false,
+});
 
 function readBody(request: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
