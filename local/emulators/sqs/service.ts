@@ -1,11 +1,10 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { type AwsJsonResponse, createAwsJsonServer } from '../protocol/aws-json-server';
 import { localAccountId, queueArn } from '../protocol/identity';
 import type { DeliveryOptions, ResolvedDelivery } from './delivery';
-import { type EngineSnapshot, type QueueAttributes, SqsEngine } from './engine';
+import { type QueueAttributes, SqsEngine } from './engine';
 import { SqsError } from './errors';
-import { isRecord } from './input';
+import { loadSnapshot, SnapshotFile } from './persistence';
 
 export interface LocalQueueDefinition {
   name: string;
@@ -37,7 +36,6 @@ export interface SqsService {
 const targetPrefix = 'AmazonSQS.';
 /** Well above the 1 MiB message limit times a 10-entry batch cap in practice, but bounded. */
 const maxRequestBytes = 12 * 1024 * 1024;
-const persistDebounceMs = 100;
 
 /** SQS's error body, plus the header query-compatible SDKs (JS v3, botocore) read to pick the exception class; see errors.ts. */
 function errorResponse(error: unknown): AwsJsonResponse {
@@ -53,21 +51,6 @@ function errorResponse(error: unknown): AwsJsonResponse {
     body: { __type: 'com.amazonaws.sqs#InternalError', message: String(error) },
     headers: { 'x-amzn-query-error': 'InternalError;Receiver' },
   };
-}
-
-function loadSnapshot(file: string): EngineSnapshot | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const parsed: unknown = JSON.parse(text);
-  if (!isRecord(parsed) || parsed.version !== 1 || !Array.isArray(parsed.queues)) {
-    throw new Error(`${file} is not a local SQS state file (version 1)`);
-  }
-  return parsed as unknown as EngineSnapshot;
 }
 
 function definitionAttributes(definition: LocalQueueDefinition): Partial<QueueAttributes> {
@@ -104,23 +87,9 @@ export async function startSqsService(options: SqsServiceOptions): Promise<SqsSe
   let baseUrl = '';
   const queueUrl = (name: string): string => `${baseUrl}/${localAccountId}/${name}`;
 
-  let persistTimer: NodeJS.Timeout | undefined;
-  const persistNow = (): void => {
-    if (persistTimer) clearTimeout(persistTimer);
-    persistTimer = undefined;
-    if (!options.persistFile) return;
-    // Write-then-rename so a crash mid-write never leaves a truncated state file behind.
-    const temporary = `${options.persistFile}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(engine.snapshot()));
-    renameSync(temporary, options.persistFile);
-  };
-  const schedulePersist = (): void => {
-    if (!options.persistFile || persistTimer) return;
-    persistTimer = setTimeout(persistNow, persistDebounceMs);
-    persistTimer.unref();
-  };
-
-  const engine = new SqsEngine(queueUrl, schedulePersist, {
+  // The engine reports every change; the file is written shortly after (the engine exists by then).
+  const persistence = new SnapshotFile(options.persistFile, () => engine.snapshot());
+  const engine = new SqsEngine(queueUrl, () => persistence.schedule(), {
     delivery: options.delivery,
     moveRatePerSecond: options.moveRatePerSecond,
   });
@@ -133,7 +102,49 @@ export async function startSqsService(options: SqsServiceOptions): Promise<SqsSe
   for (const definition of options.queues)
     engine.defineQueue(definition.name, definitionAttributes(definition));
 
-  const server = createAwsJsonServer({
+  const server = sqsProtocolServer(engine);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
+  persistence.saveNow();
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    delivery: engine.delivery.settings,
+    queueUrl,
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
+        // Pending long polls answer "no messages" at once, then idle keep-alive sockets are dropped.
+        engine.close();
+        server.close((error) => {
+          try {
+            persistence.saveNow();
+          } catch (persistError) {
+            reject(persistError);
+            return;
+          }
+          if (error) reject(error);
+          else resolve();
+        });
+        server.closeIdleConnections();
+        setImmediate(() => server.closeAllConnections());
+      });
+      return closing;
+    },
+  };
+}
+
+/** The SQS JSON protocol over the engine, refusing what AWS's endpoint refuses with its error shapes. */
+function sqsProtocolServer(engine: SqsEngine) {
+  return createAwsJsonServer({
     maxRequestBytes,
     route: (target) =>
       target.startsWith(targetPrefix)
@@ -156,41 +167,4 @@ export async function startSqsService(options: SqsServiceOptions): Promise<SqsSe
     },
     errorResponse,
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://127.0.0.1:${port}`;
-  if (options.persistFile) persistNow();
-
-  let closing: Promise<void> | undefined;
-  return {
-    url: baseUrl,
-    delivery: engine.delivery.settings,
-    queueUrl,
-    close: () => {
-      closing ??= new Promise<void>((resolve, reject) => {
-        // Pending long polls answer "no messages" at once, then idle keep-alive sockets are dropped.
-        engine.close();
-        server.close((error) => {
-          try {
-            persistNow();
-          } catch (persistError) {
-            reject(persistError);
-            return;
-          }
-          if (error) reject(error);
-          else resolve();
-        });
-        server.closeIdleConnections();
-        setImmediate(() => server.closeAllConnections());
-      });
-      return closing;
-    },
-  };
 }
