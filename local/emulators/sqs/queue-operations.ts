@@ -29,7 +29,10 @@ export interface QueueRegistry {
 
 const queueNamePattern = /^[A-Za-z0-9_-]{1,80}$/;
 
-/** The SQS operations on queues themselves (create, find, list, delete, purge, attributes, tags). */
+/**
+ * The SQS operations on queues themselves (create, find, list, delete, purge, attributes, tags). Long because
+ * it is a table of eleven small operations sharing the registry; each entry is one SQS operation.
+ */
 export const queueOperations = (registry: QueueRegistry) => ({
   CreateQueue(input: Input): Record<string, unknown> {
     const name = requiredString(input, 'QueueName');
