@@ -8,7 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
-    // DESIGN §7: the core unit and property tests alone exercise the pure domain fully (`npm run coverage`,
+    // docs/architecture.md, tests: the core unit and property tests alone exercise the pure domain fully (`npm run coverage`,
     // part of `npm test`; measuring only test/core keeps V8 coverage off the slow suites). Branch counts
     // move a little with fast-check's random inputs, so branches have headroom; the rest must be 100 %.
     coverage: {

@@ -10,7 +10,7 @@ import { startLocalCloud } from './cloud';
 import { InvalidDefinitionError } from './emulators/stepfunctions/validation';
 import { repositoryRoot } from './system-resolution';
 
-// The SDK warns that Node 20 support ends in 2027; DESIGN §8 pins Node 20 on these machines for now.
+// The SDK warns that Node 20 support ends in 2027; docs/architecture.md, toolchain pins Node 20 on these machines for now.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const startedAt = performance.now();
 const persist = process.argv.includes('--persist');

@@ -35,7 +35,7 @@ export type CancelOrderResult =
 export const cancelStep = 'CancelOrder';
 
 /**
- * Cancels an order (DESIGN §5.4: compensation, itself idempotent). The order becomes CANCELLED first, with its
+ * Cancels an order (docs/operations.md: compensation is itself idempotent). The order becomes CANCELLED first, with its
  * holds released (a version-conditioned write: a reservation racing with this either lands before, and is
  * released on the re-read, or sees CANCELLED and stops). From then on nothing new can be written for it:
  * reservations, backorders and purchase orders are all conditioned on the order. Then its backorders are

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Request and response shapes of the HTTP API v1 (DESIGN §6) and of the workflow task payloads. Handlers
+ * Request and response shapes of the HTTP API v1 (docs/api.md) and of the workflow task payloads. Handlers
  * validate with them and the OpenAPI document is generated from them, so the spec cannot drift.
  */
 

@@ -1,6 +1,6 @@
 import type { OrderStatus } from '../contracts/schemas';
 
-/** The order life cycle (DESIGN §6): which status may follow which. CANCELLED, REJECTED and RETURNED end it. */
+/** The order life cycle (docs/api.md): which status may follow which. CANCELLED, REJECTED and RETURNED end it. */
 const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   ACCEPTED: ['RESERVED', 'BACKORDERED', 'CANCELLED', 'REJECTED'],
   // A backorder may stay short after a partial allocation, so BACKORDERED → BACKORDERED is a real step.
@@ -51,7 +51,7 @@ export type CancellationDecision =
   | { readonly kind: 'too-late'; readonly reason: string };
 
 /**
- * Whether a customer or operator may still cancel (DESIGN §6: until the goods are shipped or collected).
+ * Whether a customer or operator may still cancel (docs/api.md: until the goods are shipped or collected).
  * The point of no return is the order life cycle itself: any status from which CANCELLED may follow.
  */
 export function decideCancellation(current: OrderStatus): CancellationDecision {

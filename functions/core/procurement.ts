@@ -1,5 +1,5 @@
 /**
- * Procurement decisions (DESIGN §4 "Backorder → procurement"), pure: which supplier gets a purchase order,
+ * Procurement decisions (docs/procurement.md), pure: which supplier gets a purchase order,
  * how received goods are shared among waiting backorders, and what a supplier may confirm.
  */
 

@@ -40,7 +40,7 @@ interface Candidate {
 }
 
 /**
- * Chooses locations for an order (DESIGN §4): only eligible locations for the fulfilment type; the most units
+ * Chooses locations for an order (docs/inventory.md): only eligible locations for the fulfilment type; the most units
  * that can be served; then the fewest shipments (locations); then preferred tiers (warehouses first for
  * delivery); then the shortest total distance; then location id, so equal inputs give equal plans.
  */

@@ -1,4 +1,4 @@
-/** Stock of one SKU at one location (DESIGN §4). */
+/** Stock of one SKU at one location (docs/inventory.md). */
 export interface StockFigures {
   readonly onHand: number;
   readonly reserved: number;

@@ -88,7 +88,7 @@ export class SystemFunctions extends Construct {
       Validations.of(fn).acknowledge({
         id: 'AwsSolutions-L1',
         reason:
-          'Runtime pinned to nodejs22.x on purpose (DESIGN §8): bundles target node22 and the toolchain is validated on Node 20/22; nodejs24.x is the planned upgrade once the machines move.',
+          'Runtime pinned to nodejs22.x on purpose (docs/architecture.md, toolchain): bundles target node22 and the toolchain is validated on Node 20/22; nodejs24.x is the planned upgrade once the machines move.',
       });
       functions.set(key, { fn, role, logGroup });
     }

@@ -6,7 +6,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { buildSync } from 'esbuild';
 import { functionDefaults } from '../../functions/contracts/system';
 
-/** DESIGN §8: Lambda runs nodejs22.x (the dev machines run Node 20; the bundle targets node22). */
+/** docs/architecture.md, toolchain: Lambda runs nodejs22.x (the dev machines run Node 20; the bundle targets node22). */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
 export const DEFAULT_MEMORY_MB = functionDefaults.memoryMb;

@@ -10,7 +10,7 @@ import { createTestTable } from '../support/dynamodb';
 import { deliveryTo, now, placeOrder, seedStock, warehouse } from './fixtures';
 
 /**
- * Model-based test of the inventory invariant (DESIGN §4) against DynamoDB Local: random sequences of
+ * Model-based test of the inventory invariant (docs/inventory.md) against DynamoDB Local: random sequences of
  * reservations (single and concurrent), releases, commits (picking), cycle counts, switches between shard
  * counts (hot SKU) and rebalancing on one SKU at one location, checked after every command against a model
  * and against `0 ≤ reserved ≤ onHand`, `available = onHand − reserved − safetyStock`, no shard negative.

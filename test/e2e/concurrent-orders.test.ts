@@ -10,7 +10,7 @@ import { dynamodbEndpoint } from '../support/dynamodb';
 import { deliveryTo } from '../support/fixtures';
 
 /**
- * Reliability through the real stack (DESIGN §7): HTTP API → authorizer → createOrder → Step Functions →
+ * Reliability through the real stack (docs/architecture.md, tests): HTTP API → authorizer → createOrder → Step Functions →
  * reserveStock on an in-process local cloud. It shares table `main` with other suites, so every id is unique.
  */
 let cloud: LocalCloud;
@@ -137,7 +137,7 @@ async function settled(orderIds: readonly string[], quietMs: number): Promise<Ma
 }
 
 /**
- * What operations do (DESIGN §5): an execution whose reserve step failed (on a loaded laptop, a Lambda timeout)
+ * What operations do (docs/operations.md): an execution whose reserve step failed (on a loaded laptop, a Lambda timeout)
  * is redriven from that step. Redriving must neither lose nor double-reserve anything.
  */
 async function redriveFailed(): Promise<number> {

@@ -20,7 +20,7 @@ import { repositoryRoot } from '../../local/system-resolution';
 import { e2eHttp, type FailedExecution, type PurchaseOrderView, startE2eCloud } from '../support/e2e-http';
 
 /**
- * Redrive safety (DESIGN §5.1–2), for every Task state of every workflow: a fault past the state's Retry
+ * Redrive safety (docs/operations.md, workflow rules 1–2), for every Task state of every workflow: a fault past the state's Retry
  * budget fails the execution *at that state*; operations clear it and redrive (over the API or the Step
  * Functions API); the order then completes and every effect (stock, holds, purchase orders, backorders,
  * timeline) exists exactly once. Faults fire `after` the task's resource ran wherever that is possible: the

@@ -34,7 +34,7 @@ const sweepParallelism = 8;
 const releaseAttempts = 6;
 
 /**
- * The reservation-expiry sweeper (DESIGN §4): releases every HELD hold whose `expiresAt` has passed, each in
+ * The reservation-expiry sweeper (docs/inventory.md): releases every HELD hold whose `expiresAt` has passed, each in
  * its own transaction conditioned on the hold still being HELD, unchanged and expired, so a concurrent or
  * repeated sweep releases nothing twice and a renewed hold is never touched. TTL is not involved: it cannot
  * give stock back, only delete items, and it runs up to days late.

@@ -244,7 +244,7 @@ export async function loadOrderPartition(
   return { order, holds, timeline };
 }
 
-/** DESIGN §6 order view; shipments and returns belong to later workflows and are empty until those exist. */
+/** docs/api.md order view; shipments and returns belong to later workflows and are empty until those exist. */
 export async function getOrderView(table: TableRef, orderId: string): Promise<OrderResponse | undefined> {
   const { order, timeline } = await loadOrderPartition(table, orderId);
   if (!order) return undefined;

@@ -53,7 +53,7 @@ export interface ReserveOrderInput {
 }
 
 /**
- * Sources and reserves an order (DESIGN §4/§5). All allocations of one attempt are reserved all-or-nothing in
+ * Sources and reserves an order (docs/inventory.md, docs/operations.md). All allocations of one attempt are reserved all-or-nothing in
  * one transaction with the holds and the order update, which is conditioned on the order `version` read: a
  * duplicate or concurrent run therefore can never reserve twice. Stock that other orders took in between
  * cancels the transaction; the order is then re-read and re-sourced. A shortfall is not an error: what is

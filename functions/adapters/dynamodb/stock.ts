@@ -65,7 +65,7 @@ export async function getStock(
   return toStockRecords(items)[0];
 }
 
-/** A stock record as clients see it (DESIGN §6): `available` is what can be promised, net of safety stock. */
+/** A stock record as clients see it (docs/api.md): `available` is what can be promised, net of safety stock. */
 export function stockFiguresView(stock: StockRecord) {
   return {
     sku: stock.sku,
