@@ -12,59 +12,52 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepFunctionsService } from '../../../local/emulators/stepfunctions/service';
-import { arnOf, eventually, historyOf, settled, startExecution, startTestSfn, testInvoker } from './harness';
+import {
+  arnOf,
+  callbackTask,
+  caughtBy,
+  endlessLoop,
+  eventually,
+  historyOf,
+  settled,
+  startExecution,
+  startTestSfn,
+  testInvoker,
+} from './harness';
 
 /**
  * Regression tests for behaviour that differed from AWS (review of issue 8). Each expectation comes from a
  * history recorded against AWS in localstack's snapshot tests (tests/aws/services/stepfunctions/v2/...),
  * named next to the test.
  */
-const callback = (extra: Record<string, unknown>) => ({
-  Type: 'Task',
-  Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-  Parameters: { FunctionName: 'keep', Payload: { 'token.$': '$$.Task.Token', 'id.$': '$.id' } },
-  ...extra,
-});
-const caughtBy = (errors: string[]) => [{ ErrorEquals: errors, ResultPath: '$.caught', Next: 'Caught' }];
 
 const machines: Record<string, unknown> = {
   heartbeatCaught: {
     StartAt: 'Wait',
     States: {
-      Wait: callback({ HeartbeatSeconds: 1, Catch: caughtBy(['States.HeartbeatTimeout']), End: true }),
+      Wait: callbackTask({ HeartbeatSeconds: 1, Catch: caughtBy(['States.HeartbeatTimeout']), End: true }),
       Caught: { Type: 'Succeed' },
     },
   },
   heartbeatUncaught: {
     StartAt: 'Wait',
-    States: { Wait: callback({ HeartbeatSeconds: 1, End: true }) },
+    States: { Wait: callbackTask({ HeartbeatSeconds: 1, End: true }) },
   },
   timeoutNotHeartbeat: {
     StartAt: 'Wait',
     States: {
-      Wait: callback({ TimeoutSeconds: 1, Catch: caughtBy(['States.HeartbeatTimeout']), End: true }),
+      Wait: callbackTask({ TimeoutSeconds: 1, Catch: caughtBy(['States.HeartbeatTimeout']), End: true }),
       Caught: { Type: 'Succeed' },
     },
   },
   workerFails: {
     StartAt: 'Wait',
     States: {
-      Wait: callback({ Catch: caughtBy(['States.ALL']), End: true }),
+      Wait: callbackTask({ Catch: caughtBy(['States.ALL']), End: true }),
       Caught: { Type: 'Succeed' },
     },
   },
-  loop: {
-    StartAt: 'Count',
-    States: {
-      Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'More' },
-      More: {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.n', NumericLessThan: 100000, Next: 'Count' }],
-        Default: 'Done',
-      },
-      Done: { Type: 'Succeed' },
-    },
-  },
+  loop: endlessLoop,
   executionTimeout: {
     TimeoutSeconds: 1,
     StartAt: 'Long',

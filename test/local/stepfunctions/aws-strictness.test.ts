@@ -10,6 +10,9 @@ import { compileMachine } from '../../../local/emulators/stepfunctions/runner';
 import type { StepFunctionsService } from '../../../local/emulators/stepfunctions/service';
 import {
   arnOf,
+  callbackTask,
+  caughtBy,
+  endlessLoop,
   eventually,
   fail,
   historyOf,
@@ -33,13 +36,6 @@ const lambda = (fn: string, extra: Record<string, unknown> = {}) => ({
   OutputPath: '$.Payload',
   ...extra,
 });
-const callback = (extra: Record<string, unknown>) => ({
-  Type: 'Task',
-  Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-  Parameters: { FunctionName: 'keep', Payload: { 'token.$': '$$.Task.Token', 'id.$': '$.id' } },
-  ...extra,
-});
-const caughtBy = (errors: string[]) => [{ ErrorEquals: errors, ResultPath: '$.caught', Next: 'Caught' }];
 
 const machines: Record<string, unknown> = {
   big: {
@@ -75,7 +71,7 @@ const machines: Record<string, unknown> = {
   heartbeat: {
     StartAt: 'Wait',
     States: {
-      Wait: callback({
+      Wait: callbackTask({
         HeartbeatSeconds: 1,
         Catch: [
           { ErrorEquals: ['States.TaskFailed'], ResultPath: '$.caught', Next: 'WrongCatcher' },
@@ -117,18 +113,7 @@ const machines: Record<string, unknown> = {
       },
     },
   },
-  loop: {
-    StartAt: 'Count',
-    States: {
-      Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'More' },
-      More: {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.n', NumericLessThan: 100000, Next: 'Count' }],
-        Default: 'Done',
-      },
-      Done: { Type: 'Succeed' },
-    },
-  },
+  loop: endlessLoop,
   flaky: { StartAt: 'Call', States: { Call: lambda('flaky', { End: true }) } },
   branchFails: {
     StartAt: 'Both',
@@ -136,7 +121,7 @@ const machines: Record<string, unknown> = {
       Both: {
         Type: 'Parallel',
         Branches: [
-          { StartAt: 'Waits', States: { Waits: { ...callback({}), End: true } } },
+          { StartAt: 'Waits', States: { Waits: { ...callbackTask({}), End: true } } },
           {
             StartAt: 'Fails',
             States: { Fails: { Type: 'Fail', Error: 'Branch.Failed', Cause: 'on purpose' } },

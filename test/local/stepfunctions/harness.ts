@@ -96,3 +96,30 @@ export async function historyOf(sfn: SFNClient, executionArn: string): Promise<H
 }
 
 export const typesOf = (events: HistoryEvent[]): string[] => events.map((e) => e.type as string);
+
+/** A callback Task: the in-test function `keep` receives its token (with the input's `id`) and holds it. */
+export const callbackTask = (extra: Record<string, unknown>) => ({
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+  Parameters: { FunctionName: 'keep', Payload: { 'token.$': '$$.Task.Token', 'id.$': '$.id' } },
+  ...extra,
+});
+
+/** A Catch that puts the error at `$.caught` and goes to the state `Caught`. */
+export const caughtBy = (errors: string[]) => [
+  { ErrorEquals: errors, ResultPath: '$.caught', Next: 'Caught' },
+];
+
+/** Counts forever (well past 25,000 history events): for the history limit. */
+export const endlessLoop = {
+  StartAt: 'Count',
+  States: {
+    Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'More' },
+    More: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.n', NumericLessThan: 100000, Next: 'Count' }],
+      Default: 'Done',
+    },
+    Done: { Type: 'Succeed' },
+  },
+};
