@@ -100,6 +100,9 @@ async function handle(
   const body = await readBody(request);
   if (body === undefined)
     return send(response, { statusCode: 413, body: JSON.stringify({ message: 'Request Entity Too Large' }) });
+  // API Gateway refuses a path whose percent-encoding does not decode, before routing or authorizing.
+  if (!decodable(url.pathname))
+    return send(response, { statusCode: 400, body: JSON.stringify({ message: 'Bad Request' }) });
   const match = table.match(method, url.pathname);
   if (!match) return send(response, { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) });
   const call = {
@@ -209,6 +212,15 @@ const proxyEventOf = (call: Call, requestContext: object, body: string) => ({
   body: body.length ? body : undefined,
   isBase64Encoded: false,
 });
+
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function readBody(request: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
