@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { problemCodes } from '../functions/contracts/errors';
 import type { LocalRouteHandler } from './emulators/apigateway/server';
-import type { StepFunctionsService } from './emulators/stepfunctions/service';
+import { type StepFunctionsService, UnknownFaultTarget } from './emulators/stepfunctions/service';
 
 const faultSchema = z.object({
   workflow: z.string().min(1),
@@ -35,35 +36,47 @@ export function registerFaultRoutes(
     {
       method: 'PUT',
       path: '/ops/faults',
-      handler: async ({ body, principal }) => {
+      handler: async ({ body, headers, principal }) => {
         const denied = requireOps(principal);
         if (denied) return denied;
+        if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(headers['content-type'] ?? ''))
+          return problem(415, 'Unsupported Media Type', 'Send the fault as application/json', {
+            code: problemCodes.unsupportedMediaType,
+          });
         let json: unknown;
         try {
           json = JSON.parse(body);
         } catch {
           return problem(400, 'Malformed JSON', 'The request body is not valid JSON', {
-            code: 'REQUEST.MALFORMED_JSON',
+            code: problemCodes.malformedJson,
           });
         }
         const parsed = faultSchema.safeParse(json);
         if (!parsed.success) {
           return problem(422, 'Invalid fault', 'The fault definition is invalid', {
-            code: 'REQUEST.VALIDATION',
+            code: problemCodes.validation,
             errors: parsed.error.issues.map((issue) => ({
               pointer: `/${issue.path.join('/')}`,
               detail: issue.message,
             })),
           });
         }
-        stepFunctions.setFault({
-          stateMachine: parsed.data.workflow,
-          state: parsed.data.state,
-          error: parsed.data.error,
-          cause: parsed.data.cause,
-          times: parsed.data.times,
-          phase: parsed.data.phase,
-        });
+        try {
+          stepFunctions.setFault({
+            stateMachine: parsed.data.workflow,
+            state: parsed.data.state,
+            error: parsed.data.error,
+            cause: parsed.data.cause,
+            times: parsed.data.times,
+            phase: parsed.data.phase,
+          });
+        } catch (error) {
+          if (!(error instanceof UnknownFaultTarget)) throw error;
+          return problem(422, 'Invalid fault', error.message, {
+            code: problemCodes.validation,
+            errors: [{ pointer: '/state', detail: error.message }],
+          });
+        }
         return {
           statusCode: 200,
           headers: { 'content-type': 'application/json' },

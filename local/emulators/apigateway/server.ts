@@ -16,6 +16,8 @@ export interface GatewayRoute {
 /** A route the local cloud answers itself (e.g. fault injection): same auth, no Lambda. */
 export type LocalRouteHandler = (request: {
   body: string;
+  /** Lower-cased names, as the route function would see them. */
+  headers: Record<string, string>;
   pathParameters: Record<string, string>;
   principal: Record<string, unknown>;
 }) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -133,7 +135,12 @@ async function handle(
   if (match.route.kind === 'local')
     return send(
       response,
-      await match.route.handler({ body, pathParameters: match.pathParameters, principal }),
+      await match.route.handler({
+        body,
+        headers: call.headers,
+        pathParameters: match.pathParameters,
+        principal,
+      }),
     );
   const event = proxyEventOf(
     call,

@@ -6,7 +6,7 @@ import { taskOperations } from './api/task-operations';
 import { StepFunctionsEngine } from './engine';
 import type { FaultDefinition } from './fault-injection';
 import { createProtocolServer } from './protocol';
-import { compileMachine } from './runner';
+import { allStates, compileMachine } from './runner';
 import { assertValidDefinition } from './validation';
 
 export interface StepFunctionsServiceOptions {
@@ -27,7 +27,10 @@ export interface StepFunctionsServiceOptions {
 export interface StepFunctionsService {
   url: string;
   close(): Promise<void>;
-  /** Local only: the Task state throws `error` before calling its resource for the next `times` attempts. */
+  /**
+   * Local only: the Task state throws `error` before (or after) calling its resource for the next `times`
+   * attempts. Throws UnknownFaultTarget for a machine or Task state that does not exist.
+   */
   setFault(f: { stateMachine: string; state: string } & FaultDefinition): void;
   clearFaults(): void;
 }
@@ -65,8 +68,19 @@ export async function startStepFunctionsService(
       const name = f.stateMachine.startsWith('arn:')
         ? (f.stateMachine.split(':').pop() ?? f.stateMachine)
         : f.stateMachine;
+      // A typo must not silently inject nothing: only a Task state of a loaded machine can fail.
+      const machine = [...engine.machines.values()].find((m) => m.name === name);
+      if (!machine) throw new UnknownFaultTarget(`no state machine named '${name}'`);
+      const tasks = [...allStates(machine.parsed)]
+        .filter(([, state]) => state.Type === 'Task')
+        .map(([stateName]) => stateName);
+      if (!tasks.includes(f.state))
+        throw new UnknownFaultTarget(`'${f.state}' is not a Task state of ${name} (${tasks.join(', ')})`);
       engine.faults.set(name, f.state, f);
     },
     clearFaults: () => engine.faults.clear(),
   };
 }
+
+/** A fault named a state machine or a Task state that does not exist. */
+export class UnknownFaultTarget extends Error {}
