@@ -612,6 +612,21 @@ describe('operations', () => {
       400,
     );
     expectProblem(await call('GET', '/ops/executions', { apiKey: keys.channel }), 403);
+    // A forged page token is the client's mistake: 400, never a 500.
+    const forged = (cursor: unknown) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+    for (const nextToken of [
+      'garbage!',
+      forged({ machine: 99 }),
+      forged({ machine: -1 }),
+      forged({ machine: 0.5 }),
+      forged({ machine: 0, token: 'not-a-step-functions-token' }),
+    ]) {
+      expectProblem(
+        await call('GET', '/ops/executions', { apiKey: keys.ops, query: { nextToken } }),
+        400,
+        'REQUEST.VALIDATION_FAILED',
+      );
+    }
 
     const redriven = await call('POST', '/ops/executions/ord-fail/redrive', { apiKey: keys.ops });
     expect(redriven).toMatchObject({

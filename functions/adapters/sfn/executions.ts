@@ -81,13 +81,18 @@ export async function listExecutionSummariesAcross(
   stateMachineArns: readonly string[],
   options: { status: ExecutionStatus; limit: number; nextToken?: string },
 ): Promise<ExecutionPage> {
-  let cursor = decodeCursor(options.nextToken);
+  let cursor = decodeCursor(options.nextToken, stateMachineArns.length);
   const items: ExecutionSummary[] = [];
   while (cursor.machine < stateMachineArns.length && items.length < options.limit) {
     const page = await listExecutionSummaries(sfn, stateMachineArns[cursor.machine] as string, {
       status: options.status,
       limit: options.limit - items.length,
       ...(cursor.token ? { nextToken: cursor.token } : {}),
+    }).catch((error: unknown) => {
+      // Step Functions refuses a token it did not issue with InvalidToken.
+      if (cursor.token && (error as Error).name === 'InvalidToken')
+        throw new InvalidPageTokenError('nextToken is not a token this API issued');
+      throw error;
     });
     items.push(...page.items);
     cursor = page.nextToken
@@ -103,16 +108,29 @@ interface Cursor {
   readonly token?: string;
 }
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
-function decodeCursor(token: string | undefined): Cursor {
+/** A page token this API did not issue (or that Step Functions no longer accepts): the client's mistake, a 400. */
+export class InvalidPageTokenError extends Error {
+  override readonly name = 'InvalidPageToken';
+}
+
+function decodeCursor(token: string | undefined, machines: number): Cursor {
   if (!token) return { machine: 0 };
+  let parsed: Partial<Cursor> | undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Cursor>;
-    return typeof parsed.machine === 'number'
-      ? { machine: parsed.machine, ...(parsed.token ? { token: parsed.token } : {}) }
-      : { machine: 0 };
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Cursor>;
   } catch {
-    return { machine: 0 };
+    // not JSON: refused below
   }
+  const machine = parsed?.machine;
+  if (
+    typeof machine !== 'number' ||
+    !Number.isInteger(machine) ||
+    machine < 0 ||
+    machine >= machines ||
+    (parsed?.token !== undefined && typeof parsed.token !== 'string')
+  )
+    throw new InvalidPageTokenError('nextToken is not a token this API issued');
+  return { machine, ...(parsed?.token ? { token: parsed.token } : {}) };
 }
 
 async function describeExecutionSummary(sfn: SFNClient, executionArn: string): Promise<ExecutionSummary> {

@@ -1,12 +1,22 @@
 import { createStepFunctionsClient } from '../../adapters/clients';
-import { listExecutionSummariesAcross } from '../../adapters/sfn/executions';
+import { InvalidPageTokenError, listExecutionSummariesAcross } from '../../adapters/sfn/executions';
 import { apiContracts } from '../../contracts/api';
+import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment, operatedStateMachineArns } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
+import { HttpProblem } from '../../shared/problem';
 
 const stateMachineArns = operatedStateMachineArns(loadFunctionEnvironment('listExecutions'));
 const sfn = createStepFunctionsClient();
 
-export const handler = httpHandler(apiContracts['GET /ops/executions'], async ({ query }) => ({
-  body: await listExecutionSummariesAcross(sfn, stateMachineArns, query),
-}));
+export const handler = httpHandler(apiContracts['GET /ops/executions'], async ({ query }) => {
+  try {
+    return { body: await listExecutionSummariesAcross(sfn, stateMachineArns, query) };
+  } catch (error) {
+    if (error instanceof InvalidPageTokenError)
+      throw new HttpProblem(400, problemCodes.validation, error.message, [
+        { pointer: '/nextToken', field: 'nextToken', message: error.message },
+      ]);
+    throw error;
+  }
+});
