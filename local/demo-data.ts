@@ -89,7 +89,10 @@ export interface DemoKeys {
   ops: string;
   staff: Record<string, string>;
   supplier: Record<string, string>;
+  /** Couriers' API keys (principals). */
   courier: Record<string, string>;
+  /** Couriers' webhook signing secrets (Standard Webhooks): they sign, they never authenticate a request. */
+  courierSigningSecret: Record<string, string>;
 }
 
 const newKey = (prefix: string) => `${prefix}_${randomBytes(18).toString('base64url')}`;
@@ -100,6 +103,7 @@ export function generateDemoKeys(): DemoKeys {
     ops: newKey('ops'),
     staff: Object.fromEntries(Object.keys(demoLocations).map((id) => [id, newKey('stf')])),
     supplier: Object.fromEntries(Object.keys(demoSuppliers).map((id) => [id, newKey('sup')])),
-    courier: Object.fromEntries(demoCarriers.map((id) => [id, newKey('whsec')])),
+    courier: Object.fromEntries(demoCarriers.map((id) => [id, newKey('cou')])),
+    courierSigningSecret: Object.fromEntries(demoCarriers.map((id) => [id, newKey('whsec')])),
   };
 }

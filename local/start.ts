@@ -58,7 +58,12 @@ ${Object.entries(cloud.keys.supplier)
   .map(([id, key]) => `  supplier ${id.padEnd(18)} ${key}`)
   .join('\n')}
 ${Object.entries(cloud.keys.courier)
-  .map(([id, key]) => `  courier  ${id.padEnd(18)} ${key} (webhook signing secret)`)
+  .map(([id, key]) => `  courier  ${id.padEnd(18)} ${key}`)
+  .join('\n')}
+
+Courier webhook signing secrets (they sign webhooks; they are not API keys):
+${Object.entries(cloud.keys.courierSigningSecret)
+  .map(([id, secret]) => `  ${id.padEnd(27)} ${secret}`)
   .join('\n')}
 
 Try:

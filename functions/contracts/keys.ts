@@ -103,3 +103,9 @@ export const keys = {
     sk: 'IDEMPOTENCY',
   }),
 } as const;
+
+/**
+ * Standard Webhooks signing secrets start `whsec_`. A secret signs webhooks and an API key identifies a
+ * principal: neither may stand in for the other, so no principal is ever stored or found by a secret.
+ */
+export const isSigningSecret = (value: string): boolean => value.startsWith('whsec_');

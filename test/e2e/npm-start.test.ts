@@ -128,6 +128,10 @@ describe('npm start', () => {
       headers: { 'idempotency-key': 'x' },
     });
     expect(unknown.status).toBe(401);
+    // The demo couriers' webhook signing secrets are not API keys.
+    for (const secret of Object.values(cloud.endpoints.keys.courierSigningSecret)) {
+      expect((await api('/inventory/SKU-TSHIRT-M', { key: secret })).status).toBe(401);
+    }
     const wrongRole = await api('/orders', {
       method: 'POST',
       key: cloud.endpoints.keys.staff['ST-CAMDEN'],

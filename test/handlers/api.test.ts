@@ -1,10 +1,11 @@
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
+import { apiKeyHash, savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { transitionOrder } from '../../functions/adapters/dynamodb/reservations';
+import { keys as principalKeys } from '../../functions/contracts/keys';
 import { routes } from '../../functions/contracts/system';
 import { localCredentials, localRegion } from '../../local/emulators/protocol/identity';
 import { findFreePort } from '../../local/emulators/protocol/net';
@@ -167,6 +168,29 @@ describe('authentication and authorization', () => {
   it('answers no key and unknown keys with 401, wrong roles and scopes with 403, all problem+json', async () => {
     expectProblem(await call('GET', '/inventory/SKU-TEE'), 401, 'AUTH.API_KEY_REQUIRED');
     expectProblem(await call('GET', '/inventory/SKU-TEE', { apiKey: 'nope' }), 401, 'AUTH.API_KEY_UNKNOWN');
+    // A webhook signing secret never authenticates a request, even one stored as a principal's key hash.
+    const secret = 'whsec_c2lnbmluZy1zZWNyZXQtb2YtYS1jb3VyaWVy';
+    await expect(
+      savePrincipal(table.document, table.tableName, {
+        apiKey: secret,
+        principalId: 'courier:x',
+        role: 'courier',
+        scope: 'x',
+      }),
+    ).rejects.toThrow(/signing secret/);
+    await table.document.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          ...principalKeys.principal(apiKeyHash(secret)),
+          entity: 'principal',
+          principalId: 'courier:x',
+          role: 'ops',
+          scope: '*',
+        },
+      }),
+    );
+    expectProblem(await call('GET', '/inventory/SKU-TEE', { apiKey: secret }), 401, 'AUTH.API_KEY_UNKNOWN');
     expectProblem(
       await call('GET', '/inventory/SKU-TEE', { apiKey: keys.supplierAcme }),
       403,

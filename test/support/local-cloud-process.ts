@@ -14,6 +14,7 @@ export interface Endpoints {
     staff: Record<string, string>;
     supplier: Record<string, string>;
     courier: Record<string, string>;
+    courierSigningSecret: Record<string, string>;
   };
 }
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../contracts/keys';
+import { isSigningSecret, keys } from '../../contracts/keys';
 import { type Role, roleSchema } from '../../contracts/schemas';
 import { sha256Hex } from '../../shared/hash';
 import { callAws } from '../errors';
@@ -18,6 +18,8 @@ export async function savePrincipal(
   tableName: string,
   principal: { apiKey: string; principalId: string; role: Role; scope: string },
 ): Promise<void> {
+  if (isSigningSecret(principal.apiKey))
+    throw new Error(`${principal.principalId}: a webhook signing secret cannot be an API key`);
   await callAws('savePrincipal', () =>
     document.send(
       new PutCommand({
@@ -39,6 +41,8 @@ export async function findPrincipalByApiKey(
   tableName: string,
   apiKey: string,
 ): Promise<StoredPrincipal | undefined> {
+  // Even a principal stored under a secret's hash (older data) is not found by it.
+  if (isSigningSecret(apiKey)) return undefined;
   const { Item } = await callAws('findPrincipal', () =>
     document.send(new GetCommand({ TableName: tableName, Key: keys.principal(apiKeyHash(apiKey)) })),
   );
