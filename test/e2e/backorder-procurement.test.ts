@@ -242,7 +242,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
       workflow: 'procurement',
       state: 'CreatePurchaseOrder',
       error: 'TransientError',
-      times: 4,
+      times: 10,
     };
     expect(
       (await api('/ops/faults', { method: 'PUT', key: cloud.keys.ops, body: fault })).status,

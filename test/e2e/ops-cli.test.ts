@@ -47,7 +47,7 @@ afterAll(async () => {
 describe('npm run ops', () => {
   it('finds a failed execution, and redrives it once the fault is cleared', async () => {
     expect(
-      await ops('faults', 'set', '--workflow', 'fulfilment', '--state', 'ReserveStock', '--times', '4'),
+      await ops('faults', 'set', '--workflow', 'fulfilment', '--state', 'ReserveStock', '--times', '10'),
     ).toMatchObject({ code: 0, output: expect.stringContaining('fault set') });
     const orderId = await placeOrder([{ sku, qty: 1 }]);
     const listed = await waitFor(async () => {

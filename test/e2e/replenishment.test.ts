@@ -255,7 +255,7 @@ describe('replenishment below the reorder point over HTTP', () => {
     });
     /** Fails the state on every attempt its Retry allows (3 retries of TransientError), after its writes. */
     const faultAfter = async (state: string) => {
-      const fault = { workflow: 'procurement', state, error: 'TransientError', times: 4, phase: 'after' };
+      const fault = { workflow: 'procurement', state, error: 'TransientError', times: 10, phase: 'after' };
       expect(
         (await api('/ops/faults', { method: 'PUT', key: cloud.keys.ops, body: fault })).status,
       ).toBeLessThan(300);

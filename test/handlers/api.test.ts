@@ -615,7 +615,7 @@ describe('operations', () => {
       state: 'ReserveStock',
       error: 'TransientError',
       cause: 'injected',
-      times: 4,
+      times: 10,
     });
     expect((await postOrder(order('SKU-TEE', 1, { orderId: 'ord-fail' }), 'key-fail')).status).toBe(202);
     const failed = await eventually(async () => {

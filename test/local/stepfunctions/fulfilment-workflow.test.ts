@@ -19,13 +19,15 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
   let sfn: SFNClient;
   let table: Awaited<ReturnType<typeof createTestTable>>;
   /** Per order: the outcomes ReserveStock returns, in order (last one repeats); 'transient' throws TransientError. */
-  const plans = new Map<string, ('RESERVED' | 'BACKORDERED' | 'CANCELLED' | 'transient')[]>();
+  const plans = new Map<string, ('RESERVED' | 'BACKORDERED' | 'CANCELLED' | 'transient' | 'timeout')[]>();
   const invoker = testInvoker({
     reserveStock: (payload) => {
       const { orderId } = payload as { orderId: string };
       const plan = plans.get(orderId) ?? ['RESERVED'];
       const next = plan.length > 1 ? (plan.shift() as string) : (plan[0] as string);
       if (next === 'transient') fail('TransientError', 'inventory store throttled');
+      // What Lambda reports for a function that ran past its timeout (overload, a slow dependency).
+      if (next === 'timeout') fail('Sandbox.Timedout', 'Task timed out after 10.00 seconds');
       return { outcome: next, shortfall: next === 'BACKORDERED' ? 2 : 0 };
     },
     recordOrderStatus: (payload) => ({ recorded: payload }),
@@ -97,6 +99,13 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     (await historyOf(sfn, arn)).flatMap((e) =>
       e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : [],
     );
+
+  it('a Lambda timeout is retried like any transient fault: the task is idempotent, overload slows it down', async () => {
+    plans.set('o-timeouts', ['timeout', 'timeout', 'transient', 'RESERVED']);
+    const arn = await start('o-timeouts');
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect(callsFor('reserveStock', 'o-timeouts').length).toBe(4);
+  });
 
   it('RESERVED → ReadyForDispatch', async () => {
     plans.set('o-reserved', ['RESERVED']);
@@ -207,11 +216,17 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
   });
 
   it('transient ReserveStock faults retry, then fail at ReserveStock; redrive resumes there', async () => {
-    plans.set('o-flaky', ['transient', 'transient', 'transient', 'transient', 'RESERVED']);
+    const retries = (
+      JSON.parse(readFileSync('workflows/fulfilment/fulfilment.asl.json', 'utf8')) as {
+        States: { ReserveStock: { Retry: { ErrorEquals: string[]; MaxAttempts: number }[] } };
+      }
+    ).States.ReserveStock.Retry.find((retrier) => retrier.ErrorEquals.includes('TransientError'))
+      ?.MaxAttempts as number;
+    plans.set('o-flaky', [...Array.from({ length: retries + 1 }, () => 'transient' as const), 'RESERVED']);
     const arn = await start('o-flaky');
     const failed = await settled(sfn, arn);
     expect(failed).toMatchObject({ status: 'FAILED', error: 'TransientError' });
-    expect(callsFor('reserveStock', 'o-flaky').length).toBe(4); // 1 + MaxAttempts 3
+    expect(callsFor('reserveStock', 'o-flaky').length).toBe(retries + 1);
     await sfn.send(new RedriveExecutionCommand({ executionArn: arn }));
     const done = await settled(sfn, arn, 'SUCCEEDED');
     expect(done.redriveCount).toBe(1);

@@ -321,11 +321,17 @@ describe('workflows/procurement/procurement.asl.json on the local Step Functions
   });
 
   it('transient AllocateReceipt faults retry, then fail at AllocateReceipt; redrive finishes', async () => {
+    const retries = (
+      JSON.parse(readFileSync('workflows/procurement/procurement.asl.json', 'utf8')) as {
+        States: { AllocateReceipt: { Retry: { ErrorEquals: string[]; MaxAttempts: number }[] } };
+      }
+    ).States.AllocateReceipt.Retry.find((retrier) => retrier.ErrorEquals.includes('TransientError'))
+      ?.MaxAttempts as number;
     const arn = await start('p-flaky', {
       suppliers: ['s1'],
       poStatus: 'CONFIRMED',
       settle: ['CONFIRMED'],
-      allocate: ['transient', 'transient', 'transient', 'transient', true],
+      allocate: [...Array.from({ length: retries + 1 }, () => 'transient' as const), true],
     });
     const token = await parked('p-flaky-2-1', 'receiptTaskToken');
     await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
@@ -334,7 +340,7 @@ describe('workflows/procurement/procurement.asl.json on the local Step Functions
     expect((await statesEntered(arn)).at(-1)).toBe('AllocateReceipt');
     await sfn.send(new RedriveExecutionCommand({ executionArn: arn }));
     expect((await settled(sfn, arn, 'SUCCEEDED')).redriveCount).toBe(1);
-    expect(calls('allocateReceipt', 'p-flaky')).toHaveLength(5);
+    expect(calls('allocateReceipt', 'p-flaky')).toHaveLength(retries + 2);
   });
 
   it('a replenishment: confirm → receipt → Procured, its demand reaching every task unchanged', async () => {
