@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalCloud } from './cloud';
+import { portIsFree } from './emulators/protocol/net';
 import { InvalidDefinitionError } from './emulators/stepfunctions/validation';
 import { repositoryRoot } from './system-resolution';
 
@@ -17,6 +18,19 @@ const persist = process.argv.includes('--persist');
 const verbose = process.argv.includes('--verbose');
 const stateDir = resolve(repositoryRoot, process.env.LOCAL_STATE_DIR ?? '.local');
 const apiPort = Number(process.env.PORT ?? 3000);
+
+// A busy or malformed API port is refused before anything starts (DynamoDB Local's JVM takes seconds):
+// one line, exit 1. PORT=0 asks for any free port, so it is never busy.
+const portProblem =
+  !Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65_535
+    ? `PORT=${process.env.PORT} is not a port number (0 to 65535).`
+    : apiPort > 0 && !(await portIsFree(apiPort))
+      ? `Port ${apiPort} is already in use: stop what is listening there, or start with PORT=<another port> npm start.`
+      : undefined;
+if (portProblem) {
+  console.error(portProblem);
+  process.exit(1);
+}
 
 mkdirSync(stateDir, { recursive: true });
 const cloud = await startLocalCloud({

@@ -76,7 +76,14 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
   // Longer than any client pool keeps idle sockets, so a client never reuses one the server just closed.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
+  // A port taken after any earlier check rejects here (EADDRINUSE) instead of crashing the process.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

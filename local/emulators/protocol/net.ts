@@ -36,3 +36,13 @@ export async function waitForPort(
   }
   throw new Error(`timed out after ${timeoutMs} ms`);
 }
+
+/** Whether the port can be listened on at 127.0.0.1 right now (checked, then released at once). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
