@@ -190,7 +190,8 @@ async function seedProduct(table: TableRef, sku: string, shards: number) {
         fulfilment: { type: 'delivery', address: deliveryTo },
         lines: [{ sku, qty: 1 }],
       },
-      generatedOrderId: orderId,
+      orderId,
+      channelOrderId: orderId,
       now,
     });
   });

@@ -6,8 +6,10 @@ import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@a
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { savePrincipal } from '../functions/adapters/dynamodb/principals';
 import { listPurchaseOrders } from '../functions/adapters/dynamodb/procurement/purchase-orders';
+import { orderIdOf } from '../functions/contracts/order-ids';
 import { functionDefaults, functions } from '../functions/contracts/system';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../local/cloud';
+import { demoChannels } from '../local/demo-data';
 import { startDynamoDbLocal } from '../local/emulators/dynamodb/dynamodb-local';
 import { localCredentials, localRegion, stateMachineArn } from '../local/emulators/protocol/identity';
 import type { Benchmark } from './harness';
@@ -320,12 +322,16 @@ async function benchWorld(cloud: LocalCloud, uncountedDynamodbEndpoint: string) 
     },
     lines: [{ sku, qty }],
   });
+  // The system-wide id (the channel's own name, under its channel): executions and the order item use it.
   const place = async (sku: string, qty: number) =>
-    (
-      (await api('/orders', cloud.keys.channel, 'POST', order(sku, qty), {
-        'idempotency-key': randomUUID(),
-      })) as { orderId: string }
-    ).orderId;
+    orderIdOf(
+      demoChannels[0],
+      (
+        (await api('/orders', cloud.keys.channel, 'POST', order(sku, qty), {
+          'idempotency-key': randomUUID(),
+        })) as { orderId: string }
+      ).orderId,
+    );
   const backorderSkus = Array.from({ length: backorderOrders }, (_, i) => `SKU-BO-${i}`);
   await api(`/suppliers/${supplierId}/stock`, supplierKey, 'POST', {
     feedSeq: Date.now(),

@@ -84,8 +84,14 @@ export const demoSuppliers = {
 
 export const demoCarriers = ['CARRIER-SPEEDY', 'CARRIER-BIKE-COURIERS'] as const;
 
+/** Two sales channels, so the demo shows that each only sees its own orders. The first is the web shop. */
+export const demoChannels = ['web-shop', 'marketplace'] as const;
+
 export interface DemoKeys {
+  /** The web shop's key (`channels['web-shop']`), the one the README uses. */
   channel: string;
+  /** Every demo channel's key by channel id. */
+  channels: Record<string, string>;
   ops: string;
   staff: Record<string, string>;
   supplier: Record<string, string>;
@@ -98,8 +104,10 @@ export interface DemoKeys {
 const newKey = (prefix: string) => `${prefix}_${randomBytes(18).toString('base64url')}`;
 
 export function generateDemoKeys(): DemoKeys {
+  const channels = Object.fromEntries(demoChannels.map((id) => [id, newKey('chn')]));
   return {
-    channel: newKey('chn'),
+    channel: channels[demoChannels[0]] as string,
+    channels,
     ops: newKey('ops'),
     staff: Object.fromEntries(Object.keys(demoLocations).map((id) => [id, newKey('stf')])),
     supplier: Object.fromEntries(Object.keys(demoSuppliers).map((id) => [id, newKey('sup')])),

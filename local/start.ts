@@ -63,8 +63,10 @@ O2O orchestrator running on the embedded local cloud (started in ${seconds} s${p
   DynamoDB         ${cloud.endpoints.dynamodb}
 
 Demo API keys (also in ${endpointsFile}):
-  channel  ${cloud.keys.channel}
-  ops      ${cloud.keys.ops}
+${Object.entries(cloud.keys.channels)
+  .map(([id, key]) => `  channel  ${id.padEnd(18)} ${key}`)
+  .join('\n')}
+  ops      ${''.padEnd(18)} ${cloud.keys.ops}
 ${Object.entries(cloud.keys.staff)
   .map(([id, key]) => `  staff    ${id.padEnd(18)} ${key}`)
   .join('\n')}

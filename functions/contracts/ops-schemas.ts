@@ -37,8 +37,9 @@ export const executionListSchema = z.object({
   nextToken: z.string().optional(),
 });
 
+/** The names this system gives executions: order ids (`<channelId>.<orderId>`) and ids derived from them. */
 export const executionIdParamsSchema = z.object({
-  executionId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be an execution name'),
+  executionId: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'must be an execution name'),
 });
 
 export const redriveResponseSchema = z.object({ executionArn: z.string(), status: z.literal('RUNNING') });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelIdSchema, channelOrderIdSchema, orderIdSchema, orderReferenceSchema } from './order-ids';
 
 /**
  * Request and response shapes of the HTTP API v1 (docs/api.md) and of the workflow task payloads. Handlers
@@ -202,7 +203,8 @@ export type OrderLine = z.infer<typeof orderLineSchema>;
 export const maxOrderLines = 25;
 
 export const createOrderBodySchema = z.object({
-  orderId: identifierSchema.optional(),
+  /** The channel's own name for the order (unique per channel); generated when absent. */
+  orderId: channelOrderIdSchema.optional(),
   customerId: z.string().trim().min(1).max(128),
   fulfilment: fulfilmentSchema,
   lines: z
@@ -225,7 +227,8 @@ export const createOrderBodySchema = z.object({
 });
 export type CreateOrderBody = z.infer<typeof createOrderBodySchema>;
 
-export const orderAcceptedSchema = z.object({ orderId: identifierSchema, status: orderStatusSchema });
+/** `orderId` is the channel's own name for the order, as the channel addresses it. */
+export const orderAcceptedSchema = z.object({ orderId: channelOrderIdSchema, status: orderStatusSchema });
 
 export const allocationSchema = z.object({
   sku: skuSchema,
@@ -246,7 +249,7 @@ export const timelineEntrySchema = z.object({
 });
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 
-export const orderIdParamsSchema = z.object({ orderId: identifierSchema });
+export const orderIdParamsSchema = z.object({ orderId: orderReferenceSchema });
 
 /** The body is optional: a bare POST cancels; a reason, when given, goes on the timeline. */
 export const cancelOrderBodySchema = z
@@ -254,7 +257,8 @@ export const cancelOrderBodySchema = z
   .strict()
   .optional();
 export const orderCancelledSchema = z.object({
-  orderId: identifierSchema,
+  /** As the caller named it in the path. */
+  orderId: orderReferenceSchema,
   status: z.literal('CANCELLED'),
   /** What the cancellation undid, for the caller's records (zero on a replay). */
   releasedHolds: z.number().int().nonnegative(),
@@ -263,7 +267,10 @@ export const orderCancelledSchema = z.object({
 });
 
 export const orderResponseSchema = z.object({
-  orderId: identifierSchema,
+  /** As the caller named it in the path: the channel's own id for a channel, the system-wide id for ops. */
+  orderId: orderReferenceSchema,
+  /** The sales channel the order belongs to. */
+  channelId: channelIdSchema,
   customerId: z.string(),
   status: orderStatusSchema,
   fulfilment: fulfilmentSchema,
@@ -311,7 +318,7 @@ export const queuedResponseSchema = z.object({ status: z.literal('queued') });
 
 // --------------------------------------------------------------------------------------- workflow tasks
 
-export const reserveStockTaskSchema = z.object({ orderId: identifierSchema, step: z.string().min(1) });
+export const reserveStockTaskSchema = z.object({ orderId: orderIdSchema, step: z.string().min(1) });
 export const reserveStockResultSchema = z.object({
   /** CANCELLED: the order was cancelled meanwhile; fulfilment ends without reserving. */
   outcome: z.enum(['RESERVED', 'BACKORDERED', 'CANCELLED']),
@@ -320,7 +327,7 @@ export const reserveStockResultSchema = z.object({
 export type ReserveStockResult = z.infer<typeof reserveStockResultSchema>;
 
 export const recordOrderStatusTaskSchema = z.object({
-  orderId: identifierSchema,
+  orderId: orderIdSchema,
   status: orderStatusSchema,
   step: z.string().min(1),
   reason: z.string().optional(),
@@ -328,10 +335,13 @@ export const recordOrderStatusTaskSchema = z.object({
 
 // ------------------------------------------------------------------------------------------- procurement
 
-/** Purchase order ids are derived from the order id (`<orderId>-<round>-<attempt>`), so they may be a bit longer. */
+/**
+ * Purchase order ids are derived from the order id (`<orderId>-<round>-<attempt>`, so with its "."), or from
+ * a replenishment, so they may be a bit longer than an identifier.
+ */
 export const poIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/, 'must be 1-80 letters, digits, "-" or "_"');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'must be 1-80 letters, digits, ".", "-" or "_"');
 
 /** CANCELLED: the order it was for was cancelled before the supplier confirmed. */
 export const purchaseOrderStatuses = [
@@ -397,7 +407,7 @@ export const receiptResponseSchema = z.object({
   received: z.array(orderLineSchema),
 });
 
-export const requestProcurementTaskSchema = z.object({ orderId: identifierSchema, step: z.string().min(1) });
+export const requestProcurementTaskSchema = z.object({ orderId: orderIdSchema, step: z.string().min(1) });
 
 /**
  * What a procurement execution buys for; its input is `{demand}`. A backorder: an order's shortfall in one
@@ -407,7 +417,7 @@ export const requestProcurementTaskSchema = z.object({ orderId: identifierSchema
 export const demandSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('backorder'),
-    orderId: identifierSchema,
+    orderId: orderIdSchema,
     round: z.number().int().positive(),
   }),
   z.object({

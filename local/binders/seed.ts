@@ -27,12 +27,15 @@ export async function seedDemo(
 
 async function seedPrincipals(document: DynamoDBDocumentClient, keys: DemoKeys): Promise<void> {
   const table = tableName('main');
-  await savePrincipal(document, table, {
-    apiKey: keys.channel,
-    principalId: 'channel:web-shop',
-    role: 'channel',
-    scope: '*',
-  });
+  // A channel's scope is its channel id: its orders are keyed under it (functions/contracts/order-ids.ts).
+  for (const [channelId, apiKey] of Object.entries(keys.channels)) {
+    await savePrincipal(document, table, {
+      apiKey,
+      principalId: `channel:${channelId}`,
+      role: 'channel',
+      scope: channelId,
+    });
+  }
   await savePrincipal(document, table, {
     apiKey: keys.ops,
     principalId: 'ops:demo',

@@ -163,7 +163,8 @@ describe('accepting orders', () => {
     idempotencyKey: 'k1',
     requestHash: 'h1',
     body,
-    generatedOrderId: 'unused',
+    orderId: 'ord-idem',
+    channelOrderId: 'ord-idem',
     now,
   };
 
@@ -207,7 +208,7 @@ describe('accepting orders', () => {
     };
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, index) =>
-        acceptOrder(table, { ...racing, generatedOrderId: `ord-gen-${index}` }),
+        acceptOrder(table, { ...racing, orderId: `ord-gen-${index}`, channelOrderId: `ord-gen-${index}` }),
       ),
     );
     const orderIds = new Set(

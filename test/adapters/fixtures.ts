@@ -41,7 +41,8 @@ export async function placeOrder(
     idempotencyKey: `key-${orderId}`,
     requestHash: orderId,
     body: { ...body, orderId },
-    generatedOrderId: orderId,
+    orderId,
+    channelOrderId: orderId,
     now,
   });
   if (result.kind !== 'accepted') throw new Error(`could not place ${orderId}: ${result.kind}`);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
 import type { LocalCloud } from '../../local/cloud';
 import { stateMachineArn } from '../../local/emulators/protocol/identity';
-import { e2eHttp, type PurchaseOrderView, startE2eCloud } from '../support/e2e-http';
+import { channelOrderIdOf, e2eHttp, type PurchaseOrderView, startE2eCloud } from '../support/e2e-http';
 
 /**
  * The backorder path end to end over HTTP on an in-process local cloud: order → BACKORDERED → purchase
@@ -323,7 +323,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
     ).toBe(403);
     expect(
       (
-        await api(`/orders/${orderId}/cancel`, {
+        await api(`/orders/${channelOrderIdOf(orderId)}/cancel`, {
           method: 'POST',
           key: cloud.keys.channel,
           body: { reason: '' },
@@ -332,7 +332,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
     ).toBe(422);
     expect(
       await expectStatus(
-        api(`/orders/${orderId}/cancel`, {
+        api(`/orders/${channelOrderIdOf(orderId)}/cancel`, {
           method: 'POST',
           key: cloud.keys.channel,
           body: { reason: 'customer found it elsewhere' },
@@ -340,7 +340,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
         202,
       ),
     ).toEqual({
-      orderId,
+      orderId: channelOrderIdOf(orderId),
       status: 'CANCELLED',
       releasedHolds: 1,
       withdrawnBackorders: 1,

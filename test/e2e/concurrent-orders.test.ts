@@ -4,9 +4,11 @@ import { ListExecutionsCommand, RedriveExecutionCommand, SFNClient } from '@aws-
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/contracts/keys';
+import { orderIdOf } from '../../functions/contracts/order-ids';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { localCredentials, localRegion, stateMachineArn } from '../../local/emulators/protocol/identity';
 import { dynamodbEndpoint } from '../support/dynamodb';
+import { channelOrderIdOf, webShop } from '../support/e2e-http';
 import { deliveryTo } from '../support/fixtures';
 
 /**
@@ -109,14 +111,16 @@ async function statuses(orderIds: readonly string[]): Promise<Map<string, string
       new BatchGetCommand({
         RequestItems: {
           [cloud.tableName]: {
-            Keys: orderIds.slice(start, start + 100).map((orderId) => keys.order(orderId)),
+            Keys: orderIds
+              .slice(start, start + 100)
+              .map((orderId) => keys.order(orderIdOf(webShop, orderId))),
             ConsistentRead: true,
           },
         },
       }),
     );
     for (const item of Responses?.[cloud.tableName] ?? [])
-      found.set(String(item.orderId), String(item.status));
+      found.set(channelOrderIdOf(String(item.orderId)), String(item.status));
   }
   return found;
 }
@@ -205,7 +209,12 @@ describe('concurrent orders through the real stack', () => {
     expect(final.get(`dup-${run}`)).toBe('RESERVED');
     // A retried or redriven reserve step: the task itself, invoked again, twice at once.
     const reruns = await Promise.all(
-      [1, 2].map(() => cloud.runtime.invoke('reserveStock', { orderId: `dup-${run}`, step: 'ReserveStock' })),
+      [1, 2].map(() =>
+        cloud.runtime.invoke('reserveStock', {
+          orderId: orderIdOf(webShop, `dup-${run}`),
+          step: 'ReserveStock',
+        }),
+      ),
     );
     expect(reruns).toEqual([
       { outcome: 'RESERVED', shortfall: [] },

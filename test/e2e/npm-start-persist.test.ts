@@ -48,7 +48,7 @@ describe('npm start --persist', () => {
     await eventually(async () => {
       const { status } = await firstSfn.send(
         new DescribeExecutionCommand({
-          executionArn: `arn:aws:states:us-east-1:000000000000:execution:fulfilment:${orderId}`,
+          executionArn: `arn:aws:states:us-east-1:000000000000:execution:fulfilment:web-shop.${orderId}`,
         }),
       );
       return status === 'RUNNING' ? undefined : status;
@@ -77,7 +77,7 @@ describe('npm start --persist', () => {
     });
     const execution = await sfn.send(
       new DescribeExecutionCommand({
-        executionArn: `arn:aws:states:us-east-1:000000000000:execution:fulfilment:${orderId}`,
+        executionArn: `arn:aws:states:us-east-1:000000000000:execution:fulfilment:web-shop.${orderId}`,
       }),
     );
     expect(execution.status).toBe('SUCCEEDED');

@@ -93,6 +93,12 @@ describe('npm start', () => {
     });
     console.info(`order ${orderId} RESERVED ${Date.now() - posted} ms after POST`);
     expect(reserved.allocations).toEqual([{ sku: 'SKU-TSHIRT-M', qty: 2, locationId: 'WH-DARTFORD' }]);
+    // The demo's second channel sees none of the web shop's orders (the same 404 as a missing one).
+    const { channels } = cloud.endpoints.keys;
+    expect(Object.keys(channels)).toEqual(['web-shop', 'marketplace']);
+    expect(channels['web-shop']).toBe(cloud.endpoints.keys.channel);
+    const elsewhere = await api(`/orders/${orderId}`, { key: channels.marketplace });
+    expect(elsewhere.status).toBe(404);
 
     const inventory = (await (
       await api('/inventory/SKU-TSHIRT-M', { key: cloud.endpoints.keys.ops })
@@ -196,14 +202,14 @@ describe('npm start', () => {
       const list = await sfn.send(
         new ListExecutionsCommand({ stateMachineArn: fulfilmentArn, statusFilter: 'FAILED' }),
       );
-      return list.executions?.find((e) => e.name === orderId);
+      return list.executions?.find((e) => e.name === `web-shop.${orderId}`);
     }, 30_000);
     const opsList = (await (
       await api('/ops/executions?status=FAILED', { key: cloud.endpoints.keys.ops })
     ).json()) as {
       items: { executionId: string; failedState: string; error: string }[];
     };
-    expect(opsList.items.find((i) => i.executionId === orderId)).toMatchObject({
+    expect(opsList.items.find((i) => i.executionId === `web-shop.${orderId}`)).toMatchObject({
       failedState: 'ReserveStock',
       error: 'TransientError',
     });
@@ -256,7 +262,7 @@ describe('npm start', () => {
       ).json()) as {
         items: { executionId: string }[];
       };
-      return failed.items.some((item) => item.executionId === orderId) ? true : undefined;
+      return failed.items.some((item) => item.executionId === `web-shop.${orderId}`) ? true : undefined;
     }, 30_000);
     await api('/ops/faults', { method: 'DELETE', key: cloud.endpoints.keys.ops });
 
@@ -283,7 +289,7 @@ print(json.dumps({'events': len(hist), 'status': status, 'queues': len(urls), 'b
 `;
     const out = execFileSync(
       'python3',
-      ['-c', script, cloud.endpoints.stepfunctions, cloud.endpoints.sqs, orderId],
+      ['-c', script, cloud.endpoints.stepfunctions, cloud.endpoints.sqs, `web-shop.${orderId}`],
       {
         encoding: 'utf8',
       },

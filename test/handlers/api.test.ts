@@ -32,6 +32,7 @@ import {
 
 const keys = {
   channel: 'key-channel',
+  otherChannel: 'key-channel-marketplace',
   ops: 'key-ops',
   staffOxford: 'key-staff-oxford',
   supplierAcme: 'key-supplier-acme',
@@ -77,7 +78,13 @@ beforeAll(async () => {
   sfn = new SFNClient({ ...aws, endpoint: sfnEndpoint });
   call = apiClient(handlers);
   const principals = [
-    { apiKey: keys.channel, principalId: 'channel:web', role: 'channel', scope: '*' },
+    { apiKey: keys.channel, principalId: 'channel:web', role: 'channel', scope: 'web' },
+    {
+      apiKey: keys.otherChannel,
+      principalId: 'channel:marketplace',
+      role: 'channel',
+      scope: 'marketplace',
+    },
     { apiKey: keys.ops, principalId: 'ops:alice', role: 'ops', scope: '*' },
     { apiKey: keys.staffOxford, principalId: 'staff:ST-OXFORD', role: 'staff', scope: 'ST-OXFORD' },
     { apiKey: keys.supplierAcme, principalId: 'supplier:SUP-ACME', role: 'supplier', scope: 'SUP-ACME' },
@@ -426,11 +433,12 @@ describe('orders', () => {
     expectProblem(await postOrder(body, 'key-other'), 409, 'ORDERS.ALREADY_EXISTS');
 
     const reserved = await eventually(async () => {
-      const view = await call('GET', '/orders/ord-h1', { apiKey: keys.ops });
+      const view = await call('GET', '/orders/web.ord-h1', { apiKey: keys.ops });
       return view.json.status === 'RESERVED' ? view : undefined;
     });
     expect(reserved.json).toMatchObject({
-      orderId: 'ord-h1',
+      orderId: 'web.ord-h1',
+      channelId: 'web',
       status: 'RESERVED',
       fulfilment: body.fulfilment,
       lines: [{ sku: 'SKU-TEE', qty: 2 }],
@@ -453,7 +461,7 @@ describe('orders', () => {
     const execution = await eventually(async () => {
       const described = await sfn.send(
         new DescribeExecutionCommand({
-          executionArn: `${fulfilmentArn.replace(':stateMachine:', ':execution:')}:ord-h1`,
+          executionArn: `${fulfilmentArn.replace(':stateMachine:', ':execution:')}:web.ord-h1`,
         }),
       );
       return described.status === 'RUNNING' ? undefined : described;
@@ -480,12 +488,54 @@ describe('orders', () => {
 
   it('answers an unknown order with 404', async () => {
     expectProblem(await call('GET', '/orders/ord-none', { apiKey: keys.channel }), 404, 'ORDERS.NOT_FOUND');
+    // Ops name orders by their system-wide id: a channel's own name alone is ambiguous.
+    expectProblem(await call('GET', '/orders/ord-h1', { apiKey: keys.ops }), 404, 'ORDERS.NOT_FOUND');
+  });
+
+  it("keeps each channel to its own orders: another channel's order is a 404 and stays untouched", async () => {
+    await postOrder(order('SKU-TEE', 1, { orderId: 'ord-mine' }), 'key-mine');
+    await eventually(async () => {
+      const view = await call('GET', '/orders/ord-mine', { apiKey: keys.channel });
+      return view.json.status === 'RESERVED' ? view : undefined;
+    });
+    const before = await itemCount();
+    const missing = await call('GET', '/orders/ord-none', { apiKey: keys.otherChannel });
+    for (const [method, path] of [
+      ['GET', '/orders/ord-mine'],
+      ['GET', '/orders/web.ord-mine'],
+      ['POST', '/orders/ord-mine/cancel'],
+      ['POST', '/orders/web.ord-mine/cancel'],
+    ] as const) {
+      const answer = await call(method, path, { apiKey: keys.otherChannel });
+      // The same answer as for an order that does not exist, so ids cannot be probed.
+      expect({ status: answer.status, code: answer.json.code }).toEqual({
+        status: missing.status,
+        code: missing.json.code,
+      });
+    }
+    expect(await itemCount()).toBe(before);
+    expect((await call('GET', '/orders/ord-mine', { apiKey: keys.channel })).json).toMatchObject({
+      orderId: 'ord-mine',
+      channelId: 'web',
+      status: 'RESERVED',
+    });
+
+    // Order ids are unique per channel: the other channel may use the same one for its own order.
+    const theirs = await call('POST', '/orders', {
+      apiKey: keys.otherChannel,
+      body: order('SKU-TEE', 1, { orderId: 'ord-mine' }),
+      headers: { 'Idempotency-Key': 'key-mine' },
+    });
+    expect(theirs).toMatchObject({ status: 202, json: { orderId: 'ord-mine', status: 'ACCEPTED' } });
+    const ownView = await call('GET', '/orders/ord-mine', { apiKey: keys.otherChannel });
+    expect(ownView.json).toMatchObject({ orderId: 'ord-mine', channelId: 'marketplace' });
+    expect((await call('GET', '/orders/marketplace.ord-mine', { apiKey: keys.ops })).status).toBe(200);
   });
 
   it('cancels a reserved order (stock back on sale), replays a repeat, and refuses once it has shipped', async () => {
     await postOrder(order('SKU-TEE', 1, { orderId: 'ord-h-cancel' }), 'key-h-cancel');
     await eventually(async () => {
-      const view = await call('GET', '/orders/ord-h-cancel', { apiKey: keys.ops });
+      const view = await call('GET', '/orders/web.ord-h-cancel', { apiKey: keys.ops });
       return view.json.status === 'RESERVED' ? view : undefined;
     });
     const cancelled = await call('POST', '/orders/ord-h-cancel/cancel', { apiKey: keys.channel });
@@ -493,30 +543,30 @@ describe('orders', () => {
       status: 202,
       json: { orderId: 'ord-h-cancel', status: 'CANCELLED', releasedHolds: 1, withdrawnBackorders: 0 },
     });
-    expect(await call('POST', '/orders/ord-h-cancel/cancel', { apiKey: keys.ops })).toMatchObject({
+    expect(await call('POST', '/orders/web.ord-h-cancel/cancel', { apiKey: keys.ops })).toMatchObject({
       status: 202,
       json: { status: 'CANCELLED', releasedHolds: 0 },
     });
     expectProblem(
-      await call('POST', '/orders/ord-h-cancel/cancel', { apiKey: keys.ops, body: { reason: 1 } }),
+      await call('POST', '/orders/web.ord-h-cancel/cancel', { apiKey: keys.ops, body: { reason: 1 } }),
       422,
       'REQUEST.VALIDATION_FAILED',
     );
     expectProblem(
-      await call('POST', '/orders/ord-none/cancel', { apiKey: keys.ops }),
+      await call('POST', '/orders/web.ord-none/cancel', { apiKey: keys.ops }),
       404,
       'ORDERS.NOT_FOUND',
     );
 
     await postOrder(order('SKU-TEE', 1, { orderId: 'ord-h-shipped' }), 'key-h-shipped');
     await eventually(async () => {
-      const view = await call('GET', '/orders/ord-h-shipped', { apiKey: keys.ops });
+      const view = await call('GET', '/orders/web.ord-h-shipped', { apiKey: keys.ops });
       return view.json.status === 'RESERVED' ? view : undefined;
     });
     // Dispatch is a later workflow: move the order along its life cycle directly.
     for (const status of ['PICKING', 'PACKED', 'IN_TRANSIT'] as const) {
       await transitionOrder(table, {
-        orderId: 'ord-h-shipped',
+        orderId: 'web.ord-h-shipped',
         status,
         step: `Test${status}`,
         actor: 'test',
@@ -621,15 +671,15 @@ describe('operations', () => {
     const failed = await eventually(async () => {
       const list = await call('GET', '/ops/executions', { apiKey: keys.ops });
       const items = list.json.items as { executionId: string }[];
-      return items.some((item) => item.executionId === 'ord-fail') ? list : undefined;
+      return items.some((item) => item.executionId === 'web.ord-fail') ? list : undefined;
     });
     expect((failed.json.items as unknown[])[0]).toMatchObject({
-      executionId: 'ord-fail',
+      executionId: 'web.ord-fail',
       workflow: 'fulfilment',
       status: 'FAILED',
       failedState: 'ReserveStock',
       error: 'TransientError',
-      input: { orderId: 'ord-fail' },
+      input: { orderId: 'web.ord-fail' },
     });
     expectProblem(
       await call('GET', '/ops/executions', { apiKey: keys.ops, query: { status: 'BROKEN' } }),
@@ -652,24 +702,29 @@ describe('operations', () => {
       );
     }
 
-    const redriven = await call('POST', '/ops/executions/ord-fail/redrive', { apiKey: keys.ops });
+    const redriven = await call('POST', '/ops/executions/web.ord-fail/redrive', { apiKey: keys.ops });
     expect(redriven).toMatchObject({
       status: 202,
-      json: { executionArn: expect.stringContaining(':execution:fulfilment:ord-fail'), status: 'RUNNING' },
+      json: {
+        executionArn: expect.stringContaining(':execution:fulfilment:web.ord-fail'),
+        status: 'RUNNING',
+      },
     });
     await eventually(async () => {
-      const view = await call('GET', '/orders/ord-fail', { apiKey: keys.ops });
+      const view = await call('GET', '/orders/web.ord-fail', { apiKey: keys.ops });
       return view.json.status === 'RESERVED' ? true : undefined;
     });
     const succeeded = await eventually(async () => {
       const list = await call('GET', '/ops/executions', { apiKey: keys.ops, query: { status: 'SUCCEEDED' } });
-      return (list.json.items as { executionId: string }[]).some((item) => item.executionId === 'ord-fail')
+      return (list.json.items as { executionId: string }[]).some(
+        (item) => item.executionId === 'web.ord-fail',
+      )
         ? true
         : undefined;
     });
     expect(succeeded).toBe(true);
     expectProblem(
-      await call('POST', '/ops/executions/ord-fail/redrive', { apiKey: keys.ops }),
+      await call('POST', '/ops/executions/web.ord-fail/redrive', { apiKey: keys.ops }),
       409,
       'OPS.EXECUTION_NOT_REDRIVABLE',
     );

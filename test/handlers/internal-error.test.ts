@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 
 it('hides unexpected failures behind a 500 problem with the request id, never the cause', async () => {
-  const response = await call('GET', '/orders/ord-1', {
+  const response = await call('GET', '/orders/web.ord-1', {
     authorizerContext: { principalId: 'ops:alice', role: 'ops', scope: '*' },
   });
   expect(response.status).toBe(500);

@@ -5,12 +5,20 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
+import { orderIdOf, splitOrderId } from '../../functions/contracts/order-ids';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../local/cloud';
+import { demoChannels } from '../../local/demo-data';
 import { localCredentials, localRegion } from '../../local/emulators/protocol/identity';
 import { dynamodbEndpoint } from './dynamodb';
 import { deliveryTo } from './fixtures';
 import { eventually } from './local-cloud-process';
 import { e2eDelivery } from './sqs-delivery';
+
+/** The demo channel whose key is `keys.channel`; placeOrder posts as it. */
+export const webShop = demoChannels[0];
+
+/** The web shop's own name of an order placed by placeOrder (what it uses in its paths). */
+export const channelOrderIdOf = (orderId: string): string => splitOrderId(orderId)?.channelOrderId ?? orderId;
 
 /**
  * An in-process local cloud for an end-to-end suite, on the run's DynamoDB Local, with the suite's own
@@ -104,8 +112,9 @@ export function e2eHttp(currentCloud: () => LocalCloud, timeoutMs = 60_000) {
     return body;
   }
 
+  // By its system-wide id, as ops see it (executions and purchase orders are named after that id too).
   const order = async (orderId: string) =>
-    (await (await api(`/orders/${orderId}`, { key: currentCloud().keys.channel })).json()) as OrderView;
+    (await (await api(`/orders/${orderId}`, { key: currentCloud().keys.ops })).json()) as OrderView;
 
   const failedExecutions = async () =>
     (
@@ -137,7 +146,8 @@ export function e2eHttp(currentCloud: () => LocalCloud, timeoutMs = 60_000) {
       }),
       202,
     )) as { orderId: string };
-    return body.orderId;
+    // The web shop's own name for it, made system-wide (functions/contracts/order-ids.ts).
+    return orderIdOf(webShop, body.orderId);
   };
 
   const purchaseOrders = async (supplierId: string, key: string) =>

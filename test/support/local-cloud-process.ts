@@ -10,6 +10,7 @@ export interface Endpoints {
   sqs: string;
   keys: {
     channel: string;
+    channels: Record<string, string>;
     ops: string;
     staff: Record<string, string>;
     supplier: Record<string, string>;

@@ -66,8 +66,10 @@ export interface AcceptOrderInput {
   readonly idempotencyKey: string;
   readonly requestHash: string;
   readonly body: CreateOrderBody;
-  /** Used when the body names no orderId. */
-  readonly generatedOrderId: string;
+  /** The system-wide id (`<channelId>.<channelOrderId>`, contracts/order-ids.ts): keys the order. */
+  readonly orderId: string;
+  /** The channel's own name for it, which its answers carry. */
+  readonly channelOrderId: string;
   readonly now: Date;
 }
 
@@ -91,12 +93,12 @@ export async function acceptOrder(table: TableRef, input: AcceptOrderInput): Pro
   const existing = await readRecord();
   if (existing) return answerFrom(existing);
 
-  const orderId = input.body.orderId ?? input.generatedOrderId;
+  const { orderId } = input;
   const at = input.now.toISOString();
   const record: IdempotencyRecord = {
     requestHash: input.requestHash,
     orderId,
-    response: { status: 202, body: { orderId, status: 'ACCEPTED' } },
+    response: { status: 202, body: { orderId: input.channelOrderId, status: 'ACCEPTED' } },
   };
   const order: OrderRecord = {
     orderId,
@@ -244,8 +246,14 @@ export async function loadOrderPartition(
   return { order, holds, timeline };
 }
 
-/** docs/api.md order view; shipments and returns belong to later workflows and are empty until those exist. */
-export async function getOrderView(table: TableRef, orderId: string): Promise<OrderResponse | undefined> {
+/**
+ * docs/api.md order view (the handler adds how the caller names it and its channel); shipments and returns
+ * belong to later workflows and are empty until those exist.
+ */
+export async function getOrderView(
+  table: TableRef,
+  orderId: string,
+): Promise<Omit<OrderResponse, 'channelId'> | undefined> {
   const { order, timeline } = await loadOrderPartition(table, orderId);
   if (!order) return undefined;
   return {

@@ -3,6 +3,7 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { cancelOrderAndEndItsWorkflows } from '../../app/cancel-order';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
+import { orderIdFor } from '../../contracts/order-ids';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { countMetric } from '../../shared/observability';
@@ -17,12 +18,16 @@ const deps = {
 export const handler = httpHandler(
   apiContracts['POST /orders/{orderId}/cancel'],
   async ({ params, body, principal }) => {
-    const result = await cancelOrderAndEndItsWorkflows(deps, {
-      orderId: params.orderId,
-      actor: principal.principalId,
-      ...(body?.reason ? { reason: body.reason } : {}),
-      now: new Date(),
-    });
+    // Another channel's order answers exactly as a missing one does: 404, and nothing is touched.
+    const orderId = orderIdFor(principal, params.orderId);
+    const result = orderId
+      ? await cancelOrderAndEndItsWorkflows(deps, {
+          orderId,
+          actor: principal.principalId,
+          ...(body?.reason ? { reason: body.reason } : {}),
+          now: new Date(),
+        })
+      : ({ kind: 'not-found' } as const);
     if (result.kind === 'not-found')
       throw new HttpProblem(404, problemCodes.orderNotFound, `Order ${params.orderId} does not exist.`);
     if (result.kind === 'too-late')

@@ -5,6 +5,7 @@ import { acceptOrder } from '../../adapters/dynamodb/orders';
 import { startNamedExecution } from '../../adapters/sfn/executions';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
+import { orderIdFor } from '../../contracts/order-ids';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { canonicalJson, sha256Hex } from '../../shared/hash';
 import { httpHandler } from '../../shared/http';
@@ -33,12 +34,18 @@ export const handler = httpHandler(apiContracts['POST /orders'], async ({ body, 
       ],
     );
   }
+  const channelOrderId = body.orderId ?? `ord_${randomUUID()}`;
+  const orderId = orderIdFor(principal, channelOrderId);
+  // Only a principal misconfigured with a scope that is no channel id gets here (contracts/order-ids.ts).
+  if (!orderId)
+    throw new HttpProblem(403, problemCodes.forbiddenScope, 'This API key is not bound to a sales channel.');
   const accepted = await acceptOrder(table, {
     principalId: principal.principalId,
     idempotencyKey,
     requestHash: sha256Hex(canonicalJson(body)),
     body,
-    generatedOrderId: `ord_${randomUUID()}`,
+    orderId,
+    channelOrderId,
     now: new Date(),
   });
   if (accepted.kind === 'key-reused') {
@@ -49,7 +56,7 @@ export const handler = httpHandler(apiContracts['POST /orders'], async ({ body, 
     );
   }
   if (accepted.kind === 'order-exists') {
-    throw new HttpProblem(409, problemCodes.orderAlreadyExists, `Order ${accepted.orderId} already exists.`);
+    throw new HttpProblem(409, problemCodes.orderAlreadyExists, `Order ${channelOrderId} already exists.`);
   }
   if (accepted.kind === 'accepted') countMetric('OrderAccepted', { fulfilment: body.fulfilment.type });
   // Also on a replay: if the first attempt crashed after writing the order, this starts its workflow now.

@@ -2,6 +2,7 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { getOrderView } from '../../adapters/dynamodb/orders';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
+import { orderIdFor, splitOrderId } from '../../contracts/order-ids';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
@@ -9,9 +10,12 @@ import { HttpProblem } from '../../shared/problem';
 const environment = loadFunctionEnvironment('getOrder');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
-export const handler = httpHandler(apiContracts['GET /orders/{orderId}'], async ({ params }) => {
-  const order = await getOrderView(table, params.orderId);
-  if (!order)
+export const handler = httpHandler(apiContracts['GET /orders/{orderId}'], async ({ params, principal }) => {
+  // Another channel's order answers exactly as a missing one does: 404.
+  const orderId = orderIdFor(principal, params.orderId);
+  const order = orderId ? await getOrderView(table, orderId) : undefined;
+  const owner = orderId ? splitOrderId(orderId) : undefined;
+  if (!order || !owner)
     throw new HttpProblem(404, problemCodes.orderNotFound, `Order ${params.orderId} does not exist.`);
-  return { body: order };
+  return { body: { ...order, orderId: params.orderId, channelId: owner.channelId } };
 });
