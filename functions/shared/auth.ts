@@ -17,7 +17,7 @@ export const authorizerContextSchema = z.discriminatedUnion('role', [
 export type AuthorizerContext = z.infer<typeof authorizerContextSchema>;
 export type Principal = Extract<AuthorizerContext, { role: z.infer<typeof roleSchema> }>;
 
-/** Every scope (ops keys, the web shop's channel key). */
+/** Every scope (ops keys). */
 export const anyScope = '*';
 
 /**

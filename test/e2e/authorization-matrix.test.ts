@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+} from '@aws-sdk/client-sfn';
+import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executionArnOf } from '../../functions/adapters/sfn/executions';
+import { orderIdOf } from '../../functions/contracts/order-ids';
+import { routes } from '../../functions/contracts/system';
+import type { LocalCloud } from '../../local/cloud';
+import { localCredentials, localRegion, stateMachineArn } from '../../local/emulators/protocol/identity';
+import { registerFaultRoutes } from '../../local/faults';
+import { e2eHttp, startE2eCloud } from '../support/e2e-http';
+import { eventually } from '../support/local-cloud-process';
+import { routeSamples } from '../support/route-samples';
+
+/**
+ * The authorization matrix (docs/api.md): every route the local cloud serves × every kind of caller. The
+ * policy below is written out by hand, apart from the route contracts, so a wrong contract fails here; a
+ * route without an entry fails too. A refused request must write nothing: the items naming this run's
+ * resources (the table is shared with other suites), the queues and the executions are compared around
+ * every route's refusals.
+ */
+const callers = [
+  'no key',
+  'unknown key',
+  'signing secret as key',
+  'channel',
+  'other channel',
+  'staff',
+  'other store staff',
+  'supplier',
+  'other supplier',
+  'courier',
+  'ops',
+] as const;
+type Caller = (typeof callers)[number];
+
+interface Policy {
+  /** Served without a key, to anyone. */
+  readonly public?: true;
+  /** Get past authorization (their answer is then about the request: 2xx, 404, 409…). */
+  readonly allowed?: readonly Caller[];
+  /** Refused as "not found" rather than 403, so they cannot probe for what exists (orders of other channels). */
+  readonly notFound?: readonly Caller[];
+}
+
+const policy: Record<string, Policy> = {
+  'GET /health': { public: true },
+  'GET /openapi.json': { public: true },
+  'PUT /locations/{locationId}': { allowed: ['ops'] },
+  'PUT /locations/{locationId}/stock/{sku}': { allowed: ['staff', 'ops'] },
+  'PUT /locations/{locationId}/stock/{sku}/shards': { allowed: ['ops'] },
+  'GET /inventory/{sku}': { allowed: ['channel', 'other channel', 'ops'] },
+  'POST /orders': { allowed: ['channel', 'other channel'] },
+  'GET /orders/{orderId}': { allowed: ['channel', 'ops'], notFound: ['other channel'] },
+  'POST /orders/{orderId}/cancel': { allowed: ['channel', 'ops'], notFound: ['other channel'] },
+  'POST /suppliers/{supplierId}/stock': { allowed: ['supplier', 'ops'] },
+  'GET /suppliers/{supplierId}/purchase-orders': { allowed: ['supplier', 'ops'] },
+  'POST /suppliers/{supplierId}/purchase-orders/{poId}/confirm': { allowed: ['supplier'] },
+  'POST /suppliers/{supplierId}/purchase-orders/{poId}/reject': { allowed: ['supplier'] },
+  'POST /locations/{locationId}/receipts': { allowed: ['staff'] },
+  'GET /ops/dead-letters': { allowed: ['ops'] },
+  'POST /ops/dead-letters/redrive': { allowed: ['ops'] },
+  'GET /ops/executions': { allowed: ['ops'] },
+  'POST /ops/executions/{executionId}/redrive': { allowed: ['ops'] },
+  'PUT /ops/faults': { allowed: ['ops'] },
+  'DELETE /ops/faults': { allowed: ['ops'] },
+};
+
+type Expected = 200 | 401 | 403 | 404 | 'allowed';
+
+function expectedFor(entry: Policy, caller: Caller): Expected {
+  if (entry.public) return 200;
+  if (caller === 'no key' || caller === 'unknown key' || caller === 'signing secret as key') return 401;
+  if (entry.notFound?.includes(caller)) return 404;
+  return entry.allowed?.includes(caller) ? 'allowed' : 403;
+}
+
+const tag = randomBytes(4).toString('hex').slice(0, 6);
+const ids = {
+  channel: `mx${tag}`,
+  otherChannel: `mxo${tag}`,
+  ownLocation: `ST-MX-${tag}`,
+  otherLocation: `ST-MXO-${tag}`,
+  ownSupplier: `SUP-MX-${tag}`,
+  otherSupplier: `SUP-MXO-${tag}`,
+  carrier: `CAR-MX-${tag}`,
+  sku: `SKU-MX-${tag}`,
+  channelOrderId: `mo-${tag}`,
+  newOrderId: `mn-${tag}`,
+  poId: `PO-MX-${tag}`,
+  executionId: `ex-${tag}`,
+};
+const key = (name: string) => `mx_${name}_${tag}_${randomBytes(12).toString('base64url')}`;
+const keys: Record<Exclude<Caller, 'no key'>, string> = {
+  'unknown key': key('unknown'),
+  'signing secret as key': `whsec_${randomBytes(24).toString('base64')}`,
+  channel: key('channel'),
+  'other channel': key('otherchannel'),
+  staff: key('staff'),
+  'other store staff': key('otherstaff'),
+  supplier: key('supplier'),
+  'other supplier': key('othersupplier'),
+  courier: key('courier'),
+  ops: key('ops'),
+};
+
+let cloud: LocalCloud;
+let table: Awaited<ReturnType<typeof startE2eCloud>>['table'];
+let sfn: Awaited<ReturnType<typeof startE2eCloud>>['sfn'];
+let sqs: SQSClient;
+const http = e2eHttp(() => cloud);
+
+beforeAll(async () => {
+  ({ cloud, table, sfn } = await startE2eCloud([
+    { apiKey: keys.channel, principalId: `channel:${ids.channel}`, role: 'channel', scope: ids.channel },
+    {
+      apiKey: keys['other channel'],
+      principalId: `channel:${ids.otherChannel}`,
+      role: 'channel',
+      scope: ids.otherChannel,
+    },
+    { apiKey: keys.staff, principalId: `staff:${ids.ownLocation}`, role: 'staff', scope: ids.ownLocation },
+    {
+      apiKey: keys['other store staff'],
+      principalId: `staff:${ids.otherLocation}`,
+      role: 'staff',
+      scope: ids.otherLocation,
+    },
+    {
+      apiKey: keys.supplier,
+      principalId: `supplier:${ids.ownSupplier}`,
+      role: 'supplier',
+      scope: ids.ownSupplier,
+    },
+    {
+      apiKey: keys['other supplier'],
+      principalId: `supplier:${ids.otherSupplier}`,
+      role: 'supplier',
+      scope: ids.otherSupplier,
+    },
+    { apiKey: keys.courier, principalId: `courier:${ids.carrier}`, role: 'courier', scope: ids.carrier },
+    { apiKey: keys.ops, principalId: `ops:${tag}`, role: 'ops', scope: '*' },
+  ]));
+  sqs = new SQSClient({ endpoint: cloud.endpoints.sqs, region: localRegion, credentials: localCredentials });
+  // The world the samples name: a store with stock, and an order of the channel that has settled (its
+  // workflow finished), so nothing moves in the background while refusals are checked.
+  const samples = routeSamples(ids);
+  for (const route of ['PUT /locations/{locationId}', 'PUT /locations/{locationId}/stock/{sku}'])
+    await http.expectStatus(send(route, keys.ops, samples), 200);
+  await http.expectStatus(
+    send('POST /orders', keys.channel, {
+      'POST /orders': sampleOrder(samples, ids.channelOrderId),
+    }),
+    202,
+  );
+  const orderId = orderIdOf(ids.channel, ids.channelOrderId);
+  await eventually(async () => {
+    const { status } = await sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(stateMachineArn('fulfilment'), orderId) }),
+    );
+    return status === 'SUCCEEDED' ? status : undefined;
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+function sampleOrder(samples: ReturnType<typeof routeSamples>, orderId: string) {
+  const sample = samples['POST /orders'];
+  return {
+    path: sample?.path ?? '/orders',
+    headers: { 'idempotency-key': `key-${orderId}` },
+    body: { ...(sample?.body as Record<string, unknown>), orderId },
+  };
+}
+
+function send(
+  route: string,
+  apiKey: string | undefined,
+  samples: Record<string, { path: string; body?: unknown; headers?: Readonly<Record<string, string>> }>,
+) {
+  const sample = samples[route];
+  if (!sample) throw new Error(`no sample request for ${route}`);
+  const [method] = route.split(' ');
+  return http.api(sample.path, {
+    method,
+    ...(apiKey ? { key: apiKey } : {}),
+    ...(sample.headers ? { headers: { ...sample.headers } } : {}),
+    ...(sample.body === undefined ? {} : { body: sample.body }),
+  });
+}
+
+/** What a request could have written: this run's items, every queue's messages, every execution. */
+async function writesSnapshot(): Promise<string> {
+  const items: unknown[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.document.send(
+      new ScanCommand({ TableName: table.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(page.Items ?? []).filter((item) => JSON.stringify(item).includes(tag)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const queues: Record<string, unknown> = {};
+  for (const url of (await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []) {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    queues[url] = Attributes;
+  }
+  const executions: string[] = [];
+  for (const machine of (await sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? []) {
+    const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine.stateMachineArn }));
+    executions.push(...(listed.executions ?? []).map((e) => `${e.executionArn} ${e.status}`));
+  }
+  const sortedItems = items.map((item) => JSON.stringify(item)).sort();
+  return JSON.stringify({ items: sortedItems, queues, executions: executions.sort() });
+}
+
+const servedRoutes = () => [
+  ...routes.map((route) => `${route.method} ${route.path}`),
+  ...registerFaultRoutes(cloud.stepFunctions).map((route) => `${route.method} ${route.path}`),
+];
+
+describe('authorization matrix', () => {
+  it('has an entry for every route the local cloud serves, and no other', () => {
+    expect(Object.keys(policy).sort()).toEqual(servedRoutes().sort());
+  });
+
+  it('refuses every caller the policy does not admit, with the expected status, and writes nothing', async () => {
+    const samples = routeSamples(ids);
+    const mismatches: string[] = [];
+    for (const route of servedRoutes()) {
+      const entry = policy[route] ?? {};
+      const refused = callers.filter((caller) => expectedFor(entry, caller) !== 'allowed');
+      const before = await writesSnapshot();
+      for (const caller of refused) {
+        const expected = expectedFor(entry, caller);
+        const response = await send(route, caller === 'no key' ? undefined : keys[caller], samples);
+        await response.body?.cancel();
+        if (response.status !== expected)
+          mismatches.push(`${route} as ${caller}: ${response.status}, expected ${expected}`);
+      }
+      const after = await writesSnapshot();
+      if (after !== before && !entry.public) mismatches.push(`${route}: a refused request wrote something`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('lets every admitted caller past authorization (their answer is about the request, never a 5xx)', async () => {
+    const samples = routeSamples(ids);
+    const mismatches: string[] = [];
+    for (const route of servedRoutes()) {
+      const entry = policy[route] ?? {};
+      for (const caller of callers.filter((candidate) => expectedFor(entry, candidate) === 'allowed')) {
+        const perCaller =
+          route === 'POST /orders'
+            ? { [route]: sampleOrder(samples, `${ids.newOrderId}-${callers.indexOf(caller)}`) }
+            : samples;
+        const response = await send(route, keys[caller as Exclude<Caller, 'no key'>], perCaller);
+        const text = await response.text();
+        if (response.status === 401 || response.status === 403 || response.status >= 500)
+          mismatches.push(`${route} as ${caller}: ${response.status} ${text}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * One well-formed request per route, for the suites that go over every route (the authorization matrix and
+ * the fuzz suite). Bodies are valid, so whatever refuses a request is the check under test, not validation.
+ * Every id comes from `ids`, which carries a per-run tag: what a request could write names the tag.
+ */
+export interface RouteIds {
+  readonly ownLocation: string;
+  readonly sku: string;
+  readonly ownSupplier: string;
+  /** The own channel's name of an order that exists. */
+  readonly channelOrderId: string;
+  /** A name for a new order. */
+  readonly newOrderId: string;
+  readonly poId: string;
+  readonly executionId: string;
+}
+
+export interface RouteSample {
+  readonly path: string;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
+  const lines = [{ sku: ids.sku, qty: 1 }];
+  return {
+    'GET /health': { path: '/health' },
+    'GET /openapi.json': { path: '/openapi.json' },
+    'PUT /locations/{locationId}': {
+      path: `/locations/${ids.ownLocation}`,
+      body: { type: 'store', name: 'Matrix store', lat: 51.5, lng: -0.1, fulfils: ['pickup'] },
+    },
+    'PUT /locations/{locationId}/stock/{sku}': {
+      path: `/locations/${ids.ownLocation}/stock/${ids.sku}`,
+      body: { onHand: 5, safetyStock: 0 },
+    },
+    'PUT /locations/{locationId}/stock/{sku}/shards': {
+      path: `/locations/${ids.ownLocation}/stock/${ids.sku}/shards`,
+      body: { shards: 2 },
+    },
+    'GET /inventory/{sku}': { path: `/inventory/${ids.sku}` },
+    'POST /orders': {
+      path: '/orders',
+      headers: { 'idempotency-key': `key-${ids.newOrderId}` },
+      body: {
+        orderId: ids.newOrderId,
+        customerId: 'matrix-customer',
+        fulfilment: { type: 'pickup', storeId: ids.ownLocation },
+        lines,
+      },
+    },
+    'GET /orders/{orderId}': { path: `/orders/${ids.channelOrderId}` },
+    'POST /orders/{orderId}/cancel': {
+      path: `/orders/${ids.channelOrderId}/cancel`,
+      body: { reason: 'matrix' },
+    },
+    'POST /suppliers/{supplierId}/stock': {
+      path: `/suppliers/${ids.ownSupplier}/stock`,
+      body: { feedSeq: 1, items: [{ sku: ids.sku, available: 10, leadTimeDays: 2, unitCost: 3 }] },
+    },
+    'GET /suppliers/{supplierId}/purchase-orders': { path: `/suppliers/${ids.ownSupplier}/purchase-orders` },
+    'POST /suppliers/{supplierId}/purchase-orders/{poId}/confirm': {
+      path: `/suppliers/${ids.ownSupplier}/purchase-orders/${ids.poId}/confirm`,
+      body: { lines, eta: '2030-01-01' },
+    },
+    'POST /suppliers/{supplierId}/purchase-orders/{poId}/reject': {
+      path: `/suppliers/${ids.ownSupplier}/purchase-orders/${ids.poId}/reject`,
+      body: { reason: 'matrix' },
+    },
+    'POST /locations/{locationId}/receipts': {
+      path: `/locations/${ids.ownLocation}/receipts`,
+      body: { poId: ids.poId, lines },
+    },
+    'GET /ops/dead-letters': { path: '/ops/dead-letters' },
+    'POST /ops/dead-letters/redrive': { path: '/ops/dead-letters/redrive', body: {} },
+    'GET /ops/executions': { path: '/ops/executions' },
+    'POST /ops/executions/{executionId}/redrive': { path: `/ops/executions/${ids.executionId}/redrive` },
+    'PUT /ops/faults': {
+      path: '/ops/faults',
+      body: { workflow: 'fulfilment', state: 'ReserveStock', error: 'MatrixFault', times: 1 },
+    },
+    'DELETE /ops/faults': { path: '/ops/faults' },
+  };
+}
