@@ -134,7 +134,8 @@ describe('DynamoDB Local JVM lifetime', () => {
     const first = await startDynamoDbLocal({ dbPath: dir });
     started.push(first);
 
-    await expect(startDynamoDbLocal({ dbPath: dir })).rejects.toThrow(
+    const second = startDynamoDbLocal({ dbPath: dir }).then((dynamodb) => started.push(dynamodb));
+    await expect(second).rejects.toThrow(
       `DynamoDB Local (pid ${first.pid}) of another running local cloud already serves ${dir}`,
     );
     expect(processesNaming(dir)).toHaveLength(2);
