@@ -19,7 +19,7 @@ export async function bindTables(
   if (dynamodb.port !== undefined) {
     const dbPath = context.persistDir ? join(context.persistDir, 'dynamodb') : undefined;
     if (dbPath) mkdirSync(dbPath, { recursive: true });
-    const local = await startDynamoDbLocal({ port: dynamodb.port, dbPath });
+    const local = await startDynamoDbLocal({ port: dynamodb.port, dbPath, log: context.log });
     context.onStop(() => local.stop());
   }
   for (const [key, table] of Object.entries(systemDefinition.tables))

@@ -1,11 +1,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findFreePort, waitForPort } from '../protocol/net';
+import { processIsRunning, stopStaleJvms } from './stale-jvms';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
+  /** The JVM's process id. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -35,54 +39,78 @@ export function assertJavaAvailable(): void {
   }
 }
 
+/** The command line of DynamoDB Local on `port`: in memory, or persisted under `dbPath`. */
+export function dynamoDbLocalCommand(port: number, dbPath?: string): string[] {
+  const { jar, libraryPath } = locateJar();
+  const storage = dbPath ? ['-dbPath', dbPath] : ['-inMemory'];
+  return [
+    'java',
+    '-Xms64m',
+    '-Xmx1g',
+    `-Djava.library.path=${libraryPath}`,
+    '-jar',
+    jar,
+    ...storage,
+    '-port',
+    String(port),
+    '-sharedDb',
+  ];
+}
+
+const watchdogPath = fileURLToPath(new URL('./watchdog.mjs', import.meta.url));
+
+/** The JVM's pid, which the watchdog prints once it has spawned it. */
+function jvmPidOf(watchdog: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let printed = '';
+    watchdog.stdout?.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+      if (printed.includes('\n')) resolve(Number.parseInt(printed, 10));
+    });
+    watchdog.once('exit', () => reject(new Error('Java exited before listening')));
+  });
+}
+
 /**
  * Starts AWS's DynamoDB Local: in memory by default, or persisted under `dbPath`.
- * The JVM is killed with the parent (stop(), exit and signals) so no stray Java process survives.
+ * The JVM runs under a watchdog (watchdog.mjs) that stops it when this process ends, however it ends
+ * (`kill -9` included), so no stray Java process keeps the database open. A stray left by an earlier run
+ * on the same `dbPath` is stopped first (stale-jvms.ts).
  */
 export async function startDynamoDbLocal(
-  options: { port?: number; dbPath?: string } = {},
+  options: { port?: number; dbPath?: string; log?: (line: string) => void } = {},
 ): Promise<DynamoDbLocal> {
   assertJavaAvailable();
   const port = options.port ?? (await findFreePort());
-  const { jar, libraryPath } = locateJar();
-  const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
-  const child: ChildProcess = spawn(
-    'java',
-    [
-      '-Xms64m',
-      '-Xmx1g',
-      `-Djava.library.path=${libraryPath}`,
-      '-jar',
-      jar,
-      ...storage,
-      '-port',
-      String(port),
-      '-sharedDb',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const dbPath = options.dbPath === undefined ? undefined : resolve(options.dbPath);
+  if (dbPath) await stopStaleJvms(dbPath, watchdogPath, options.log ?? console.warn);
+  const watchdog = spawn(process.execPath, [watchdogPath, ...dynamoDbLocalCommand(port, dbPath)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
+  watchdog.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const exited = () => watchdog.exitCode !== null || watchdog.signalCode !== null;
+  // Our end of the watchdog's stdin stays open while we live; closing it (or dying) stops the JVM.
+  const stop = () =>
+    new Promise<void>((stopped) => {
+      if (exited()) return stopped();
+      watchdog.once('exit', () => stopped());
+      watchdog.stdin?.end();
+    });
+  let pid: number;
   try {
+    pid = await jvmPidOf(watchdog);
     // Generous: a JVM starting on a busy 2-core machine (e.g. beside a parallel test run) can take a while.
-    await waitForPort(port, 120_000, () => child.exitCode !== null);
+    await waitForPort(port, 120_000, exited);
   } catch (error) {
-    child.kill('SIGKILL');
+    await stop();
     throw new Error(`DynamoDB Local did not start on port ${port}: ${(error as Error).message}\n${stderr}`);
   }
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        process.removeListener('exit', killOnExit);
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
-      }),
-  };
+  // The watchdog exits after the JVM, unless it is killed outright (SIGKILL): then the JVM is ours to stop.
+  watchdog.once('exit', (_code, signal) => {
+    if (signal !== null && processIsRunning(pid)) process.kill(pid, 'SIGKILL');
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, pid, stop };
 }
