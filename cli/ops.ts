@@ -30,6 +30,7 @@ export interface CliIo {
 }
 
 class UsageError extends Error {}
+class UnreachableError extends Error {}
 
 /** Runs one command; returns the process exit code (0 ok, 1 the API refused, 2 bad usage). */
 export async function runOpsCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -50,11 +51,17 @@ export async function runOpsCli(argv: readonly string[], io: CliIo): Promise<num
     return 2;
   }
   const call = async (method: string, path: string, body?: unknown) => {
-    const response = await io.fetch(`${target.api}${path}`, {
-      method,
-      headers: { 'x-api-key': target.key, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const response = await io
+      .fetch(`${target.api}${path}`, {
+        method,
+        headers: { 'x-api-key': target.key, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      .catch((error: Error) => {
+        throw new UnreachableError(
+          `Cannot reach the API at ${target.api} (${String((error.cause as Error | undefined)?.message ?? error.message)}). Is npm start running? Otherwise give --api.`,
+        );
+      });
     const text = await response.text();
     return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
   };
@@ -69,11 +76,11 @@ export async function runOpsCli(argv: readonly string[], io: CliIo): Promise<num
 
   try {
     if (command === 'executions' && rest.length === 0) {
-      const answer = await call(
-        'GET',
-        `/ops/executions?status=${encodeURIComponent(values.status ?? 'FAILED')}`,
+      const status = values.status ?? 'FAILED';
+      const answer = await call('GET', `/ops/executions?status=${encodeURIComponent(status)}`);
+      return report(answer, () =>
+        executionTable(answer.json.items as ExecutionRow[], status, !values.status),
       );
-      return report(answer, () => executionTable(answer.json.items as ExecutionRow[]));
     }
     if (command === 'redrive' && rest.length === 1) {
       const answer = await call('POST', `/ops/executions/${encodeURIComponent(rest[0] as string)}/redrive`);
@@ -119,6 +126,10 @@ export async function runOpsCli(argv: readonly string[], io: CliIo): Promise<num
       io.print(`${error.message}\n\n${usage}`);
       return 2;
     }
+    if (error instanceof UnreachableError) {
+      io.print(error.message);
+      return 1;
+    }
     throw error;
   }
 }
@@ -163,19 +174,24 @@ interface ExecutionRow {
   cause?: string;
 }
 
-function executionTable(items: readonly ExecutionRow[]): string[] {
-  if (items.length === 0) return ['no executions'];
-  return columns(
-    ['EXECUTION', 'WORKFLOW', 'STATUS', 'FAILED STATE', 'ERROR', 'CAUSE'],
-    items.map((item) => [
-      item.executionId,
-      item.workflow,
-      item.status,
-      item.failedState ?? '',
-      item.error ?? '',
-      (item.cause ?? '').slice(0, 60),
-    ]),
-  );
+/** Says which status it listed: an empty FAILED list must not read as "nothing ran". */
+function executionTable(items: readonly ExecutionRow[], status: string, defaulted: boolean): string[] {
+  const filter = `${status} executions${defaulted ? ' (the default; --status RUNNING, SUCCEEDED, … lists others)' : ''}`;
+  if (items.length === 0) return [`no ${filter}`];
+  return [
+    `${items.length} ${filter}:`,
+    ...columns(
+      ['EXECUTION', 'WORKFLOW', 'STATUS', 'FAILED STATE', 'ERROR', 'CAUSE'],
+      items.map((item) => [
+        item.executionId,
+        item.workflow,
+        item.status,
+        item.failedState ?? '',
+        item.error ?? '',
+        (item.cause ?? '').slice(0, 60),
+      ]),
+    ),
+  ];
 }
 
 interface DeadLetterAnswer {

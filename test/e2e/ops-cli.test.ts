@@ -65,6 +65,15 @@ describe('npm run ops', () => {
     });
     await orderIn(orderId, 'RESERVED');
     expect((await ops('executions', '--json')).output).not.toContain(orderId);
+    // The default lists FAILED ones and says so, so an empty list never reads as "nothing ran".
+    const byDefault = await ops('executions');
+    expect(byDefault.output).not.toContain(orderId);
+    expect(byDefault.output.split('\n')[0]).toMatch(/FAILED executions \(the default; --status/);
+    const succeeded = await waitFor(async () => {
+      const result = await ops('executions', '--status', 'SUCCEEDED');
+      return result.output.includes(orderId) ? result : undefined;
+    });
+    expect(succeeded.output.split('\n')[0]).toMatch(/^\d+ SUCCEEDED executions:$/);
   }, 120_000);
 
   it('shows the dead-letter queues, refuses bad usage with 2 and reports an API refusal with 1', async () => {
@@ -74,6 +83,13 @@ describe('npm run ops', () => {
     const refused = await ops('redrive', 'no-such-execution');
     expect(refused.code).toBe(1);
     expect(refused.output).toMatch(/^404 /);
+    // No API there: one line saying so, not a stack trace.
+    const unreachable = await ops('dead-letters', '--api', 'http://127.0.0.1:9', '--key', 'k');
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.output).toMatch(
+      /^Cannot reach the API at http:\/\/127\.0\.0\.1:9 .*Is npm start running\?/,
+    );
+    expect(unreachable.output.split('\n')).toHaveLength(1);
   });
 
   it('runs as `npm run ops` against the given API and key', async () => {
