@@ -76,3 +76,14 @@ export const storableDecimal = z.number().refine((value) => value === 0 || Math.
  * A queued message's schema must keep its largest instance below this.
  */
 export const maxSqsMessageBytes = 1_048_576;
+
+/**
+ * DynamoDB key attribute values: a partition key of at most 2048 bytes, a sort key of at most 1024 bytes
+ * (UTF-8), for the table and its indexes alike; an item of at most 400 KB
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-partition-sort-keys).
+ * Keys are built from ids the API admits only as short ASCII strings (`identifierSchema`, `skuSchema`,
+ * `poIdSchema`), and every free-text field is bounded (at most 500 characters), so neither limit can be met;
+ * test/contracts/keys.test.ts builds every key from the longest ids the API admits.
+ */
+export const maxPartitionKeyBytes = 2048;
+export const maxSortKeyBytes = 1024;
