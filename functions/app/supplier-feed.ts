@@ -46,12 +46,12 @@ type Envelope = z.infer<typeof supplierStockEnvelopeSchema>;
 export async function ingestSupplierFeed(table: TableRef, feed: QueuedFeed): Promise<void> {
   const envelope = readEnvelope(feed);
   let applied = 0;
-  let skipped = 0;
+  let stale = 0;
   const failed: FailedFeedItem[] = [];
   for (const [index, item] of envelope.items.entries()) {
     const outcome = await applyItem(table, envelope, item, index);
     if (outcome === 'applied') applied++;
-    else if (outcome === 'stale') skipped++;
+    else if (outcome === 'stale') stale++;
     else {
       failed.push(outcome);
       logger.error('supplier feed item failed', {
@@ -62,17 +62,17 @@ export async function ingestSupplierFeed(table: TableRef, feed: QueuedFeed): Pro
       });
     }
   }
-  logger.info('supplier feed processed', {
+  logger.info('supplier feed applied', {
     messageId: feed.messageId,
     supplierId: envelope.supplierId,
     feedSeq: envelope.feedSeq,
     items: envelope.items.length,
     applied,
-    // Already applied by an earlier delivery of this message, or superseded by a newer feed.
-    skipped,
+    // Skipped: already applied by an earlier delivery of this message, or superseded by a newer feed.
+    stale,
     failed: failed.length,
   });
-  if (skipped > 0) countMetric('SupplierFeedStaleItems', {}, skipped);
+  if (stale > 0) countMetric('SupplierFeedStaleItems', {}, stale);
   if (failed.length > 0) {
     countMetric('SupplierFeedItemsFailed', {}, failed.length);
     throw new SupplierFeedItemsFailedError(feed.messageId, failed);

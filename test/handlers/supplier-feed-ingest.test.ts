@@ -148,12 +148,12 @@ describe('supplier feed ingest isolates a bad item', () => {
     ]);
     expect(metricValues(lines, 'SupplierFeedItemsFailed')).toEqual([1]);
     // Powertools processes a batch's records in parallel: the two summaries come in either order.
-    const summaries = logged(lines, 'supplier feed processed');
+    const summaries = logged(lines, 'supplier feed applied');
     expect(summaries).toHaveLength(2);
     expect(summaries).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ messageId: 'old', items: 3, applied: 2, skipped: 0, failed: 1 }),
-        expect.objectContaining({ messageId: 'good', items: 1, applied: 1, skipped: 0, failed: 0 }),
+        expect.objectContaining({ messageId: 'old', items: 3, applied: 2, stale: 0, failed: 1 }),
+        expect.objectContaining({ messageId: 'good', items: 1, applied: 1, stale: 0, failed: 0 }),
       ]),
     );
   });
@@ -169,12 +169,12 @@ describe('supplier feed ingest isolates a bad item', () => {
     // At-least-once delivery, or a redrive from the DLQ: the very same messages again.
     const { result, lines } = await ingest([sqsRecord('old', oldMessage), sqsRecord('newer', newer)]);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'old' }] });
-    const summaries = logged(lines, 'supplier feed processed');
+    const summaries = logged(lines, 'supplier feed applied');
     expect(summaries).toHaveLength(2);
     expect(summaries).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ messageId: 'old', items: 3, applied: 0, skipped: 2, failed: 1 }),
-        expect.objectContaining({ messageId: 'newer', items: 1, applied: 0, skipped: 1, failed: 0 }),
+        expect.objectContaining({ messageId: 'old', items: 3, applied: 0, stale: 2, failed: 1 }),
+        expect.objectContaining({ messageId: 'newer', items: 1, applied: 0, stale: 1, failed: 0 }),
       ]),
     );
     expect(logged(lines, 'supplier feed item failed')).toEqual([
