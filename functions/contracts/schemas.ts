@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelIdSchema, channelOrderIdSchema, orderIdSchema, orderReferenceSchema } from './order-ids';
+import { money, storableCount, storableDecimal, storableQuantity } from './storable';
 
 /**
  * Request and response shapes of the HTTP API v1 (docs/api.md) and of the workflow task payloads. Handlers
@@ -50,10 +51,35 @@ export const skuSchema = z
     'must be 1-64 letters, digits, ".", "-" or "_", starting with a letter or digit',
   );
 
-const latitudeSchema = z.number().min(-90).max(90);
-const longitudeSchema = z.number().min(-180).max(180);
+const latitudeSchema = storableDecimal.min(-90).max(90);
+const longitudeSchema = storableDecimal.min(-180).max(180);
+/**
+ * Figures as stored, computed or summed (a replenishment may order up to twice a reorder point; totals add up
+ * locations): any safe integer, which is what the table can hold. What clients send is bounded tighter, with
+ * the `storable*` building blocks.
+ */
 const quantitySchema = z.number().int().positive();
 const countSchema = z.number().int().nonnegative();
+
+/**
+ * Refuses a second element with the same key, naming it (`path: [index, key]`): one line per SKU in an order,
+ * one item per SKU in a supplier feed (the second would silently lose to the first).
+ */
+const uniqueBy =
+  <K extends string>(key: K, what: string) =>
+  (elements: readonly Record<K, string>[], context: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    elements.forEach((element, index) => {
+      if (seen.has(element[key])) {
+        context.addIssue({
+          code: 'custom',
+          path: [index, key],
+          message: `duplicate ${key} ${element[key]}: one ${what} per ${key}`,
+        });
+      }
+      seen.add(element[key]);
+    });
+  };
 
 // ---------------------------------------------------------------------------------------------- locations
 
@@ -68,14 +94,14 @@ export const locationBodySchema = z.object({
     .array(fulfilmentTypeSchema)
     .min(1)
     .refine((types) => new Set(types).size === types.length, 'must not repeat a fulfilment type'),
-  sameDayRadiusKm: z.number().positive().max(500).optional(),
+  sameDayRadiusKm: storableDecimal.positive().max(500).optional(),
   /**
    * Replenishment defaults for every SKU stocked here (a SKU's stock may override them): when available falls
    * below `reorderPoint`, a replenishment purchase order starts for `reorderQuantity` (rounded up to lift the
    * position back to the reorder point), or, without it, for what brings the position up to twice the point.
    */
-  reorderPoint: countSchema.optional(),
-  reorderQuantity: quantitySchema.optional(),
+  reorderPoint: storableCount.optional(),
+  reorderQuantity: storableQuantity.optional(),
 });
 export type LocationBody = z.infer<typeof locationBodySchema>;
 
@@ -95,10 +121,10 @@ export const stockParamsSchema = z.object({ locationId: identifierSchema, sku: s
  * current override, `null` removes it.
  */
 export const stockBodySchema = z.object({
-  onHand: countSchema,
-  safetyStock: countSchema,
-  reorderPoint: countSchema.nullable().optional(),
-  reorderQuantity: quantitySchema.nullable().optional(),
+  onHand: storableCount,
+  safetyStock: storableCount,
+  reorderPoint: storableCount.nullable().optional(),
+  reorderQuantity: storableQuantity.nullable().optional(),
 });
 export type StockBody = z.infer<typeof stockBodySchema>;
 
@@ -196,7 +222,10 @@ export const fulfilmentSchema = z.discriminatedUnion('type', [
 ]);
 export type Fulfilment = z.infer<typeof fulfilmentSchema>;
 
+/** A SKU and a number of units, as recorded on orders, purchase orders and receipts. */
 export const orderLineSchema = z.object({ sku: skuSchema, qty: quantitySchema });
+/** A line a client sends (an order, a purchase order confirmation, a receipt). */
+export const requestedLineSchema = orderLineSchema.extend({ qty: storableQuantity });
 export type OrderLine = z.infer<typeof orderLineSchema>;
 
 /** A reservation writes two items per allocation in one transaction (limit 100): this keeps orders within it. */
@@ -207,23 +236,7 @@ export const createOrderBodySchema = z.object({
   orderId: channelOrderIdSchema.optional(),
   customerId: z.string().trim().min(1).max(128),
   fulfilment: fulfilmentSchema,
-  lines: z
-    .array(orderLineSchema)
-    .min(1)
-    .max(maxOrderLines)
-    .superRefine((lines, context) => {
-      const seen = new Set<string>();
-      lines.forEach((line, index) => {
-        if (seen.has(line.sku)) {
-          context.addIssue({
-            code: 'custom',
-            path: [index, 'sku'],
-            message: `duplicate sku ${line.sku}: one line per sku`,
-          });
-        }
-        seen.add(line.sku);
-      });
-    }),
+  lines: z.array(requestedLineSchema).min(1).max(maxOrderLines).superRefine(uniqueBy('sku', 'line')),
 });
 export type CreateOrderBody = z.infer<typeof createOrderBodySchema>;
 
@@ -291,20 +304,32 @@ export type OrderResponse = z.infer<typeof orderResponseSchema>;
 
 export const supplierIdParamsSchema = z.object({ supplierId: identifierSchema });
 
-/** One SQS message carries one feed: 500 small items stay far below the 256 KiB message limit. */
+/**
+ * One SQS message carries one feed. Every field of an item is bounded, so 500 items stay far below SQS's
+ * message size limit (`maxSqsMessageBytes`; test/handlers/storable-input.test.ts checks the largest feed).
+ */
 export const maxSupplierFeedItems = 500;
 
+/** Availability further out than a year is not availability. */
+export const maxLeadTimeDays = 365;
+
+/** Checked by the API for every item, and again by the ingest, item by item, for messages queued earlier. */
 export const supplierStockItemSchema = z.object({
   sku: skuSchema,
-  available: countSchema,
-  leadTimeDays: countSchema,
-  unitCost: z.number().nonnegative().optional(),
+  available: storableCount,
+  leadTimeDays: storableCount.max(maxLeadTimeDays),
+  unitCost: money.optional(),
 });
 export type SupplierStockItem = z.infer<typeof supplierStockItemSchema>;
 
 export const supplierStockBodySchema = z.object({
+  /** The supplier's own sequence (any safe integer: `.int()` admits no other); only a newer one is applied. */
   feedSeq: countSchema,
-  items: z.array(supplierStockItemSchema).min(1).max(maxSupplierFeedItems),
+  items: z
+    .array(supplierStockItemSchema)
+    .min(1)
+    .max(maxSupplierFeedItems)
+    .superRefine(uniqueBy('sku', 'item')),
 });
 
 /** The SQS message between the API and the ingest function. */
@@ -313,6 +338,14 @@ export const supplierStockMessageSchema = supplierStockBodySchema.extend({
   receivedAt: z.iso.datetime(),
 });
 export type SupplierStockMessage = z.infer<typeof supplierStockMessageSchema>;
+
+/**
+ * What the ingest needs to read a message at all; its items are then checked one by one, so one bad item
+ * (in a message queued before the API refused such items) cannot hold the others back.
+ */
+export const supplierStockEnvelopeSchema = supplierStockMessageSchema.extend({
+  items: z.array(z.unknown()),
+});
 
 export const queuedResponseSchema = z.object({ status: z.literal('queued') });
 
@@ -355,7 +388,7 @@ export const purchaseOrderStatuses = [
 export const purchaseOrderStatusSchema = z.enum(purchaseOrderStatuses);
 export type PurchaseOrderStatus = z.infer<typeof purchaseOrderStatusSchema>;
 
-const poLinesSchema = z.array(orderLineSchema).min(1).max(maxOrderLines);
+const poLinesSchema = z.array(requestedLineSchema).min(1).max(maxOrderLines);
 
 /** Why a purchase order exists: an order's shortfall, or a location's stock below its reorder point. */
 export const purchaseOrderPurposes = ['backorder', 'replenishment'] as const;

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { keys } from '../../functions/contracts/keys';
+import { identifierSchema, poIdSchema, skuSchema } from '../../functions/contracts/schemas';
+import { maxPartitionKeyBytes, maxSortKeyBytes } from '../../functions/contracts/storable';
+
+/** The longest value a schema admits, made of `char`: proven by the schema refusing one character more. */
+function longest(schema: { safeParse(value: unknown): { success: boolean } }, char = 'A'): string {
+  let value = char;
+  while (schema.safeParse(value + char).success) value += char;
+  expect(schema.safeParse(value).success).toBe(true);
+  return value;
+}
+
+const id = longest(identifierSchema);
+const sku = longest(skuSchema);
+const poId = longest(poIdSchema);
+/** ASL state names (steps) and event names: at most 80 characters (States Language). */
+const step = 'S'.repeat(80);
+const at = new Date(8.64e15).toISOString();
+/** An Idempotency-Key header: up to 255 characters, each up to 3 bytes in UTF-8. */
+const idempotencyKey = '€'.repeat(255);
+
+/** Every key builder, called with the longest arguments the API lets through. */
+const longestKeys: Record<string, () => unknown> = {
+  principal: () => keys.principal('f'.repeat(64)),
+  location: () => keys.location(id),
+  locationIndex: () => keys.locationIndex(id),
+  skuPartition: () => keys.skuPartition(sku),
+  stock: () => keys.stock(sku, id),
+  stockByLocation: () => keys.stockByLocation(sku, id),
+  stockShard: () => keys.stockShard(sku, id, 31),
+  shardedStock: () => keys.shardedStock(sku, id),
+  supplierStock: () => keys.supplierStock(sku, id),
+  replenishment: () => keys.replenishment(sku, id),
+  replenishmentEvent: () => keys.replenishmentEvent(sku, id, at, step, step),
+  replenishmentEventPartition: () => keys.replenishmentEventPartition(sku, id),
+  orderPartition: () => keys.orderPartition(id),
+  order: () => keys.order(id),
+  hold: () => keys.hold(id, sku, id),
+  heldHoldIndex: () => keys.heldHoldIndex(at, id, sku, id),
+  heldHoldBucket: () => keys.heldHoldBucket(at),
+  timelineEntry: () => keys.timelineEntry(id, at, step),
+  rateWindow: () => keys.rateWindow(`supplier-feed#${id}`, at),
+  purchaseOrder: () => keys.purchaseOrder(poId),
+  purchaseOrderBySupplier: () => keys.purchaseOrderBySupplier(id, at, poId),
+  supplierPurchaseOrders: () => keys.supplierPurchaseOrders(id),
+  orderPurchaseOrder: () => keys.orderPurchaseOrder(id, poId),
+  backorder: () => keys.backorder(id, sku),
+  backorderQueue: () => keys.backorderQueue(sku, at, id),
+  backorderQueuePartition: () => keys.backorderQueuePartition(sku),
+  receipt: () => keys.receipt(poId, id),
+  idempotency: () => keys.idempotency(`supplier:${id}`, idempotencyKey),
+};
+
+const bytes = (value: unknown) => Buffer.byteLength(String(value), 'utf8');
+
+describe('table keys', () => {
+  it('every key built from the longest ids the API admits fits DynamoDB key limits', () => {
+    const builders = Object.entries(keys).filter(([, value]) => typeof value === 'function');
+    expect(Object.keys(longestKeys).sort()).toEqual(builders.map(([name]) => name).sort());
+    for (const [name, build] of Object.entries(longestKeys)) {
+      const built = build();
+      // A builder returns a key object ({pk, sk} or {gsi1pk, gsi1sk}) or one partition value.
+      const parts = typeof built === 'string' ? { pk: built } : (built as Record<string, string>);
+      for (const [attribute, value] of Object.entries(parts)) {
+        const limit = /pk$/.test(attribute) ? maxPartitionKeyBytes : maxSortKeyBytes;
+        expect(bytes(value), `${name}.${attribute}`).toBeLessThanOrEqual(limit);
+      }
+    }
+  });
+});
