@@ -60,11 +60,12 @@ describe('cancelling an order', () => {
     expect(await stockOf('CX-RES')).toMatchObject({ reserved: 0, available: 5 });
     const view = await getOrderView(table, 'cx-reserved');
     expect(view?.status).toBe('CANCELLED');
+    expect(view?.allocations).toEqual([]);
     expect(view?.timeline.filter((entry) => entry.status === 'CANCELLED')).toEqual([
       expect.objectContaining({
         actor: 'channel:test',
         step: 'CancelOrder',
-        reason: 'customer changed their mind',
+        reason: 'customer changed their mind; released 3 × CX-RES at CX-WH',
       }),
     ]);
     // A fulfilment run that reaches ReserveStock afterwards ends quietly instead of reserving.

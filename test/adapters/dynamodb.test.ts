@@ -356,9 +356,11 @@ describe('reserving orders', () => {
         status: 'REJECTED',
         actor: 'workflow:fulfilment',
         step: 'RejectOrder',
-        reason: 'no supplier',
+        reason: 'no supplier; released 1 × SKU-X at X-WH',
       },
     ]);
+    expect(view).toMatchObject({ allocations: [] });
+    expect(view?.shortfall).toBeUndefined();
     await expect(reserve('ord-x')).rejects.toMatchObject({ name: 'InvalidStatusTransition' });
     await expect(transitionOrder(table, { ...reject, status: 'RESERVED' })).rejects.toMatchObject({
       name: 'InvalidStatusTransition',

@@ -64,6 +64,12 @@ async function orderStatus(orderId: string): Promise<{ status: string; allocatio
   return (await response.json()) as { status: string; allocations: unknown[] };
 }
 
+/**
+ * npm start runs the real Retry intervals: a task failing beyond its budget (6 attempts, backoff 2 from 1 s,
+ * at most 20 s apart, full jitter) fails the execution up to ~31 s later, so waits for FAILED allow 90 s.
+ */
+const retryBudgetMs = 90_000;
+
 describe('npm start', () => {
   it('serves health and the OpenAPI document without a key', async () => {
     expect((await api('/health')).status).toBe(200);
@@ -177,7 +183,9 @@ describe('npm start', () => {
     expect(executions.executions?.length).toBe(1);
   });
 
-  it('lets the AWS SDK clients list, inspect and redrive executions, and use the queues', async () => {
+  it('lets the AWS SDK clients list, inspect and redrive executions, and use the queues', {
+    timeout: 180_000,
+  }, async () => {
     const sfn = new SFNClient({ ...aws, endpoint: cloud.endpoints.stepfunctions });
     const machines = await sfn.send(new ListStateMachinesCommand({}));
     const fulfilmentArn = machines.stateMachines?.find((m) => m.name === 'fulfilment')
@@ -203,7 +211,7 @@ describe('npm start', () => {
         new ListExecutionsCommand({ stateMachineArn: fulfilmentArn, statusFilter: 'FAILED' }),
       );
       return list.executions?.find((e) => e.name === `web-shop.${orderId}`);
-    }, 30_000);
+    }, retryBudgetMs);
     const opsList = (await (
       await api('/ops/executions?status=FAILED', { key: cloud.endpoints.keys.ops })
     ).json()) as {
@@ -241,7 +249,9 @@ describe('npm start', () => {
     expect(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('1');
   });
 
-  it('is usable from boto3 (the AWS CLI speaks the same protocol): list, history, redrive, queues', async (context) => {
+  it('is usable from boto3 (the AWS CLI speaks the same protocol): list, history, redrive, queues', {
+    timeout: 180_000,
+  }, async (context) => {
     if (spawnSync('python3', ['-c', 'import boto3']).status !== 0) return context.skip();
     // A failed execution for boto3 to redrive: ReserveStock fails beyond its Retry budget.
     await api('/ops/faults', {
@@ -263,7 +273,7 @@ describe('npm start', () => {
         items: { executionId: string }[];
       };
       return failed.items.some((item) => item.executionId === `web-shop.${orderId}`) ? true : undefined;
-    }, 30_000);
+    }, retryBudgetMs);
     await api('/ops/faults', { method: 'DELETE', key: cloud.endpoints.keys.ops });
 
     const script = `

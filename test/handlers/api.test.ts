@@ -543,6 +543,14 @@ describe('orders', () => {
       status: 202,
       json: { orderId: 'ord-h-cancel', status: 'CANCELLED', releasedHolds: 1, withdrawnBackorders: 0 },
     });
+    // A cancelled order holds nothing: its view lists no allocations, and the timeline says what was released.
+    const view = await call('GET', '/orders/ord-h-cancel', { apiKey: keys.channel });
+    expect(view.json).toMatchObject({ status: 'CANCELLED', allocations: [] });
+    expect(view.json.shortfall).toBeUndefined();
+    expect((view.json.timeline as { status?: string; reason?: string }[]).at(-1)).toMatchObject({
+      status: 'CANCELLED',
+      reason: 'cancelled by channel:web; released 1 × SKU-TEE at WH-DARTFORD',
+    });
     expect(await call('POST', '/orders/web.ord-h-cancel/cancel', { apiKey: keys.ops })).toMatchObject({
       status: 202,
       json: { status: 'CANCELLED', releasedHolds: 0 },

@@ -392,9 +392,13 @@ export async function transitionOrderReleasing(
       return { orderId: order.orderId, status: order.status, releasedHolds };
     if (decision.kind === 'rejected')
       throw new WorkflowTaskError(invalidStatusTransitionErrorName, decision.reason);
-    if (input.status === 'REJECTED' || input.status === 'CANCELLED')
-      releasedHolds += await releaseHolds(table, input.orderId, input.now);
+    const releasing = input.status === 'REJECTED' || input.status === 'CANCELLED';
+    if (releasing) releasedHolds += await releaseHolds(table, input.orderId, input.now);
     const at = input.now.toISOString();
+    // A released order holds nothing and waits for nothing: its view must not list allocations or a
+    // shortfall as if they still stood. What it held goes on the timeline entry instead.
+    const released = releasing ? releaseNote(order.allocations) : undefined;
+    const reason = [input.reason, released].filter(Boolean).join('; ');
     try {
       await transactWrite(
         table,
@@ -402,13 +406,13 @@ export async function transitionOrderReleasing(
         versionedOrderChange(
           table,
           order,
-          { status: input.status },
+          releasing ? { status: input.status, allocations: [], shortfall: [] } : { status: input.status },
           {
             at,
             status: input.status,
             actor: input.actor,
             step: input.step,
-            ...(input.reason ? { reason: input.reason } : {}),
+            ...(reason ? { reason } : {}),
           },
         ),
       );
@@ -419,4 +423,10 @@ export async function transitionOrderReleasing(
     }
   }
   throw new TransientError(`order ${input.orderId} kept changing while moving it to ${input.status}`);
+}
+
+/** "released 120 × SKU-A at WH-1, 2 × SKU-B at ST-2", or nothing when the order held nothing. */
+function releaseNote(allocations: readonly Allocation[]): string | undefined {
+  if (allocations.length === 0) return undefined;
+  return `released ${allocations.map((line) => `${line.qty} × ${line.sku} at ${line.locationId}`).join(', ')}`;
 }
