@@ -29,6 +29,8 @@ export interface LocalCloudOptions {
   /** Scales Retry intervals of the workflows; tests use ~0 so retries do not wait. */
   readonly retryIntervalScale?: number;
   readonly log?: (line: string) => void;
+  /** Runtime problems worth a human's look: failed executions, dead letters. Dropped when absent. */
+  readonly notice?: (line: string) => void;
   /** Function logs (Powertools JSON lines), by function; dropped when absent. */
   readonly functionLog?: (functionName: string, line: string) => void;
   /** Start every function's worker before serving, so no request pays a cold start. */
@@ -79,6 +81,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
   const context: BindContext = {
     log: options.log ?? (() => {}),
+    notice: options.notice ?? (() => {}),
     persistDir: options.persistDir,
     onStop: (stopper) => stoppers.push(stopper),
   };

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalCloud } from './cloud';
+import { errorNoticeOf } from './console-notices';
 import { portIsFree } from './emulators/protocol/net';
 import { InvalidDefinitionError } from './emulators/stepfunctions/validation';
 import { repositoryRoot } from './system-resolution';
@@ -32,6 +33,10 @@ if (portProblem) {
   process.exit(1);
 }
 
+function printNotice(line: string): void {
+  console.log(`  ! ${new Date().toISOString().slice(11, 19)} ${line}`);
+}
+
 mkdirSync(stateDir, { recursive: true });
 const cloud = await startLocalCloud({
   apiPort,
@@ -40,7 +45,14 @@ const cloud = await startLocalCloud({
   prewarm: true,
   log: (line) =>
     console.log(`  ${line.padEnd(52)} +${((performance.now() - startedAt) / 1000).toFixed(1)} s`),
-  functionLog: verbose ? (name, line) => console.log(`[${name}] ${line}`) : undefined,
+  // Without --verbose only what needs a human: function errors, failed executions, dead letters.
+  functionLog: verbose
+    ? (name, line) => console.log(`[${name}] ${line}`)
+    : (name, line) => {
+        const notice = errorNoticeOf(name, line);
+        if (notice) printNotice(notice);
+      },
+  notice: printNotice,
 }).catch((error: Error) => {
   // A definition AWS would refuse: one line naming the ASL file, the state and the rule (nothing has started).
   if (error instanceof InvalidDefinitionError)

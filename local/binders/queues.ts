@@ -34,6 +34,10 @@ export async function bindQueues(context: BindContext, delivery: DeliveryOptions
     persistFile: context.persistDir ? join(context.persistDir, 'sqs.json') : undefined,
     delivery: delivery ??
       parseDeliveryEnvironment(process.env[deliveryEnvironmentVariable]) ?? { mode: 'at-least-once' },
+    onDeadLetter: (event) =>
+      context.notice(
+        `dead letter: message ${event.messageId} of ${event.queue} failed ${event.receiveCount} times and moved to ${event.deadLetterQueue} (npm run ops -- dead-letters)`,
+      ),
   });
   context.onStop(() => sqs.close());
   return { sqs, describe: () => `SQS                 ${sqs.url} (${describeDelivery(sqs.delivery)})` };

@@ -36,6 +36,14 @@ export type { EngineSnapshot, MoveTask, QueueAttributes, StoredMessage, StoredQu
  * like AWS) is the DeliveryModel's; dead-letter redrive is MessageMoves'.
  */
 
+/** A message redrive moved to its dead-letter queue: someone should look at it. */
+export interface DeadLetterEvent {
+  readonly queue: string;
+  readonly deadLetterQueue: string;
+  readonly messageId: string;
+  readonly receiveCount: number;
+}
+
 export class SqsEngine {
   private readonly queues = new Map<string, StoredQueue>();
   /** Long polls waiting on a queue; woken by anything that can make a message receivable. */
@@ -45,12 +53,18 @@ export class SqsEngine {
   readonly delivery: DeliveryModel;
   private readonly moves: MessageMoves;
   private readonly queueOps = queueOperations(this.registry());
+  private readonly onDeadLetter: (event: DeadLetterEvent) => void;
 
   constructor(
     private readonly queueUrlOf: (name: string) => string,
     private readonly onChange: () => void = () => {},
-    options: { delivery?: DeliveryOptions; moveRatePerSecond?: number } = {},
+    options: {
+      delivery?: DeliveryOptions;
+      moveRatePerSecond?: number;
+      onDeadLetter?: (event: DeadLetterEvent) => void;
+    } = {},
   ) {
+    this.onDeadLetter = options.onDeadLetter ?? (() => {});
     this.delivery = new DeliveryModel(resolveDelivery(options.delivery));
     this.moves = new MessageMoves(
       {
@@ -347,6 +361,12 @@ export class SqsEngine {
           receiptHandle: undefined,
         });
         this.wake(deadLetterQueue.name);
+        this.onDeadLetter({
+          queue: queue.name,
+          deadLetterQueue: deadLetterQueue.name,
+          messageId: message.id,
+          receiveCount: message.receiveCount,
+        });
         continue;
       }
       message.receiveCount += 1;

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type AwsJsonResponse, createAwsJsonServer } from '../protocol/aws-json-server';
 import { localAccountId, queueArn } from '../protocol/identity';
 import type { DeliveryOptions, ResolvedDelivery } from './delivery';
-import { type QueueAttributes, SqsEngine } from './engine';
+import { type DeadLetterEvent, type QueueAttributes, SqsEngine } from './engine';
 import { SqsError } from './errors';
 import { loadSnapshot, SnapshotFile } from './persistence';
 
@@ -23,6 +23,8 @@ export interface SqsServiceOptions {
   delivery?: DeliveryOptions;
   /** Messages a second a message move task moves when it does not say (MaxNumberOfMessagesPerSecond). */
   moveRatePerSecond?: number;
+  /** Told when a message is moved to its dead-letter queue (maxReceiveCount reached). */
+  onDeadLetter?: (event: DeadLetterEvent) => void;
 }
 
 export interface SqsService {
@@ -92,6 +94,7 @@ export async function startSqsService(options: SqsServiceOptions): Promise<SqsSe
   const engine = new SqsEngine(queueUrl, () => persistence.schedule(), {
     delivery: options.delivery,
     moveRatePerSecond: options.moveRatePerSecond,
+    onDeadLetter: options.onDeadLetter,
   });
   if (options.persistFile) {
     const snapshot = loadSnapshot(options.persistFile);

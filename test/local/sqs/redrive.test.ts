@@ -10,9 +10,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { queueArn } from '../../../local/emulators/protocol/identity';
+import type { DeadLetterEvent } from '../../../local/emulators/sqs/engine';
 import { eventually, useTestSqs } from './helpers';
 
+const deadLettered: DeadLetterEvent[] = [];
 const local = useTestSqs({
+  onDeadLetter: (event) => deadLettered.push(event),
   queues: [
     { name: 'work-dlq' },
     {
@@ -57,6 +60,10 @@ describe('redrive policy', () => {
     expect((await failedAttempt('work')).Messages).toBeUndefined();
     expect(await count('work')).toBe(0);
     expect(await count('work-dlq')).toBe(1);
+    // The host is told (npm start prints it), once.
+    expect(deadLettered.filter((event) => event.messageId === MessageId)).toEqual([
+      { queue: 'work', deadLetterQueue: 'work-dlq', messageId: MessageId, receiveCount: 2 },
+    ]);
     const dead = (
       await local.sqs.send(
         new ReceiveMessageCommand({
