@@ -33,8 +33,11 @@ export interface LocalCloudOptions {
   readonly notice?: (line: string) => void;
   /** Function logs (Powertools JSON lines), by function; dropped when absent. */
   readonly functionLog?: (functionName: string, line: string) => void;
-  /** Start every function's worker before serving, so no request pays a cold start. */
-  readonly prewarm?: boolean;
+  /**
+   * Start every function's worker before serving, so no request pays a cold start (true), or right after
+   * start-up, while already serving ('background': npm start is ready in seconds; `warmed` says when done).
+   */
+  readonly prewarm?: boolean | 'background';
   /**
    * Benchmarks compare workflow designs side by side: rewrite a workflow's resolved ASL, and wrap the
    * invoker its tasks use (to add the variant's functions). Never set by `npm start` or the tests.
@@ -50,6 +53,8 @@ export interface LocalCloudOptions {
 
 export interface LocalCloud {
   readonly endpoints: { api: string; dynamodb: string; stepfunctions: string; sqs: string };
+  /** Settles once every function's worker has started (at once unless prewarm is 'background'). */
+  readonly warmed: Promise<void>;
   readonly keys: DemoKeys;
   readonly tableName: string;
   readonly runtime: LambdaRuntime;
@@ -106,7 +111,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       bindTables(context, dynamodbClient, { endpoint: endpoints.dynamodb, port: dynamodbPort }),
       bindFunctions(context, resolver, {
         endpoints,
-        prewarm: options.prewarm,
+        prewarm: options.prewarm === true,
         functionLog: options.functionLog,
       }),
     ]);
@@ -131,8 +136,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       persistDir: options.persistDir,
       log: context.log,
     });
+    // Each worker costs ~0.4 s of CPU to start: in the background they no longer hold up start-up.
+    const warmed = options.prewarm === 'background' ? runtime.warm() : Promise.resolve();
     return {
       endpoints: { ...endpoints, api: gateway.url },
+      warmed,
       keys,
       tableName: tableName('main'),
       runtime,

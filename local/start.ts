@@ -42,7 +42,7 @@ const cloud = await startLocalCloud({
   apiPort,
   persistDir: persist ? stateDir : undefined,
   seedDemoData: true,
-  prewarm: true,
+  prewarm: 'background',
   log: (line) =>
     console.log(`  ${line.padEnd(52)} +${((performance.now() - startedAt) / 1000).toFixed(1)} s`),
   // Without --verbose only what needs a human: function errors, failed executions, dead letters.
@@ -101,6 +101,12 @@ Try:
   aws --endpoint-url ${cloud.endpoints.stepfunctions} --region us-east-1 stepfunctions list-executions --state-machine-arn arn:aws:states:us-east-1:000000000000:stateMachine:fulfilment
 
 Ctrl-C stops everything.`);
+
+void cloud.warmed.then(() =>
+  console.log(
+    `  Lambda              every function warm (no more cold starts) +${((performance.now() - startedAt) / 1000).toFixed(1)} s`,
+  ),
+);
 
 let stopping = false;
 const shutdown = async (signal: string) => {

@@ -30,20 +30,32 @@ export interface LambdaRuntime extends LambdaInvoker {
 }
 
 type WorkerReply =
+  | { initialized: true }
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; errorType: string; errorMessage: string; stack: string[] };
 
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-  timer: NodeJS.Timeout;
+  /** Started once the sandbox is initialized: the function timeout counts the handler, not the Init. */
+  timer?: NodeJS.Timeout;
 }
+
+/**
+ * Lambda gives Init (module top-level code) up to 10 s of its own, outside the function timeout; only an
+ * Init that overruns is retried inside the first invocation, under the function timeout
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib).
+ * So an invocation's timeout starts when the sandbox is initialized, or at the latest 10 s after it began.
+ */
+const initLimitMs = 10_000;
 
 const bootstrapUrl = new URL('./worker-bootstrap.mjs', import.meta.url);
 
 interface Sandbox {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** Settles when the handler module has loaded, or when the Init limit has passed. */
+  readonly initialized: Promise<void>;
   /** Retired after a timeout: takes no new invocations and is terminated once its last one settles. */
   retired: boolean;
 }
@@ -139,12 +151,16 @@ class WorkerRuntime implements LambdaRuntime {
     // Payloads cross the thread boundary as JSON, exactly as Lambda serialises them.
     const event: unknown = JSON.parse(JSON.stringify(payload ?? null));
     return new Promise<unknown>((resolvePromise, reject) => {
-      const timer = setTimeout(() => {
-        entry.pending.delete(id);
-        reject(new FunctionError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds} seconds`));
-        this.retire(fn.name, entry);
-      }, fn.timeoutSeconds * 1000);
-      entry.pending.set(id, { resolve: resolvePromise, reject, timer });
+      const pending: Pending = { resolve: resolvePromise, reject };
+      entry.pending.set(id, pending);
+      void entry.initialized.then(() => {
+        if (entry.pending.get(id) !== pending) return;
+        pending.timer = setTimeout(() => {
+          entry.pending.delete(id);
+          reject(new FunctionError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds} seconds`));
+          this.retire(fn.name, entry);
+        }, fn.timeoutSeconds * 1000);
+      });
       entry.worker.postMessage({ id, requestId, event });
     });
   }
@@ -190,8 +206,15 @@ class WorkerRuntime implements LambdaRuntime {
       stderr: true,
     });
     this.forwardLogs(fn.name, worker);
-    const entry: Sandbox = { worker, pending: new Map<number, Pending>(), retired: false };
-    worker.on('message', (reply: WorkerReply) => this.settle(fn.name, entry, reply));
+    let markInitialized = () => {};
+    const initialized = new Promise<void>((resolveInit) => {
+      markInitialized = resolveInit;
+      setTimeout(resolveInit, initLimitMs).unref();
+    });
+    const entry: Sandbox = { worker, pending: new Map<number, Pending>(), initialized, retired: false };
+    worker.on('message', (reply: WorkerReply) =>
+      'initialized' in reply ? markInitialized() : this.settle(fn.name, entry, reply),
+    );
     worker.on('error', (error) =>
       this.discard(fn.name, entry, new FunctionError('Runtime.ExitError', error.message)),
     );
@@ -214,7 +237,7 @@ class WorkerRuntime implements LambdaRuntime {
     }
   }
 
-  private settle(name: string, entry: Sandbox, reply: WorkerReply): void {
+  private settle(name: string, entry: Sandbox, reply: Exclude<WorkerReply, { initialized: true }>): void {
     const pending = entry.pending.get(reply.id);
     if (!pending) return;
     entry.pending.delete(reply.id);

@@ -8,6 +8,11 @@ process.setSourceMapsEnabled(true);
 const { entryUrl, functionName, memoryMb, timeoutSeconds } = workerData;
 // The import is the cold start: module top-level code (env validation, SDK clients) runs here once.
 const modulePromise = import(entryUrl);
+// Init is over: the runtime starts the function timeout from here (a failed import is reported per invocation).
+modulePromise.then(
+  () => parentPort.postMessage({ initialized: true }),
+  () => parentPort.postMessage({ initialized: true }),
+);
 
 function lambdaContext(requestId, deadline) {
   return {

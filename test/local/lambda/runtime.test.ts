@@ -3,10 +3,19 @@ import { FunctionError } from '../../../local/emulators/lambda/invoker';
 import { createLambdaRuntime, type InvocationRecord } from '../../../local/emulators/lambda/runtime';
 
 const moduleUrl = new URL('./fixtures/sleepy.mjs', import.meta.url).href;
+const slowInitUrl = new URL('./fixtures/slow-init.mjs', import.meta.url).href;
 const runtime = createLambdaRuntime(
   [
     { name: 'first', moduleUrl, environment: { ONLY_MINE: 'first' }, memoryMb: 128, timeoutSeconds: 1 },
     { name: 'second', moduleUrl, environment: { OTHERS: 'second' }, memoryMb: 128, timeoutSeconds: 1 },
+    { name: 'slowInit', moduleUrl: slowInitUrl, environment: {}, memoryMb: 128, timeoutSeconds: 1 },
+    {
+      name: 'slowInitSlowHandler',
+      moduleUrl: slowInitUrl,
+      environment: {},
+      memoryMb: 128,
+      timeoutSeconds: 1,
+    },
   ],
   () => ({ AWS_REGION: 'us-east-1' }),
 );
@@ -40,5 +49,14 @@ describe('the local Lambda runtime', () => {
     // The timed-out sandbox is retired: the next invocation is a cold start in a fresh worker.
     await runtime.invoke('first', {});
     expect(records.at(-1)).toMatchObject({ functionName: 'first', coldStart: true });
+  });
+
+  it('counts the handler against the timeout, not the Init before it (Lambda gives Init 10 s of its own)', async () => {
+    // Init takes 1.5 s, the timeout is 1 s: the first invocation still succeeds.
+    await expect(runtime.invoke('slowInit', {})).resolves.toEqual({ initialized: true });
+    // A handler that overruns after a slow Init still times out.
+    await expect(runtime.invoke('slowInitSlowHandler', { sleepMs: 1_500 })).rejects.toMatchObject({
+      errorType: 'Sandbox.Timedout',
+    });
   });
 });
