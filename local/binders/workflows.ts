@@ -48,7 +48,7 @@ export async function bindWorkflows(
     invoker: options.variant?.invoker(options.invoker) ?? options.invoker,
     dynamodbEndpoint: options.endpoints.dynamodb,
     sqsEndpoint: options.endpoints.sqs,
-    persistFile: context.persistDir ? join(context.persistDir, 'stepfunctions.json') : undefined,
+    persistDir: context.persistDir ? join(context.persistDir, 'stepfunctions') : undefined,
     retryIntervalScale: options.retryIntervalScale,
   });
   context.onStop(() => stepFunctions.close());

@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaInvoker } from '../lambda/invoker';
 import { localAccountId, localCredentials, localRegion } from '../protocol/identity';
 import { limits, payloadBytes, validName } from './asl/limits';
+import type { TaskOutcome } from './asl/progress';
 import { type ExecutionRecord, ExecutionStore } from './executions';
 import { FaultRegistry } from './fault-injection';
 import { SfnError, tooLong } from './protocol';
@@ -16,8 +17,11 @@ export interface EngineOptions {
   /** Endpoints for the direct SDK integrations (dynamodb:*, sqs:sendMessage). */
   readonly dynamodbEndpoint?: string;
   readonly sqsEndpoint?: string;
-  /** When set, execution records (with history) are saved to this JSON file and loaded at start. */
-  readonly persistFile?: string;
+  /**
+   * When set, executions (with their histories and where they are) are kept in this directory and, after a
+   * restart, running ones carry on.
+   */
+  readonly persistDir?: string;
   /** Multiplies Retry IntervalSeconds (default 1 = AWS timing); tests pass ~0 so retries do not wait. */
   readonly retryIntervalScale?: number;
 }
@@ -39,9 +43,12 @@ export class StepFunctionsEngine {
 
   constructor(options: EngineOptions) {
     for (const machine of options.machines) this.machines.set(machine.arn, machine);
-    this.store = new ExecutionStore(options.persistFile);
+    this.store = new ExecutionStore(options.persistDir);
     this.store.load();
-    this.broker = new TokenBroker(this.store.tokenSecret);
+    this.broker = new TokenBroker(this.store.tokenSecret, {
+      answered: (arn, token, answer) => this.recordCallback(arn, token, { answer }),
+      heartbeat: (arn, token, heartbeatAt) => this.recordCallback(arn, token, { heartbeatAt }),
+    });
     const sdk = { region: localRegion, credentials: localCredentials };
     this.clients = {
       ...(options.dynamodbEndpoint
@@ -71,6 +78,41 @@ export class StepFunctionsEngine {
         },
       },
     });
+    this.resumeRunning();
+  }
+
+  /**
+   * Executions that were running when the service stopped carry on, as on AWS. The token a callback task was
+   * waiting on is live again before the service takes any request, with the answer if one was recorded.
+   */
+  private resumeRunning(): void {
+    for (const record of this.store.running()) {
+      const machine = this.machines.get(record.stateMachineArn);
+      if (!machine) {
+        const cause = `The state machine ${record.stateMachineName} is no longer defined`;
+        this.store.close(record, { status: 'FAILED', error: 'States.Runtime', cause });
+        continue;
+      }
+      const attempt = record.currentState?.progress?.attempt;
+      if (attempt?.token && !attempt.outcome) {
+        const { callback } = record;
+        const answer = callback?.token === attempt.token ? callback.answer : undefined;
+        this.broker.restore(record.executionArn, attempt.token, answer);
+      }
+      this.runner.resume(record, machine);
+    }
+  }
+
+  /** A caller answered, or kept alive, the token the current Task of an execution waits on: recorded first. */
+  private recordCallback(
+    executionArn: string,
+    token: string,
+    change: { answer?: TaskOutcome; heartbeatAt?: number },
+  ): void {
+    const record = this.store.get(executionArn);
+    if (record?.status !== 'RUNNING' || record.currentState?.progress?.attempt?.token !== token) return;
+    const previous = record.callback?.token === token ? record.callback : { token };
+    this.store.callback(record, { ...previous, ...change });
   }
 
   machineOf(arn: string): CompiledMachine {
@@ -132,10 +174,9 @@ export class StepFunctionsEngine {
     this.runner.start(record, machine, this.store.redrive(record));
   }
 
-  /** Running executions stay RUNNING in the saved file; the next start marks them failed (redrivable). */
+  /** Running executions stay RUNNING in their journals; the next start carries them on. */
   close(): void {
     this.runner.abortAll();
-    this.store.flush();
     this.clients.dynamodb?.destroy();
     this.clients.sqs?.destroy();
   }

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { limits } from './asl/limits';
+import type { NewEvent, StateProgress, TaskOutcome } from './asl/progress';
+import { JsonLinesJournal, persistentKey } from './journal';
 
 const historyEventLimit = limits.historyEvents;
 
@@ -33,9 +35,12 @@ export interface ExecutionRecord {
   redriveDate?: number;
   /**
    * The top-level state the execution was last in and that state's input: when the execution fails,
-   * this is the failed state, and RedriveExecution resumes there with exactly this input.
+   * this is the failed state, and RedriveExecution resumes there with exactly this input. Its progress
+   * (absent until the state is entered) is where a restart resumes a running execution.
    */
-  currentState?: { name: string; input: unknown };
+  currentState?: { name: string; input: unknown; progress?: StateProgress };
+  /** The last callback answer or heartbeat a caller sent for the current Task's token (kept across restarts). */
+  callback?: { token: string; answer?: TaskOutcome; heartbeatAt?: number };
   events: HistoryEvent[];
 }
 
@@ -61,40 +66,51 @@ const closingEvents: Record<Closing['status'], readonly [type: string, member: s
  */
 const redrivablePeriodMs = 14 * 24 * 3600 * 1000;
 
-interface PersistedFile {
-  version: 1;
+/** One write to an execution's journal: fields set on its record (null: removed), its current state's progress, new events. */
+interface JournalEntry {
+  set?: Record<string, unknown>;
+  progress?: StateProgress;
+  events?: HistoryEvent[];
+}
+
+/** The single file in which executions were kept before journals (read once, then renamed). */
+interface LegacyFile {
   executions: ExecutionRecord[];
-  /** Signs task tokens (base64): kept so a token issued before a restart is still recognised as spent. */
   tokenSecret?: string;
 }
 
 /**
  * All execution records with their histories: the one owner of a record. Every change to an execution
- * (created, entering a state, closed, redriven) goes through here, with its history event. Optionally persisted to one JSON file, written debounced and
- * atomically (temp file + rename) so a crash mid-write never leaves a truncated file behind.
+ * (created, entering a state, progress within it, closed, redriven) goes through here, with its history
+ * events. Persisted (optional) as one append-only journal per execution under `persistDir`, written
+ * before the change takes effect, so that a restart, even after kill -9, finds every execution as it last
+ * recorded itself and carries it on.
  */
 export class ExecutionStore {
   private readonly records = new Map<string, ExecutionRecord>();
-  private saveTimer: NodeJS.Timeout | undefined;
-  /** The key task tokens are signed with; persisted with the records. */
+  private readonly journal: JsonLinesJournal | undefined;
+  /** The key task tokens are signed with; persisted, so tokens issued before a restart stay valid. */
   tokenSecret: Buffer = randomBytes(32);
 
-  constructor(private readonly persistFile?: string) {}
+  constructor(private readonly persistDir?: string) {
+    this.journal = persistDir ? new JsonLinesJournal(join(persistDir, 'executions')) : undefined;
+  }
 
-  /**
-   * Loads persisted records. Executions that were RUNNING when the process stopped cannot continue (their
-   * in-memory state, timers and task tokens are gone), so they become FAILED with `States.Runtime`: that
-   * keeps them redrivable from the state they were in.
-   */
+  /** Loads persisted records; RUNNING ones stay RUNNING (the engine resumes them). */
   load(): void {
-    if (!this.persistFile || !existsSync(this.persistFile)) return;
-    const parsed = JSON.parse(readFileSync(this.persistFile, 'utf8')) as PersistedFile;
-    if (parsed.tokenSecret) this.tokenSecret = Buffer.from(parsed.tokenSecret, 'base64');
-    for (const record of parsed.executions ?? []) {
+    if (!this.persistDir || !this.journal) return;
+    mkdirSync(this.persistDir, { recursive: true });
+    const legacySecret = this.importLegacyFile();
+    this.tokenSecret = persistentKey(join(this.persistDir, 'token-signing-key'), legacySecret);
+    for (const entries of this.journal.readAll()) {
+      const record = replay(entries as JournalEntry[]);
       this.records.set(record.executionArn, record);
-      if (record.status === 'RUNNING')
-        this.close(record, { status: 'FAILED', error: 'States.Runtime', cause: 'local cloud restarted' });
     }
+  }
+
+  /** Executions that were running when the process stopped. */
+  running(): ExecutionRecord[] {
+    return [...this.records.values()].filter((record) => record.status === 'RUNNING');
   }
 
   /** A new RUNNING execution. */
@@ -109,29 +125,46 @@ export class ExecutionStore {
       events: [],
     };
     this.records.set(record.executionArn, record);
-    this.changed();
+    const { events: _events, ...set } = record;
+    this.write(record, { set });
     return record;
   }
 
-  /** The execution entered a top-level state with this input: a redrive resumes there. */
-  enter(record: ExecutionRecord, name: string, input: unknown): void {
-    record.currentState = { name, input };
+  /** The execution entered a top-level state with this input: a redrive resumes there, a restart too. */
+  enter(
+    record: ExecutionRecord,
+    name: string,
+    input: unknown,
+    progress: StateProgress,
+    events: readonly NewEvent[],
+  ) {
+    record.currentState = { name, input, progress };
+    this.write(record, { set: { currentState: record.currentState }, events: this.numbered(record, events) });
+  }
+
+  /** The current state got further (see StateProgress). */
+  progressed(record: ExecutionRecord, progress: StateProgress, events: readonly NewEvent[]): void {
+    if (!record.currentState) throw new Error(`${record.executionArn} is in no state`);
+    record.currentState.progress = progress;
+    this.write(record, { progress, events: this.numbered(record, events) });
+  }
+
+  /** A caller answered the current task's token, or sent a heartbeat for it. */
+  callback(record: ExecutionRecord, callback: NonNullable<ExecutionRecord['callback']>): void {
+    record.callback = callback;
+    this.write(record, { set: { callback } });
   }
 
   /** Closes an execution with AWS's closing event (output, error and cause go into its details). */
   close(record: ExecutionRecord, closing: Closing): void {
-    record.status = closing.status;
-    record.stopDate = Date.now();
-    record.output = closing.output;
-    record.error = closing.error;
-    record.cause = closing.cause;
+    const { status, output, error, cause } = closing;
+    const fields = { status, stopDate: Date.now(), output, error, cause, callback: undefined };
     const [type, member] = closingEvents[closing.status];
     const details: Record<string, unknown> = {};
-    if (closing.output !== undefined)
-      Object.assign(details, { output: closing.output, outputDetails: { truncated: false } });
-    if (closing.error !== undefined) details.error = closing.error;
-    if (closing.cause !== undefined) details.cause = closing.cause;
-    this.append(record, type, member, details);
+    if (output !== undefined) Object.assign(details, { output, outputDetails: { truncated: false } });
+    if (error !== undefined) details.error = error;
+    if (cause !== undefined) details.cause = cause;
+    this.update(record, fields, [{ type, member, details }]);
   }
 
   /** Why RedriveExecution would refuse this execution (AWS's redriveStatusReason), or undefined. */
@@ -147,17 +180,16 @@ export class ExecutionStore {
   redrive(record: ExecutionRecord): { name: string; input: unknown } {
     const from = record.currentState;
     if (!from) throw new Error(`${record.executionArn} has no state to redrive from`);
-    record.status = 'RUNNING';
-    record.redriveCount += 1;
-    record.redriveDate = Date.now();
-    record.output = undefined;
-    record.error = undefined;
-    record.cause = undefined;
-    record.stopDate = undefined;
-    this.append(record, 'ExecutionRedriven', 'executionRedrivenEventDetails', {
-      redriveCount: record.redriveCount,
-    });
-    return from;
+    const redriveCount = record.redriveCount + 1;
+    // The state is entered afresh: a restart before it is must not resume its failed progress.
+    const currentState = { name: from.name, input: from.input };
+    const cleared = { output: undefined, error: undefined, cause: undefined, stopDate: undefined };
+    this.update(
+      record,
+      { status: 'RUNNING', redriveCount, redriveDate: Date.now(), currentState, ...cleared },
+      [{ type: 'ExecutionRedriven', member: 'executionRedrivenEventDetails', details: { redriveCount } }],
+    );
+    return currentState;
   }
 
   get(executionArn: string): ExecutionRecord | undefined {
@@ -171,48 +203,65 @@ export class ExecutionStore {
       .sort((a, b) => b.startDate - a.startDate || (a.executionArn < b.executionArn ? 1 : -1));
   }
 
-  /** Appends an AWS history event; `previousEventId` is the event before it, as in a linear AWS history. */
+  /** Appends an AWS history event. */
   append(
     record: ExecutionRecord,
     type: string,
     member?: string,
     value?: Record<string, unknown>,
   ): HistoryEvent {
-    const id = record.events.length + 1;
-    const event: HistoryEvent = { id, previousEventId: id - 1, timestamp: Date.now(), type };
-    if (member && value) event.details = { member, value };
-    record.events.push(event);
-    this.changed();
+    const [event] = this.numbered(record, [{ type, member, details: value }]) as [HistoryEvent];
+    this.write(record, { events: [event] });
     return event;
   }
 
-  /** Schedules a save; many events in a burst become one write. */
-  changed(): void {
-    if (!this.persistFile || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      this.save();
-    }, 50);
-    this.saveTimer.unref();
+  /** Sets fields of the record (undefined: removes them) with events, in one write. */
+  private update(record: ExecutionRecord, fields: Partial<ExecutionRecord>, events: readonly NewEvent[]) {
+    Object.assign(record, fields);
+    const set = Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, value ?? null]));
+    this.write(record, { set, events: this.numbered(record, events) });
   }
 
-  /** Writes now (used on close so nothing recorded is lost). */
-  flush(): void {
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    this.save();
+  /** Numbers events after the record's last; `previousEventId` is the event before, as in a linear AWS history. */
+  private numbered(record: ExecutionRecord, events: readonly NewEvent[]): HistoryEvent[] {
+    return events.map(({ type, member, details }) => {
+      const id = record.events.length + 1;
+      const event: HistoryEvent = { id, previousEventId: id - 1, timestamp: Date.now(), type };
+      if (member && details) event.details = { member, value: details };
+      record.events.push(event);
+      return event;
+    });
   }
 
-  private save(): void {
-    if (!this.persistFile) return;
-    const file: PersistedFile = {
-      version: 1,
-      executions: [...this.records.values()],
-      tokenSecret: this.tokenSecret.toString('base64'),
-    };
-    mkdirSync(dirname(this.persistFile), { recursive: true });
-    const temp = `${this.persistFile}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(file));
-    renameSync(temp, this.persistFile);
+  private write(record: ExecutionRecord, entry: JournalEntry): void {
+    this.journal?.append(record.executionArn, entry);
   }
+
+  /**
+   * Executions an older version kept in one file, `<persistDir>.json`: each becomes a journal, and the file
+   * is renamed. Returns the token key it kept.
+   */
+  private importLegacyFile(): Buffer | undefined {
+    const file = `${this.persistDir}.json`;
+    if (!this.journal || !existsSync(file)) return undefined;
+    const legacy = JSON.parse(readFileSync(file, 'utf8')) as LegacyFile;
+    for (const { events, ...fields } of legacy.executions ?? [])
+      this.journal.replace(fields.executionArn, [{ set: fields, events } satisfies JournalEntry]);
+    renameSync(file, `${file}.imported`);
+    return legacy.tokenSecret ? Buffer.from(legacy.tokenSecret, 'base64') : undefined;
+  }
+}
+
+/** A record from its journal, entry by entry. */
+function replay(entries: readonly JournalEntry[]): ExecutionRecord {
+  const record = { events: [] } as unknown as ExecutionRecord;
+  for (const { set, progress, events } of entries) {
+    for (const [key, value] of Object.entries(set ?? {})) {
+      if (value === null) delete (record as unknown as Record<string, unknown>)[key];
+      else (record as unknown as Record<string, unknown>)[key] = value;
+    }
+    if (progress && record.currentState) record.currentState.progress = progress;
+    record.events.push(...(events ?? []));
+  }
+  return record;
 }

@@ -2,6 +2,7 @@ import { stateMachineArn } from '../protocol/identity';
 import { asStatesError, runtimeError } from './asl/errors';
 import { Interpreter, type InterpreterHooks } from './asl/interpreter';
 import { limits } from './asl/limits';
+import type { StateProgress } from './asl/progress';
 import { Aborted } from './asl/timers';
 import type { Json, MachineDefinition, StateDefinition } from './asl/types';
 import type { Closing, ExecutionRecord, ExecutionStore } from './executions';
@@ -129,17 +130,51 @@ export class ExecutionRunner {
 
   constructor(private readonly deps: RunnerDeps) {}
 
-  /** Runs a new execution, or (redrive) resumes one at `from.name` with that state's recorded input. */
+  /** Runs a new execution, or (redrive) runs one again from `from.name`, entered with its recorded input. */
   start(record: ExecutionRecord, machine: CompiledMachine, from?: { name: string; input: unknown }): void {
+    this.launch(record, machine, from ?? this.beginning(record, machine), !from);
+  }
+
+  /**
+   * After a restart: carries on a RUNNING execution from where its record says it was. AWS never fails an
+   * execution because the service restarted; neither does this one. A state inside a Parallel or Map is
+   * not recorded: its enclosing top-level state runs again (every Task is idempotent by contract).
+   */
+  resume(record: ExecutionRecord, machine: CompiledMachine): void {
+    const at = record.currentState;
+    if (!at) {
+      // Created, but stopped before it entered its first state.
+      this.launch(record, machine, this.beginning(record, machine), record.events.length === 0);
+      return;
+    }
+    const attempt = at.progress?.attempt;
+    const heartbeatAt = record.callback?.token === attempt?.token ? record.callback?.heartbeatAt : undefined;
+    const progress =
+      at.progress && attempt && heartbeatAt !== undefined
+        ? { ...at.progress, attempt: { ...attempt, heartbeatAt } }
+        : at.progress;
+    this.launch(record, machine, { ...at, progress }, false);
+  }
+
+  private beginning(record: ExecutionRecord, machine: CompiledMachine) {
+    return { name: machine.parsed.StartAt, input: JSON.parse(record.input) as Json };
+  }
+
+  /** Runs the execution from `from` (with `progress`: carries that state on rather than entering it). */
+  private launch(
+    record: ExecutionRecord,
+    machine: CompiledMachine,
+    from: { name: string; input: unknown; progress?: StateProgress | undefined },
+    announce: boolean,
+  ): void {
     const run: ActiveRun = { record, machine, controller: new AbortController(), finished: false };
     this.active.set(record.executionArn, run);
     const input = JSON.parse(record.input) as Json;
-    if (!from) {
-      this.emit(run, 'ExecutionStarted', 'executionStartedEventDetails', {
-        input: record.input,
-        inputDetails: { truncated: false },
-        roleArn: machine.roleArn,
-      });
+    if (announce) {
+      const details = { input: record.input, inputDetails: { truncated: false }, roleArn: machine.roleArn };
+      this.recorded(run, 1, () =>
+        this.deps.store.append(record, 'ExecutionStarted', 'executionStartedEventDetails', details),
+      );
     }
     const timeoutSeconds = machine.parsed.TimeoutSeconds;
     if (timeoutSeconds !== undefined && timeoutSeconds * 1000 < 2 ** 31) {
@@ -159,7 +194,7 @@ export class ExecutionRunner {
       StateMachine: { Id: machine.arn, Name: machine.name },
     });
     interpreter
-      .run(machine.parsed, from?.name ?? machine.parsed.StartAt, from ? (from.input as Json) : input)
+      .run(machine.parsed, from.name, from.input as Json, from.progress)
       .then(
         (output) => this.succeeded(run, output),
         (error: unknown) => {
@@ -187,7 +222,7 @@ export class ExecutionRunner {
     });
   }
 
-  /** Stops every running execution without recording anything (shutdown: the records stay RUNNING). */
+  /** Stops every running execution without recording anything (shutdown: they stay RUNNING, to be resumed). */
   abortAll(): void {
     for (const run of this.active.values()) {
       run.finished = true;
@@ -204,15 +239,17 @@ export class ExecutionRunner {
       faults: this.deps.faults,
       broker: this.deps.broker,
       resources: this.deps.resources,
-      emit: (type, member, details) => this.emit(run, type, member, details),
     };
+    const { store } = this.deps;
     return {
       signal: run.controller.signal,
       retryIntervalScale: this.deps.retryIntervalScale,
-      emit: taskHost.emit,
-      enteredTopLevel: (name, input) => {
-        this.deps.store.enter(run.record, name, input);
-      },
+      emit: (type, member, details) =>
+        this.recorded(run, 1, () => store.append(run.record, type, member, details)),
+      entered: (name, input, progress, events) =>
+        this.recorded(run, events.length, () => store.enter(run.record, name, input, progress, events)),
+      progressed: (progress, events) =>
+        this.recorded(run, events.length, () => store.progressed(run.record, progress, events)),
       newTaskToken: (stateName) => this.deps.broker.create(run.record.executionArn, stateName),
       runTask: (request) => {
         if (run.finished) return Promise.reject(new Aborted());
@@ -221,14 +258,15 @@ export class ExecutionRunner {
     };
   }
 
-  private emit(run: ActiveRun, type: string, member?: string, details?: Record<string, unknown>): void {
+  /** Records a change that adds `events` history events, unless the execution is over. */
+  private recorded(run: ActiveRun, events: number, write: () => void): void {
     if (run.finished) return;
     // The closing event must fit too: AWS fails an execution whose history reaches the quota.
-    if (run.record.events.length >= limits.historyEvents - 1) {
+    if (run.record.events.length + events >= limits.historyEvents) {
       this.failed(run, runtimeError(historyLimitCause));
       return;
     }
-    this.deps.store.append(run.record, type, member, details);
+    write();
   }
 
   private succeeded(run: ActiveRun, output: Json): void {

@@ -18,8 +18,11 @@ export interface StepFunctionsServiceOptions {
   /** Endpoints for the direct SDK integrations (dynamodb:*, sqs:sendMessage). */
   dynamodbEndpoint?: string;
   sqsEndpoint?: string;
-  /** When set, execution records (with history) are saved to this JSON file and loaded at start. */
-  persistFile?: string;
+  /**
+   * When set, executions (with their histories and where they are) are kept in this directory; after a
+   * restart, running ones carry on.
+   */
+  persistDir?: string;
   /** Multiplies Retry IntervalSeconds (default 1 = AWS timing); tests pass ~0 so retries do not wait. */
   retryIntervalScale?: number;
 }

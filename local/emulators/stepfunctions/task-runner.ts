@@ -2,7 +2,8 @@ import { localRegion } from '../protocol/identity';
 import { runtimeError, StatesError, taskTimeout } from './asl/errors';
 import type { TaskRequest } from './asl/interpreter';
 import { serialiseWithinQuota } from './asl/limits';
-import { Aborted } from './asl/timers';
+import type { AttemptProgress, NewEvent, TaskOutcome } from './asl/progress';
+import { Aborted, childController, sleep } from './asl/timers';
 import type { Json } from './asl/types';
 import type { FaultRegistry } from './fault-injection';
 import { callResource, type ParsedResource, parseResource, type TaskResourceDeps } from './task-resources';
@@ -14,45 +15,49 @@ export interface TaskHost {
   readonly faults: FaultRegistry;
   readonly broker: TokenBroker;
   readonly resources: TaskResourceDeps;
-  /** Appends a history event (ignored once the execution has closed). */
-  emit(type: string, member?: string, details?: Record<string, unknown>): void;
 }
-
-const maxTimerMs = 2 ** 31 - 1;
 
 /**
  * Runs one attempt of a Task state: records AWS's task events, applies injected faults, calls the resource,
  * waits for the callback of a `.waitForTaskToken` task (with its heartbeat), and enforces TimeoutSeconds. A
- * result over the payload quota fails the task with States.DataLimitExceeded.
+ * result over the payload quota fails the task with States.DataLimitExceeded. Each step is recorded with
+ * the attempt's progress, so an attempt cut off by a restart carries on: a callback task that was waiting
+ * waits on (same token), one whose resource had not answered calls it again (tasks are idempotent), and
+ * an attempt whose closing event was recorded only replays its outcome.
  */
 export async function runTaskAttempt(host: TaskHost, request: TaskRequest): Promise<Json> {
   const resource = String(request.state.Resource);
   const parsed = parseResource(resource);
   if (!parsed)
     throw runtimeError(`Task resource ${resource} is not supported by the local Step Functions service`);
-  const legacyLambda = parsed.kind === 'lambda:function';
-  const quiet = () => request.signal.aborted;
-  const emit: TaskHost['emit'] = (...args) => {
-    if (!quiet()) host.emit(...args);
+  const { resumed } = request;
+  if (resumed?.outcome) return replay(resumed.outcome);
+  let attempt: AttemptProgress = resumed ?? {
+    startedAt: Date.now(),
+    ...(request.token ? { token: request.token } : {}),
   };
-  emitScheduled(emit, parsed, request);
+  const step: AttemptStep = (change, events) => {
+    if (request.signal.aborted) return;
+    attempt = { ...attempt, ...change };
+    request.step(attempt, events);
+  };
+  if (!resumed) step({}, scheduledEvents(parsed, request));
 
-  let timer: NodeJS.Timeout | undefined;
-  const timeoutMs = request.timeoutSeconds * 1000;
-  const deadline = new Promise<never>((_, reject) => {
-    if (timeoutMs <= maxTimerMs) {
-      timer = setTimeout(() => reject(taskTimeout(false)), timeoutMs);
-    }
-  });
+  const deadline = childController(request.signal);
   try {
-    const work = perform(host, request, parsed, emit);
+    const work: Promise<Json> =
+      attempt.submittedAt === undefined
+        ? perform(host, request, parsed, step)
+        : waitForCallback(host.broker, request.token as string, request.heartbeatSeconds, lastSign(attempt));
     // After a timeout the resource may still answer (a Lambda runs on); nobody listens any more.
     work.catch(() => undefined);
-    const result = await Promise.race([work, deadline, abandoned(request.signal)]);
+    const result = await Promise.race([
+      work,
+      timeout(attempt, request, deadline.signal),
+      abandoned(request.signal),
+    ]);
     const output = serialiseWithinQuota(result, request.stateName);
-    if (legacyLambda)
-      emit('LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', succeeded(output));
-    else emit('TaskSucceeded', 'taskSucceededEventDetails', { ...namesOf(parsed), ...succeeded(output) });
+    step({ outcome: { result } }, [succeededEvent(parsed, output)]);
     return result;
   } catch (caught) {
     if (caught instanceof Aborted) throw caught;
@@ -61,13 +66,38 @@ export async function runTaskAttempt(host: TaskHost, request: TaskRequest): Prom
         ? caught
         : new StatesError('States.TaskFailed', caught instanceof Error ? caught.message : String(caught));
     if (request.token && error.name === 'States.Timeout') host.broker.expire(request.token, error);
-    emitFailure(emit, parsed, error);
+    step({ outcome: { error: error.recorded } }, [failureEvent(parsed, error)]);
     throw error;
   } finally {
-    clearTimeout(timer);
+    deadline.abort();
     if (request.token) host.broker.discard(request.token);
   }
 }
+
+type AttemptStep = (change: Partial<AttemptProgress>, events: NewEvent[]) => void;
+
+/** An attempt that ended just before a restart: its result again, or its error. */
+function replay(outcome: TaskOutcome): Json {
+  if ('result' in outcome) return outcome.result;
+  throw StatesError.fromRecorded(outcome.error);
+}
+
+/**
+ * TimeoutSeconds: "the maximum allowed duration, regardless of the number of SendTaskHeartbeat requests"
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskHeartbeat.html), counted from
+ * when the attempt was scheduled, across restarts: a deadline that passed while the host was down times
+ * the task out at once.
+ */
+function timeout(attempt: AttemptProgress, request: TaskRequest, signal: AbortSignal): Promise<never> {
+  const remaining = attempt.startedAt + request.timeoutSeconds * 1000 - Date.now();
+  return sleep(remaining, signal).then(() => {
+    throw taskTimeout(false);
+  });
+}
+
+/** Since when a callback task has been silent: it was submitted, or its last heartbeat. */
+const lastSign = (attempt: AttemptProgress): number =>
+  Math.max(attempt.submittedAt ?? attempt.startedAt, attempt.heartbeatAt ?? 0);
 
 /** Rejects when the attempt is abandoned (the execution stopped, or a sibling branch failed). */
 const abandoned = (signal: AbortSignal): Promise<never> =>
@@ -82,27 +112,46 @@ const namesOf = (parsed: ParsedResource) => ({
 });
 const succeeded = (output: string) => ({ output, outputDetails: { truncated: false } });
 
-function emitScheduled(emit: TaskHost['emit'], parsed: ParsedResource, request: TaskRequest): void {
+function scheduledEvents(parsed: ParsedResource, request: TaskRequest): NewEvent[] {
   const timeout =
     request.state.TimeoutSeconds !== undefined || request.state.TimeoutSecondsPath !== undefined;
   if (parsed.kind === 'lambda:function') {
-    emit('LambdaFunctionScheduled', 'lambdaFunctionScheduledEventDetails', {
+    const details = {
       resource: parsed.resourceName,
       input: request.parametersText,
       inputDetails: { truncated: false },
       ...(timeout ? { timeoutInSeconds: request.timeoutSeconds } : {}),
-    });
-    emit('LambdaFunctionStarted');
-    return;
+    };
+    return [
+      { type: 'LambdaFunctionScheduled', member: 'lambdaFunctionScheduledEventDetails', details },
+      { type: 'LambdaFunctionStarted' },
+    ];
   }
-  emit('TaskScheduled', 'taskScheduledEventDetails', {
+  const details = {
     ...namesOf(parsed),
     region: localRegion,
     parameters: request.parametersText,
     ...(timeout ? { timeoutInSeconds: request.timeoutSeconds } : {}),
     ...(request.heartbeatSeconds ? { heartbeatInSeconds: request.heartbeatSeconds } : {}),
-  });
-  emit('TaskStarted', 'taskStartedEventDetails', namesOf(parsed));
+  };
+  return [
+    { type: 'TaskScheduled', member: 'taskScheduledEventDetails', details },
+    { type: 'TaskStarted', member: 'taskStartedEventDetails', details: namesOf(parsed) },
+  ];
+}
+
+function succeededEvent(parsed: ParsedResource, output: string): NewEvent {
+  if (parsed.kind === 'lambda:function')
+    return {
+      type: 'LambdaFunctionSucceeded',
+      member: 'lambdaFunctionSucceededEventDetails',
+      details: succeeded(output),
+    };
+  return {
+    type: 'TaskSucceeded',
+    member: 'taskSucceededEventDetails',
+    details: { ...namesOf(parsed), ...succeeded(output) },
+  };
 }
 
 /** AWS leaves out an empty error or cause (a timeout has no cause). */
@@ -111,17 +160,19 @@ const failureDetails = (error: StatesError) => ({
   ...(error.message ? { cause: error.message } : {}),
 });
 
-function emitFailure(emit: TaskHost['emit'], parsed: ParsedResource, error: StatesError): void {
+function failureEvent(parsed: ParsedResource, error: StatesError): NewEvent {
   const details = failureDetails(error);
   const timedOut = error.name === 'States.Timeout';
   if (parsed.kind === 'lambda:function') {
     const type = timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed';
-    emit(type, `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`, details);
-  } else if (timedOut) {
-    emit('TaskTimedOut', 'taskTimedOutEventDetails', { ...namesOf(parsed), ...details });
-  } else {
-    emit('TaskFailed', 'taskFailedEventDetails', { ...namesOf(parsed), ...details });
+    return { type, member: `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`, details };
   }
+  const type = timedOut ? 'TaskTimedOut' : 'TaskFailed';
+  return {
+    type,
+    member: `${timedOut ? 'taskTimedOut' : 'taskFailed'}EventDetails`,
+    details: { ...namesOf(parsed), ...details },
+  };
 }
 
 /** The resource call (with faults around it), then for a callback task the wait for its token. */
@@ -129,7 +180,7 @@ async function perform(
   host: TaskHost,
   request: TaskRequest,
   parsed: ParsedResource,
-  emit: TaskHost['emit'],
+  step: AttemptStep,
 ): Promise<Json> {
   const before = host.faults.take(host.machineName, request.stateName, 'before');
   if (before) throw before;
@@ -139,29 +190,39 @@ async function perform(
   const after = host.faults.take(host.machineName, request.stateName, 'after');
   if (after) throw after;
   if (!request.token) return result ?? null;
-  emit('TaskSubmitted', 'taskSubmittedEventDetails', {
-    ...namesOf(parsed),
-    ...succeeded(JSON.stringify(result ?? null)),
-  });
-  return (await waitForCallback(host.broker, request.token, request.heartbeatSeconds)) as Json;
+  const submittedAt = Date.now();
+  step({ submittedAt }, [
+    {
+      type: 'TaskSubmitted',
+      member: 'taskSubmittedEventDetails',
+      details: { ...namesOf(parsed), ...succeeded(JSON.stringify(result ?? null)) },
+    },
+  ]);
+  return waitForCallback(host.broker, request.token, request.heartbeatSeconds, submittedAt);
 }
 
-/** Waits for SendTaskSuccess/SendTaskFailure; HeartbeatSeconds without a heartbeat is a (heartbeat) States.Timeout. */
+/**
+ * Waits for SendTaskSuccess/SendTaskFailure; HeartbeatSeconds without a heartbeat (counted from `since`, the
+ * last sign of life) is a (heartbeat) States.Timeout.
+ */
 function waitForCallback(
   broker: TokenBroker,
   token: string,
   heartbeatSeconds: number | undefined,
-): Promise<unknown> {
+  since: number,
+): Promise<Json> {
   let timer: NodeJS.Timeout | undefined;
-  const arm = (): void => {
+  const arm = (from: number): void => {
     if (!heartbeatSeconds) return;
     clearTimeout(timer);
     timer = setTimeout(
       () => broker.expire(token, taskTimeout(true)),
-      Math.min(heartbeatSeconds * 1000, maxTimerMs),
+      Math.max(0, Math.min(from + heartbeatSeconds * 1000 - Date.now(), maxTimerMs)),
     );
   };
-  const wait = broker.wait(token, arm);
-  arm();
+  const wait = broker.wait(token, () => arm(Date.now())) as Promise<Json>;
+  arm(since);
   return wait.finally(() => clearTimeout(timer));
 }
+
+const maxTimerMs = 2 ** 31 - 1;

@@ -1,5 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { StatesError } from './asl/errors';
+import type { TaskOutcome } from './asl/progress';
+import type { Json } from './asl/types';
 
 interface PendingTask {
   executionArn: string;
@@ -21,6 +23,15 @@ export class TokenError extends Error {
 }
 
 /**
+ * Where the broker records what callers told it, before it answers them: AWS's 200 to SendTaskSuccess means
+ * the answer will not be lost, whatever happens to the service afterwards.
+ */
+export interface CallbackJournal {
+  answered(executionArn: string, token: string, answer: TaskOutcome): void;
+  heartbeat(executionArn: string, token: string, at: number): void;
+}
+
+/**
  * Task tokens for `.waitForTaskToken` states. Like AWS's, a token describes its task and is signed, so the
  * service can tell a token it never issued (InvalidToken) from one whose task is over (TaskTimedOut: AWS
  * answers "Provided task does not exist anymore" for answered, timed-out or closed tasks) without
@@ -29,7 +40,10 @@ export class TokenError extends Error {
 export class TokenBroker {
   private readonly pending = new Map<string, PendingTask>();
 
-  constructor(private readonly secret: Buffer = randomBytes(32)) {}
+  constructor(
+    private readonly secret: Buffer = randomBytes(32),
+    private readonly journal?: CallbackJournal,
+  ) {}
 
   /**
    * A token is live from the moment it exists, as in AWS: the resource that publishes it (a DynamoDB write,
@@ -40,6 +54,23 @@ export class TokenBroker {
       JSON.stringify({ e: executionArn, s: stateName, n: randomBytes(12).toString('hex') }),
     ).toString('base64url');
     const token = `${body}.${this.sign(body)}`;
+    this.register(executionArn, token);
+    return token;
+  }
+
+  /**
+   * After a restart: a token issued before it is live again, for the task that carries on waiting; with
+   * `answer` when the caller's answer was recorded before the restart (a second answer is then refused).
+   */
+  restore(executionArn: string, token: string, answer?: TaskOutcome): void {
+    const task = this.register(executionArn, token);
+    if (!answer) return;
+    task.answered = true;
+    if ('result' in answer) task.resolve(answer.result);
+    else task.reject(StatesError.fromRecorded(answer.error));
+  }
+
+  private register(executionArn: string, token: string): PendingTask {
     let resolve!: (output: unknown) => void;
     let reject!: (error: Error) => void;
     const promise = new Promise<unknown>((res, rej) => {
@@ -48,15 +79,16 @@ export class TokenBroker {
     });
     // An early answer (or a cancellation before anyone waits) must not surface as an unhandled rejection.
     promise.catch(() => undefined);
-    this.pending.set(token, {
+    const task: PendingTask = {
       executionArn,
       promise,
       resolve,
       reject,
       answered: false,
       onHeartbeat: () => {},
-    });
-    return token;
+    };
+    this.pending.set(token, task);
+    return task;
   }
 
   /** The callback's outcome: settles on SendTaskSuccess/SendTaskFailure (possibly already), `expire` or `cancelExecution`. */
@@ -67,16 +99,19 @@ export class TokenBroker {
     return task.promise;
   }
 
-  succeed(token: string, output: unknown): void {
-    this.answer(token).resolve(output);
+  succeed(token: string, output: Json): void {
+    this.answer(token, { result: output }).resolve(output);
   }
 
   fail(token: string, error: string | undefined, cause: string | undefined): void {
-    this.answer(token).reject(StatesError.reported(error, cause));
+    const reported = StatesError.reported(error, cause);
+    this.answer(token, { error: reported.recorded }).reject(reported);
   }
 
   heartbeat(token: string): void {
-    this.live(token).onHeartbeat();
+    const task = this.live(token);
+    this.journal?.heartbeat(task.executionArn, token, Date.now());
+    task.onHeartbeat();
   }
 
   /** The task timed out: its wait rejects with `error`; late callbacks get TaskTimedOut like AWS. */
@@ -120,12 +155,16 @@ export class TokenBroker {
     return task;
   }
 
-  /** A token answers once; its settled promise stays reachable for a `wait` that has not started yet. */
-  private answer(token: string): PendingTask {
+  /**
+   * A token answers once; its settled promise stays reachable for a `wait` that has not started yet. The
+   * answer is recorded before the caller hears back.
+   */
+  private answer(token: string, answer: TaskOutcome): PendingTask {
     const task = this.live(token);
     if (task.answered)
       throw new TokenError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
     task.answered = true;
+    this.journal?.answered(task.executionArn, token, answer);
     return task;
   }
 }

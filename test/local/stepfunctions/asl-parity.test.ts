@@ -20,7 +20,12 @@ async function run(
       emit: (type) => {
         events.push(type);
       },
-      enteredTopLevel: () => undefined,
+      entered: (_name, _input, _progress, entered) => {
+        events.push(...entered.map((event) => event.type));
+      },
+      progressed: (_progress, recorded) => {
+        events.push(...recorded.map((event) => event.type));
+      },
       newTaskToken: () => 'token',
       runTask: () => Promise.reject(new Error('no tasks here')),
     },

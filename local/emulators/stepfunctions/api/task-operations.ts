@@ -1,4 +1,5 @@
 import { limits } from '../asl/limits';
+import type { Json } from '../asl/types';
 import type { StepFunctionsEngine } from '../engine';
 import {
   type JsonObject,
@@ -28,9 +29,9 @@ export const taskOperations = (engine: StepFunctionsEngine): Record<string, Oper
     const token = requiredString(input, 'taskToken', maxLength.taskToken);
     const outputText = requiredString(input, 'output');
     if (outputText.length > limits.payloadBytes) throw tooLong('output', limits.payloadBytes);
-    let output: unknown;
+    let output: Json;
     try {
-      output = JSON.parse(outputText);
+      output = JSON.parse(outputText) as Json;
     } catch {
       throw new SfnError('InvalidOutput', 'Invalid Output: output must be JSON');
     }

@@ -21,6 +21,25 @@ export class StatesError extends Error {
     return reported;
   }
 
+  /** The error as recorded in an execution's progress, to be rebuilt identically after a restart. */
+  get recorded(): { error: string | null; cause: string | null; heartbeat?: true } {
+    return {
+      error: this.output.Error,
+      cause: this.output.Cause,
+      ...(this.heartbeat ? { heartbeat: true } : {}),
+    };
+  }
+
+  static fromRecorded(recorded: {
+    error: string | null;
+    cause: string | null;
+    heartbeat?: true;
+  }): StatesError {
+    const error = StatesError.reported(recorded.error ?? undefined, recorded.cause ?? undefined);
+    error.heartbeat = recorded.heartbeat === true;
+    return error;
+  }
+
   /** What a Catch puts at its ResultPath. */
   get output(): { Error: string | null; Cause: string | null } {
     return { Error: this.absent.error ? null : this.name, Cause: this.absent.cause ? null : this.message };

@@ -3,6 +3,7 @@ import { asStatesError, errorMatches, runtimeError, StatesError } from './errors
 import { applyResultPath, selectPath } from './json-path';
 import { limits, serialiseWithinQuota } from './limits';
 import { evaluateTemplate } from './payload-template';
+import { type AttemptProgress, type NewEvent, type StateProgress, StepRecorder } from './progress';
 import { failField, maxConcurrency, taskSeconds, waitUntil } from './state-fields';
 import { Aborted, childController, sleep } from './timers';
 import type { Catcher, ContextObject, Json, MachineDefinition, Retrier, StateDefinition } from './types';
@@ -18,6 +19,10 @@ export interface TaskRequest {
   readonly timeoutSeconds: number;
   readonly heartbeatSeconds?: number;
   readonly signal: AbortSignal;
+  /** The attempt as recorded before a restart: it carries on from there (absent: a new attempt). */
+  readonly resumed?: AttemptProgress;
+  /** Records the attempt's progress with its task events (for a top-level state, in one write). */
+  step(attempt: AttemptProgress, events: readonly NewEvent[]): void;
 }
 
 /** What the interpreter needs from its host; it knows nothing about executions, persistence or resources. */
@@ -27,8 +32,13 @@ export interface InterpreterHooks {
   /** Multiplies Retry intervals (1 = AWS timing; tests use ~0). */
   readonly retryIntervalScale: number;
   emit(type: string, member?: string, details?: Record<string, unknown>): void;
-  /** A top-level state was entered with this input: a redrive resumes there. */
-  enteredTopLevel(name: string, input: Json): void;
+  /**
+   * A top-level state was entered with this input: a redrive resumes there, and so does a restart, from
+   * `progress`. `events` (its entered event) are recorded with it; none when the input is over the quota.
+   */
+  entered(name: string, input: Json, progress: StateProgress, events: readonly NewEvent[]): void;
+  /** The current top-level state got further: record its progress with `events`, in one write. */
+  progressed(progress: StateProgress, events: readonly NewEvent[]): void;
   newTaskToken(stateName: string): string;
   runTask(request: TaskRequest): Promise<Json>;
 }
@@ -40,7 +50,7 @@ interface Scope {
 }
 
 /** Whether an attempt of a Parallel or Map state has started its branches or iterations (and not finished them). */
-interface AttemptProgress {
+interface BranchesProgress {
   started: boolean;
 }
 
@@ -74,8 +84,18 @@ export class Interpreter {
     private readonly execution: Pick<ContextObject, 'Execution' | 'StateMachine'>,
   ) {}
 
-  run(definition: MachineDefinition, startAt: string, input: Json): Promise<Json> {
-    return this.runMachine(definition, startAt, input, { topLevel: true, signal: this.hooks.signal });
+  /**
+   * Runs from `startAt`. With `resumed` (the progress recorded for `startAt` before a restart), that state
+   * is not entered again: it carries on from its progress.
+   */
+  run(definition: MachineDefinition, startAt: string, input: Json, resumed?: StateProgress): Promise<Json> {
+    return this.runMachine(
+      definition,
+      startAt,
+      input,
+      { topLevel: true, signal: this.hooks.signal },
+      resumed,
+    );
   }
 
   private async runMachine(
@@ -83,50 +103,69 @@ export class Interpreter {
     startAt: string,
     input: Json,
     scope: Scope,
+    resumed?: StateProgress,
   ): Promise<Json> {
     let name = startAt;
     let data = input;
+    let progress = resumed;
     for (;;) {
       const state = definition.States[name];
       if (!state) throw runtimeError(`State '${name}' does not exist`);
-      const { output, next } = await this.runState(name, state, data, scope);
+      const { output, next } = progress?.exited ?? (await this.runState(name, state, data, scope, progress));
+      progress = undefined;
       if (next === undefined) return output;
       name = next;
       data = output;
     }
   }
 
-  private async runState(name: string, state: StateDefinition, input: Json, scope: Scope): Promise<Outcome> {
-    if (scope.signal.aborted) throw new Aborted();
-    if (scope.topLevel) this.hooks.enteredTopLevel(name, input);
-    const inputText = serialiseWithinQuota(input, name);
-    this.hooks.emit(`${state.Type}StateEntered`, 'stateEnteredEventDetails', {
-      name,
-      input: inputText,
-      inputDetails: { truncated: false },
-    });
-    const context: ContextObject = {
-      ...this.execution,
-      State: { EnteredTime: new Date().toISOString(), Name: name },
-      ...(scope.map ? { Map: scope.map } : {}),
-    };
-    const outcome = await this.evaluate(name, state, input, context, scope);
-    const outputText = serialiseWithinQuota(outcome.output, name);
-    this.hooks.emit(`${state.Type}StateExited`, 'stateExitedEventDetails', {
-      name,
-      output: outputText,
-      outputDetails: { truncated: false },
-    });
-    return outcome;
-  }
-
-  private async evaluate(
+  private async runState(
     name: string,
     state: StateDefinition,
     input: Json,
-    context: ContextObject,
     scope: Scope,
+    resumed: StateProgress | undefined,
   ): Promise<Outcome> {
+    if (scope.signal.aborted) throw new Aborted();
+    const recorder = new StepRecorder(resumed ?? { enteredAt: Date.now() }, (progress, events) => {
+      if (scope.topLevel) this.hooks.progressed(progress, events);
+      else for (const { type, member, details } of events) this.hooks.emit(type, member, details);
+    });
+    if (!resumed) this.enter(name, state, input, scope, recorder.progress);
+    const context: ContextObject = {
+      ...this.execution,
+      State: { EnteredTime: new Date(recorder.progress.enteredAt).toISOString(), Name: name },
+      ...(scope.map ? { Map: scope.map } : {}),
+    };
+    const outcome = await this.evaluate({ name, state, input, context, scope }, recorder);
+    const outputText = serialiseWithinQuota(outcome.output, name);
+    recorder.step({ exited: outcome }, [
+      {
+        type: `${state.Type}StateExited`,
+        member: 'stateExitedEventDetails',
+        details: { name, output: outputText, outputDetails: { truncated: false } },
+      },
+    ]);
+    return outcome;
+  }
+
+  /** Records the state's entered event; a top-level state's also becomes where the execution is. */
+  private enter(name: string, state: StateDefinition, input: Json, scope: Scope, progress: StateProgress) {
+    let inputText: string;
+    try {
+      inputText = serialiseWithinQuota(input, name);
+    } catch (error) {
+      if (scope.topLevel) this.hooks.entered(name, input, progress, []);
+      throw error;
+    }
+    const details = { name, input: inputText, inputDetails: { truncated: false } };
+    const event = { type: `${state.Type}StateEntered`, member: 'stateEnteredEventDetails', details };
+    if (scope.topLevel) this.hooks.entered(name, input, progress, [event]);
+    else this.hooks.emit(event.type, event.member, event.details);
+  }
+
+  private async evaluate(call: StateCall, recorder: StepRecorder): Promise<Outcome> {
+    const { state, input, context } = call;
     const next = state.End ? undefined : state.Next;
     switch (state.Type) {
       case 'Pass': {
@@ -143,18 +182,18 @@ export class Interpreter {
       case 'Choice':
         return this.choose(state, input, context);
       case 'Wait':
-        return this.wait(state, input, context, scope, next);
+        return this.wait(call, recorder.progress.enteredAt, next);
       case 'Task':
-        return this.retrying(state, input, context, scope, (attemptContext) =>
-          this.task(name, state, input, attemptContext, scope),
+        return this.retrying(call, recorder, (attemptContext) =>
+          this.task({ ...call, context: attemptContext }, recorder),
         );
       case 'Parallel':
-        return this.retrying(state, input, context, scope, (attemptContext, progress) =>
-          this.parallel({ name, state, input, context: attemptContext, scope }, progress),
+        return this.retrying(call, recorder, (attemptContext, progress) =>
+          this.parallel({ ...call, context: attemptContext }, progress),
         );
       case 'Map':
-        return this.retrying(state, input, context, scope, (attemptContext, progress) =>
-          this.map({ name, state, input, context: attemptContext, scope }, progress),
+        return this.retrying(call, recorder, (attemptContext, progress) =>
+          this.map({ ...call, context: attemptContext }, progress),
         );
       default:
         throw runtimeError(`Unsupported state type ${String((state as { Type: unknown }).Type)}`);
@@ -194,26 +233,15 @@ export class Interpreter {
     throw new StatesError('States.NoChoiceMatched', 'No Choice rule matched and there is no Default');
   }
 
-  private async wait(
-    state: StateDefinition,
-    input: Json,
-    context: ContextObject,
-    scope: Scope,
-    next: string | undefined,
-  ): Promise<Outcome> {
+  /** A Wait resumed after a restart waits only what is left: its `Seconds` count from when it was entered. */
+  private async wait({ state, input, context, scope }: StateCall, enteredAt: number, next?: string) {
     const effective = selectPath(state.InputPath, input, 'InputPath', context);
-    const until = waitUntil(state, effective, context);
+    const until = waitUntil(state, effective, context, enteredAt);
     await sleep(until - Date.now(), scope.signal);
     return { output: selectPath(state.OutputPath, effective, 'OutputPath', context), next };
   }
 
-  private async task(
-    name: string,
-    state: StateDefinition,
-    input: Json,
-    context: ContextObject,
-    scope: Scope,
-  ): Promise<Json> {
+  private async task({ name, state, input, context, scope }: StateCall, recorder: StepRecorder) {
     const selected = selectPath(state.InputPath, input, 'InputPath', context);
     const timeoutSeconds =
       taskSeconds(state.TimeoutSeconds, state.TimeoutSecondsPath, selected, 'TimeoutSecondsPath', context) ??
@@ -229,7 +257,10 @@ export class Interpreter {
       throw runtimeError(
         `HeartbeatSeconds (${heartbeatSeconds}) must be smaller than TimeoutSeconds (${timeoutSeconds})`,
       );
-    const token = isWaitForTaskToken(state.Resource) ? this.hooks.newTaskToken(name) : undefined;
+    const resumed = recorder.takeResumedAttempt();
+    const token = isWaitForTaskToken(state.Resource)
+      ? (resumed?.token ?? this.hooks.newTaskToken(name))
+      : undefined;
     const taskContext: ContextObject = token ? { ...context, Task: { Token: token } } : context;
     const parameters =
       state.Parameters === undefined ? selected : evaluateTemplate(state.Parameters, selected, taskContext);
@@ -245,6 +276,8 @@ export class Interpreter {
         timeoutSeconds,
         heartbeatSeconds,
         signal: attempt.signal,
+        resumed,
+        step: (progress, events) => recorder.step({ attempt: progress, retryAt: undefined }, events),
       });
       const selectedResult =
         state.ResultSelector === undefined
@@ -256,7 +289,7 @@ export class Interpreter {
     }
   }
 
-  private async parallel(call: StateCall, progress: AttemptProgress): Promise<Json> {
+  private async parallel(call: StateCall, progress: BranchesProgress): Promise<Json> {
     const { name, state, input, context, scope } = call;
     const effective = this.effectiveInput(state, input, context);
     const branches = state.Branches ?? [];
@@ -275,7 +308,7 @@ export class Interpreter {
     return this.resultOf(state, input, results, context, name);
   }
 
-  private async map(call: StateCall, progress: AttemptProgress) {
+  private async map(call: StateCall, progress: BranchesProgress) {
     const { name, state, input, context, scope } = call;
     const selected = selectPath(state.InputPath, input, 'InputPath', context);
     const items = selectPath(state.ItemsPath, selected, 'ItemsPath', context);
@@ -360,20 +393,21 @@ export class Interpreter {
 
   /** Retry (first matching retrier, backoff, MaxDelaySeconds, jitter), then Catch; `$$.State.RetryCount` counts retries. */
   private async retrying(
-    state: StateDefinition,
-    input: Json,
-    context: ContextObject,
-    scope: Scope,
-    attempt: (context: ContextObject, progress: AttemptProgress) => Promise<Json>,
+    { state, input, context, scope }: StateCall,
+    recorder: StepRecorder,
+    attempt: (context: ContextObject, progress: BranchesProgress) => Promise<Json>,
   ): Promise<Outcome> {
     const next = state.End ? undefined : state.Next;
-    const used = (state.Retry ?? []).map(() => 0);
-    for (let retryCount = 0; ; retryCount += 1) {
+    // After a restart: the retries already used, and the rest of a backoff that was under way.
+    const used = [...(recorder.progress.retriesUsed ?? (state.Retry ?? []).map(() => 0))];
+    const { retryAt, attempt: underWay } = recorder.progress;
+    if (retryAt !== undefined && !underWay) await sleep(retryAt - Date.now(), scope.signal);
+    for (let retryCount = used.reduce((sum, n) => sum + n, 0); ; retryCount += 1) {
       const attemptContext: ContextObject = {
         ...context,
         State: { ...(context.State as NonNullable<ContextObject['State']>), RetryCount: retryCount },
       };
-      const progress: AttemptProgress = { started: false };
+      const progress: BranchesProgress = { started: false };
       try {
         return { output: await attempt(attemptContext, progress), next };
       } catch (thrown) {
@@ -385,7 +419,9 @@ export class Interpreter {
         if (retrier && (used[retrierIndex] ?? 0) < (retrier.MaxAttempts ?? 3)) {
           const delay = retryDelaySeconds(retrier, used[retrierIndex] ?? 0);
           used[retrierIndex] = (used[retrierIndex] ?? 0) + 1;
-          await sleep(delay * 1000 * this.hooks.retryIntervalScale, scope.signal);
+          const at = Date.now() + delay * 1000 * this.hooks.retryIntervalScale;
+          recorder.step({ retriesUsed: [...used], retryAt: at, attempt: undefined });
+          await sleep(at - Date.now(), scope.signal);
           continue;
         }
         // AWS records one ParallelStateFailed/MapStateFailed, once no retrier retries the state (localstack's

@@ -34,10 +34,18 @@ export function parseTimestamp(value: Json | undefined): number | undefined {
 /** AWS refuses a Wait longer than 2^31-1 seconds ("Wait state delay is too long", localstack test_wait). */
 const maxWaitSeconds = 2 ** 31 - 1;
 
-/** When a Wait state (after InputPath) ends, in epoch ms. */
-export function waitUntil(state: StateDefinition, effective: Json, context: ContextObject): number {
+/**
+ * When a Wait state (after InputPath) ends, in epoch ms. `Seconds` count "from when the state begins"
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html): `enteredAt`.
+ */
+export function waitUntil(
+  state: StateDefinition,
+  effective: Json,
+  context: ContextObject,
+  enteredAt: number,
+): number {
   let until: number | undefined;
-  if (state.Seconds !== undefined) until = Date.now() + state.Seconds * 1000;
+  if (state.Seconds !== undefined) until = enteredAt + state.Seconds * 1000;
   else if (state.Timestamp !== undefined) {
     until = parseTimestamp(state.Timestamp);
     if (until === undefined)
@@ -48,7 +56,7 @@ export function waitUntil(state: StateDefinition, effective: Json, context: Cont
       throw runtimeError(
         `The SecondsPath parameter must reference a non-negative integer: ${state.SecondsPath} == ${JSON.stringify(seconds)}`,
       );
-    until = Date.now() + seconds * 1000;
+    until = enteredAt + seconds * 1000;
   } else {
     const timestamp = readPath(String(state.TimestampPath), effective, context);
     until = parseTimestamp(timestamp);
