@@ -44,6 +44,8 @@ export const e2eLoadBenchmark: Benchmark = {
     try {
       const skus = await stockWarehouse(cloud, orders * concurrencies.length);
       const rows: Record<string, string | number>[] = [...baselineRows()];
+      /** DynamoDB requests and units per order, by operation: where the units go. */
+      const details: Record<string, unknown> = {};
       for (const concurrency of concurrencies) {
         const before = { node: ownCpuMs(), java: processCpuMs(dynamodb.pid), capacity: await proxy.totals() };
         const failedBefore = await failedExecutions(sfn);
@@ -55,6 +57,7 @@ export const e2eLoadBenchmark: Benchmark = {
         const per = (value: number) => value / orders;
         const units = (field: keyof Pick<CapacityTotals, 'read' | 'write' | 'requests'>) =>
           per(after.capacity[field] - before.capacity[field]);
+        details[`concurrency ${concurrency}`] = perOperation(before.capacity, after.capacity, orders);
         rows.push({
           variant: 'now',
           concurrency,
@@ -77,6 +80,7 @@ export const e2eLoadBenchmark: Benchmark = {
       }
       return {
         rows,
+        details,
         notes: [
           'Targets (2 cores): ≥ 60 orders/s at concurrency 50 with 0 failed executions; POST p99 ≤ 250 ms at concurrency 10.',
           'node CPU includes the driver (its HTTP client); the capacity proxy runs in its own process and is not counted.',
@@ -90,6 +94,22 @@ export const e2eLoadBenchmark: Benchmark = {
     }
   },
 };
+
+function perOperation(before: CapacityTotals, after: CapacityTotals, orders: number) {
+  return Object.fromEntries(
+    Object.entries(after.byOperation).map(([operation, figures]) => {
+      const earlier = before.byOperation[operation] ?? { requests: 0, units: 0, refused: 0 };
+      return [
+        operation,
+        {
+          requestsPerOrder: (figures.requests - earlier.requests) / orders,
+          unitsPerOrder: (figures.units - earlier.units) / orders,
+          refusedPerOrder: (figures.refused - earlier.refused) / orders,
+        },
+      ];
+    }),
+  );
+}
 
 function baselineRows(): Record<string, string | number>[] {
   if (!existsSync(baselineFile)) return [];

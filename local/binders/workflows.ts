@@ -50,6 +50,13 @@ export async function bindWorkflows(
     sqsEndpoint: options.endpoints.sqs,
     persistDir: context.persistDir ? join(context.persistDir, 'stepfunctions') : undefined,
     retryIntervalScale: options.retryIntervalScale,
+    onExecutionClosed: (execution) => {
+      if (execution.status === 'SUCCEEDED') return;
+      const why = [execution.error, execution.cause?.slice(0, 200)].filter(Boolean).join(': ');
+      context.notice(
+        `execution ${execution.name} ${execution.status} at ${execution.state ?? '?'}${why ? ` (${why})` : ''}; redrive: npm run ops -- redrive ${execution.name}`,
+      );
+    },
   });
   context.onStop(() => stepFunctions.close());
   context.log(`Step Functions      ${stepFunctions.url}`);

@@ -24,6 +24,19 @@ export interface EngineOptions {
   readonly persistDir?: string;
   /** Multiplies Retry IntervalSeconds (default 1 = AWS timing); tests pass ~0 so retries do not wait. */
   readonly retryIntervalScale?: number;
+  /** Told whenever an execution closes, however it ended. */
+  readonly onExecutionClosed?: (execution: ClosedExecution) => void;
+}
+
+/** How an execution ended, for the host (npm start prints the failures). */
+export interface ClosedExecution {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly status: string;
+  /** The state it was in when it ended (where a redrive would start). */
+  readonly state?: string;
+  readonly error?: string;
+  readonly cause?: string;
 }
 
 const executionArnOf = (machineName: string, executionName: string): string =>
@@ -43,7 +56,16 @@ export class StepFunctionsEngine {
 
   constructor(options: EngineOptions) {
     for (const machine of options.machines) this.machines.set(machine.arn, machine);
-    this.store = new ExecutionStore(options.persistDir);
+    this.store = new ExecutionStore(options.persistDir, (record) =>
+      options.onExecutionClosed?.({
+        executionArn: record.executionArn,
+        name: record.name,
+        status: record.status,
+        state: record.currentState?.name,
+        error: record.error,
+        cause: record.cause,
+      }),
+    );
     this.store.load();
     this.broker = new TokenBroker(this.store.tokenSecret, {
       answered: (arn, token, answer) => this.recordCallback(arn, token, { answer }),

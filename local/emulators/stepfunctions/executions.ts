@@ -92,7 +92,11 @@ export class ExecutionStore {
   /** The key task tokens are signed with; persisted, so tokens issued before a restart stay valid. */
   tokenSecret: Buffer = randomBytes(32);
 
-  constructor(private readonly persistDir?: string) {
+  constructor(
+    private readonly persistDir?: string,
+    /** Told after every execution closes (its record already says how). */
+    private readonly onClosed: (record: ExecutionRecord) => void = () => {},
+  ) {
     this.journal = persistDir ? new JsonLinesJournal(join(persistDir, 'executions')) : undefined;
   }
 
@@ -165,6 +169,7 @@ export class ExecutionStore {
     if (error !== undefined) details.error = error;
     if (cause !== undefined) details.cause = cause;
     this.update(record, fields, [{ type, member, details }]);
+    this.onClosed(record);
   }
 
   /** Why RedriveExecution would refuse this execution (AWS's redriveStatusReason), or undefined. */

@@ -3,7 +3,7 @@ import type { LambdaInvoker } from '../lambda/invoker';
 import { executionOperations } from './api/execution-operations';
 import { machineOperations } from './api/machine-operations';
 import { taskOperations } from './api/task-operations';
-import { StepFunctionsEngine } from './engine';
+import { type ClosedExecution, StepFunctionsEngine } from './engine';
 import type { FaultDefinition } from './fault-injection';
 import { createProtocolServer } from './protocol';
 import { allStates, compileMachine } from './runner';
@@ -25,6 +25,8 @@ export interface StepFunctionsServiceOptions {
   persistDir?: string;
   /** Multiplies Retry IntervalSeconds (default 1 = AWS timing); tests pass ~0 so retries do not wait. */
   retryIntervalScale?: number;
+  /** Told whenever an execution closes (SUCCEEDED, FAILED, TIMED_OUT or ABORTED). */
+  onExecutionClosed?: (execution: ClosedExecution) => void;
 }
 
 export interface StepFunctionsService {
