@@ -121,9 +121,11 @@ describe('npm start --persist: restarts never fail a waiting execution', () => {
       lines: [{ sku: 'SKU-TSHIRT-M', qty: 500 }],
     });
     expect(placed.status).toBe(202);
-    const orderId = placed.body.orderId as string;
+    const channelOrderId = placed.body.orderId as string;
+    // Executions and purchase orders are named after the system-wide id (<channel>.<its order id>).
+    const orderId = `web-shop.${channelOrderId}`;
     const order = async () =>
-      (await api(endpoints, `/orders/${orderId}`, endpoints.keys.channel)).body as { status: string };
+      (await api(endpoints, `/orders/${channelOrderId}`, endpoints.keys.channel)).body as { status: string };
     const backorderPo = async () => {
       const { body } = await api(
         endpoints,
