@@ -9,6 +9,7 @@ import {
   optionalStringList,
   requiredInteger,
   requiredString,
+  runBatch,
 } from './input';
 import { MessageMoves } from './message-moves';
 import { buildMessage, renderMessage, sendResult } from './messages';
@@ -173,11 +174,13 @@ export class SqsEngine {
       case 'DeleteMessage':
         return this.deleteMessage(input);
       case 'DeleteMessageBatch':
-        return this.batch(input, (entry) => this.deleteOne(input, entry), true);
+        this.queueFromUrl(input);
+        return runBatch(batchEntries(input), (entry) => this.deleteOne(input, entry));
       case 'ChangeMessageVisibility':
         return this.changeMessageVisibility(input);
       case 'ChangeMessageVisibilityBatch':
-        return this.batch(input, (entry) => this.changeVisibilityOne(input, entry), true);
+        this.queueFromUrl(input);
+        return runBatch(batchEntries(input), (entry) => this.changeVisibilityOne(input, entry));
       case 'StartMessageMoveTask':
         return this.moves.start(input);
       case 'ListMessageMoveTasks':
@@ -269,27 +272,6 @@ export class SqsEngine {
     return { visible, inFlight, delayed };
   }
 
-  /** Runs one action per batch entry; an SqsError fails only its entry, as in AWS's partial batch results. */
-  private batch(
-    input: Input,
-    run: (entry: Input & { Id: string }) => Record<string, unknown>,
-    anyQueueCheck = false,
-  ): Record<string, unknown> {
-    if (anyQueueCheck) this.queueFromUrl(input);
-    const entries = batchEntries(input);
-    const Successful: Record<string, unknown>[] = [];
-    const Failed: Record<string, unknown>[] = [];
-    for (const entry of entries) {
-      try {
-        Successful.push({ Id: entry.Id, ...run(entry) });
-      } catch (error) {
-        if (!(error instanceof SqsError)) throw error;
-        Failed.push({ Id: entry.Id, SenderFault: true, Code: error.batchCode, Message: error.message });
-      }
-    }
-    return { Successful, Failed };
-  }
-
   // ---------------------------------------------------------------- message operations
 
   private sendMessage(input: Input): Record<string, unknown> {
@@ -316,7 +298,7 @@ export class SqsEngine {
       );
     }
     const now = Date.now();
-    const result = this.batch(input, (entry) => {
+    const result = runBatch(entries, (entry) => {
       const message = buildMessage(queue, entry, now);
       queue.messages.set(message.id, message);
       return sendResult(message);

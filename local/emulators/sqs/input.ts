@@ -71,3 +71,21 @@ export function batchEntries(input: Input, name = 'Entries'): Array<Input & { Id
     return { ...entry, Id: id };
   });
 }
+
+/** Runs one action per batch entry; an SqsError fails only its entry, as in AWS's partial batch results. */
+export function runBatch(
+  entries: Array<Input & { Id: string }>,
+  run: (entry: Input & { Id: string }) => Record<string, unknown>,
+): Record<string, unknown> {
+  const Successful: Record<string, unknown>[] = [];
+  const Failed: Record<string, unknown>[] = [];
+  for (const entry of entries) {
+    try {
+      Successful.push({ Id: entry.Id, ...run(entry) });
+    } catch (error) {
+      if (!(error instanceof SqsError)) throw error;
+      Failed.push({ Id: entry.Id, SenderFault: true, Code: error.batchCode, Message: error.message });
+    }
+  }
+  return { Successful, Failed };
+}
