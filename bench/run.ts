@@ -3,12 +3,18 @@
  * and writes JSON under bench/results/. Benchmarks are measurements, never timed tests.
  */
 import { fileURLToPath } from 'node:url';
+import { bundleSizeBenchmark } from './bundle-size';
 import { type Benchmark, runBenchmarks } from './harness';
 import { orderLatencyBenchmark } from './order-latency';
 import { reservationsBenchmark } from './reservations';
 import { workflowCostBenchmark } from './workflow-cost';
 
-const all: Benchmark[] = [orderLatencyBenchmark, reservationsBenchmark, workflowCostBenchmark];
+const all: Benchmark[] = [
+  orderLatencyBenchmark,
+  reservationsBenchmark,
+  workflowCostBenchmark,
+  bundleSizeBenchmark,
+];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length ? all.filter((benchmark) => wanted.includes(benchmark.name)) : all;
