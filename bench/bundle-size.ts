@@ -6,7 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { FunctionDefinition } from '../functions/contracts/system';
 import { bundleHandlers, bytesByPackage, type FunctionBundle } from '../infra/defaults/bundle';
-import { localAccountId, localCredentials, localRegion } from '../local/emulators/protocol/identity';
+import { serviceEnvironment } from '../local/binders/system-functions';
+import { localAccountId } from '../local/emulators/protocol/identity';
 import { createResolver, repositoryRoot, systemDefinition } from '../local/system-resolution';
 import type { Benchmark } from './harness';
 
@@ -79,36 +80,41 @@ export const bundleSizeBenchmark: Benchmark = {
   },
 };
 
-/** The environment the local cloud gives each function (as the CDK app does), plus the runtime's own variables. */
-function functionEnvironment() {
+/**
+ * The environment a function runs with: its own, as the local cloud resolves the definition (the CDK app
+ * gives the same), what the Lambda service adds, and the NODE_OPTIONS the CDK app sets. Nothing is called
+ * while a module loads, so the endpoints lead nowhere.
+ */
+export function functionEnvironment() {
   const resolver = createResolver((queue) => `http://127.0.0.1/${localAccountId}/${queue}`);
+  const nowhere = 'http://127.0.0.1:9';
   return (definition: FunctionDefinition): Record<string, string> => ({
     ...resolver.environmentOf(definition),
-    AWS_REGION: localRegion,
-    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...serviceEnvironment({ dynamodb: nowhere, sqs: nowhere, stepfunctions: nowhere }),
     NODE_OPTIONS: '--enable-source-maps',
-    PATH: process.env.PATH ?? '',
   });
 }
 
-function measure(name: string, bundle: FunctionBundle, environment: Record<string, string>): Measured {
-  const moduleUrl = pathToFileURL(join(bundle.dir, 'index.mjs')).href;
+/** Imports a module in a fresh `node` and reports the import's wall and CPU time, and the type of its `handler`. */
+export function coldImport(
+  moduleFile: string,
+  environment: Record<string, string>,
+): { wallMs: number; cpuMs: number; handler: string } {
   const script = `const cpu = process.cpuUsage(); const t = performance.now();
-    const m = await import(${JSON.stringify(moduleUrl)});
-    const wall = performance.now() - t; const used = process.cpuUsage(cpu);
-    if (typeof m.handler !== 'function') throw new Error('no handler');
-    console.log(JSON.stringify({ wall, cpu: (used.user + used.system) / 1000 }));`;
-  const imports = Array.from(
-    { length: coldImports },
-    () =>
-      JSON.parse(
-        execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-          env: environment,
-        }).toString(),
-      ) as { wall: number; cpu: number },
+    const m = await import(${JSON.stringify(pathToFileURL(moduleFile).href)});
+    const wallMs = performance.now() - t; const used = process.cpuUsage(cpu);
+    console.log(JSON.stringify({ wallMs, cpuMs: (used.user + used.system) / 1000, handler: typeof m.handler }));`;
+  return JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: environment }).toString(),
   );
+}
+
+function measure(name: string, bundle: FunctionBundle, environment: Record<string, string>): Measured {
+  const imports = Array.from({ length: coldImports }, () => {
+    const loaded = coldImport(join(bundle.dir, 'index.mjs'), environment);
+    if (loaded.handler !== 'function') throw new Error(`${name}: index.mjs exports no handler`);
+    return loaded;
+  });
   const median = (values: number[]) =>
     Number((values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number).toFixed(1));
   return {
@@ -119,8 +125,8 @@ function measure(name: string, bundle: FunctionBundle, environment: Record<strin
       (sum, file) => sum + gzipSync(readFileSync(join(bundle.dir, file))).length,
       0,
     ),
-    loadMs: median(imports.map((i) => i.wall)),
-    loadCpuMs: median(imports.map((i) => i.cpu)),
+    loadMs: median(imports.map((i) => i.wallMs)),
+    loadCpuMs: median(imports.map((i) => i.cpuMs)),
   };
 }
 
