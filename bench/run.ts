@@ -3,6 +3,7 @@
  * and writes JSON under bench/results/. Benchmarks are measurements, never timed tests.
  */
 import { fileURLToPath } from 'node:url';
+import { bundleSizeBenchmark } from './bundle-size';
 import { e2eLoadBenchmark } from './e2e-load';
 import { type Benchmark, runBenchmarks } from './harness';
 import { orderLatencyBenchmark } from './order-latency';
@@ -14,6 +15,7 @@ const all: Benchmark[] = [
   reservationsBenchmark,
   workflowCostBenchmark,
   e2eLoadBenchmark,
+  bundleSizeBenchmark,
 ];
 
 const wanted = process.argv.slice(2);

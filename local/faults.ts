@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { problemCodes } from '../functions/contracts/errors';
 import type { LocalRouteHandler } from './emulators/apigateway/server';
 import { type StepFunctionsService, UnknownFaultTarget } from './emulators/stepfunctions/service';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { TableRef } from '../adapters/dynamodb/client';
 import { applySupplierStock } from '../adapters/dynamodb/stock';
 import { supplierStockEnvelopeSchema, supplierStockItemSchema } from '../contracts/schemas';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import * as opsSchemas from './ops-schemas';
 import type { Role } from './schemas';
 import * as domainSchemas from './schemas';

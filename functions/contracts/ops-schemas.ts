@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Operations and platform: executions, dead letters, health and problems. */
 // ---------------------------------------------------------------------------------------------------- ops

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Orders belong to the sales channel that created them. A channel names its orders itself (or lets the

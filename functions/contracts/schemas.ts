@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { channelIdSchema, channelOrderIdSchema, orderIdSchema, orderReferenceSchema } from './order-ids';
 import { money, storableCount, storableDecimal, storableQuantity } from './storable';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteAccess } from '../contracts/api';
 import { problemCodes } from '../contracts/errors';
 import { roleSchema } from '../contracts/schemas';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiContracts, type RouteContract, type RouteKey } from '../contracts/api';
 import { problemSchema } from '../contracts/ops-schemas';
 import { routes } from '../contracts/system';

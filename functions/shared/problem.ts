@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type ProblemCode, problemCodes } from '../contracts/errors';
 import type { Problem } from '../contracts/ops-schemas';
 

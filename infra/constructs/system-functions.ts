@@ -9,8 +9,8 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionDefinition, Grant } from '../../functions/contracts/system';
+import { bundleHandlers } from '../defaults/bundle';
 import {
-  bundleHandlers,
   DEFAULT_MEMORY_MB,
   DEFAULT_TIMEOUT,
   HANDLER,
@@ -40,7 +40,7 @@ export interface SystemFunction {
 }
 
 /**
- * One Lambda function per definition entry (bundled by esbuild, see defaults/lambda.ts) with its own role, log group, environment (Refs resolved to
+ * One Lambda function per definition entry (bundled by esbuild, see defaults/bundle.ts) with its own role, log group, environment (Refs resolved to
  * tokens), least-privilege grants, SQS trigger and schedule — all taken from the definition.
  */
 export class SystemFunctions extends Construct {
@@ -73,7 +73,7 @@ export class SystemFunctions extends Construct {
       });
       logGroup.grantWrite(role);
       const fn = new lambda.Function(this, key, {
-        code: lambda.Code.fromAsset(lookup(bundles, key, 'function bundle')),
+        code: lambda.Code.fromAsset(lookup(bundles, key, 'function bundle').dir),
         handler: HANDLER,
         description: def.description,
         runtime: LAMBDA_RUNTIME,

@@ -37,18 +37,7 @@ export async function bindFunctions(
   }));
   const runtime = createLambdaRuntime(
     localFunctions,
-    () => ({
-      AWS_REGION: localRegion,
-      AWS_DEFAULT_REGION: localRegion,
-      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: options.endpoints.dynamodb,
-      AWS_ENDPOINT_URL_SQS: options.endpoints.sqs,
-      AWS_ENDPOINT_URL_SFN: options.endpoints.stepfunctions,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      TZ: 'UTC',
-      PATH: process.env.PATH ?? '',
-    }),
+    () => serviceEnvironment(options.endpoints),
     options.functionLog,
   );
   context.onStop(() => runtime.close());
@@ -58,3 +47,21 @@ export async function bindFunctions(
   );
   return { runtime, localFunctions };
 }
+
+/** What the Lambda service gives every function besides its own environment: region, credentials, and locally the endpoints. */
+export const serviceEnvironment = (endpoints: {
+  readonly dynamodb: string;
+  readonly sqs: string;
+  readonly stepfunctions: string;
+}): Record<string, string> => ({
+  AWS_REGION: localRegion,
+  AWS_DEFAULT_REGION: localRegion,
+  AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+  AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+  AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+  AWS_ENDPOINT_URL_SFN: endpoints.stepfunctions,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  TZ: 'UTC',
+  PATH: process.env.PATH ?? '',
+});

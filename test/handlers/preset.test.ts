@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EnvironmentError, loadFunctionEnvironment } from '../../functions/shared/env';
 import { canonicalJson, sha256Hex } from '../../functions/shared/hash';
 import { HttpProblem, toFieldErrors } from '../../functions/shared/problem';

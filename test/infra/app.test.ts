@@ -469,14 +469,17 @@ describe('compliance of the synthesized templates', () => {
     }
   });
 
-  it('bundles every function into one ESM file with a source map', () => {
+  it('bundles every function into an ESM index.mjs with the source map it names', () => {
     for (const [key, { fn }] of synthesized.built.service.functions.functions) {
       const code = resource(synthesized.templates.service, logicalId(fn)).Properties?.Code as {
         S3Key: string;
       };
       const dir = join(synthesized.assembly.directory, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
-      expect(existsSync(join(dir, 'index.mjs')), key).toBe(true);
-      expect(existsSync(join(dir, 'index.mjs.map')), key).toBe(true);
+      const sourceMap = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(
+        readFileSync(join(dir, 'index.mjs'), 'utf8'),
+      )?.[1];
+      expect(sourceMap, key).toBeDefined();
+      expect(existsSync(join(dir, sourceMap as string)), key).toBe(true);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { keys } from '../../contracts/keys';
 import { replenishmentStatusSchema, type StockBody } from '../../contracts/schemas';
 import type { ReorderPolicy } from '../../core/replenishment';

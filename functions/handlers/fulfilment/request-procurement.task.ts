@@ -1,6 +1,6 @@
-import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { loadOrder } from '../../adapters/dynamodb/orders';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { startNamedExecution } from '../../adapters/sfn/executions';
 import { orderNotFoundErrorName, WorkflowTaskError } from '../../contracts/errors';
 import { requestProcurementTaskSchema } from '../../contracts/schemas';

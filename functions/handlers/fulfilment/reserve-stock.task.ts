@@ -1,6 +1,6 @@
-import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { reserveOrder } from '../../adapters/dynamodb/reservations';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { replenishWhereLow } from '../../app/replenishment';
 import { reserveStockTaskSchema } from '../../contracts/schemas';
 import { loadFunctionEnvironment } from '../../shared/env';

@@ -1,7 +1,7 @@
-import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { getLocation } from '../../adapters/dynamodb/locations';
 import { recordCycleCount, stockFiguresView } from '../../adapters/dynamodb/stock';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { replenishWhereLow } from '../../app/replenishment';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';

@@ -1,7 +1,7 @@
-import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { receiveGoods } from '../../adapters/dynamodb/procurement/receive-goods';
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';

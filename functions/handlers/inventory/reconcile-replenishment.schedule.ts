@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { reconcileReplenishment } from '../../app/replenishment';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { countMetric, logger } from '../../shared/observability';

@@ -1,4 +1,4 @@
-import { createSqsClient } from '../../adapters/clients';
+import { createSqsClient } from '../../adapters/sqs/client';
 import { peekDeadLetters } from '../../adapters/sqs/dead-letters';
 import { apiContracts } from '../../contracts/api';
 import { deadLetterQueueUrls, loadFunctionEnvironment } from '../../shared/env';

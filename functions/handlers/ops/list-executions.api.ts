@@ -1,4 +1,4 @@
-import { createStepFunctionsClient } from '../../adapters/clients';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { InvalidPageTokenError, listExecutionSummariesAcross } from '../../adapters/sfn/executions';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';

@@ -1,5 +1,5 @@
-import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { cancelOrderAndEndItsWorkflows } from '../../app/cancel-order';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';

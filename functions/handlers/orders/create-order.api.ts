@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { acceptOrder } from '../../adapters/dynamodb/orders';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { startNamedExecution } from '../../adapters/sfn/executions';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';

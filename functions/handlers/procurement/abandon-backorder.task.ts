@@ -1,4 +1,3 @@
-import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import {
   backorderWaiter,
@@ -7,6 +6,7 @@ import {
 } from '../../adapters/dynamodb/procurement/backorders';
 import { closeReplenishment } from '../../adapters/dynamodb/replenishment';
 import { sendTaskFailure } from '../../adapters/sfn/callbacks';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { BackorderNotParkedError, backorderCannotBeProcuredErrorName } from '../../contracts/errors';
 import { abandonBackorderTaskSchema } from '../../contracts/schemas';
 import { loadFunctionEnvironment } from '../../shared/env';

@@ -1,8 +1,8 @@
-import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { allocateReceipt, closeProcurementRound } from '../../adapters/dynamodb/procurement/allocate-receipt';
 import { backorderWaiter, closeBackorders } from '../../adapters/dynamodb/procurement/backorders';
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { BackorderNotParkedError } from '../../contracts/errors';
 import { purchaseOrderTaskSchema } from '../../contracts/schemas';
 import { loadFunctionEnvironment } from '../../shared/env';

@@ -1,10 +1,10 @@
-import { createStepFunctionsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import {
   decidePurchaseOrder,
   type SupplierDecision,
 } from '../../adapters/dynamodb/procurement/decide-purchase-order';
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';

@@ -1,6 +1,6 @@
-import { createSqsClient } from '../../adapters/clients';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { takeRateToken } from '../../adapters/dynamodb/rate-limits';
+import { createSqsClient } from '../../adapters/sqs/client';
 import { enqueueSupplierFeed } from '../../adapters/sqs/supplier-feed';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
