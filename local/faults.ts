@@ -1,13 +1,20 @@
 import * as z from 'zod';
 import { problemCodes } from '../functions/contracts/errors';
+import { isJsonMediaType } from '../functions/contracts/media-types';
+import { loneSurrogateAt } from '../functions/shared/json-input';
 import type { LocalRouteHandler } from './emulators/apigateway/server';
 import { type StepFunctionsService, UnknownFaultTarget } from './emulators/stepfunctions/service';
 
-const faultSchema = z.object({
+/**
+ * A fault to inject. Strict, like every route: an unknown field (a typo) is refused, not ignored. The error and
+ * cause end up in the execution's history, where AWS allows at most 256 and 32768 characters
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_TaskFailedEventDetails.html).
+ */
+export const faultSchema = z.strictObject({
   workflow: z.string().min(1),
   state: z.string().min(1),
-  error: z.string().min(1).default('TransientError'),
-  cause: z.string().optional(),
+  error: z.string().trim().min(1).max(256).default('TransientError'),
+  cause: z.string().max(32_768).optional(),
   times: z.number().int().positive(),
   /** `after`: the task's resource runs (its writes land), then the task fails; see FaultPhase. */
   phase: z.enum(['before', 'after']).default('before'),
@@ -32,14 +39,25 @@ export function registerFaultRoutes(
       return problem(403, 'Forbidden', 'Only operations may inject faults', { code: 'AUTH.FORBIDDEN' });
     return undefined;
   };
+  // As every route (functions/shared/http.ts): no query parameter the route does not declare (these declare none).
+  const refuseQuery = (query: Record<string, string>) =>
+    Object.keys(query).length > 0
+      ? problem(400, 'Bad Request', 'This route takes no query parameters', {
+          code: problemCodes.validation,
+          errors: Object.keys(query).map((name) => ({
+            pointer: `/${name}`,
+            detail: 'unknown query parameter',
+          })),
+        })
+      : undefined;
   return [
     {
       method: 'PUT',
       path: '/ops/faults',
-      handler: async ({ body, headers, principal }) => {
-        const denied = requireOps(principal);
+      handler: async ({ body, headers, query, principal }) => {
+        const denied = requireOps(principal) ?? refuseQuery(query);
         if (denied) return denied;
-        if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(headers['content-type'] ?? ''))
+        if (!isJsonMediaType(headers['content-type'] ?? ''))
           return problem(415, 'Unsupported Media Type', 'Send the fault as application/json', {
             code: problemCodes.unsupportedMediaType,
           });
@@ -51,6 +69,10 @@ export function registerFaultRoutes(
             code: problemCodes.malformedJson,
           });
         }
+        if (loneSurrogateAt(json))
+          return problem(400, 'Malformed JSON', 'The request body holds a string that is not Unicode text', {
+            code: problemCodes.malformedJson,
+          });
         const parsed = faultSchema.safeParse(json);
         if (!parsed.success) {
           return problem(422, 'Invalid fault', 'The fault definition is invalid', {
@@ -87,9 +109,11 @@ export function registerFaultRoutes(
     {
       method: 'DELETE',
       path: '/ops/faults',
-      handler: async ({ principal }) => {
-        const denied = requireOps(principal);
+      handler: async ({ body, query, principal }) => {
+        const denied = requireOps(principal) ?? refuseQuery(query);
         if (denied) return denied;
+        if (body.length > 0)
+          return problem(400, 'Bad Request', 'This route takes no body', { code: problemCodes.validation });
         stepFunctions.clearFaults();
         return { statusCode: 204, body: '' };
       },

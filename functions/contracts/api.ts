@@ -34,6 +34,8 @@ export interface RouteContract {
     readonly name: string;
     readonly required: boolean;
     readonly description: string;
+    /** The value's format, as the handler checks it. */
+    readonly schema: z.ZodType;
   }[];
   readonly body?: z.ZodType;
   readonly successStatus: 200 | 202;
@@ -42,10 +44,21 @@ export interface RouteContract {
   readonly problems?: readonly (404 | 409 | 415 | 422 | 429)[];
 }
 
+/**
+ * 1-255 printable ASCII characters, without a comma: API Gateway joins a repeated header's values with commas
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html), so
+ * a comma means two keys were sent, and neither may silently become a third.
+ */
+export const idempotencyKeySchema = z
+  .string()
+  .trim()
+  .regex(/^[\x20-\x2B\x2D-\x7E]{1,255}$/, 'must be 1-255 printable ASCII characters, without a comma');
+
 const idempotencyKeyHeader = {
   name: 'Idempotency-Key',
   required: true,
   description: 'Same key and same body return the same answer; the same key with another body is a 409.',
+  schema: idempotencyKeySchema,
 } as const;
 
 export const apiContracts = {

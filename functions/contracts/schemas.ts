@@ -422,7 +422,8 @@ export const confirmPurchaseOrderBodySchema = z.object({
   lines: poLinesSchema,
   eta: z.iso.datetime({ offset: true }).or(z.iso.date()),
 });
-export const rejectPurchaseOrderBodySchema = z.object({ reason: z.string().min(1).max(500) });
+/** A reason says something: blank is refused, as for a cancellation. */
+export const rejectPurchaseOrderBodySchema = z.object({ reason: z.string().trim().min(1).max(500) });
 export const purchaseOrderDecisionSchema = z.object({
   poId: poIdSchema,
   status: purchaseOrderStatusSchema,

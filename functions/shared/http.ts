@@ -2,12 +2,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type * as z from 'zod';
+import * as z from 'zod';
 import type { RouteContract } from '../contracts/api';
 import { problemCodes } from '../contracts/errors';
+import { isJsonMediaType } from '../contracts/media-types';
 import { authorize, type Principal } from './auth';
+import { loneSurrogateAt, unknownFields } from './json-input';
 import { countMetric, logger } from './observability';
-import { HttpProblem, internalProblem, problemResult, validationProblem } from './problem';
+import { fieldErrorAt, HttpProblem, internalProblem, problemResult, validationProblem } from './problem';
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
 
@@ -36,15 +38,21 @@ type HttpEvent = Omit<APIGatewayProxyEventV2, 'body'> & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: unknown } };
 };
 
-const jsonContentType = /^application\/([a-z0-9.+-]*\+)?json(\s*;.*)?$/i;
-
-/** Parses JSON bodies: malformed JSON is a 400, a body that is declared as something else a 415. */
-function jsonBody(): MiddlewareObj<HttpEvent> {
+/**
+ * Parses JSON bodies: malformed JSON is a 400, a body that is declared as something else a 415, and a body
+ * sent to a route that takes none a 400.
+ */
+function jsonBody(contract: RouteContract): MiddlewareObj<HttpEvent> {
   return {
     before: ({ event }) => {
       if (typeof event.body !== 'string' || event.body.length === 0) return;
+      if (!contract.body) {
+        throw new HttpProblem(400, problemCodes.validation, 'This route takes no body.', [
+          fieldErrorAt([], 'no body allowed'),
+        ]);
+      }
       const contentType = event.headers?.['content-type'];
-      if (contentType && !jsonContentType.test(contentType)) {
+      if (contentType && !isJsonMediaType(contentType)) {
         throw new HttpProblem(
           415,
           problemCodes.unsupportedMediaType,
@@ -59,6 +67,15 @@ function jsonBody(): MiddlewareObj<HttpEvent> {
           400,
           problemCodes.malformedJson,
           `The body is not valid JSON: ${(error as Error).message}`,
+        );
+      }
+      const notUnicode = loneSurrogateAt(event.body);
+      if (notUnicode) {
+        throw new HttpProblem(
+          400,
+          problemCodes.malformedJson,
+          'The body holds a string that is not Unicode text.',
+          [fieldErrorAt(notUnicode, 'a lone surrogate (\\ud800-\\udfff) is not a character')],
         );
       }
     },
@@ -103,10 +120,23 @@ function toExposedProblem(error: unknown): HttpProblem | undefined {
   return undefined;
 }
 
+/** Query parameters of a route that declares none: there are none to know. */
+const noQuery = z.object({});
+
+/** Validates a part of the request; fields the schema does not know are refused too (json-input.ts). */
 function parseWith(schema: z.ZodType | undefined, value: unknown, status: 400 | 422, what: string): unknown {
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationProblem(status, `The ${what} is invalid; see errors.`, parsed.error);
+  const unknown = unknownFields(value, parsed.data);
+  if (unknown.length > 0) {
+    throw new HttpProblem(
+      status,
+      problemCodes.validation,
+      `The ${what} has fields this route does not know; see errors.`,
+      unknown.map((path) => fieldErrorAt(path, 'unknown field')),
+    );
+  }
   return parsed.data;
 }
 
@@ -124,7 +154,12 @@ export function httpHandler<C extends RouteContract>(
     const pathParameters = event.pathParameters ?? {};
     const principal = principals.get(event);
     const params = parseWith(contract.params, pathParameters, 400, 'path');
-    const query = parseWith(contract.query, event.queryStringParameters ?? {}, 400, 'query string');
+    const query = parseWith(
+      contract.query ?? noQuery,
+      event.queryStringParameters ?? {},
+      400,
+      'query string',
+    );
     // An optional body (the schema accepts undefined) may be left out; a required one may not.
     if (contract.body && event.body === undefined && !contract.body.safeParse(undefined).success) {
       throw new HttpProblem(422, problemCodes.validation, 'A JSON body is required.', [
@@ -153,7 +188,7 @@ export function httpHandler<C extends RouteContract>(
     .use(httpHeaderNormalizer())
     .use(problemErrors())
     .use(authorization(contract))
-    .use(jsonBody())
+    .use(jsonBody(contract))
     .handler(core);
 }
 

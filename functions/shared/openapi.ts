@@ -7,7 +7,7 @@ type JsonSchema = Record<string, unknown>;
 
 const problemComponent = { $ref: '#/components/schemas/Problem' };
 const problemDescriptions: Record<number, string> = {
-  400: 'Malformed JSON, a missing header or an invalid path or query parameter',
+  400: 'Malformed JSON, a missing header, an invalid path or query parameter, a query parameter the route does not declare, or a body where it takes none',
   401: 'No or unknown x-api-key',
   403: 'The key may not perform this operation or act on this resource',
   404: 'Not found',
@@ -23,6 +23,14 @@ function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
     io,
     target: 'draft-2020-12',
     unrepresentable: 'any',
+    // Requests with fields the contract does not know are refused (shared/json-input.ts): say so.
+    ...(io === 'input'
+      ? {
+          override: ({ zodSchema, jsonSchema }) => {
+            if (zodSchema._zod.def.type === 'object') jsonSchema.additionalProperties = false;
+          },
+        }
+      : {}),
   });
   return rest;
 }
@@ -46,18 +54,14 @@ function parametersOf(contract: RouteContract): JsonSchema[] {
     in: 'header',
     required: header.required,
     description: header.description,
-    schema: { type: 'string', minLength: 1, maxLength: 255 },
+    schema: toJsonSchema(header.schema, 'input'),
   }));
   return [...fromSchema(contract.params, 'path'), ...fromSchema(contract.query, 'query'), ...headers];
 }
 
 function operationOf(key: RouteKey, contract: RouteContract, isPublic: boolean): JsonSchema {
-  const errorStatuses = [
-    ...(contract.params || contract.query || contract.headers || contract.body ? [400] : []),
-    ...(isPublic ? [] : [401, 403]),
-    ...(contract.problems ?? []),
-    500,
-  ];
+  // Every route answers 400 to a query parameter it does not declare, or a body when it takes none.
+  const errorStatuses = [400, ...(isPublic ? [] : [401, 403]), ...(contract.problems ?? []), 500];
   const responses: Record<string, unknown> = {
     [contract.successStatus]: {
       description: contract.summary,

@@ -67,20 +67,22 @@ export const internalProblem = () =>
     'The request could not be processed; quote the instance to support.',
   );
 
-/** JSON Pointer (RFC 6901) of a zod issue path, prefixed with where the value came from. */
-export function toFieldErrors(error: z.ZodError, root = ''): FieldError[] {
-  return error.issues.map((issue) => {
-    const segments = issue.path.map((segment) => String(segment));
-    const escaped = segments.map((segment) => segment.replaceAll('~', '~0').replaceAll('/', '~1'));
-    const pointer = `${root}/${escaped.join('/')}`.replace(/\/$/, '') || '/';
-    const field = segments.reduce(
-      (path, segment) =>
-        /^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment,
-      '',
-    );
-    return { pointer, field: field || '(root)', message: issue.message };
-  });
+/** A field error at a path of keys and indexes: a JSON Pointer (RFC 6901) prefixed with where the value came from. */
+export function fieldErrorAt(path: readonly PropertyKey[], message: string, root = ''): FieldError {
+  const segments = path.map((segment) => String(segment));
+  const escaped = segments.map((segment) => segment.replaceAll('~', '~0').replaceAll('/', '~1'));
+  const pointer = `${root}/${escaped.join('/')}`.replace(/\/$/, '') || '/';
+  const field = segments.reduce(
+    (dotted, segment) =>
+      /^\d+$/.test(segment) ? `${dotted}[${segment}]` : dotted ? `${dotted}.${segment}` : segment,
+    '',
+  );
+  return { pointer, field: field || '(root)', message };
 }
+
+/** The field errors of a zod error, one per issue. */
+export const toFieldErrors = (error: z.ZodError, root = ''): FieldError[] =>
+  error.issues.map((issue) => fieldErrorAt(issue.path, issue.message, root));
 
 export function validationProblem(
   status: 400 | 422,

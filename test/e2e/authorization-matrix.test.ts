@@ -1,21 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import {
-  DescribeExecutionCommand,
-  ListExecutionsCommand,
-  ListStateMachinesCommand,
-} from '@aws-sdk/client-sfn';
-import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executionArnOf } from '../../functions/adapters/sfn/executions';
-import { orderIdOf } from '../../functions/contracts/order-ids';
-import { routes } from '../../functions/contracts/system';
 import type { LocalCloud } from '../../local/cloud';
-import { localCredentials, localRegion, stateMachineArn } from '../../local/emulators/protocol/identity';
-import { registerFaultRoutes } from '../../local/faults';
+import { localCredentials, localRegion } from '../../local/emulators/protocol/identity';
 import { e2eHttp, startE2eCloud } from '../support/e2e-http';
-import { eventually } from '../support/local-cloud-process';
-import { routeSamples } from '../support/route-samples';
+import { routeSamples, sampleOrderNamed } from '../support/route-samples';
+import { seedSampleWorld, sendSample, servedRoutes } from '../support/sample-world';
+import { writesSnapshot } from '../support/writes-snapshot';
 
 /**
  * The authorization matrix (docs/api.md): every route the local cloud serves × every kind of caller. The
@@ -147,23 +138,11 @@ beforeAll(async () => {
     { apiKey: keys.ops, principalId: `ops:${tag}`, role: 'ops', scope: '*' },
   ]));
   sqs = new SQSClient({ endpoint: cloud.endpoints.sqs, region: localRegion, credentials: localCredentials });
-  // The world the samples name: a store with stock, and an order of the channel that has settled (its
-  // workflow finished), so nothing moves in the background while refusals are checked.
-  const samples = routeSamples(ids);
-  for (const route of ['PUT /locations/{locationId}', 'PUT /locations/{locationId}/stock/{sku}'])
-    await http.expectStatus(send(route, keys.ops, samples), 200);
-  await http.expectStatus(
-    send('POST /orders', keys.channel, {
-      'POST /orders': sampleOrder(samples, ids.channelOrderId),
-    }),
-    202,
-  );
-  const orderId = orderIdOf(ids.channel, ids.channelOrderId);
-  await eventually(async () => {
-    const { status } = await sfn.send(
-      new DescribeExecutionCommand({ executionArn: executionArnOf(stateMachineArn('fulfilment'), orderId) }),
-    );
-    return status === 'SUCCEEDED' ? status : undefined;
+  await seedSampleWorld(http, sfn, {
+    ids,
+    channelId: ids.channel,
+    opsKey: keys.ops,
+    channelKey: keys.channel,
   });
 }, 180_000);
 
@@ -171,90 +150,31 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-function sampleOrder(samples: ReturnType<typeof routeSamples>, orderId: string) {
-  const sample = samples['POST /orders'];
-  return {
-    path: sample?.path ?? '/orders',
-    headers: { 'idempotency-key': `key-${orderId}` },
-    body: { ...(sample?.body as Record<string, unknown>), orderId },
-  };
-}
-
-function send(
-  route: string,
-  apiKey: string | undefined,
-  samples: Record<string, { path: string; body?: unknown; headers?: Readonly<Record<string, string>> }>,
-) {
-  const sample = samples[route];
-  if (!sample) throw new Error(`no sample request for ${route}`);
-  const [method] = route.split(' ');
-  return http.api(sample.path, {
-    method,
-    ...(apiKey ? { key: apiKey } : {}),
-    ...(sample.headers ? { headers: { ...sample.headers } } : {}),
-    ...(sample.body === undefined ? {} : { body: sample.body }),
-  });
-}
-
-/** What a request could have written: this run's items, every queue's messages, every execution. */
-async function writesSnapshot(): Promise<string> {
-  const items: unknown[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.document.send(
-      new ScanCommand({ TableName: table.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
-    );
-    items.push(...(page.Items ?? []).filter((item) => JSON.stringify(item).includes(tag)));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  const queues: Record<string, unknown> = {};
-  for (const url of (await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []) {
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    );
-    queues[url] = Attributes;
-  }
-  const executions: string[] = [];
-  for (const machine of (await sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? []) {
-    const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine.stateMachineArn }));
-    executions.push(...(listed.executions ?? []).map((e) => `${e.executionArn} ${e.status}`));
-  }
-  const sortedItems = items.map((item) => JSON.stringify(item)).sort();
-  return JSON.stringify({ items: sortedItems, queues, executions: executions.sort() });
-}
-
-const servedRoutes = () => [
-  ...routes.map((route) => `${route.method} ${route.path}`),
-  ...registerFaultRoutes(cloud.stepFunctions).map((route) => `${route.method} ${route.path}`),
-];
-
 describe('authorization matrix', () => {
   it('has an entry for every route the local cloud serves, and no other', () => {
-    expect(Object.keys(policy).sort()).toEqual(servedRoutes().sort());
+    expect(Object.keys(policy).sort()).toEqual(servedRoutes(cloud).sort());
   });
 
   it('refuses every caller the policy does not admit, with the expected status, and writes nothing', async () => {
     const samples = routeSamples(ids);
     const mismatches: string[] = [];
-    for (const route of servedRoutes()) {
+    for (const route of servedRoutes(cloud)) {
       const entry = policy[route] ?? {};
       const refused = callers.filter((caller) => expectedFor(entry, caller) !== 'allowed');
-      const before = await writesSnapshot();
+      const before = await writesSnapshot({ table, sqs, sfn, tag });
       for (const caller of refused) {
         const expected = expectedFor(entry, caller);
-        const response = await send(route, caller === 'no key' ? undefined : keys[caller], samples);
+        const response = await sendSample(
+          http,
+          route,
+          caller === 'no key' ? undefined : keys[caller],
+          samples,
+        );
         await response.body?.cancel();
         if (response.status !== expected)
           mismatches.push(`${route} as ${caller}: ${response.status}, expected ${expected}`);
       }
-      const after = await writesSnapshot();
+      const after = await writesSnapshot({ table, sqs, sfn, tag });
       if (after !== before && !entry.public) mismatches.push(`${route}: a refused request wrote something`);
     }
     expect(mismatches).toEqual([]);
@@ -263,14 +183,14 @@ describe('authorization matrix', () => {
   it('lets every admitted caller past authorization (their answer is about the request, never a 5xx)', async () => {
     const samples = routeSamples(ids);
     const mismatches: string[] = [];
-    for (const route of servedRoutes()) {
+    for (const route of servedRoutes(cloud)) {
       const entry = policy[route] ?? {};
       for (const caller of callers.filter((candidate) => expectedFor(entry, candidate) === 'allowed')) {
         const perCaller =
           route === 'POST /orders'
-            ? { [route]: sampleOrder(samples, `${ids.newOrderId}-${callers.indexOf(caller)}`) }
+            ? { [route]: sampleOrderNamed(samples, `${ids.newOrderId}-${callers.indexOf(caller)}`) }
             : samples;
-        const response = await send(route, keys[caller as Exclude<Caller, 'no key'>], perCaller);
+        const response = await sendSample(http, route, keys[caller as Exclude<Caller, 'no key'>], perCaller);
         const text = await response.text();
         if (response.status === 401 || response.status === 403 || response.status >= 500)
           mismatches.push(`${route} as ${caller}: ${response.status} ${text}`);

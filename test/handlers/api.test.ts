@@ -168,6 +168,17 @@ describe('platform', () => {
       expect.arrayContaining(['202', '400', '401', '403', '409', '422']),
     );
     expect(createOrder?.security).toEqual([{ apiKey: [] }]);
+    // Request bodies are closed: a field the contract does not declare is refused.
+    const orderBody = (createOrder as { requestBody?: { content: Record<string, { schema: unknown }> } })
+      .requestBody?.content['application/json']?.schema;
+    expect(orderBody).toMatchObject({
+      additionalProperties: false,
+      properties: { lines: { items: { additionalProperties: false } } },
+    });
+    for (const route of routes)
+      expect(Object.keys(spec.paths[route.path]?.[route.method.toLowerCase()]?.responses ?? {})).toContain(
+        '400',
+      );
   });
 });
 
@@ -266,6 +277,91 @@ describe('locations and stock', () => {
     expectProblem(await call('PUT', '/locations/ST-NEW', { apiKey: keys.ops }), 422);
     expectProblem(await call('PUT', '/locations/bad%20id', { apiKey: keys.ops, body: {} }), 400);
     expect(await itemCount()).toBe(before);
+  });
+
+  it('refuses what the contract does not declare: unknown fields, query parameters, a body where none is taken', async () => {
+    const before = await itemCount();
+    const location = { type: 'store', name: 'Strict', lat: 51.5, lng: -0.1, fulfils: ['pickup'] };
+    const typo = await call('PUT', '/locations/ST-STRICT', {
+      apiKey: keys.ops,
+      body: { ...location, nmae: 'x' },
+    });
+    expectProblem(typo, 422, 'REQUEST.VALIDATION_FAILED');
+    expect(typo.json.errors).toEqual([{ pointer: '/nmae', field: 'nmae', message: 'unknown field' }]);
+    const proto = await call('PUT', '/locations/ST-STRICT', {
+      apiKey: keys.ops,
+      body: `${JSON.stringify(location).slice(0, -1)},"__proto__":{"x":1}}`,
+    });
+    expect(proto.json.errors?.map((error) => error.pointer)).toEqual(['/__proto__']);
+    const stock = await call('PUT', '/locations/ST-OXFORD/stock/SKU-TEE', {
+      apiKey: keys.ops,
+      body: { onHand: 5, safetyStock: 2, reorderpoint: 3 },
+    });
+    expect(stock.json.errors?.map((error) => error.pointer)).toEqual(['/reorderpoint']);
+    const nested = await postOrder(
+      order('SKU-TEE', 1, {
+        fulfilment: { type: 'delivery', address: { ...deliveryTo, floor: 2 } },
+        lines: [{ sku: 'SKU-TEE', qty: 1, giftWrap: true }],
+      }),
+      'strict-nested',
+    );
+    expectProblem(nested, 422, 'REQUEST.VALIDATION_FAILED');
+    expect(nested.json.errors?.map((error) => error.pointer).sort()).toEqual([
+      '/fulfilment/address/floor',
+      '/lines/0/giftWrap',
+    ]);
+    const query = await call('GET', '/inventory/SKU-TEE', { apiKey: keys.ops, query: { limit: '5' } });
+    expectProblem(query, 400, 'REQUEST.VALIDATION_FAILED');
+    expect(query.json.errors?.map((error) => error.pointer)).toEqual(['/limit']);
+    const forged = await call('GET', '/ops/executions', {
+      apiKey: keys.ops,
+      query: { status: 'FAILED', nextTokn: 'x' },
+    });
+    expect(forged.json.errors?.map((error) => error.pointer)).toEqual(['/nextTokn']);
+    expectProblem(await call('GET', '/inventory/SKU-TEE', { apiKey: keys.ops, body: '{}' }), 400);
+    expectProblem(
+      await call('POST', '/ops/executions/web.nope/redrive', { apiKey: keys.ops, body: { force: true } }),
+      400,
+    );
+    expect(await itemCount()).toBe(before);
+  });
+
+  it('refuses a blank reason to reject a purchase order as the body it is, before looking the order up', async () => {
+    const blank = await call('POST', '/suppliers/SUP-ACME/purchase-orders/PO-NONE/reject', {
+      apiKey: keys.supplierAcme,
+      body: { reason: '   ' },
+    });
+    expectProblem(blank, 422, 'REQUEST.VALIDATION_FAILED');
+    expect(blank.json.errors?.map((error) => error.pointer)).toEqual(['/reason']);
+  });
+
+  it('refuses a body whose strings are not Unicode (a lone surrogate), and keeps characters beyond the BMP', async () => {
+    const before = await itemCount();
+    const location = { type: 'store', name: 'Café \ud83d', lat: 51.5, lng: -0.1, fulfils: ['pickup'] };
+    const lone = await call('PUT', '/locations/ST-UNICODE', { apiKey: keys.ops, body: location });
+    expectProblem(lone, 400, 'REQUEST.MALFORMED_JSON');
+    expect(lone.json.errors?.map((error) => error.pointer)).toEqual(['/name']);
+    const loneKey = await call('PUT', '/locations/ST-UNICODE', {
+      apiKey: keys.ops,
+      body: { ...location, name: 'Café', '\udc00': 1 },
+    });
+    expectProblem(loneKey, 400, 'REQUEST.MALFORMED_JSON');
+    // Nested 100,000 deep: JSON.parse accepts it, and the checks walk it without a stack overflow (a 500).
+    const deep = (inner: string) => `${'['.repeat(100_000)}${inner}${']'.repeat(100_000)}`;
+    const deepLone = await call('PUT', '/locations/ST-UNICODE', {
+      apiKey: keys.ops,
+      body: `{"name":${deep('"\\ud800"')}}`,
+    });
+    expectProblem(deepLone, 400, 'REQUEST.MALFORMED_JSON');
+    expect(deepLone.json.errors?.[0]?.pointer).toBe(`/name${'/0'.repeat(100_000)}`);
+    expectProblem(await call('PUT', '/locations/ST-UNICODE', { apiKey: keys.ops, body: deep('') }), 422);
+    expect(await itemCount()).toBe(before);
+    const paired = await call('PUT', '/locations/ST-UNICODE', {
+      apiKey: keys.ops,
+      body: { ...location, name: 'Café 😀' },
+    });
+    expect(paired.status).toBe(200);
+    expect(paired.json.name).toBe('Café 😀');
   });
 
   it('records cycle counts: 404 for an unknown location, figures with available net of safety stock', async () => {
@@ -383,6 +479,9 @@ describe('orders', () => {
   it('requires an Idempotency-Key and validates the body naming each bad line, writing nothing', async () => {
     const before = await itemCount();
     expectProblem(await postOrder(order('SKU-TEE', 1)), 400, 'REQUEST.IDEMPOTENCY_KEY_REQUIRED');
+    // Two keys (API Gateway joins a repeated header with a comma), blank, too long or not ASCII: refused.
+    for (const key of ['key-a,key-b', '   ', 'k'.repeat(256), 'clé'])
+      expectProblem(await postOrder(order('SKU-TEE', 1), key), 400, 'REQUEST.IDEMPOTENCY_KEY_REQUIRED');
     const duplicate = await postOrder(
       {
         ...order('SKU-TEE', 1),

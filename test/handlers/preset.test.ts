@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { EnvironmentError, loadFunctionEnvironment } from '../../functions/shared/env';
 import { canonicalJson, sha256Hex } from '../../functions/shared/hash';
+import { unknownFields } from '../../functions/shared/json-input';
 import { HttpProblem, toFieldErrors } from '../../functions/shared/problem';
 
 describe('loadFunctionEnvironment', () => {
@@ -57,5 +58,27 @@ describe('problems', () => {
       code: 'ORDERS.ALREADY_EXISTS',
       instance: 'req-1',
     });
+  });
+});
+
+describe('unknownFields', () => {
+  it('finds the input keys a parse dropped, at any depth, and none where the schema keeps every key', () => {
+    const schema = z.object({
+      lines: z.array(z.object({ sku: z.string() })),
+      labels: z.record(z.string(), z.string()),
+      payload: z.unknown(),
+      note: z.string().trim().optional(),
+      mode: z.string().default('a'),
+    });
+    const input = {
+      lines: [{ sku: 'a' }, { sku: 'b', qty: 1 }],
+      labels: { any: 'key' },
+      payload: { kept: { as: 'is' } },
+      note: ' x ',
+      typo: true,
+    };
+    expect(unknownFields(input, schema.parse(input))).toEqual([['lines', 1, 'qty'], ['typo']]);
+    const clean = { lines: [], labels: {}, payload: null };
+    expect(unknownFields(clean, schema.parse(clean))).toEqual([]);
   });
 });

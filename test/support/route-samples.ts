@@ -82,3 +82,13 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
     'DELETE /ops/faults': { path: '/ops/faults' },
   };
 }
+
+/** The sample order under another name (and its own Idempotency-Key), for a second order from the same samples. */
+export function sampleOrderNamed(samples: Record<string, RouteSample>, orderId: string): RouteSample {
+  const sample = samples['POST /orders'];
+  return {
+    path: sample?.path ?? '/orders',
+    headers: { 'idempotency-key': `key-${orderId}` },
+    body: { ...(sample?.body as Record<string, unknown>), orderId },
+  };
+}

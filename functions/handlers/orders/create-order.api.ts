@@ -3,7 +3,7 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { acceptOrder } from '../../adapters/dynamodb/orders';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { startNamedExecution } from '../../adapters/sfn/executions';
-import { apiContracts } from '../../contracts/api';
+import { apiContracts, idempotencyKeySchema } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
 import { orderIdFor } from '../../contracts/order-ids';
 import { loadFunctionEnvironment } from '../../shared/env';
@@ -16,24 +16,23 @@ const environment = loadFunctionEnvironment('createOrder');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const sfn = createStepFunctionsClient();
 
-const maxIdempotencyKeyLength = 255;
-
 export const handler = httpHandler(apiContracts['POST /orders'], async ({ body, principal, headers }) => {
-  const idempotencyKey = headers['idempotency-key']?.trim();
-  if (!idempotencyKey || idempotencyKey.length > maxIdempotencyKeyLength) {
+  const key = idempotencyKeySchema.safeParse(headers['idempotency-key']);
+  if (!key.success) {
     throw new HttpProblem(
       400,
       problemCodes.missingIdempotencyKey,
-      'An Idempotency-Key header (1-255 characters) is required.',
+      'An Idempotency-Key header (1-255 printable ASCII characters, no comma: one key) is required.',
       [
         {
           pointer: '/headers/idempotency-key',
           field: 'Idempotency-Key',
-          message: 'required, 1-255 characters',
+          message: 'required, 1-255 printable ASCII characters without a comma',
         },
       ],
     );
   }
+  const idempotencyKey = key.data;
   const channelOrderId = body.orderId ?? `ord_${randomUUID()}`;
   const orderId = orderIdFor(principal, channelOrderId);
   // Only a principal misconfigured with a scope that is no channel id gets here (contracts/order-ids.ts).

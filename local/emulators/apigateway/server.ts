@@ -19,6 +19,8 @@ export type LocalRouteHandler = (request: {
   /** Lower-cased names, as the route function would see them. */
   headers: Record<string, string>;
   pathParameters: Record<string, string>;
+  /** As the route function's `queryStringParameters` (repeated names joined with commas); empty when none. */
+  query: Record<string, string>;
   principal: Record<string, unknown>;
 }) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -146,6 +148,7 @@ async function handle(
         body,
         headers: call.headers,
         pathParameters: match.pathParameters,
+        query: queryOf(call.url) ?? {},
         principal,
       }),
     );
@@ -251,21 +254,25 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
   });
 }
 
-/** API Gateway v2 lower-cases header names and joins repeated values with commas. */
+/**
+ * API Gateway v2 lower-cases header names and joins every repeated header's values with commas
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
+ * Read from the raw headers: Node's parsed ones keep only the first of a repeated Content-Type and drop a
+ * header named `__proto__`, and the function must see what the client sent, as it does on AWS. Own
+ * properties only (Object.fromEntries): an assignment to `__proto__` would set the prototype instead.
+ */
 function normaliseHeaders(request: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  const values = new Map<string, string[]>();
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    const name = (request.rawHeaders[i] as string).toLowerCase();
+    values.set(name, [...(values.get(name) ?? []), request.rawHeaders[i + 1] as string]);
   }
-  return headers;
+  return Object.fromEntries([...values].map(([name, all]) => [name, all.join(',')]));
 }
 
-function collectQuery(params: URLSearchParams): Record<string, string> {
-  const query: Record<string, string> = {};
-  for (const key of new Set(params.keys())) query[key] = params.getAll(key).join(',');
-  return query;
-}
+/** Repeated names joined with commas, as API Gateway v2 does; own properties only (see normaliseHeaders). */
+const collectQuery = (params: URLSearchParams): Record<string, string> =>
+  Object.fromEntries([...new Set(params.keys())].map((key) => [key, params.getAll(key).join(',')]));
 
 /** Payload format 2.0 response rules: a result without statusCode is a 200 JSON body. */
 function toStructuredResult(result: unknown): APIGatewayProxyStructuredResultV2 {
