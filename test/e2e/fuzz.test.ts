@@ -151,9 +151,7 @@ describe('fuzz: malformed requests to every route', () => {
     }
     const statuses: Record<number, number> = {};
     for (const { status } of outcomes) statuses[status] = (statuses[status] ?? 0) + 1;
-    console.info(
-      `fuzz: ${outcomes.length} requests, statuses ${JSON.stringify(statuses)}`,
-    );
+    console.info(`fuzz: ${outcomes.length} requests, statuses ${JSON.stringify(statuses)}`);
     if (process.env.FUZZ_DUMP)
       writeFileSync(process.env.FUZZ_DUMP, outcomes.map((outcome) => JSON.stringify(outcome)).join('\n'));
     // One line per kind of failure (route, what was malformed, status), with an example answer. A 4xx for
