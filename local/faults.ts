@@ -26,30 +26,61 @@ const problem = (status: number, title: string, detail: string, extra: Record<st
   body: JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }),
 });
 
+type Answer = ReturnType<typeof problem>;
+
+function requireOps(principal: Record<string, unknown>): Answer | undefined {
+  if (principal.role === 'anonymous' || !principal.role)
+    return problem(401, 'Unauthorized', 'A valid x-api-key is required', { code: 'AUTH.UNAUTHENTICATED' });
+  if (principal.role !== 'ops')
+    return problem(403, 'Forbidden', 'Only operations may inject faults', { code: 'AUTH.FORBIDDEN' });
+  return undefined;
+}
+
+/** As every route (functions/shared/http.ts): no query parameter the route does not declare (these declare none). */
+const refuseQuery = (query: Record<string, string>): Answer | undefined =>
+  Object.keys(query).length > 0
+    ? problem(400, 'Bad Request', 'This route takes no query parameters', {
+        code: problemCodes.validation,
+        errors: Object.keys(query).map((name) => ({
+          pointer: `/${name}`,
+          detail: 'unknown query parameter',
+        })),
+      })
+    : undefined;
+
+/** The fault in a request body, or the problem that refuses it (415, 400 or 422). */
+function parseFault(body: string, contentType: string): { fault: z.output<typeof faultSchema> } | Answer {
+  if (!isJsonMediaType(contentType))
+    return problem(415, 'Unsupported Media Type', 'Send the fault as application/json', {
+      code: problemCodes.unsupportedMediaType,
+    });
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return problem(400, 'Malformed JSON', 'The request body is not valid JSON', {
+      code: problemCodes.malformedJson,
+    });
+  }
+  if (loneSurrogateAt(json))
+    return problem(400, 'Malformed JSON', 'The request body holds a string that is not Unicode text', {
+      code: problemCodes.malformedJson,
+    });
+  const parsed = faultSchema.safeParse(json);
+  if (parsed.success) return { fault: parsed.data };
+  return problem(422, 'Invalid fault', 'The fault definition is invalid', {
+    code: problemCodes.validation,
+    errors: parsed.error.issues.map((issue) => ({
+      pointer: `/${issue.path.join('/')}`,
+      detail: issue.message,
+    })),
+  });
+}
+
 /** Local-only fault injection (`PUT/DELETE /ops/faults`, ops key): makes a workflow state's task fail, before or after its resource runs. */
 export function registerFaultRoutes(
   stepFunctions: StepFunctionsService,
 ): { method: string; path: string; handler: LocalRouteHandler }[] {
-  const requireOps: (principal: Record<string, unknown>) => ReturnType<typeof problem> | undefined = (
-    principal,
-  ) => {
-    if (principal.role === 'anonymous' || !principal.role)
-      return problem(401, 'Unauthorized', 'A valid x-api-key is required', { code: 'AUTH.UNAUTHENTICATED' });
-    if (principal.role !== 'ops')
-      return problem(403, 'Forbidden', 'Only operations may inject faults', { code: 'AUTH.FORBIDDEN' });
-    return undefined;
-  };
-  // As every route (functions/shared/http.ts): no query parameter the route does not declare (these declare none).
-  const refuseQuery = (query: Record<string, string>) =>
-    Object.keys(query).length > 0
-      ? problem(400, 'Bad Request', 'This route takes no query parameters', {
-          code: problemCodes.validation,
-          errors: Object.keys(query).map((name) => ({
-            pointer: `/${name}`,
-            detail: 'unknown query parameter',
-          })),
-        })
-      : undefined;
   return [
     {
       method: 'PUT',
@@ -57,40 +88,17 @@ export function registerFaultRoutes(
       handler: async ({ body, headers, query, principal }) => {
         const denied = requireOps(principal) ?? refuseQuery(query);
         if (denied) return denied;
-        if (!isJsonMediaType(headers['content-type'] ?? ''))
-          return problem(415, 'Unsupported Media Type', 'Send the fault as application/json', {
-            code: problemCodes.unsupportedMediaType,
-          });
-        let json: unknown;
-        try {
-          json = JSON.parse(body);
-        } catch {
-          return problem(400, 'Malformed JSON', 'The request body is not valid JSON', {
-            code: problemCodes.malformedJson,
-          });
-        }
-        if (loneSurrogateAt(json))
-          return problem(400, 'Malformed JSON', 'The request body holds a string that is not Unicode text', {
-            code: problemCodes.malformedJson,
-          });
-        const parsed = faultSchema.safeParse(json);
-        if (!parsed.success) {
-          return problem(422, 'Invalid fault', 'The fault definition is invalid', {
-            code: problemCodes.validation,
-            errors: parsed.error.issues.map((issue) => ({
-              pointer: `/${issue.path.join('/')}`,
-              detail: issue.message,
-            })),
-          });
-        }
+        const parsed = parseFault(body, headers['content-type'] ?? '');
+        if (!('fault' in parsed)) return parsed;
+        const { fault } = parsed;
         try {
           stepFunctions.setFault({
-            stateMachine: parsed.data.workflow,
-            state: parsed.data.state,
-            error: parsed.data.error,
-            cause: parsed.data.cause,
-            times: parsed.data.times,
-            phase: parsed.data.phase,
+            stateMachine: fault.workflow,
+            state: fault.state,
+            error: fault.error,
+            cause: fault.cause,
+            times: fault.times,
+            phase: fault.phase,
           });
         } catch (error) {
           if (!(error instanceof UnknownFaultTarget)) throw error;
@@ -102,7 +110,7 @@ export function registerFaultRoutes(
         return {
           statusCode: 200,
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(parsed.data),
+          body: JSON.stringify(fault),
         };
       },
     },
