@@ -29,7 +29,7 @@ import type { Benchmark } from './harness';
 const orders = Number(process.env.E2E_LOAD_ORDERS ?? 1000);
 const concurrencies = (process.env.E2E_LOAD_CONCURRENCY ?? '10,50').split(',').map(Number);
 const skuCount = 20;
-const baselineFile = fileURLToPath(new URL('./baselines/e2e-load-before-issue-10.json', import.meta.url));
+const baselineFile = fileURLToPath(new URL('./baselines/e2e-load-before-item-13.json', import.meta.url));
 
 export const e2eLoadBenchmark: Benchmark = {
   name: 'e2e-load',
@@ -84,7 +84,7 @@ export const e2eLoadBenchmark: Benchmark = {
         notes: [
           'Targets (2 cores): ≥ 60 orders/s at concurrency 50 with 0 failed executions; POST p99 ≤ 250 ms at concurrency 10.',
           'node CPU includes the driver (its HTTP client); the capacity proxy runs in its own process and is not counted.',
-          `Baseline rows: ${existsSync(baselineFile) ? baselineFile : 'none yet'} (the same bench run before the issue 10 changes).`,
+          `Baseline rows: ${existsSync(baselineFile) ? baselineFile : 'none yet'} (the same bench run at the commit before the item 13 levers: authorizer cache, no idempotency pre-read, fewer replenishment reads).`,
         ],
       };
     } finally {

@@ -6,6 +6,7 @@
 import {
   type FunctionDefinition,
   type FunctionKey,
+  type HttpApiDefinition,
   type QueueDefinition,
   type QueueKey,
   type RouteDefinition,
@@ -22,6 +23,7 @@ export interface SystemShape {
   readonly functions: Readonly<Record<FunctionKey, FunctionDefinition>>;
   readonly workflows: Readonly<Record<WorkflowKey, WorkflowDefinition>>;
   readonly routes: readonly RouteDefinition[];
+  readonly httpApi: HttpApiDefinition;
 }
 
 export const definition: SystemShape = system;

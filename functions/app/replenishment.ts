@@ -7,6 +7,7 @@ import {
   replenishmentExecutionName,
 } from '../adapters/dynamodb/replenishment';
 import { startNamedExecution } from '../adapters/sfn/executions';
+import type { Location } from '../contracts/schemas';
 import { countMetric, logger } from '../shared/observability';
 
 export interface ReplenishmentTrigger {
@@ -18,6 +19,8 @@ export interface ReplenishmentTrigger {
 export interface StockPosition {
   readonly sku: string;
   readonly locationId: string;
+  /** The location, when the caller has read it already (its reorder settings apply to the SKU). */
+  readonly location?: Location;
 }
 
 export type ReplenishmentOutcome = 'started' | 'open' | 'not-needed' | 'failed';
@@ -47,11 +50,11 @@ export async function replenishWhereLow(
 
 async function replenishIfLow(
   trigger: ReplenishmentTrigger,
-  { sku, locationId }: StockPosition,
+  { sku, locationId, location }: StockPosition,
   context: { readonly actor: string; readonly now: Date },
 ): Promise<ReplenishmentOutcome> {
   try {
-    const check = await checkReplenishment(trigger.table, sku, locationId);
+    const check = await checkReplenishment(trigger.table, sku, locationId, location);
     if (check.kind !== 'due') return check.kind;
     const { demand, qty } = check;
     await startNamedExecution(

@@ -107,6 +107,23 @@ export interface RouteDefinition {
   readonly public?: boolean;
 }
 
+/**
+ * The HTTP API's Lambda authorizer and its result cache, as API Gateway runs it (infra/constructs/http-api.ts)
+ * and the local gateway emulates it. With identity sources, API Gateway answers a request that lacks one (or
+ * sends it empty) with 401 without invoking the authorizer, and caches each decision per identity value for
+ * the TTL (0 to 3600 s; https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html).
+ * Why a cache: the authorizer's Lambda invocation and its principal read were a fifth of a POST /orders. The
+ * price: a revoked key keeps working for up to the TTL.
+ */
+export interface HttpApiDefinition {
+  readonly authorizer: {
+    readonly function: FunctionKey;
+    /** Lower-case header names; `$request.header.<name>` in API Gateway. */
+    readonly identityHeaders: readonly string[];
+    readonly resultsCacheTtlSeconds: number;
+  };
+}
+
 /** Where every function reads the shared names from; kept in one place so env.ts and this agree. */
 const commonEnvironment = {
   TABLE_NAME: { tableName: 'main' },
@@ -440,7 +457,11 @@ export const routes = [
   { method: 'POST', path: '/ops/executions/{executionId}/redrive', function: 'redriveExecution' },
 ] as const satisfies readonly RouteDefinition[];
 
-export const system = { tables, queues, functions, workflows, routes } as const;
+export const httpApi = {
+  authorizer: { function: 'authorizer', identityHeaders: ['x-api-key'], resultsCacheTtlSeconds: 60 },
+} as const satisfies HttpApiDefinition;
+
+export const system = { tables, queues, functions, workflows, routes, httpApi } as const;
 
 /** Every name a reference, grant, invoke list or route uses must exist; returns the ones that don't. */
 export function findDanglingReferences(definition: SystemDefinition = system): string[] {

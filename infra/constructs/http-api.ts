@@ -9,9 +9,6 @@ import { LOG_RETENTION } from '../defaults/lambda';
 import { type FunctionKey, lookup, type SystemShape } from '../definition';
 import type { SystemFunction } from './system-functions';
 
-/** The function that authorizes every non-public route (a key of the definition's functions). */
-const AUTHORIZER_FUNCTION: FunctionKey = 'authorizer';
-
 export const DEFAULT_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 
 /** One JSON line per request; requestId is mandatory for API Gateway access logs. */
@@ -35,8 +32,9 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 
 /**
  * The HTTP API: one route per definition route, integrations shared per function, a Lambda authorizer
- * (simple responses, no caching, no identity source: it always answers with a principal context and the
- * handlers answer 401/403 themselves) on every non-public route, access logs and stage throttling.
+ * (simple responses; identity sources and result cache from the definition's `httpApi`) on every non-public
+ * route, access logs and stage throttling. The authorizer always answers with a principal context (an
+ * unknown key is `anonymous`), so the handlers answer 401/403 as problem+json themselves.
  */
 export class HttpApi extends Construct {
   readonly api: apigw.HttpApi;
@@ -64,13 +62,14 @@ export class HttpApi extends Construct {
       },
     });
 
+    const authorizerDefinition = props.definition.httpApi.authorizer;
     const authorizer = new HttpLambdaAuthorizer(
       'PrincipalAuthorizer',
-      lookup(props.functions, AUTHORIZER_FUNCTION, 'function').fn,
+      lookup(props.functions, authorizerDefinition.function, 'function').fn,
       {
         responseTypes: [HttpLambdaResponseType.SIMPLE],
-        identitySource: [],
-        resultsCacheTtl: Duration.seconds(0),
+        identitySource: authorizerDefinition.identityHeaders.map((header) => `$request.header.${header}`),
+        resultsCacheTtl: Duration.seconds(authorizerDefinition.resultsCacheTtlSeconds),
       },
     );
 

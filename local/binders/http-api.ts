@@ -26,7 +26,11 @@ export async function bindHttpApi(
   const gateway = await startLocalGateway({
     port: options.port,
     routes: httpRoutes(),
-    authorizerFunctionName: 'authorizer',
+    authorizer: {
+      functionName: systemDefinition.httpApi.authorizer.function,
+      identityHeaders: systemDefinition.httpApi.authorizer.identityHeaders,
+      resultsCacheTtlSeconds: systemDefinition.httpApi.authorizer.resultsCacheTtlSeconds,
+    },
     invoker: options.invoker,
     localRoutes: registerFaultRoutes(options.stepFunctions),
   });

@@ -22,7 +22,7 @@ import {
 } from '../../functions/adapters/dynamodb/stock';
 import { keys } from '../../functions/contracts/keys';
 import { satisfiesStockInvariant, storedAvailable } from '../../functions/core/stock';
-import { createTestTable } from '../support/dynamodb';
+import { commandRecordingTable, createTestTable } from '../support/dynamodb';
 import { deliveryTo, now, placeOrder, placeOrdersInBulk, seedStock, store, warehouse } from './fixtures';
 
 let table: TableRef;
@@ -95,7 +95,9 @@ describe('locations and cycle counts', () => {
     expect(await reserve('ord-cc')).toEqual({
       outcome: 'RESERVED',
       shortfall: [],
-      lowered: [{ sku: 'SKU-CC', locationId: 'CC-WH' }],
+      lowered: [
+        { sku: 'SKU-CC', locationId: 'CC-WH', location: expect.objectContaining({ locationId: 'CC-WH' }) },
+      ],
     });
     expect(await recordCycleCount(table, 'SKU-CC', 'CC-WH', { onHand: 4, safetyStock: 0 }, now)).toEqual({
       outcome: 'below-reserved',
@@ -167,6 +169,22 @@ describe('accepting orders', () => {
     channelOrderId: 'ord-idem',
     now,
   };
+
+  it('accepts a new key with one transaction and no read; a repeat is answered from the record it collides with', async () => {
+    const recording = commandRecordingTable(table.tableName);
+    const fresh = { ...input, idempotencyKey: 'k-count', orderId: 'ord-count', channelOrderId: 'ord-count' };
+    expect(await acceptOrder(recording.table, fresh)).toMatchObject({ kind: 'accepted' });
+    expect(recording.commands).toEqual(['TransactWriteItemsCommand']);
+    expect(await acceptOrder(recording.table, fresh)).toMatchObject({
+      kind: 'replayed',
+      record: { orderId: 'ord-count' },
+    });
+    expect(recording.commands).toEqual([
+      'TransactWriteItemsCommand',
+      'TransactWriteItemsCommand',
+      'GetItemCommand',
+    ]);
+  });
 
   it('is idempotent per (principal, key): same body replays, another body or an existing order conflicts', async () => {
     expect(await acceptOrder(table, input)).toMatchObject({
@@ -240,8 +258,8 @@ describe('reserving orders', () => {
       outcome: 'RESERVED',
       shortfall: [],
       lowered: [
-        { sku: 'SKU-R1', locationId: 'R-WH' },
-        { sku: 'SKU-R2', locationId: 'R-WH' },
+        { sku: 'SKU-R1', locationId: 'R-WH', location: expect.objectContaining({ locationId: 'R-WH' }) },
+        { sku: 'SKU-R2', locationId: 'R-WH', location: expect.objectContaining({ locationId: 'R-WH' }) },
       ],
     });
     expect(await reserve('ord-r')).toEqual({ outcome: 'RESERVED', shortfall: [], lowered: [] });
@@ -298,7 +316,9 @@ describe('reserving orders', () => {
     expect(await reserve('ord-b')).toEqual({
       outcome: 'BACKORDERED',
       shortfall: [{ sku: 'SKU-B', qty: 3 }],
-      lowered: [{ sku: 'SKU-B', locationId: 'B-WH' }],
+      lowered: [
+        { sku: 'SKU-B', locationId: 'B-WH', location: expect.objectContaining({ locationId: 'B-WH' }) },
+      ],
     });
     expect(await reserve('ord-b')).toEqual({
       outcome: 'BACKORDERED',

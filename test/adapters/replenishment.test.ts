@@ -25,7 +25,7 @@ import type { Demand, LocationBody, ReplenishmentDemand } from '../../functions/
 import { poIdSchema } from '../../functions/contracts/schemas';
 import type { StepFunctionsService } from '../../local/emulators/stepfunctions/service';
 import { arnOf, sfnClient, startTestSfn, testInvoker } from '../local/stepfunctions/harness';
-import { createTestTable } from '../support/dynamodb';
+import { commandRecordingTable, createTestTable } from '../support/dynamodb';
 import { deliveryTo, now, placeOrder, warehouse } from './fixtures';
 
 // The trigger logs and counts (Powertools, configured at import): keep the test output for the test.
@@ -118,6 +118,24 @@ describe('replenishment trigger', () => {
     expect(await getStock(table, 'SKU-R2', 'WH-R2')).toMatchObject({ reorderPoint: 10 });
     await stockAt('WH-R2', 'SKU-R2', { onHand: 8, reorderPoint: null });
     expect((await getStock(table, 'SKU-R2', 'WH-R2'))?.reorderPoint).toBeUndefined();
+  });
+
+  it('checks a position above its reorder point with one read when the caller brings the location', async () => {
+    const location = { ...warehouse, reorderPoint: 5 };
+    await stockAt('WH-R9', 'SKU-R9', { onHand: 50 }, location);
+    const recording = commandRecordingTable(table.tableName);
+    const known = { locationId: 'WH-R9', ...location, updatedAt: now.toISOString() };
+    const check = () =>
+      replenishWhereLow(
+        { ...trigger(), table: recording.table },
+        [{ sku: 'SKU-R9', locationId: 'WH-R9', location: known }],
+        actor,
+      );
+    expect(await check()).toEqual(['not-needed']);
+    // The stock only: neither the slot (read once the stock is low) nor the location (brought along).
+    expect(recording.commands).toEqual(['QueryCommand']);
+    await stockAt('WH-R9', 'SKU-R9', { onHand: 2 }, location);
+    expect(await check()).toEqual(['started']);
   });
 
   it('a failed start writes nothing (no slot stranded OPEN) and the next trigger starts it', async () => {

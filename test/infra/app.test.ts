@@ -367,14 +367,20 @@ describe('HTTP API', () => {
     }
   });
 
-  it('authorizes with the authorizer function: simple responses, no caching, no identity source', () => {
+  it("authorizes with the definition's authorizer: simple responses, its identity source and cache TTL (as the local gateway)", () => {
+    const { authorizer: defined } = system.httpApi;
+    expect(defined).toEqual({
+      function: 'authorizer',
+      identityHeaders: ['x-api-key'],
+      resultsCacheTtlSeconds: 60,
+    });
     service.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
     service.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'REQUEST',
       EnableSimpleResponses: true,
       AuthorizerPayloadFormatVersion: '2.0',
-      AuthorizerResultTtlInSeconds: 0,
-      IdentitySource: [],
+      AuthorizerResultTtlInSeconds: defined.resultsCacheTtlSeconds,
+      IdentitySource: ['$request.header.x-api-key'],
     });
     const authorizer = Object.values(synthesized.templates.service.Resources).find(
       (r) => r.Type === 'AWS::ApiGatewayV2::Authorizer',

@@ -29,3 +29,23 @@ export async function createTestTable(): Promise<{
   await createTable(client, tableName, tables.main);
   return { client, document: DynamoDBDocumentClient.from(client), tableName };
 }
+
+/**
+ * A table reference to `tableName` on its own client that records the name of every command it sends
+ * (`GetItemCommand`, `TransactWriteItemsCommand`…): what an operation costs in requests.
+ */
+export function commandRecordingTable(tableName: string): {
+  table: { document: DynamoDBDocumentClient; tableName: string };
+  commands: string[];
+} {
+  const client = testDynamoDbClient();
+  const commands: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      commands.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  return { table: { document: DynamoDBDocumentClient.from(client), tableName }, commands };
+}

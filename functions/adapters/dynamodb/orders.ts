@@ -76,6 +76,8 @@ export interface AcceptOrderInput {
 /**
  * Accepts an order exactly once per (principal, Idempotency-Key): the order, its first timeline entry and the
  * idempotency record are written in one transaction, so a crash can never leave one without the others.
+ * The transaction goes first, without reading the key: a new key (nearly every request) costs no read, and
+ * a repeated one fails the record's condition and is answered from the record then.
  */
 export async function acceptOrder(table: TableRef, input: AcceptOrderInput): Promise<AcceptOrderResult> {
   const idempotencyKey = keys.idempotency(input.principalId, input.idempotencyKey);
@@ -89,9 +91,6 @@ export async function acceptOrder(table: TableRef, input: AcceptOrderInput): Pro
   };
   const answerFrom = (record: IdempotencyRecord): AcceptOrderResult =>
     record.requestHash === input.requestHash ? { kind: 'replayed', record } : { kind: 'key-reused' };
-
-  const existing = await readRecord();
-  if (existing) return answerFrom(existing);
 
   const { orderId } = input;
   const at = input.now.toISOString();
@@ -118,7 +117,8 @@ export async function acceptOrder(table: TableRef, input: AcceptOrderInput): Pro
     return { kind: 'accepted', record };
   } catch (error) {
     const [keyTaken, orderTaken] = cancellationCodes(error);
-    // A concurrent request with the same key won: answer as it did (or 409 if its body differed).
+    // The key was used before (a retry, or a concurrent request that won): answer as it did, or 409 if its
+    // body differed.
     if (keyTaken === 'ConditionalCheckFailed') {
       const winner = await readRecord();
       if (winner) return answerFrom(winner);

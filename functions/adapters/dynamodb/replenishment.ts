@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../contracts/keys';
-import type { ReplenishmentDemand, TimelineEntry } from '../../contracts/schemas';
+import type { Location, ReplenishmentDemand, TimelineEntry } from '../../contracts/schemas';
 import { effectiveReorderPolicy, replenishmentNeed } from '../../core/replenishment';
 import { reservableUnits } from '../../core/stock-shards';
 import { callAws } from '../errors';
@@ -46,18 +46,20 @@ export async function getReplenishmentSlot(
 
 /**
  * Units to order for a SKU at a location now (0: none), from its stock and the reorder settings that apply
- * (its own, else the location's; the location is read only when the stock item does not settle both).
+ * (its own, else the location's; the location is read only when the stock item does not settle both and
+ * the caller did not bring it).
  */
 export async function replenishmentNeedAt(
   table: TableRef,
   stock: StockRecord | undefined,
   locationId: string,
+  knownLocation?: Location,
 ): Promise<number> {
   if (!stock) return 0;
   const own = compact({ reorderPoint: stock.reorderPoint, reorderQuantity: stock.reorderQuantity });
   const location =
     own.reorderPoint === undefined || own.reorderQuantity === undefined
-      ? await getLocation(table, locationId)
+      ? (knownLocation ?? (await getLocation(table, locationId)))
       : undefined;
   const policy = effectiveReorderPolicy(
     own,
@@ -73,22 +75,22 @@ export type ReplenishmentCheck =
   | { readonly kind: 'not-needed' };
 
 /**
- * Whether a (sku, location) needs a new replenishment: none OPEN and stock below its reorder point. The
+ * Whether a (sku, location) needs a new replenishment: stock below its reorder point and none OPEN. The
  * next one is numbered after the slot's current `seq`, so every trigger that sees the same slot names the
- * same execution.
+ * same execution. The slot is read only when the stock is low: most checks (after nearly every reservation)
+ * find it is not, and stop at one read.
  */
 export async function checkReplenishment(
   table: TableRef,
   sku: string,
   locationId: string,
+  knownLocation?: Location,
 ): Promise<ReplenishmentCheck> {
-  const [stock, slot] = await Promise.all([
-    getStock(table, sku, locationId),
-    getReplenishmentSlot(table, sku, locationId),
-  ]);
-  if (slot?.status === 'OPEN') return { kind: 'open', slot };
-  const qty = await replenishmentNeedAt(table, stock, locationId);
+  const stock = await getStock(table, sku, locationId);
+  const qty = await replenishmentNeedAt(table, stock, locationId, knownLocation);
   if (qty <= 0) return { kind: 'not-needed' };
+  const slot = await getReplenishmentSlot(table, sku, locationId);
+  if (slot?.status === 'OPEN') return { kind: 'open', slot };
   return {
     kind: 'due',
     demand: { kind: 'replenishment', sku, locationId, seq: (slot?.seq ?? 0) + 1 },

@@ -22,7 +22,7 @@ import {
   type StockBuckets,
 } from '../../core/stock-shards';
 import type { TableRef } from './client';
-import { cancellationCodes, isTransactionRace, transactWrite } from './items';
+import { cancellationCodes, compact, isTransactionRace, transactWrite } from './items';
 import { getLocations } from './locations';
 import {
   type HoldRecord,
@@ -41,7 +41,12 @@ const reserveAttempts = 6;
 
 /** Stock positions a reservation run lowered: where replenishment may now be due. */
 export type ReserveOrderResult = ReserveStockResult & {
-  readonly lowered: readonly { readonly sku: string; readonly locationId: string }[];
+  readonly lowered: readonly {
+    readonly sku: string;
+    readonly locationId: string;
+    /** The location as read for the plan, so the replenishment check need not read it again. */
+    readonly location?: Location;
+  }[];
 };
 
 export interface ReserveOrderInput {
@@ -97,7 +102,9 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
       await commitReservation(table, order, partition.holds, plan, buckets, outcome, input);
       return {
         ...result,
-        lowered: plan.allocation.map(({ sku, locationId }) => ({ sku, locationId })),
+        lowered: plan.allocation.map(({ sku, locationId }) =>
+          compact({ sku, locationId, location: locationCache.get(locationId) }),
+        ),
       };
     } catch (error) {
       if (!isReservationRace(error)) throw error;

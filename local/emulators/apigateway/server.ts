@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { LambdaInvoker } from '../lambda/invoker';
 import { localAccountId, localRegion } from '../protocol/identity';
+import { type AuthorizerOptions, LambdaAuthorizer } from './authorizer';
 import { RouteTable } from './routes';
 
 export interface GatewayRoute {
@@ -27,7 +28,7 @@ export type LocalRouteHandler = (request: {
 export interface GatewayOptions {
   readonly port: number;
   readonly routes: readonly GatewayRoute[];
-  readonly authorizerFunctionName: string;
+  readonly authorizer: AuthorizerOptions;
   readonly invoker: LambdaInvoker;
   readonly localRoutes?: readonly { method: string; path: string; handler: LocalRouteHandler }[];
   readonly onRequest?: (entry: { method: string; path: string; status: number; durationMs: number }) => void;
@@ -35,6 +36,8 @@ export interface GatewayOptions {
 
 export interface LocalGateway {
   readonly url: string;
+  /** The authorizer, with its invocation count. */
+  readonly authorizer: LambdaAuthorizer;
   close(): Promise<void>;
 }
 
@@ -60,9 +63,10 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
       value: { kind: 'local', handler: local.handler } as Target,
     })),
   ]);
+  const authorizer = new LambdaAuthorizer(options.authorizer, options.invoker);
   const server: Server = createServer((request, response) => {
     const started = Date.now();
-    handle(options, table, request, response)
+    handle(options, authorizer, table, request, response)
       .then((status) =>
         options.onRequest?.({
           method: request.method ?? '',
@@ -89,6 +93,7 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    authorizer,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -102,6 +107,7 @@ const internalError = { statusCode: 500, body: JSON.stringify({ message: 'Intern
 /** One request: route, authorize (unless public), then the local handler or the route's function. */
 async function handle(
   options: GatewayOptions,
+  authorizer: LambdaAuthorizer,
   table: RouteTable<Target>,
   request: IncomingMessage,
   response: ServerResponse,
@@ -127,19 +133,15 @@ async function handle(
   const isPublic = match.route.kind === 'lambda' ? match.route.route.public : false;
   let principal: Record<string, unknown> = {};
   if (!isPublic) {
-    let decision: unknown;
-    try {
-      decision = await options.invoker.invoke(
-        options.authorizerFunctionName,
-        authorizerEventOf(call, context),
-      );
-    } catch {
-      return send(response, internalError);
-    }
-    const simple = decision as { isAuthorized?: boolean; context?: Record<string, unknown> } | null;
-    if (!simple?.isAuthorized)
+    const decision = await authorizer.authorize(call.headers, (identity) =>
+      authorizerEventOf(call, context, identity),
+    );
+    if (decision.kind === 'failed') return send(response, internalError);
+    if (decision.kind === 'unauthorized')
+      return send(response, { statusCode: 401, body: JSON.stringify({ message: 'Unauthorized' }) });
+    if (decision.kind === 'forbidden')
       return send(response, { statusCode: 403, body: JSON.stringify({ message: 'Forbidden' }) });
-    principal = simple.context ?? {};
+    principal = decision.context;
   }
   if (match.route.kind === 'local')
     return send(
@@ -201,11 +203,11 @@ function requestContextOf(call: Call, request: IncomingMessage) {
 const queryOf = (url: URL) => (url.search.slice(1) ? collectQuery(url.searchParams) : undefined);
 
 /** The Lambda authorizer's REQUEST event (payload format 2.0, simple responses). */
-const authorizerEventOf = (call: Call, requestContext: object) => ({
+const authorizerEventOf = (call: Call, requestContext: object, identitySource: string[]) => ({
   version: '2.0',
   type: 'REQUEST',
   routeArn: `arn:aws:execute-api:${localRegion}:${localAccountId}:${apiId}/$default/${call.method}${call.url.pathname}`,
-  identitySource: [],
+  identitySource,
   routeKey: call.routeKey,
   rawPath: call.url.pathname,
   rawQueryString: call.url.search.slice(1),

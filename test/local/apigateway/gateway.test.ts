@@ -26,7 +26,7 @@ describe('local API gateway', () => {
         { method: 'GET', path: '/broken', functionName: 'broken', public: false },
         { method: 'GET', path: '/proto', functionName: 'echoEvent', public: false },
       ],
-      authorizerFunctionName: 'authorizer',
+      authorizer: { functionName: 'authorizer' },
       invoker,
       localRoutes: [
         {
