@@ -19,12 +19,13 @@ export const keys = {
   }),
   stockPrefix: 'STOCK#',
   /**
-   * A stock shard of a hot SKU (functions/core/stock-shards.ts). Same partition as the head, so one Query
-   * still reads a SKU's whole stock; DynamoDB splits a hot item collection by sort key, and the per-item
-   * write limit, which is what a flash sale hits, applies to each shard separately.
+   * A stock shard of a hot SKU (functions/core/stock-shards.ts), in a partition of its own: DynamoDB's
+   * throughput limits apply per partition (about 1,000 write units/s), so shards that shared the head's
+   * partition key would share its ceiling too (bench/reservations.ts models both limits). The head's
+   * `shardSlots` says how many shard keys to read back (stock.ts). SKU and location ids hold no `#`.
    */
   stockShard: (sku: string, locationId: string, shard: number) => ({
-    pk: `SKU#${sku}`,
+    pk: `STOCK_SHARD#${sku}#${locationId}#${shard}`,
     sk: `STOCK#${locationId}#SHARD#${shard}`,
   }),
   /** Every (SKU, location) with shard items, for the rebalancer: one small partition instead of a scan. */

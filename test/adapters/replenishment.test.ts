@@ -133,7 +133,7 @@ describe('replenishment trigger', () => {
       );
     expect(await check()).toEqual(['not-needed']);
     // The stock only: neither the slot (read once the stock is low) nor the location (brought along).
-    expect(recording.commands).toEqual(['QueryCommand']);
+    expect(recording.commands).toEqual(['GetItemCommand']);
     await stockAt('WH-R9', 'SKU-R9', { onHand: 2 }, location);
     expect(await check()).toEqual(['started']);
   });

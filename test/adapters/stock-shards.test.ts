@@ -92,6 +92,31 @@ describe('switching a SKU to shards', () => {
     expect(Item).toBeUndefined();
   });
 
+  it('keeps each shard in a partition of its own, and the head counts the shard keys a read must cover', async () => {
+    await seedStock(table, { 'PK-WH': { location: warehouse, skus: { 'SKU-PK': { onHand: 40 } } } });
+    const head = keys.stock('SKU-PK', 'PK-WH');
+    const headItem = async () =>
+      (await table.document.send(new GetCommand({ TableName: table.tableName, Key: head }))).Item;
+    expect((await headItem())?.shardSlots).toBeUndefined();
+    await setStockShards(table, 'SKU-PK', 'PK-WH', 4, now);
+    expect(await headItem()).toMatchObject({ shardCount: 4, shardSlots: 4 });
+    const partitions = new Set<string>([head.pk]);
+    for (const shard of [0, 1, 2, 3]) {
+      const key = keys.stockShard('SKU-PK', 'PK-WH', shard);
+      const { Item } = await table.document.send(new GetCommand({ TableName: table.tableName, Key: key }));
+      expect(Item).toMatchObject({ shard, available: 10 });
+      partitions.add(key.pk);
+    }
+    // Five partition keys: the head's and one per shard, so each shard has a partition's write throughput.
+    expect(partitions.size).toBe(5);
+    // Fewer shards: the retired ones stay covered until the rebalancer has deleted them.
+    await setStockShards(table, 'SKU-PK', 'PK-WH', 2, now);
+    expect(await headItem()).toMatchObject({ shardCount: 2, shardSlots: 4 });
+    await rebalanceStockShards(table, now);
+    expect(await headItem()).toMatchObject({ shardCount: 2, shardSlots: 2 });
+    expect(shardAvailable(await consistentStock('SKU-PK', 'PK-WH'))).toEqual({ 0: 20, 1: 20 });
+  });
+
   it('reports unknown stock', async () => {
     expect(await setStockShards(table, 'SKU-NONE', 'SW-WH', 4, now)).toEqual({ outcome: 'not-found' });
   });

@@ -1,7 +1,8 @@
-import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../contracts/keys';
 import { type Location, type LocationBody, locationSchema } from '../../contracts/schemas';
 import { callAws } from '../errors';
+import { batchGetItems } from './batch-get';
 import type { TableRef } from './client';
 import { compact } from './items';
 import { queryAll } from './query';
@@ -36,26 +37,15 @@ export async function getLocation(table: TableRef, locationId: string): Promise<
   return Item ? toLocation(Item) : undefined;
 }
 
-const batchGetLimit = 100;
-
-/** Locations by id (unknown ids are simply absent), retrying what DynamoDB leaves unprocessed. */
+/** Locations by id (unknown ids are simply absent). */
 export async function getLocations(table: TableRef, locationIds: readonly string[]): Promise<Location[]> {
   const unique = [...new Set(locationIds)];
-  const found: Location[] = [];
-  for (let start = 0; start < unique.length; start += batchGetLimit) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [table.tableName]: { Keys: unique.slice(start, start + batchGetLimit).map((id) => keys.location(id)) },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const pending: typeof request = request;
-      const response = await callAws('getLocations', () =>
-        table.document.send(new BatchGetCommand({ RequestItems: pending })),
-      );
-      found.push(...(response.Responses?.[table.tableName] ?? []).map(toLocation));
-      request = response.UnprocessedKeys as typeof request;
-    }
-  }
-  return found.sort((a, b) => (a.locationId < b.locationId ? -1 : 1));
+  const items = await batchGetItems(
+    table,
+    'getLocations',
+    unique.map((id) => keys.location(id)),
+  );
+  return items.map(toLocation).sort((a, b) => (a.locationId < b.locationId ? -1 : 1));
 }
 
 /** Every location (through the `LOCATIONS` index partition), by id. */

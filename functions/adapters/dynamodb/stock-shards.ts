@@ -6,6 +6,7 @@ import {
   emptyRetiredShards,
   planRebalance,
   planRedistribution,
+  type ShardFigures,
 } from '../../core/stock-shards';
 import type { TableRef } from './client';
 import { isConditionalCheckFailed, isTransactionRace as isRace, transactWrite } from './items';
@@ -42,7 +43,10 @@ export async function setStockShards(
     const at = now.toISOString();
     try {
       await transactWrite(table, 'setStockShards', [
-        headItem(table, current, changes, at, shardCount),
+        headItem(table, current, changes, at, {
+          shardCount,
+          shardSlots: shardSlotsFor(shardCount, current.buckets.shards),
+        }),
         ...shardItems(table, current, changes, at),
         // Listed for the rebalancer while any shard item exists; it removes the entry once none is left.
         {
@@ -114,7 +118,13 @@ export async function rebalanceStock(
   const at = now.toISOString();
   try {
     await transactWrite(table, 'rebalanceStock', [
-      headItem(table, current, changes, at),
+      headItem(table, current, changes, at, {
+        shardCount: current.shardCount,
+        shardSlots: shardSlotsFor(
+          current.shardCount,
+          current.buckets.shards.filter((shard) => !empty.includes(shard.shard)),
+        ),
+      }),
       ...shardItems(table, current, changes, at),
       ...empty.map(
         (shard): TransactItem => ({
@@ -168,26 +178,36 @@ async function unlist(table: TableRef, sku: string, locationId: string): Promise
 }
 
 /**
- * The head's write: its share of the moved units and, for a switch, the new count. Conditioned on the count
- * and the head's `available` as read, so a concurrent switch, count or receipt makes the plan re-read.
+ * How many shard keys a read must cover (keys.stockShard): the active shards and every shard item that stays
+ * (retired ones still holding units). Shard items are only created below this: a reservation takes from
+ * shards it read, a release returns units to a shard whose `reserved` keeps it from being deleted.
+ */
+const shardSlotsFor = (shardCount: number, remaining: readonly ShardFigures[]): number =>
+  Math.max(shardCount > 1 ? shardCount : 0, ...remaining.map((shard) => shard.shard + 1));
+
+/**
+ * The head's write: its share of the moved units, the shard count and the shard slots. Conditioned on the
+ * count and the head's `available` as read, so a concurrent switch, count or receipt makes the plan re-read.
  */
 function headItem(
   table: TableRef,
   current: StockRecord,
   changes: readonly BucketChange[],
   at: string,
-  shardCount = current.shardCount,
+  next: { readonly shardCount: number; readonly shardSlots: number },
 ): TransactItem {
   const delta = changes.find((change) => change.bucket === 'head')?.available ?? 0;
   return {
     Update: {
       TableName: table.tableName,
       Key: keys.stock(current.sku, current.locationId),
-      UpdateExpression: 'SET shardCount = :count, available = available + :delta, updatedAt = :now',
+      UpdateExpression:
+        'SET shardCount = :count, shardSlots = :slots, available = available + :delta, updatedAt = :now',
       // Stock never sharded has no count attribute: that reads as 1.
       ConditionExpression: `${current.shardCount === 1 ? '(attribute_not_exists(shardCount) OR shardCount = :previous)' : 'shardCount = :previous'} AND available = :available`,
       ExpressionAttributeValues: {
-        ':count': shardCount,
+        ':count': next.shardCount,
+        ':slots': next.shardSlots,
         ':delta': delta,
         ':now': at,
         ':previous': current.shardCount,

@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { keys } from '../../contracts/keys';
 import { replenishmentStatusSchema, type StockBody } from '../../contracts/schemas';
@@ -14,6 +14,7 @@ import {
   type StockBuckets,
 } from '../../core/stock-shards';
 import { callAws } from '../errors';
+import { batchGetItems } from './batch-get';
 import type { TableRef } from './client';
 import {
   compact,
@@ -49,20 +50,40 @@ export interface SupplierStockRecord {
   readonly updatedAt: string;
 }
 
-/** Stock of a SKU at one location: its head and shard items, in one Query (they sort next to each other). */
+/** Stock of a SKU at one location: its head, then its shard items (withShardItems). */
 export async function getStock(
   table: TableRef,
   sku: string,
   locationId: string,
 ): Promise<StockRecord | undefined> {
-  const head = keys.stock(sku, locationId);
-  const items = await queryAll(table, 'getStock', {
-    // '#' sorts below every character a location id may hold, so this range is exactly this location's.
-    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :head AND :lastShard',
-    ExpressionAttributeValues: { ':pk': head.pk, ':head': head.sk, ':lastShard': `${head.sk}#SHARD#~` },
-    ConsistentRead: true,
-  });
-  return toStockRecords(items)[0];
+  const { Item } = await callAws('getStock', () =>
+    table.document.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.stock(sku, locationId), ConsistentRead: true }),
+    ),
+  );
+  return Item ? toStockRecords(await withShardItems(table, [Item]))[0] : undefined;
+}
+
+/**
+ * The items with the shard items of every head among them. Shards live in partitions of their own
+ * (keys.stockShard), so they are read by key: a head's `shardSlots` covers every shard item that may exist
+ * (active ones and retired ones not yet deleted; stock-shards.ts keeps it so). Unsharded stock costs no
+ * read; sharded stock one consistent BatchGetItem for all its locations, which is the price of shards that
+ * each have a partition's write throughput.
+ */
+async function withShardItems(
+  table: TableRef,
+  items: readonly Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
+  const shardKeys = items.flatMap((item) =>
+    item.shard === undefined && Number(item.shardSlots ?? 0) > 0
+      ? Array.from({ length: Number(item.shardSlots) }, (_, shard) =>
+          keys.stockShard(String(item.sku), String(item.locationId), shard),
+        )
+      : [],
+  );
+  if (shardKeys.length === 0) return [...items];
+  return [...items, ...(await batchGetItems(table, 'getStockShards', shardKeys, { consistentRead: true }))];
 }
 
 /** A stock record as clients see it (docs/api.md): `available` is what can be promised, net of safety stock. */
@@ -111,12 +132,14 @@ export async function querySkuPartition(table: TableRef, sku: string): Promise<S
   });
   for (const item of items) {
     const sortKey = String(item.sk);
-    if (sortKey.startsWith(keys.stockPrefix)) stockItems.push(item);
-    else if (sortKey.startsWith(keys.supplierStockPrefix)) suppliers.push(toSupplierStockRecord(item));
+    // Heads only: their shard items live in partitions of their own (withShardItems).
+    if (sortKey.startsWith(keys.stockPrefix)) {
+      if (item.shard === undefined) stockItems.push(item);
+    } else if (sortKey.startsWith(keys.supplierStockPrefix)) suppliers.push(toSupplierStockRecord(item));
     else if (sortKey.startsWith(keys.replenishmentPrefix))
       replenishments.push(replenishmentSlotSchema.parse(item));
   }
-  return { stock: toStockRecords(stockItems), suppliers, replenishments };
+  return { stock: toStockRecords(await withShardItems(table, stockItems)), suppliers, replenishments };
 }
 
 export type CycleCountResult =
