@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../local/cloud';
 import { localCredentials, localRegion } from '../../local/emulators/protocol/identity';
 import { e2eHttp, startE2eCloud } from '../support/e2e-http';
-import { routeSamples, sampleOrderNamed } from '../support/route-samples';
+import { routeSamples, sampleOrderNamed, taggedIds, taggedKey } from '../support/route-samples';
 import { seedSampleWorld, sendSample, servedRoutes } from '../support/sample-world';
 import { writesSnapshot } from '../support/writes-snapshot';
 
@@ -72,21 +72,8 @@ function expectedFor(entry: Policy, caller: Caller): Expected {
 }
 
 const tag = randomBytes(4).toString('hex').slice(0, 6);
-const ids = {
-  channel: `mx${tag}`,
-  otherChannel: `mxo${tag}`,
-  ownLocation: `ST-MX-${tag}`,
-  otherLocation: `ST-MXO-${tag}`,
-  ownSupplier: `SUP-MX-${tag}`,
-  otherSupplier: `SUP-MXO-${tag}`,
-  carrier: `CAR-MX-${tag}`,
-  sku: `SKU-MX-${tag}`,
-  channelOrderId: `mo-${tag}`,
-  newOrderId: `mn-${tag}`,
-  poId: `PO-MX-${tag}`,
-  executionId: `ex-${tag}`,
-};
-const key = (name: string) => `mx_${name}_${tag}_${randomBytes(12).toString('base64url')}`;
+const ids = taggedIds('mx', tag);
+const key = (name: string) => taggedKey('mx', tag, name);
 const keys: Record<Exclude<Caller, 'no key'>, string> = {
   'unknown key': key('unknown'),
   'signing secret as key': `whsec_${randomBytes(24).toString('base64')}`,

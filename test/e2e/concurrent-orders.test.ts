@@ -10,6 +10,7 @@ import { localCredentials, localRegion, stateMachineArn } from '../../local/emul
 import { dynamodbEndpoint } from '../support/dynamodb';
 import { channelOrderIdOf, webShop } from '../support/e2e-http';
 import { deliveryTo } from '../support/fixtures';
+import { mapConcurrently } from '../support/raw-http';
 
 /**
  * Reliability through the real stack (docs/architecture.md, tests): HTTP API → authorizer → createOrder → Step Functions →
@@ -71,24 +72,6 @@ const orderBody = (orderId: string) => ({
   fulfilment: { type: 'delivery', address: deliveryTo },
   lines: [{ sku, qty: 1 }],
 });
-
-/** Runs `task` over `items` with at most `limit` in flight: the HTTP side is bounded, the reservations still race. */
-async function inParallel<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
-  return results;
-}
 
 /**
  * What a well-behaved channel does: on a 5xx (the loaded local cloud times functions out like Lambda does)
@@ -175,7 +158,7 @@ describe('concurrent orders through the real stack', () => {
   it(`${orders} orders racing for ${units} units reserve exactly ${units}, never oversell, and all settle`, async () => {
     const started = Date.now();
     const orderIds = Array.from({ length: orders }, (_, index) => `race-${run}-${index}`);
-    const accepted = await inParallel(orderIds, postConcurrency, (orderId) => postWithRetries(orderId));
+    const accepted = await mapConcurrently(orderIds, postConcurrency, (orderId) => postWithRetries(orderId));
     expect(accepted.every((response) => response.status === 202)).toBe(true);
     console.info(`posted ${orders} orders in ${Date.now() - started} ms`);
     const final = await settledWithRedrive(orderIds);

@@ -18,7 +18,7 @@ import {
   type Variant,
 } from '../support/malformed/requests';
 import { mapConcurrently, sendRaw } from '../support/raw-http';
-import { routeSamples } from '../support/route-samples';
+import { routeSamples, taggedIds, taggedKey } from '../support/route-samples';
 import { seedSampleWorld, servedRoutes } from '../support/sample-world';
 import { writesSnapshot } from '../support/writes-snapshot';
 
@@ -37,17 +37,8 @@ const randomPerRoute = Number(process.env.FUZZ_RUNS ?? 40);
 const concurrency = 6;
 
 const tag = randomBytes(4).toString('hex').slice(0, 6);
-const ids = {
-  channel: `fz${tag}`,
-  ownLocation: `ST-FZ-${tag}`,
-  ownSupplier: `SUP-FZ-${tag}`,
-  sku: `SKU-FZ-${tag}`,
-  channelOrderId: `fo-${tag}`,
-  newOrderId: `fn-${tag}`,
-  poId: `PO-FZ-${tag}`,
-  executionId: `ex-${tag}`,
-};
-const key = (name: string) => `fz_${name}_${tag}_${randomBytes(12).toString('base64url')}`;
+const ids = taggedIds('fz', tag);
+const key = (name: string) => taggedKey('fz', tag, name);
 const keys: Record<Exclude<Role, 'courier'>, string> = {
   channel: key('channel'),
   staff: key('staff'),

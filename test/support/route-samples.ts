@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * One well-formed request per route, for the suites that go over every route (the authorization matrix and
  * the fuzz suite). Bodies are valid, so whatever refuses a request is the check under test, not validation.
@@ -14,6 +16,33 @@ export interface RouteIds {
   readonly poId: string;
   readonly executionId: string;
 }
+
+/**
+ * A run's ids, tagged so that whatever a request writes names the run: `short` tells the suites apart
+ * (`mx` → `ST-MX-<tag>`, `SUP-MX-<tag>`, orders `mo-<tag>`…), and the `other…` ids belong to no caller
+ * the suite admits.
+ */
+export function taggedIds(short: string, tag: string) {
+  const upper = short.toUpperCase();
+  return {
+    channel: `${short}${tag}`,
+    otherChannel: `${short}o${tag}`,
+    ownLocation: `ST-${upper}-${tag}`,
+    otherLocation: `ST-${upper}O-${tag}`,
+    ownSupplier: `SUP-${upper}-${tag}`,
+    otherSupplier: `SUP-${upper}O-${tag}`,
+    carrier: `CAR-${upper}-${tag}`,
+    sku: `SKU-${upper}-${tag}`,
+    channelOrderId: `${short[0]}o-${tag}`,
+    newOrderId: `${short[0]}n-${tag}`,
+    poId: `PO-${upper}-${tag}`,
+    executionId: `ex-${tag}`,
+  } satisfies RouteIds & Record<string, string>;
+}
+
+/** An API key for a run's principal: recognisable (`<short>_<name>_<tag>_`) and unguessable. */
+export const taggedKey = (short: string, tag: string, name: string): string =>
+  `${short}_${name}_${tag}_${randomBytes(12).toString('base64url')}`;
 
 export interface RouteSample {
   readonly path: string;
