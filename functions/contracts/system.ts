@@ -108,12 +108,9 @@ export interface RouteDefinition {
 }
 
 /**
- * The HTTP API's Lambda authorizer and its result cache, as API Gateway runs it (infra/constructs/http-api.ts)
- * and the local gateway emulates it. With identity sources, API Gateway answers a request that lacks one (or
- * sends it empty) with 401 without invoking the authorizer, and caches each decision per identity value for
- * the TTL (0 to 3600 s; https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html).
- * Why a cache: the authorizer's Lambda invocation and its principal read were a fifth of a POST /orders. The
- * price: a revoked key keeps working for up to the TTL.
+ * The HTTP API's authorizer and its result cache, as API Gateway runs it and the local gateway emulates it
+ * (local/emulators/apigateway/authorizer.ts). Why a cache: the authorizer's invocation and principal read were
+ * a fifth of a POST /orders; the price: a revoked key keeps working for up to the TTL.
  */
 export interface HttpApiDefinition {
   readonly authorizer: {
