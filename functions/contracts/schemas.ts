@@ -29,6 +29,8 @@ export const orderStatuses = [
   'DELIVERED',
   'READY_FOR_PICKUP',
   'COLLECTED',
+  // A click-and-collect order nobody came for: its units are back on the shelf; the channel refunds.
+  'NOT_COLLECTED',
   'RETURN_REQUESTED',
   'RETURNED',
   'CANCELLED',

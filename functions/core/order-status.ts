@@ -1,6 +1,6 @@
 import type { OrderStatus } from '../contracts/schemas';
 
-/** The order life cycle (docs/api.md): which status may follow which. CANCELLED, REJECTED and RETURNED end it. */
+/** The order life cycle (docs/api.md): which status may follow which. CANCELLED, REJECTED, RETURNED and NOT_COLLECTED end it. */
 const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   ACCEPTED: ['RESERVED', 'BACKORDERED', 'CANCELLED', 'REJECTED'],
   // A backorder may stay short after a partial allocation, so BACKORDERED → BACKORDERED is a real step.
@@ -10,11 +10,12 @@ const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   PICKING: ['PACKED', 'CANCELLED'],
   PACKED: ['IN_TRANSIT', 'READY_FOR_PICKUP', 'CANCELLED'],
   IN_TRANSIT: ['DELIVERED'],
-  READY_FOR_PICKUP: ['COLLECTED', 'CANCELLED'],
+  READY_FOR_PICKUP: ['COLLECTED', 'NOT_COLLECTED', 'CANCELLED'],
   DELIVERED: ['RETURN_REQUESTED'],
   COLLECTED: ['RETURN_REQUESTED'],
   RETURN_REQUESTED: ['RETURNED'],
   RETURNED: [],
+  NOT_COLLECTED: [],
   CANCELLED: [],
   REJECTED: [],
 };

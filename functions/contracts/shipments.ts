@@ -1,0 +1,109 @@
+import * as z from 'zod';
+
+/**
+ * Dispatch (issue 11): a reserved order's allocations become shipments, one per source location and kind,
+ * each with its own dispatch workflow execution named after it.
+ *
+ * - `delivery`, `same_day`: from the source location to the customer (part 2 adds the carrier).
+ * - `pickup`: handed over at the pickup store's counter (click-and-collect).
+ * - `transfer`: from another location to the pickup store, for a pickup the store cannot serve itself
+ *   (ship-to-store); the pickup shipment waits for it.
+ */
+export const shipmentTypes = ['delivery', 'same_day', 'pickup', 'transfer'] as const;
+export const shipmentTypeSchema = z.enum(shipmentTypes);
+export type ShipmentType = z.infer<typeof shipmentTypeSchema>;
+
+/**
+ * A shipment's life: PICKING (pick task open) → PACKING (picked, pack task open) → then by type:
+ * delivery and same_day PACKED (waiting for the carrier) → HANDED_OVER → DELIVERED; pickup READY_FOR_PICKUP → COLLECTED or
+ * NOT_COLLECTED; transfer IN_TRANSFER → RECEIVED. A pickup shipment waiting for its transfer is
+ * AWAITING_TRANSFER. REJECTED (refused, short, timed out: its shortfall is re-routed) and CANCELLED end it
+ * early.
+ */
+export const shipmentStatuses = [
+  'AWAITING_TRANSFER',
+  'PICKING',
+  'PACKING',
+  'PACKED',
+  'IN_TRANSFER',
+  'READY_FOR_PICKUP',
+  'HANDED_OVER',
+  'DELIVERED',
+  'COLLECTED',
+  'NOT_COLLECTED',
+  'RECEIVED',
+  'REJECTED',
+  'CANCELLED',
+] as const;
+export const shipmentStatusSchema = z.enum(shipmentStatuses);
+export type ShipmentStatus = z.infer<typeof shipmentStatusSchema>;
+
+/**
+ * Shipment ids are `<orderId>-<route>-<index>`: the order's system-wide id (at most 64 characters), the
+ * sourcing round that created it (0 first, then one per re-route) and its place in that round's plan, sorted
+ * by type and location. Re-running a step re-plans the same round from the same holds, so it names the same
+ * shipments: never a second one. At most 70 characters, within a Step Functions execution name's 80.
+ */
+export const maxRoutes = 99;
+export const shipmentIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,15}\.[A-Za-z0-9][A-Za-z0-9_-]{0,46}-\d{1,2}-\d{1,2}$/,
+    'must be <orderId>-<route>-<index>',
+  );
+
+export function shipmentIdFor(orderId: string, route: number, index: number): string {
+  if (!Number.isInteger(route) || route < 0 || route > maxRoutes)
+    throw new RangeError(`route must be 0..${maxRoutes}, not ${route}`);
+  if (!Number.isInteger(index) || index < 0 || index > 99)
+    throw new RangeError(`index must be 0..99, not ${index}`);
+  return `${orderId}-${route}-${index}`;
+}
+
+/** An IANA time zone the runtime knows (`Europe/London`), as `Intl` checks it. */
+export const timeZoneSchema = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone, such as Europe/London');
+
+/**
+ * A location's dispatch settings (all optional on the location; `dispatchDefaults` fill in):
+ * - `timeZone`: where its clocks run, for cut-offs;
+ * - `sameDayCutoff` ("HH:MM" local): orders placed before it ship (or go out same-day) today;
+ * - `pickWithinMinutes`: the pick-and-pack promise, which is also when a store's pick task falls due;
+ * - `acceptsTransfers`: a pickup store that takes goods sent from elsewhere (ship-to-store);
+ * - `pickupHoldHours`: how long a click-and-collect parcel waits at the counter.
+ */
+export const dispatchSettingsSchema = z.object({
+  timeZone: timeZoneSchema.optional(),
+  sameDayCutoff: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)')
+    .optional(),
+  pickWithinMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .optional(),
+  acceptsTransfers: z.boolean().optional(),
+  pickupHoldHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24)
+    .optional(),
+});
+export type DispatchSettings = z.infer<typeof dispatchSettingsSchema>;
+
+export const dispatchDefaults = {
+  timeZone: 'Europe/London',
+  sameDayCutoff: '14:00',
+  pickWithinMinutes: 120,
+  acceptsTransfers: false,
+  pickupHoldHours: 72,
+} as const satisfies Required<DispatchSettings>;
