@@ -1,5 +1,19 @@
 import { randomBytes } from 'node:crypto';
 
+/** Warehouses pick in batches: orders before 15:00 leave the same day, picked within 4 hours. */
+const warehouseDispatch = {
+  timeZone: 'Europe/London',
+  sameDayCutoff: '15:00',
+  pickWithinMinutes: 240,
+} as const;
+/** Stores pick between walk-in customers: an hour's promise, parcels wait three days at the counter. */
+const storeDispatch = {
+  timeZone: 'Europe/London',
+  sameDayCutoff: '16:00',
+  pickWithinMinutes: 60,
+  pickupHoldHours: 72,
+} as const;
+
 /** Demo world for `npm start`: a London retailer with two warehouses, three stores and a dark store. */
 export const demoLocations = {
   'WH-DARTFORD': {
@@ -9,6 +23,7 @@ export const demoLocations = {
     lng: 0.2176,
     fulfils: ['delivery'],
     reorderPoint: 20,
+    ...warehouseDispatch,
   },
   'WH-MILTON-KEYNES': {
     type: 'warehouse',
@@ -17,6 +32,7 @@ export const demoLocations = {
     lng: -0.7594,
     fulfils: ['delivery'],
     reorderPoint: 20,
+    ...warehouseDispatch,
   },
   'ST-OXFORD-ST': {
     type: 'store',
@@ -25,6 +41,8 @@ export const demoLocations = {
     lng: -0.1419,
     fulfils: ['delivery', 'same_day', 'pickup'],
     sameDayRadiusKm: 8,
+    ...storeDispatch,
+    acceptsTransfers: true,
   },
   'ST-CAMDEN': {
     type: 'store',
@@ -33,6 +51,8 @@ export const demoLocations = {
     lng: -0.1426,
     fulfils: ['same_day', 'pickup'],
     sameDayRadiusKm: 6,
+    ...storeDispatch,
+    acceptsTransfers: true,
   },
   'ST-BRIXTON': {
     type: 'store',
@@ -41,6 +61,7 @@ export const demoLocations = {
     lng: -0.1156,
     fulfils: ['same_day', 'pickup'],
     sameDayRadiusKm: 6,
+    ...storeDispatch,
   },
   'DS-SHOREDITCH': {
     type: 'dark_store',
@@ -49,6 +70,9 @@ export const demoLocations = {
     lng: -0.078,
     fulfils: ['same_day'],
     sameDayRadiusKm: 10,
+    timeZone: 'Europe/London',
+    sameDayCutoff: '20:00',
+    pickWithinMinutes: 20,
   },
 } as const;
 

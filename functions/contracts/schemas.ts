@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { channelIdSchema, channelOrderIdSchema, orderIdSchema, orderReferenceSchema } from './order-ids';
+import { dispatchSettingsSchema } from './shipments';
 import { money, storableCount, storableDecimal, storableQuantity } from './storable';
 
 /**
@@ -104,6 +105,8 @@ export const locationBodySchema = z.object({
    */
   reorderPoint: storableCount.optional(),
   reorderQuantity: storableQuantity.optional(),
+  // Dispatch: time zone, same-day cut-off, pick promise, transfers, pickup hold (contracts/shipments.ts).
+  ...dispatchSettingsSchema.shape,
 });
 export type LocationBody = z.infer<typeof locationBodySchema>;
 

@@ -364,6 +364,35 @@ describe('locations and stock', () => {
     expect(paired.json.name).toBe('Café 😀');
   });
 
+  it("keeps a location's dispatch settings, and refuses a clock that is not one", async () => {
+    const before = await itemCount();
+    const location = { type: 'store', name: 'Dispatch', lat: 51.5, lng: -0.1, fulfils: ['pickup'] };
+    const wrong = await call('PUT', '/locations/ST-CLOCK', {
+      apiKey: keys.ops,
+      body: { ...location, timeZone: 'Europe/Atlantis', sameDayCutoff: '25:00', pickWithinMinutes: 0 },
+    });
+    expectProblem(wrong, 422, 'REQUEST.VALIDATION_FAILED');
+    expect(wrong.json.errors?.map((error) => error.pointer).sort()).toEqual([
+      '/pickWithinMinutes',
+      '/sameDayCutoff',
+      '/timeZone',
+    ]);
+    expect(await itemCount()).toBe(before);
+    const settings = {
+      timeZone: 'Europe/Dublin',
+      sameDayCutoff: '15:30',
+      pickWithinMinutes: 45,
+      acceptsTransfers: true,
+      pickupHoldHours: 48,
+    };
+    const saved = await call('PUT', '/locations/ST-CLOCK', {
+      apiKey: keys.ops,
+      body: { ...location, ...settings },
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.json).toMatchObject(settings);
+  });
+
   it('records cycle counts: 404 for an unknown location, figures with available net of safety stock', async () => {
     expectProblem(
       await call('PUT', '/locations/NOWHERE/stock/SKU-TEE', {
