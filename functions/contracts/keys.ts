@@ -88,6 +88,18 @@ export const keys = {
   /** Which purchase orders were sent for an order (in its partition): cancellation finds them here. */
   orderPurchaseOrder: (orderId: string, poId: string) => ({ pk: `ORDER#${orderId}`, sk: `PO#${poId}` }),
   orderPurchaseOrderPrefix: 'PO#',
+  /** A shipment, in its order's partition (a shipment id names its order: contracts/shipments.ts). */
+  shipment: (orderId: string, shipmentId: string) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `SHIPMENT#${shipmentId}`,
+  }),
+  shipmentPrefix: 'SHIPMENT#',
+  /** A shipment's open staff task at a location, oldest due first, through gsi1 (sparse: only while open). */
+  locationTask: (locationId: string, dueBy: string, shipmentId: string) => ({
+    gsi1pk: `TASKS#${locationId}`,
+    gsi1sk: `${dueBy}#${shipmentId}`,
+  }),
+  locationTasksPartition: (locationId: string) => `TASKS#${locationId}`,
   /** A backorder: the missing units of one SKU of one order, in the order's partition. */
   backorder: (orderId: string, sku: string) => ({ pk: `ORDER#${orderId}`, sk: `BACKORDER#${sku}` }),
   backorderPrefix: 'BACKORDER#',

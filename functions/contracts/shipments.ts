@@ -107,3 +107,13 @@ export const dispatchDefaults = {
   acceptsTransfers: false,
   pickupHoldHours: 72,
 } as const satisfies Required<DispatchSettings>;
+
+/** The order a shipment id names: the id less its `-<route>-<index>`. */
+export function orderIdOfShipment(shipmentId: string): string | undefined {
+  const parsed = /^(.+)-\d{1,2}-\d{1,2}$/.exec(shipmentId);
+  return parsed && shipmentIdSchema.safeParse(shipmentId).success ? parsed[1] : undefined;
+}
+
+/** The staff task a shipment's status opens, and where: none once it has left the staff's hands. */
+export const taskKinds = ['pick', 'pack', 'receive_transfer', 'collect'] as const;
+export type TaskKind = (typeof taskKinds)[number];

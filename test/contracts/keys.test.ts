@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/contracts/keys';
 import { identifierSchema, poIdSchema, skuSchema } from '../../functions/contracts/schemas';
+import { shipmentIdFor } from '../../functions/contracts/shipments';
 import { maxPartitionKeyBytes, maxSortKeyBytes } from '../../functions/contracts/storable';
 
 /** The longest value a schema admits, made of `char`: proven by the schema refusing one character more. */
@@ -12,6 +13,7 @@ function longest(schema: { safeParse(value: unknown): { success: boolean } }, ch
 }
 
 const id = longest(identifierSchema);
+const longestOrderId = `${'c'.repeat(16)}.${'o'.repeat(47)}`;
 const sku = longest(skuSchema);
 const poId = longest(poIdSchema);
 /** ASL state names (steps) and event names: at most 80 characters (States Language). */
@@ -46,6 +48,9 @@ const longestKeys: Record<string, () => unknown> = {
   supplierPurchaseOrders: () => keys.supplierPurchaseOrders(id),
   orderPurchaseOrder: () => keys.orderPurchaseOrder(id, poId),
   backorder: () => keys.backorder(id, sku),
+  shipment: () => keys.shipment(id, shipmentIdFor(longestOrderId, 99, 99)),
+  locationTask: () => keys.locationTask(id, at, shipmentIdFor(longestOrderId, 99, 99)),
+  locationTasksPartition: () => keys.locationTasksPartition(id),
   backorderQueue: () => keys.backorderQueue(sku, at, id),
   backorderQueuePartition: () => keys.backorderQueuePartition(sku),
   receipt: () => keys.receipt(poId, id),

@@ -1,0 +1,263 @@
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { keys } from '../../contracts/keys';
+import {
+  orderIdOfShipment,
+  type ShipmentStatus,
+  shipmentStatusSchema,
+  shipmentTypeSchema,
+  type TaskKind,
+} from '../../contracts/shipments';
+import type { PlannedShipment } from '../../core/shipments';
+import { callAws } from '../errors';
+import type { TableRef } from './client';
+import { compact, isConditionalCheckFailed, type TransactItem } from './items';
+
+const lineSchema = z.object({ sku: z.string(), qty: z.number().int().nonnegative() });
+const shipmentEventSchema = z.object({
+  at: z.string(),
+  status: shipmentStatusSchema,
+  actor: z.string(),
+  step: z.string(),
+  reason: z.string().optional(),
+});
+export type ShipmentEvent = z.infer<typeof shipmentEventSchema>;
+
+export const shipmentRecordSchema = z.object({
+  shipmentId: z.string(),
+  orderId: z.string(),
+  type: shipmentTypeSchema,
+  locationId: z.string(),
+  destinationLocationId: z.string().optional(),
+  lines: z.array(lineSchema),
+  awaits: z.array(z.string()),
+  status: shipmentStatusSchema,
+  dueBy: z.string(),
+  promisedBy: z.string(),
+  version: z.number().int().positive(),
+  events: z.array(shipmentEventSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ShipmentRecord = z.infer<typeof shipmentRecordSchema>;
+
+/**
+ * The staff task a shipment in `status` waits for, and at which location: pick and pack where it is picked,
+ * the transfer's arrival at its destination store, the collection at the pickup counter. None otherwise.
+ */
+export function openTask(
+  shipment: Pick<ShipmentRecord, 'type' | 'status' | 'locationId' | 'destinationLocationId'>,
+): { kind: TaskKind; locationId: string } | undefined {
+  switch (shipment.status) {
+    case 'PICKING':
+      return { kind: 'pick', locationId: shipment.locationId };
+    case 'PACKING':
+      return { kind: 'pack', locationId: shipment.locationId };
+    case 'IN_TRANSFER':
+      return shipment.destinationLocationId
+        ? { kind: 'receive_transfer', locationId: shipment.destinationLocationId }
+        : undefined;
+    case 'READY_FOR_PICKUP':
+      return { kind: 'collect', locationId: shipment.locationId };
+    default:
+      return undefined;
+  }
+}
+
+/** What a planned shipment starts as: a pickup waiting for its transfers, else picking. */
+const initialStatus = (planned: PlannedShipment): ShipmentStatus =>
+  planned.awaits.length > 0 ? 'AWAITING_TRANSFER' : 'PICKING';
+
+/**
+ * The Puts that create a round's shipments, for the caller's transaction (with the order's change). Each is
+ * conditioned on not existing: a re-run that planned the same ids fails its transaction, and the caller then
+ * reads what the first run wrote (shipment ids are deterministic, contracts/shipments.ts).
+ */
+export function shipmentPuts(
+  table: TableRef,
+  orderId: string,
+  planned: readonly PlannedShipment[],
+  context: { readonly at: string; readonly actor: string; readonly step: string },
+): TransactItem[] {
+  return planned.map((shipment) => {
+    const status = initialStatus(shipment);
+    const record: ShipmentRecord = {
+      ...shipment,
+      lines: [...shipment.lines],
+      awaits: [...shipment.awaits],
+      orderId,
+      status,
+      version: 1,
+      events: [{ at: context.at, status, actor: context.actor, step: context.step }],
+      createdAt: context.at,
+      updatedAt: context.at,
+    };
+    const task = openTask(record);
+    return {
+      Put: {
+        TableName: table.tableName,
+        Item: compact({
+          ...keys.shipment(orderId, shipment.shipmentId),
+          entity: 'shipment',
+          ...record,
+          ...(task ? keys.locationTask(task.locationId, record.dueBy, record.shipmentId) : {}),
+        }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  });
+}
+
+export async function getShipment(table: TableRef, shipmentId: string): Promise<ShipmentRecord | undefined> {
+  const orderId = orderIdOfShipment(shipmentId);
+  if (!orderId) return undefined;
+  const { Item } = await callAws('getShipment', () =>
+    table.document.send(
+      new GetCommand({
+        TableName: table.tableName,
+        Key: keys.shipment(orderId, shipmentId),
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return Item ? shipmentRecordSchema.parse(Item) : undefined;
+}
+
+export type ShipmentTransition =
+  | { readonly outcome: 'moved' | 'already'; readonly shipment: ShipmentRecord }
+  | { readonly outcome: 'not-found' }
+  | { readonly outcome: 'conflict'; readonly shipment: ShipmentRecord };
+
+/**
+ * Moves a shipment from `from` to `to`, with an event, and its staff task index to the new status's task (or
+ * off it). Conditioned on the version read, so two staff members pressing at once move it once. Idempotent:
+ * a shipment already in `to` answers `already` with what it is; any other status is a `conflict`.
+ */
+export async function moveShipment(
+  table: TableRef,
+  shipmentId: string,
+  move: {
+    readonly from: readonly ShipmentStatus[];
+    readonly to: ShipmentStatus;
+    readonly event: Omit<ShipmentEvent, 'status'>;
+  },
+): Promise<ShipmentTransition> {
+  for (;;) {
+    const current = await getShipment(table, shipmentId);
+    if (!current) return { outcome: 'not-found' };
+    if (current.status === move.to) return { outcome: 'already', shipment: current };
+    if (!move.from.includes(current.status)) return { outcome: 'conflict', shipment: current };
+    const event: ShipmentEvent = { ...move.event, status: move.to };
+    const next: ShipmentRecord = {
+      ...current,
+      status: move.to,
+      version: current.version + 1,
+      events: [...current.events, event],
+      updatedAt: event.at,
+    };
+    const task = openTask(next);
+    const taskKey = task ? keys.locationTask(task.locationId, next.dueBy, shipmentId) : undefined;
+    try {
+      await callAws('moveShipment', () =>
+        table.document.send(
+          new UpdateCommand({
+            TableName: table.tableName,
+            Key: keys.shipment(current.orderId, shipmentId),
+            UpdateExpression: `SET #status = :to, version = :next, events = list_append(events, :event), updatedAt = :at${
+              taskKey ? ', gsi1pk = :gsi1pk, gsi1sk = :gsi1sk' : ''
+            }${taskKey ? '' : ' REMOVE gsi1pk, gsi1sk'}`,
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':to': move.to,
+              ':next': next.version,
+              ':event': [compact(event)],
+              ':at': event.at,
+              ':version': current.version,
+              ...(taskKey ? { ':gsi1pk': taskKey.gsi1pk, ':gsi1sk': taskKey.gsi1sk } : {}),
+            },
+          }),
+        ),
+      );
+      return { outcome: 'moved', shipment: next };
+    } catch (error) {
+      // Someone else moved it first: read again and answer from what it is now.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+}
+
+export interface LocationTask {
+  readonly taskId: string;
+  readonly kind: TaskKind;
+  readonly shipmentId: string;
+  readonly orderId: string;
+  readonly lines: readonly { readonly sku: string; readonly qty: number }[];
+  readonly dueBy: string;
+}
+
+/** A page token: the last task's index key, checked to be one of this location's (never trusted as given). */
+const pageKeySchema = z.strictObject({
+  pk: z.string().startsWith('ORDER#'),
+  sk: z.string().startsWith(keys.shipmentPrefix),
+  gsi1pk: z.string(),
+  gsi1sk: z.string(),
+});
+
+export class InvalidTaskPageToken extends Error {
+  override readonly name = 'InvalidTaskPageToken';
+}
+
+/** A location's open staff tasks, oldest due first, a page at a time. */
+export async function listLocationTasks(
+  table: TableRef,
+  locationId: string,
+  page: { readonly limit: number; readonly nextToken?: string },
+): Promise<{ items: LocationTask[]; nextToken?: string }> {
+  const partition = keys.locationTasksPartition(locationId);
+  let startKey: Record<string, unknown> | undefined;
+  if (page.nextToken) {
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(page.nextToken, 'base64url').toString('utf8'));
+    } catch {
+      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+    }
+    const parsed = pageKeySchema.safeParse(decoded);
+    if (!parsed.success || parsed.data.gsi1pk !== partition)
+      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+    startKey = parsed.data;
+  }
+  const result = await callAws('listLocationTasks', () =>
+    table.document.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        Limit: page.limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    ),
+  );
+  const items = (result.Items ?? []).flatMap((item) => {
+    const shipment = shipmentRecordSchema.parse(item);
+    const task = openTask(shipment);
+    if (!task) return [];
+    return [
+      {
+        taskId: `${shipment.shipmentId}.${task.kind}`,
+        kind: task.kind,
+        shipmentId: shipment.shipmentId,
+        orderId: shipment.orderId,
+        lines: shipment.lines,
+        dueBy: shipment.dueBy,
+      },
+    ];
+  });
+  const last = result.LastEvaluatedKey;
+  return {
+    items,
+    ...(last ? { nextToken: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}),
+  };
+}
