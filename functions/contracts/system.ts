@@ -7,6 +7,8 @@
  * name, a queue's URL, a state machine's ARN) are written as references and resolved by each side.
  */
 
+import { type HttpApiDefinitionOf, httpApi, type RouteDefinitionOf, routes } from './http-routes';
+
 export type TableKey = keyof typeof tables;
 export type QueueKey = keyof typeof queues;
 export type WorkflowKey = keyof typeof workflows;
@@ -96,29 +98,6 @@ export interface WorkflowDefinition {
   readonly substitutions: Readonly<Record<string, Ref>>;
   /** Tables the workflow touches through direct SDK integrations. */
   readonly tables: readonly TableKey[];
-}
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-export interface RouteDefinition {
-  readonly method: HttpMethod;
-  readonly path: string;
-  readonly function: FunctionKey;
-  /** Public routes skip the authorizer (health, the OpenAPI document, signed courier webhooks). */
-  readonly public?: boolean;
-}
-
-/**
- * The HTTP API's authorizer and its result cache, as API Gateway runs it and the local gateway emulates it
- * (local/emulators/apigateway/authorizer.ts). Why a cache: the authorizer's invocation and principal read were
- * a fifth of a POST /orders; the price: a revoked key keeps working for up to the TTL.
- */
-export interface HttpApiDefinition {
-  readonly authorizer: {
-    readonly function: FunctionKey;
-    /** Lower-case header names; `$request.header.<name>` in API Gateway. */
-    readonly identityHeaders: readonly string[];
-    readonly resultsCacheTtlSeconds: number;
-  };
 }
 
 /** Where every function reads the shared names from; kept in one place so env.ts and this agree. */
@@ -425,38 +404,14 @@ export const functions = {
   },
 } as const satisfies Record<string, FunctionDefinition>;
 
-export const routes = [
-  { method: 'GET', path: '/health', function: 'health', public: true },
-  { method: 'GET', path: '/openapi.json', function: 'health', public: true },
-  { method: 'PUT', path: '/locations/{locationId}', function: 'putLocation' },
-  { method: 'PUT', path: '/locations/{locationId}/stock/{sku}', function: 'putStock' },
-  { method: 'PUT', path: '/locations/{locationId}/stock/{sku}/shards', function: 'putStockShards' },
-  { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },
-  { method: 'POST', path: '/orders', function: 'createOrder' },
-  { method: 'GET', path: '/orders/{orderId}', function: 'getOrder' },
-  { method: 'POST', path: '/orders/{orderId}/cancel', function: 'cancelOrder' },
-  { method: 'POST', path: '/suppliers/{supplierId}/stock', function: 'postSupplierStock' },
-  { method: 'GET', path: '/suppliers/{supplierId}/purchase-orders', function: 'listPurchaseOrders' },
-  {
-    method: 'POST',
-    path: '/suppliers/{supplierId}/purchase-orders/{poId}/confirm',
-    function: 'decidePurchaseOrder',
-  },
-  {
-    method: 'POST',
-    path: '/suppliers/{supplierId}/purchase-orders/{poId}/reject',
-    function: 'decidePurchaseOrder',
-  },
-  { method: 'POST', path: '/locations/{locationId}/receipts', function: 'receiveGoods' },
-  { method: 'GET', path: '/ops/dead-letters', function: 'listDeadLetters' },
-  { method: 'POST', path: '/ops/dead-letters/redrive', function: 'redriveDeadLetters' },
-  { method: 'GET', path: '/ops/executions', function: 'listExecutions' },
-  { method: 'POST', path: '/ops/executions/{executionId}/redrive', function: 'redriveExecution' },
-] as const satisfies readonly RouteDefinition[];
+export type { HttpMethod } from './http-routes';
+export type RouteDefinition = RouteDefinitionOf<FunctionKey>;
+export type HttpApiDefinition = HttpApiDefinitionOf<FunctionKey>;
+export { httpApi, routes };
 
-export const httpApi = {
-  authorizer: { function: 'authorizer', identityHeaders: ['x-api-key'], resultsCacheTtlSeconds: 60 },
-} as const satisfies HttpApiDefinition;
+/** Compile-time check: every function the routes and the authorizer name is a function of this system. */
+const namesKnownFunctions: readonly { readonly function: FunctionKey }[] = [...routes, httpApi.authorizer];
+void namesKnownFunctions;
 
 export const system = { tables, queues, functions, workflows, routes, httpApi } as const;
 

@@ -1,0 +1,61 @@
+/**
+ * The HTTP API's part of the system definition (functions/contracts/system.ts): its routes, each backed by a
+ * function, and its authorizer. Apart so the definition stays readable; system.ts re-exports both and checks
+ * that every function they name is one of its functions.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+/** A route; `F` the names of the system's functions (system.ts narrows it). */
+export interface RouteDefinitionOf<F extends string> {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly function: F;
+  /** Public routes skip the authorizer (health, the OpenAPI document, signed courier webhooks). */
+  readonly public?: boolean;
+}
+
+/**
+ * The HTTP API's authorizer and its result cache, as API Gateway runs it and the local gateway emulates it
+ * (local/emulators/apigateway/authorizer.ts). Why a cache: the authorizer's invocation and principal read were
+ * a fifth of a POST /orders; the price: a revoked key keeps working for up to the TTL.
+ */
+export interface HttpApiDefinitionOf<F extends string> {
+  readonly authorizer: {
+    readonly function: F;
+    /** Lower-case header names; `$request.header.<name>` in API Gateway. */
+    readonly identityHeaders: readonly string[];
+    readonly resultsCacheTtlSeconds: number;
+  };
+}
+
+export const routes = [
+  { method: 'GET', path: '/health', function: 'health', public: true },
+  { method: 'GET', path: '/openapi.json', function: 'health', public: true },
+  { method: 'PUT', path: '/locations/{locationId}', function: 'putLocation' },
+  { method: 'PUT', path: '/locations/{locationId}/stock/{sku}', function: 'putStock' },
+  { method: 'PUT', path: '/locations/{locationId}/stock/{sku}/shards', function: 'putStockShards' },
+  { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },
+  { method: 'POST', path: '/orders', function: 'createOrder' },
+  { method: 'GET', path: '/orders/{orderId}', function: 'getOrder' },
+  { method: 'POST', path: '/orders/{orderId}/cancel', function: 'cancelOrder' },
+  { method: 'POST', path: '/suppliers/{supplierId}/stock', function: 'postSupplierStock' },
+  { method: 'GET', path: '/suppliers/{supplierId}/purchase-orders', function: 'listPurchaseOrders' },
+  {
+    method: 'POST',
+    path: '/suppliers/{supplierId}/purchase-orders/{poId}/confirm',
+    function: 'decidePurchaseOrder',
+  },
+  {
+    method: 'POST',
+    path: '/suppliers/{supplierId}/purchase-orders/{poId}/reject',
+    function: 'decidePurchaseOrder',
+  },
+  { method: 'POST', path: '/locations/{locationId}/receipts', function: 'receiveGoods' },
+  { method: 'GET', path: '/ops/dead-letters', function: 'listDeadLetters' },
+  { method: 'POST', path: '/ops/dead-letters/redrive', function: 'redriveDeadLetters' },
+  { method: 'GET', path: '/ops/executions', function: 'listExecutions' },
+  { method: 'POST', path: '/ops/executions/{executionId}/redrive', function: 'redriveExecution' },
+] as const satisfies readonly RouteDefinitionOf<string>[];
+
+export const httpApi = {
+  authorizer: { function: 'authorizer', identityHeaders: ['x-api-key'], resultsCacheTtlSeconds: 60 },
+} as const satisfies HttpApiDefinitionOf<string>;
