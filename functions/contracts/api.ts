@@ -2,8 +2,9 @@ import * as z from 'zod';
 import * as opsSchemas from './ops-schemas';
 import type { Role } from './schemas';
 import * as domainSchemas from './schemas';
+import * as shipmentSchemas from './shipments';
 
-const schemas = { ...domainSchemas, ...opsSchemas };
+const schemas = { ...domainSchemas, ...opsSchemas, ...shipmentSchemas };
 
 import type { routes } from './system';
 
@@ -95,6 +96,15 @@ export const apiContracts = {
     successStatus: 200,
     response: schemas.stockShardsResponseSchema,
     problems: [404, 415, 422],
+  },
+  'GET /locations/{locationId}/tasks': {
+    summary:
+      "A location's open staff tasks (pick, pack, receive a transfer, hand over a collection), oldest due first",
+    access: { roles: ['staff', 'ops'], scopeParam: 'locationId' },
+    params: schemas.locationIdParamsSchema,
+    query: schemas.listLocationTasksQuerySchema,
+    successStatus: 200,
+    response: schemas.locationTaskListSchema,
   },
   'GET /inventory/{sku}': {
     summary: 'Per-location and total stock of a SKU, with supplier availability',

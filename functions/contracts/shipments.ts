@@ -117,3 +117,24 @@ export function orderIdOfShipment(shipmentId: string): string | undefined {
 /** The staff task a shipment's status opens, and where: none once it has left the staff's hands. */
 export const taskKinds = ['pick', 'pack', 'receive_transfer', 'collect'] as const;
 export type TaskKind = (typeof taskKinds)[number];
+
+export const taskKindSchema = z.enum(taskKinds);
+
+export const listLocationTasksQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  nextToken: z.string().min(1).max(2048).optional(),
+});
+
+export const locationTaskSchema = z.object({
+  taskId: z.string(),
+  kind: taskKindSchema,
+  shipmentId: z.string(),
+  orderId: z.string(),
+  lines: z.array(z.object({ sku: z.string(), qty: z.number().int() })),
+  dueBy: z.iso.datetime(),
+});
+
+export const locationTaskListSchema = z.object({
+  items: z.array(locationTaskSchema),
+  nextToken: z.string().optional(),
+});

@@ -363,6 +363,12 @@ export const functions = {
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
+  listLocationTasks: {
+    entry: 'functions/handlers/dispatch/list-location-tasks.api.ts',
+    description: "A location's open staff tasks",
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+  },
   decidePurchaseOrder: {
     entry: 'functions/handlers/suppliers/decide-purchase-order.api.ts',
     description: 'Supplier confirms or rejects a purchase order; wakes the procurement workflow',

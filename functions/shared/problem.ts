@@ -92,3 +92,9 @@ export function validationProblem(
 ): HttpProblem {
   return new HttpProblem(status, problemCodes.validation, detail, toFieldErrors(error, root));
 }
+
+/** A page token the API did not issue (forged, truncated, or another listing's): a 400 naming `nextToken`. */
+export const pageTokenProblem = (message: string): HttpProblem =>
+  new HttpProblem(400, problemCodes.validation, message, [
+    { pointer: '/nextToken', field: 'nextToken', message },
+  ]);

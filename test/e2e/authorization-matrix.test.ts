@@ -45,6 +45,7 @@ const policy: Record<string, Policy> = {
   'PUT /locations/{locationId}': { allowed: ['ops'] },
   'PUT /locations/{locationId}/stock/{sku}': { allowed: ['staff', 'ops'] },
   'PUT /locations/{locationId}/stock/{sku}/shards': { allowed: ['ops'] },
+  'GET /locations/{locationId}/tasks': { allowed: ['staff', 'ops'] },
   'GET /inventory/{sku}': { allowed: ['channel', 'other channel', 'ops'] },
   'POST /orders': { allowed: ['channel', 'other channel'] },
   'GET /orders/{orderId}': { allowed: ['channel', 'ops'], notFound: ['other channel'] },

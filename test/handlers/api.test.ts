@@ -3,10 +3,13 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transactWrite } from '../../functions/adapters/dynamodb/items';
 import { apiKeyHash, savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { transitionOrder } from '../../functions/adapters/dynamodb/reservations';
+import { shipmentPuts } from '../../functions/adapters/dynamodb/shipments';
 import { keys as principalKeys } from '../../functions/contracts/keys';
 import { routes } from '../../functions/contracts/system';
+import { planShipments } from '../../functions/core/shipments';
 import { localCredentials, localRegion } from '../../local/emulators/protocol/identity';
 import { findFreePort } from '../../local/emulators/protocol/net';
 import { startSqsService } from '../../local/emulators/sqs/service';
@@ -391,6 +394,49 @@ describe('locations and stock', () => {
     });
     expect(saved.status).toBe(200);
     expect(saved.json).toMatchObject(settings);
+  });
+
+  it("lists a store's open tasks to its own staff only, oldest due first, and refuses a forged page token", async () => {
+    const tasks = (apiKey: string, locationId = 'ST-OXFORD', query: Record<string, string> = {}) =>
+      call('GET', `/locations/${locationId}/tasks`, { apiKey, query });
+    expect((await tasks(keys.staffOxford)).json).toEqual({ items: [] });
+    const planned = planShipments({
+      orderId: 'web.TASKS-1',
+      fulfilment: { type: 'pickup', storeId: 'ST-OXFORD' },
+      route: 0,
+      allocations: [{ sku: 'SKU-TEE', qty: 2, locationId: 'ST-OXFORD' }],
+      settings: { 'ST-OXFORD': { pickWithinMinutes: 30 } },
+      now: new Date('2026-01-12T10:00:00.000Z'),
+    });
+    const tableRef = { document: table.document, tableName: table.tableName };
+    await transactWrite(
+      tableRef,
+      'createShipments',
+      shipmentPuts(tableRef, 'web.TASKS-1', planned, {
+        at: '2026-01-12T10:00:00.000Z',
+        actor: 'test',
+        step: 'CreateShipments',
+      }),
+    );
+    const listed = await tasks(keys.staffOxford, 'ST-OXFORD', { limit: '10' });
+    expect(listed.status).toBe(200);
+    expect(listed.json).toEqual({
+      items: [
+        {
+          taskId: 'web.TASKS-1-0-0.pick',
+          kind: 'pick',
+          shipmentId: 'web.TASKS-1-0-0',
+          orderId: 'web.TASKS-1',
+          lines: [{ sku: 'SKU-TEE', qty: 2 }],
+          dueBy: '2026-01-12T10:30:00.000Z',
+        },
+      ],
+    });
+    expect((await tasks(keys.ops)).status).toBe(200);
+    expectProblem(await tasks(keys.staffOxford, 'ST-CAMDEN'), 403);
+    expectProblem(await tasks(keys.channel), 403);
+    expectProblem(await tasks(keys.staffOxford, 'ST-OXFORD', { nextToken: 'Zm9yZ2Vk' }), 400);
+    expectProblem(await tasks(keys.staffOxford, 'ST-OXFORD', { limit: '0' }), 400);
   });
 
   it('records cycle counts: 404 for an unknown location, figures with available net of safety stock', async () => {

@@ -87,6 +87,7 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       path: `/suppliers/${ids.ownSupplier}/stock`,
       body: { feedSeq: 1, items: [{ sku: ids.sku, available: 10, leadTimeDays: 2, unitCost: 3 }] },
     },
+    'GET /locations/{locationId}/tasks': { path: `/locations/${ids.ownLocation}/tasks?limit=5` },
     'GET /suppliers/{supplierId}/purchase-orders': { path: `/suppliers/${ids.ownSupplier}/purchase-orders` },
     'POST /suppliers/{supplierId}/purchase-orders/{poId}/confirm': {
       path: `/suppliers/${ids.ownSupplier}/purchase-orders/${ids.poId}/confirm`,

@@ -1,10 +1,9 @@
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { InvalidPageTokenError, listExecutionSummariesAcross } from '../../adapters/sfn/executions';
 import { apiContracts } from '../../contracts/api';
-import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment, operatedStateMachineArns } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
-import { HttpProblem } from '../../shared/problem';
+import { pageTokenProblem } from '../../shared/problem';
 
 const stateMachineArns = operatedStateMachineArns(loadFunctionEnvironment('listExecutions'));
 const sfn = createStepFunctionsClient();
@@ -13,10 +12,7 @@ export const handler = httpHandler(apiContracts['GET /ops/executions'], async ({
   try {
     return { body: await listExecutionSummariesAcross(sfn, stateMachineArns, query) };
   } catch (error) {
-    if (error instanceof InvalidPageTokenError)
-      throw new HttpProblem(400, problemCodes.validation, error.message, [
-        { pointer: '/nextToken', field: 'nextToken', message: error.message },
-      ]);
+    if (error instanceof InvalidPageTokenError) throw pageTokenProblem(error.message);
     throw error;
   }
 });
