@@ -16,6 +16,7 @@ import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes, compact, type TransactItem, transactWrite } from './items';
 import { queryAll } from './query';
+import { type ShipmentRecord, shipmentRecordSchema } from './shipments';
 
 /** The order item (`ORDER#<id>` / `ORDER`); `version` makes every change an optimistic, conditional write. */
 export const orderRecordSchema = z.object({
@@ -228,10 +229,16 @@ export async function loadOrder(table: TableRef, orderId: string): Promise<Order
 export async function loadOrderPartition(
   table: TableRef,
   orderId: string,
-): Promise<{ order?: OrderRecord; holds: HoldRecord[]; timeline: TimelineEntry[] }> {
+): Promise<{
+  order?: OrderRecord;
+  holds: HoldRecord[];
+  timeline: TimelineEntry[];
+  shipments: ShipmentRecord[];
+}> {
   let order: OrderRecord | undefined;
   const holds: HoldRecord[] = [];
   const timeline: TimelineEntry[] = [];
+  const shipments: ShipmentRecord[] = [];
   const items = await queryAll(table, 'loadOrderPartition', {
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
@@ -242,8 +249,9 @@ export async function loadOrderPartition(
     if (sortKey === 'ORDER') order = orderRecordSchema.parse(item);
     else if (sortKey.startsWith(keys.holdPrefix)) holds.push(holdRecordSchema.parse(item));
     else if (sortKey.startsWith(keys.timelinePrefix)) timeline.push(timelineEntrySchema.parse(item));
+    else if (sortKey.startsWith(keys.shipmentPrefix)) shipments.push(shipmentRecordSchema.parse(item));
   }
-  return { order, holds, timeline };
+  return { order, holds, timeline, shipments };
 }
 
 /**
