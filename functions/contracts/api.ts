@@ -106,6 +106,16 @@ export const apiContracts = {
     successStatus: 200,
     response: schemas.locationTaskListSchema,
   },
+  'POST /shipments/{shipmentId}/picked': {
+    summary:
+      "Staff of the shipment's location picked every line: its units leave the shelf (held units committed) and it goes to packing (idempotent)",
+    access: { roles: ['staff'] },
+    params: schemas.shipmentIdParamsSchema,
+    body: schemas.pickBodySchema,
+    successStatus: 200,
+    response: schemas.shipmentStepResponseSchema,
+    problems: [404, 409, 415, 422],
+  },
   'GET /inventory/{sku}': {
     summary: 'Per-location and total stock of a SKU, with supplier availability',
     access: { roles: ['ops', 'channel'] },

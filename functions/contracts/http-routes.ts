@@ -34,6 +34,7 @@ export const routes = [
   { method: 'PUT', path: '/locations/{locationId}/stock/{sku}', function: 'putStock' },
   { method: 'PUT', path: '/locations/{locationId}/stock/{sku}/shards', function: 'putStockShards' },
   { method: 'GET', path: '/locations/{locationId}/tasks', function: 'listLocationTasks' },
+  { method: 'POST', path: '/shipments/{shipmentId}/picked', function: 'recordPick' },
   { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },
   { method: 'POST', path: '/orders', function: 'createOrder' },
   { method: 'GET', path: '/orders/{orderId}', function: 'getOrder' },

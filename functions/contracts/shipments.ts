@@ -138,3 +138,25 @@ export const locationTaskListSchema = z.object({
   items: z.array(locationTaskSchema),
   nextToken: z.string().optional(),
 });
+
+export const shipmentIdParamsSchema = z.object({ shipmentId: shipmentIdSchema });
+
+/** What staff picked: every line of the shipment, each SKU once. */
+export const pickBodySchema = z.object({
+  lines: z
+    .array(
+      z.object({
+        sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a SKU'),
+        qty: z.number().int().min(0).max(1_000_000_000),
+      }),
+    )
+    .min(1)
+    .max(100)
+    .refine((lines) => new Set(lines.map((line) => line.sku)).size === lines.length, 'must not repeat a SKU'),
+});
+export type PickBody = z.infer<typeof pickBodySchema>;
+
+export const shipmentStepResponseSchema = z.object({
+  shipmentId: shipmentIdSchema,
+  status: shipmentStatusSchema,
+});

@@ -369,6 +369,12 @@ export const functions = {
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
+  recordPick: {
+    entry: 'functions/handlers/dispatch/record-pick.api.ts',
+    description: 'Staff picked a shipment: commits its holds and moves it to packing',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
   decidePurchaseOrder: {
     entry: 'functions/handlers/suppliers/decide-purchase-order.api.ts',
     description: 'Supplier confirms or rejects a purchase order; wakes the procurement workflow',

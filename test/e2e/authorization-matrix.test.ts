@@ -46,6 +46,7 @@ const policy: Record<string, Policy> = {
   'PUT /locations/{locationId}/stock/{sku}': { allowed: ['staff', 'ops'] },
   'PUT /locations/{locationId}/stock/{sku}/shards': { allowed: ['ops'] },
   'GET /locations/{locationId}/tasks': { allowed: ['staff', 'ops'] },
+  'POST /shipments/{shipmentId}/picked': { allowed: ['staff'] },
   'GET /inventory/{sku}': { allowed: ['channel', 'other channel', 'ops'] },
   'POST /orders': { allowed: ['channel', 'other channel'] },
   'GET /orders/{orderId}': { allowed: ['channel', 'ops'], notFound: ['other channel'] },
@@ -131,6 +132,7 @@ beforeAll(async () => {
     channelId: ids.channel,
     opsKey: keys.ops,
     channelKey: keys.channel,
+    table,
   });
 }, 180_000);
 

@@ -75,6 +75,7 @@ beforeAll(async () => {
     channelId: ids.channel,
     opsKey: keys.ops,
     channelKey: keys.channel,
+    table: started.table,
   });
   openApi = (await http.expectStatus(http.api('/openapi.json'), 200)) as typeof openApi;
 }, 180_000);

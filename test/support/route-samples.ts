@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
  * Every id comes from `ids`, which carries a per-run tag: what a request could write names the tag.
  */
 export interface RouteIds {
+  /** The channel whose order the samples name. */
+  readonly channel: string;
   readonly ownLocation: string;
   readonly sku: string;
   readonly ownSupplier: string;
@@ -88,6 +90,11 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       body: { feedSeq: 1, items: [{ sku: ids.sku, available: 10, leadTimeDays: 2, unitCost: 3 }] },
     },
     'GET /locations/{locationId}/tasks': { path: `/locations/${ids.ownLocation}/tasks?limit=5` },
+    // The first shipment of the sample order (a pickup at the own location: seedSampleWorld creates it).
+    'POST /shipments/{shipmentId}/picked': {
+      path: `/shipments/${ids.channel}.${ids.channelOrderId}-0-0/picked`,
+      body: { lines },
+    },
     'GET /suppliers/{supplierId}/purchase-orders': { path: `/suppliers/${ids.ownSupplier}/purchase-orders` },
     'POST /suppliers/{supplierId}/purchase-orders/{poId}/confirm': {
       path: `/suppliers/${ids.ownSupplier}/purchase-orders/${ids.poId}/confirm`,

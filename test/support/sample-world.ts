@@ -1,5 +1,7 @@
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
+import { createShipments } from '../../functions/app/create-shipments';
 import { orderIdOf } from '../../functions/contracts/order-ids';
 import { routes } from '../../functions/contracts/system';
 import type { LocalCloud } from '../../local/cloud';
@@ -35,13 +37,13 @@ export function sendSample(
 
 /**
  * The world the samples name: a store with stock (written by ops), and an order of the channel that has
- * settled (its workflow finished), so nothing moves in the background while a suite checks what its requests
- * wrote.
+ * settled (its workflow finished) with its shipment at the store, so nothing moves in the background while a
+ * suite checks what its requests wrote.
  */
 export async function seedSampleWorld(
   http: ReturnType<typeof e2eHttp>,
   sfn: SFNClient,
-  world: { ids: RouteIds; channelId: string; opsKey: string; channelKey: string },
+  world: { ids: RouteIds; channelId: string; opsKey: string; channelKey: string; table: TableRef },
 ): Promise<void> {
   const samples = routeSamples(world.ids);
   for (const route of ['PUT /locations/{locationId}', 'PUT /locations/{locationId}/stock/{sku}'])
@@ -55,5 +57,11 @@ export async function seedSampleWorld(
   await eventually(async () => {
     const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return status === 'SUCCEEDED' ? status : undefined;
+  });
+  // Dispatch is not a workflow step yet (docs/dispatch.md): create the order's shipment as it will.
+  await createShipments(world.table, {
+    orderId: orderIdOf(world.channelId, world.ids.channelOrderId),
+    actor: 'test:sample-world',
+    now: new Date(),
   });
 }
