@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { channelIdSchema, channelOrderIdSchema, orderIdSchema, orderReferenceSchema } from './order-ids';
-import { dispatchSettingsSchema } from './shipments';
+import { dispatchSettingsSchema, shipmentViewSchema } from './shipments';
 import { money, storableCount, storableDecimal, storableQuantity } from './storable';
 
 /**
@@ -297,7 +297,7 @@ export const orderResponseSchema = z.object({
   shortfall: z.array(shortfallSchema).optional(),
   /** Pickup orders short at the chosen store: other pickup stores that could serve the whole order, nearest first. */
   pickupAlternatives: z.array(identifierSchema).optional(),
-  shipments: z.array(z.unknown()),
+  shipments: z.array(shipmentViewSchema),
   returns: z.array(z.unknown()),
   timeline: z.array(timelineEntrySchema),
   createdAt: z.iso.datetime(),

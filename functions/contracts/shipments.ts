@@ -160,3 +160,25 @@ export const shipmentStepResponseSchema = z.object({
   shipmentId: shipmentIdSchema,
   status: shipmentStatusSchema,
 });
+
+/** A shipment as `GET /orders/{orderId}` shows it (docs/dispatch.md). */
+export const shipmentViewSchema = z.object({
+  shipmentId: shipmentIdSchema,
+  type: shipmentTypeSchema,
+  locationId: z.string(),
+  destinationLocationId: z.string().optional(),
+  status: shipmentStatusSchema,
+  lines: z.array(z.object({ sku: z.string(), qty: z.number().int() })),
+  dueBy: z.iso.datetime(),
+  promisedBy: z.iso.datetime(),
+  events: z.array(
+    z.object({
+      at: z.iso.datetime(),
+      status: shipmentStatusSchema,
+      actor: z.string(),
+      step: z.string(),
+      reason: z.string().optional(),
+    }),
+  ),
+});
+export type ShipmentView = z.infer<typeof shipmentViewSchema>;

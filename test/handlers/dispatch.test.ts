@@ -69,6 +69,24 @@ describe('POST /shipments/{shipmentId}/picked', () => {
       'PICKING',
       'PACKING',
     ]);
+    // The order shows its shipment, and where it stands.
+    const order = await call('GET', '/orders/ds.p-1', { apiKey: keys.ops });
+    expect(order.json).toMatchObject({
+      status: 'PICKING',
+      shipments: [
+        {
+          shipmentId,
+          type: 'pickup',
+          locationId: 'DS-A',
+          status: 'PACKING',
+          lines: [
+            { sku: 'DS-CAP', qty: 1 },
+            { sku: 'DS-TEE', qty: 2 },
+          ],
+          events: [{ status: 'PICKING' }, { status: 'PACKING', actor: 'staff:DS-A', step: 'Picked' }],
+        },
+      ],
+    });
   });
 
   it("refuses another store's staff, other lines, a short pick (not built yet) and unknown shipments, writing nothing", async () => {

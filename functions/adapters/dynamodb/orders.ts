@@ -16,7 +16,7 @@ import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes, compact, type TransactItem, transactWrite } from './items';
 import { queryAll } from './query';
-import { type ShipmentRecord, shipmentRecordSchema } from './shipments';
+import { type ShipmentRecord, shipmentRecordSchema, shipmentView } from './shipments';
 
 /** The order item (`ORDER#<id>` / `ORDER`); `version` makes every change an optimistic, conditional write. */
 export const orderRecordSchema = z.object({
@@ -255,14 +255,14 @@ export async function loadOrderPartition(
 }
 
 /**
- * docs/api.md order view (the handler adds how the caller names it and its channel); shipments and returns
- * belong to later workflows and are empty until those exist.
+ * docs/api.md order view (the handler adds how the caller names it and its channel), with its shipments in
+ * plan order; returns belong to a later workflow and are empty until it exists.
  */
 export async function getOrderView(
   table: TableRef,
   orderId: string,
 ): Promise<Omit<OrderResponse, 'channelId'> | undefined> {
-  const { order, timeline } = await loadOrderPartition(table, orderId);
+  const { order, timeline, shipments } = await loadOrderPartition(table, orderId);
   if (!order) return undefined;
   return {
     orderId: order.orderId,
@@ -273,7 +273,7 @@ export async function getOrderView(
     allocations: order.allocations,
     ...(order.shortfall.length > 0 ? { shortfall: order.shortfall } : {}),
     ...(order.pickupAlternatives.length > 0 ? { pickupAlternatives: order.pickupAlternatives } : {}),
-    shipments: [],
+    shipments: shipments.map(shipmentView),
     returns: [],
     timeline: timeline.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
     createdAt: order.createdAt,

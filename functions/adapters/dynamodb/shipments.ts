@@ -4,6 +4,7 @@ import { keys } from '../../contracts/keys';
 import {
   orderIdOfShipment,
   type ShipmentStatus,
+  type ShipmentView,
   shipmentStatusSchema,
   shipmentTypeSchema,
   type TaskKind,
@@ -261,3 +262,17 @@ export async function listLocationTasks(
     ...(last ? { nextToken: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}),
   };
 }
+
+/** A shipment as the order view shows it (contracts/shipments.ts shipmentViewSchema). */
+export const shipmentView = (shipment: ShipmentRecord): ShipmentView =>
+  compact({
+    shipmentId: shipment.shipmentId,
+    type: shipment.type,
+    locationId: shipment.locationId,
+    destinationLocationId: shipment.destinationLocationId,
+    status: shipment.status,
+    lines: shipment.lines,
+    dueBy: shipment.dueBy,
+    promisedBy: shipment.promisedBy,
+    events: shipment.events,
+  });
