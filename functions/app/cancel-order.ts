@@ -15,6 +15,7 @@ import {
   WorkflowTaskError,
 } from '../contracts/errors';
 import { decideCancellation } from '../core/order-status';
+import { cancelShipments } from './cancel-shipments';
 
 export type CancelOrderResult =
   | {
@@ -82,6 +83,14 @@ export async function cancelOrder(
   });
   // A goods receipt may have held units for a backorder until it was withdrawn just now.
   releasedHolds += await releaseHolds(table, input.orderId, input.now);
+  // Dispatch stops: shipments not yet gone are cancelled, and picked units go back on the shelf.
+  await cancelShipments(table, {
+    orderId: input.orderId,
+    actor: input.actor,
+    step: cancelStep,
+    reason,
+    now: input.now,
+  });
   const purchaseOrders = await cancelOpenPurchaseOrders(table, {
     orderId: input.orderId,
     actor: input.actor,

@@ -123,4 +123,31 @@ describe('POST /shipments/{shipmentId}/picked', () => {
     expect(refused.json).toMatchObject({ code: 'SHIPMENTS.INVALID_STATE' });
     expect(await getStock(table, 'DS-CAP', 'DS-A')).toEqual(before);
   });
+
+  it('a cancellation after the pick puts the units back on the shelf, once, and stops the shipment', async () => {
+    const shipmentId = await shipmentFor('ds.p-4', [{ sku: 'DS-TEE', qty: 2 }]);
+    const before = await getStock(table, 'DS-TEE', 'DS-A');
+    await pick(shipmentId, [{ sku: 'DS-TEE', qty: 2 }]);
+    expect(await getStock(table, 'DS-TEE', 'DS-A')).toMatchObject({
+      onHand: (before?.onHand ?? 0) - 2,
+      reserved: (before?.reserved ?? 0) - 2,
+    });
+    for (let time = 0; time < 2; time++)
+      expect(await cancelOrder(table, { orderId: 'ds.p-4', actor: 'test', now })).toMatchObject({
+        kind: 'cancelled',
+      });
+    // The two units are back on sale where they were picked: as before the order, less nothing.
+    expect(await getStock(table, 'DS-TEE', 'DS-A')).toMatchObject({
+      onHand: before?.onHand,
+      reserved: (before?.reserved ?? 0) - 2,
+      available: (before?.available ?? 0) + 2,
+    });
+    expect(await getShipment(table, shipmentId)).toMatchObject({
+      status: 'CANCELLED',
+      events: [{ status: 'PICKING' }, { status: 'PACKING' }, { status: 'CANCELLED', step: 'CancelOrder' }],
+    });
+    const tasks = await call('GET', '/locations/DS-A/tasks', { apiKey: keys.staffA });
+    const listed = (tasks.json as { items: { shipmentId: string }[] }).items;
+    expect(listed.map((task) => task.shipmentId)).not.toContain(shipmentId);
+  });
 });

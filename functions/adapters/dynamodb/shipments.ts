@@ -124,6 +124,51 @@ export async function getShipment(table: TableRef, shipmentId: string): Promise<
   return Item ? shipmentRecordSchema.parse(Item) : undefined;
 }
 
+/**
+ * The write that moves `current` to `to`: its event appended, its staff task index set to the new status's
+ * task (or removed), conditioned on the version read. For a transaction, or sent alone by moveShipment.
+ */
+export function shipmentMove(
+  table: TableRef,
+  current: ShipmentRecord,
+  to: ShipmentStatus,
+  event: Omit<ShipmentEvent, 'status'>,
+): { item: { Update: NonNullable<TransactItem['Update']> }; next: ShipmentRecord } {
+  const recorded: ShipmentEvent = { ...event, status: to };
+  const next: ShipmentRecord = {
+    ...current,
+    status: to,
+    version: current.version + 1,
+    events: [...current.events, recorded],
+    updatedAt: recorded.at,
+  };
+  const task = openTask(next);
+  const taskKey = task ? keys.locationTask(task.locationId, next.dueBy, current.shipmentId) : undefined;
+  const set = `SET #status = :to, version = :next, events = list_append(events, :event), updatedAt = :at${
+    taskKey ? ', gsi1pk = :gsi1pk, gsi1sk = :gsi1sk' : ''
+  }`;
+  return {
+    next,
+    item: {
+      Update: {
+        TableName: table.tableName,
+        Key: keys.shipment(current.orderId, current.shipmentId),
+        UpdateExpression: taskKey ? set : `${set} REMOVE gsi1pk, gsi1sk`,
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':to': to,
+          ':next': next.version,
+          ':event': [compact(recorded)],
+          ':at': recorded.at,
+          ':version': current.version,
+          ...(taskKey ? { ':gsi1pk': taskKey.gsi1pk, ':gsi1sk': taskKey.gsi1sk } : {}),
+        },
+      },
+    },
+  };
+}
+
 export type ShipmentTransition =
   | { readonly outcome: 'moved' | 'already'; readonly shipment: ShipmentRecord }
   | { readonly outcome: 'not-found' }
@@ -148,38 +193,9 @@ export async function moveShipment(
     if (!current) return { outcome: 'not-found' };
     if (current.status === move.to) return { outcome: 'already', shipment: current };
     if (!move.from.includes(current.status)) return { outcome: 'conflict', shipment: current };
-    const event: ShipmentEvent = { ...move.event, status: move.to };
-    const next: ShipmentRecord = {
-      ...current,
-      status: move.to,
-      version: current.version + 1,
-      events: [...current.events, event],
-      updatedAt: event.at,
-    };
-    const task = openTask(next);
-    const taskKey = task ? keys.locationTask(task.locationId, next.dueBy, shipmentId) : undefined;
+    const { item, next } = shipmentMove(table, current, move.to, move.event);
     try {
-      await callAws('moveShipment', () =>
-        table.document.send(
-          new UpdateCommand({
-            TableName: table.tableName,
-            Key: keys.shipment(current.orderId, shipmentId),
-            UpdateExpression: `SET #status = :to, version = :next, events = list_append(events, :event), updatedAt = :at${
-              taskKey ? ', gsi1pk = :gsi1pk, gsi1sk = :gsi1sk' : ''
-            }${taskKey ? '' : ' REMOVE gsi1pk, gsi1sk'}`,
-            ConditionExpression: 'version = :version',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':to': move.to,
-              ':next': next.version,
-              ':event': [compact(event)],
-              ':at': event.at,
-              ':version': current.version,
-              ...(taskKey ? { ':gsi1pk': taskKey.gsi1pk, ':gsi1sk': taskKey.gsi1sk } : {}),
-            },
-          }),
-        ),
-      );
+      await callAws('moveShipment', () => table.document.send(new UpdateCommand(item.Update)));
       return { outcome: 'moved', shipment: next };
     } catch (error) {
       // Someone else moved it first: read again and answer from what it is now.

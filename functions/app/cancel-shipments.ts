@@ -1,0 +1,86 @@
+import type { TableRef } from '../adapters/dynamodb/client';
+import { isTransactionRace, transactWrite } from '../adapters/dynamodb/items';
+import { loadOrderPartition } from '../adapters/dynamodb/orders';
+import { type ShipmentRecord, shipmentMove } from '../adapters/dynamodb/shipments';
+import { stockChangeItems } from '../adapters/dynamodb/stock';
+import { TransientError } from '../contracts/errors';
+import type { ShipmentStatus } from '../contracts/shipments';
+
+/** Statuses a cancellation stops: everything before the goods leave with a carrier or the customer. */
+const stoppable: readonly ShipmentStatus[] = [
+  'AWAITING_TRANSFER',
+  'PICKING',
+  'PACKING',
+  'PACKED',
+  'IN_TRANSFER',
+  'READY_FOR_PICKUP',
+];
+/** Statuses whose units were picked: they left the shelf (their holds were committed) and go back on it. */
+const picked: readonly ShipmentStatus[] = ['PACKING', 'PACKED', 'IN_TRANSFER', 'READY_FOR_PICKUP'];
+
+const attempts = 6;
+
+/**
+ * Cancels a cancelled order's shipments that have not left (docs/dispatch.md): each moves to CANCELLED, and
+ * the units of one already picked go back on the shelf where they were picked (onHand and available rise),
+ * in one transaction per shipment, conditioned on the version read, so units return once however often
+ * this runs. Units still held were released with the order's holds.
+ */
+export async function cancelShipments(
+  table: TableRef,
+  input: {
+    readonly orderId: string;
+    readonly actor: string;
+    readonly step: string;
+    readonly reason: string;
+    readonly now: Date;
+  },
+): Promise<{ readonly cancelled: number; readonly unitsReturned: number }> {
+  const totals = { cancelled: 0, unitsReturned: 0 };
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const { shipments } = await loadOrderPartition(table, input.orderId);
+    const open = shipments.filter((shipment) => stoppable.includes(shipment.status));
+    if (open.length === 0) return totals;
+    let raced = false;
+    for (const shipment of open) {
+      try {
+        await transactWrite(table, 'cancelShipment', cancellationWrites(table, shipment, input));
+        totals.cancelled++;
+        if (picked.includes(shipment.status))
+          totals.unitsReturned += shipment.lines.reduce((sum, line) => sum + line.qty, 0);
+      } catch (error) {
+        // Staff moved it meanwhile: read again and cancel it from where it is now.
+        if (!isTransactionRace(error)) throw error;
+        raced = true;
+      }
+    }
+    if (!raced) return totals;
+  }
+  throw new TransientError(`the shipments of ${input.orderId} kept moving while being cancelled`);
+}
+
+function cancellationWrites(
+  table: TableRef,
+  shipment: ShipmentRecord,
+  input: { readonly actor: string; readonly step: string; readonly reason: string; readonly now: Date },
+) {
+  const at = input.now.toISOString();
+  const move = shipmentMove(table, shipment, 'CANCELLED', {
+    at,
+    actor: input.actor,
+    step: input.step,
+    reason: input.reason,
+  });
+  const backOnShelf = picked.includes(shipment.status)
+    ? shipment.lines.flatMap((line) =>
+        stockChangeItems(
+          table,
+          line.sku,
+          shipment.locationId,
+          [{ bucket: 'head', available: line.qty, reserved: 0, onHand: line.qty }],
+          at,
+        ),
+      )
+    : [];
+  return [move.item, ...backOnShelf];
+}
