@@ -285,7 +285,8 @@ async function benchWorld(cloud: LocalCloud, uncountedDynamodbEndpoint: string) 
       const { Item } = await document.send(
         new GetCommand({ TableName: cloud.tableName, Key: { pk: `ORDER#${orderId}`, sk: 'ORDER' } }),
       );
-      return Item?.status === 'RESERVED' ? true : undefined;
+      // Reserved and handed to dispatch: its shipments exist.
+      return Item?.status === 'PICKING' ? true : undefined;
     });
   const warehouse = 'WH-BENCH';
   const supplierId = 'SUP-BENCH';

@@ -357,6 +357,7 @@ export const queuedResponseSchema = z.object({ status: z.literal('queued') });
 // --------------------------------------------------------------------------------------- workflow tasks
 
 export const reserveStockTaskSchema = z.object({ orderId: orderIdSchema, step: z.string().min(1) });
+export const createShipmentsTaskSchema = z.object({ orderId: orderIdSchema });
 export const reserveStockResultSchema = z.object({
   /** CANCELLED: the order was cancelled meanwhile; fulfilment ends without reserving. */
   outcome: z.enum(['RESERVED', 'BACKORDERED', 'CANCELLED']),

@@ -142,6 +142,7 @@ export const workflows = {
     definitionFile: 'workflows/fulfilment/fulfilment.asl.json',
     substitutions: {
       ReserveStockFunctionArn: { functionArn: 'reserveStock' },
+      CreateShipmentsFunctionArn: { functionArn: 'createShipments' },
       RecordOrderStatusFunctionArn: { functionArn: 'recordOrderStatus' },
       RequestProcurementFunctionArn: { functionArn: 'requestProcurement' },
       TableName: { tableName: 'main' },
@@ -292,6 +293,13 @@ export const functions = {
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
     sqsTrigger: { queue: 'supplierStockFeed', batchSize: 10, maxBatchingWindowSeconds: 1 },
+  },
+  createShipments: {
+    entry: 'functions/handlers/fulfilment/create-shipments.task.ts',
+    description:
+      "Turns a reserved order's held units into its shipments and the order to PICKING (idempotent)",
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
   },
   reserveStock: {
     entry: 'functions/handlers/fulfilment/reserve-stock.task.ts',

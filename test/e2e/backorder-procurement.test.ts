@@ -207,7 +207,7 @@ describe('backorder → procurement → receipt → RESERVED over HTTP', () => {
       }),
       202,
     );
-    const reserved = await orderIn(orderId, 'RESERVED');
+    const reserved = await orderIn(orderId, 'PICKING');
     expect(reserved.allocations).toEqual([{ sku, qty: 5, locationId: warehouse }]);
     const events = reserved.timeline.map((entry) => entry.event ?? entry.status);
     expect(events).toEqual(

@@ -36,7 +36,7 @@ describe('npm start --persist', () => {
       const order = (await (
         await fetch(`${first.api}/orders/${orderId}`, { headers: { 'x-api-key': first.keys.channel } })
       ).json()) as { status: string };
-      return order.status === 'RESERVED' ? order : undefined;
+      return order.status === 'PICKING' ? order : undefined;
     });
     // The reserve task ends a little after the order is RESERVED (it then checks for replenishment): stop
     // once the execution has finished, so the restart finds it SUCCEEDED rather than cut off mid-task.
@@ -63,7 +63,7 @@ describe('npm start --persist', () => {
     ).json()) as {
       status: string;
     };
-    expect(order.status).toBe('RESERVED');
+    expect(order.status).toBe('PICKING');
     const inventory = (await (
       await fetch(`${second.api}/inventory/SKU-HOODIE-L`, { headers: { 'x-api-key': second.keys.ops } })
     ).json()) as {

@@ -179,7 +179,7 @@ describe('npm start --persist: restarts never fail a waiting execution', () => {
     );
     expect(received.status).toBe(202);
 
-    await eventually(async () => ((await order()).status === 'RESERVED' ? true : undefined), 60_000);
+    await eventually(async () => ((await order()).status === 'PICKING' ? true : undefined), 60_000);
     const succeeded = await eventually(async () => {
       const names = await executionsIn(sfnOf(endpoints), 'SUCCEEDED');
       return names.includes(orderId) && names.some((name) => name?.startsWith(`${orderId}-`))

@@ -95,9 +95,9 @@ describe('npm start', () => {
     const { orderId } = (await response.json()) as { orderId: string };
     const reserved = await eventually(async () => {
       const order = await orderStatus(orderId);
-      return order.status === 'RESERVED' ? order : undefined;
+      return order.status === 'PICKING' ? order : undefined;
     });
-    console.info(`order ${orderId} RESERVED ${Date.now() - posted} ms after POST`);
+    console.info(`order ${orderId} reserved and PICKING ${Date.now() - posted} ms after POST`);
     expect(reserved.allocations).toEqual([{ sku: 'SKU-TSHIRT-M', qty: 2, locationId: 'WH-DARTFORD' }]);
     // The demo's second channel sees none of the web shop's orders (the same 404 as a missing one).
     const { channels } = cloud.endpoints.keys;
@@ -235,7 +235,7 @@ describe('npm start', () => {
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn: failed.executionArn }));
       return described.status === 'SUCCEEDED' ? described : undefined;
     });
-    expect((await orderStatus(orderId)).status).toBe('RESERVED');
+    expect((await orderStatus(orderId)).status).toBe('PICKING');
 
     const sqs = new SQSClient({ ...aws, endpoint: cloud.endpoints.sqs });
     const queues = await sqs.send(new ListQueuesCommand({}));
@@ -312,7 +312,7 @@ print(json.dumps({'events': len(hist), 'status': status, 'queues': len(urls), 'b
     expect(parsed.status).toBe('SUCCEEDED');
     expect(parsed.queues).toBe(2);
     expect(parsed.bodies).toContain('from-boto3');
-    expect((await orderStatus(orderId)).status).toBe('RESERVED');
+    expect((await orderStatus(orderId)).status).toBe('PICKING');
   });
 
   it('is usable from the AWS CLI', async (context) => {

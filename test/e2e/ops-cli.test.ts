@@ -63,7 +63,7 @@ describe('npm run ops', () => {
       code: 0,
       output: expect.stringContaining('redriven'),
     });
-    await orderIn(orderId, 'RESERVED');
+    await orderIn(orderId, 'PICKING');
     expect((await ops('executions', '--json')).output).not.toContain(orderId);
     // The default lists FAILED ones and says so, so an empty list never reads as "nothing ran".
     const byDefault = await ops('executions');

@@ -135,22 +135,22 @@ const paths = {
     qty: 3,
     supplied: false,
     effects: {
-      status: 'RESERVED',
+      status: 'PICKING',
       stock: { onHand: 3, reserved: 3, available: 0 },
       holds: [{ qty: 3, status: 'HELD' }],
       purchaseOrders: [],
       backorders: [],
-      timeline: { ACCEPTED: 1, RESERVED: 1 },
+      timeline: { ACCEPTED: 1, RESERVED: 1, PICKING: 1 },
       procurement: false,
     },
   },
-  /** 1 held, 2 bought from the supplier, received, allocated → RESERVED. */
+  /** 1 held, 2 bought from the supplier, received, allocated → RESERVED, then its shipment → PICKING. */
   backorder: {
     onHand: 1,
     qty: 3,
     supplied: true,
     effects: {
-      status: 'RESERVED',
+      status: 'PICKING',
       stock: { onHand: 3, reserved: 3, available: 0 },
       holds: [{ qty: 3, status: 'HELD' }],
       purchaseOrders: [{ status: 'RECEIVED', qty: 2 }],
@@ -165,6 +165,7 @@ const paths = {
         BACKORDER_ALLOCATED: 1,
         BACKORDER_RESUMED: 1,
         RESERVED: 1,
+        PICKING: 1,
       },
       procurement: true,
     },
@@ -197,6 +198,7 @@ const stepOf: Record<string, string> = {
   ACCEPTED: 'CreateOrder',
   BACKORDERED: 'ReserveStock',
   RESERVED: 'ReserveStock',
+  PICKING: 'CreateShipments',
   REJECTED: 'RejectOrder',
   BACKORDER_CREATED: 'CreatePurchaseOrder',
   PO_CREATED: 'CreatePurchaseOrder',
@@ -368,6 +370,9 @@ const place = (order: OrderRun) => order.place();
 const scenarios: Record<string, Scenario> = {
   // The reservation is committed, then the task fails: the redrive must not reserve the units again.
   'fulfilment/ReserveStock': { path: 'inStock', phase: 'after', reach: place },
+  // The shipments and the order's move to PICKING are written, then the task fails: the redrive must find
+  // them (deterministic ids) and write no second round or timeline entry.
+  'fulfilment/CreateShipments': { path: 'inStock', phase: 'after', reach: place },
   // Procurement is started, then the task fails: the redrive must not start a second procurement.
   'fulfilment/RequestProcurement': {
     path: 'backorder',
@@ -465,7 +470,7 @@ async function expectExactlyOnce(order: OrderRun, effects: Effects): Promise<voi
       status: hold.status,
     })),
   ).toEqual(effects.holds.map((hold) => ({ sku, locationId: warehouse, ...hold })));
-  if (effects.status === 'RESERVED')
+  if (effects.status === 'PICKING')
     expect(view.allocations).toEqual([{ sku, qty: effects.stock.reserved, locationId: warehouse }]);
   expect((await order.purchaseOrders()).map((po) => ({ status: po.status, lines: po.lines }))).toEqual(
     effects.purchaseOrders.map((po) => ({ status: po.status, lines: [{ sku, qty: po.qty }] })),

@@ -101,7 +101,7 @@ const purchaseOrders = async () =>
  */
 async function orderReserved(qty: number): Promise<void> {
   const orderId = await placeOrder([{ sku, qty }]);
-  await orderIn(orderId, 'RESERVED');
+  await orderIn(orderId, 'PICKING');
   const { status } = await eventually(async () => {
     const described = await sfn.send(
       new DescribeExecutionCommand({

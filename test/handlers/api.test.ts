@@ -606,18 +606,27 @@ describe('orders', () => {
     );
     expectProblem(await postOrder(body, 'key-other'), 409, 'ORDERS.ALREADY_EXISTS');
 
+    // Reserved, then handed to dispatch: its shipment is created and the order is PICKING.
     const reserved = await eventually(async () => {
       const view = await call('GET', '/orders/web.ord-h1', { apiKey: keys.ops });
-      return view.json.status === 'RESERVED' ? view : undefined;
+      return view.json.status === 'PICKING' ? view : undefined;
     });
     expect(reserved.json).toMatchObject({
       orderId: 'web.ord-h1',
       channelId: 'web',
-      status: 'RESERVED',
+      status: 'PICKING',
       fulfilment: body.fulfilment,
       lines: [{ sku: 'SKU-TEE', qty: 2 }],
       allocations: [{ sku: 'SKU-TEE', qty: 2, locationId: 'WH-DARTFORD' }],
-      shipments: [],
+      shipments: [
+        {
+          shipmentId: 'web.ord-h1-0-0',
+          type: 'delivery',
+          locationId: 'WH-DARTFORD',
+          status: 'PICKING',
+          lines: [{ sku: 'SKU-TEE', qty: 2 }],
+        },
+      ],
       returns: [],
     });
     expect(
@@ -629,6 +638,7 @@ describe('orders', () => {
     ).toEqual([
       ['ACCEPTED', 'channel:web', 'CreateOrder'],
       ['RESERVED', 'workflow:fulfilment', 'ReserveStock'],
+      ['PICKING', 'workflow:fulfilment', 'CreateShipments'],
     ]);
     // The order is RESERVED once the reservation commits; the task (and so the execution) ends a little later,
     // after checking whether the stock it took needs replenishing.
@@ -670,7 +680,7 @@ describe('orders', () => {
     await postOrder(order('SKU-TEE', 1, { orderId: 'ord-mine' }), 'key-mine');
     await eventually(async () => {
       const view = await call('GET', '/orders/ord-mine', { apiKey: keys.channel });
-      return view.json.status === 'RESERVED' ? view : undefined;
+      return view.json.status === 'PICKING' ? view : undefined;
     });
     const before = await itemCount();
     const missing = await call('GET', '/orders/ord-none', { apiKey: keys.otherChannel });
@@ -691,7 +701,7 @@ describe('orders', () => {
     expect((await call('GET', '/orders/ord-mine', { apiKey: keys.channel })).json).toMatchObject({
       orderId: 'ord-mine',
       channelId: 'web',
-      status: 'RESERVED',
+      status: 'PICKING',
     });
 
     // Order ids are unique per channel: the other channel may use the same one for its own order.
@@ -710,7 +720,7 @@ describe('orders', () => {
     await postOrder(order('SKU-TEE', 1, { orderId: 'ord-h-cancel' }), 'key-h-cancel');
     await eventually(async () => {
       const view = await call('GET', '/orders/web.ord-h-cancel', { apiKey: keys.ops });
-      return view.json.status === 'RESERVED' ? view : undefined;
+      return view.json.status === 'PICKING' ? view : undefined;
     });
     const cancelled = await call('POST', '/orders/ord-h-cancel/cancel', { apiKey: keys.channel });
     expect(cancelled).toMatchObject({
@@ -743,7 +753,7 @@ describe('orders', () => {
     await postOrder(order('SKU-TEE', 1, { orderId: 'ord-h-shipped' }), 'key-h-shipped');
     await eventually(async () => {
       const view = await call('GET', '/orders/web.ord-h-shipped', { apiKey: keys.ops });
-      return view.json.status === 'RESERVED' ? view : undefined;
+      return view.json.status === 'PICKING' ? view : undefined;
     });
     // Dispatch is a later workflow: move the order along its life cycle directly.
     for (const status of ['PICKING', 'PACKED', 'IN_TRANSIT'] as const) {
@@ -894,7 +904,7 @@ describe('operations', () => {
     });
     await eventually(async () => {
       const view = await call('GET', '/orders/web.ord-fail', { apiKey: keys.ops });
-      return view.json.status === 'RESERVED' ? true : undefined;
+      return view.json.status === 'PICKING' ? true : undefined;
     });
     const succeeded = await eventually(async () => {
       const list = await call('GET', '/ops/executions', { apiKey: keys.ops, query: { status: 'SUCCEEDED' } });

@@ -31,6 +31,13 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
       return { outcome: next, shortfall: next === 'BACKORDERED' ? 2 : 0 };
     },
     recordOrderStatus: (payload) => ({ recorded: payload }),
+    // Cancelled between reservation and dispatch when the order id says so.
+    createShipments: (payload) => {
+      const { orderId } = payload as { orderId: string };
+      return orderId.includes('cancel-before-dispatch')
+        ? { outcome: 'CANCELLED', shipments: [] }
+        : { outcome: 'DISPATCHING', shipments: [{ shipmentId: `${orderId}-0-0` }] };
+    },
     requestProcurement: (payload) => ({
       executionArn: `procurement:${(payload as { orderId: string }).orderId}`,
     }),
@@ -43,6 +50,7 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     // The same ${Name} substitution CDK's definitionSubstitutions performs.
     const substitutions: Record<string, string> = {
       ReserveStockFunctionArn: functionArn('reserveStock'),
+      CreateShipmentsFunctionArn: functionArn('createShipments'),
       RecordOrderStatusFunctionArn: functionArn('recordOrderStatus'),
       RequestProcurementFunctionArn: functionArn('requestProcurement'),
       TableName: table.tableName,
@@ -107,7 +115,20 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     expect(callsFor('reserveStock', 'o-timeouts').length).toBe(4);
   });
 
-  it('RESERVED → ReadyForDispatch', async () => {
+  it('cancelled between reservation and dispatch → Cancelled, no shipments', async () => {
+    plans.set('o-cancel-before-dispatch', ['RESERVED']);
+    const arn = await start('o-cancel-before-dispatch');
+    expect((await settled(sfn, arn)).status).toBe('SUCCEEDED');
+    expect(await statesEntered(arn)).toEqual([
+      'ReserveStock',
+      'IsReserved',
+      'CreateShipments',
+      'IsDispatching',
+      'Cancelled',
+    ]);
+  });
+
+  it('RESERVED → CreateShipments → ReadyForDispatch', async () => {
     plans.set('o-reserved', ['RESERVED']);
     const arn = await start('o-reserved');
     const described = await settled(sfn, arn);
@@ -115,15 +136,23 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     expect(JSON.parse(described.output as string)).toEqual({
       orderId: 'o-reserved',
       reservation: { outcome: 'RESERVED', shortfall: 0 },
+      dispatch: { outcome: 'DISPATCHING', shipments: [{ shipmentId: 'o-reserved-0-0' }] },
     });
-    expect(await statesEntered(arn)).toEqual(['ReserveStock', 'IsReserved', 'ReadyForDispatch']);
+    expect(await statesEntered(arn)).toEqual([
+      'ReserveStock',
+      'IsReserved',
+      'CreateShipments',
+      'IsDispatching',
+      'ReadyForDispatch',
+    ]);
+    expect(callsFor('createShipments', 'o-reserved')[0]?.payload).toEqual({ orderId: 'o-reserved' });
     expect(callsFor('reserveStock', 'o-reserved')[0]?.payload).toEqual({
       orderId: 'o-reserved',
       step: 'ReserveStock',
     });
   });
 
-  it('BACKORDERED → parks the token on the order → SendTaskSuccess → ReserveStock again → ReadyForDispatch', async () => {
+  it('BACKORDERED → parks the token on the order → SendTaskSuccess → ReserveStock again → CreateShipments', async () => {
     plans.set('o-backorder', ['BACKORDERED', 'RESERVED']);
     await putOrder('o-backorder');
     const arn = await start('o-backorder');
@@ -138,11 +167,14 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
       reservation: { outcome: 'RESERVED', shortfall: 0 },
       procurement: { executionArn: 'procurement:o-backorder' },
       backorder: { allocated: true },
+      dispatch: { outcome: 'DISPATCHING', shipments: [{ shipmentId: 'o-backorder-0-0' }] },
     });
     expect(await statesEntered(arn)).toEqual([
       ...untilParked,
       'ReserveStock',
       'IsReserved',
+      'CreateShipments',
+      'IsDispatching',
       'ReadyForDispatch',
     ]);
     expect(callsFor('reserveStock', 'o-backorder').length).toBe(2);
