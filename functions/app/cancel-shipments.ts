@@ -4,19 +4,11 @@ import { loadOrderPartition } from '../adapters/dynamodb/orders';
 import { type ShipmentRecord, shipmentMove } from '../adapters/dynamodb/shipments';
 import { stockChangeItems } from '../adapters/dynamodb/stock';
 import { TransientError } from '../contracts/errors';
-import type { ShipmentStatus } from '../contracts/shipments';
+import { pickedShipmentStatuses, stoppableShipmentStatuses } from '../contracts/shipments';
 
-/** Statuses a cancellation stops: everything before the goods leave with a carrier or the customer. */
-const stoppable: readonly ShipmentStatus[] = [
-  'AWAITING_TRANSFER',
-  'PICKING',
-  'PACKING',
-  'PACKED',
-  'IN_TRANSFER',
-  'READY_FOR_PICKUP',
-];
-/** Statuses whose units were picked: they left the shelf (their holds were committed) and go back on it. */
-const picked: readonly ShipmentStatus[] = ['PACKING', 'PACKED', 'IN_TRANSFER', 'READY_FOR_PICKUP'];
+/** A cancellation stops what has not left; units already picked go back on the shelf (contracts/shipments.ts). */
+const stoppable = stoppableShipmentStatuses;
+const picked = pickedShipmentStatuses;
 
 const attempts = 6;
 

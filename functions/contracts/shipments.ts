@@ -36,6 +36,17 @@ export const shipmentStatuses = [
   'CANCELLED',
 ] as const;
 export const shipmentStatusSchema = z.enum(shipmentStatuses);
+
+/**
+ * The list above is in life-cycle order: everything before HANDED_OVER has not left with a carrier or the
+ * customer (a cancellation stops it), and from PACKING on its units were picked off the shelf.
+ */
+const handedOver = shipmentStatuses.indexOf('HANDED_OVER');
+export const stoppableShipmentStatuses: readonly string[] = shipmentStatuses.slice(0, handedOver);
+export const pickedShipmentStatuses: readonly string[] = shipmentStatuses.slice(
+  shipmentStatuses.indexOf('PACKING'),
+  handedOver,
+);
 export type ShipmentStatus = z.infer<typeof shipmentStatusSchema>;
 
 /**

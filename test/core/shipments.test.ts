@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   dispatchSettingsSchema,
+  pickedShipmentStatuses,
   shipmentIdFor,
   shipmentIdSchema,
   type shipmentStatuses,
   shipmentTypes,
+  stoppableShipmentStatuses,
 } from '../../functions/contracts/shipments';
 import { dispatchPromise } from '../../functions/core/dispatch-promise';
 import { canTransition, isTerminal } from '../../functions/core/order-status';
@@ -13,6 +15,20 @@ import { orderStageOf, planShipments } from '../../functions/core/shipments';
 
 const orderId = 'web-shop.A-1001';
 const now = new Date('2026-01-12T10:00:00.000Z'); // a Monday, 10:00 in London (GMT)
+
+describe('shipment statuses', () => {
+  it('a cancellation stops what has not been handed over, and returns what was picked', () => {
+    expect(stoppableShipmentStatuses).toEqual([
+      'AWAITING_TRANSFER',
+      'PICKING',
+      'PACKING',
+      'PACKED',
+      'IN_TRANSFER',
+      'READY_FOR_PICKUP',
+    ]);
+    expect(pickedShipmentStatuses).toEqual(['PACKING', 'PACKED', 'IN_TRANSFER', 'READY_FOR_PICKUP']);
+  });
+});
 
 describe('shipment ids', () => {
   it('are <orderId>-<route>-<index>, within a Step Functions execution name for the longest order id', () => {
