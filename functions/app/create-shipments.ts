@@ -1,7 +1,12 @@
 import type { TableRef } from '../adapters/dynamodb/client';
-import { isTransactionRace, transactWrite } from '../adapters/dynamodb/items';
+import { isTransactionRace, type TransactItem, transactWrite } from '../adapters/dynamodb/items';
 import { getLocations } from '../adapters/dynamodb/locations';
-import { loadOrderPartition, type OrderRecord, versionedOrderChange } from '../adapters/dynamodb/orders';
+import {
+  type HoldRecord,
+  loadOrderPartition,
+  type OrderRecord,
+  versionedOrderChange,
+} from '../adapters/dynamodb/orders';
 import { type ShipmentRecord, shipmentPuts } from '../adapters/dynamodb/shipments';
 import {
   invalidStatusTransitionErrorName,
@@ -9,6 +14,7 @@ import {
   TransientError,
   WorkflowTaskError,
 } from '../contracts/errors';
+import { keys } from '../contracts/keys';
 import type { DispatchSettings } from '../contracts/shipments';
 import { type PlannedShipment, planShipments } from '../core/shipments';
 
@@ -36,15 +42,21 @@ export async function createShipments(
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const { order, holds, shipments } = await loadOrderPartition(table, input.orderId);
     if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${input.orderId} does not exist`);
+    // Cancelled first: a redrive after a cancellation ends Cancelled, even if its shipments were written.
+    if (order.status === 'CANCELLED') return { outcome: 'CANCELLED', shipments: [] };
     const firstRound = shipments.filter((shipment) => shipment.shipmentId.startsWith(`${order.orderId}-0-`));
     if (firstRound.length > 0) return dispatching(firstRound);
-    if (order.status === 'CANCELLED') return { outcome: 'CANCELLED', shipments: [] };
     if (order.status !== 'RESERVED')
       throw new WorkflowTaskError(
         invalidStatusTransitionErrorName,
         `order ${order.orderId} is ${order.status}`,
       );
     const held = holds.filter((hold) => hold.status === 'HELD');
+    // Reserved without a held unit: a cancellation is releasing them (the order changes next). Retry.
+    if (held.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      continue;
+    }
     const planned = planShipments({
       orderId: order.orderId,
       fulfilment: fulfilmentOf(order),
@@ -59,6 +71,8 @@ export async function createShipments(
       await transactWrite(table, 'createShipments', [
         ...shipmentPuts(table, order.orderId, planned, context),
         ...versionedOrderChange(table, order, { status: 'PICKING' }, { ...context, status: 'PICKING' }),
+        // The units must still be held as read: a cancellation releases holds before it changes the order.
+        ...held.map((hold) => stillHeld(table, hold)),
       ]);
       return dispatching(planned.map(asCreated));
     } catch (error) {
@@ -100,4 +114,15 @@ const dispatching = (
     locationId,
     status,
   })),
+});
+
+/** A hold still HELD at the quantity read (releasing or committing it changes one or the other). */
+const stillHeld = (table: TableRef, hold: HoldRecord): TransactItem => ({
+  ConditionCheck: {
+    TableName: table.tableName,
+    Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
+    ConditionExpression: '#status = :held AND qty = :qty',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':held': 'HELD', ':qty': hold.qty },
+  },
 });

@@ -1,8 +1,10 @@
 import type { TableRef } from '../adapters/dynamodb/client';
-import { commitHold } from '../adapters/dynamodb/holds';
-import { loadOrderPartition } from '../adapters/dynamodb/orders';
-import { getShipment, moveShipment, type ShipmentRecord } from '../adapters/dynamodb/shipments';
-import type { PickBody } from '../contracts/shipments';
+import { holdCommitWrites } from '../adapters/dynamodb/holds';
+import { isTransactionRace, transactWrite } from '../adapters/dynamodb/items';
+import { type HoldRecord, loadOrderPartition } from '../adapters/dynamodb/orders';
+import { type ShipmentRecord, shipmentMove } from '../adapters/dynamodb/shipments';
+import { TransientError } from '../contracts/errors';
+import { orderIdOfShipment, type PickBody } from '../contracts/shipments';
 
 export const pickStep = 'Picked';
 
@@ -15,11 +17,14 @@ export type PickResult =
   | { readonly kind: 'mismatch'; readonly reason: string }
   | { readonly kind: 'conflict'; readonly reason: string };
 
+const attempts = 5;
+
 /**
  * Staff picked a shipment: its held units leave the shelf (the holds are committed, so `onHand` and
- * `reserved` both drop at that location) and it moves to PACKING. Both steps are idempotent and run in that
- * order every time, so a crash between them is repaired by the repeat, and a repeat after the pick answers
- * what the shipment is now. A hold that was released meanwhile (the order was cancelled) refuses the pick.
+ * `reserved` both drop at that location) and it moves to PACKING, all in one transaction conditioned on the
+ * shipment's version and each hold still HELD. So a pick and a cancellation never interleave: either the
+ * units left with the pick (and a cancellation returns them) or they were released (and the pick is refused).
+ * A repeat after the pick answers what the shipment is now.
  */
 export async function recordPick(
   table: TableRef,
@@ -32,30 +37,39 @@ export async function recordPick(
     readonly now: Date;
   },
 ): Promise<PickResult> {
-  const shipment = await getShipment(table, input.shipmentId);
-  if (!shipment) return { kind: 'not-found' };
-  if (input.scope !== '*' && input.scope !== shipment.locationId) return { kind: 'forbidden', shipment };
-  const mismatch = differenceOf(shipment.lines, input.body.lines);
-  if (mismatch) return { kind: 'mismatch', reason: mismatch };
-  if (shipment.events.some((event) => event.status === 'PACKING') && shipment.status !== 'PICKING')
-    return { kind: 'picked', shipment };
-  if (shipment.status !== 'PICKING')
-    return { kind: 'conflict', reason: `shipment ${shipment.shipmentId} is ${shipment.status}` };
-  for (const line of shipment.lines) {
-    const hold = { orderId: shipment.orderId, sku: line.sku, locationId: shipment.locationId };
-    if ((await commitHold(table, hold, input.now)) === 'not-held' && !(await wasCommitted(table, shipment))) {
-      return { kind: 'conflict', reason: `the units of ${line.sku} are no longer held for this order` };
+  const orderId = orderIdOfShipment(input.shipmentId);
+  if (!orderId) return { kind: 'not-found' };
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const { shipments, holds } = await loadOrderPartition(table, orderId);
+    const shipment = shipments.find((candidate) => candidate.shipmentId === input.shipmentId);
+    if (!shipment) return { kind: 'not-found' };
+    if (input.scope !== '*' && input.scope !== shipment.locationId) return { kind: 'forbidden', shipment };
+    const mismatch = differenceOf(shipment.lines, input.body.lines);
+    if (mismatch) return { kind: 'mismatch', reason: mismatch };
+    if (shipment.status === 'PACKING') return { kind: 'picked', shipment };
+    if (shipment.status !== 'PICKING')
+      return { kind: 'conflict', reason: `shipment ${shipment.shipmentId} is ${shipment.status}` };
+    const held = shipment.lines.map((line) =>
+      holds.find(
+        (hold) => hold.sku === line.sku && hold.locationId === shipment.locationId && hold.status === 'HELD',
+      ),
+    );
+    if (held.some((hold) => !hold))
+      return { kind: 'conflict', reason: `the units of shipment ${shipment.shipmentId} are no longer held` };
+    const at = input.now.toISOString();
+    const move = shipmentMove(table, shipment, 'PACKING', { at, actor: input.actor, step: pickStep });
+    try {
+      await transactWrite(table, 'recordPick', [
+        move.item,
+        ...(held as HoldRecord[]).flatMap((hold) => holdCommitWrites(table, hold, at)),
+      ]);
+      return { kind: 'picked', shipment: move.next };
+    } catch (error) {
+      // The shipment or a hold changed meanwhile (another pick, a cancellation): read again and answer.
+      if (!isTransactionRace(error)) throw error;
     }
   }
-  const moved = await moveShipment(table, shipment.shipmentId, {
-    from: ['PICKING'],
-    to: 'PACKING',
-    event: { at: input.now.toISOString(), actor: input.actor, step: pickStep },
-  });
-  if (moved.outcome === 'not-found') return { kind: 'not-found' };
-  if (moved.outcome === 'conflict')
-    return { kind: 'conflict', reason: `shipment ${shipment.shipmentId} is ${moved.shipment.status}` };
-  return { kind: 'picked', shipment: moved.shipment };
+  throw new TransientError(`picking ${input.shipmentId} kept racing`);
 }
 
 /** Why the picked lines are not the shipment's (missing, extra or other quantities), or undefined. */
@@ -72,15 +86,4 @@ function differenceOf(
   }
   const missing = expected.filter((line) => !picked.some((p) => p.sku === line.sku));
   return missing.length > 0 ? `missing ${missing.map((line) => line.sku).join(', ')}` : undefined;
-}
-
-/** Whether this shipment's holds are already committed (an earlier run of this pick got that far). */
-async function wasCommitted(table: TableRef, shipment: ShipmentRecord): Promise<boolean> {
-  const { holds } = await loadOrderPartition(table, shipment.orderId);
-  return shipment.lines.every((line) =>
-    holds.some(
-      (hold) =>
-        hold.sku === line.sku && hold.locationId === shipment.locationId && hold.status === 'COMMITTED',
-    ),
-  );
 }

@@ -76,6 +76,16 @@ describe('creating shipments', () => {
     await reserve('cs-3');
     await cancelOrder(table, { orderId: 'cs-3', actor: 'test', now, reason: 'changed mind' });
     expect(await create('cs-3')).toEqual({ outcome: 'CANCELLED', shipments: [] });
+    // Shipments written, then the order cancelled: a redrive of the step ends Cancelled, not dispatching.
+    await placeOrder(table, 'cs-5', {
+      customerId: 'c',
+      fulfilment: { type: 'delivery', address: deliveryTo },
+      lines: [{ sku: 'CS-TEE', qty: 1 }],
+    });
+    await reserve('cs-5');
+    expect(await create('cs-5')).toMatchObject({ outcome: 'DISPATCHING' });
+    await cancelOrder(table, { orderId: 'cs-5', actor: 'test', now });
+    expect(await create('cs-5')).toEqual({ outcome: 'CANCELLED', shipments: [] });
     expect((await loadOrderPartition(table, 'cs-3')).shipments).toEqual([]);
     await expect(create('cs-none')).rejects.toMatchObject({ name: 'OrderNotFound' });
   });

@@ -150,4 +150,24 @@ describe('POST /shipments/{shipmentId}/picked', () => {
     const listed = (tasks.json as { items: { shipmentId: string }[] }).items;
     expect(listed.map((task) => task.shipmentId)).not.toContain(shipmentId);
   });
+
+  it('a pick racing a cancellation loses no unit: either the pick is returned to the shelf or it is refused', async () => {
+    for (let round = 0; round < 4; round++) {
+      const orderId = `ds.race-${round}`;
+      const shipmentId = await shipmentFor(orderId, [{ sku: 'DS-CAP', qty: 1 }]);
+      const before = await getStock(table, 'DS-CAP', 'DS-A');
+      const [picked] = await Promise.all([
+        pick(shipmentId, [{ sku: 'DS-CAP', qty: 1 }]),
+        cancelOrder(table, { orderId, actor: 'test', now }),
+      ]);
+      expect([200, 409]).toContain(picked.status);
+      // Whatever the order of events, the unit is back on sale and nothing is reserved for the order.
+      expect(await getStock(table, 'DS-CAP', 'DS-A')).toMatchObject({
+        onHand: before?.onHand,
+        reserved: (before?.reserved ?? 0) - 1,
+        available: (before?.available ?? 0) + 1,
+      });
+      expect((await getShipment(table, shipmentId))?.status).toBe('CANCELLED');
+    }
+  });
 });

@@ -4,7 +4,7 @@ import { keys } from '../../contracts/keys';
 import { decideHoldExpiry } from '../../core/hold-expiry';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { cancellationCodes, transactWrite } from './items';
+import { cancellationCodes, type TransactItem, transactWrite } from './items';
 import { type HoldRecord, holdRecordSchema, loadOrder, versionedOrderChange } from './orders';
 import { queryAll } from './query';
 import { isReservationRace, pause } from './reservations';
@@ -154,27 +154,35 @@ export async function commitHold(
   const current = item ? holdRecordSchema.parse(item) : undefined;
   if (current?.status !== 'HELD') return 'not-held';
   try {
-    await transactWrite(table, 'commitHold', [
-      {
-        Update: {
-          TableName: table.tableName,
-          Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
-          UpdateExpression: 'SET #status = :committed, committedAt = :now REMOVE gsi1pk, gsi1sk',
-          ConditionExpression: '#status = :held AND qty = :qty',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':committed': 'COMMITTED',
-            ':held': 'HELD',
-            ':qty': current.qty,
-            ':now': now.toISOString(),
-          },
-        },
-      },
-      ...holdCommitItems(table, current, now.toISOString()),
-    ]);
+    await transactWrite(table, 'commitHold', holdCommitWrites(table, current, now.toISOString()));
     return 'committed';
   } catch (error) {
     if (cancellationCodes(error)[0] === 'ConditionalCheckFailed') return 'not-held';
     throw error;
   }
+}
+
+/**
+ * A HELD hold committed, as transaction writes: its status (conditioned on it being HELD at the quantity
+ * read) and the stock its units leave (`onHand` and `reserved` drop where they were held).
+ */
+export function holdCommitWrites(table: TableRef, hold: HoldRecord, at: string): TransactItem[] {
+  return [
+    {
+      Update: {
+        TableName: table.tableName,
+        Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
+        UpdateExpression: 'SET #status = :committed, committedAt = :now REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: '#status = :held AND qty = :qty',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':committed': 'COMMITTED',
+          ':held': 'HELD',
+          ':qty': hold.qty,
+          ':now': at,
+        },
+      },
+    },
+    ...holdCommitItems(table, hold, at),
+  ];
 }

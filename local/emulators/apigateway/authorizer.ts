@@ -83,6 +83,8 @@ export class LambdaAuthorizer {
       const oldest = this.cache.keys().next();
       if (this.cache.size >= maxCachedDecisions && !oldest.done) this.cache.delete(oldest.value);
     }
+    // Re-inserted, so a refreshed entry counts as the newest when the oldest is dropped.
+    this.cache.delete(cacheKey);
     this.cache.set(cacheKey, { decision, expiresAt: now + this.ttlMs });
   }
 }
