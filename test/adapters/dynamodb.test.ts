@@ -186,6 +186,13 @@ describe('accepting orders', () => {
     ]);
   });
 
+  it('answers every one of ten identical requests sent at once: one accepts, the others replay it', async () => {
+    const same = { ...input, idempotencyKey: 'k-burst', orderId: 'ord-burst', channelOrderId: 'ord-burst' };
+    const results = await Promise.all(Array.from({ length: 10 }, () => acceptOrder(table, same)));
+    expect(results.filter((result) => result.kind === 'accepted')).toHaveLength(1);
+    expect(results.filter((result) => result.kind === 'replayed')).toHaveLength(9);
+  });
+
   it('is idempotent per (principal, key): same body replays, another body or an existing order conflicts', async () => {
     expect(await acceptOrder(table, input)).toMatchObject({
       kind: 'accepted',

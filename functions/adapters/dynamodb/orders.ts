@@ -124,6 +124,17 @@ export async function acceptOrder(table: TableRef, input: AcceptOrderInput): Pro
       const winner = await readRecord();
       if (winner) return answerFrom(winner);
     }
+    // The same key at the same moment: DynamoDB may cancel one of two concurrent transactions on an item with
+    // TransactionConflict (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html);
+    // the other commits within milliseconds, so answer from its record rather than fail the client. DynamoDB
+    // Local serialises transactions instead, so only AWS takes this path.
+    if (keyTaken === 'TransactionConflict') {
+      for (let wait = 1; wait <= 5; wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 20 * wait));
+        const winner = await readRecord();
+        if (winner) return answerFrom(winner);
+      }
+    }
     if (orderTaken === 'ConditionalCheckFailed') return { kind: 'order-exists', orderId };
     throw error;
   }
