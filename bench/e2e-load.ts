@@ -10,6 +10,7 @@ import { type LocalCloud, startLocalCloud } from '../local/cloud';
 import { demoChannels } from '../local/demo-data';
 import { startDynamoDbLocal } from '../local/emulators/dynamodb/dynamodb-local';
 import { localCredentials, localRegion, stateMachineArn } from '../local/emulators/protocol/identity';
+import { deliveryTo } from '../test/support/fixtures';
 import {
   type CapacityTotals,
   ownCpuMs,
@@ -181,14 +182,7 @@ async function placeOrders(cloud: LocalCloud, skus: readonly string[], concurren
           customerId: `load-${index}`,
           fulfilment: {
             type: 'delivery',
-            address: {
-              line1: '1 High St',
-              city: 'London',
-              postalCode: 'E1',
-              country: 'GB',
-              lat: 51.5,
-              lng: -0.1,
-            },
+            address: deliveryTo,
           },
           lines: [{ sku: skus[index % skus.length], qty: 1 }],
         }),

@@ -1,4 +1,5 @@
 import { startLocalCloud } from '../local/cloud';
+import { deliveryTo } from '../test/support/fixtures';
 import type { Benchmark } from './harness';
 
 const orderCount = 40;
@@ -29,14 +30,7 @@ export const orderLatencyBenchmark: Benchmark = {
             customerId: `bench-${i}`,
             fulfilment: {
               type: 'delivery',
-              address: {
-                line1: '1 High St',
-                city: 'London',
-                postalCode: 'E1',
-                country: 'GB',
-                lat: 51.5,
-                lng: -0.1,
-              },
+              address: deliveryTo,
             },
             lines: [{ sku: 'SKU-TSHIRT-M', qty: 1 }],
           }),

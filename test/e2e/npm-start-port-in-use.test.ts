@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../../local/system-resolution';
+import { npmStartToExit } from '../support/npm-start-run';
 
 /**
  * `npm start` on a port something else already holds: one line naming the port, exit 1, and nothing
@@ -18,33 +18,8 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => holder.close(() => resolve())));
 
-function npmStart(
-  port: string,
-): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start', '--silent'], {
-      cwd: repositoryRoot,
-      env: { ...process.env, PORT: port, LOCAL_STATE_DIR: '.local/port-in-use-test' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    // A start that ignored the busy port would serve forever: stop it so the assertions report it.
-    const guard = setTimeout(() => child.kill('SIGTERM'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
+const npmStart = (port: string) =>
+  npmStartToExit(repositoryRoot, { PORT: port, LOCAL_STATE_DIR: '.local/port-in-use-test' });
 
 describe('npm start on a port already in use', () => {
   it('exits 1 with one line naming the port, before any service starts', async () => {

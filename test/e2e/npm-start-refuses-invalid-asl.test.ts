@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../../local/system-resolution';
+import { npmStartToExit } from '../support/npm-start-run';
 
 /**
  * `npm start` refuses a workflow AWS would refuse: in a copy of the project (node_modules symlinked) one
@@ -27,30 +27,7 @@ function plantedCopy(file: string, from: string, to: string): void {
   writeFileSync(path, original.replace(from, to));
 }
 
-function npmStart(cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start', '--silent'], {
-      cwd,
-      env: { ...process.env, PORT: '0', LOCAL_STATE_DIR: join(cwd, '.local') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    // A start that got past validation would serve forever: stop it so the assertions below report it.
-    const guard = setTimeout(() => child.kill('SIGTERM'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const npmStart = (cwd: string) => npmStartToExit(cwd, { PORT: '0', LOCAL_STATE_DIR: join(cwd, '.local') });
 
 describe('npm start with a workflow AWS would refuse', () => {
   it('exits non-zero before starting anything, with one line naming the file, the state and the rule', async () => {

@@ -31,8 +31,6 @@ export class LambdaAuthorizer {
   private readonly identityHeaders: readonly string[];
   private readonly ttlMs: number;
   private readonly cache = new Map<string, { decision: AuthorizerDecision; expiresAt: number }>();
-  /** Invocations of the function, for tests and benchmarks. */
-  invocations = 0;
 
   constructor(
     private readonly options: AuthorizerOptions,
@@ -67,7 +65,6 @@ export class LambdaAuthorizer {
     if (cached && cached.expiresAt > now) return cached.decision;
     let decision: AuthorizerDecision;
     try {
-      this.invocations++;
       decision = toDecision(await this.invoker.invoke(this.options.functionName, eventOf(identity)));
     } catch {
       return { kind: 'failed' };

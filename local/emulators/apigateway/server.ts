@@ -36,8 +36,6 @@ export interface GatewayOptions {
 
 export interface LocalGateway {
   readonly url: string;
-  /** The authorizer, with its invocation count. */
-  readonly authorizer: LambdaAuthorizer;
   close(): Promise<void>;
 }
 
@@ -93,7 +91,6 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    authorizer,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
