@@ -1,6 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { TableRef } from '../adapters/dynamodb/client';
-import { loadOrder } from '../adapters/dynamodb/orders';
+import { loadOrderPartition } from '../adapters/dynamodb/orders';
 import {
   backorderWaiter,
   clearBackorderToken,
@@ -14,6 +14,7 @@ import {
   orderCancelledErrorName,
   WorkflowTaskError,
 } from '../contracts/errors';
+import { stoppableShipmentStatuses } from '../contracts/shipments';
 import { decideCancellation } from '../core/order-status';
 import { cancelShipments } from './cancel-shipments';
 
@@ -29,11 +30,22 @@ export type CancelOrderResult =
       readonly supplierTokens: string[];
       /** The fulfilment execution waiting on the backorder, if any: fail its wait with Order.Cancelled. */
       readonly fulfilmentToken?: string;
+      /** Dispatch executions waiting on a now cancelled shipment: wake them to end Cancelled. */
+      readonly shipmentTokens: string[];
     }
   | { readonly kind: 'not-found' }
   | { readonly kind: 'too-late'; readonly reason: string };
 
 export const cancelStep = 'CancelOrder';
+
+/** What a cancellation may find a shipment in: not yet gone, or already ended without leaving. */
+const stoppableAfterCancel: readonly string[] = [
+  ...stoppableShipmentStatuses,
+  'RECEIVED',
+  'CANCELLED',
+  'REJECTED',
+  'NOT_COLLECTED',
+];
 
 /**
  * Cancels an order (docs/operations.md: compensation is itself idempotent). The order becomes CANCELLED first, with its
@@ -49,10 +61,14 @@ export async function cancelOrder(
   table: TableRef,
   input: { orderId: string; actor: string; reason?: string; now: Date },
 ): Promise<CancelOrderResult> {
-  const order = await loadOrder(table, input.orderId);
+  const { order, shipments } = await loadOrderPartition(table, input.orderId);
   if (!order) return { kind: 'not-found' };
   const decision = decideCancellation(order.status);
   if (decision.kind === 'too-late') return decision;
+  // A shipment already with a carrier or the customer cannot be stopped, whatever the others do.
+  const gone = shipments.find((shipment) => !stoppableAfterCancel.includes(shipment.status));
+  if (gone && decision.kind === 'cancel')
+    return { kind: 'too-late', reason: `shipment ${gone.shipmentId} is ${gone.status}` };
   const reason = input.reason ?? `cancelled by ${input.actor}`;
 
   // The order first: once it is CANCELLED no reservation, backorder or purchase order can be written for it
@@ -84,7 +100,7 @@ export async function cancelOrder(
   // A goods receipt may have held units for a backorder until it was withdrawn just now.
   releasedHolds += await releaseHolds(table, input.orderId, input.now);
   // Dispatch stops: shipments not yet gone are cancelled, and picked units go back on the shelf.
-  await cancelShipments(table, {
+  const stopped = await cancelShipments(table, {
     orderId: input.orderId,
     actor: input.actor,
     step: cancelStep,
@@ -108,6 +124,7 @@ export async function cancelOrder(
     cancelledPurchaseOrders: purchaseOrders.cancelled,
     supplierTokens: purchaseOrders.waitingTokens,
     ...(waiter.token ? { fulfilmentToken: waiter.token } : {}),
+    shipmentTokens: stopped.tokens,
   };
 }
 
@@ -125,6 +142,8 @@ export async function cancelOrderAndEndItsWorkflows(
   if (result.kind !== 'cancelled') return result;
   for (const token of result.supplierTokens)
     await sendTaskSuccess(deps.sfn, token, { decision: 'CANCELLED' });
+  for (const token of result.shipmentTokens)
+    await sendTaskSuccess(deps.sfn, token, { status: 'CANCELLED', waitSeconds: 1, reroute: false });
   if (result.fulfilmentToken) {
     await sendTaskFailure(
       deps.sfn,

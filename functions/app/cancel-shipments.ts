@@ -2,9 +2,9 @@ import type { TableRef } from '../adapters/dynamodb/client';
 import { isTransactionRace, transactWrite } from '../adapters/dynamodb/items';
 import { loadOrderPartition } from '../adapters/dynamodb/orders';
 import { type ShipmentRecord, shipmentMove } from '../adapters/dynamodb/shipments';
-import { stockChangeItems } from '../adapters/dynamodb/stock';
 import { TransientError } from '../contracts/errors';
 import { pickedShipmentStatuses, stoppableShipmentStatuses } from '../contracts/shipments';
+import { backOnShelf } from './back-on-shelf';
 
 /** A cancellation stops what has not left; units already picked go back on the shelf (contracts/shipments.ts). */
 const stoppable = stoppableShipmentStatuses;
@@ -27,10 +27,14 @@ export async function cancelShipments(
     readonly reason: string;
     readonly now: Date;
   },
-): Promise<{ readonly cancelled: number; readonly unitsReturned: number }> {
-  const totals = { cancelled: 0, unitsReturned: 0 };
+): Promise<{ readonly cancelled: number; readonly unitsReturned: number; readonly tokens: string[] }> {
+  const totals = { cancelled: 0, unitsReturned: 0, tokens: [] as string[] };
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const { shipments } = await loadOrderPartition(table, input.orderId);
+    // Every stopped shipment's parked token, also on a repeat: a crash may have cut off the wake-up.
+    totals.tokens = shipments.flatMap((shipment) =>
+      shipment.status === 'CANCELLED' && shipment.taskToken ? [shipment.taskToken] : [],
+    );
     const open = shipments.filter((shipment) => stoppable.includes(shipment.status));
     if (open.length === 0) return totals;
     let raced = false;
@@ -38,8 +42,8 @@ export async function cancelShipments(
       try {
         await transactWrite(table, 'cancelShipment', cancellationWrites(table, shipment, input));
         totals.cancelled++;
-        if (picked.includes(shipment.status))
-          totals.unitsReturned += shipment.lines.reduce((sum, line) => sum + line.qty, 0);
+        if (shipment.taskToken) totals.tokens.push(shipment.taskToken);
+        totals.unitsReturned += unitsOnShelf(shipment).reduce((sum, line) => sum + line.qty, 0);
       } catch (error) {
         // Staff moved it meanwhile: read again and cancel it from where it is now.
         if (!isTransactionRace(error)) throw error;
@@ -63,16 +67,14 @@ function cancellationWrites(
     step: input.step,
     reason: input.reason,
   });
-  const backOnShelf = picked.includes(shipment.status)
-    ? shipment.lines.flatMap((line) =>
-        stockChangeItems(
-          table,
-          line.sku,
-          shipment.locationId,
-          [{ bucket: 'head', available: line.qty, reserved: 0, onHand: line.qty }],
-          at,
-        ),
-      )
-    : [];
-  return [move.item, ...backOnShelf];
+  return [move.item, ...backOnShelf(table, { ...shipment, lines: unitsOnShelf(shipment), received: [] }, at)];
 }
+
+/**
+ * The units a cancelled shipment puts back on its location's shelf: what was picked there (from PACKING on)
+ * and what its transfers brought (a pickup waiting at the store). Units still held are the holds' business.
+ */
+const unitsOnShelf = (shipment: ShipmentRecord) => [
+  ...(picked.includes(shipment.status) ? shipment.lines : []),
+  ...(shipment.received ?? []),
+];

@@ -1,3 +1,4 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { TableRef } from '../adapters/dynamodb/client';
 import { isTransactionRace, type TransactItem, transactWrite } from '../adapters/dynamodb/items';
 import { getLocations } from '../adapters/dynamodb/locations';
@@ -7,7 +8,8 @@ import {
   type OrderRecord,
   versionedOrderChange,
 } from '../adapters/dynamodb/orders';
-import { type ShipmentRecord, shipmentPuts } from '../adapters/dynamodb/shipments';
+import { type ShipmentRecord, shipmentMove, shipmentPuts } from '../adapters/dynamodb/shipments';
+import { startNamedExecution } from '../adapters/sfn/executions';
 import {
   invalidStatusTransitionErrorName,
   orderNotFoundErrorName,
@@ -16,63 +18,81 @@ import {
 } from '../contracts/errors';
 import { keys } from '../contracts/keys';
 import type { DispatchSettings } from '../contracts/shipments';
+import { dispatchAnswer, orderStageOf } from '../core/shipment-stage';
 import { type PlannedShipment, planShipments } from '../core/shipments';
 
 export const createShipmentsStep = 'CreateShipments';
 
+type CreatedShipment = Pick<ShipmentRecord, 'shipmentId' | 'type' | 'locationId' | 'status' | 'dueBy'>;
+
 export type CreateShipmentsResult =
   | {
       readonly outcome: 'DISPATCHING';
-      readonly shipments: readonly Pick<ShipmentRecord, 'shipmentId' | 'type' | 'locationId' | 'status'>[];
+      readonly shipments: readonly CreatedShipment[];
     }
   /** Cancelled while fulfilment was on its way here: a modelled ending, nothing to dispatch. */
-  | { readonly outcome: 'CANCELLED'; readonly shipments: readonly [] };
+  | { readonly outcome: 'CANCELLED'; readonly shipments: readonly [] }
+  /** A re-route's round overtaken by a later re-route, which ships its units with its own. */
+  | { readonly outcome: 'SUPERSEDED'; readonly shipments: readonly [] };
 
 const attempts = 5;
 
 /**
- * Turns a reserved order's holds into its first round of shipments (docs/dispatch.md), in one transaction
- * with the order's move to PICKING and its timeline entry. Idempotent: shipment ids are deterministic, so a
- * re-run (a retry, a redrive, a crash after the write) finds the round it wrote and answers with it.
+ * Turns a reserved order's held units into a round of shipments (docs/dispatch.md), in one transaction with
+ * the order's move to its dispatch stage and the timeline entry: round 0 for the order's first fulfilment,
+ * round n for the fulfilment its n-th re-route started (only units no live shipment carries yet; a pickup's
+ * new transfers join the pickup shipment already waiting at the store). Idempotent: shipment ids are
+ * deterministic, so a re-run (a retry, a redrive, a crash after the write) finds the round it wrote.
  */
 export async function createShipments(
   table: TableRef,
-  input: { readonly orderId: string; readonly actor: string; readonly now: Date },
+  request: { readonly orderId: string; readonly round?: number; readonly actor: string; readonly now: Date },
 ): Promise<CreateShipmentsResult> {
+  const input = { ...request, round: request.round ?? 0 };
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const { order, holds, shipments } = await loadOrderPartition(table, input.orderId);
     if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${input.orderId} does not exist`);
     // Cancelled first: a redrive after a cancellation ends Cancelled, even if its shipments were written.
     if (order.status === 'CANCELLED') return { outcome: 'CANCELLED', shipments: [] };
-    const firstRound = shipments.filter((shipment) => shipment.shipmentId.startsWith(`${order.orderId}-0-`));
-    if (firstRound.length > 0) return dispatching(firstRound);
+    const round = shipments.filter((shipment) =>
+      shipment.shipmentId.startsWith(`${order.orderId}-${input.round}-`),
+    );
+    if (round.length > 0) return dispatching(round);
+    // A later re-route took the order back to sourcing: its own round will ship these units too.
+    if (input.round > 0 && order.status === 'BACKORDERED') return { outcome: 'SUPERSEDED', shipments: [] };
     if (order.status !== 'RESERVED')
       throw new WorkflowTaskError(
         invalidStatusTransitionErrorName,
         `order ${order.orderId} is ${order.status}`,
       );
-    const held = holds.filter((hold) => hold.status === 'HELD');
+    const live = shipments.filter((shipment) => !['REJECTED', 'CANCELLED'].includes(shipment.status));
+    const held = holds.filter((hold) => hold.status === 'HELD' && !carried(live, hold));
     // Reserved without a held unit: a cancellation is releasing them (the order changes next). Retry.
-    if (held.length === 0) {
+    if (held.length === 0 && input.round === 0) {
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       continue;
     }
+    const pickup = live.find((shipment) => shipment.type === 'pickup');
     const planned = planShipments({
       orderId: order.orderId,
       fulfilment: fulfilmentOf(order),
-      route: 0,
+      route: input.round,
       allocations: held.map(({ sku, qty, locationId }) => ({ sku, qty, locationId })),
       settings: await settingsOf(table, [...held.map((hold) => hold.locationId), ...pickupStore(order)]),
       now: input.now,
+      ...(pickup ? { existingPickup: pickup.shipmentId } : {}),
     });
     const at = input.now.toISOString();
-    const context = { at, actor: input.actor, step: createShipmentsStep };
+    const context = { at, actor: input.actor, step: roundStep(input.round) };
+    const stage = orderStageOf([...live, ...planned.map(asCreated)]) ?? 'PICKING';
     try {
       await transactWrite(table, 'createShipments', [
         ...shipmentPuts(table, order.orderId, planned, context),
-        ...versionedOrderChange(table, order, { status: 'PICKING' }, { ...context, status: 'PICKING' }),
-        // The units must still be held as read: a cancellation releases holds before it changes the order.
-        ...held.map((hold) => stillHeld(table, hold)),
+        ...joinPickup(table, pickup, planned, context),
+        ...versionedOrderChange(table, order, { status: stage }, { ...context, status: stage }),
+        // The units must still be held as read (a cancellation releases holds before it changes the order),
+        // and from now on the pick promise governs them: they leave the expiry sweeper's index.
+        ...held.map((hold) => shippedHold(table, hold)),
       ]);
       return dispatching(planned.map(asCreated));
     } catch (error) {
@@ -81,6 +101,36 @@ export async function createShipments(
     }
   }
   throw new TransientError(`creating the shipments of ${input.orderId} kept racing`);
+}
+
+/** The step on the timeline: the first round is CreateShipments, a re-route's `CreateShipments#<n>`. */
+const roundStep = (round: number) => (round === 0 ? createShipmentsStep : `${createShipmentsStep}#${round}`);
+
+/** Whether a live shipment already carries a hold's units (same SKU, picked at the hold's location). */
+const carried = (live: readonly ShipmentRecord[], hold: HoldRecord) =>
+  live.some(
+    (shipment) =>
+      shipment.locationId === hold.locationId && shipment.lines.some((line) => line.sku === hold.sku),
+  );
+
+/** A re-route's new transfers join the pickup shipment already waiting at the store for its goods. */
+function joinPickup(
+  table: TableRef,
+  pickup: ShipmentRecord | undefined,
+  planned: readonly PlannedShipment[],
+  context: { readonly at: string; readonly actor: string; readonly step: string },
+): TransactItem[] {
+  const transfers = planned.filter((shipment) => shipment.type === 'transfer').map((t) => t.shipmentId);
+  if (!pickup || transfers.length === 0) return [];
+  if (pickup.status !== 'AWAITING_TRANSFER')
+    throw new WorkflowTaskError(
+      invalidStatusTransitionErrorName,
+      `pickup shipment ${pickup.shipmentId} is ${pickup.status}, no longer waiting for transfers`,
+    );
+  const { item } = shipmentMove(table, pickup, pickup.status, context, {
+    awaits: [...pickup.awaits, ...transfers],
+  });
+  return [item];
 }
 
 const pickupStore = (order: OrderRecord): string[] =>
@@ -102,25 +152,49 @@ const asCreated = (planned: PlannedShipment) => ({
   type: planned.type,
   locationId: planned.locationId,
   status: planned.awaits.length > 0 ? ('AWAITING_TRANSFER' as const) : ('PICKING' as const),
+  dueBy: planned.dueBy,
 });
 
-const dispatching = (
-  shipments: readonly Pick<ShipmentRecord, 'shipmentId' | 'type' | 'locationId' | 'status'>[],
-): CreateShipmentsResult => ({
+const dispatching = (shipments: readonly CreatedShipment[]): CreateShipmentsResult => ({
   outcome: 'DISPATCHING',
-  shipments: shipments.map(({ shipmentId, type, locationId, status }) => ({
+  shipments: shipments.map(({ shipmentId, type, locationId, status, dueBy }) => ({
     shipmentId,
     type,
     locationId,
     status,
+    dueBy,
   })),
 });
 
-/** A hold still HELD at the quantity read (releasing or committing it changes one or the other). */
-const stillHeld = (table: TableRef, hold: HoldRecord): TransactItem => ({
-  ConditionCheck: {
+/**
+ * Creates the shipments (above), then starts each one's dispatch workflow execution, named after it
+ * (docs/dispatch.md). Starting is idempotent: an execution of that name already there is the one a previous
+ * run started, so a retry or redrive after a crash between the two starts only the missing ones.
+ */
+export async function createShipmentsAndDispatch(
+  deps: { readonly table: TableRef; readonly sfn: SFNClient; readonly dispatchStateMachineArn: string },
+  input: { readonly orderId: string; readonly round: number; readonly actor: string; readonly now: Date },
+): Promise<CreateShipmentsResult> {
+  const result = await createShipments(deps.table, input);
+  for (const shipment of result.shipments)
+    await startNamedExecution(deps.sfn, deps.dispatchStateMachineArn, shipment.shipmentId, {
+      shipmentId: shipment.shipmentId,
+      orderId: input.orderId,
+      step: dispatchAnswer(shipment, input.now),
+    });
+  return result;
+}
+
+/**
+ * A hold a shipment now carries: still HELD at the quantity read (releasing or committing it changes one or
+ * the other), and off the expiry index, so the sweeper never releases units staff are about to pick (a pick
+ * not done in time is the dispatch workflow's timeout, which re-routes them).
+ */
+const shippedHold = (table: TableRef, hold: HoldRecord): TransactItem => ({
+  Update: {
     TableName: table.tableName,
     Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
+    UpdateExpression: 'REMOVE gsi1pk, gsi1sk',
     ConditionExpression: '#status = :held AND qty = :qty',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':held': 'HELD', ':qty': hold.qty },

@@ -116,6 +116,62 @@ export const apiContracts = {
     response: schemas.shipmentStepResponseSchema,
     problems: [404, 409, 415, 422],
   },
+  'POST /shipments/{shipmentId}/reject': {
+    summary:
+      "Staff of the shipment's location refuse it before picking (out_of_stock also writes the held units off); its units are re-routed elsewhere (idempotent)",
+    access: { roles: ['staff'] },
+    params: schemas.shipmentIdParamsSchema,
+    body: schemas.rejectBodySchema,
+    successStatus: 200,
+    response: schemas.shipmentStepResponseSchema,
+    problems: [404, 409, 415, 422],
+  },
+  'POST /shipments/{shipmentId}/packed': {
+    summary:
+      'Staff packed the parcels: PACKED (waits for a carrier), READY_FOR_PICKUP (with a pickup code and deadline) or IN_TRANSFER (idempotent)',
+    access: { roles: ['staff'] },
+    params: schemas.shipmentIdParamsSchema,
+    body: schemas.packBodySchema,
+    successStatus: 200,
+    response: schemas.shipmentStepResponseSchema,
+    problems: [404, 409, 415, 422],
+  },
+  'POST /shipments/{shipmentId}/handed-over': {
+    summary: 'Staff handed a packed delivery or same-day shipment to a carrier: HANDED_OVER (idempotent)',
+    access: { roles: ['staff'] },
+    params: schemas.shipmentIdParamsSchema,
+    body: schemas.handoverBodySchema,
+    successStatus: 200,
+    response: schemas.shipmentStepResponseSchema,
+    problems: [404, 409, 415, 422],
+  },
+  'POST /shipments/{shipmentId}/received': {
+    summary:
+      'Staff of the pickup store confirm a transfer arrived: RECEIVED; its units join the pickup shipment (idempotent)',
+    access: { roles: ['staff'] },
+    params: schemas.shipmentIdParamsSchema,
+    successStatus: 200,
+    response: schemas.shipmentStepResponseSchema,
+    problems: [404, 409],
+  },
+  'POST /shipments/{shipmentId}/collected': {
+    summary:
+      'Staff of the pickup store hand the goods over against the pickup code: COLLECTED; five wrong codes lock the shipment (idempotent)',
+    access: { roles: ['staff'] },
+    params: schemas.shipmentIdParamsSchema,
+    body: schemas.collectBodySchema,
+    successStatus: 200,
+    response: schemas.shipmentStepResponseSchema,
+    problems: [404, 409, 415, 422],
+  },
+  'POST /ops/shipments/{shipmentId}/unlock': {
+    summary: 'Ops unlock a pickup shipment locked by wrong pickup codes (idempotent)',
+    access: { roles: ['ops'] },
+    params: schemas.shipmentIdParamsSchema,
+    successStatus: 200,
+    response: schemas.shipmentStepResponseSchema,
+    problems: [404, 409],
+  },
   'GET /inventory/{sku}': {
     summary: 'Per-location and total stock of a SKU, with supplier availability',
     access: { roles: ['ops', 'channel'] },

@@ -12,6 +12,9 @@ export const invalidStatusTransitionErrorName = 'InvalidStatusTransition';
 /** The order a workflow task names does not exist (not retried: redriving cannot fix it). */
 export const orderNotFoundErrorName = 'OrderNotFound';
 
+/** The shipment a dispatch task names does not exist (not retried: redriving cannot fix it). */
+export const shipmentNotFoundErrorName = 'ShipmentNotFound';
+
 /** No supplier can deliver a backorder: fulfilment catches it and rejects the order (a business outcome). */
 export const backorderCannotBeProcuredErrorName = 'Backorder.CannotBeProcured';
 
@@ -43,6 +46,8 @@ export const problemCodes = {
   shipmentNotFound: 'SHIPMENTS.NOT_FOUND',
   shipmentState: 'SHIPMENTS.INVALID_STATE',
   pickMismatch: 'SHIPMENTS.PICK_MISMATCH',
+  wrongPickupCode: 'SHIPMENTS.WRONG_PICKUP_CODE',
+  pickupLocked: 'SHIPMENTS.PICKUP_LOCKED',
   purchaseOrderNotFound: 'PROCUREMENT.PURCHASE_ORDER_NOT_FOUND',
   purchaseOrderState: 'PROCUREMENT.PURCHASE_ORDER_STATE',
   purchaseOrderLines: 'PROCUREMENT.LINES_NOT_ON_PURCHASE_ORDER',
@@ -71,7 +76,10 @@ export class TransientError extends Error {
 /** A workflow task error that retrying cannot fix: the execution fails at its step, for operations to look at. */
 export class WorkflowTaskError extends Error {
   constructor(
-    override readonly name: typeof invalidStatusTransitionErrorName | typeof orderNotFoundErrorName,
+    override readonly name:
+      | typeof invalidStatusTransitionErrorName
+      | typeof orderNotFoundErrorName
+      | typeof shipmentNotFoundErrorName,
     message: string,
   ) {
     super(message);

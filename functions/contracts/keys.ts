@@ -94,6 +94,8 @@ export const keys = {
     sk: `SHIPMENT#${shipmentId}`,
   }),
   shipmentPrefix: 'SHIPMENT#',
+  /** A key the system generated for itself (the pickup-code key), created once on first use. */
+  systemSecret: (name: string) => ({ pk: `SECRET#${name}`, sk: 'SECRET' }),
   /** A shipment's open staff task at a location, oldest due first, through gsi1 (sparse: only while open). */
   locationTask: (locationId: string, dueBy: string, shipmentId: string) => ({
     gsi1pk: `TASKS#${locationId}`,

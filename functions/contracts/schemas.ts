@@ -357,7 +357,11 @@ export const queuedResponseSchema = z.object({ status: z.literal('queued') });
 // --------------------------------------------------------------------------------------- workflow tasks
 
 export const reserveStockTaskSchema = z.object({ orderId: orderIdSchema, step: z.string().min(1) });
-export const createShipmentsTaskSchema = z.object({ orderId: orderIdSchema });
+/** `round`: 0 for the order's first fulfilment, n for the execution its n-th re-route started. */
+export const createShipmentsTaskSchema = z.object({
+  orderId: orderIdSchema,
+  round: z.number().int().min(0).max(99).default(0),
+});
 export const reserveStockResultSchema = z.object({
   /** CANCELLED: the order was cancelled meanwhile; fulfilment ends without reserving. */
   outcome: z.enum(['RESERVED', 'BACKORDERED', 'CANCELLED']),

@@ -167,10 +167,51 @@ export const pickBodySchema = z.object({
 });
 export type PickBody = z.infer<typeof pickBodySchema>;
 
+/** Why a store refuses a shipment; `out_of_stock` also writes the held units off (a cycle-count correction). */
+export const rejectReasons = ['out_of_stock', 'damaged', 'closed', 'too_busy', 'other'] as const;
+export type RejectReason = (typeof rejectReasons)[number];
+export const rejectBodySchema = z.object({ reason: z.enum(rejectReasons) });
+
+/** What staff packed: the parcels, each with its weight (a carrier books by weight in part 2). */
+export const packBodySchema = z.object({
+  parcels: z
+    .array(z.object({ weightGrams: z.number().int().min(1).max(1_000_000) }))
+    .min(1)
+    .max(50),
+});
+export type PackBody = z.infer<typeof packBodySchema>;
+
+/** The parcels left with a carrier: who took them, and its tracking number when it gave one. */
+export const handoverBodySchema = z.object({
+  carrier: z.string().trim().min(1).max(100),
+  trackingNumber: z.string().trim().min(1).max(100).optional(),
+});
+export type HandoverBody = z.infer<typeof handoverBodySchema>;
+
+/** The customer's 6-digit code, read out or scanned at the counter. */
+export const pickupCodeSchema = z.string().regex(/^\d{6}$/, 'must be the 6-digit pickup code');
+export const collectBodySchema = z.object({ pickupCode: pickupCodeSchema });
+export type CollectBody = z.infer<typeof collectBodySchema>;
+
+/** Wrong pickup codes in a row that lock a shipment until ops unlock it. */
+export const maxWrongPickupCodes = 5;
+
 export const shipmentStepResponseSchema = z.object({
   shipmentId: shipmentIdSchema,
   status: shipmentStatusSchema,
 });
+
+/**
+ * What a dispatch step answers the shipment's workflow with (the task token's output, or SettleStep's): the
+ * status it is in now, which names the next wait, and the seconds that wait may last (a pick until dueBy,
+ * a collection until pickupBy; 1 where the wait has no deadline: the ASL ignores it there).
+ */
+export const dispatchStepAnswerSchema = z.object({
+  status: shipmentStatusSchema,
+  waitSeconds: z.number().int().positive(),
+  reroute: z.boolean(),
+});
+export type DispatchStepAnswer = z.infer<typeof dispatchStepAnswerSchema>;
 
 /** A shipment as `GET /orders/{orderId}` shows it (docs/dispatch.md). */
 export const shipmentViewSchema = z.object({
@@ -182,6 +223,14 @@ export const shipmentViewSchema = z.object({
   lines: z.array(z.object({ sku: z.string(), qty: z.number().int() })),
   dueBy: z.iso.datetime(),
   promisedBy: z.iso.datetime(),
+  /** pickup, while READY_FOR_PICKUP: the code the customer shows (the channel's view only). */
+  pickupCode: pickupCodeSchema.optional(),
+  /** pickup, once packed: when it goes back on the shelf if nobody came. */
+  pickupBy: z.iso.datetime().optional(),
+  parcels: z.array(z.object({ weightGrams: z.number().int() })).optional(),
+  handover: z.object({ carrier: z.string(), trackingNumber: z.string().optional() }).optional(),
+  /** Wrong pickup codes so far; at maxWrongPickupCodes the shipment is locked until ops unlock it. */
+  locked: z.boolean().optional(),
   events: z.array(
     z.object({
       at: z.iso.datetime(),
@@ -193,3 +242,6 @@ export const shipmentViewSchema = z.object({
   ),
 });
 export type ShipmentView = z.infer<typeof shipmentViewSchema>;
+
+/** The input of dispatch's Lambda tasks (SettleStep, Reroute). */
+export const dispatchTaskSchema = z.object({ shipmentId: shipmentIdSchema, step: z.string().min(1) });

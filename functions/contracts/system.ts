@@ -8,134 +8,24 @@
  */
 
 import { type HttpApiDefinitionOf, httpApi, type RouteDefinitionOf, routes } from './http-routes';
+import { dispatchFunctions, dispatchWorkflows, startsDispatch, wakesDispatch } from './system-dispatch';
+import {
+  commonEnvironment,
+  deadLetterQueueUrlVariable,
+  type EnvValue,
+  type FunctionDefinition,
+  type QueueKey,
+  queues,
+  type Ref,
+  startsProcurement,
+  stateMachineArnVariable,
+  tables,
+  type WorkflowDefinition,
+} from './system-model';
 
-export type TableKey = keyof typeof tables;
-export type QueueKey = keyof typeof queues;
+export * from './system-model';
 export type WorkflowKey = keyof typeof workflows;
 export type FunctionKey = keyof typeof functions;
-
-/** A value that each side resolves: CDK to tokens, the local cloud to local names and URLs. */
-/**
- * Workflow and function names are plain strings here (TypeScript cannot type them as keys of objects
- * that themselves contain references); `findDanglingReferences` checks them, and a test runs it.
- */
-export type Ref =
-  | { readonly tableName: TableKey }
-  | { readonly queueUrl: QueueKey }
-  /** The URL of a queue's dead-letter queue (`deadLetterQueueName`). */
-  | { readonly deadLetterQueueUrl: QueueKey }
-  | { readonly stateMachineArn: string }
-  | { readonly functionArn: string };
-
-export type EnvValue = string | Ref;
-
-/** How one side of the system (CDK tokens, local names and URLs) turns each kind of `Ref` into a value. */
-export interface RefResolvers<T> {
-  readonly tableName: (key: TableKey) => T;
-  readonly queueUrl: (key: QueueKey) => T;
-  readonly deadLetterQueueUrl: (key: QueueKey) => T;
-  readonly stateMachineArn: (key: string) => T;
-  readonly functionArn: (key: string) => T;
-}
-
-/** Resolves a `Ref` with one side's resolvers: written once, used by the CDK app and the local cloud. */
-export const resolveRef = <T>(ref: Ref, resolvers: RefResolvers<T>): T => {
-  if ('tableName' in ref) return resolvers.tableName(ref.tableName);
-  if ('queueUrl' in ref) return resolvers.queueUrl(ref.queueUrl);
-  if ('deadLetterQueueUrl' in ref) return resolvers.deadLetterQueueUrl(ref.deadLetterQueueUrl);
-  if ('stateMachineArn' in ref) return resolvers.stateMachineArn(ref.stateMachineArn);
-  return resolvers.functionArn(ref.functionArn);
-};
-
-export type Grant =
-  | { readonly table: TableKey; readonly access: 'read' | 'readWrite' }
-  /** `inspectDeadLetters`: peek at the DLQ only; `admin`: also move its messages back to the queue. */
-  | { readonly queue: QueueKey; readonly access: 'send' | 'consume' | 'inspectDeadLetters' | 'admin' }
-  | { readonly workflow: string; readonly access: 'start' | 'callback' | 'operate' };
-
-export interface FunctionDefinition {
-  /** Handler file, relative to the repository root; its export is `handler`. */
-  readonly entry: string;
-  readonly description: string;
-  readonly memoryMb?: number;
-  readonly timeoutSeconds?: number;
-  readonly environment: Readonly<Record<string, EnvValue>>;
-  readonly grants: readonly Grant[];
-  /** SQS event source mapping; the handler reports partial failures with `batchItemFailures`. */
-  readonly sqsTrigger?: {
-    readonly queue: QueueKey;
-    readonly batchSize: number;
-    readonly maxBatchingWindowSeconds: number;
-  };
-  /** Runs on a schedule (EventBridge in AWS, a timer locally). */
-  readonly schedule?: { readonly everyMinutes: number };
-}
-
-/** Memory and timeout of a function that does not set its own; the CDK app and the local runtime both apply these. */
-export const functionDefaults = { memoryMb: 512, timeoutSeconds: 10 } as const;
-
-export interface TableDefinition {
-  readonly partitionKey: string;
-  readonly sortKey: string;
-  readonly globalIndexes: readonly {
-    readonly name: string;
-    readonly partitionKey: string;
-    readonly sortKey: string;
-  }[];
-  readonly timeToLiveAttribute: string;
-}
-
-export interface QueueDefinition {
-  readonly visibilityTimeoutSeconds: number;
-  readonly maxReceiveCount: number;
-  readonly retentionDays: number;
-}
-
-export interface WorkflowDefinition {
-  /** ASL file (JSONPath), relative to the repository root. */
-  readonly definitionFile: string;
-  /** `${Name}` placeholders in the ASL and what they resolve to. */
-  readonly substitutions: Readonly<Record<string, Ref>>;
-  /** Tables the workflow touches through direct SDK integrations. */
-  readonly tables: readonly TableKey[];
-}
-
-/** Where every function reads the shared names from; kept in one place so env.ts and this agree. */
-const commonEnvironment = {
-  TABLE_NAME: { tableName: 'main' },
-  POWERTOOLS_SERVICE_NAME: 'o2o-orchestrator',
-  POWERTOOLS_METRICS_NAMESPACE: 'O2O',
-  LOG_LEVEL: 'INFO',
-} as const satisfies Record<string, EnvValue>;
-
-/** What a function that starts procurement needs (shortfalls, replenishment triggers): the ARN and the right. */
-const startsProcurement = {
-  environment: { PROCUREMENT_STATE_MACHINE_ARN: { stateMachineArn: 'procurement' } },
-  grant: { workflow: 'procurement', access: 'start' },
-} as const satisfies { environment: Record<string, EnvValue>; grant: Grant };
-
-/** The environment variable that carries a workflow's state machine ARN, e.g. `FULFILMENT_STATE_MACHINE_ARN`. */
-export const stateMachineArnVariable = (workflow: string): string =>
-  `${constantCase(workflow)}_STATE_MACHINE_ARN`;
-/** The environment variable that carries a queue's dead-letter queue URL, e.g. `SUPPLIER_STOCK_FEED_DLQ_URL`. */
-export const deadLetterQueueUrlVariable = (queue: string): string => `${constantCase(queue)}_DLQ_URL`;
-const constantCase = (camel: string): string => camel.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-
-export const tables = {
-  main: {
-    partitionKey: 'pk',
-    sortKey: 'sk',
-    globalIndexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
-    timeToLiveAttribute: 'expiresAtEpoch',
-  },
-} as const satisfies Record<string, TableDefinition>;
-
-export const queues = {
-  supplierStockFeed: { visibilityTimeoutSeconds: 60, maxReceiveCount: 3, retentionDays: 4 },
-} as const satisfies Record<string, QueueDefinition>;
-
-/** Every queue gets a dead-letter queue named `${name}-dlq`; this derives that name in one place. */
-export const deadLetterQueueName = (queue: QueueKey): string => `${queue}-dlq`;
 
 export const workflows = {
   fulfilment: {
@@ -160,6 +50,7 @@ export const workflows = {
     },
     tables: ['main'],
   },
+  ...dispatchWorkflows,
 } as const satisfies Record<string, WorkflowDefinition>;
 
 /** The ops API over executions: every workflow in this definition, to list and redrive. */
@@ -271,6 +162,7 @@ export const functions = {
       { table: 'main', access: 'readWrite' },
       { workflow: 'fulfilment', access: 'callback' },
       { workflow: 'procurement', access: 'callback' },
+      wakesDispatch,
     ],
   },
   postSupplierStock: {
@@ -297,9 +189,9 @@ export const functions = {
   createShipments: {
     entry: 'functions/handlers/fulfilment/create-shipments.task.ts',
     description:
-      "Turns a reserved order's held units into its shipments and the order to PICKING (idempotent)",
-    environment: { ...commonEnvironment },
-    grants: [{ table: 'main', access: 'readWrite' }],
+      "Turns a reserved order's held units into its shipments and the order to PICKING, and starts each shipment's dispatch (idempotent)",
+    environment: { ...commonEnvironment, ...startsDispatch.environment },
+    grants: [{ table: 'main', access: 'readWrite' }, startsDispatch.grant],
   },
   reserveStock: {
     entry: 'functions/handlers/fulfilment/reserve-stock.task.ts',
@@ -371,18 +263,6 @@ export const functions = {
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
-  listLocationTasks: {
-    entry: 'functions/handlers/dispatch/list-location-tasks.api.ts',
-    description: "A location's open staff tasks",
-    environment: { ...commonEnvironment },
-    grants: [{ table: 'main', access: 'read' }],
-  },
-  recordPick: {
-    entry: 'functions/handlers/dispatch/record-pick.api.ts',
-    description: 'Staff picked a shipment: commits its holds and moves it to packing',
-    environment: { ...commonEnvironment },
-    grants: [{ table: 'main', access: 'readWrite' }],
-  },
   decidePurchaseOrder: {
     entry: 'functions/handlers/suppliers/decide-purchase-order.api.ts',
     description: 'Supplier confirms or rejects a purchase order; wakes the procurement workflow',
@@ -422,6 +302,7 @@ export const functions = {
     description: 'Redrives a failed workflow execution from the step that failed',
     ...operatesWorkflows,
   },
+  ...dispatchFunctions,
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type { HttpMethod } from './http-routes';

@@ -6,11 +6,14 @@ const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   // A backorder may stay short after a partial allocation, so BACKORDERED → BACKORDERED is a real step.
   BACKORDERED: ['RESERVED', 'BACKORDERED', 'CANCELLED', 'REJECTED'],
   // An expired hold (released by the sweeper) turns a reserved order back into a backorder.
-  RESERVED: ['PICKING', 'BACKORDERED', 'CANCELLED'],
-  PICKING: ['PACKED', 'CANCELLED'],
-  PACKED: ['IN_TRANSIT', 'READY_FOR_PICKUP', 'CANCELLED'],
+  // A re-route's round may join shipments further along: the order takes their least advanced stage.
+  RESERVED: ['PICKING', 'PACKED', 'READY_FOR_PICKUP', 'IN_TRANSIT', 'BACKORDERED', 'CANCELLED'],
+  // From here the order follows its shipments (core/shipments.ts orderStageOf). A re-routed shortfall takes
+  // it back to BACKORDERED while it is sourced again; nothing left to serve it, REJECTED.
+  PICKING: ['PACKED', 'READY_FOR_PICKUP', 'IN_TRANSIT', 'BACKORDERED', 'REJECTED', 'CANCELLED'],
+  PACKED: ['PICKING', 'IN_TRANSIT', 'READY_FOR_PICKUP', 'BACKORDERED', 'REJECTED', 'CANCELLED'],
   IN_TRANSIT: ['DELIVERED'],
-  READY_FOR_PICKUP: ['COLLECTED', 'NOT_COLLECTED', 'CANCELLED'],
+  READY_FOR_PICKUP: ['COLLECTED', 'NOT_COLLECTED', 'PICKING', 'BACKORDERED', 'CANCELLED'],
   DELIVERED: ['RETURN_REQUESTED'],
   COLLECTED: ['RETURN_REQUESTED'],
   RETURN_REQUESTED: ['RETURNED'],
@@ -26,6 +29,13 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
 
 export function isTerminal(status: OrderStatus): boolean {
   return allowedTransitions[status].length === 0;
+}
+
+/** Statuses in which the order follows its shipments' stage (before that, sourcing decides it). */
+export function isDispatching(status: OrderStatus): boolean {
+  return (
+    status === 'PICKING' || status === 'PACKED' || status === 'IN_TRANSIT' || status === 'READY_FOR_PICKUP'
+  );
 }
 
 /** Statuses a reservation may start from. */

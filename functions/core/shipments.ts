@@ -1,10 +1,5 @@
-import type { Allocation, FulfilmentType, OrderStatus } from '../contracts/schemas';
-import {
-  type DispatchSettings,
-  type ShipmentStatus,
-  type ShipmentType,
-  shipmentIdFor,
-} from '../contracts/shipments';
+import type { Allocation, FulfilmentType } from '../contracts/schemas';
+import { type DispatchSettings, type ShipmentType, shipmentIdFor } from '../contracts/shipments';
 import { dispatchPromise } from './dispatch-promise';
 
 export interface ShipmentLine {
@@ -38,6 +33,8 @@ export interface ShipmentPlanInput {
   /** Every source location's (and the pickup store's) dispatch settings. */
   readonly settings: Readonly<Record<string, DispatchSettings>>;
   readonly now: Date;
+  /** A re-route of a pickup order: the pickup shipment already waiting at the store takes the new transfers. */
+  readonly existingPickup?: string;
 }
 
 /** Plan order: transfers first, so a pickup shipment can name the ones it waits for. */
@@ -71,7 +68,12 @@ export function planShipments(input: ShipmentPlanInput): PlannedShipment[] {
     else drafts.push({ type: 'transfer', locationId, destinationLocationId: storeId, lines: sorted });
   }
   // A pickup served entirely by transfers still has its counter shipment, with nothing to pick there.
-  if (storeId && drafts.length > 0 && !drafts.some((draft) => draft.type === 'pickup'))
+  if (
+    storeId &&
+    !input.existingPickup &&
+    drafts.length > 0 &&
+    !drafts.some((draft) => draft.type === 'pickup')
+  )
     drafts.push({ type: 'pickup', locationId: storeId, lines: [] });
   drafts.sort(
     (a, b) =>
@@ -95,36 +97,4 @@ export function planShipments(input: ShipmentPlanInput): PlannedShipment[] {
     });
   });
   return planned;
-}
-
-/** The order stage a shipment status stands for, and how far along it is (higher: further). */
-const stages: Partial<Record<ShipmentStatus, { readonly status: OrderStatus; readonly rank: number }>> = {
-  AWAITING_TRANSFER: { status: 'PICKING', rank: 1 },
-  PICKING: { status: 'PICKING', rank: 1 },
-  PACKING: { status: 'PICKING', rank: 1 },
-  PACKED: { status: 'PACKED', rank: 2 },
-  READY_FOR_PICKUP: { status: 'READY_FOR_PICKUP', rank: 3 },
-  HANDED_OVER: { status: 'IN_TRANSIT', rank: 3 },
-};
-const finals: Partial<Record<ShipmentStatus, OrderStatus>> = {
-  DELIVERED: 'DELIVERED',
-  COLLECTED: 'COLLECTED',
-  NOT_COLLECTED: 'NOT_COLLECTED',
-};
-
-/**
- * The order's status as its shipments stand: the least advanced open customer shipment's stage; once none
- * is open, DELIVERED or COLLECTED (NOT_COLLECTED only if nothing was collected). Transfers are the pickup
- * shipment's business, and rejected or cancelled shipments count for nothing (their units are re-routed or
- * released). Undefined when no shipment says anything yet (all rejected: re-routing is under way).
- */
-export function orderStageOf(
-  shipments: readonly { readonly type: ShipmentType; readonly status: ShipmentStatus }[],
-): OrderStatus | undefined {
-  const customer = shipments.filter((shipment) => shipment.type !== 'transfer');
-  const open = customer.flatMap((shipment) => stages[shipment.status] ?? []);
-  if (open.length > 0) return open.reduce((least, stage) => (stage.rank < least.rank ? stage : least)).status;
-  const ended = customer.flatMap((shipment) => finals[shipment.status] ?? []);
-  if (ended.length === 0) return undefined;
-  return ended.find((status) => status !== 'NOT_COLLECTED') ?? 'NOT_COLLECTED';
 }

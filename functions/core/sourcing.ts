@@ -17,7 +17,15 @@ export interface AvailableStock {
 }
 
 export type SourcingRequest =
-  | { readonly type: 'pickup'; readonly storeId: string }
+  | {
+      readonly type: 'pickup';
+      readonly storeId: string;
+      /**
+       * Set when the store accepts transfers (ship-to-store): where it is. What it cannot serve from its own
+       * shelf may then come from any location that ships parcels, nearest to the store first.
+       */
+      readonly transfersTo?: Coordinates;
+    }
   | { readonly type: 'same_day'; readonly customer: Coordinates }
   | { readonly type: 'delivery'; readonly customer: Coordinates };
 
@@ -88,7 +96,8 @@ function indexAvailable(
 export function isEligible(request: SourcingRequest, location: SourcingLocation): boolean {
   switch (request.type) {
     case 'pickup':
-      return location.locationId === request.storeId && location.fulfils.includes('pickup');
+      if (location.locationId === request.storeId) return location.fulfils.includes('pickup');
+      return request.transfersTo !== undefined && location.fulfils.includes('delivery');
     case 'same_day':
       return (
         location.type !== 'warehouse' &&
@@ -108,10 +117,23 @@ function toCandidate(
 ): Candidate {
   return {
     location,
-    tier: request.type === 'delivery' && location.type !== 'warehouse' ? 1 : 0,
-    distanceKm: request.type === 'pickup' ? 0 : distanceKm(request.customer, location),
+    tier: fallbackTier(request, location) ? 1 : 0,
+    distanceKm: distanceFor(request, location),
     available: available ?? new Map(),
   };
+}
+
+/** Delivery prefers warehouses; ship-to-store prefers the store's own shelf to any transfer. */
+const fallbackTier = (request: SourcingRequest, location: SourcingLocation): boolean =>
+  request.type === 'delivery'
+    ? location.type !== 'warehouse'
+    : request.type === 'pickup' && location.locationId !== request.storeId;
+
+function distanceFor(request: SourcingRequest, location: SourcingLocation): number {
+  if (request.type !== 'pickup') return distanceKm(request.customer, location);
+  return request.transfersTo && location.locationId !== request.storeId
+    ? distanceKm(request.transfersTo, location)
+    : 0;
 }
 
 function compareCandidates(a: Candidate, b: Candidate): number {

@@ -304,3 +304,37 @@ export function mergeHoldShards(
   }
   return merged;
 }
+
+/** A stock change of one bucket, with the units leaving or joining the shelf (`onHand` lives on the head). */
+export interface SettledBucketChange extends BucketChange {
+  readonly onHand?: number;
+}
+
+/**
+ * How a HELD hold's units settle when staff are done with it: `picked` leave the shelf with the order,
+ * `missing` were not there (a cycle-count write-off: they leave the shelf too, with nobody), and the rest
+ * are released back to available. Every bucket the hold reserved in gives up its reservation; the picked
+ * and missing units are taken from the head's `onHand`, where a location's on-hand count lives.
+ */
+export function settleHoldChanges(
+  qty: number,
+  shards: Readonly<Record<string, number>> | undefined,
+  settle: { readonly picked: number; readonly missing: number },
+): SettledBucketChange[] {
+  const gone = settle.picked + settle.missing;
+  if (settle.picked < 0 || settle.missing < 0 || gone > qty)
+    throw new RangeError(
+      `a hold of ${qty} cannot settle ${settle.picked} picked and ${settle.missing} missing`,
+    );
+  let toTake = gone;
+  const changes: SettledBucketChange[] = holdParts(qty, shards).map((part) => {
+    const taken = Math.min(toTake, part.qty);
+    toTake -= taken;
+    return { bucket: part.bucket, available: part.qty - taken, reserved: -part.qty };
+  });
+  if (gone === 0) return changes;
+  const head = changes.find((change) => change.bucket === 'head');
+  return head
+    ? changes.map((change) => (change === head ? { ...head, onHand: -gone } : change))
+    : [...changes, { bucket: 'head', available: 0, reserved: 0, onHand: -gone }];
+}

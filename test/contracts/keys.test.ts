@@ -42,6 +42,7 @@ const longestKeys: Record<string, () => unknown> = {
   heldHoldIndex: () => keys.heldHoldIndex(at, id, sku, id),
   heldHoldBucket: () => keys.heldHoldBucket(at),
   timelineEntry: () => keys.timelineEntry(id, at, step),
+  systemSecret: () => keys.systemSecret('pickup-code'),
   rateWindow: () => keys.rateWindow(`supplier-feed#${id}`, at),
   purchaseOrder: () => keys.purchaseOrder(poId),
   purchaseOrderBySupplier: () => keys.purchaseOrderBySupplier(id, at, poId),

@@ -11,7 +11,8 @@ import {
 } from '../../functions/contracts/shipments';
 import { dispatchPromise } from '../../functions/core/dispatch-promise';
 import { canTransition, isTerminal } from '../../functions/core/order-status';
-import { orderStageOf, planShipments } from '../../functions/core/shipments';
+import { orderStageOf } from '../../functions/core/shipment-stage';
+import { planShipments } from '../../functions/core/shipments';
 
 const orderId = 'web-shop.A-1001';
 const now = new Date('2026-01-12T10:00:00.000Z'); // a Monday, 10:00 in London (GMT)

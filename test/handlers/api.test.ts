@@ -71,6 +71,7 @@ beforeAll(async () => {
     stateMachines: [
       { name: 'fulfilment', definition: fulfilmentDefinition(table.tableName) },
       { name: 'procurement', definition: workflowDefinition('procurement', table.tableName) },
+      { name: 'dispatch', definition: workflowDefinition('dispatch', table.tableName) },
     ],
     invoker: inProcessInvoker(handlers),
     dynamodbEndpoint: dynamodbEndpoint(),

@@ -2,13 +2,14 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../contracts/errors';
 import { keys } from '../../contracts/keys';
 import { decideHoldExpiry } from '../../core/hold-expiry';
+import { settleHoldChanges } from '../../core/stock-shards';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes, type TransactItem, transactWrite } from './items';
 import { type HoldRecord, holdRecordSchema, loadOrder, versionedOrderChange } from './orders';
 import { queryAll } from './query';
 import { isReservationRace, pause } from './reservations';
-import { holdCommitItems, holdReleaseItems } from './stock';
+import { holdReleaseItems, stockChangeItems } from './stock';
 
 export interface SweepInput {
   readonly now: Date;
@@ -167,22 +168,47 @@ export async function commitHold(
  * read) and the stock its units leave (`onHand` and `reserved` drop where they were held).
  */
 export function holdCommitWrites(table: TableRef, hold: HoldRecord, at: string): TransactItem[] {
+  return holdSettleWrites(table, hold, { picked: hold.qty, missing: 0, at });
+}
+
+/**
+ * A HELD hold settled by staff, as transaction writes (core/stock-shards.ts settleHoldChanges): `picked`
+ * units leave with the order (the hold stays COMMITTED for them alone), `missing` ones are written off (a
+ * cycle-count correction), the rest go back to available; with nothing picked the hold is RELEASED. The
+ * hold's change is conditioned on it being HELD at the quantity read, so it settles once.
+ */
+export function holdSettleWrites(
+  table: TableRef,
+  hold: HoldRecord,
+  settle: { readonly picked: number; readonly missing: number; readonly at: string },
+): TransactItem[] {
+  const committed = settle.picked > 0;
   return [
     {
       Update: {
         TableName: table.tableName,
         Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
-        UpdateExpression: 'SET #status = :committed, committedAt = :now REMOVE gsi1pk, gsi1sk',
+        UpdateExpression: `SET #status = :to, qty = :kept, ${committed ? 'committedAt' : 'releasedAt'} = :now${
+          settle.missing > 0 ? ', writtenOff = :missing' : ''
+        } REMOVE gsi1pk, gsi1sk`,
         ConditionExpression: '#status = :held AND qty = :qty',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':committed': 'COMMITTED',
+          ':to': committed ? 'COMMITTED' : 'RELEASED',
+          ':kept': committed ? settle.picked : hold.qty,
           ':held': 'HELD',
           ':qty': hold.qty,
-          ':now': at,
+          ':now': settle.at,
+          ...(settle.missing > 0 ? { ':missing': settle.missing } : {}),
         },
       },
     },
-    ...holdCommitItems(table, hold, at),
+    ...stockChangeItems(
+      table,
+      hold.sku,
+      hold.locationId,
+      settleHoldChanges(hold.qty, hold.shards, settle),
+      settle.at,
+    ),
   ];
 }

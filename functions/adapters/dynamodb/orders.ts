@@ -29,6 +29,10 @@ export const orderRecordSchema = z.object({
   shortfall: z.array(shortfallSchema),
   /** Written by reservation runs; orders from before it existed have none. */
   pickupAlternatives: z.array(z.string()).default([]),
+  /** Re-routes so far (docs/dispatch.md): each started fulfilment round n = this count. */
+  reroutes: z.number().int().nonnegative().default(0),
+  /** Locations that failed this order (refused, short, timed out): re-sourcing never picks them again. */
+  excludedLocations: z.array(z.string()).default([]),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -109,6 +113,8 @@ export async function acceptOrder(table: TableRef, input: AcceptOrderInput): Pro
     allocations: [],
     shortfall: [],
     pickupAlternatives: [],
+    reroutes: 0,
+    excludedLocations: [],
     version: 1,
     createdAt: at,
     updatedAt: at,

@@ -14,7 +14,7 @@ import type {
   Shortfall,
 } from '../../contracts/schemas';
 import { decideTransition, isAwaitingReservation } from '../../core/order-status';
-import { planSourcing, type SourcingPlan, type SourcingRequest } from '../../core/sourcing';
+import type { SourcingPlan } from '../../core/sourcing';
 import {
   mergeHoldShards,
   planReservation,
@@ -24,6 +24,7 @@ import {
 import type { TableRef } from './client';
 import { cancellationCodes, compact, isTransactionRace, transactWrite } from './items';
 import { getLocations } from './locations';
+import { planOrderSourcing } from './order-sourcing';
 import {
   type HoldRecord,
   holdRecordSchema,
@@ -84,22 +85,31 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
       // Already reserved (and maybe further along): a retried or redriven step returns the same outcome.
       return { outcome: 'RESERVED', shortfall: [], lowered: [] };
     }
-    const holds = partition.holds.filter((hold) => hold.status === 'HELD');
-    const remaining = remainingLines(order.lines, holds);
-    const { plan, buckets } =
+    // Units picked (COMMITTED) are served as much as held ones; released ones are to be found again.
+    const remaining = remainingLines(
+      order.lines,
+      partition.holds.filter((hold) => hold.status !== 'RELEASED'),
+    );
+    const { plan, buckets, movedToStore } =
       remaining.length > 0
-        ? await planFor(table, order, remaining, locationCache)
-        : { plan: { allocation: [], shortfall: [], alternativeStores: [] }, buckets: new Map() };
+        ? await planFor(table, order, remaining, locationCache, partition.holds)
+        : {
+            plan: { allocation: [], shortfall: [], alternativeStores: [] },
+            buckets: new Map(),
+            movedToStore: undefined,
+          };
     const outcome = plan.shortfall.length > 0 ? 'BACKORDERED' : 'RESERVED';
     const result: ReserveStockResult = { outcome, shortfall: [...plan.shortfall] };
     const unchanged =
       order.status === 'BACKORDERED' &&
       outcome === 'BACKORDERED' &&
       plan.allocation.length === 0 &&
+      !movedToStore &&
       sameShortfall(order.shortfall, plan.shortfall);
     if (unchanged) return { ...result, lowered: [] };
     try {
-      await commitReservation(table, order, partition.holds, plan, buckets, outcome, input);
+      const sourcing = { ...plan, ...(movedToStore ? { movedToStore } : {}) };
+      await commitReservation(table, order, partition.holds, sourcing, buckets, outcome, input);
       return {
         ...result,
         lowered: plan.allocation.map(({ sku, locationId }) =>
@@ -119,6 +129,7 @@ async function planFor(
   order: OrderRecord,
   lines: readonly OrderLine[],
   locationCache: Map<string, Location>,
+  holds: readonly HoldRecord[],
 ) {
   const partitions = await Promise.all(lines.map((line) => querySkuPartition(table, line.sku)));
   const records = partitions.flatMap((partition) => partition.stock);
@@ -136,7 +147,7 @@ async function planFor(
   }
   const locations = stocked.flatMap((locationId) => locationCache.get(locationId) ?? []);
   return {
-    plan: planSourcing(sourcingRequestOf(order), lines, locations, stock),
+    ...(await planOrderSourcing(table, { order, holds, lines, locations, stock, locationCache })),
     buckets: new Map(records.map((record) => [bucketsKey(record.sku, record.locationId), record.buckets])),
   };
 }
@@ -146,12 +157,6 @@ const bucketsKey = (sku: string, locationId: string) => `${sku}\u0000${locationI
 /** The stock read was stale (units moved between the read and the plan): re-read, like a lost race. */
 class StaleStockReadError extends Error {
   override readonly name = 'StaleStockReadError';
-}
-
-function sourcingRequestOf(order: OrderRecord): SourcingRequest {
-  const { fulfilment } = order;
-  if (fulfilment.type === 'pickup') return { type: 'pickup', storeId: fulfilment.storeId };
-  return { type: fulfilment.type, customer: { lat: fulfilment.address.lat, lng: fulfilment.address.lng } };
 }
 
 /** What is still to be reserved after the holds an earlier (backordered) attempt placed. */
@@ -173,7 +178,7 @@ async function commitReservation(
   order: OrderRecord,
   /** Every hold of the order, whatever its status: a released one is reused when the same line is re-reserved. */
   allHolds: readonly HoldRecord[],
-  plan: Pick<SourcingPlan, 'allocation' | 'shortfall' | 'alternativeStores'>,
+  plan: Pick<SourcingPlan, 'allocation' | 'shortfall' | 'alternativeStores'> & { movedToStore?: string },
   /** The buckets (head and shards) of every (sku, location) as read for the plan. */
   bucketsByStock: ReadonlyMap<string, StockBuckets>,
   outcome: 'RESERVED' | 'BACKORDERED',
@@ -210,6 +215,10 @@ async function commitReservation(
         shortfall,
         // Pickup only: other stores that could serve the whole order now, for the channel to offer the customer.
         pickupAlternatives: plan.alternativeStores,
+        // A re-route moved the pickup to a store that has everything (its own store failed the order).
+        ...(plan.movedToStore && order.fulfilment.type === 'pickup'
+          ? { fulfilment: { ...order.fulfilment, storeId: plan.movedToStore } }
+          : {}),
       },
       {
         at,
@@ -217,9 +226,7 @@ async function commitReservation(
         ...(order.status === outcome ? { event: 'PARTIALLY_ALLOCATED' } : {}),
         actor: input.actor,
         step: input.step,
-        ...(shortfall.length > 0
-          ? { reason: `short: ${shortfall.map((line) => `${line.qty} × ${line.sku}`).join(', ')}` }
-          : {}),
+        ...reservationReason(shortfall, plan.movedToStore),
       },
     ),
   );
@@ -291,6 +298,17 @@ function holdWrite(
         : { ConditionExpression: 'attribute_not_exists(pk)' }),
     },
   };
+}
+
+/** What the timeline says of a reservation: what is short, and where a re-route moved the pickup. */
+function reservationReason(shortfall: readonly Shortfall[], movedToStore: string | undefined) {
+  const reasons = [
+    ...(movedToStore ? [`pickup moved to store ${movedToStore}`] : []),
+    ...(shortfall.length > 0
+      ? [`short: ${shortfall.map((line) => `${line.qty} × ${line.sku}`).join(', ')}`]
+      : []),
+  ];
+  return reasons.length > 0 ? { reason: reasons.join('; ') } : {};
 }
 
 /** The order's allocation: every held unit by (sku, location), in line order. */

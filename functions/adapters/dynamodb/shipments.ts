@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { keys } from '../../contracts/keys';
 import {
+  maxWrongPickupCodes,
   orderIdOfShipment,
   type ShipmentStatus,
   type ShipmentView,
@@ -37,6 +38,26 @@ export const shipmentRecordSchema = z.object({
   promisedBy: z.string(),
   version: z.number().int().positive(),
   events: z.array(shipmentEventSchema),
+  /** The dispatch workflow's parked task token, and the status it waits in (a token answers one step). */
+  taskToken: z.string().optional(),
+  tokenStatus: shipmentStatusSchema.optional(),
+  parcels: z.array(z.object({ weightGrams: z.number().int() })).optional(),
+  handover: z.object({ carrier: z.string(), trackingNumber: z.string().optional() }).optional(),
+  /** pickup: the code's hash (app/pickup-codes.ts; the plain code is derived again for the channel). */
+  pickupCodeHash: z.string().optional(),
+  pickupBy: z.string().optional(),
+  wrongPickupCodes: z.number().int().nonnegative().optional(),
+  /** pickup: units its transfers brought to the store (handed over with its own lines). */
+  received: z.array(lineSchema).optional(),
+  /** REJECTED: why, and the units the re-route must find elsewhere. */
+  rejection: z
+    .object({
+      reason: z.string(),
+      shortfall: z.array(lineSchema),
+      /** The re-route's round once it ran (idempotency of the Reroute step). */
+      reroutedAs: z.number().int().optional(),
+    })
+    .optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -64,6 +85,10 @@ export function openTask(
       return undefined;
   }
 }
+
+/** When a shipment's open task falls due: a collection by pickupBy, anything else by dueBy. */
+export const taskDueBy = (shipment: Pick<ShipmentRecord, 'status' | 'dueBy' | 'pickupBy'>): string =>
+  shipment.status === 'READY_FOR_PICKUP' && shipment.pickupBy ? shipment.pickupBy : shipment.dueBy;
 
 /** What a planned shipment starts as: a pickup waiting for its transfers, else picking. */
 const initialStatus = (planned: PlannedShipment): ShipmentStatus =>
@@ -133,20 +158,24 @@ export function shipmentMove(
   current: ShipmentRecord,
   to: ShipmentStatus,
   event: Omit<ShipmentEvent, 'status'>,
+  /** Fields the step also sets (parcels, the pickup code's hash, …), written with the move. */
+  fields: Partial<Pick<ShipmentRecord, MovableField>> = {},
 ): { item: { Update: NonNullable<TransactItem['Update']> }; next: ShipmentRecord } {
   const recorded: ShipmentEvent = { ...event, status: to };
   const next: ShipmentRecord = {
     ...current,
+    ...fields,
     status: to,
     version: current.version + 1,
     events: [...current.events, recorded],
     updatedAt: recorded.at,
   };
   const task = openTask(next);
-  const taskKey = task ? keys.locationTask(task.locationId, next.dueBy, current.shipmentId) : undefined;
+  const taskKey = task ? keys.locationTask(task.locationId, taskDueBy(next), current.shipmentId) : undefined;
+  const extra = Object.keys(fields).filter((name) => fields[name as MovableField] !== undefined);
   const set = `SET #status = :to, version = :next, events = list_append(events, :event), updatedAt = :at${
     taskKey ? ', gsi1pk = :gsi1pk, gsi1sk = :gsi1sk' : ''
-  }`;
+  }${extra.map((name) => `, #${name} = :${name}`).join('')}`;
   return {
     next,
     item: {
@@ -155,8 +184,12 @@ export function shipmentMove(
         Key: keys.shipment(current.orderId, current.shipmentId),
         UpdateExpression: taskKey ? set : `${set} REMOVE gsi1pk, gsi1sk`,
         ConditionExpression: 'version = :version',
-        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          ...Object.fromEntries(extra.map((name) => [`#${name}`, name])),
+        },
         ExpressionAttributeValues: {
+          ...Object.fromEntries(extra.map((name) => [`:${name}`, fields[name as MovableField]])),
           ':to': to,
           ':next': next.version,
           ':event': [compact(recorded)],
@@ -168,6 +201,19 @@ export function shipmentMove(
     },
   };
 }
+
+/** What a step may set besides the status (never the keys, the version or the events). */
+type MovableField =
+  | 'lines'
+  | 'awaits'
+  | 'received'
+  | 'dueBy'
+  | 'parcels'
+  | 'handover'
+  | 'pickupCodeHash'
+  | 'pickupBy'
+  | 'wrongPickupCodes'
+  | 'rejection';
 
 export type ShipmentTransition =
   | { readonly outcome: 'moved' | 'already'; readonly shipment: ShipmentRecord }
@@ -268,7 +314,7 @@ export async function listLocationTasks(
         shipmentId: shipment.shipmentId,
         orderId: shipment.orderId,
         lines: shipment.lines,
-        dueBy: shipment.dueBy,
+        dueBy: taskDueBy(shipment),
       },
     ];
   });
@@ -290,5 +336,9 @@ export const shipmentView = (shipment: ShipmentRecord): ShipmentView =>
     lines: shipment.lines,
     dueBy: shipment.dueBy,
     promisedBy: shipment.promisedBy,
+    pickupBy: shipment.pickupBy,
+    parcels: shipment.parcels,
+    handover: shipment.handover,
+    locked: (shipment.wrongPickupCodes ?? 0) >= maxWrongPickupCodes ? true : undefined,
     events: shipment.events,
   });

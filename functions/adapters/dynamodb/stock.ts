@@ -349,23 +349,6 @@ export function holdReleaseItems(
   return stockChangeItems(table, hold.sku, hold.locationId, changes, at);
 }
 
-/** A hold's units leave the shelf (picked): `reserved` drops in their bucket(s), `onHand` on the head. */
-export function holdCommitItems(
-  table: TableRef,
-  hold: { sku: string; locationId: string; qty: number; shards?: Record<string, number> | undefined },
-  at: string,
-): TransactItem[] {
-  const parts = holdParts(hold.qty, hold.shards);
-  const head = parts.find((part) => part.bucket === 'head')?.qty ?? 0;
-  const changes: StockChange[] = [
-    ...parts
-      .filter((part) => part.bucket !== 'head')
-      .map((part) => ({ bucket: part.bucket, available: 0, reserved: -part.qty })),
-    { bucket: 'head', available: 0, reserved: -head, onHand: -hold.qty },
-  ];
-  return stockChangeItems(table, hold.sku, hold.locationId, changes, at);
-}
-
 /**
  * Applies one supplier feed item. Only a newer feed overwrites (`feedSeq` strictly greater), so redelivered,
  * duplicated or out-of-order messages are harmless; losing that race is success, not failure.

@@ -59,8 +59,10 @@ export const handler = httpHandler(apiContracts['POST /orders'], async ({ body, 
   }
   if (accepted.kind === 'accepted') countMetric('OrderAccepted', { fulfilment: body.fulfilment.type });
   // Also on a replay: if the first attempt crashed after writing the order, this starts its workflow now.
+  // Round 0: the order's first sourcing (a re-route starts round n, docs/dispatch.md).
   await startNamedExecution(sfn, environment.FULFILMENT_STATE_MACHINE_ARN, accepted.record.orderId, {
     orderId: accepted.record.orderId,
+    round: 0,
   });
   return { status: accepted.record.response.status, body: accepted.record.response.body };
 });

@@ -1,0 +1,118 @@
+import type { TableRef } from '../adapters/dynamodb/client';
+import { getLocations } from '../adapters/dynamodb/locations';
+import { type ShipmentRecord, shipmentMove } from '../adapters/dynamodb/shipments';
+import { problemCodes } from '../contracts/errors';
+import { type CollectBody, dispatchDefaults, maxWrongPickupCodes } from '../contracts/shipments';
+import { isDispatching } from '../core/order-status';
+import { isPickupCode } from './pickup-codes';
+import type { ShipmentStepDefinition, StepDecision } from './shipment-step';
+
+/**
+ * The customer shows the pickup code at the counter (docs/dispatch.md). The right code hands the goods over:
+ * COLLECTED (they left the shelf when picked). A wrong one is refused and counted; at the fifth in a row the
+ * shipment is locked until ops unlock it, so a code cannot be guessed (a million codes, five tries).
+ */
+export const collectStep = (body: CollectBody): ShipmentStepDefinition => ({
+  name: 'Collected',
+  from: 'READY_FOR_PICKUP',
+  actsAt: (shipment) => (shipment.type === 'pickup' ? shipment.locationId : undefined),
+  done: (shipment) => shipment.status === 'COLLECTED',
+  decide: ({ shipment }): StepDecision => {
+    const wrong = shipment.wrongPickupCodes ?? 0;
+    if (wrong >= maxWrongPickupCodes)
+      return {
+        kind: 'refuse',
+        status: 409,
+        code: problemCodes.pickupLocked,
+        reason: `${wrong} wrong pickup codes: locked until ops unlock shipment ${shipment.shipmentId}`,
+        field: 'pickupCode',
+      };
+    if (
+      shipment.pickupCodeHash &&
+      isPickupCode(shipment.shipmentId, body.pickupCode, shipment.pickupCodeHash)
+    )
+      return { kind: 'move', to: 'COLLECTED', fields: { wrongPickupCodes: 0 } };
+    const count = wrong + 1;
+    return {
+      kind: 'refuse',
+      status: 422,
+      code: problemCodes.wrongPickupCode,
+      reason:
+        count >= maxWrongPickupCodes
+          ? `wrong pickup code; ${count} in a row, so the shipment is locked until ops unlock it`
+          : `wrong pickup code (${count} of ${maxWrongPickupCodes} before the shipment locks)`,
+      field: 'pickupCode',
+      record: {
+        fields: { wrongPickupCodes: count },
+        reason: `wrong pickup code ${count} of ${maxWrongPickupCodes}`,
+      },
+    };
+  },
+});
+
+/** Ops lift the lock five wrong codes put on a pickup shipment; the counter may try again. */
+export const unlockStep: ShipmentStepDefinition = {
+  name: 'PickupUnlocked',
+  from: 'READY_FOR_PICKUP',
+  answersWorkflow: false,
+  actsAt: (shipment) => (shipment.type === 'pickup' ? shipment.locationId : undefined),
+  done: (shipment) =>
+    shipment.status === 'READY_FOR_PICKUP' && (shipment.wrongPickupCodes ?? 0) < maxWrongPickupCodes,
+  decide: () => ({
+    kind: 'move',
+    to: 'READY_FOR_PICKUP',
+    fields: { wrongPickupCodes: 0 },
+    reason: 'unlocked by ops',
+  }),
+};
+
+/**
+ * Staff of the pickup store confirm a transfer arrived: RECEIVED, and its units join the pickup shipment
+ * they travelled for (handed over with its own). Once every transfer it waits for is in (or was re-routed
+ * into another that is in), and no re-route is still sourcing, the pickup shipment's own pick opens, due a
+ * pick promise from now; with nothing of its own to pick it goes straight to packing.
+ */
+export const receiveStep = (table: TableRef): ShipmentStepDefinition => ({
+  name: 'TransferReceived',
+  from: 'IN_TRANSFER',
+  actsAt: (shipment) => (shipment.type === 'transfer' ? shipment.destinationLocationId : undefined),
+  done: (shipment) => shipment.status === 'RECEIVED',
+  decide: async ({ shipment, order, partition, at, now }): Promise<StepDecision> => {
+    const pickup = partition.shipments.find((candidate) => candidate.awaits.includes(shipment.shipmentId));
+    if (!pickup) return { kind: 'move', to: 'RECEIVED' };
+    const received = mergeLines(pickup.received ?? [], shipment.lines);
+    const arrived = (candidate: ShipmentRecord) =>
+      candidate.shipmentId === shipment.shipmentId ||
+      ['RECEIVED', 'REJECTED', 'CANCELLED'].includes(candidate.status);
+    const awaited = partition.shipments.filter((candidate) => pickup.awaits.includes(candidate.shipmentId));
+    const ready =
+      pickup.status === 'AWAITING_TRANSFER' && awaited.every(arrived) && isDispatching(order.status);
+    const event = { at, actor: `workflow:dispatch`, step: `TransferReceived#${shipment.shipmentId}` };
+    if (!ready) {
+      const { item } = shipmentMove(table, pickup, pickup.status, event, { received });
+      return { kind: 'move', to: 'RECEIVED', writes: [item] };
+    }
+    const [store] = await getLocations(table, [pickup.locationId]);
+    const minutes = store?.pickWithinMinutes ?? dispatchDefaults.pickWithinMinutes;
+    const dueBy = new Date(now.getTime() + minutes * 60_000).toISOString();
+    const move = shipmentMove(table, pickup, pickup.lines.length > 0 ? 'PICKING' : 'PACKING', event, {
+      received,
+      dueBy,
+    });
+    return {
+      kind: 'move',
+      to: 'RECEIVED',
+      writes: [move.item],
+      alsoWake: [{ shipment: move.next, waitedIn: 'AWAITING_TRANSFER' }],
+    };
+  },
+});
+
+export function mergeLines(
+  into: readonly { sku: string; qty: number }[],
+  lines: readonly { sku: string; qty: number }[],
+): { sku: string; qty: number }[] {
+  const merged = new Map(into.map((line) => [line.sku, line.qty]));
+  for (const line of lines) merged.set(line.sku, (merged.get(line.sku) ?? 0) + line.qty);
+  return [...merged].map(([sku, qty]) => ({ sku, qty }));
+}

@@ -1,0 +1,29 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { TableRef } from '../adapters/dynamodb/client';
+import { systemSecret } from '../adapters/dynamodb/system-secrets';
+import { sha256Hex } from '../shared/hash';
+
+/**
+ * Click-and-collect codes (docs/dispatch.md). A shipment's 6-digit code is an HMAC of its id and the moment
+ * it was packed under a key the system keeps: the table stores only the code's hash, and the order view
+ * derives the plain code again for the channel while the parcel waits. A code never doubles as anything
+ * else, and a new packing (never, today) would give a new code.
+ */
+const keyName = 'pickup-code';
+
+export async function pickupCodeFor(table: TableRef, shipmentId: string, packedAt: string): Promise<string> {
+  const mac = createHmac('sha256', await systemSecret(table, keyName))
+    .update(`${shipmentId}\n${packedAt}`)
+    .digest();
+  return String(mac.readUInt32BE(0) % 1_000_000).padStart(6, '0');
+}
+
+/** What the shipment stores: a hash salted with its id, so equal codes of two shipments differ. */
+export const pickupCodeHash = (shipmentId: string, code: string): string =>
+  sha256Hex(`${shipmentId}\n${code}`);
+
+export function isPickupCode(shipmentId: string, code: string, storedHash: string): boolean {
+  const given = Buffer.from(pickupCodeHash(shipmentId, code), 'hex');
+  const stored = Buffer.from(storedHash, 'hex');
+  return given.length === stored.length && timingSafeEqual(given, stored);
+}

@@ -1,0 +1,74 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { TableRef } from '../adapters/dynamodb/client';
+import { getShipment, type ShipmentRecord } from '../adapters/dynamodb/shipments';
+import { shipmentNotFoundErrorName, WorkflowTaskError } from '../contracts/errors';
+import type { DispatchStepAnswer } from '../contracts/shipments';
+import { dispatchAnswer } from '../core/shipment-stage';
+import { backOnShelf } from './back-on-shelf';
+import { runShipmentStep, type ShipmentStepDefinition } from './shipment-step';
+import { rejection } from './staff-steps';
+
+export const settleStep = 'SettleStep';
+const actor = 'workflow:dispatch';
+
+/**
+ * A dispatch wait ended without an answer (docs/dispatch.md): it timed out, or it could not park because the
+ * shipment had moved on. If a deadline passed while the shipment still waited, it is applied here: a pick not
+ * done by dueBy is REJECTED as `timeout` (its units released, re-routed next); a parcel nobody collected by
+ * pickupBy is NOT_COLLECTED, its units back on the store's shelf. Either way the answer is the shipment as
+ * it now is. Idempotent: each move is conditioned on the shipment's version, and a repeat finds it moved.
+ */
+export async function settleDispatchWait(
+  deps: { readonly table: TableRef; readonly sfn: SFNClient },
+  input: { readonly shipmentId: string; readonly now: Date },
+): Promise<DispatchStepAnswer> {
+  const shipment = await getShipment(deps.table, input.shipmentId);
+  if (!shipment)
+    throw new WorkflowTaskError(shipmentNotFoundErrorName, `shipment ${input.shipmentId} is gone`);
+  const step = deadlineStep(deps.table, shipment, input.now);
+  if (!step) return dispatchAnswer(shipment, input.now);
+  const result = await runShipmentStep(deps, step, {
+    shipmentId: input.shipmentId,
+    actor,
+    scope: '*',
+    now: input.now,
+  });
+  // A conflict is a step that got there first (staff picked just in time): answer what the shipment is.
+  const settled = result.kind === 'done' ? result.shipment : await getShipment(deps.table, input.shipmentId);
+  if (!settled)
+    throw new WorkflowTaskError(shipmentNotFoundErrorName, `shipment ${input.shipmentId} is gone`);
+  return dispatchAnswer(settled, input.now);
+}
+
+/** The step a passed deadline takes, if the shipment still waits for it. */
+function deadlineStep(
+  table: TableRef,
+  shipment: ShipmentRecord,
+  now: Date,
+): ShipmentStepDefinition | undefined {
+  const passed = (deadline: string | undefined) =>
+    deadline !== undefined && Date.parse(deadline) <= now.getTime();
+  if (shipment.status === 'PICKING' && passed(shipment.dueBy))
+    return {
+      name: 'PickTimedOut',
+      from: 'PICKING',
+      actsAt: (current) => current.locationId,
+      done: (current) => current.status !== 'PICKING',
+      decide: ({ shipment: current, partition, at }) =>
+        rejection(table, current, partition.holds, 'timeout', at),
+    };
+  if (shipment.status === 'READY_FOR_PICKUP' && passed(shipment.pickupBy))
+    return {
+      name: 'NotCollected',
+      from: 'READY_FOR_PICKUP',
+      actsAt: (current) => current.locationId,
+      done: (current) => current.status !== 'READY_FOR_PICKUP',
+      decide: ({ shipment: current, at }) => ({
+        kind: 'move',
+        to: 'NOT_COLLECTED',
+        reason: `not collected by ${current.pickupBy}: back on the shelf at ${current.locationId}`,
+        writes: backOnShelf(table, current, at),
+      }),
+    };
+  return undefined;
+}

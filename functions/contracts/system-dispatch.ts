@@ -1,0 +1,72 @@
+/**
+ * The dispatch part of the system definition (system.ts spreads it in): the dispatch workflow, one execution
+ * per shipment, and the functions behind its steps and its staff routes (docs/dispatch.md).
+ */
+import {
+  commonEnvironment,
+  type EnvValue,
+  type FunctionDefinition,
+  type Grant,
+  type WorkflowDefinition,
+} from './system-model';
+
+/** How many times one order's shortfalls may be re-routed before what is left is given up (a bad day cannot loop). */
+export const defaultMaxReroutes = 3;
+
+export const dispatchWorkflows = {
+  dispatch: {
+    definitionFile: 'workflows/dispatch/dispatch.asl.json',
+    substitutions: {
+      SettleShipmentStepFunctionArn: { functionArn: 'settleShipmentStep' },
+      RerouteShipmentFunctionArn: { functionArn: 'rerouteShipment' },
+      TableName: { tableName: 'main' },
+    },
+    tables: ['main'],
+  },
+} as const satisfies Record<string, WorkflowDefinition>;
+
+/** A function that wakes dispatch executions waiting on a shipment (staff steps, cancellations). */
+export const wakesDispatch = { workflow: 'dispatch', access: 'callback' } as const satisfies Grant;
+
+/** A function that starts dispatch executions (one per new shipment): the ARN and the right. */
+export const startsDispatch = {
+  environment: { DISPATCH_STATE_MACHINE_ARN: { stateMachineArn: 'dispatch' } },
+  grant: { workflow: 'dispatch', access: 'start' },
+} as const satisfies { environment: Record<string, EnvValue>; grant: Grant };
+
+export const dispatchFunctions = {
+  listLocationTasks: {
+    entry: 'functions/handlers/dispatch/list-location-tasks.api.ts',
+    description: "A location's open staff tasks",
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+  },
+  recordShipmentStep: {
+    entry: 'functions/handlers/dispatch/record-shipment-step.api.ts',
+    description:
+      'Staff steps of a shipment (picked, rejected, packed, handed over, transfer received, collected); wakes its dispatch workflow',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }, wakesDispatch],
+  },
+  settleShipmentStep: {
+    entry: 'functions/handlers/dispatch/settle-shipment-step.task.ts',
+    description:
+      "A dispatch wait timed out or could not park: applies a passed deadline (pick timeout, not collected) and answers the shipment's status",
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }, wakesDispatch],
+  },
+  rerouteShipment: {
+    entry: 'functions/handlers/dispatch/reroute-shipment.task.ts',
+    description:
+      "Re-sources a rejected or short shipment's missing units elsewhere through a new fulfilment round (capped per order)",
+    environment: {
+      ...commonEnvironment,
+      MAX_REROUTES_PER_ORDER: String(defaultMaxReroutes),
+      FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' },
+    },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'fulfilment', access: 'start' },
+    ],
+  },
+} as const satisfies Record<string, FunctionDefinition>;

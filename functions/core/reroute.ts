@@ -1,0 +1,75 @@
+import type { OrderStatus } from '../contracts/schemas';
+import type { ShipmentStatus, ShipmentType } from '../contracts/shipments';
+import { canTransition, isDispatching } from './order-status';
+import { orderStageOf } from './shipment-stage';
+
+export interface RerouteInput {
+  readonly order: {
+    readonly status: OrderStatus;
+    readonly reroutes: number;
+    readonly excludedLocations: readonly string[];
+  };
+  /** Where the shipment failed: never sourced from again for this order. */
+  readonly failedAt: string;
+  readonly shortfall: readonly { readonly sku: string; readonly qty: number }[];
+  /** Why (out_of_stock, timeout, short_pick, …). */
+  readonly reason: string;
+  /** The order's shipments, the failed one already counted as REJECTED. */
+  readonly shipments: readonly { readonly type: ShipmentType; readonly status: ShipmentStatus }[];
+  readonly maxReroutes: number;
+}
+
+export interface RerouteDecision {
+  /** reroute: fulfilment round `round` sources the shortfall; skip: it is given up (cap, or the order ended). */
+  readonly kind: 'reroute' | 'skip';
+  readonly round: number;
+  readonly orderChange: {
+    readonly excludedLocations: string[];
+    readonly reroutes?: number;
+    readonly status?: OrderStatus;
+  };
+  readonly event: 'REROUTED' | 'REROUTE_CAPPED' | 'REROUTE_SKIPPED';
+  readonly reason: string;
+}
+
+/**
+ * What to do with units a shipment could not ship (docs/dispatch.md). Re-route them: the order counts the
+ * re-route, excludes the location, and goes back to sourcing (BACKORDERED) unless it is already there. At
+ * the cap they are given up: the order takes its remaining shipments' stage, or REJECTED if none is left
+ * (the channel refunds what was not served). An order that ended is left as it is.
+ */
+export function decideReroute(input: RerouteInput): RerouteDecision {
+  const { order, maxReroutes } = input;
+  const units = input.shortfall.map((line) => `${line.qty} × ${line.sku}`).join(', ');
+  const excludedLocations = [...new Set([...order.excludedLocations, input.failedAt])];
+  const why = `${input.reason} at ${input.failedAt}: ${units}`;
+  if (!isDispatching(order.status) && !['ACCEPTED', 'RESERVED', 'BACKORDERED'].includes(order.status))
+    return {
+      kind: 'skip',
+      round: 0,
+      orderChange: { excludedLocations },
+      event: 'REROUTE_SKIPPED',
+      reason: `${why}; not re-routed: the order is ${order.status}`,
+    };
+  if (order.reroutes >= maxReroutes) {
+    const stage = orderStageOf(input.shipments) ?? 'REJECTED';
+    const status =
+      isDispatching(order.status) && stage !== order.status && canTransition(order.status, stage);
+    return {
+      kind: 'skip',
+      round: 0,
+      orderChange: { excludedLocations, ...(status ? { status: stage } : {}) },
+      event: 'REROUTE_CAPPED',
+      reason: `${why}; not re-routed: ${maxReroutes} re-routes is this order's cap`,
+    };
+  }
+  const round = order.reroutes + 1;
+  const back = isDispatching(order.status) || order.status === 'RESERVED';
+  return {
+    kind: 'reroute',
+    round,
+    orderChange: { excludedLocations, reroutes: round, ...(back ? { status: 'BACKORDERED' as const } : {}) },
+    event: 'REROUTED',
+    reason: `${why}; re-sourced elsewhere (re-route ${round} of at most ${maxReroutes})`,
+  };
+}

@@ -1,0 +1,79 @@
+import type { OrderStatus } from '../contracts/schemas';
+import type { DispatchStepAnswer, ShipmentStatus, ShipmentType } from '../contracts/shipments';
+import { canTransition, isDispatching } from './order-status';
+
+/** The order stage a shipment status stands for, and how far along it is (higher: further). */
+const stages: Partial<Record<ShipmentStatus, { readonly status: OrderStatus; readonly rank: number }>> = {
+  AWAITING_TRANSFER: { status: 'PICKING', rank: 1 },
+  PICKING: { status: 'PICKING', rank: 1 },
+  PACKING: { status: 'PICKING', rank: 1 },
+  PACKED: { status: 'PACKED', rank: 2 },
+  READY_FOR_PICKUP: { status: 'READY_FOR_PICKUP', rank: 3 },
+  HANDED_OVER: { status: 'IN_TRANSIT', rank: 3 },
+};
+const finals: Partial<Record<ShipmentStatus, OrderStatus>> = {
+  DELIVERED: 'DELIVERED',
+  COLLECTED: 'COLLECTED',
+  NOT_COLLECTED: 'NOT_COLLECTED',
+};
+
+/**
+ * The order's status as its shipments stand: the least advanced open customer shipment's stage; once none
+ * is open, DELIVERED or COLLECTED (NOT_COLLECTED only if nothing was collected). Transfers are the pickup
+ * shipment's business, and rejected or cancelled shipments count for nothing (their units are re-routed or
+ * released). Undefined when no shipment says anything yet (all rejected: re-routing is under way).
+ */
+export function orderStageOf(
+  shipments: readonly { readonly type: ShipmentType; readonly status: ShipmentStatus }[],
+): OrderStatus | undefined {
+  const customer = shipments.filter((shipment) => shipment.type !== 'transfer');
+  const open = customer.flatMap((shipment) => stages[shipment.status] ?? []);
+  if (open.length > 0) return open.reduce((least, stage) => (stage.rank < least.rank ? stage : least)).status;
+  const ended = customer.flatMap((shipment) => finals[shipment.status] ?? []);
+  if (ended.length === 0) return undefined;
+  return ended.find((status) => status !== 'NOT_COLLECTED') ?? 'NOT_COLLECTED';
+}
+
+/** A wait without a deadline still needs a positive TimeoutSecondsPath value in the answer; the ASL ignores it. */
+const noDeadline = 1;
+
+/**
+ * What the shipment's dispatch workflow is told after a step (contracts/shipments.ts dispatchStepAnswerSchema):
+ * its status, the seconds its next wait may last (a pick until dueBy, a collection until pickupBy, at least
+ * one: a deadline already passed times the wait out at once), and whether units it was to ship still have
+ * to be re-routed.
+ */
+export function dispatchAnswer(
+  shipment: {
+    readonly status: ShipmentStatus;
+    readonly dueBy: string;
+    readonly pickupBy?: string | undefined;
+    readonly rejection?: { readonly reroutedAs?: number | undefined } | undefined;
+  },
+  now: Date,
+): DispatchStepAnswer {
+  const deadline =
+    shipment.status === 'PICKING'
+      ? shipment.dueBy
+      : shipment.status === 'READY_FOR_PICKUP'
+        ? shipment.pickupBy
+        : undefined;
+  const waitSeconds = deadline
+    ? Math.max(1, Math.ceil((Date.parse(deadline) - now.getTime()) / 1000))
+    : noDeadline;
+  const reroute = shipment.rejection !== undefined && shipment.rejection.reroutedAs === undefined;
+  return { status: shipment.status, waitSeconds, reroute };
+}
+
+/**
+ * The status an order in dispatch moves to as its shipments stand, or undefined to leave it: not dispatching
+ * (a re-route is sourcing again, or it ended), already there, or a move its life cycle does not allow.
+ */
+export function followShipments(
+  current: OrderStatus,
+  shipments: readonly { readonly type: ShipmentType; readonly status: ShipmentStatus }[],
+): OrderStatus | undefined {
+  if (!isDispatching(current)) return undefined;
+  const stage = orderStageOf(shipments);
+  return stage && stage !== current && canTransition(current, stage) ? stage : undefined;
+}

@@ -1,0 +1,95 @@
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
+import { collectStep, receiveStep, unlockStep } from '../../app/counter-steps';
+import { runShipmentStep, type ShipmentStepDefinition } from '../../app/shipment-step';
+import { handoverStep, packStep, pickStep, rejectStep } from '../../app/staff-steps';
+import { apiContracts, type RouteKey } from '../../contracts/api';
+import { problemCodes } from '../../contracts/errors';
+import { loadFunctionEnvironment } from '../../shared/env';
+import { httpHandler } from '../../shared/http';
+import { HttpProblem } from '../../shared/problem';
+
+const environment = loadFunctionEnvironment('recordShipmentStep');
+const deps = {
+  table: { document: createDocumentClient(), tableName: environment.TABLE_NAME },
+  sfn: createStepFunctionsClient(),
+};
+
+/** Runs a step for the caller and answers `{shipmentId, status}`, or the problem the step met. */
+async function answer(
+  step: ShipmentStepDefinition,
+  shipmentId: string,
+  principal: { readonly principalId: string; readonly scope: string },
+) {
+  const result = await runShipmentStep(deps, step, {
+    shipmentId,
+    actor: principal.principalId,
+    scope: principal.scope,
+    now: new Date(),
+  });
+  switch (result.kind) {
+    case 'not-found':
+      throw new HttpProblem(404, problemCodes.shipmentNotFound, `Shipment ${shipmentId} does not exist.`);
+    case 'forbidden':
+      throw new HttpProblem(
+        403,
+        problemCodes.forbiddenScope,
+        `This key acts for location ${principal.scope} only, not ${result.locationId}.`,
+      );
+    case 'conflict':
+      throw new HttpProblem(409, problemCodes.shipmentState, result.reason);
+    case 'refused':
+      throw new HttpProblem(
+        result.status,
+        result.code,
+        result.reason,
+        result.status === 422
+          ? [{ pointer: `/${result.field}`, field: result.field, message: result.reason }]
+          : [],
+      );
+    default:
+      return { body: { shipmentId: result.shipment.shipmentId, status: result.shipment.status } };
+  }
+}
+
+/** One function serves every shipment step (same grants, same runner); each route keeps its own contract. */
+const handlers = {
+  'POST /shipments/{shipmentId}/picked': httpHandler(
+    apiContracts['POST /shipments/{shipmentId}/picked'],
+    ({ params, body, principal }) => answer(pickStep(deps.table, body), params.shipmentId, principal),
+  ),
+  'POST /shipments/{shipmentId}/reject': httpHandler(
+    apiContracts['POST /shipments/{shipmentId}/reject'],
+    ({ params, body, principal }) =>
+      answer(rejectStep(deps.table, body.reason), params.shipmentId, principal),
+  ),
+  'POST /shipments/{shipmentId}/packed': httpHandler(
+    apiContracts['POST /shipments/{shipmentId}/packed'],
+    ({ params, body, principal }) => answer(packStep(deps.table, body), params.shipmentId, principal),
+  ),
+  'POST /shipments/{shipmentId}/handed-over': httpHandler(
+    apiContracts['POST /shipments/{shipmentId}/handed-over'],
+    ({ params, body, principal }) => answer(handoverStep(body), params.shipmentId, principal),
+  ),
+  'POST /shipments/{shipmentId}/received': httpHandler(
+    apiContracts['POST /shipments/{shipmentId}/received'],
+    ({ params, principal }) => answer(receiveStep(deps.table), params.shipmentId, principal),
+  ),
+  'POST /shipments/{shipmentId}/collected': httpHandler(
+    apiContracts['POST /shipments/{shipmentId}/collected'],
+    ({ params, body, principal }) => answer(collectStep(body), params.shipmentId, principal),
+  ),
+  'POST /ops/shipments/{shipmentId}/unlock': httpHandler(
+    apiContracts['POST /ops/shipments/{shipmentId}/unlock'],
+    ({ params, principal }) => answer(unlockStep, params.shipmentId, principal),
+  ),
+} satisfies Partial<Record<RouteKey, unknown>>;
+
+type StepRoute = keyof typeof handlers;
+const isStepRoute = (routeKey: string): routeKey is StepRoute => routeKey in handlers;
+
+export const handler = (...args: Parameters<(typeof handlers)[StepRoute]>) => {
+  const routeKey = args[0].routeKey;
+  if (!isStepRoute(routeKey)) throw new Error(`recordShipmentStep does not serve ${routeKey}`);
+  return handlers[routeKey](...args);
+};
