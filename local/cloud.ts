@@ -28,6 +28,8 @@ export interface LocalCloudOptions {
   readonly seedDemoData?: boolean;
   /** Scales Retry intervals of the workflows; tests use ~0 so retries do not wait. */
   readonly retryIntervalScale?: number;
+  /** Scales enforced Task timeouts (pick deadlines, pickup holds); deadline tests use ~0.001. */
+  readonly taskTimeoutScale?: number;
   readonly log?: (line: string) => void;
   /** Runtime problems worth a human's look: failed executions, dead letters. Dropped when absent. */
   readonly notice?: (line: string) => void;
@@ -121,6 +123,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       invoker: runtime,
       endpoints,
       retryIntervalScale: options.retryIntervalScale,
+      taskTimeoutScale: options.taskTimeoutScale,
       variant: options.workflowVariant,
     });
     bindTriggers(context, runtime, sqs);

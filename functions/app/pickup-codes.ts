@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { TableRef } from '../adapters/dynamodb/client';
 import { systemSecret } from '../adapters/dynamodb/system-secrets';
+import type { ShipmentView } from '../contracts/shipments';
 import { sha256Hex } from '../shared/hash';
 
 /**
@@ -26,4 +27,22 @@ export function isPickupCode(shipmentId: string, code: string, storedHash: strin
   const given = Buffer.from(pickupCodeHash(shipmentId, code), 'hex');
   const stored = Buffer.from(storedHash, 'hex');
   return given.length === stored.length && timingSafeEqual(given, stored);
+}
+
+/**
+ * The order view as a channel sees it: each parcel waiting at a counter shows its pickup code, derived again
+ * from when it was packed, for the channel to pass to its customer. Nobody else sees a code, and no code is
+ * shown once the parcel is collected or back on the shelf.
+ */
+export async function withPickupCodes<S extends Pick<ShipmentView, 'shipmentId' | 'status' | 'events'>>(
+  table: TableRef,
+  shipments: readonly S[],
+): Promise<(S & { pickupCode?: string })[]> {
+  return Promise.all(
+    shipments.map(async (shipment) => {
+      const packedAt = shipment.events.findLast((event) => event.status === 'READY_FOR_PICKUP')?.at;
+      if (shipment.status !== 'READY_FOR_PICKUP' || !packedAt) return shipment;
+      return { ...shipment, pickupCode: await pickupCodeFor(table, shipment.shipmentId, packedAt) };
+    }),
+  );
 }

@@ -2,7 +2,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { TableRef } from '../adapters/dynamodb/client';
 import { getShipment, type ShipmentRecord } from '../adapters/dynamodb/shipments';
 import { shipmentNotFoundErrorName, WorkflowTaskError } from '../contracts/errors';
-import type { DispatchStepAnswer } from '../contracts/shipments';
+import type { DispatchStepAnswer, ShipmentStatus } from '../contracts/shipments';
 import { dispatchAnswer } from '../core/shipment-stage';
 import { backOnShelf } from './back-on-shelf';
 import { runShipmentStep, type ShipmentStepDefinition } from './shipment-step';
@@ -20,12 +20,17 @@ const actor = 'workflow:dispatch';
  */
 export async function settleDispatchWait(
   deps: { readonly table: TableRef; readonly sfn: SFNClient },
-  input: { readonly shipmentId: string; readonly now: Date },
+  input: {
+    readonly shipmentId: string;
+    readonly now: Date;
+    /** The wait timed out in this status: its deadline passed, as the workflow timed it. */
+    readonly timedOutIn?: ShipmentStatus;
+  },
 ): Promise<DispatchStepAnswer> {
   const shipment = await getShipment(deps.table, input.shipmentId);
   if (!shipment)
     throw new WorkflowTaskError(shipmentNotFoundErrorName, `shipment ${input.shipmentId} is gone`);
-  const step = deadlineStep(deps.table, shipment, input.now);
+  const step = deadlineStep(deps.table, shipment, input);
   if (!step) return dispatchAnswer(shipment, input.now);
   const result = await runShipmentStep(deps, step, {
     shipmentId: input.shipmentId,
@@ -44,10 +49,13 @@ export async function settleDispatchWait(
 function deadlineStep(
   table: TableRef,
   shipment: ShipmentRecord,
-  now: Date,
+  input: { readonly now: Date; readonly timedOutIn?: ShipmentStatus },
 ): ShipmentStepDefinition | undefined {
+  // The workflow's timer is the deadline's clock (it was set from it); the wall clock covers a wait that
+  // could not park, or was redriven after its deadline.
   const passed = (deadline: string | undefined) =>
-    deadline !== undefined && Date.parse(deadline) <= now.getTime();
+    input.timedOutIn === shipment.status ||
+    (deadline !== undefined && Date.parse(deadline) <= input.now.getTime());
   if (shipment.status === 'PICKING' && passed(shipment.dueBy))
     return {
       name: 'PickTimedOut',

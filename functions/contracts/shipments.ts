@@ -244,4 +244,10 @@ export const shipmentViewSchema = z.object({
 export type ShipmentView = z.infer<typeof shipmentViewSchema>;
 
 /** The input of dispatch's Lambda tasks (SettleStep, Reroute). */
-export const dispatchTaskSchema = z.object({ shipmentId: shipmentIdSchema, step: z.string().min(1) });
+export const dispatchTaskSchema = z.object({
+  shipmentId: shipmentIdSchema,
+  step: z.string().min(1),
+  /** SettleStep: the status the failed wait parked in, and how it failed (States.Timeout: its deadline). */
+  waitedIn: shipmentStatusSchema.optional(),
+  waitFailure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});

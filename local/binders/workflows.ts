@@ -36,6 +36,7 @@ export async function bindWorkflows(
     readonly invoker: LambdaInvoker;
     readonly endpoints: { dynamodb: string; sqs: string };
     readonly retryIntervalScale?: number;
+    readonly taskTimeoutScale?: number;
     readonly variant?: WorkflowVariant;
   },
 ) {
@@ -50,6 +51,7 @@ export async function bindWorkflows(
     sqsEndpoint: options.endpoints.sqs,
     persistDir: context.persistDir ? join(context.persistDir, 'stepfunctions') : undefined,
     retryIntervalScale: options.retryIntervalScale,
+    ...(options.taskTimeoutScale ? { taskTimeoutScale: options.taskTimeoutScale } : {}),
     onExecutionClosed: (execution) => {
       if (execution.status === 'SUCCEEDED') return;
       const why = [execution.error, execution.cause?.slice(0, 200)].filter(Boolean).join(': ');

@@ -136,13 +136,13 @@ export function e2eHttp(currentCloud: () => LocalCloud, timeoutMs = 60_000) {
       throw new Error(`${String(error)}; order ${JSON.stringify(await order(orderId))}; failed: ${failed}`);
     });
 
-  const placeOrder = async (lines: { sku: string; qty: number }[]) => {
+  const placeOrder = async (lines: { sku: string; qty: number }[], fulfilment: unknown = delivery) => {
     const body = (await expectStatus(
       api('/orders', {
         method: 'POST',
         key: currentCloud().keys.channel,
         headers: { 'idempotency-key': randomUUID() },
-        body: { customerId: 'cust-e2e', fulfilment: delivery, lines },
+        body: { customerId: 'cust-e2e', fulfilment, lines },
       }),
       202,
     )) as { orderId: string };

@@ -13,5 +13,11 @@ const deps = {
 
 /** Answers `{status, waitSeconds, reroute}`: the ASL's ResultSelector reads all three. */
 export const handler = taskHandler(dispatchTaskSchema, (input) =>
-  settleDispatchWait(deps, { shipmentId: input.shipmentId, now: new Date() }),
+  settleDispatchWait(deps, {
+    shipmentId: input.shipmentId,
+    now: new Date(),
+    ...(input.waitFailure?.Error === 'States.Timeout' && input.waitedIn
+      ? { timedOutIn: input.waitedIn }
+      : {}),
+  }),
 );

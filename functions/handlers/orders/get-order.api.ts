@@ -1,5 +1,6 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { getOrderView } from '../../adapters/dynamodb/orders';
+import { withPickupCodes } from '../../app/pickup-codes';
 import { apiContracts } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
 import { orderIdFor, splitOrderId } from '../../contracts/order-ids';
@@ -17,5 +18,8 @@ export const handler = httpHandler(apiContracts['GET /orders/{orderId}'], async 
   const owner = orderId ? splitOrderId(orderId) : undefined;
   if (!order || !owner)
     throw new HttpProblem(404, problemCodes.orderNotFound, `Order ${params.orderId} does not exist.`);
-  return { body: { ...order, orderId: params.orderId, channelId: owner.channelId } };
+  // The channel passes the pickup code on to its customer; staff and ops never see it.
+  const shipments =
+    principal.role === 'channel' ? await withPickupCodes(table, order.shipments) : order.shipments;
+  return { body: { ...order, shipments, orderId: params.orderId, channelId: owner.channelId } };
 });

@@ -24,6 +24,11 @@ export interface EngineOptions {
   readonly persistDir?: string;
   /** Multiplies Retry IntervalSeconds (default 1 = AWS timing); tests pass ~0 so retries do not wait. */
   readonly retryIntervalScale?: number;
+  /**
+   * Multiplies Task timeouts (TimeoutSeconds, TimeoutSecondsPath) when they are enforced (default 1 = AWS
+   * timing); the history still shows the declared timeout. Tests of deadlines hours away pass ~0.001.
+   */
+  readonly taskTimeoutScale?: number;
   /** Told whenever an execution closes, however it ended. */
   readonly onExecutionClosed?: (execution: ClosedExecution) => void;
 }
@@ -83,6 +88,7 @@ export class StepFunctionsEngine {
       broker: this.broker,
       faults: this.faults,
       retryIntervalScale: options.retryIntervalScale ?? 1,
+      taskTimeoutScale: options.taskTimeoutScale ?? 1,
       resources: {
         invoker: options.invoker,
         ...this.clients,

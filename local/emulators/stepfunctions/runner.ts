@@ -116,6 +116,8 @@ export interface RunnerDeps {
   resources: TaskResourceDeps;
   /** Multiplies Retry intervals (1 = AWS timing; tests pass ~0 so retries do not wait). */
   retryIntervalScale: number;
+  /** Multiplies enforced Task timeouts (1 = AWS timing). */
+  taskTimeoutScale: number;
 }
 
 const historyLimitCause = `The execution reached the maximum number of history events (${limits.historyEvents}).`;
@@ -239,6 +241,7 @@ export class ExecutionRunner {
       faults: this.deps.faults,
       broker: this.deps.broker,
       resources: this.deps.resources,
+      timeoutScale: this.deps.taskTimeoutScale,
     };
     const { store } = this.deps;
     return {

@@ -25,6 +25,11 @@ export interface StepFunctionsServiceOptions {
   persistDir?: string;
   /** Multiplies Retry IntervalSeconds (default 1 = AWS timing); tests pass ~0 so retries do not wait. */
   retryIntervalScale?: number;
+  /**
+   * Multiplies Task timeouts (TimeoutSeconds, TimeoutSecondsPath) when they are enforced (default 1 = AWS
+   * timing); the history still shows the declared timeout. Tests of deadlines hours away pass ~0.001.
+   */
+  taskTimeoutScale?: number;
   /** Told whenever an execution closes (SUCCEEDED, FAILED, TIMED_OUT or ABORTED). */
   onExecutionClosed?: (execution: ClosedExecution) => void;
 }

@@ -15,6 +15,8 @@ export interface TaskHost {
   readonly faults: FaultRegistry;
   readonly broker: TokenBroker;
   readonly resources: TaskResourceDeps;
+  /** Multiplies the enforced timeout (1 = AWS timing; the history shows the declared one). */
+  readonly timeoutScale?: number;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function runTaskAttempt(host: TaskHost, request: TaskRequest): Prom
     work.catch(() => undefined);
     const result = await Promise.race([
       work,
-      timeout(attempt, request, deadline.signal),
+      timeout(attempt, request, deadline.signal, host.timeoutScale ?? 1),
       abandoned(request.signal),
     ]);
     const output = serialiseWithinQuota(result, request.stateName);
@@ -88,8 +90,13 @@ function replay(outcome: TaskOutcome): Json {
  * when the attempt was scheduled, across restarts: a deadline that passed while the host was down times
  * the task out at once.
  */
-function timeout(attempt: AttemptProgress, request: TaskRequest, signal: AbortSignal): Promise<never> {
-  const remaining = attempt.startedAt + request.timeoutSeconds * 1000 - Date.now();
+function timeout(
+  attempt: AttemptProgress,
+  request: TaskRequest,
+  signal: AbortSignal,
+  scale: number,
+): Promise<never> {
+  const remaining = attempt.startedAt + request.timeoutSeconds * 1000 * scale - Date.now();
   return sleep(remaining, signal).then(() => {
     throw taskTimeout(false);
   });

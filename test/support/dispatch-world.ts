@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { expect } from 'vitest';
+import { executionArnOf } from '../../functions/adapters/sfn/executions';
+import type { LocalCloud, LocalCloudOptions } from '../../local/cloud';
+import { stateMachineArn } from '../../local/emulators/protocol/identity';
+import { channelOrderIdOf, e2eHttp, startE2eCloud } from './e2e-http';
+
+/**
+ * A small O2O world for the dispatch suites, over HTTP on an in-process local cloud: a warehouse and four
+ * stores (one takes transfers), a staff key per location, and helpers for the staff steps and the exact
+ * stock they must leave. Every id is unique to the run: the cloud shares table `main` with other suites.
+ */
+export interface ShipmentView {
+  shipmentId: string;
+  type: string;
+  locationId: string;
+  destinationLocationId?: string;
+  status: string;
+  lines: { sku: string; qty: number }[];
+  pickupCode?: string;
+  pickupBy?: string;
+  events: { status: string; step: string; reason?: string }[];
+}
+
+export interface DispatchOrderView {
+  status: string;
+  fulfilment: { type: string; storeId?: string };
+  shipments: ShipmentView[];
+  timeline: { status?: string; event?: string; step: string; reason?: string }[];
+}
+
+/** Where each location sits (close together: every store is in reach of the others). */
+const places = {
+  WH: { type: 'warehouse', lat: 51.5, lng: -0.1, fulfils: ['delivery'] },
+  S1: { type: 'store', lat: 51.51, lng: -0.12, fulfils: ['pickup', 'delivery'] },
+  S2: { type: 'store', lat: 51.52, lng: -0.13, fulfils: ['pickup'] },
+  S3: { type: 'store', lat: 51.53, lng: -0.14, fulfils: ['pickup'], acceptsTransfers: true },
+  S4: { type: 'store', lat: 51.54, lng: -0.15, fulfils: ['pickup'] },
+} as const;
+export type Place = keyof typeof places;
+
+export function dispatchWorld(options: LocalCloudOptions = {}) {
+  let cloud: LocalCloud;
+  let sfn: SFNClient;
+  const http = e2eHttp(() => cloud);
+  const { api, expectStatus, waitFor } = http;
+  const run = randomUUID().slice(0, 8);
+  const id = (place: Place) => `${place}-DP-${run}`;
+  const staffKey = Object.fromEntries(
+    Object.keys(places).map((place) => [place, `stf_${randomUUID()}`]),
+  ) as Record<Place, string>;
+
+  async function start(settings: Partial<Record<Place, Record<string, unknown>>> = {}) {
+    ({ cloud, sfn } = await startE2eCloud(
+      (Object.keys(places) as Place[]).map((place) => ({
+        apiKey: staffKey[place],
+        principalId: `staff:${id(place)}`,
+        role: 'staff' as const,
+        scope: id(place),
+      })),
+      options,
+    ));
+    for (const place of Object.keys(places) as Place[])
+      await expectStatus(
+        api(`/locations/${id(place)}`, {
+          method: 'PUT',
+          key: cloud.keys.ops,
+          body: { name: place, ...places[place], ...settings[place] },
+        }),
+        200,
+      );
+  }
+
+  const sku = (name: string) => `SKU-DP-${run}-${name}`;
+
+  async function stock(name: string, onHand: Partial<Record<Place, number>>) {
+    for (const [place, units] of Object.entries(onHand))
+      await expectStatus(
+        api(`/locations/${id(place as Place)}/stock/${sku(name)}`, {
+          method: 'PUT',
+          key: cloud.keys.ops,
+          body: { onHand: units, safetyStock: 0 },
+        }),
+        200,
+      );
+  }
+
+  /** onHand / reserved / available of a SKU at a place, exactly. */
+  async function expectStock(name: string, expected: Partial<Record<Place, [number, number, number]>>) {
+    const inventory = await http.inventory(sku(name));
+    for (const [place, [onHand, reserved, available]] of Object.entries(expected) as [Place, number[]][]) {
+      const at = inventory.locations.find((entry) => entry.locationId === id(place));
+      expect({ place, onHand: at?.onHand, reserved: at?.reserved, available: at?.available }).toEqual({
+        place,
+        onHand,
+        reserved,
+        available,
+      });
+    }
+  }
+
+  const orderView = async (orderId: string, key = cloud.keys.ops) =>
+    (await expectStatus(api(`/orders/${orderId}`, { key }), 200)) as DispatchOrderView;
+
+  /** The order as its channel sees it (pickup codes included). */
+  const channelView = (orderId: string) => orderView(channelOrderIdOf(orderId), cloud.keys.channel);
+
+  /** Waits until a shipment of the order at `place` is in `status`. */
+  const shipmentIn = (orderId: string, place: Place, status: string, type?: string) =>
+    waitFor(async () =>
+      (await orderView(orderId)).shipments.find(
+        (shipment) =>
+          shipment.locationId === id(place) &&
+          shipment.status === status &&
+          (!type || shipment.type === type),
+      ),
+    );
+
+  /** A staff step at `place`, expecting `status` back. */
+  const step = async (place: Place, shipmentId: string, action: string, body: unknown, status = 200) =>
+    expectStatus(
+      api(`/shipments/${shipmentId}/${action}`, {
+        method: 'POST',
+        key: staffKey[place],
+        ...(body === undefined ? {} : { body }),
+      }),
+      status,
+    );
+
+  const pickAll = (place: Place, shipment: ShipmentView) =>
+    step(place, shipment.shipmentId, 'picked', { lines: shipment.lines });
+  const pack = (place: Place, shipment: ShipmentView) =>
+    step(place, shipment.shipmentId, 'packed', { parcels: [{ weightGrams: 800 }] });
+
+  /** The shipment's dispatch execution, once it has ended: its status and the state it ended in. */
+  const dispatchEnded = (shipmentId: string) =>
+    waitFor(async () => {
+      const described = await sfn.send(
+        new DescribeExecutionCommand({
+          executionArn: executionArnOf(stateMachineArn('dispatch'), shipmentId),
+        }),
+      );
+      return described.status === 'RUNNING' ? undefined : described;
+    });
+
+  const pickupAt = (place: Place) => ({ type: 'pickup', storeId: id(place) });
+
+  return {
+    http,
+    start,
+    stop: () => cloud?.stop(),
+    id,
+    sku,
+    stock,
+    expectStock,
+    orderView,
+    channelView,
+    shipmentIn,
+    step,
+    pickAll,
+    pack,
+    dispatchEnded,
+    pickupAt,
+    staffKey,
+    get cloud() {
+      return cloud;
+    },
+  };
+}
