@@ -94,7 +94,11 @@ export async function runShipmentStep(
     const partition = await loadOrderPartition(deps.table, orderId);
     const shipment = partition.shipments.find((candidate) => candidate.shipmentId === caller.shipmentId);
     if (!shipment || !partition.order) return { kind: 'not-found' };
+    // Outsiders are refused first (403), whether or not the step applies to this kind of shipment.
     const locationId = step.actsAt(shipment);
+    const involved = [shipment.locationId, shipment.destinationLocationId, locationId];
+    if (caller.scope !== '*' && !involved.includes(caller.scope))
+      return { kind: 'forbidden', locationId: locationId ?? shipment.locationId };
     if (!locationId) return { kind: 'conflict', reason: `${step.name} does not apply to a ${shipment.type}` };
     if (caller.scope !== '*' && caller.scope !== locationId) return { kind: 'forbidden', locationId };
     if (step.done(shipment)) {

@@ -166,5 +166,8 @@ export function dispatchWorld(options: LocalCloudOptions = {}) {
     get cloud() {
       return cloud;
     },
+    get sfn() {
+      return sfn;
+    },
   };
 }

@@ -54,6 +54,8 @@ export interface RouteSample {
 
 export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
   const lines = [{ sku: ids.sku, qty: 1 }];
+  // The first shipment of the sample order (a pickup at the own location: fulfilment creates it).
+  const shipment = `/shipments/${ids.channel}.${ids.channelOrderId}-0-0`;
   return {
     'GET /health': { path: '/health' },
     'GET /openapi.json': { path: '/openapi.json' },
@@ -90,11 +92,22 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       body: { feedSeq: 1, items: [{ sku: ids.sku, available: 10, leadTimeDays: 2, unitCost: 3 }] },
     },
     'GET /locations/{locationId}/tasks': { path: `/locations/${ids.ownLocation}/tasks?limit=5` },
-    // The first shipment of the sample order (a pickup at the own location: seedSampleWorld creates it).
-    'POST /shipments/{shipmentId}/picked': {
-      path: `/shipments/${ids.channel}.${ids.channelOrderId}-0-0/picked`,
-      body: { lines },
+    'POST /shipments/{shipmentId}/picked': { path: `${shipment}/picked`, body: { lines } },
+    'POST /shipments/{shipmentId}/reject': { path: `${shipment}/reject`, body: { reason: 'too_busy' } },
+    'POST /shipments/{shipmentId}/packed': {
+      path: `${shipment}/packed`,
+      body: { parcels: [{ weightGrams: 500 }] },
     },
+    'POST /shipments/{shipmentId}/handed-over': {
+      path: `${shipment}/handed-over`,
+      body: { carrier: 'Parcel Co', trackingNumber: 'PC-1' },
+    },
+    'POST /shipments/{shipmentId}/received': { path: `${shipment}/received` },
+    'POST /shipments/{shipmentId}/collected': {
+      path: `${shipment}/collected`,
+      body: { pickupCode: '123456' },
+    },
+    'POST /ops/shipments/{shipmentId}/unlock': { path: `/ops${shipment}/unlock` },
     'GET /suppliers/{supplierId}/purchase-orders': { path: `/suppliers/${ids.ownSupplier}/purchase-orders` },
     'POST /suppliers/{supplierId}/purchase-orders/{poId}/confirm': {
       path: `/suppliers/${ids.ownSupplier}/purchase-orders/${ids.poId}/confirm`,

@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
+import { getShipment } from '../../functions/adapters/dynamodb/shipments';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
-import { createShipments } from '../../functions/app/create-shipments';
 import { orderIdOf } from '../../functions/contracts/order-ids';
 import { routes } from '../../functions/contracts/system';
 import type { LocalCloud } from '../../local/cloud';
@@ -58,10 +58,10 @@ export async function seedSampleWorld(
     const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return status === 'SUCCEEDED' ? status : undefined;
   });
-  // Dispatch is not a workflow step yet (docs/dispatch.md): create the order's shipment as it will.
-  await createShipments(world.table, {
-    orderId: orderIdOf(world.channelId, world.ids.channelOrderId),
-    actor: 'test:sample-world',
-    now: new Date(),
-  });
+  // Fulfilment created the order's shipment and started its dispatch: wait until that waits for the pick
+  // (its token parked on the shipment), the last write it makes on its own for hours.
+  const shipmentId = `${orderIdOf(world.channelId, world.ids.channelOrderId)}-0-0`;
+  await eventually(async () =>
+    (await getShipment(world.table, shipmentId))?.tokenStatus === 'PICKING' ? true : undefined,
+  );
 }

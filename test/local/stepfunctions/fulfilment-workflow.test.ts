@@ -80,7 +80,7 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
         new StartExecutionCommand({
           stateMachineArn: arnOf('fulfilment'),
           name: orderId,
-          input: JSON.stringify({ orderId }),
+          input: JSON.stringify({ orderId, round: 0 }),
         }),
       )
     ).executionArn as string;
@@ -135,6 +135,7 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output as string)).toEqual({
       orderId: 'o-reserved',
+      round: 0,
       reservation: { outcome: 'RESERVED', shortfall: 0 },
       dispatch: { outcome: 'DISPATCHING', shipments: [{ shipmentId: 'o-reserved-0-0' }] },
     });
@@ -145,7 +146,10 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
       'IsDispatching',
       'ReadyForDispatch',
     ]);
-    expect(callsFor('createShipments', 'o-reserved')[0]?.payload).toEqual({ orderId: 'o-reserved' });
+    expect(callsFor('createShipments', 'o-reserved')[0]?.payload).toEqual({
+      orderId: 'o-reserved',
+      round: 0,
+    });
     expect(callsFor('reserveStock', 'o-reserved')[0]?.payload).toEqual({
       orderId: 'o-reserved',
       step: 'ReserveStock',
@@ -164,6 +168,7 @@ describe('workflows/fulfilment/fulfilment.asl.json on the local Step Functions s
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output as string)).toEqual({
       orderId: 'o-backorder',
+      round: 0,
       reservation: { outcome: 'RESERVED', shortfall: 0 },
       procurement: { executionArn: 'procurement:o-backorder' },
       backorder: { allocated: true },

@@ -1,0 +1,426 @@
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  RedriveExecutionCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executionArnOf } from '../../functions/adapters/sfn/executions';
+import { stateMachineArn } from '../../local/emulators/protocol/identity';
+import type { FaultPhase } from '../../local/emulators/stepfunctions/fault-injection';
+import { dispatchWorld, type Place, type ShipmentView } from '../support/dispatch-world';
+import type { FailedExecution } from '../support/e2e-http';
+import { faultFor, keyOf, modelledErrors, type TaskState, taskStates } from '../support/workflow-tasks';
+
+/**
+ * Redrive safety of the dispatch workflow (docs/operations.md), for every one of its Task states: a fault
+ * past the state's Retry budget fails the shipment's execution *at that state*; while it is failed, staff
+ * carry on (their answers find a stale token); operations redrive it (over the ops API, and over the Step
+ * Functions API); the shipment then ends where the staff took it, and every effect (stock, shipment events,
+ * timeline, executions) exists exactly once. Faults fire `after` the resource ran: a wait's token is parked
+ * and then abandoned, a Lambda's writes land and the task still fails.
+ */
+const world = dispatchWorld();
+const { http, id, sku, stock, expectStock, orderView, channelView, shipmentIn, step, pickAll, pack } = world;
+const { api, expectStatus, waitFor, placeOrder, orderIn, failedExecutions } = http;
+const dispatchTasks = taskStates.filter((task) => task.workflow === 'dispatch');
+const channels = ['ops API', 'Step Functions API'] as const;
+type Channel = (typeof channels)[number];
+let sfn: SFNClient;
+
+// ------------------------------------------------------------------------------------------ the paths
+
+/** A staff step of a path, on the order's shipments as they are when it runs. */
+type Step = (orderId: string, sku: string) => Promise<unknown>;
+
+const at = (place: Place, status: string, type?: string) => (orderId: string) =>
+  shipmentIn(orderId, place, status, type);
+const picked =
+  (place: Place, type?: string): Step =>
+  async (orderId) =>
+    pickAll(place, await at(place, 'PICKING', type)(orderId));
+const packed =
+  (place: Place, type?: string): Step =>
+  async (orderId) =>
+    pack(place, await at(place, 'PACKING', type)(orderId));
+const collected =
+  (place: Place): Step =>
+  async (orderId) => {
+    const ready = await at(place, 'READY_FOR_PICKUP', 'pickup')(orderId);
+    const code = (await channelView(orderId)).shipments.find(
+      (s) => s.shipmentId === ready.shipmentId,
+    )?.pickupCode;
+    return step(place, ready.shipmentId, 'collected', { pickupCode: code });
+  };
+
+interface Path {
+  readonly stock: Partial<Record<Place, number>>;
+  readonly qty: number;
+  readonly pickupAt?: Place;
+  readonly steps: readonly Step[];
+  /** Order status, then each shipment's statuses in order, and the exact stock, at the end. */
+  readonly status: string;
+  readonly shipments: readonly { place: Place; type: string; statuses: string[] }[];
+  readonly finalStock: Partial<Record<Place, [number, number, number]>>;
+  /** Timeline entries (event, else status) and how often each appears: exactly. */
+  readonly timeline: Record<string, number>;
+}
+
+const paths = {
+  delivery: {
+    stock: { WH: 5 },
+    qty: 2,
+    steps: [
+      picked('WH'),
+      packed('WH'),
+      async (orderId) =>
+        step('WH', (await at('WH', 'PACKED')(orderId)).shipmentId, 'handed-over', { carrier: 'Parcel Co' }),
+    ],
+    status: 'IN_TRANSIT',
+    shipments: [{ place: 'WH', type: 'delivery', statuses: ['PICKING', 'PACKING', 'PACKED', 'HANDED_OVER'] }],
+    finalStock: { WH: [3, 0, 3] },
+    timeline: { ACCEPTED: 1, RESERVED: 1, PICKING: 1, PACKED: 1, IN_TRANSIT: 1 },
+  },
+  pickup: {
+    stock: { S1: 3 },
+    qty: 1,
+    pickupAt: 'S1',
+    steps: [picked('S1'), packed('S1'), collected('S1')],
+    status: 'COLLECTED',
+    shipments: [
+      { place: 'S1', type: 'pickup', statuses: ['PICKING', 'PACKING', 'READY_FOR_PICKUP', 'COLLECTED'] },
+    ],
+    finalStock: { S1: [2, 0, 2] },
+    timeline: { ACCEPTED: 1, RESERVED: 1, PICKING: 1, READY_FOR_PICKUP: 1, COLLECTED: 1 },
+  },
+  transfer: {
+    stock: { WH: 4 },
+    qty: 2,
+    pickupAt: 'S3',
+    steps: [
+      picked('WH', 'transfer'),
+      packed('WH', 'transfer'),
+      async (orderId) =>
+        step('S3', (await at('WH', 'IN_TRANSFER', 'transfer')(orderId)).shipmentId, 'received', undefined),
+      packed('S3', 'pickup'),
+      collected('S3'),
+    ],
+    status: 'COLLECTED',
+    shipments: [
+      { place: 'WH', type: 'transfer', statuses: ['PICKING', 'PACKING', 'IN_TRANSFER', 'RECEIVED'] },
+      {
+        place: 'S3',
+        type: 'pickup',
+        statuses: ['AWAITING_TRANSFER', 'PACKING', 'READY_FOR_PICKUP', 'COLLECTED'],
+      },
+    ],
+    finalStock: { WH: [2, 0, 2] },
+    timeline: { ACCEPTED: 1, RESERVED: 1, PICKING: 1, READY_FOR_PICKUP: 1, COLLECTED: 1 },
+  },
+  /** S1 refuses (out of stock): re-routed to S2, collected there. */
+  reroute: {
+    stock: { S1: 2, S2: 2 },
+    qty: 2,
+    pickupAt: 'S1',
+    steps: [
+      async (orderId) =>
+        step('S1', (await at('S1', 'PICKING')(orderId)).shipmentId, 'reject', { reason: 'out_of_stock' }),
+      picked('S2'),
+      packed('S2'),
+      collected('S2'),
+    ],
+    status: 'COLLECTED',
+    shipments: [
+      { place: 'S1', type: 'pickup', statuses: ['PICKING', 'REJECTED', 'REJECTED'] },
+      { place: 'S2', type: 'pickup', statuses: ['PICKING', 'PACKING', 'READY_FOR_PICKUP', 'COLLECTED'] },
+    ],
+    finalStock: { S1: [0, 0, 0], S2: [0, 0, 0] },
+    timeline: {
+      ACCEPTED: 1,
+      RESERVED: 2,
+      PICKING: 2,
+      STOCK_CORRECTED: 1,
+      REROUTED: 1,
+      READY_FOR_PICKUP: 1,
+      COLLECTED: 1,
+    },
+  },
+} satisfies Record<string, Path>;
+
+// ------------------------------------------------------------------------------------------ the scenarios
+
+interface Scenario {
+  readonly path: keyof typeof paths;
+  /** Which shipment's execution the fault fails: at this place, of this type. */
+  readonly shipment: { place: Place; type: string };
+  /** Steps done before the execution fails there. */
+  readonly before: number;
+  /** Steps done while it is failed (answers its redriven wait must pick up from the shipment). */
+  readonly whileFailed: number;
+  readonly phase: FaultPhase;
+  /** A prelude that fails and redrives the execution once already (then `redrives` is 2). */
+  readonly prelude?: (run: ScenarioRun) => Promise<void>;
+  readonly redrives?: number;
+}
+
+const scenarios: Record<string, Scenario> = {
+  // A parked token abandoned; staff pick meanwhile: the redriven wait cannot park (PACKING) and settles.
+  'dispatch/AwaitPick': {
+    path: 'delivery',
+    shipment: { place: 'WH', type: 'delivery' },
+    before: 0,
+    whileFailed: 1,
+    phase: 'after',
+  },
+  'dispatch/AwaitPack': {
+    path: 'delivery',
+    shipment: { place: 'WH', type: 'delivery' },
+    before: 1,
+    whileFailed: 1,
+    phase: 'after',
+  },
+  'dispatch/AwaitHandover': {
+    path: 'delivery',
+    shipment: { place: 'WH', type: 'delivery' },
+    before: 2,
+    whileFailed: 1,
+    phase: 'after',
+  },
+  'dispatch/AwaitCollection': {
+    path: 'pickup',
+    shipment: { place: 'S1', type: 'pickup' },
+    before: 2,
+    whileFailed: 1,
+    phase: 'after',
+  },
+  // The pickup waits for its transfer: redriven, it parks again and the arrival wakes it.
+  'dispatch/AwaitTransfers': {
+    path: 'transfer',
+    shipment: { place: 'S3', type: 'pickup' },
+    before: 0,
+    whileFailed: 0,
+    phase: 'after',
+  },
+  'dispatch/AwaitArrival': {
+    path: 'transfer',
+    shipment: { place: 'WH', type: 'transfer' },
+    before: 2,
+    whileFailed: 1,
+    phase: 'after',
+  },
+  // Settle runs when a wait could not park. Prelude: the pick wait fails before parking, staff pick, a
+  // redrive fails the park's condition → SettleStep, which is faulted after it answered.
+  'dispatch/SettleStep': {
+    path: 'delivery',
+    shipment: { place: 'WH', type: 'delivery' },
+    before: 0,
+    whileFailed: 0,
+    phase: 'after',
+    redrives: 2,
+    prelude: async (run) => {
+      const wait = dispatchTasks.find((task) => task.state === 'AwaitPick');
+      if (!wait) throw new Error('dispatch has no AwaitPick any more: rewrite this prelude');
+      await run.inject(wait, 'before', 'prelude');
+      await run.place();
+      const failed = await run.failedAt('AwaitPick');
+      await run.doSteps(1);
+      await run.redrive(failed, run.channel === 'ops API' ? 'Step Functions API' : 'ops API');
+    },
+  },
+  // The re-route is written and fulfilment round 1 started, then the task fails: the redrive starts
+  // nothing twice and writes no second re-route.
+  'dispatch/Reroute': {
+    path: 'reroute',
+    shipment: { place: 'S1', type: 'pickup' },
+    before: 1,
+    whileFailed: 0,
+    phase: 'after',
+  },
+};
+
+// ------------------------------------------------------------------------------------------ one run
+
+class ScenarioRun {
+  orderId = '';
+  done = 0;
+  readonly injected = new Set<string>();
+
+  constructor(
+    readonly name: string,
+    readonly scenario: Scenario,
+    readonly channel: Channel,
+  ) {}
+
+  get path(): Path {
+    return paths[this.scenario.path];
+  }
+
+  get item() {
+    return `${this.scenario.path}-${this.name.replace('dispatch/', '')}-${this.channel === 'ops API' ? 'ops' : 'sfn'}`;
+  }
+
+  async inject(task: TaskState, phase: FaultPhase, cause: string) {
+    const fault = faultFor(task);
+    this.injected.add(fault.error);
+    await expectStatus(
+      api('/ops/faults', {
+        method: 'PUT',
+        key: world.cloud.keys.ops,
+        body: { workflow: task.workflow, state: task.state, ...fault, phase, cause },
+      }),
+      200,
+    );
+  }
+
+  async place() {
+    await stock(this.item, this.path.stock);
+    const fulfilment = this.path.pickupAt ? world.pickupAt(this.path.pickupAt) : undefined;
+    this.orderId = await placeOrder(
+      [{ sku: sku(this.item), qty: this.path.qty }],
+      ...(fulfilment ? [fulfilment] : []),
+    );
+  }
+
+  async doSteps(count: number) {
+    for (const next of this.path.steps.slice(this.done, this.done + count))
+      await next(this.orderId, sku(this.item));
+    this.done += count;
+  }
+
+  /** The failing shipment's execution (named after it), once failed at `state`. */
+  failedAt(state: string): Promise<FailedExecution> {
+    return waitFor(async () => {
+      const shipment = (await orderView(this.orderId)).shipments.find(
+        (s) => s.locationId === id(this.scenario.shipment.place) && s.type === this.scenario.shipment.type,
+      );
+      if (!shipment) return undefined;
+      return (await failedExecutions()).find(
+        (item) =>
+          item.workflow === 'dispatch' &&
+          item.failedState === state &&
+          item.executionId === shipment.shipmentId,
+      );
+    });
+  }
+
+  async redrive(execution: FailedExecution, channel: Channel) {
+    if (channel === 'ops API')
+      await expectStatus(
+        api(`/ops/executions/${execution.executionId}/redrive`, {
+          method: 'POST',
+          key: world.cloud.keys.ops,
+        }),
+        202,
+      );
+    else await sfn.send(new RedriveExecutionCommand({ executionArn: arnOf(execution.executionId) }));
+  }
+}
+
+const arnOf = (shipmentId: string) => executionArnOf(stateMachineArn('dispatch'), shipmentId);
+
+// ------------------------------------------------------------------------------------------ the checks
+
+async function expectExactlyOnce(run: ScenarioRun, shipments: ShipmentView[]) {
+  const { path } = run;
+  const order = await orderView(run.orderId);
+  expect(order.status).toBe(path.status);
+  expect(
+    shipments.map((s) => ({
+      locationId: s.locationId,
+      type: s.type,
+      statuses: s.events.map((e) => e.status),
+    })),
+  ).toEqual(path.shipments.map((s) => ({ locationId: id(s.place), type: s.type, statuses: s.statuses })));
+  const counts: Record<string, number> = {};
+  for (const entry of order.timeline) {
+    const label = entry.event ?? entry.status ?? '?';
+    counts[label] = (counts[label] ?? 0) + 1;
+  }
+  expect(counts).toEqual(path.timeline);
+  await expectStock(run.item, path.finalStock);
+}
+
+/** Every dispatch execution of the order SUCCEEDED, failing only where it was faulted or by design. */
+async function expectSucceeded(run: ScenarioRun, shipments: ShipmentView[]) {
+  const allowed = new Set([...modelledErrors('dispatch'), ...run.injected]);
+  for (const shipment of shipments) {
+    const executionArn = arnOf(shipment.shipmentId);
+    await waitFor(async () => {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (described.status === 'FAILED') throw new Error(`${shipment.shipmentId} FAILED: ${described.error}`);
+      return described.status === 'SUCCEEDED' ? true : undefined;
+    });
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    const errors = (history.events ?? []).flatMap((event) => {
+      const error = (event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails)?.error;
+      return error === undefined || allowed.has(error) ? [] : [error];
+    });
+    expect(errors, `unexpected task failures in ${shipment.shipmentId}`).toEqual([]);
+  }
+  // One execution per shipment, and re-route rounds started once each.
+  const listed = await sfn.send(
+    new ListExecutionsCommand({ stateMachineArn: stateMachineArn('fulfilment'), maxResults: 1000 }),
+  );
+  const rounds = (listed.executions ?? []).filter((e) => e.name?.startsWith(`${run.orderId}-reroute-`));
+  expect(rounds.map((e) => e.name)).toEqual(
+    run.scenario.path === 'reroute' ? [`${run.orderId}-reroute-1`] : [],
+  );
+}
+
+// ------------------------------------------------------------------------------------------ the suite
+
+beforeAll(async () => {
+  await world.start();
+  sfn = world.sfn;
+}, 120_000);
+
+afterAll(async () => {
+  await world.stop();
+});
+
+describe('redrive safety of dispatch: every Task state fails there, is redriven and has every effect exactly once', () => {
+  it('has a scenario for every Task state of the dispatch workflow, and none for a state that is gone', () => {
+    const tasks = dispatchTasks.map(keyOf);
+    expect(tasks.filter((key) => !(key in scenarios))).toEqual([]);
+    expect(Object.keys(scenarios).filter((key) => !tasks.includes(key))).toEqual([]);
+  });
+
+  for (const [task, channel] of dispatchTasks.flatMap((task) =>
+    channels.map((channel) => [task, channel] as const),
+  )) {
+    const key = keyOf(task);
+    it(`${key}: fault after its resource, redrive over the ${channel}`, async () => {
+      const scenario = scenarios[key];
+      if (!scenario) throw new Error(`no redrive scenario for Task state ${key}: add one to \`scenarios\``);
+      const run = new ScenarioRun(key, scenario, channel);
+      if (scenario.prelude) {
+        await run.inject(task, scenario.phase, `injected at ${key}`);
+        await scenario.prelude(run);
+      } else {
+        await run.inject(task, scenario.phase, `injected at ${key}`);
+        await run.place();
+        await run.doSteps(scenario.before);
+      }
+      const failed = await run.failedAt(task.state);
+      expect(failed).toMatchObject({
+        workflow: 'dispatch',
+        failedState: task.state,
+        error: faultFor(task).error,
+      });
+      await expectStatus(api('/ops/faults', { method: 'DELETE', key: world.cloud.keys.ops }), 204);
+      await run.doSteps(scenario.whileFailed);
+      await run.redrive(failed, channel);
+      await run.doSteps(run.path.steps.length - run.done);
+
+      await orderIn(run.orderId, run.path.status);
+      const { shipments } = await orderView(run.orderId);
+      await expectSucceeded(run, shipments);
+      const redriven = await sfn.send(
+        new DescribeExecutionCommand({ executionArn: arnOf(failed.executionId) }),
+      );
+      expect(redriven.redriveCount).toBe(scenario.redrives ?? 1);
+      await expectExactlyOnce(run, (await orderView(run.orderId)).shipments);
+    }, 120_000);
+  }
+});
