@@ -172,6 +172,14 @@ export const apiContracts = {
     response: schemas.shipmentStepResponseSchema,
     problems: [404, 409],
   },
+  'GET /ops/shipments': {
+    summary:
+      'Shipments whose promise is still pending, oldest promise first: one status or all; late=true only those past promisedBy',
+    access: { roles: ['ops'] },
+    query: schemas.listShipmentsQuerySchema,
+    successStatus: 200,
+    response: schemas.shipmentListSchema,
+  },
   'GET /inventory/{sku}': {
     summary: 'Per-location and total stock of a SKU, with supplier availability',
     access: { roles: ['ops', 'channel'] },

@@ -41,6 +41,7 @@ export const routes = [
   { method: 'POST', path: '/shipments/{shipmentId}/received', function: 'recordShipmentStep' },
   { method: 'POST', path: '/shipments/{shipmentId}/collected', function: 'recordShipmentStep' },
   { method: 'POST', path: '/ops/shipments/{shipmentId}/unlock', function: 'recordShipmentStep' },
+  { method: 'GET', path: '/ops/shipments', function: 'listShipments' },
   { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },
   { method: 'POST', path: '/orders', function: 'createOrder' },
   { method: 'GET', path: '/orders/{orderId}', function: 'getOrder' },

@@ -102,6 +102,15 @@ export const keys = {
     gsi1sk: `${dueBy}#${shipmentId}`,
   }),
   locationTasksPartition: (locationId: string) => `TASKS#${locationId}`,
+  /**
+   * A shipment whose promise is still pending, through gsi2 (sparse): one partition per status, by promisedBy,
+   * so "late" is a range query (promisedBy before now) and never a scan.
+   */
+  pendingPromise: (status: string, promisedBy: string, shipmentId: string) => ({
+    gsi2pk: `PROMISES#${status}`,
+    gsi2sk: `${promisedBy}#${shipmentId}`,
+  }),
+  pendingPromisesPartition: (status: string) => `PROMISES#${status}`,
   /** A backorder: the missing units of one SKU of one order, in the order's partition. */
   backorder: (orderId: string, sku: string) => ({ pk: `ORDER#${orderId}`, sk: `BACKORDER#${sku}` }),
   backorderPrefix: 'BACKORDER#',

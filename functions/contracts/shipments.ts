@@ -119,6 +119,27 @@ export const dispatchDefaults = {
   pickupHoldHours: 72,
 } as const satisfies Required<DispatchSettings>;
 
+/**
+ * Whether a shipment's promise is still to be kept (it is late once promisedBy passes): a delivery until it
+ * is handed to a carrier, same-day until delivered, a pickup until it is ready at the counter, a transfer
+ * until the store receives it. Ended shipments owe nothing.
+ */
+export function promisePending(type: ShipmentType, status: ShipmentStatus): boolean {
+  const kept: Record<ShipmentType, ShipmentStatus> = {
+    delivery: 'HANDED_OVER',
+    same_day: 'DELIVERED',
+    pickup: 'READY_FOR_PICKUP',
+    transfer: 'RECEIVED',
+  };
+  if (['REJECTED', 'CANCELLED', 'NOT_COLLECTED'].includes(status)) return false;
+  return shipmentStatuses.indexOf(status) < shipmentStatuses.indexOf(kept[type]);
+}
+
+/** The statuses a pending promise can be in: the late list's partitions, in life-cycle order. */
+export const pendingStatuses = shipmentStatuses.filter((status) =>
+  shipmentTypes.some((type) => promisePending(type, status)),
+);
+
 /** The order a shipment id names: the id less its `-<route>-<index>`. */
 export function orderIdOfShipment(shipmentId: string): string | undefined {
   const parsed = /^(.+)-\d{1,2}-\d{1,2}$/.exec(shipmentId);
@@ -213,6 +234,13 @@ export const dispatchStepAnswerSchema = z.object({
 });
 export type DispatchStepAnswer = z.infer<typeof dispatchStepAnswerSchema>;
 
+export const listShipmentsQuerySchema = z.object({
+  status: z.enum(shipmentStatuses).optional(),
+  late: z.enum(['true', 'false']).default('false'),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  nextToken: z.string().min(1).max(2048).optional(),
+});
+
 /** A shipment as `GET /orders/{orderId}` shows it (docs/dispatch.md). */
 export const shipmentViewSchema = z.object({
   shipmentId: shipmentIdSchema,
@@ -250,4 +278,9 @@ export const dispatchTaskSchema = z.object({
   /** SettleStep: the status the failed wait parked in, and how it failed (States.Timeout: its deadline). */
   waitedIn: shipmentStatusSchema.optional(),
   waitFailure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});
+
+export const shipmentListSchema = z.object({
+  items: z.array(shipmentViewSchema.extend({ orderId: z.string() })),
+  nextToken: z.string().optional(),
 });

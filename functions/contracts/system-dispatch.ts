@@ -34,7 +34,33 @@ export const startsDispatch = {
   grant: { workflow: 'dispatch', access: 'start' },
 } as const satisfies { environment: Record<string, EnvValue>; grant: Grant };
 
+/**
+ * The gauge of shipments past their promise (counted every few minutes), and the alarm on it: the metric is
+ * published in the functions' namespace with their service dimension (Powertools' default dimension).
+ */
+export const lateShipmentsMetric = {
+  name: 'LateShipments',
+  namespace: commonEnvironment.POWERTOOLS_METRICS_NAMESPACE,
+  service: commonEnvironment.POWERTOOLS_SERVICE_NAME,
+  everyMinutes: 5,
+} as const;
+
 export const dispatchFunctions = {
+  listShipments: {
+    entry: 'functions/handlers/dispatch/list-shipments.api.ts',
+    description:
+      'Ops: shipments whose promise is pending, by status, or only the late ones (sparse index, no scan)',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+  },
+  reportLateShipments: {
+    entry: 'functions/handlers/dispatch/report-late-shipments.schedule.ts',
+    description: 'Counts shipments past their promise and publishes the LateShipments metric (alarmed)',
+    timeoutSeconds: 60,
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+    schedule: { everyMinutes: lateShipmentsMetric.everyMinutes },
+  },
   listLocationTasks: {
     entry: 'functions/handlers/dispatch/list-location-tasks.api.ts',
     description: "A location's open staff tasks",

@@ -118,7 +118,11 @@ export const tables = {
   main: {
     partitionKey: 'pk',
     sortKey: 'sk',
-    globalIndexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+    globalIndexes: [
+      { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      // Shipments whose promise is still pending, per status, by promisedBy (sparse: late-shipment lists).
+      { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    ],
     timeToLiveAttribute: 'expiresAtEpoch',
   },
 } as const satisfies Record<string, TableDefinition>;

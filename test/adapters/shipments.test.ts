@@ -1,13 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
 import { transactWrite } from '../../functions/adapters/dynamodb/items';
-import {
-  getShipment,
-  InvalidTaskPageToken,
-  listLocationTasks,
-  moveShipment,
-  shipmentPuts,
-} from '../../functions/adapters/dynamodb/shipments';
+import { InvalidTaskPageToken, listLocationTasks } from '../../functions/adapters/dynamodb/shipment-lists';
+import { getShipment, moveShipment, shipmentPuts } from '../../functions/adapters/dynamodb/shipments';
 import { planShipments } from '../../functions/core/shipments';
 import { createTestTable } from '../support/dynamodb';
 

@@ -52,6 +52,8 @@ const longestKeys: Record<string, () => unknown> = {
   shipment: () => keys.shipment(id, shipmentIdFor(longestOrderId, 99, 99)),
   locationTask: () => keys.locationTask(id, at, shipmentIdFor(longestOrderId, 99, 99)),
   locationTasksPartition: () => keys.locationTasksPartition(id),
+  pendingPromise: () => keys.pendingPromise('AWAITING_TRANSFER', at, shipmentIdFor(longestOrderId, 99, 99)),
+  pendingPromisesPartition: () => keys.pendingPromisesPartition('AWAITING_TRANSFER'),
   backorderQueue: () => keys.backorderQueue(sku, at, id),
   backorderQueuePartition: () => keys.backorderQueuePartition(sku),
   receipt: () => keys.receipt(poId, id),

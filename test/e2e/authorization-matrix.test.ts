@@ -53,6 +53,7 @@ const policy: Record<string, Policy> = {
   'POST /shipments/{shipmentId}/received': { allowed: ['staff'] },
   'POST /shipments/{shipmentId}/collected': { allowed: ['staff'] },
   'POST /ops/shipments/{shipmentId}/unlock': { allowed: ['ops'] },
+  'GET /ops/shipments': { allowed: ['ops'] },
   'GET /inventory/{sku}': { allowed: ['channel', 'other channel', 'ops'] },
   'POST /orders': { allowed: ['channel', 'other channel'] },
   'GET /orders/{orderId}': { allowed: ['channel', 'ops'], notFound: ['other channel'] },

@@ -108,6 +108,7 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       body: { pickupCode: '123456' },
     },
     'POST /ops/shipments/{shipmentId}/unlock': { path: `/ops${shipment}/unlock` },
+    'GET /ops/shipments': { path: '/ops/shipments?status=PICKING&late=true&limit=5' },
     'GET /suppliers/{supplierId}/purchase-orders': { path: `/suppliers/${ids.ownSupplier}/purchase-orders` },
     'POST /suppliers/{supplierId}/purchase-orders/{poId}/confirm': {
       path: `/suppliers/${ids.ownSupplier}/purchase-orders/${ids.poId}/confirm`,

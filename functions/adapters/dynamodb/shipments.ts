@@ -4,6 +4,7 @@ import { keys } from '../../contracts/keys';
 import {
   maxWrongPickupCodes,
   orderIdOfShipment,
+  promisePending,
   type ShipmentStatus,
   type ShipmentView,
   shipmentStatusSchema,
@@ -127,6 +128,9 @@ export function shipmentPuts(
           entity: 'shipment',
           ...record,
           ...(task ? keys.locationTask(task.locationId, record.dueBy, record.shipmentId) : {}),
+          ...(promisePending(record.type, status)
+            ? keys.pendingPromise(status, record.promisedBy, record.shipmentId)
+            : {}),
         }),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
@@ -173,16 +177,20 @@ export function shipmentMove(
   const task = openTask(next);
   const taskKey = task ? keys.locationTask(task.locationId, taskDueBy(next), current.shipmentId) : undefined;
   const extra = Object.keys(fields).filter((name) => fields[name as MovableField] !== undefined);
+  const promiseKey = promisePending(next.type, to)
+    ? keys.pendingPromise(to, next.promisedBy, current.shipmentId)
+    : undefined;
   const set = `SET #status = :to, version = :next, events = list_append(events, :event), updatedAt = :at${
     taskKey ? ', gsi1pk = :gsi1pk, gsi1sk = :gsi1sk' : ''
-  }${extra.map((name) => `, #${name} = :${name}`).join('')}`;
+  }${promiseKey ? ', gsi2pk = :gsi2pk, gsi2sk = :gsi2sk' : ''}${extra.map((name) => `, #${name} = :${name}`).join('')}`;
+  const removed = [...(taskKey ? [] : ['gsi1pk', 'gsi1sk']), ...(promiseKey ? [] : ['gsi2pk', 'gsi2sk'])];
   return {
     next,
     item: {
       Update: {
         TableName: table.tableName,
         Key: keys.shipment(current.orderId, current.shipmentId),
-        UpdateExpression: taskKey ? set : `${set} REMOVE gsi1pk, gsi1sk`,
+        UpdateExpression: removed.length > 0 ? `${set} REMOVE ${removed.join(', ')}` : set,
         ConditionExpression: 'version = :version',
         ExpressionAttributeNames: {
           '#status': 'status',
@@ -196,6 +204,7 @@ export function shipmentMove(
           ':at': recorded.at,
           ':version': current.version,
           ...(taskKey ? { ':gsi1pk': taskKey.gsi1pk, ':gsi1sk': taskKey.gsi1sk } : {}),
+          ...(promiseKey ? { ':gsi2pk': promiseKey.gsi2pk, ':gsi2sk': promiseKey.gsi2sk } : {}),
         },
       },
     },
@@ -248,81 +257,6 @@ export async function moveShipment(
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }
-}
-
-export interface LocationTask {
-  readonly taskId: string;
-  readonly kind: TaskKind;
-  readonly shipmentId: string;
-  readonly orderId: string;
-  readonly lines: readonly { readonly sku: string; readonly qty: number }[];
-  readonly dueBy: string;
-}
-
-/** A page token: the last task's index key, checked to be one of this location's (never trusted as given). */
-const pageKeySchema = z.strictObject({
-  pk: z.string().startsWith('ORDER#'),
-  sk: z.string().startsWith(keys.shipmentPrefix),
-  gsi1pk: z.string(),
-  gsi1sk: z.string(),
-});
-
-export class InvalidTaskPageToken extends Error {
-  override readonly name = 'InvalidTaskPageToken';
-}
-
-/** A location's open staff tasks, oldest due first, a page at a time. */
-export async function listLocationTasks(
-  table: TableRef,
-  locationId: string,
-  page: { readonly limit: number; readonly nextToken?: string },
-): Promise<{ items: LocationTask[]; nextToken?: string }> {
-  const partition = keys.locationTasksPartition(locationId);
-  let startKey: Record<string, unknown> | undefined;
-  if (page.nextToken) {
-    let decoded: unknown;
-    try {
-      decoded = JSON.parse(Buffer.from(page.nextToken, 'base64url').toString('utf8'));
-    } catch {
-      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
-    }
-    const parsed = pageKeySchema.safeParse(decoded);
-    if (!parsed.success || parsed.data.gsi1pk !== partition)
-      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
-    startKey = parsed.data;
-  }
-  const result = await callAws('listLocationTasks', () =>
-    table.document.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition },
-        Limit: page.limit,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    ),
-  );
-  const items = (result.Items ?? []).flatMap((item) => {
-    const shipment = shipmentRecordSchema.parse(item);
-    const task = openTask(shipment);
-    if (!task) return [];
-    return [
-      {
-        taskId: `${shipment.shipmentId}.${task.kind}`,
-        kind: task.kind,
-        shipmentId: shipment.shipmentId,
-        orderId: shipment.orderId,
-        lines: shipment.lines,
-        dueBy: taskDueBy(shipment),
-      },
-    ];
-  });
-  const last = result.LastEvaluatedKey;
-  return {
-    items,
-    ...(last ? { nextToken: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}),
-  };
 }
 
 /** A shipment as the order view shows it (contracts/shipments.ts shipmentViewSchema). */

@@ -1,5 +1,5 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
-import { InvalidTaskPageToken, listLocationTasks } from '../../adapters/dynamodb/shipments';
+import { InvalidTaskPageToken, listLocationTasks } from '../../adapters/dynamodb/shipment-lists';
 import { apiContracts } from '../../contracts/api';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';

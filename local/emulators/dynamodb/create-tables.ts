@@ -1,4 +1,10 @@
-import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
 /** A table with string keys and global secondary indexes (all attributes projected), billed on demand. */
 export interface TableSpec {
   readonly partitionKey: string;
@@ -10,7 +16,11 @@ export interface TableSpec {
   }[];
 }
 
-/** Creates a table as described, or leaves an existing one (a persisted database already has it). */
+/**
+ * Creates a table as described. An existing one (a persisted database already has it) is kept, and gains
+ * the global secondary indexes added to the description since it was created, as UpdateTable would add
+ * them in AWS (one index per call, which is also AWS's limit).
+ */
 export async function createTable(
   client: DynamoDBClient,
   tableName: string,
@@ -48,5 +58,34 @@ export async function createTable(
   } catch (error) {
     // A persisted database already has it: starting again must not fail.
     if (!(error instanceof ResourceInUseException)) throw error;
+    await addMissingIndexes(client, tableName, table);
+  }
+}
+
+async function addMissingIndexes(client: DynamoDBClient, tableName: string, table: TableSpec): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of table.globalIndexes.filter((candidate) => !existing.has(candidate.name))) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [index.partitionKey, index.sortKey].map((AttributeName) => ({
+          AttributeName,
+          AttributeType: 'S',
+        })),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.name,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' },
+                { AttributeName: index.sortKey, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          },
+        ],
+      }),
+    );
   }
 }

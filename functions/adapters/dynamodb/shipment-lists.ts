@@ -1,0 +1,218 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { keys } from '../../contracts/keys';
+import {
+  pendingStatuses,
+  type ShipmentStatus,
+  type ShipmentView,
+  type TaskKind,
+} from '../../contracts/shipments';
+import { callAws } from '../errors';
+import type { TableRef } from './client';
+import { openTask, shipmentRecordSchema, shipmentView, taskDueBy } from './shipments';
+
+export interface LocationTask {
+  readonly taskId: string;
+  readonly kind: TaskKind;
+  readonly shipmentId: string;
+  readonly orderId: string;
+  readonly lines: readonly { readonly sku: string; readonly qty: number }[];
+  readonly dueBy: string;
+}
+
+/** A page token: the last task's index key, checked to be one of this location's (never trusted as given). */
+const pageKeySchema = z.strictObject({
+  pk: z.string().startsWith('ORDER#'),
+  sk: z.string().startsWith(keys.shipmentPrefix),
+  gsi1pk: z.string(),
+  gsi1sk: z.string(),
+});
+
+export class InvalidTaskPageToken extends Error {
+  override readonly name = 'InvalidTaskPageToken';
+}
+
+/** A location's open staff tasks, oldest due first, a page at a time. */
+export async function listLocationTasks(
+  table: TableRef,
+  locationId: string,
+  page: { readonly limit: number; readonly nextToken?: string },
+): Promise<{ items: LocationTask[]; nextToken?: string }> {
+  const partition = keys.locationTasksPartition(locationId);
+  let startKey: Record<string, unknown> | undefined;
+  if (page.nextToken) {
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(page.nextToken, 'base64url').toString('utf8'));
+    } catch {
+      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+    }
+    const parsed = pageKeySchema.safeParse(decoded);
+    if (!parsed.success || parsed.data.gsi1pk !== partition)
+      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+    startKey = parsed.data;
+  }
+  const result = await callAws('listLocationTasks', () =>
+    table.document.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        Limit: page.limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    ),
+  );
+  const items = (result.Items ?? []).flatMap((item) => {
+    const shipment = shipmentRecordSchema.parse(item);
+    const task = openTask(shipment);
+    if (!task) return [];
+    return [
+      {
+        taskId: `${shipment.shipmentId}.${task.kind}`,
+        kind: task.kind,
+        shipmentId: shipment.shipmentId,
+        orderId: shipment.orderId,
+        lines: shipment.lines,
+        dueBy: taskDueBy(shipment),
+      },
+    ];
+  });
+  const last = result.LastEvaluatedKey;
+  return {
+    items,
+    ...(last ? { nextToken: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}),
+  };
+}
+
+/** A shipment in the ops list: as the order view shows it, with its order. */
+export type ListedShipment = ShipmentView & { readonly orderId: string };
+
+/**
+ * Shipments whose promise is still pending (docs/dispatch.md), oldest promise first, through the sparse
+ * gsi2: one status, or every pending status in life-cycle order; with `late`, only those past promisedBy
+ * (a range on the sort key: promisedBy before now). A page token names the status it stopped in and the
+ * last key there; it is checked, never trusted as given.
+ */
+export async function listPendingShipments(
+  table: TableRef,
+  query: {
+    readonly status?: ShipmentStatus;
+    readonly late: boolean;
+    readonly now: Date;
+    readonly limit: number;
+    readonly nextToken?: string;
+  },
+): Promise<{ items: ListedShipment[]; nextToken?: string }> {
+  const statuses = query.status ? [query.status] : pendingStatuses;
+  const start = decodePromiseToken(query.nextToken, statuses);
+  const items: ListedShipment[] = [];
+  for (let index = start.index; index < statuses.length; index++) {
+    const status = statuses[index] as ShipmentStatus;
+    let startKey: Record<string, unknown> | undefined = index === start.index ? start.key : undefined;
+    do {
+      const page = await queryPromises(table, status, query, query.limit - items.length, startKey);
+      items.push(...page.items);
+      startKey = page.last;
+      if (items.length >= query.limit)
+        return startKey || index + 1 < statuses.length
+          ? { items, nextToken: encodePromiseToken(startKey ? index : index + 1, startKey) }
+          : { items };
+    } while (startKey);
+  }
+  return { items };
+}
+
+/** How many shipments are past their promise, per status: the LateShipments metric. */
+export async function countLateShipments(table: TableRef, now: Date): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const status of pendingStatuses) {
+    let startKey: Record<string, unknown> | undefined;
+    let count = 0;
+    do {
+      const result = await callAws('countLateShipments', () =>
+        table.document.send(
+          new QueryCommand({
+            ...promiseQuery(table, status, now, true),
+            Select: 'COUNT',
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      count += result.Count ?? 0;
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    counts[status] = count;
+  }
+  return counts;
+}
+
+const promiseQuery = (table: TableRef, status: string, now: Date, late: boolean) => ({
+  TableName: table.tableName,
+  IndexName: 'gsi2',
+  KeyConditionExpression: late ? 'gsi2pk = :pk AND gsi2sk < :now' : 'gsi2pk = :pk',
+  ExpressionAttributeValues: {
+    ':pk': keys.pendingPromisesPartition(status),
+    ...(late ? { ':now': now.toISOString() } : {}),
+  },
+});
+
+async function queryPromises(
+  table: TableRef,
+  status: ShipmentStatus,
+  query: { readonly late: boolean; readonly now: Date },
+  limit: number,
+  startKey: Record<string, unknown> | undefined,
+) {
+  const result = await callAws('listPendingShipments', () =>
+    table.document.send(
+      new QueryCommand({
+        ...promiseQuery(table, status, query.now, query.late),
+        Limit: limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    ),
+  );
+  return {
+    items: (result.Items ?? []).map((item) => {
+      const shipment = shipmentRecordSchema.parse(item);
+      return { ...shipmentView(shipment), orderId: shipment.orderId };
+    }),
+    last: result.LastEvaluatedKey,
+  };
+}
+
+const promiseTokenSchema = z.strictObject({
+  index: z.number().int().nonnegative(),
+  key: z
+    .strictObject({
+      pk: z.string().startsWith('ORDER#'),
+      sk: z.string().startsWith(keys.shipmentPrefix),
+      gsi2pk: z.string(),
+      gsi2sk: z.string(),
+    })
+    .optional(),
+});
+
+const encodePromiseToken = (index: number, key: Record<string, unknown> | undefined) =>
+  Buffer.from(JSON.stringify({ index, ...(key ? { key } : {}) })).toString('base64url');
+
+function decodePromiseToken(token: string | undefined, statuses: readonly string[]) {
+  if (!token) return { index: 0, key: undefined };
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+  }
+  const parsed = promiseTokenSchema.safeParse(decoded);
+  const status = parsed.success ? statuses[parsed.data.index] : undefined;
+  if (
+    !parsed.success ||
+    !status ||
+    (parsed.data.key && parsed.data.key.gsi2pk !== keys.pendingPromisesPartition(status))
+  )
+    throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+  return parsed.data;
+}

@@ -1,0 +1,26 @@
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { InvalidTaskPageToken, listPendingShipments } from '../../adapters/dynamodb/shipment-lists';
+import { apiContracts } from '../../contracts/api';
+import { loadFunctionEnvironment } from '../../shared/env';
+import { httpHandler } from '../../shared/http';
+import { pageTokenProblem } from '../../shared/problem';
+
+const environment = loadFunctionEnvironment('listShipments');
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+
+export const handler = httpHandler(apiContracts['GET /ops/shipments'], async ({ query }) => {
+  try {
+    return {
+      body: await listPendingShipments(table, {
+        ...(query.status ? { status: query.status } : {}),
+        late: query.late === 'true',
+        now: new Date(),
+        limit: query.limit,
+        ...(query.nextToken ? { nextToken: query.nextToken } : {}),
+      }),
+    };
+  } catch (error) {
+    if (error instanceof InvalidTaskPageToken) throw pageTokenProblem(error.message);
+    throw error;
+  }
+});
