@@ -76,6 +76,37 @@ describe('dispatch paths', () => {
     expect((await world.dispatchEnded(picking.shipmentId)).status).toBe('SUCCEEDED');
   });
 
+  it('five wrong pickup codes lock the parcel until ops unlock it', async () => {
+    await stock('locked', { S4: 1 });
+    const orderId = await placeOrder([{ sku: sku('locked'), qty: 1 }], world.pickupAt('S4'));
+    const picking = await shipmentIn(orderId, 'S4', 'PICKING');
+    await pickAll('S4', picking);
+    await pack('S4', await shipmentIn(orderId, 'S4', 'PACKING'));
+    await orderIn(orderId, 'READY_FOR_PICKUP');
+    const code = (await channelView(orderId)).shipments[0]?.pickupCode ?? '';
+    const wrong = code === '999999' ? '999998' : '999999';
+    for (let attempt = 1; attempt <= 5; attempt++)
+      await step('S4', picking.shipmentId, 'collected', { pickupCode: wrong }, 422);
+    // Locked: even the right code is refused, and the order shows it.
+    expect(await step('S4', picking.shipmentId, 'collected', { pickupCode: code }, 409)).toMatchObject({
+      code: 'SHIPMENTS.PICKUP_LOCKED',
+    });
+    expect((await orderView(orderId)).shipments[0]).toMatchObject({ status: 'READY_FOR_PICKUP', locked: true });
+    // Staff cannot unlock it; ops can, once or twice.
+    await expectStatus(
+      api(`/ops/shipments/${picking.shipmentId}/unlock`, { method: 'POST', key: world.staffKey.S4 }),
+      403,
+    );
+    for (let time = 0; time < 2; time++)
+      await expectStatus(
+        api(`/ops/shipments/${picking.shipmentId}/unlock`, { method: 'POST', key: world.cloud.keys.ops }),
+        200,
+      );
+    await step('S4', picking.shipmentId, 'collected', { pickupCode: code });
+    await orderIn(orderId, 'COLLECTED');
+    await expectStock('locked', { S4: [0, 0, 0] });
+  });
+
   it('a store rejects: the order is re-routed to another store and collected there', async () => {
     await stock('reroute', { S1: 2, S2: 2 });
     const orderId = await placeOrder([{ sku: sku('reroute'), qty: 2 }], world.pickupAt('S1'));

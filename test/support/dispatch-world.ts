@@ -20,6 +20,7 @@ export interface ShipmentView {
   lines: { sku: string; qty: number }[];
   pickupCode?: string;
   pickupBy?: string;
+  locked?: boolean;
   events: { status: string; step: string; reason?: string }[];
 }
 
