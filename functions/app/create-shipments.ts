@@ -66,7 +66,8 @@ export async function createShipments(
         `order ${order.orderId} is ${order.status}`,
       );
     const live = shipments.filter((shipment) => !['REJECTED', 'CANCELLED'].includes(shipment.status));
-    const held = holds.filter((hold) => hold.status === 'HELD' && !carried(live, hold));
+    // Units no shipment carries yet: this round's (and a superseded round's) holds.
+    const held = holds.filter((hold) => hold.status === 'HELD' && !hold.shipmentId);
     // Reserved without a held unit: a cancellation is releasing them (the order changes next). Retry.
     if (held.length === 0 && input.round === 0) {
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
@@ -92,7 +93,7 @@ export async function createShipments(
         ...versionedOrderChange(table, order, { status: stage }, { ...context, status: stage }),
         // The units must still be held as read (a cancellation releases holds before it changes the order),
         // and from now on the pick promise governs them: they leave the expiry sweeper's index.
-        ...held.map((hold) => shippedHold(table, hold)),
+        ...held.map((hold) => shippedHold(table, hold, carrierOf(planned, hold))),
       ]);
       return dispatching(planned.map(asCreated));
     } catch (error) {
@@ -106,12 +107,15 @@ export async function createShipments(
 /** The step on the timeline: the first round is CreateShipments, a re-route's `CreateShipments#<n>`. */
 const roundStep = (round: number) => (round === 0 ? createShipmentsStep : `${createShipmentsStep}#${round}`);
 
-/** Whether a live shipment already carries a hold's units (same SKU, picked at the hold's location). */
-const carried = (live: readonly ShipmentRecord[], hold: HoldRecord) =>
-  live.some(
+/** The planned shipment that carries a hold's units: the one picked at its location with its SKU. */
+function carrierOf(planned: readonly PlannedShipment[], hold: HoldRecord): string {
+  const carrier = planned.find(
     (shipment) =>
       shipment.locationId === hold.locationId && shipment.lines.some((line) => line.sku === hold.sku),
   );
+  if (!carrier) throw new Error(`no planned shipment carries ${hold.sku} held at ${hold.locationId}`);
+  return carrier.shipmentId;
+}
 
 /** A re-route's new transfers join the pickup shipment already waiting at the store for its goods. */
 function joinPickup(
@@ -186,17 +190,17 @@ export async function createShipmentsAndDispatch(
 }
 
 /**
- * A hold a shipment now carries: still HELD at the quantity read (releasing or committing it changes one or
- * the other), and off the expiry index, so the sweeper never releases units staff are about to pick (a pick
+ * A hold a shipment now carries, marked with it: still HELD at the quantity read and carried by no other
+ * (releasing or committing it changes one or the other), and off the expiry index, so the sweeper never releases units staff are about to pick (a pick
  * not done in time is the dispatch workflow's timeout, which re-routes them).
  */
-const shippedHold = (table: TableRef, hold: HoldRecord): TransactItem => ({
+const shippedHold = (table: TableRef, hold: HoldRecord, shipmentId: string): TransactItem => ({
   Update: {
     TableName: table.tableName,
-    Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
-    UpdateExpression: 'REMOVE gsi1pk, gsi1sk',
-    ConditionExpression: '#status = :held AND qty = :qty',
+    Key: keys.hold(hold.orderId, hold.sku, hold.locationId, hold.round),
+    UpdateExpression: 'SET shipmentId = :shipment REMOVE gsi1pk, gsi1sk',
+    ConditionExpression: '#status = :held AND qty = :qty AND attribute_not_exists(shipmentId)',
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':held': 'HELD', ':qty': hold.qty },
+    ExpressionAttributeValues: { ':held': 'HELD', ':qty': hold.qty, ':shipment': shipmentId },
   },
 });

@@ -196,8 +196,8 @@ function heldUnits(shipment: ShipmentRecord, holds: readonly HoldRecord[]): Hold
   const held = shipment.lines.map((line) =>
     holds.find(
       (hold) =>
+        hold.shipmentId === shipment.shipmentId &&
         hold.sku === line.sku &&
-        hold.locationId === shipment.locationId &&
         hold.status === 'HELD' &&
         hold.qty === line.qty,
     ),

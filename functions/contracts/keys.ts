@@ -53,9 +53,14 @@ export const keys = {
   replenishmentEventPartition: (sku: string, locationId: string) => `REPLENISHMENT#${locationId}#${sku}`,
   orderPartition: (orderId: string) => `ORDER#${orderId}`,
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
-  hold: (orderId: string, sku: string, locationId: string) => ({
+  /**
+   * A hold of an order's units of a SKU at a location, per sourcing round: round 0 is the order's first, a
+   * re-route's round n holds apart (`#r<n>`), so units it finds where an earlier round picked or released
+   * some get a hold of their own.
+   */
+  hold: (orderId: string, sku: string, locationId: string, round = 0) => ({
     pk: `ORDER#${orderId}`,
-    sk: `HOLD#${sku}#${locationId}`,
+    sk: `HOLD#${sku}#${locationId}${round > 0 ? `#r${round}` : ''}`,
   }),
   holdPrefix: 'HOLD#',
   /**

@@ -8,7 +8,7 @@ import { dispatchWorld } from '../support/dispatch-world';
  */
 const world = dispatchWorld();
 const { http, id, sku, stock, expectStock, orderView, channelView, shipmentIn, step, pickAll, pack } = world;
-const { placeOrder, orderIn, expectStatus, api } = http;
+const { placeOrder, orderIn, expectStatus, api, waitFor } = http;
 
 beforeAll(async () => {
   await world.start();
@@ -91,7 +91,10 @@ describe('dispatch paths', () => {
     expect(await step('S4', picking.shipmentId, 'collected', { pickupCode: code }, 409)).toMatchObject({
       code: 'SHIPMENTS.PICKUP_LOCKED',
     });
-    expect((await orderView(orderId)).shipments[0]).toMatchObject({ status: 'READY_FOR_PICKUP', locked: true });
+    expect((await orderView(orderId)).shipments[0]).toMatchObject({
+      status: 'READY_FOR_PICKUP',
+      locked: true,
+    });
     // Staff cannot unlock it; ops can, once or twice.
     await expectStatus(
       api(`/ops/shipments/${picking.shipmentId}/unlock`, { method: 'POST', key: world.staffKey.S4 }),
@@ -131,6 +134,42 @@ describe('dispatch paths', () => {
     await orderIn(orderId, 'COLLECTED');
     await expectStock('reroute', { S1: [0, 0, 0], S2: [0, 0, 0] });
     expect((await world.dispatchEnded(first.shipmentId)).status).toBe('SUCCEEDED');
+  });
+
+  it('a short pick: the rest is backordered, bought, received and shipped in a second round', async () => {
+    await stock('short', { WH: 3 });
+    await world.supply('short', 50);
+    const orderId = await placeOrder([{ sku: sku('short'), qty: 3 }]);
+    const first = await shipmentIn(orderId, 'WH', 'PICKING');
+    await expectStock('short', { WH: [3, 3, 0] });
+    // One of three found: it goes on to packing; the two missing are written off and re-routed.
+    expect(await step('WH', first.shipmentId, 'picked', { lines: [{ sku: sku('short'), qty: 1 }] })).toEqual({
+      shipmentId: first.shipmentId,
+      status: 'PACKING',
+    });
+    await expectStock('short', { WH: [0, 0, 0] });
+    // Nobody else has any: the re-route backorders the two, the supplier delivers them to the warehouse.
+    await orderIn(orderId, 'BACKORDERED');
+    await world.confirmAndReceive(orderId, 'WH');
+    const second = await waitFor(async () =>
+      (await orderView(orderId)).shipments.find(
+        (s) => s.shipmentId !== first.shipmentId && s.status === 'PICKING',
+      ),
+    );
+    expect(second).toMatchObject({ locationId: id('WH'), lines: [{ sku: sku('short'), qty: 2 }] });
+    await orderIn(orderId, 'PICKING');
+    await expectStock('short', { WH: [2, 2, 0] });
+    await pack('WH', await shipmentIn(orderId, 'WH', 'PACKING'));
+    await step('WH', first.shipmentId, 'handed-over', { carrier: 'Parcel Co' });
+    await pickAll('WH', second);
+    await pack('WH', await shipmentIn(orderId, 'WH', 'PACKING'));
+    await step('WH', second.shipmentId, 'handed-over', { carrier: 'Parcel Co' });
+    await orderIn(orderId, 'IN_TRANSIT');
+    await expectStock('short', { WH: [0, 0, 0] });
+    const events = (await orderView(orderId)).timeline.map((entry) => entry.event);
+    expect(events).toEqual(
+      expect.arrayContaining(['STOCK_CORRECTED', 'REROUTED', 'BACKORDER_CREATED', 'PO_RECEIVED']),
+    );
   });
 
   it('click-and-collect from an unstocked store: a transfer brings the goods (ship-to-store)', async () => {

@@ -48,18 +48,30 @@ export function dispatchWorld(options: LocalCloudOptions = {}) {
   const { api, expectStatus, waitFor } = http;
   const run = randomUUID().slice(0, 8);
   const id = (place: Place) => `${place}-DP-${run}`;
+  const supplierId = `SUP-DP-${run}`;
+  const supplierKey = `sup_${randomUUID()}`;
   const staffKey = Object.fromEntries(
     Object.keys(places).map((place) => [place, `stf_${randomUUID()}`]),
   ) as Record<Place, string>;
 
   async function start(settings: Partial<Record<Place, Record<string, unknown>>> = {}) {
     ({ cloud, sfn } = await startE2eCloud(
-      (Object.keys(places) as Place[]).map((place) => ({
-        apiKey: staffKey[place],
-        principalId: `staff:${id(place)}`,
-        role: 'staff' as const,
-        scope: id(place),
-      })),
+      [
+        ...(Object.keys(places) as Place[]).map((place) => ({
+          apiKey: staffKey[place],
+          principalId: `staff:${id(place)}`,
+          role: 'staff' as const,
+          scope: id(place),
+        })),
+        ...[
+          {
+            apiKey: supplierKey,
+            principalId: `supplier:${supplierId}`,
+            role: 'supplier' as const,
+            scope: supplierId,
+          },
+        ],
+      ],
       options,
     ));
     for (const place of Object.keys(places) as Place[])
@@ -147,6 +159,44 @@ export function dispatchWorld(options: LocalCloudOptions = {}) {
 
   const pickupAt = (place: Place) => ({ type: 'pickup', storeId: id(place) });
 
+  /** The world's supplier offers a SKU (its feed is applied before this returns). */
+  async function supply(name: string, available: number) {
+    await expectStatus(
+      api(`/suppliers/${supplierId}/stock`, {
+        method: 'POST',
+        key: supplierKey,
+        body: { feedSeq: Date.now(), items: [{ sku: sku(name), available, leadTimeDays: 2, unitCost: 3 }] },
+      }),
+      202,
+    );
+    await waitFor(async () => ((await http.inventory(sku(name))).suppliers.length > 0 ? true : undefined));
+  }
+
+  /** The supplier confirms the order's purchase order in full, and staff at `place` receive it all. */
+  async function confirmAndReceive(orderId: string, place: Place) {
+    const po = await waitFor(async () =>
+      (await http.purchaseOrders(supplierId, supplierKey)).find((candidate) =>
+        candidate.poId.startsWith(`${orderId}-`),
+      ),
+    );
+    await expectStatus(
+      api(`/suppliers/${supplierId}/purchase-orders/${po.poId}/confirm`, {
+        method: 'POST',
+        key: supplierKey,
+        body: { lines: po.lines, eta: '2030-01-01' },
+      }),
+      200,
+    );
+    await expectStatus(
+      api(`/locations/${id(place)}/receipts`, {
+        method: 'POST',
+        key: staffKey[place],
+        body: { poId: po.poId, lines: po.lines },
+      }),
+      202,
+    );
+  }
+
   return {
     http,
     start,
@@ -163,6 +213,8 @@ export function dispatchWorld(options: LocalCloudOptions = {}) {
     pack,
     dispatchEnded,
     pickupAt,
+    supply,
+    confirmAndReceive,
     staffKey,
     get cloud() {
       return cloud;

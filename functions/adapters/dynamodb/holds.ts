@@ -91,7 +91,7 @@ async function releaseExpiredHold(
         {
           Update: {
             TableName: table.tableName,
-            Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
+            Key: keys.hold(hold.orderId, hold.sku, hold.locationId, hold.round),
             UpdateExpression:
               'SET #status = :released, releasedAt = :now, releaseReason = :reason REMOVE gsi1pk, gsi1sk',
             ConditionExpression:
@@ -140,14 +140,19 @@ async function releaseExpiredHold(
  */
 export async function commitHold(
   table: TableRef,
-  hold: { readonly orderId: string; readonly sku: string; readonly locationId: string },
+  hold: {
+    readonly orderId: string;
+    readonly sku: string;
+    readonly locationId: string;
+    readonly round?: number;
+  },
   now: Date,
 ): Promise<'committed' | 'not-held'> {
   const { Item: item } = await callAws('readHold', () =>
     table.document.send(
       new GetCommand({
         TableName: table.tableName,
-        Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
+        Key: keys.hold(hold.orderId, hold.sku, hold.locationId, hold.round),
         ConsistentRead: true,
       }),
     ),
@@ -187,7 +192,7 @@ export function holdSettleWrites(
     {
       Update: {
         TableName: table.tableName,
-        Key: keys.hold(hold.orderId, hold.sku, hold.locationId),
+        Key: keys.hold(hold.orderId, hold.sku, hold.locationId, hold.round),
         UpdateExpression: `SET #status = :to, qty = :kept, ${committed ? 'committedAt' : 'releasedAt'} = :now${
           settle.missing > 0 ? ', writtenOff = :missing' : ''
         } REMOVE gsi1pk, gsi1sk`,

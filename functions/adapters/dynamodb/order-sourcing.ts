@@ -7,7 +7,7 @@ import {
 } from '../../core/sourcing';
 import type { TableRef } from './client';
 import { getLocations } from './locations';
-import type { HoldRecord, OrderRecord } from './orders';
+import type { OrderRecord } from './orders';
 
 /** A plan for an order's missing lines, and the pickup store it is for when a re-route moved the pickup. */
 export interface OrderSourcing {
@@ -17,15 +17,14 @@ export interface OrderSourcing {
 }
 
 /**
- * Sources an order's missing lines (docs/inventory.md), leaving out the locations a re-route may not use
- * (docs/dispatch.md). A pickup store that failed the order hands the pickup to the nearest other pickup
+ * Sources an order's missing lines (docs/inventory.md), leaving out every location that failed the order
+ * (docs/dispatch.md: a re-route never goes back to a store that refused, came up short or timed out). A pickup store that failed the order hands the pickup to the nearest other pickup
  * store that can serve every missing line; with none, the lines stay short at the original store.
  */
 export async function planOrderSourcing(
   table: TableRef,
   input: {
     readonly order: OrderRecord;
-    readonly holds: readonly HoldRecord[];
     readonly lines: readonly OrderLine[];
     readonly locations: readonly Location[];
     readonly stock: readonly AvailableStock[];
@@ -33,7 +32,7 @@ export async function planOrderSourcing(
   },
 ): Promise<OrderSourcing> {
   const { order, lines, stock } = input;
-  const excluded = excludedLocations(order, input.holds);
+  const excluded = new Set(order.excludedLocations);
   const locations = input.locations.filter((location) => !excluded.has(location.locationId));
   const storeId = order.fulfilment.type === 'pickup' ? order.fulfilment.storeId : undefined;
   if (!storeId || !excluded.has(storeId)) {
@@ -49,18 +48,6 @@ export async function planOrderSourcing(
     plan: planSourcing(pickupAt(alternative, store), lines, locations, stock),
     movedToStore: alternative,
   };
-}
-
-/**
- * Where a re-route may not source from: every location that failed the order, and every location already
- * serving it (a live hold: its shipment is on its way, and the hold key allows one per order, SKU and
- * location). Before any re-route, a backorder may still grow a hold where it is.
- */
-function excludedLocations(order: OrderRecord, holds: readonly HoldRecord[]): Set<string> {
-  const excluded = new Set(order.excludedLocations);
-  if (order.reroutes > 0)
-    for (const hold of holds) if (hold.status !== 'RELEASED') excluded.add(hold.locationId);
-  return excluded;
 }
 
 async function locationOf(table: TableRef, locationId: string, cache: Map<string, Location>) {

@@ -48,6 +48,10 @@ export const holdRecordSchema = z.object({
   shards: z.record(z.string(), z.number().int().nonnegative()).optional(),
   status: z.enum(['HELD', 'COMMITTED', 'RELEASED']),
   expiresAt: z.string(),
+  /** The sourcing round that placed it (0 first, n for a re-route's round): part of its key. */
+  round: z.number().int().nonnegative().default(0),
+  /** The shipment that carries its units, once one does (CreateShipments marks it). */
+  shipmentId: z.string().optional(),
 });
 export type HoldRecord = z.infer<typeof holdRecordSchema>;
 

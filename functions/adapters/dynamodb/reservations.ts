@@ -92,7 +92,7 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
     );
     const { plan, buckets, movedToStore } =
       remaining.length > 0
-        ? await planFor(table, order, remaining, locationCache, partition.holds)
+        ? await planFor(table, order, remaining, locationCache)
         : {
             plan: { allocation: [], shortfall: [], alternativeStores: [] },
             buckets: new Map(),
@@ -129,7 +129,6 @@ async function planFor(
   order: OrderRecord,
   lines: readonly OrderLine[],
   locationCache: Map<string, Location>,
-  holds: readonly HoldRecord[],
 ) {
   const partitions = await Promise.all(lines.map((line) => querySkuPartition(table, line.sku)));
   const records = partitions.flatMap((partition) => partition.stock);
@@ -147,7 +146,7 @@ async function planFor(
   }
   const locations = stocked.flatMap((locationId) => locationCache.get(locationId) ?? []);
   return {
-    ...(await planOrderSourcing(table, { order, holds, lines, locations, stock, locationCache })),
+    ...(await planOrderSourcing(table, { order, lines, locations, stock, locationCache })),
     buckets: new Map(records.map((record) => [bucketsKey(record.sku, record.locationId), record.buckets])),
   };
 }
@@ -196,14 +195,18 @@ async function commitReservation(
     const takes = buckets && planReservation(buckets, line.qty, `${order.orderId}#${line.sku}`);
     if (!takes) throw new StaleStockReadError(`${line.sku} at ${line.locationId} changed while planning`);
     items.push(...stockChangeItems(table, line.sku, line.locationId, takes, at));
-    const existing = held.find((hold) => hold.sku === line.sku && hold.locationId === line.locationId);
+    // Holds are per sourcing round: a re-route's units never join a hold an earlier round's shipment carries.
+    const round = order.reroutes;
+    const sameLine = (hold: HoldRecord) =>
+      hold.sku === line.sku && hold.locationId === line.locationId && hold.round === round;
+    const existing = held.find(sameLine);
     // Which shards the hold's units came from, so a release or pick returns them there.
     const shards = mergeHoldShards(existing?.shards, takes);
     // An expired (released) hold of the same (order, line, location) is overwritten: the timeline keeps its history.
-    const released = allHolds.some(
-      (hold) => hold.status === 'RELEASED' && hold.sku === line.sku && hold.locationId === line.locationId,
+    const released = allHolds.some((hold) => hold.status === 'RELEASED' && sameLine(hold));
+    items.push(
+      holdWrite(table, { orderId: order.orderId, round, line, existing, released, shards, expiresAt, at }),
     );
-    items.push(holdWrite(table, { orderId: order.orderId, line, existing, released, shards, expiresAt, at }));
   }
   items.push(
     ...versionedOrderChange(
@@ -244,6 +247,7 @@ function holdWrite(
   table: TableRef,
   hold: {
     orderId: string;
+    round: number;
     line: Allocation;
     existing: HoldRecord | undefined;
     released: boolean;
@@ -252,12 +256,12 @@ function holdWrite(
     at: string;
   },
 ): TransactItem {
-  const { orderId, line, existing, expiresAt } = hold;
+  const { orderId, round, line, existing, expiresAt } = hold;
   if (existing) {
     return {
       Update: {
         TableName: table.tableName,
-        Key: keys.hold(orderId, line.sku, line.locationId),
+        Key: keys.hold(orderId, line.sku, line.locationId, round),
         UpdateExpression:
           'SET qty = :qty, #shards = :shards, expiresAt = :expiresAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
         ConditionExpression: 'qty = :previous AND #status = :held',
@@ -277,13 +281,14 @@ function holdWrite(
     Put: {
       TableName: table.tableName,
       Item: {
-        ...keys.hold(orderId, line.sku, line.locationId),
+        ...keys.hold(orderId, line.sku, line.locationId, round),
         ...keys.heldHoldIndex(expiresAt, orderId, line.sku, line.locationId),
         entity: 'hold',
         orderId,
         sku: line.sku,
         locationId: line.locationId,
         qty: line.qty,
+        ...(round > 0 ? { round } : {}),
         shards: hold.shards,
         status: 'HELD',
         expiresAt,
@@ -358,7 +363,7 @@ export async function releaseHolds(table: TableRef, orderId: string, now: Date):
         {
           Update: {
             TableName: table.tableName,
-            Key: keys.hold(orderId, hold.sku, hold.locationId),
+            Key: keys.hold(orderId, hold.sku, hold.locationId, hold.round),
             UpdateExpression: 'SET #status = :released, releasedAt = :now REMOVE gsi1pk, gsi1sk',
             ConditionExpression: '#status = :held AND qty = :qty',
             ExpressionAttributeNames: { '#status': 'status' },

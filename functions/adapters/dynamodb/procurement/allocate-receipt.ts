@@ -171,13 +171,14 @@ function backorderAllocationItems(
     {
       Update: {
         TableName: table.tableName,
-        Key: keys.hold(backorder.orderId, backorder.sku, po.locationId),
+        Key: keys.hold(backorder.orderId, backorder.sku, po.locationId, backorder.holdRound),
         UpdateExpression:
-          'SET entity = :entity, orderId = :orderId, sku = :sku, locationId = :locationId, ' +
+          'SET entity = :entity, orderId = :orderId, sku = :sku, locationId = :locationId, #holdRound = :round, ' +
           'qty = if_not_exists(qty, :zero) + :qty, #status = :held, expiresAt = :expiresAt, createdAt = if_not_exists(createdAt, :now)',
         ConditionExpression: 'attribute_not_exists(pk) OR #status = :held',
-        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeNames: { '#status': 'status', '#holdRound': 'round' },
         ExpressionAttributeValues: {
+          ':round': backorder.holdRound,
           ':entity': 'hold',
           ':orderId': backorder.orderId,
           ':sku': backorder.sku,

@@ -252,7 +252,7 @@ async function recordBackorders(
             Key: keys.backorder(order.orderId, line.sku),
             UpdateExpression:
               'SET entity = :entity, orderId = :orderId, sku = :sku, qty = :qty, allocated = :zero, #status = :waiting, ' +
-              '#round = :round, createdAt = if_not_exists(createdAt, :now), gsi1pk = :queue, ' +
+              '#round = :round, holdRound = :holdRound, createdAt = if_not_exists(createdAt, :now), gsi1pk = :queue, ' +
               'gsi1sk = if_not_exists(gsi1sk, :position), updatedAt = :now',
             ConditionExpression: 'attribute_not_exists(#round) OR #round <> :round',
             ExpressionAttributeNames: { '#status': 'status', '#round': 'round' },
@@ -264,6 +264,7 @@ async function recordBackorders(
               ':zero': 0,
               ':waiting': 'WAITING',
               ':round': input.round,
+              ':holdRound': order.reroutes,
               ':now': input.at,
               ':queue': keys.backorderQueuePartition(line.sku),
               ':position': keys.backorderQueue(line.sku, order.createdAt, order.orderId).gsi1sk,
@@ -289,11 +290,12 @@ async function recordBackorders(
 
 /**
  * Where the goods go: the pickup store, else where the order already holds stock (no split shipment), else
- * the first warehouse. Receipts at another location are refused.
+ * where it came up short (a re-routed shortfall nobody had: that location serves the order), else the first
+ * warehouse. Receipts at another location are refused.
  */
 async function receivingLocation(table: TableRef, order: OrderRecord): Promise<string> {
   if (order.fulfilment.type === 'pickup') return order.fulfilment.storeId;
-  const held = order.allocations[0]?.locationId;
+  const held = order.allocations[0]?.locationId ?? order.excludedLocations[0];
   if (held) return held;
   const locations = await listLocations(table);
   const chosen = locations.find((location) => location.type === 'warehouse') ?? locations[0];

@@ -61,6 +61,8 @@ export const backorderRecordSchema = z.object({
   allocated: z.number().int().nonnegative(),
   status: z.enum(['WAITING', 'ALLOCATED', 'RESUMED', 'WITHDRAWN']),
   createdAt: z.string(),
+  /** The order's sourcing round when it was recorded: received goods are held in that round. */
+  holdRound: z.number().int().nonnegative().default(0),
 });
 
 export type BackorderRecord = z.infer<typeof backorderRecordSchema>;
