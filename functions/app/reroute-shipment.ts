@@ -32,6 +32,20 @@ export async function rerouteShipment(
   deps: RerouteDeps,
   input: { readonly shipmentId: string; readonly now: Date },
 ): Promise<DispatchStepAnswer> {
+  const recorded = await recordReroute(deps, input);
+  if (recorded.round) await startRound(deps, recorded.orderId, recorded.round);
+  return recorded.answer;
+}
+
+/**
+ * The table's side of a re-route (above): the decision written once, and the round to start (also when an
+ * earlier run wrote it and crashed before starting it). Separate so the unit-conservation model drives the
+ * rounds itself.
+ */
+export async function recordReroute(
+  deps: Pick<RerouteDeps, 'table' | 'maxReroutes'>,
+  input: { readonly shipmentId: string; readonly now: Date },
+): Promise<{ readonly orderId: string; readonly round?: number; readonly answer: DispatchStepAnswer }> {
   const orderId = orderIdOfShipment(input.shipmentId);
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const { order, shipments } = orderId
@@ -41,10 +55,12 @@ export async function rerouteShipment(
     if (!order || !shipment)
       throw new WorkflowTaskError(shipmentNotFoundErrorName, `shipment ${input.shipmentId} is gone`);
     const { rejection } = shipment;
-    if (!rejection || rejection.reroutedAs !== undefined) {
-      if (rejection?.reroutedAs) await startRound(deps, order.orderId, rejection.reroutedAs);
-      return dispatchAnswer(shipment, input.now);
-    }
+    if (!rejection || rejection.reroutedAs !== undefined)
+      return {
+        orderId: order.orderId,
+        ...(rejection?.reroutedAs ? { round: rejection.reroutedAs } : {}),
+        answer: dispatchAnswer(shipment, input.now),
+      };
     const decision = decideReroute({
       order,
       failedAt: shipment.locationId,
@@ -81,8 +97,11 @@ export async function rerouteShipment(
       if (!isTransactionRace(error)) throw error;
       continue;
     }
-    if (decision.kind === 'reroute') await startRound(deps, order.orderId, decision.round);
-    return dispatchAnswer(recorded.next, input.now);
+    return {
+      orderId: order.orderId,
+      ...(decision.kind === 'reroute' ? { round: decision.round } : {}),
+      answer: dispatchAnswer(recorded.next, input.now),
+    };
   }
   throw new TransientError(`re-routing ${input.shipmentId} kept racing`);
 }

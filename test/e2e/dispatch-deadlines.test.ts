@@ -31,10 +31,11 @@ describe('dispatch deadlines', () => {
   it('a pick not done in time is rejected as timed out and re-routed to another store, collected there', async () => {
     await stock('late', { S4: 2, S1: 2 });
     const orderId = await placeOrder([{ sku: sku('late'), qty: 2 }], world.pickupAt('S4'));
-    const first = await shipmentIn(orderId, 'S4', 'PICKING');
     // Nobody at S4 picks: the timeout releases the held units there (they are on the shelf, just not picked).
-    const rejected = await shipmentIn(orderId, 'S4', 'REJECTED');
-    expect(rejected.events.at(-1)).toMatchObject({ status: 'REJECTED', reason: 'timeout' });
+    // (On a loaded machine the 1.8 s may be over before the test first looks, so it waits for REJECTED.)
+    const first = await shipmentIn(orderId, 'S4', 'REJECTED');
+    expect(first.events.map((event) => event.status).slice(0, 2)).toEqual(['PICKING', 'REJECTED']);
+    expect(first.events.find((event) => event.step === 'PickTimedOut')).toMatchObject({ reason: 'timeout' });
     const second = await shipmentIn(orderId, 'S1', 'PICKING');
     await expectStock('late', { S4: [2, 0, 2], S1: [2, 2, 0] });
     // Too late for S4's staff now.

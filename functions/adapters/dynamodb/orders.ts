@@ -52,6 +52,8 @@ export const holdRecordSchema = z.object({
   round: z.number().int().nonnegative().default(0),
   /** The shipment that carries its units, once one does (CreateShipments marks it). */
   shipmentId: z.string().optional(),
+  /** Units staff did not find when settling it (a short pick, out of stock): written off the shelf. */
+  writtenOff: z.number().int().nonnegative().optional(),
 });
 export type HoldRecord = z.infer<typeof holdRecordSchema>;
 
