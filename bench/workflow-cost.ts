@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { loadOrderPartition } from '../functions/adapters/dynamodb/orders';
 import { savePrincipal } from '../functions/adapters/dynamodb/principals';
 import { listPurchaseOrders } from '../functions/adapters/dynamodb/procurement/purchase-orders';
 import { orderIdOf } from '../functions/contracts/order-ids';
@@ -15,6 +16,7 @@ import { localCredentials, localRegion, stateMachineArn } from '../local/emulato
 import type { Benchmark } from './harness';
 import { capacityProxy } from './workflow-cost/capacity-proxy';
 import { lambdaParkDefinition, parkFunctionName, withParkFunction } from './workflow-cost/lambda-park';
+import { lifecycleDrivers, lifecycleLocations, lifecycleSku } from './workflow-cost/lifecycles';
 
 /** us-east-1 list prices used (Standard workflows, Lambda arm64, DynamoDB on-demand). */
 const prices = {
@@ -26,6 +28,11 @@ const prices = {
 };
 const happyOrders = 30;
 const backorderOrders = 8;
+/** Orders per dispatch lifecycle (run concurrently). */
+const lifecycleOrders = 10;
+/** Up to the hand-off to dispatch: fulfilment and procurement. Whole lifecycles add dispatch. */
+const toDispatch = ['fulfilment', 'procurement'];
+const wholeLifecycle = [...toDispatch, 'dispatch'];
 
 const memoryOf = (name: string): number =>
   (functions as Record<string, { memoryMb?: number }>)[name]?.memoryMb ?? functionDefaults.memoryMb;
@@ -83,7 +90,9 @@ export const workflowCostBenchmark: Benchmark = {
       notes: [
         `before = ${baseline.design}, recorded ${baseline.recordedAt.slice(0, 10)} at ${baseline.commit} (bench/baselines)`,
         `prices (us-east-1 list): Standard $0.025/1k transitions; Lambda $0.20/1M requests + $0.0000133334/GB-s (arm64); DynamoDB on-demand $0.625/M WRU, $0.125/M RRU`,
-        'transitions = entered states in the histories of the order’s fulfilment and procurement executions',
+        'transitions = entered states in the histories of the order’s fulfilment and procurement executions; lifecycles add its dispatch executions (one per shipment) and re-route rounds',
+        'happy and backorder paths end when dispatch has parked its pick wait (that write is counted); lifecycles end when every execution has ended',
+        'lifecycles: every staff step over the API with the store’s key; the channel’s read of the pickup code is counted',
         'Lambda = every invocation in the window incl. authorizer, API and task functions; GB-s from local durations × configured memory',
         'the backorder driver finds each PO by reading the table directly (uncounted), then confirms and receives it over the API (counted), as a supplier and a warehouse would',
         'task tokens parked on the order and PO items: the local tokens (~225 chars, signed like AWS’s, which are longer still) push those items past 1 KB, so their writes cost 2 WCU',
@@ -106,6 +115,7 @@ function baselineRows(): Record<string, string | number>[] {
     design: 'before: dynamodb:updateItem.waitForTaskToken (undeployable)',
     path: String(variant),
     ...figures,
+    'dispatch transitions/shipment': 'n/a',
   }));
 }
 
@@ -137,11 +147,26 @@ async function measureDesign(
     const measure = costMeter(cloud, proxy, invocations, breakdowns);
     const happy = await measure(happyOrders, () => world.happyOrders(happyOrders));
     const backorder = await measure(backorderOrders, () => world.backorderOrders());
-    details.push({ design: design.label, paths: breakdowns });
-    return [
+    const rows = [
       { design: design.label, path: 'happy path (RESERVED)', ...happy },
       { design: design.label, path: 'backorder path (PO → receipt → RESERVED)', ...backorder },
     ];
+    // Whole dispatch lifecycles: the chosen design only (the alternative differs in parking, not in dispatch).
+    if (!design.variant) {
+      const measured = [
+        ['lifecycle: delivery from a warehouse (pick, pack, hand-over)', world.lifecycles.delivery],
+        ['lifecycle: BOPIS at a stocked store (pick, pack, code, collect)', world.lifecycles.bopis],
+        ['lifecycle: store rejects → re-routed → collected elsewhere', world.lifecycles.rejectAndReroute],
+      ] as const;
+      for (const [path, drive] of measured)
+        rows.push({
+          design: design.label,
+          path,
+          ...(await measure(lifecycleOrders, () => drive(lifecycleOrders), wholeLifecycle)),
+        });
+    }
+    details.push({ design: design.label, paths: breakdowns });
+    return rows;
   } finally {
     await cloud.stop();
     parkClient.destroy();
@@ -160,15 +185,20 @@ function costMeter(
     region: localRegion,
     credentials: localCredentials,
   });
-  return async (orders: number, drive: () => Promise<string[]>) => {
+  return async (
+    orders: number,
+    drive: () => Promise<string[]>,
+    workflows: readonly string[] = toDispatch,
+  ) => {
     const before = { ...proxy.totals, byOperation: structuredClone(proxy.totals.byOperation) };
     invocations.length = 0;
     const started = performance.now();
     const orderIds = await drive();
     const wallMs = performance.now() - started;
-    await until(() => executionsEnded(sfn, orderIds));
+    await until(() => executionsEnded(sfn, orderIds, workflows));
     const perOrder = (n: number) => n / orders;
-    const transitions = perOrder(await transitionsOf(sfn, orderIds));
+    const transitions = perOrder(await transitionsOf(sfn, orderIds, workflows));
+    const dispatch = workflows.includes('dispatch') ? await dispatchTransitions(sfn, orderIds) : undefined;
     const lambdaRequests = perOrder(invocations.length);
     const gbSeconds = perOrder(
       invocations.reduce((sum, i) => sum + (i.durationMs / 1000) * (memoryOf(i.functionName) / 1024), 0),
@@ -198,10 +228,16 @@ function costMeter(
         ];
       }),
     );
-    breakdowns.push({ orders, invocationsByFunction: byFunction, dynamodbByOperation: byOperation });
+    breakdowns.push({
+      orders,
+      workflows,
+      invocationsByFunction: byFunction,
+      dynamodbByOperation: byOperation,
+    });
     return {
       orders,
       'transitions/order': transitions,
+      'dispatch transitions/shipment': dispatch ? dispatch.transitions / dispatch.shipments : 'n/a',
       'lambda req/order': lambdaRequests,
       'GB-s/order': Number(gbSeconds.toFixed(4)),
       'RRU/order': rru,
@@ -222,9 +258,14 @@ const until = async <T>(probe: () => Promise<T | undefined>): Promise<T> => {
   throw new Error('timed out');
 };
 
-const orderExecutions = async (sfn: SFNClient, orderIds: readonly string[], statusFilter?: 'RUNNING') => {
+const orderExecutions = async (
+  sfn: SFNClient,
+  orderIds: readonly string[],
+  workflows: readonly string[],
+  statusFilter?: 'RUNNING',
+) => {
   const found = [];
-  for (const workflow of ['fulfilment', 'procurement']) {
+  for (const workflow of workflows) {
     const listed = await sfn.send(
       new ListExecutionsCommand({
         stateMachineArn: stateMachineArn(workflow),
@@ -238,12 +279,22 @@ const orderExecutions = async (sfn: SFNClient, orderIds: readonly string[], stat
 };
 
 /** An order is RESERVED before its reserve task returns: count only once its executions have ended. */
-const executionsEnded = async (sfn: SFNClient, orderIds: readonly string[]) =>
-  (await orderExecutions(sfn, orderIds, 'RUNNING')).length === 0 ? true : undefined;
+const executionsEnded = async (sfn: SFNClient, orderIds: readonly string[], workflows: readonly string[]) =>
+  (await orderExecutions(sfn, orderIds, workflows, 'RUNNING')).length === 0 ? true : undefined;
 
-async function transitionsOf(sfn: SFNClient, orderIds: readonly string[]): Promise<number> {
+/** Transitions of the orders' dispatch executions, and how many shipments (executions) they are. */
+async function dispatchTransitions(sfn: SFNClient, orderIds: readonly string[]) {
+  const executions = await orderExecutions(sfn, orderIds, ['dispatch']);
+  return { transitions: await transitionsOf(sfn, orderIds, ['dispatch']), shipments: executions.length };
+}
+
+async function transitionsOf(
+  sfn: SFNClient,
+  orderIds: readonly string[],
+  workflows: readonly string[],
+): Promise<number> {
   let total = 0;
-  for (const execution of await orderExecutions(sfn, orderIds)) {
+  for (const execution of await orderExecutions(sfn, orderIds, workflows)) {
     const history = await sfn.send(
       new GetExecutionHistoryCommand({ executionArn: execution.executionArn, maxResults: 1000 }),
     );
@@ -285,12 +336,25 @@ async function benchWorld(cloud: LocalCloud, uncountedDynamodbEndpoint: string) 
       const { Item } = await document.send(
         new GetCommand({ TableName: cloud.tableName, Key: { pk: `ORDER#${orderId}`, sk: 'ORDER' } }),
       );
-      // Reserved and handed to dispatch: its shipments exist.
-      return Item?.status === 'PICKING' ? true : undefined;
+      // Reserved and handed to dispatch: its shipments exist, and their dispatch waits for the pick (its
+      // token parked), so that write falls in this window too.
+      if (Item?.status !== 'PICKING') return undefined;
+      const { shipments } = await loadOrderPartition({ document, tableName: cloud.tableName }, orderId);
+      return shipments.every((shipment) => shipment.tokenStatus === 'PICKING') ? true : undefined;
     });
   const warehouse = 'WH-BENCH';
   const supplierId = 'SUP-BENCH';
   const staffKey = `stf_${randomUUID()}`;
+  const storeKeys = Object.fromEntries(
+    Object.keys(lifecycleLocations).map((id) => [id, `stf_${randomUUID()}`]),
+  );
+  for (const [locationId, apiKey] of Object.entries(storeKeys))
+    await savePrincipal(document, cloud.tableName, {
+      apiKey,
+      principalId: `staff:${locationId}`,
+      role: 'staff',
+      scope: locationId,
+    });
   const supplierKey = `sup_${randomUUID()}`;
   await savePrincipal(document, cloud.tableName, {
     apiKey: staffKey,
@@ -311,24 +375,33 @@ async function benchWorld(cloud: LocalCloud, uncountedDynamodbEndpoint: string) 
     lng: -0.1,
     fulfils: ['delivery'],
   });
-  await api(`/locations/${warehouse}/stock/SKU-HAPPY`, cloud.keys.ops, 'PUT', {
-    onHand: 100_000,
-    safetyStock: 0,
-  });
-  const order = (sku: string, qty: number) => ({
+  for (const sku of ['SKU-HAPPY', lifecycleSku])
+    await api(`/locations/${warehouse}/stock/${sku}`, cloud.keys.ops, 'PUT', {
+      onHand: 100_000,
+      safetyStock: 0,
+    });
+  for (const [locationId, { onHand, ...location }] of Object.entries(lifecycleLocations)) {
+    await api(`/locations/${locationId}`, cloud.keys.ops, 'PUT', { name: locationId, ...location });
+    await api(`/locations/${locationId}/stock/${lifecycleSku}`, cloud.keys.ops, 'PUT', {
+      onHand,
+      safetyStock: 0,
+    });
+  }
+  const delivery = {
+    type: 'delivery',
+    address: { line1: '1', city: 'L', postalCode: 'E1', country: 'GB', lat: 51.5, lng: -0.1 },
+  };
+  const order = (sku: string, qty: number, fulfilment: unknown = delivery) => ({
     customerId: 'bench',
-    fulfilment: {
-      type: 'delivery',
-      address: { line1: '1', city: 'L', postalCode: 'E1', country: 'GB', lat: 51.5, lng: -0.1 },
-    },
+    fulfilment,
     lines: [{ sku, qty }],
   });
   // The system-wide id (the channel's own name, under its channel): executions and the order item use it.
-  const place = async (sku: string, qty: number) =>
+  const place = async (sku: string, qty: number, fulfilment?: unknown) =>
     orderIdOf(
       demoChannels[0],
       (
-        (await api('/orders', cloud.keys.channel, 'POST', order(sku, qty), {
+        (await api('/orders', cloud.keys.channel, 'POST', order(sku, qty, fulfilment), {
           'idempotency-key': randomUUID(),
         })) as { orderId: string }
       ).orderId,
@@ -344,6 +417,10 @@ async function benchWorld(cloud: LocalCloud, uncountedDynamodbEndpoint: string) 
   );
 
   return {
+    lifecycles: lifecycleDrivers(
+      { cloud, document, api, place, until, staffKey: { ...storeKeys, [warehouse]: staffKey } },
+      warehouse,
+    ),
     happyOrders: (count: number) =>
       Promise.all(
         Array.from({ length: count }, async () => {

@@ -74,6 +74,11 @@ export interface TableDefinition {
     readonly name: string;
     readonly partitionKey: string;
     readonly sortKey: string;
+    /**
+     * What the index copies: every attribute (its readers parse whole items from it), or only the keys (its
+     * readers fetch the items; writes that change no key cost the index nothing). Default ALL.
+     */
+    readonly projection?: 'ALL' | 'KEYS_ONLY';
   }[];
   readonly timeToLiveAttribute: string;
 }
@@ -121,7 +126,8 @@ export const tables = {
     globalIndexes: [
       { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
       // Shipments whose promise is still pending, per status, by promisedBy (sparse: late-shipment lists).
-      { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+      // Keys only: a shipment is written at every step (its token, its events), the list is read rarely.
+      { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'KEYS_ONLY' },
     ],
     timeToLiveAttribute: 'expiresAtEpoch',
   },

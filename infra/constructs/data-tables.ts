@@ -32,7 +32,8 @@ export class DataTables extends Construct {
           indexName: index.name,
           partitionKey: stringKey(index.partitionKey),
           sortKey: stringKey(index.sortKey),
-          projectionType: dynamodb.ProjectionType.ALL,
+          projectionType:
+            index.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
         });
       }
       tables.set(key, created);

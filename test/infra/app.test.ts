@@ -104,6 +104,7 @@ describe('stateful stack', () => {
       const gsis = (res.Properties?.GlobalSecondaryIndexes ?? []) as {
         IndexName: string;
         KeySchema: unknown;
+        Projection: unknown;
       }[];
       expect(gsis.map((g) => g.IndexName)).toEqual(table.globalIndexes.map((g) => g.name));
       for (const index of table.globalIndexes) {
@@ -111,6 +112,9 @@ describe('stateful stack', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ]);
+        expect(gsis.find((g) => g.IndexName === index.name)?.Projection).toEqual({
+          ProjectionType: index.projection ?? 'ALL',
+        });
       }
     }
   });

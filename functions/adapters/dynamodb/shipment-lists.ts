@@ -8,6 +8,7 @@ import {
   type TaskKind,
 } from '../../contracts/shipments';
 import { callAws } from '../errors';
+import { batchGetItems } from './batch-get';
 import type { TableRef } from './client';
 import { openTask, shipmentRecordSchema, shipmentView, taskDueBy } from './shipments';
 
@@ -91,7 +92,7 @@ export type ListedShipment = ShipmentView & { readonly orderId: string };
 
 /**
  * Shipments whose promise is still pending (docs/dispatch.md), oldest promise first, through the sparse
- * gsi2: one status, or every pending status in life-cycle order; with `late`, only those past promisedBy
+ * keys-only gsi2 (the shipments are then read in a batch): one status, or every pending status in life-cycle order; with `late`, only those past promisedBy
  * (a range on the sort key: promisedBy before now). A page token names the status it stopped in and the
  * last key there; it is checked, never trusted as given.
  */
@@ -174,10 +175,15 @@ async function queryPromises(
       }),
     ),
   );
+  // The index holds keys only (writes stay cheap); the shipments themselves are read in one batch, in the
+  // index's order. One that ended between the two reads is left out.
+  const keysFound = (result.Items ?? []).map((item) => ({ pk: item.pk, sk: item.sk }));
+  const found = await batchGetItems(table, 'listPendingShipments', keysFound);
+  const bySortKey = new Map(found.map((item) => [`${item.pk}|${item.sk}`, shipmentRecordSchema.parse(item)]));
   return {
-    items: (result.Items ?? []).map((item) => {
-      const shipment = shipmentRecordSchema.parse(item);
-      return { ...shipmentView(shipment), orderId: shipment.orderId };
+    items: keysFound.flatMap(({ pk, sk }) => {
+      const shipment = bySortKey.get(`${pk}|${sk}`);
+      return shipment ? [{ ...shipmentView(shipment), orderId: shipment.orderId }] : [];
     }),
     last: result.LastEvaluatedKey,
   };

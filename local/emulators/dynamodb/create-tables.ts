@@ -13,6 +13,7 @@ export interface TableSpec {
     readonly name: string;
     readonly partitionKey: string;
     readonly sortKey: string;
+    readonly projection?: 'ALL' | 'KEYS_ONLY';
   }[];
 }
 
@@ -50,7 +51,7 @@ export async function createTable(
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: index.projection ?? 'ALL' },
         })),
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
       }),
@@ -81,7 +82,7 @@ async function addMissingIndexes(client: DynamoDBClient, tableName: string, tabl
                 { AttributeName: index.partitionKey, KeyType: 'HASH' },
                 { AttributeName: index.sortKey, KeyType: 'RANGE' },
               ],
-              Projection: { ProjectionType: 'ALL' },
+              Projection: { ProjectionType: index.projection ?? 'ALL' },
             },
           },
         ],

@@ -1,0 +1,109 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadOrderPartition } from '../../functions/adapters/dynamodb/orders';
+import type { ShipmentRecord } from '../../functions/adapters/dynamodb/shipments';
+import { splitOrderId } from '../../functions/contracts/order-ids';
+import type { LocalCloud } from '../../local/cloud';
+
+/**
+ * Whole dispatch lifecycles for the workflow-cost benchmark (docs/dispatch.md): from the order to goods
+ * handed to a carrier, or collected at a counter, with every staff step over the HTTP API as a store would
+ * call it. The driver finds shipments by reading the table directly (uncounted), as a store's task list
+ * would show them; the channel's read of the pickup code is counted: the channel must fetch it to tell the
+ * customer.
+ */
+export interface LifecycleContext {
+  readonly cloud: LocalCloud;
+  /** Straight to DynamoDB Local, past the counting proxy. */
+  readonly document: DynamoDBDocumentClient;
+  readonly api: (
+    path: string,
+    key: string,
+    method?: string,
+    body?: unknown,
+  ) => Promise<Record<string, unknown>>;
+  readonly place: (sku: string, qty: number, fulfilment?: unknown) => Promise<string>;
+  readonly until: <T>(probe: () => Promise<T | undefined>) => Promise<T>;
+  readonly staffKey: Record<string, string>;
+}
+
+export const lifecycleSku = 'SKU-LIFE';
+/** Locations the lifecycles use, with the stock they start with (enough for every order). */
+export const lifecycleLocations = {
+  'ST-BENCH-1': { type: 'store', lat: 51.51, lng: -0.12, fulfils: ['pickup'], onHand: 10_000 },
+  'ST-BENCH-2': { type: 'store', lat: 51.52, lng: -0.13, fulfils: ['pickup'], onHand: 10_000 },
+} as const;
+
+export function lifecycleDrivers(context: LifecycleContext, warehouse: string) {
+  const { api, until, document, cloud } = context;
+  const table = { document, tableName: cloud.tableName };
+  const staff = (locationId: string) => {
+    const key = context.staffKey[locationId];
+    if (!key) throw new Error(`no staff key for ${locationId}`);
+    return key;
+  };
+  const shipmentAt = (orderId: string, locationId: string, status: string) =>
+    until(async () =>
+      (await loadOrderPartition(table, orderId)).shipments.find(
+        (shipment) => shipment.locationId === locationId && shipment.status === status,
+      ),
+    );
+  const stepAt = async (shipment: ShipmentRecord, action: string, body?: unknown) =>
+    api(`/shipments/${shipment.shipmentId}/${action}`, staff(shipment.locationId), 'POST', body);
+  const pickAndPack = async (orderId: string, locationId: string) => {
+    await stepAt(await shipmentAt(orderId, locationId, 'PICKING'), 'picked', {
+      lines: [{ sku: lifecycleSku, qty: 1 }],
+    });
+    await stepAt(await shipmentAt(orderId, locationId, 'PACKING'), 'packed', {
+      parcels: [{ weightGrams: 500 }],
+    });
+  };
+  const collect = async (orderId: string, locationId: string) => {
+    const ready = await shipmentAt(orderId, locationId, 'READY_FOR_PICKUP');
+    const view = (await api(`/orders/${splitOrderId(orderId)?.channelOrderId}`, cloud.keys.channel)) as {
+      shipments: { shipmentId: string; pickupCode?: string }[];
+    };
+    const code = view.shipments.find((shipment) => shipment.shipmentId === ready.shipmentId)?.pickupCode;
+    await stepAt(ready, 'collected', { pickupCode: code });
+  };
+  const pickupAt = (storeId: string) => ({ type: 'pickup', storeId });
+  const each = (count: number, path: (orderId: string) => Promise<void>, fulfilment?: unknown) =>
+    Promise.all(
+      Array.from({ length: count }, async () => {
+        const orderId = await context.place(lifecycleSku, 1, fulfilment);
+        await path(orderId);
+        return orderId;
+      }),
+    );
+
+  return {
+    /** Pick → pack → handed to a carrier, from the warehouse. */
+    delivery: (count: number) =>
+      each(count, async (orderId) => {
+        await pickAndPack(orderId, warehouse);
+        await stepAt(await shipmentAt(orderId, warehouse, 'PACKED'), 'handed-over', {
+          carrier: 'Bench Parcels',
+        });
+      }),
+    /** Click-and-collect at a stocked store: pick → pack → the channel reads the code → collected. */
+    bopis: (count: number) =>
+      each(
+        count,
+        async (orderId) => {
+          await pickAndPack(orderId, 'ST-BENCH-1');
+          await collect(orderId, 'ST-BENCH-1');
+        },
+        pickupAt('ST-BENCH-1'),
+      ),
+    /** The store refuses (too busy): re-routed to the other store, collected there. */
+    rejectAndReroute: (count: number) =>
+      each(
+        count,
+        async (orderId) => {
+          await stepAt(await shipmentAt(orderId, 'ST-BENCH-1', 'PICKING'), 'reject', { reason: 'too_busy' });
+          await pickAndPack(orderId, 'ST-BENCH-2');
+          await collect(orderId, 'ST-BENCH-2');
+        },
+        pickupAt('ST-BENCH-1'),
+      ),
+  };
+}
