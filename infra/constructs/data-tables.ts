@@ -33,7 +33,9 @@ export class DataTables extends Construct {
           partitionKey: stringKey(index.partitionKey),
           sortKey: stringKey(index.sortKey),
           projectionType:
-            index.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
+            index.projection === 'KEYS_ONLY'
+              ? dynamodb.ProjectionType.KEYS_ONLY
+              : dynamodb.ProjectionType.ALL,
         });
       }
       tables.set(key, created);
