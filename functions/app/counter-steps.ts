@@ -80,33 +80,55 @@ export const receiveStep = (table: TableRef): ShipmentStepDefinition => ({
   decide: async ({ shipment, order, partition, at, now }): Promise<StepDecision> => {
     const pickup = partition.shipments.find((candidate) => candidate.awaits.includes(shipment.shipmentId));
     if (!pickup) return { kind: 'move', to: 'RECEIVED' };
-    const received = mergeLines(pickup.received ?? [], shipment.lines);
-    const arrived = (candidate: ShipmentRecord) =>
-      candidate.shipmentId === shipment.shipmentId ||
-      ['RECEIVED', 'REJECTED', 'CANCELLED'].includes(candidate.status);
-    const awaited = partition.shipments.filter((candidate) => pickup.awaits.includes(candidate.shipmentId));
-    const ready =
-      pickup.status === 'AWAITING_TRANSFER' && awaited.every(arrived) && isDispatching(order.status);
     const event = { at, actor: `workflow:dispatch`, step: `TransferReceived#${shipment.shipmentId}` };
-    if (!ready) {
+    const received = mergeLines(pickup.received ?? [], shipment.lines);
+    const arrived = partition.shipments.map((candidate) =>
+      candidate.shipmentId === shipment.shipmentId
+        ? { ...candidate, status: 'RECEIVED' as const }
+        : candidate,
+    );
+    const released = isDispatching(order.status)
+      ? await releasedPickup(table, { ...pickup, received }, arrived, event, now)
+      : undefined;
+    if (!released) {
       const { item } = shipmentMove(table, pickup, pickup.status, event, { received });
       return { kind: 'move', to: 'RECEIVED', writes: [item] };
     }
-    const [store] = await getLocations(table, [pickup.locationId]);
-    const minutes = store?.pickWithinMinutes ?? dispatchDefaults.pickWithinMinutes;
-    const dueBy = new Date(now.getTime() + minutes * 60_000).toISOString();
-    const move = shipmentMove(table, pickup, pickup.lines.length > 0 ? 'PICKING' : 'PACKING', event, {
-      received,
-      dueBy,
-    });
     return {
       kind: 'move',
       to: 'RECEIVED',
-      writes: [move.item],
-      alsoWake: [{ shipment: move.next, waitedIn: 'AWAITING_TRANSFER' }],
+      writes: [released.item],
+      alsoWake: [{ shipment: released.next, waitedIn: 'AWAITING_TRANSFER' }],
     };
   },
 });
+
+/**
+ * The move that opens a pickup shipment's own steps once nothing it waits for is on its way any more (each
+ * transfer received, or ended without goods), due one pick promise from now; with nothing of its own to
+ * pick, it goes straight to packing. Undefined while a transfer is still travelling, or if it is not waiting.
+ * The caller checks that no re-route is still sourcing for the order.
+ */
+export async function releasedPickup(
+  table: TableRef,
+  pickup: ShipmentRecord,
+  shipments: readonly ShipmentRecord[],
+  event: { readonly at: string; readonly actor: string; readonly step: string },
+  now: Date,
+) {
+  const awaited = shipments.filter((candidate) => pickup.awaits.includes(candidate.shipmentId));
+  const travelling = awaited.some(
+    (candidate) => !['RECEIVED', 'REJECTED', 'CANCELLED'].includes(candidate.status),
+  );
+  if (pickup.status !== 'AWAITING_TRANSFER' || travelling) return undefined;
+  const [store] = await getLocations(table, [pickup.locationId]);
+  const minutes = store?.pickWithinMinutes ?? dispatchDefaults.pickWithinMinutes;
+  const dueBy = new Date(now.getTime() + minutes * 60_000).toISOString();
+  return shipmentMove(table, pickup, pickup.lines.length > 0 ? 'PICKING' : 'PACKING', event, {
+    ...(pickup.received ? { received: pickup.received } : {}),
+    dueBy,
+  });
+}
 
 export function mergeLines(
   into: readonly { sku: string; qty: number }[],

@@ -8,6 +8,7 @@ import { shipmentNotFoundErrorName, TransientError, WorkflowTaskError } from '..
 import { type DispatchStepAnswer, orderIdOfShipment } from '../contracts/shipments';
 import { decideReroute } from '../core/reroute';
 import { dispatchAnswer } from '../core/shipment-stage';
+import { rejectOrder } from './reject-order';
 
 export const rerouteStep = 'Reroute';
 const actor = 'workflow:dispatch';
@@ -34,6 +35,14 @@ export async function rerouteShipment(
 ): Promise<DispatchStepAnswer> {
   const recorded = await recordReroute(deps, input);
   if (recorded.round) await startRound(deps, recorded.orderId, recorded.round);
+  if (recorded.capped)
+    await rejectOrder(deps, {
+      orderId: recorded.orderId,
+      step: `${rerouteStep}#${input.shipmentId}`,
+      actor,
+      reason: `re-route cap (${deps.maxReroutes}) reached`,
+      now: input.now,
+    });
   return recorded.answer;
 }
 
@@ -45,7 +54,13 @@ export async function rerouteShipment(
 export async function recordReroute(
   deps: Pick<RerouteDeps, 'table' | 'maxReroutes'>,
   input: { readonly shipmentId: string; readonly now: Date },
-): Promise<{ readonly orderId: string; readonly round?: number; readonly answer: DispatchStepAnswer }> {
+): Promise<{
+  readonly orderId: string;
+  readonly round?: number;
+  /** The cap was reached now: what the shipment lacked is given up (rejectOrder decides how). */
+  readonly capped?: boolean;
+  readonly answer: DispatchStepAnswer;
+}> {
   const orderId = orderIdOfShipment(input.shipmentId);
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const { order, shipments } = orderId
@@ -59,6 +74,7 @@ export async function recordReroute(
       return {
         orderId: order.orderId,
         ...(rejection?.reroutedAs ? { round: rejection.reroutedAs } : {}),
+        ...(rejection?.capped ? { capped: true } : {}),
         answer: dispatchAnswer(shipment, input.now),
       };
     const decision = decideReroute({
@@ -66,9 +82,6 @@ export async function recordReroute(
       failedAt: shipment.locationId,
       shortfall: rejection.shortfall,
       reason: rejection.reason,
-      shipments: shipments.map((candidate) =>
-        candidate === shipment ? { ...candidate, status: 'REJECTED' as const } : candidate,
-      ),
       maxReroutes: deps.maxReroutes,
     });
     const at = input.now.toISOString();
@@ -79,7 +92,11 @@ export async function recordReroute(
       shipment.status,
       { ...event, reason: decision.reason },
       {
-        rejection: { ...rejection, reroutedAs: decision.kind === 'reroute' ? decision.round : 0 },
+        rejection: {
+          ...rejection,
+          reroutedAs: decision.kind === 'reroute' ? decision.round : 0,
+          ...(decision.event === 'REROUTE_CAPPED' ? { capped: true } : {}),
+        },
       },
     );
     try {
@@ -100,6 +117,7 @@ export async function recordReroute(
     return {
       orderId: order.orderId,
       ...(decision.kind === 'reroute' ? { round: decision.round } : {}),
+      ...(decision.event === 'REROUTE_CAPPED' ? { capped: true } : {}),
       answer: dispatchAnswer(recorded.next, input.now),
     };
   }

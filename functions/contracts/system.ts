@@ -214,9 +214,10 @@ export const functions = {
   },
   recordOrderStatus: {
     entry: 'functions/handlers/fulfilment/record-order-status.task.ts',
-    description: 'Moves an order to a new status and appends the timeline entry (idempotent per step)',
+    description:
+      "Moves an order to a new status and appends the timeline entry (idempotent per step); a rejection stops the order's dispatch, or gives up only a re-route's shortfall",
     environment: { ...commonEnvironment },
-    grants: [{ table: 'main', access: 'readWrite' }],
+    grants: [{ table: 'main', access: 'readWrite' }, wakesDispatch],
   },
   requestProcurement: {
     entry: 'functions/handlers/fulfilment/request-procurement.task.ts',

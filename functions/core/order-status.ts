@@ -4,7 +4,19 @@ import type { OrderStatus } from '../contracts/schemas';
 const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   ACCEPTED: ['RESERVED', 'BACKORDERED', 'CANCELLED', 'REJECTED'],
   // A backorder may stay short after a partial allocation, so BACKORDERED → BACKORDERED is a real step.
-  BACKORDERED: ['RESERVED', 'BACKORDERED', 'CANCELLED', 'REJECTED'],
+  BACKORDERED: [
+    'RESERVED',
+    'BACKORDERED',
+    'CANCELLED',
+    'REJECTED',
+    // A re-route's shortfall nobody can serve is given up: the order takes its other shipments' stage.
+    'PICKING',
+    'PACKED',
+    'READY_FOR_PICKUP',
+    'IN_TRANSIT',
+    'DELIVERED',
+    'COLLECTED',
+  ],
   // An expired hold (released by the sweeper) turns a reserved order back into a backorder.
   // A re-route's round may join shipments further along: the order takes their least advanced stage.
   RESERVED: ['PICKING', 'PACKED', 'READY_FOR_PICKUP', 'IN_TRANSIT', 'BACKORDERED', 'CANCELLED'],

@@ -1,7 +1,5 @@
 import type { OrderStatus } from '../contracts/schemas';
-import type { ShipmentStatus, ShipmentType } from '../contracts/shipments';
-import { canTransition, isDispatching } from './order-status';
-import { orderStageOf } from './shipment-stage';
+import { isDispatching } from './order-status';
 
 export interface RerouteInput {
   readonly order: {
@@ -14,8 +12,6 @@ export interface RerouteInput {
   readonly shortfall: readonly { readonly sku: string; readonly qty: number }[];
   /** Why (out_of_stock, timeout, short_pick, …). */
   readonly reason: string;
-  /** The order's shipments, the failed one already counted as REJECTED. */
-  readonly shipments: readonly { readonly type: ShipmentType; readonly status: ShipmentStatus }[];
   readonly maxReroutes: number;
 }
 
@@ -35,8 +31,8 @@ export interface RerouteDecision {
 /**
  * What to do with units a shipment could not ship (docs/dispatch.md). Re-route them: the order counts the
  * re-route, excludes the location, and goes back to sourcing (BACKORDERED) unless it is already there. At
- * the cap they are given up: the order takes its remaining shipments' stage, or REJECTED if none is left
- * (the channel refunds what was not served). An order that ended is left as it is.
+ * the cap they are given up (the caller then rejects the order, or lets its other shipments go on). An
+ * order that ended is left as it is.
  */
 export function decideReroute(input: RerouteInput): RerouteDecision {
   const { order, maxReroutes } = input;
@@ -51,14 +47,12 @@ export function decideReroute(input: RerouteInput): RerouteDecision {
       event: 'REROUTE_SKIPPED',
       reason: `${why}; not re-routed: the order is ${order.status}`,
     };
+  // At the cap the units are given up as when nothing can serve them (app/reject-order.ts decides how).
   if (order.reroutes >= maxReroutes) {
-    const stage = orderStageOf(input.shipments) ?? 'REJECTED';
-    const status =
-      isDispatching(order.status) && stage !== order.status && canTransition(order.status, stage);
     return {
       kind: 'skip',
       round: 0,
-      orderChange: { excludedLocations, ...(status ? { status: stage } : {}) },
+      orderChange: { excludedLocations },
       event: 'REROUTE_CAPPED',
       reason: `${why}; not re-routed: ${maxReroutes} re-routes is this order's cap`,
     };

@@ -10,6 +10,7 @@ import { cancelOrder } from '../../functions/app/cancel-order';
 import { collectStep, receiveStep } from '../../functions/app/counter-steps';
 import { createShipments } from '../../functions/app/create-shipments';
 import { pickupCodeFor } from '../../functions/app/pickup-codes';
+import { rejectOrder } from '../../functions/app/reject-order';
 import { recordReroute } from '../../functions/app/reroute-shipment';
 import { settleDispatchWait } from '../../functions/app/settle-dispatch-wait';
 import { runShipmentStep, type ShipmentStepDefinition } from '../../functions/app/shipment-step';

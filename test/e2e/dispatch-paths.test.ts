@@ -172,6 +172,23 @@ describe('dispatch paths', () => {
     );
   });
 
+  it('a short pick nobody can make up: the missing units are given up, the rest is shipped', async () => {
+    await stock('giveup', { WH: 3 });
+    const orderId = await placeOrder([{ sku: sku('giveup'), qty: 3 }]);
+    const first = await shipmentIn(orderId, 'WH', 'PICKING');
+    await step('WH', first.shipmentId, 'picked', { lines: [{ sku: sku('giveup'), qty: 1 }] });
+    // No stock anywhere and no supplier: the re-route's round gives up the two, the order goes on with one.
+    const order = await waitFor(async () => {
+      const view = await orderView(orderId);
+      return view.timeline.some((entry) => entry.event === 'SHORTFALL_UNSERVED') ? view : undefined;
+    });
+    expect(order.status).toBe('PICKING');
+    await pack('WH', await shipmentIn(orderId, 'WH', 'PACKING'));
+    await step('WH', first.shipmentId, 'handed-over', { carrier: 'Parcel Co' });
+    await orderIn(orderId, 'IN_TRANSIT');
+    await expectStock('giveup', { WH: [0, 0, 0] });
+  });
+
   it('click-and-collect from an unstocked store: a transfer brings the goods (ship-to-store)', async () => {
     await stock('transfer', { WH: 4 });
     const orderId = await placeOrder([{ sku: sku('transfer'), qty: 2 }], world.pickupAt('S3'));

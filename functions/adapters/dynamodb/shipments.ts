@@ -55,8 +55,10 @@ export const shipmentRecordSchema = z.object({
     .object({
       reason: z.string(),
       shortfall: z.array(lineSchema),
-      /** The re-route's round once it ran (idempotency of the Reroute step). */
+      /** The re-route's round once it ran (idempotency of the Reroute step); 0 when nothing was re-routed. */
       reroutedAs: z.number().int().optional(),
+      /** The order's re-route cap was reached: the units were given up instead. */
+      capped: z.boolean().optional(),
     })
     .optional(),
   createdAt: z.string(),

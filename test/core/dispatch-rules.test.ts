@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { pendingStatuses, promisePending, shipmentStatuses } from '../../functions/contracts/shipments';
+import { decideReroute } from '../../functions/core/reroute';
+import { dispatchAnswer, followShipments } from '../../functions/core/shipment-stage';
+import { settleHoldChanges } from '../../functions/core/stock-shards';
+
+/** The pure dispatch rules (docs/dispatch.md): answers to the workflow, order stages, re-routes, settling holds. */
+describe('dispatchAnswer', () => {
+  const now = new Date('2026-01-12T10:00:00.000Z');
+  it('gives a pick until dueBy and a collection until pickupBy, never less than a second', () => {
+    expect(dispatchAnswer({ status: 'PICKING', dueBy: '2026-01-12T10:30:00.000Z' }, now)).toEqual({
+      status: 'PICKING',
+      waitSeconds: 1800,
+      reroute: false,
+    });
+    expect(
+      dispatchAnswer({ status: 'READY_FOR_PICKUP', dueBy: '', pickupBy: '2026-01-15T10:00:00.000Z' }, now)
+        .waitSeconds,
+    ).toBe(72 * 3600);
+    expect(dispatchAnswer({ status: 'PICKING', dueBy: '2026-01-12T09:00:00.000Z' }, now).waitSeconds).toBe(1);
+    expect(dispatchAnswer({ status: 'PACKED', dueBy: '2026-01-12T09:00:00.000Z' }, now).waitSeconds).toBe(1);
+  });
+
+  it('asks for a re-route exactly while a rejection has not recorded its round', () => {
+    const shipment = { status: 'REJECTED' as const, dueBy: now.toISOString() };
+    expect(dispatchAnswer({ ...shipment, rejection: {} }, now).reroute).toBe(true);
+    expect(dispatchAnswer({ ...shipment, rejection: { reroutedAs: 2 } }, now).reroute).toBe(false);
+    expect(dispatchAnswer({ ...shipment, rejection: { reroutedAs: 0 } }, now).reroute).toBe(false);
+  });
+});
+
+describe('followShipments', () => {
+  it('moves a dispatching order to its least advanced open shipment, and leaves a re-sourcing one alone', () => {
+    const shipments = [
+      { type: 'delivery' as const, status: 'PACKED' as const },
+      { type: 'delivery' as const, status: 'HANDED_OVER' as const },
+    ];
+    expect(followShipments('PICKING', shipments)).toBe('PACKED');
+    expect(followShipments('PACKED', shipments)).toBeUndefined();
+    expect(followShipments('BACKORDERED', shipments)).toBeUndefined();
+    expect(followShipments('PACKED', [{ type: 'delivery', status: 'HANDED_OVER' }])).toBe('IN_TRANSIT');
+  });
+});
+
+describe('promisePending', () => {
+  it('holds until the promise of each type is kept, never for an ended shipment', () => {
+    expect(promisePending('delivery', 'PACKED')).toBe(true);
+    expect(promisePending('delivery', 'HANDED_OVER')).toBe(false);
+    expect(promisePending('same_day', 'HANDED_OVER')).toBe(true);
+    expect(promisePending('pickup', 'PACKING')).toBe(true);
+    expect(promisePending('pickup', 'READY_FOR_PICKUP')).toBe(false);
+    expect(promisePending('transfer', 'IN_TRANSFER')).toBe(true);
+    expect(promisePending('transfer', 'RECEIVED')).toBe(false);
+    for (const status of ['REJECTED', 'CANCELLED', 'NOT_COLLECTED'] as const)
+      expect(promisePending('same_day', status)).toBe(false);
+    expect(pendingStatuses.every((status) => shipmentStatuses.includes(status))).toBe(true);
+  });
+});
+
+describe('decideReroute', () => {
+  const base = {
+    failedAt: 'ST-1',
+    shortfall: [{ sku: 'TEE', qty: 2 }],
+    reason: 'out_of_stock',
+    maxReroutes: 3,
+  };
+  it('counts the re-route, excludes the location and sends the order back to sourcing', () => {
+    expect(
+      decideReroute({ ...base, order: { status: 'PICKING', reroutes: 1, excludedLocations: ['ST-0'] } }),
+    ).toMatchObject({
+      kind: 'reroute',
+      round: 2,
+      event: 'REROUTED',
+      orderChange: { status: 'BACKORDERED', reroutes: 2, excludedLocations: ['ST-0', 'ST-1'] },
+    });
+    // Already sourcing (another re-route is under way): it stays so.
+    expect(
+      decideReroute({ ...base, order: { status: 'BACKORDERED', reroutes: 1, excludedLocations: [] } })
+        .orderChange.status,
+    ).toBeUndefined();
+  });
+
+  it('gives the units up at the cap, leaving the order to the caller (reject-order decides)', () => {
+    const capped = decideReroute({
+      ...base,
+      order: { status: 'PICKING', reroutes: 3, excludedLocations: [] },
+    });
+    expect(capped).toMatchObject({
+      kind: 'skip',
+      event: 'REROUTE_CAPPED',
+      orderChange: { excludedLocations: ['ST-1'] },
+    });
+    expect(capped.orderChange.status).toBeUndefined();
+  });
+
+  it('leaves an order that ended as it is', () => {
+    expect(
+      decideReroute({ ...base, order: { status: 'CANCELLED', reroutes: 0, excludedLocations: [] } }),
+    ).toMatchObject({ kind: 'skip', event: 'REROUTE_SKIPPED', orderChange: { excludedLocations: ['ST-1'] } });
+  });
+});
+
+describe('settleHoldChanges', () => {
+  it('gives up every reservation, takes picked and missing units off the head, releases the rest', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.nat({ max: 5 }), { maxLength: 3 }),
+        fc.nat(),
+        fc.nat(),
+        (headQty, shardQtys, pickedSeed, missingSeed) => {
+          const shards = Object.fromEntries(shardQtys.map((units, index) => [String(index + 1), units]));
+          const qty = headQty + shardQtys.reduce((sum, units) => sum + units, 0);
+          const picked = pickedSeed % (qty + 1);
+          const missing = missingSeed % (qty - picked + 1);
+          const changes = settleHoldChanges(qty, shards, { picked, missing });
+          const total = (field: 'available' | 'reserved' | 'onHand') =>
+            changes.reduce((sum, change) => sum + (change[field] ?? 0), 0);
+          expect(total('reserved')).toBe(-qty);
+          expect(total('available')).toBe(qty - picked - missing);
+          expect(total('onHand') + 0).toBe(0 - (picked + missing));
+          expect(
+            changes.filter((change) => change.onHand !== undefined).every((c) => c.bucket === 'head'),
+          ).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('refuses to settle more than the hold', () => {
+    expect(() => settleHoldChanges(2, undefined, { picked: 2, missing: 1 })).toThrow(RangeError);
+  });
+});
