@@ -24,7 +24,8 @@ import { deliveryTo, now, placeOrder, seedStock, store, warehouse } from './fixt
  * Unit conservation under dispatch (docs/dispatch.md), as a model-based property on DynamoDB Local: random
  * interleavings of full picks, short picks, refusals, pick timeouts, packing, hand-overs, transfer arrivals,
  * collections, parcels not collected, cancellations and re-routes (each re-route's fulfilment round is run
- * here, as the workflow would) never lose or duplicate a unit. After every step:
+ * here, as the workflow would; past the cap the units are given up or the order rejected) never lose or
+ * duplicate a unit. After every step:
  *
  *   Σ onHand over locations + units in transit (picked, not yet gone) + units gone to customers
  *     + units written off = what was on the shelves at the start
@@ -144,11 +145,14 @@ async function apply(orderId: string, op: Op): Promise<string> {
       await timedOut('READY_FOR_PICKUP');
       break;
     case 'reroute': {
-      const { round } = await recordReroute(
-        { table, maxReroutes: 3 },
+      // A cap of one re-route, so that giving units up (and rejecting the order) happens often.
+      const { round, capped } = await recordReroute(
+        { table, maxReroutes: 1 },
         { shipmentId: shipment.shipmentId, now },
       );
       if (round) await fulfil(orderId, round);
+      if (capped)
+        await rejectOrder(deps(), { orderId, step: `Reroute#${shipment.shipmentId}`, actor: 'model', now });
       break;
     }
   }
