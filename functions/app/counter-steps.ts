@@ -54,7 +54,6 @@ export const collectStep = (body: CollectBody): ShipmentStepDefinition => ({
 export const unlockStep: ShipmentStepDefinition = {
   name: 'PickupUnlocked',
   from: 'READY_FOR_PICKUP',
-  answersWorkflow: false,
   actsAt: (shipment) => (shipment.type === 'pickup' ? shipment.locationId : undefined),
   done: (shipment) =>
     shipment.status === 'READY_FOR_PICKUP' && (shipment.wrongPickupCodes ?? 0) < maxWrongPickupCodes,
@@ -98,7 +97,7 @@ export const receiveStep = (table: TableRef): ShipmentStepDefinition => ({
       kind: 'move',
       to: 'RECEIVED',
       writes: [released.item],
-      alsoWake: [{ shipment: released.next, waitedIn: 'AWAITING_TRANSFER' }],
+      alsoWake: [released.next],
     };
   },
 });
@@ -115,16 +114,22 @@ export async function releasedPickup(
   shipments: readonly ShipmentRecord[],
   event: { readonly at: string; readonly actor: string; readonly step: string },
   now: Date,
+  /** Fields the same write also sets (lines and awaits a re-route's round adds). */
+  fields: Partial<Pick<ShipmentRecord, 'lines' | 'awaits'>> = {},
 ) {
   const awaited = shipments.filter((candidate) => pickup.awaits.includes(candidate.shipmentId));
+  // A refused transfer whose re-route has not run yet still counts: its replacement is on the way.
   const travelling = awaited.some(
-    (candidate) => !['RECEIVED', 'REJECTED', 'CANCELLED'].includes(candidate.status),
+    (candidate) =>
+      !['RECEIVED', 'REJECTED', 'CANCELLED'].includes(candidate.status) ||
+      (candidate.status === 'REJECTED' && candidate.rejection?.reroutedAs === undefined),
   );
   if (pickup.status !== 'AWAITING_TRANSFER' || travelling) return undefined;
   const [store] = await getLocations(table, [pickup.locationId]);
   const minutes = store?.pickWithinMinutes ?? dispatchDefaults.pickWithinMinutes;
   const dueBy = new Date(now.getTime() + minutes * 60_000).toISOString();
   return shipmentMove(table, pickup, pickup.lines.length > 0 ? 'PICKING' : 'PACKING', event, {
+    ...fields,
     ...(pickup.received ? { received: pickup.received } : {}),
     dueBy,
   });

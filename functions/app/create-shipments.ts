@@ -8,7 +8,7 @@ import {
   type OrderRecord,
   versionedOrderChange,
 } from '../adapters/dynamodb/orders';
-import { type ShipmentRecord, shipmentMove, shipmentPuts } from '../adapters/dynamodb/shipments';
+import { type ShipmentRecord, shipmentPuts } from '../adapters/dynamodb/shipments';
 import { startNamedExecution } from '../adapters/sfn/executions';
 import {
   invalidStatusTransitionErrorName,
@@ -20,10 +20,14 @@ import { keys } from '../contracts/keys';
 import type { DispatchSettings } from '../contracts/shipments';
 import { dispatchAnswer, orderStageOf } from '../core/shipment-stage';
 import { type PlannedShipment, planShipments } from '../core/shipments';
+import { joinPickup } from './join-pickup';
+import { wakeWorkflow } from './shipment-step';
 
 export const createShipmentsStep = 'CreateShipments';
 
-type CreatedShipment = Pick<ShipmentRecord, 'shipmentId' | 'type' | 'locationId' | 'status' | 'dueBy'>;
+/** What fulfilment's output shows of a shipment, and what its dispatch execution starts from. */
+type CreatedShipment = Pick<ShipmentRecord, 'shipmentId' | 'type' | 'locationId' | 'status' | 'dueBy'> &
+  Partial<Pick<ShipmentRecord, 'pickupBy' | 'rejection'>>;
 
 export type CreateShipmentsResult =
   | {
@@ -47,7 +51,7 @@ const attempts = 5;
 export async function createShipments(
   table: TableRef,
   request: { readonly orderId: string; readonly round?: number; readonly actor: string; readonly now: Date },
-): Promise<CreateShipmentsResult> {
+): Promise<CreateShipmentsResult & { readonly wake?: readonly ShipmentRecord[] }> {
   const input = { ...request, round: request.round ?? 0 };
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const { order, holds, shipments } = await loadOrderPartition(table, input.orderId);
@@ -74,7 +78,7 @@ export async function createShipments(
       continue;
     }
     const pickup = live.find((shipment) => shipment.type === 'pickup');
-    const planned = planShipments({
+    const plan = planShipments({
       orderId: order.orderId,
       fulfilment: fulfilmentOf(order),
       route: input.round,
@@ -85,17 +89,27 @@ export async function createShipments(
     });
     const at = input.now.toISOString();
     const context = { at, actor: input.actor, step: roundStep(input.round) };
+    // A pickup already waiting at the store takes this round's store units and transfers (join-pickup.ts).
+    const joined = pickup
+      ? await joinPickup(table, { pickup, plan, shipments, context, now: input.now })
+      : undefined;
+    const planned = joined?.planned ?? plan;
     const stage = orderStageOf([...live, ...planned.map(asCreated)]) ?? 'PICKING';
     try {
       await transactWrite(table, 'createShipments', [
         ...shipmentPuts(table, order.orderId, planned, context),
-        ...joinPickup(table, pickup, planned, context),
+        ...(joined?.items ?? []),
         ...versionedOrderChange(table, order, { status: stage }, { ...context, status: stage }),
         // The units must still be held as read (a cancellation releases holds before it changes the order),
         // and from now on the pick promise governs them: they leave the expiry sweeper's index.
-        ...held.map((hold) => shippedHold(table, hold, carrierOf(planned, hold))),
+        ...held.map((hold) =>
+          shippedHold(table, hold, carrierOf([...planned, ...(joined?.carriers ?? [])], hold)),
+        ),
       ]);
-      return dispatching(planned.map(asCreated));
+      return {
+        ...dispatching(planned.map(asCreated)),
+        ...(joined?.released ? { wake: [joined.released] } : {}),
+      };
     } catch (error) {
       // Another run wrote first (its shipments are read next time round), or the order changed meanwhile.
       if (!isTransactionRace(error)) throw error;
@@ -108,33 +122,16 @@ export async function createShipments(
 const roundStep = (round: number) => (round === 0 ? createShipmentsStep : `${createShipmentsStep}#${round}`);
 
 /** The planned shipment that carries a hold's units: the one picked at its location with its SKU. */
-function carrierOf(planned: readonly PlannedShipment[], hold: HoldRecord): string {
+function carrierOf(
+  planned: readonly Pick<PlannedShipment, 'shipmentId' | 'locationId' | 'lines'>[],
+  hold: HoldRecord,
+): string {
   const carrier = planned.find(
     (shipment) =>
       shipment.locationId === hold.locationId && shipment.lines.some((line) => line.sku === hold.sku),
   );
   if (!carrier) throw new Error(`no planned shipment carries ${hold.sku} held at ${hold.locationId}`);
   return carrier.shipmentId;
-}
-
-/** A re-route's new transfers join the pickup shipment already waiting at the store for its goods. */
-function joinPickup(
-  table: TableRef,
-  pickup: ShipmentRecord | undefined,
-  planned: readonly PlannedShipment[],
-  context: { readonly at: string; readonly actor: string; readonly step: string },
-): TransactItem[] {
-  const transfers = planned.filter((shipment) => shipment.type === 'transfer').map((t) => t.shipmentId);
-  if (!pickup || transfers.length === 0) return [];
-  if (pickup.status !== 'AWAITING_TRANSFER')
-    throw new WorkflowTaskError(
-      invalidStatusTransitionErrorName,
-      `pickup shipment ${pickup.shipmentId} is ${pickup.status}, no longer waiting for transfers`,
-    );
-  const { item } = shipmentMove(table, pickup, pickup.status, context, {
-    awaits: [...pickup.awaits, ...transfers],
-  });
-  return [item];
 }
 
 const pickupStore = (order: OrderRecord): string[] =>
@@ -161,12 +158,15 @@ const asCreated = (planned: PlannedShipment) => ({
 
 const dispatching = (shipments: readonly CreatedShipment[]): CreateShipmentsResult => ({
   outcome: 'DISPATCHING',
-  shipments: shipments.map(({ shipmentId, type, locationId, status, dueBy }) => ({
+  // A re-run finds shipments staff may have moved on: their execution starts from where they are.
+  shipments: shipments.map(({ shipmentId, type, locationId, status, dueBy, pickupBy, rejection }) => ({
     shipmentId,
     type,
     locationId,
     status,
     dueBy,
+    ...(pickupBy ? { pickupBy } : {}),
+    ...(rejection ? { rejection } : {}),
   })),
 });
 
@@ -179,7 +179,8 @@ export async function createShipmentsAndDispatch(
   deps: { readonly table: TableRef; readonly sfn: SFNClient; readonly dispatchStateMachineArn: string },
   input: { readonly orderId: string; readonly round: number; readonly actor: string; readonly now: Date },
 ): Promise<CreateShipmentsResult> {
-  const result = await createShipments(deps.table, input);
+  const { wake, ...result } = await createShipments(deps.table, input);
+  for (const shipment of wake ?? []) await wakeWorkflow(deps.sfn, shipment, input.now);
   for (const shipment of result.shipments)
     await startNamedExecution(deps.sfn, deps.dispatchStateMachineArn, shipment.shipmentId, {
       shipmentId: shipment.shipmentId,

@@ -4,6 +4,9 @@ import { systemSecret } from '../adapters/dynamodb/system-secrets';
 import type { ShipmentView } from '../contracts/shipments';
 import { sha256Hex } from '../shared/hash';
 
+/** The step that packs a shipment (app/staff-steps.ts names its events so). */
+export const packStepName = 'Packed';
+
 /**
  * Click-and-collect codes (docs/dispatch.md). A shipment's 6-digit code is an HMAC of its id and the moment
  * it was packed under a key the system keeps: the table stores only the code's hash, and the order view
@@ -30,6 +33,14 @@ export function isPickupCode(shipmentId: string, code: string, storedHash: strin
 }
 
 /**
+ * When the parcel was packed for the counter: the code's other half. The packing event, not the latest
+ * READY_FOR_PICKUP one: a wrong code or an unlock records an event in that status too, and must not change
+ * the code the customer was given.
+ */
+export const packedAtOf = (shipment: Pick<ShipmentView, 'events'>): string | undefined =>
+  shipment.events.find((event) => event.status === 'READY_FOR_PICKUP' && event.step === packStepName)?.at;
+
+/**
  * The order view as a channel sees it: each parcel waiting at a counter shows its pickup code, derived again
  * from when it was packed, for the channel to pass to its customer. Nobody else sees a code, and no code is
  * shown once the parcel is collected or back on the shelf.
@@ -40,7 +51,7 @@ export async function withPickupCodes<S extends Pick<ShipmentView, 'shipmentId' 
 ): Promise<(S & { pickupCode?: string })[]> {
   return Promise.all(
     shipments.map(async (shipment) => {
-      const packedAt = shipment.events.findLast((event) => event.status === 'READY_FOR_PICKUP')?.at;
+      const packedAt = packedAtOf(shipment);
       if (shipment.status !== 'READY_FOR_PICKUP' || !packedAt) return shipment;
       return { ...shipment, pickupCode: await pickupCodeFor(table, shipment.shipmentId, packedAt) };
     }),

@@ -74,7 +74,7 @@ export async function rejectOrder(
         if (!isTransactionRace(error)) throw error;
         continue;
       }
-      if (released) await wakeWorkflow(deps.sfn, released.next, 'AWAITING_TRANSFER', input.now);
+      if (released) await wakeWorkflow(deps.sfn, released.next, input.now);
       return { orderId: order.orderId, status: stage };
     }
     const rejected = await transitionOrder(deps.table, { ...input, status: 'REJECTED' });

@@ -1,7 +1,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { TableRef } from '../adapters/dynamodb/client';
 import { getShipment, type ShipmentRecord } from '../adapters/dynamodb/shipments';
-import { shipmentNotFoundErrorName, WorkflowTaskError } from '../contracts/errors';
+import { shipmentNotFoundErrorName, TransientError, WorkflowTaskError } from '../contracts/errors';
 import type { DispatchStepAnswer, ShipmentStatus } from '../contracts/shipments';
 import { dispatchAnswer } from '../core/shipment-stage';
 import { backOnShelf } from './back-on-shelf';
@@ -42,6 +42,12 @@ export async function settleDispatchWait(
   const settled = result.kind === 'done' ? result.shipment : await getShipment(deps.table, input.shipmentId);
   if (!settled)
     throw new WorkflowTaskError(shipmentNotFoundErrorName, `shipment ${input.shipmentId} is gone`);
+  // Still waiting past its deadline, yet the deadline could not be applied (its units are being released by
+  // a cancellation): retry with backoff, and fail here for ops if it lasts, rather than re-park every second.
+  if (result.kind !== 'done' && settled.status === shipment.status)
+    throw new TransientError(
+      `the deadline of ${input.shipmentId} could not be applied: ${result.kind === 'conflict' ? result.reason : result.kind}`,
+    );
   return dispatchAnswer(settled, input.now);
 }
 

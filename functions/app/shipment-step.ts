@@ -18,8 +18,8 @@ export type StepDecision =
       /** Writes of the same transaction: holds settled, stock back on a shelf, another shipment moved. */
       readonly writes?: readonly TransactItem[];
       readonly reason?: string;
-      /** Other shipments' workflows to wake once written (a transfer's arrival wakes its pickup). */
-      readonly alsoWake?: readonly { readonly shipment: ShipmentRecord; readonly waitedIn: ShipmentStatus }[];
+      /** Other shipments, as written, whose workflows to wake (a transfer's arrival wakes its pickup). */
+      readonly alsoWake?: readonly ShipmentRecord[];
     }
   /** The step is refused (422), after writing what the refusal itself changes (a wrong pickup code counts). */
   | {
@@ -40,8 +40,6 @@ export interface ShipmentStepDefinition {
   readonly from: ShipmentStatus;
   /** Whose step it is: staff of the location it is picked at, or of a transfer's destination store. */
   readonly actsAt: (shipment: ShipmentRecord) => string | undefined;
-  /** False for a step the workflow does not wait for (an unlock): its token is left waiting. */
-  readonly answersWorkflow?: false;
   /** Whether the step already happened: calling it again answers what the shipment is now (a no-op). */
   readonly done: (shipment: ShipmentRecord) => boolean;
   readonly decide: (context: {
@@ -102,11 +100,14 @@ export async function runShipmentStep(
     if (!locationId) return { kind: 'conflict', reason: `${step.name} does not apply to a ${shipment.type}` };
     if (caller.scope !== '*' && caller.scope !== locationId) return { kind: 'forbidden', locationId };
     if (step.done(shipment)) {
-      if (step.answersWorkflow !== false) await wakeWorkflow(deps.sfn, shipment, step.from, caller.now);
+      await wakeWorkflow(deps.sfn, shipment, caller.now);
       return { kind: 'done', shipment };
     }
     if (shipment.status !== step.from)
       return { kind: 'conflict', reason: `shipment ${shipment.shipmentId} is ${shipment.status}` };
+    // An order cancelled or rejected stops its shipments next (cancel-shipments.ts): nothing moves meanwhile.
+    if (partition.order.status === 'CANCELLED' || partition.order.status === 'REJECTED')
+      return { kind: 'conflict', reason: `order ${partition.order.orderId} is ${partition.order.status}` };
     const at = caller.now.toISOString();
     const decision = await step.decide({ shipment, order: partition.order, partition, at, now: caller.now });
     if (decision.kind === 'conflict') return decision;
@@ -147,9 +148,8 @@ export async function runShipmentStep(
           ? versionedOrderChange(deps.table, partition.order, { status: stage }, { ...event, status: stage })
           : [orderUnchanged(deps.table, partition.order)]),
       ]);
-      if (step.answersWorkflow !== false) await wakeWorkflow(deps.sfn, move.next, step.from, caller.now);
-      for (const other of decision.alsoWake ?? [])
-        await wakeWorkflow(deps.sfn, other.shipment, other.waitedIn, caller.now);
+      await wakeWorkflow(deps.sfn, move.next, caller.now);
+      for (const other of decision.alsoWake ?? []) await wakeWorkflow(deps.sfn, other, caller.now);
       return { kind: 'done', shipment: move.next };
     } catch (error) {
       // The shipment, its order or a hold changed meanwhile (another step, a cancellation): read again.
@@ -169,16 +169,12 @@ const orderUnchanged = (table: TableRef, order: OrderRecord): TransactItem => ({
 });
 
 /**
- * Answers the shipment's workflow if its token waits in `waitedIn` (the token parked for this step). A token
- * parked for a later step is left alone; a stale one means the workflow already moved on (it re-reads the
- * shipment when its wait fails).
+ * Answers the shipment's workflow when its parked token waits in a status the shipment has left: the step
+ * this call made, or one whose answer was lost (a crash, a throttled SendTaskSuccess after the commit), so
+ * any later step or repeat delivers it. NextStep routes on the status it is told, so a late answer is as
+ * good as a timely one. A token already answered is stale, and nothing happens.
  */
-export async function wakeWorkflow(
-  sfn: SFNClient,
-  shipment: ShipmentRecord,
-  waitedIn: ShipmentStatus,
-  now: Date,
-): Promise<void> {
-  if (shipment.taskToken && shipment.tokenStatus === waitedIn)
+export async function wakeWorkflow(sfn: SFNClient, shipment: ShipmentRecord, now: Date): Promise<void> {
+  if (shipment.taskToken && shipment.tokenStatus && shipment.tokenStatus !== shipment.status)
     await sendTaskSuccess(sfn, shipment.taskToken, dispatchAnswer(shipment, now));
 }

@@ -1,5 +1,4 @@
 import type { TableRef } from '../adapters/dynamodb/client';
-import { holdSettleWrites } from '../adapters/dynamodb/holds';
 import type { TransactItem } from '../adapters/dynamodb/items';
 import { getLocations } from '../adapters/dynamodb/locations';
 import { type HoldRecord, timelineItem } from '../adapters/dynamodb/orders';
@@ -13,9 +12,9 @@ import {
   type RejectReason,
   type ShipmentStatus,
 } from '../contracts/shipments';
-import { backOnShelf } from './back-on-shelf';
 import { mergeLines } from './counter-steps';
-import { pickupCodeFor, pickupCodeHash } from './pickup-codes';
+import { shipmentHoldWrites } from './hold-settlements';
+import { packStepName, pickupCodeFor, pickupCodeHash } from './pickup-codes';
 import type { ShipmentStepDefinition, StepDecision } from './shipment-step';
 
 /** Statuses a shipment is in once picked (the pick step is then a no-op), whatever came after. */
@@ -56,22 +55,27 @@ export const pickStep = (table: TableRef, body: PickBody): ShipmentStepDefinitio
         reason: mismatch,
         field: 'lines',
       };
-    const held = heldUnits(shipment, partition.holds);
-    if (!held) return { kind: 'conflict', reason: `the units of ${shipment.shipmentId} are no longer held` };
     const picked = shipment.lines.map((line) => ({
       sku: line.sku,
       qty: body.lines.find((candidate) => candidate.sku === line.sku)?.qty ?? 0,
     }));
+    const pickedOf = (sku: string) => picked.find((line) => line.sku === sku)?.qty ?? 0;
     const shortfall = shipment.lines
-      .map((line, index) => ({ sku: line.sku, qty: line.qty - (picked[index]?.qty ?? 0) }))
+      .map((line) => ({ sku: line.sku, qty: line.qty - pickedOf(line.sku) }))
       .filter((line) => line.qty > 0);
     // A click-and-collect customer gets one counter: a pickup short anywhere moves whole to another store,
-    // so what was found goes back on this shelf and only the missing units are written off.
+    // so what was found goes back on this shelf (with what its transfers brought), and only the missing units
+    // are written off.
     const whole = shipment.type === 'pickup' && shortfall.length > 0;
-    const writes = held.flatMap((hold, index) => {
-      const qty = picked[index]?.qty ?? 0;
-      return holdSettleWrites(table, hold, { picked: whole ? 0 : qty, missing: hold.qty - qty, at });
+    const writes = shipmentHoldWrites(table, {
+      shipment,
+      holds: partition.holds,
+      outcome: (line) => ({ picked: whole ? 0 : pickedOf(line.sku), missing: line.qty - pickedOf(line.sku) }),
+      returnReceived: whole,
+      at,
     });
+    if (!writes)
+      return { kind: 'conflict', reason: `the units of ${shipment.shipmentId} are no longer held` };
     if (shortfall.length === 0) return { kind: 'move', to: 'PACKING', writes };
     const found = picked.filter((line) => line.qty > 0);
     return {
@@ -82,11 +86,7 @@ export const pickStep = (table: TableRef, body: PickBody): ShipmentStepDefinitio
         lines: whole ? shipment.lines : found,
         rejection: { reason: 'short_pick', shortfall: whole ? everything(shipment) : shortfall },
       },
-      writes: [
-        ...writes,
-        ...(whole ? receivedBackOnShelf(table, shipment, at) : []),
-        ...corrections(table, shipment, shortfall, at, 'short_pick'),
-      ],
+      writes: [...writes, ...corrections(table, shipment, shortfall, at, 'short_pick')],
     };
   },
 });
@@ -112,21 +112,21 @@ export function rejection(
   reason: RejectReason | 'timeout',
   at: string,
 ): StepDecision {
-  const held = heldUnits(shipment, holds);
-  if (!held) return { kind: 'conflict', reason: `the units of ${shipment.shipmentId} are no longer held` };
   const missing = reason === 'out_of_stock';
+  const writes = shipmentHoldWrites(table, {
+    shipment,
+    holds,
+    outcome: (line) => ({ picked: 0, missing: missing ? line.qty : 0 }),
+    returnReceived: true,
+    at,
+  });
+  if (!writes) return { kind: 'conflict', reason: `the units of ${shipment.shipmentId} are no longer held` };
   return {
     kind: 'move',
     to: 'REJECTED',
     reason,
     fields: { rejection: { reason, shortfall: everything(shipment) } },
-    writes: [
-      ...receivedBackOnShelf(table, shipment, at),
-      ...held.flatMap((hold) =>
-        holdSettleWrites(table, hold, { picked: 0, missing: missing ? hold.qty : 0, at }),
-      ),
-      ...(missing ? corrections(table, shipment, shipment.lines, at, reason) : []),
-    ],
+    writes: [...writes, ...(missing ? corrections(table, shipment, shipment.lines, at, reason) : [])],
   };
 }
 
@@ -136,7 +136,7 @@ export function rejection(
  * pickup code and a deadline: the store's pickupHoldHours from now.
  */
 export const packStep = (table: TableRef, body: PackBody): ShipmentStepDefinition => ({
-  name: 'Packed',
+  name: packStepName,
   from: 'PACKING',
   actsAt: atSource,
   done: (shipment) => afterPick.includes(shipment.status) && shipment.status !== 'PACKING',
@@ -185,25 +185,7 @@ export const handoverStep = (body: HandoverBody): ShipmentStepDefinition => ({
  */
 const everything = (shipment: ShipmentRecord) => mergeLines(shipment.lines, shipment.received ?? []);
 
-/** A rejected pickup's transferred units go on its store's shelf (the transfer's own job is done). */
-const receivedBackOnShelf = (table: TableRef, shipment: ShipmentRecord, at: string) =>
-  shipment.received?.length ? backOnShelf(table, { ...shipment, lines: [] }, at) : [];
-
 const rejectedBy = (shipment: ShipmentRecord, reason: string) => shipment.rejection?.reason === reason;
-
-/** Each line's HELD hold at the shipment's location, at the line's quantity; undefined if any is not. */
-function heldUnits(shipment: ShipmentRecord, holds: readonly HoldRecord[]): HoldRecord[] | undefined {
-  const held = shipment.lines.map((line) =>
-    holds.find(
-      (hold) =>
-        hold.shipmentId === shipment.shipmentId &&
-        hold.sku === line.sku &&
-        hold.status === 'HELD' &&
-        hold.qty === line.qty,
-    ),
-  );
-  return held.every((hold) => hold !== undefined) ? (held as HoldRecord[]) : undefined;
-}
 
 /** The cycle-count corrections a short pick or an out-of-stock refusal makes, one timeline entry per SKU. */
 function corrections(

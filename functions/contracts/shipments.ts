@@ -225,7 +225,7 @@ export const shipmentStepResponseSchema = z.object({
 /**
  * What a dispatch step answers the shipment's workflow with (the task token's output, or SettleStep's): the
  * status it is in now, which names the next wait, and the seconds that wait may last (a pick until dueBy,
- * a collection until pickupBy; 1 where the wait has no deadline: the ASL ignores it there).
+ * a collection until pickupBy; a day where there is no deadline, after which it parks again).
  */
 export const dispatchStepAnswerSchema = z.object({
   status: shipmentStatusSchema,

@@ -19,12 +19,22 @@ const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   ],
   // An expired hold (released by the sweeper) turns a reserved order back into a backorder.
   // A re-route's round may join shipments further along: the order takes their least advanced stage.
-  RESERVED: ['PICKING', 'PACKED', 'READY_FOR_PICKUP', 'IN_TRANSIT', 'BACKORDERED', 'CANCELLED'],
+  RESERVED: [
+    'PICKING',
+    'PACKED',
+    'READY_FOR_PICKUP',
+    'IN_TRANSIT',
+    'DELIVERED',
+    'COLLECTED',
+    'BACKORDERED',
+    'CANCELLED',
+  ],
   // From here the order follows its shipments (core/shipments.ts orderStageOf). A re-routed shortfall takes
   // it back to BACKORDERED while it is sourced again; nothing left to serve it, REJECTED.
   PICKING: ['PACKED', 'READY_FOR_PICKUP', 'IN_TRANSIT', 'BACKORDERED', 'REJECTED', 'CANCELLED'],
   PACKED: ['PICKING', 'IN_TRANSIT', 'READY_FOR_PICKUP', 'BACKORDERED', 'REJECTED', 'CANCELLED'],
-  IN_TRANSIT: ['DELIVERED'],
+  // A shipment picked short may leave with a carrier before its shortfall's re-route runs: sourcing again.
+  IN_TRANSIT: ['DELIVERED', 'BACKORDERED'],
   READY_FOR_PICKUP: ['COLLECTED', 'NOT_COLLECTED', 'PICKING', 'BACKORDERED', 'CANCELLED'],
   DELIVERED: ['RETURN_REQUESTED'],
   COLLECTED: ['RETURN_REQUESTED'],

@@ -34,14 +34,17 @@ export function orderStageOf(
   return ended.find((status) => status !== 'NOT_COLLECTED') ?? 'NOT_COLLECTED';
 }
 
-/** A wait without a deadline still needs a positive TimeoutSecondsPath value in the answer; the ASL ignores it. */
-const noDeadline = 1;
+/**
+ * How long a wait without a deadline (packing, hand-over, a transfer's arrival) lasts before SettleStep reads
+ * the shipment and parks it again: a day, so an answer lost after its write is picked up by then at worst.
+ */
+const noDeadline = 24 * 3600;
 
 /**
  * What the shipment's dispatch workflow is told after a step (contracts/shipments.ts dispatchStepAnswerSchema):
  * its status, the seconds its next wait may last (a pick until dueBy, a collection until pickupBy, at least
- * one: a deadline already passed times the wait out at once), and whether units it was to ship still have
- * to be re-routed.
+ * one: a deadline already passed times the wait out at once; a day where there is no deadline), and whether
+ * units it was to ship still have to be re-routed.
  */
 export function dispatchAnswer(
   shipment: {

@@ -319,9 +319,10 @@ export interface SettledBucketChange extends BucketChange {
 export function settleHoldChanges(
   qty: number,
   shards: Readonly<Record<string, number>> | undefined,
-  settle: { readonly picked: number; readonly missing: number },
+  settle: { readonly picked: number; readonly missing: number; readonly returned?: number },
 ): SettledBucketChange[] {
   const gone = settle.picked + settle.missing;
+  const returned = settle.returned ?? 0;
   if (settle.picked < 0 || settle.missing < 0 || gone > qty)
     throw new RangeError(
       `a hold of ${qty} cannot settle ${settle.picked} picked and ${settle.missing} missing`,
@@ -332,9 +333,38 @@ export function settleHoldChanges(
     toTake -= taken;
     return { bucket: part.bucket, available: part.qty - taken, reserved: -part.qty };
   });
-  if (gone === 0) return changes;
+  // Units coming back from elsewhere (a transfer's, to the store that failed the order) join the head too.
+  if (gone === 0 && returned === 0) return changes;
   const head = changes.find((change) => change.bucket === 'head');
+  const onHead = (change: SettledBucketChange): SettledBucketChange => ({
+    ...change,
+    available: change.available + returned,
+    onHand: returned - gone,
+  });
   return head
-    ? changes.map((change) => (change === head ? { ...head, onHand: -gone } : change))
-    : [...changes, { bucket: 'head', available: 0, reserved: 0, onHand: -gone }];
+    ? changes.map((change) => (change === head ? onHead(head) : change))
+    : [...changes, onHead({ bucket: 'head', available: 0, reserved: 0 })];
+}
+
+/** Changes of the same bucket summed into one: a transaction may write each stock item once. */
+export function mergeBucketChanges(changes: readonly SettledBucketChange[]): SettledBucketChange[] {
+  const merged = new Map<string, SettledBucketChange>();
+  for (const change of changes) {
+    const key = String(change.bucket);
+    const before = merged.get(key);
+    merged.set(
+      key,
+      before
+        ? {
+            bucket: change.bucket,
+            available: before.available + change.available,
+            reserved: before.reserved + change.reserved,
+            ...(before.onHand !== undefined || change.onHand !== undefined
+              ? { onHand: (before.onHand ?? 0) + (change.onHand ?? 0) }
+              : {}),
+          }
+        : change,
+    );
+  }
+  return [...merged.values()];
 }

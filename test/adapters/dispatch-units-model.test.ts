@@ -9,7 +9,7 @@ import { getStock } from '../../functions/adapters/dynamodb/stock';
 import { cancelOrder } from '../../functions/app/cancel-order';
 import { collectStep, receiveStep } from '../../functions/app/counter-steps';
 import { createShipments } from '../../functions/app/create-shipments';
-import { pickupCodeFor } from '../../functions/app/pickup-codes';
+import { packedAtOf, pickupCodeFor } from '../../functions/app/pickup-codes';
 import { rejectOrder } from '../../functions/app/reject-order';
 import { recordReroute } from '../../functions/app/reroute-shipment';
 import { settleDispatchWait } from '../../functions/app/settle-dispatch-wait';
@@ -136,7 +136,7 @@ async function apply(orderId: string, op: Op): Promise<string> {
       await step(receiveStep(table), shipment);
       break;
     case 'collect': {
-      const packedAt = shipment.events.findLast((event) => event.status === 'READY_FOR_PICKUP')?.at ?? '';
+      const packedAt = packedAtOf(shipment) ?? '';
       const code = await pickupCodeFor(table, shipment.shipmentId, packedAt);
       await step(collectStep({ pickupCode: code }), shipment);
       break;
@@ -235,9 +235,13 @@ describe('dispatch conserves units (model-based, DynamoDB Local)', () => {
           await seedStock(
             table,
             Object.fromEntries(
+              // No stock item at all where there is nothing: a transfer's units may come back to such a store.
               locationIds.map((id, index) => [
                 id,
-                { location: locations[id], skus: { [sku]: { onHand: world.stock[index] ?? 0 } } },
+                {
+                  location: locations[id],
+                  skus: world.stock[index] ? { [sku]: { onHand: world.stock[index] } } : {},
+                },
               ]),
             ),
           );

@@ -19,7 +19,9 @@ describe('dispatchAnswer', () => {
         .waitSeconds,
     ).toBe(72 * 3600);
     expect(dispatchAnswer({ status: 'PICKING', dueBy: '2026-01-12T09:00:00.000Z' }, now).waitSeconds).toBe(1);
-    expect(dispatchAnswer({ status: 'PACKED', dueBy: '2026-01-12T09:00:00.000Z' }, now).waitSeconds).toBe(1);
+    expect(dispatchAnswer({ status: 'PACKED', dueBy: '2026-01-12T09:00:00.000Z' }, now).waitSeconds).toBe(
+      24 * 3600,
+    );
   });
 
   it('asks for a re-route exactly while a rejection has not recorded its round', () => {

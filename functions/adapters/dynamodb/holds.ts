@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../contracts/errors';
 import { keys } from '../../contracts/keys';
 import { decideHoldExpiry } from '../../core/hold-expiry';
-import { settleHoldChanges } from '../../core/stock-shards';
+import { mergeBucketChanges, type SettledBucketChange, settleHoldChanges } from '../../core/stock-shards';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes, type TransactItem, transactWrite } from './items';
@@ -176,6 +176,15 @@ export function holdCommitWrites(table: TableRef, hold: HoldRecord, at: string):
   return holdSettleWrites(table, hold, { picked: hold.qty, missing: 0, at });
 }
 
+/** What staff did with one HELD hold: units picked, units not there (written off), units coming back. */
+export interface HoldSettlement {
+  readonly hold: HoldRecord;
+  readonly picked: number;
+  readonly missing: number;
+  /** Units returned to the same shelf with it (a failed pickup's transferred units of that SKU). */
+  readonly returned?: number;
+}
+
 /**
  * A HELD hold settled by staff, as transaction writes (core/stock-shards.ts settleHoldChanges): `picked`
  * units leave with the order (the hold stays COMMITTED for them alone), `missing` ones are written off (a
@@ -187,33 +196,58 @@ export function holdSettleWrites(
   hold: HoldRecord,
   settle: { readonly picked: number; readonly missing: number; readonly at: string },
 ): TransactItem[] {
-  const committed = settle.picked > 0;
+  return holdsSettleWrites(table, [{ hold, picked: settle.picked, missing: settle.missing }], settle.at);
+}
+
+/**
+ * Several holds settled in one transaction: each hold's own change, and the stock changes merged per item
+ * (holds of two rounds at one location share a stock head, and a transaction may write an item once).
+ */
+export function holdsSettleWrites(
+  table: TableRef,
+  settlements: readonly HoldSettlement[],
+  at: string,
+): TransactItem[] {
+  const stock = new Map<string, { sku: string; locationId: string; changes: SettledBucketChange[] }>();
+  for (const { hold, picked, missing, returned } of settlements) {
+    const key = `${hold.sku}\u0000${hold.locationId}`;
+    const entry = stock.get(key) ?? { sku: hold.sku, locationId: hold.locationId, changes: [] };
+    entry.changes.push(
+      ...settleHoldChanges(hold.qty, hold.shards, { picked, missing, returned: returned ?? 0 }),
+    );
+    stock.set(key, entry);
+  }
   return [
-    {
-      Update: {
-        TableName: table.tableName,
-        Key: keys.hold(hold.orderId, hold.sku, hold.locationId, hold.round),
-        UpdateExpression: `SET #status = :to, qty = :kept, ${committed ? 'committedAt' : 'releasedAt'} = :now${
-          settle.missing > 0 ? ', writtenOff = :missing' : ''
-        } REMOVE gsi1pk, gsi1sk`,
-        ConditionExpression: '#status = :held AND qty = :qty',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':to': committed ? 'COMMITTED' : 'RELEASED',
-          ':kept': committed ? settle.picked : hold.qty,
-          ':held': 'HELD',
-          ':qty': hold.qty,
-          ':now': settle.at,
-          ...(settle.missing > 0 ? { ':missing': settle.missing } : {}),
-        },
-      },
-    },
-    ...stockChangeItems(
-      table,
-      hold.sku,
-      hold.locationId,
-      settleHoldChanges(hold.qty, hold.shards, settle),
-      settle.at,
+    ...settlements.map(({ hold, picked, missing }) => holdStatusWrite(table, hold, { picked, missing, at })),
+    ...[...stock.values()].flatMap(({ sku, locationId, changes }) =>
+      stockChangeItems(table, sku, locationId, mergeBucketChanges(changes), at),
     ),
   ];
+}
+
+function holdStatusWrite(
+  table: TableRef,
+  hold: HoldRecord,
+  settle: { readonly picked: number; readonly missing: number; readonly at: string },
+): TransactItem {
+  const committed = settle.picked > 0;
+  return {
+    Update: {
+      TableName: table.tableName,
+      Key: keys.hold(hold.orderId, hold.sku, hold.locationId, hold.round),
+      UpdateExpression: `SET #status = :to, qty = :kept, ${committed ? 'committedAt' : 'releasedAt'} = :now${
+        settle.missing > 0 ? ', writtenOff = :missing' : ''
+      } REMOVE gsi1pk, gsi1sk`,
+      ConditionExpression: '#status = :held AND qty = :qty',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':to': committed ? 'COMMITTED' : 'RELEASED',
+        ':kept': committed ? settle.picked : hold.qty,
+        ':held': 'HELD',
+        ':qty': hold.qty,
+        ':now': settle.at,
+        ...(settle.missing > 0 ? { ':missing': settle.missing } : {}),
+      },
+    },
+  };
 }

@@ -46,7 +46,11 @@ export const holdRecordSchema = z.object({
   qty: z.number().int().positive(),
   /** Units taken per stock shard (functions/core/stock-shards.ts); the rest of `qty` is on the head. */
   shards: z.record(z.string(), z.number().int().nonnegative()).optional(),
-  status: z.enum(['HELD', 'COMMITTED', 'RELEASED']),
+  /**
+   * HELD on the shelf for the order, COMMITTED once picked, RELEASED back to sale; RETURNED: units a transfer
+   * brought to a pickup store that failed the order went back on that store's shelf, so they serve it no more.
+   */
+  status: z.enum(['HELD', 'COMMITTED', 'RELEASED', 'RETURNED']),
   expiresAt: z.string(),
   /** The sourcing round that placed it (0 first, n for a re-route's round): part of its key. */
   round: z.number().int().nonnegative().default(0),

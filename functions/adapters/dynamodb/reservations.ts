@@ -88,7 +88,7 @@ export async function reserveOrder(table: TableRef, input: ReserveOrderInput): P
     // Units picked (COMMITTED) are served as much as held ones; released ones are to be found again.
     const remaining = remainingLines(
       order.lines,
-      partition.holds.filter((hold) => hold.status !== 'RELEASED'),
+      partition.holds.filter((hold) => hold.status === 'HELD' || hold.status === 'COMMITTED'),
     );
     const { plan, buckets, movedToStore } =
       remaining.length > 0
