@@ -87,6 +87,8 @@ describe('dispatch paths', () => {
     const wrong = code === '999999' ? '999998' : '999999';
     for (let attempt = 1; attempt <= 5; attempt++)
       await step('S4', picking.shipmentId, 'collected', { pickupCode: wrong }, 422);
+    // The customer's code stays the one the channel was given.
+    expect((await channelView(orderId)).shipments[0]?.pickupCode).toBe(code);
     // Locked: even the right code is refused, and the order shows it.
     expect(await step('S4', picking.shipmentId, 'collected', { pickupCode: code }, 409)).toMatchObject({
       code: 'SHIPMENTS.PICKUP_LOCKED',
@@ -217,6 +219,19 @@ describe('dispatch paths', () => {
       ]),
     );
     await expectStock('transfer', { WH: [2, 0, 2] });
+  });
+
+  it('ship-to-store cancelled after the goods arrived: they go on the store shelf, which never stocked them', async () => {
+    await stock('arrived', { WH: 2 });
+    const orderId = await placeOrder([{ sku: sku('arrived'), qty: 2 }], world.pickupAt('S3'));
+    const transfer = await shipmentIn(orderId, 'WH', 'PICKING', 'transfer');
+    await pickAll('WH', transfer);
+    await pack('WH', await shipmentIn(orderId, 'WH', 'PACKING'));
+    await step('S3', transfer.shipmentId, 'received', undefined);
+    await shipmentIn(orderId, 'S3', 'PACKING', 'pickup');
+    await expectStatus(api(`/orders/${orderId}/cancel`, { method: 'POST', key: world.cloud.keys.ops }), 202);
+    await shipmentIn(orderId, 'S3', 'CANCELLED', 'pickup');
+    await expectStock('arrived', { WH: [0, 0, 0], S3: [2, 0, 2] });
   });
 
   it('a cancellation after the pick stops dispatch and puts the units back on the shelf', async () => {
