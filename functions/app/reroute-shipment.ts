@@ -26,7 +26,8 @@ export interface RerouteDeps {
  * one transaction the order takes the failed location into its exclusions, counts the re-route and goes
  * back to sourcing (BACKORDERED), the timeline says why, and the shipment records its round; then
  * fulfilment round n (`<orderId>-reroute-<n>`) sources the missing units anew: new shipments, a backorder
- * through procurement, or REJECTED. Past the cap, or for an order that ended, nothing is re-sourced and the
+ * through procurement, or REJECTED. A round already waiting for a backorder takes these units too when it
+ * resumes (fold): no second round runs beside it. Past the cap, or for an order that ended, nothing is re-sourced and the
  * timeline says so. Idempotent: a shipment that recorded its round only (re)starts that round's execution.
  */
 export async function rerouteShipment(
@@ -94,7 +95,7 @@ export async function recordReroute(
       {
         rejection: {
           ...rejection,
-          reroutedAs: decision.kind === 'reroute' ? decision.round : 0,
+          reroutedAs: decision.kind === 'skip' ? 0 : decision.round,
           ...(decision.event === 'REROUTE_CAPPED' ? { capped: true } : {}),
         },
       },

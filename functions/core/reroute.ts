@@ -16,8 +16,11 @@ export interface RerouteInput {
 }
 
 export interface RerouteDecision {
-  /** reroute: fulfilment round `round` sources the shortfall; skip: it is given up (cap, or the order ended). */
-  readonly kind: 'reroute' | 'skip';
+  /**
+   * reroute: fulfilment round `round` sources the shortfall; fold: the round already sourcing takes it;
+   * skip: it is given up (cap, or the order ended).
+   */
+  readonly kind: 'reroute' | 'fold' | 'skip';
   readonly round: number;
   readonly orderChange: {
     readonly excludedLocations: string[];
@@ -57,6 +60,16 @@ export function decideReroute(input: RerouteInput): RerouteDecision {
       reason: `${why}; not re-routed: ${maxReroutes} re-routes is this order's cap`,
     };
   }
+  // A round is already sourcing and waits for a backorder: it reserves everything still missing when it
+  // resumes (these units too, never from this location), so no second round runs beside it.
+  if (order.status === 'BACKORDERED' && order.reroutes > 0)
+    return {
+      kind: 'fold',
+      round: order.reroutes,
+      orderChange: { excludedLocations },
+      event: 'REROUTED',
+      reason: `${why}; folded into re-route ${order.reroutes}, which is sourcing already`,
+    };
   const round = order.reroutes + 1;
   const back = isDispatching(order.status) || order.status === 'RESERVED';
   return {

@@ -76,11 +76,10 @@ describe('decideReroute', () => {
       event: 'REROUTED',
       orderChange: { status: 'BACKORDERED', reroutes: 2, excludedLocations: ['ST-0', 'ST-1'] },
     });
-    // Already sourcing (another re-route is under way): it stays so.
+    // Reserved, its shipments not yet created: a new round overtakes it (it ends Superseded).
     expect(
-      decideReroute({ ...base, order: { status: 'BACKORDERED', reroutes: 1, excludedLocations: [] } })
-        .orderChange.status,
-    ).toBeUndefined();
+      decideReroute({ ...base, order: { status: 'RESERVED', reroutes: 1, excludedLocations: [] } }),
+    ).toMatchObject({ kind: 'reroute', round: 2, orderChange: { status: 'BACKORDERED' } });
   });
 
   it('gives the units up at the cap, leaving the order to the caller (reject-order decides)', () => {
@@ -94,6 +93,17 @@ describe('decideReroute', () => {
       orderChange: { excludedLocations: ['ST-1'] },
     });
     expect(capped.orderChange.status).toBeUndefined();
+  });
+
+  it('folds into the round already waiting for a backorder instead of starting a second beside it', () => {
+    expect(
+      decideReroute({ ...base, order: { status: 'BACKORDERED', reroutes: 2, excludedLocations: ['ST-0'] } }),
+    ).toMatchObject({
+      kind: 'fold',
+      round: 2,
+      event: 'REROUTED',
+      orderChange: { excludedLocations: ['ST-0', 'ST-1'] },
+    });
   });
 
   it('leaves an order that ended as it is', () => {
