@@ -4,11 +4,11 @@ import { keys } from '../../contracts/keys';
 import { decideHoldExpiry } from '../../core/hold-expiry';
 import { mergeBucketChanges, type SettledBucketChange, settleHoldChanges } from '../../core/stock-shards';
 import { callAws } from '../errors';
+import { pause } from './backoff';
 import type { TableRef } from './client';
-import { cancellationCodes, type TransactItem, transactWrite } from './items';
+import { cancellationCodes, isTransactionRace, type TransactItem, transactWrite } from './items';
 import { type HoldRecord, holdRecordSchema, loadOrder, versionedOrderChange } from './orders';
 import { queryAll } from './query';
-import { isReservationRace, pause } from './reservations';
 import { holdReleaseItems, stockChangeItems } from './stock';
 
 export interface SweepInput {
@@ -127,7 +127,7 @@ async function releaseExpiredHold(
     } catch (error) {
       // The hold itself changed: released, committed or renewed by someone else. Nothing left to do.
       if (cancellationCodes(error)[0] === 'ConditionalCheckFailed') return 'lost';
-      if (!isReservationRace(error)) throw error;
+      if (!isTransactionRace(error)) throw error;
       await pause(attempt);
     }
   }

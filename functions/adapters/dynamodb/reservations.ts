@@ -21,6 +21,7 @@ import {
   reservableUnits,
   type StockBuckets,
 } from '../../core/stock-shards';
+import { pause } from './backoff';
 import type { TableRef } from './client';
 import { cancellationCodes, compact, isTransactionRace, transactWrite } from './items';
 import { getLocations } from './locations';
@@ -337,9 +338,7 @@ export function isReservationRace(error: unknown): boolean {
   return error instanceof StaleStockReadError || isTransactionRace(error);
 }
 
-/** Full-jitter exponential backoff: racing tasks spread out instead of colliding again in lockstep. */
-export const pause = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+export { pause } from './backoff';
 
 export async function listHolds(table: TableRef, orderId: string): Promise<HoldRecord[]> {
   const items = await queryAll(table, 'listHolds', {
