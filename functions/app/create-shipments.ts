@@ -37,7 +37,9 @@ export type CreateShipmentsResult =
   /** Cancelled while fulfilment was on its way here: a modelled ending, nothing to dispatch. */
   | { readonly outcome: 'CANCELLED'; readonly shipments: readonly [] }
   /** A re-route's round overtaken by a later re-route, which ships its units with its own. */
-  | { readonly outcome: 'SUPERSEDED'; readonly shipments: readonly [] };
+  | { readonly outcome: 'SUPERSEDED'; readonly shipments: readonly [] }
+  /** The holds expired before the shipments were written (the sweeper backordered the order): reserve again. */
+  | { readonly outcome: 'BACKORDERED'; readonly shipments: readonly [] };
 
 const attempts = 5;
 
@@ -63,7 +65,11 @@ export async function createShipments(
     );
     if (round.length > 0) return dispatching(round);
     // A later re-route took the order back to sourcing: its own round will ship these units too.
-    if (input.round > 0 && order.status === 'BACKORDERED') return { outcome: 'SUPERSEDED', shipments: [] };
+    if (order.status === 'BACKORDERED')
+      return order.reroutes > input.round
+        ? { outcome: 'SUPERSEDED', shipments: [] }
+        : // No later round: this round's holds expired before it got here (a late redrive). Source again.
+          { outcome: 'BACKORDERED', shipments: [] };
     if (order.status !== 'RESERVED')
       throw new WorkflowTaskError(
         invalidStatusTransitionErrorName,

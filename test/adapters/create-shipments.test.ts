@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TableRef } from '../../functions/adapters/dynamodb/client';
+import { releaseExpiredHolds } from '../../functions/adapters/dynamodb/holds';
 import { loadOrderPartition } from '../../functions/adapters/dynamodb/orders';
 import { reserveOrder } from '../../functions/adapters/dynamodb/reservations';
 import { cancelOrder } from '../../functions/app/cancel-order';
@@ -26,6 +27,20 @@ const reserve = (orderId: string) =>
 const create = (orderId: string) => createShipments(table, { orderId, actor: 'workflow:fulfilment', now });
 
 describe('creating shipments', () => {
+  it('sends the round back to sourcing when its holds expired before it got here (a late redrive)', async () => {
+    await placeOrder(table, 'cs-6', {
+      customerId: 'c',
+      fulfilment: { type: 'delivery', address: deliveryTo },
+      lines: [{ sku: 'CS-TEE', qty: 1 }],
+    });
+    await reserve('cs-6');
+    const later = new Date(now.getTime() + 31 * 60_000);
+    await releaseExpiredHolds(table, { now: later, lookbackHours: 24, actor: 'test' });
+    expect((await loadOrderPartition(table, 'cs-6')).order?.status).toBe('BACKORDERED');
+    expect(await create('cs-6')).toEqual({ outcome: 'BACKORDERED', shipments: [] });
+    expect((await loadOrderPartition(table, 'cs-6')).shipments).toEqual([]);
+  });
+
   it('turns the holds into shipments and the order to PICKING, once, however many runs race', async () => {
     await placeOrder(table, 'cs-1', {
       customerId: 'c',
