@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pendingStatuses, promisePending, shipmentStatuses } from '../../functions/contracts/shipments';
 import { decideReroute } from '../../functions/core/reroute';
 import { dispatchAnswer, followShipments } from '../../functions/core/shipment-stage';
-import { settleHoldChanges } from '../../functions/core/stock-shards';
+import { mergeBucketChanges, settleHoldChanges } from '../../functions/core/stock-shards';
 
 /** The pure dispatch rules (docs/dispatch.md): answers to the workflow, order stages, re-routes, settling holds. */
 describe('dispatchAnswer', () => {
@@ -142,5 +142,48 @@ describe('settleHoldChanges', () => {
 
   it('refuses to settle more than the hold', () => {
     expect(() => settleHoldChanges(2, undefined, { picked: 2, missing: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('mergeBucketChanges', () => {
+  it('sums the changes of each bucket into one, keeping onHand only where some change has it', () => {
+    expect(
+      mergeBucketChanges([
+        { bucket: 'head', available: 1, reserved: -2, onHand: -1 },
+        { bucket: 1, available: 0, reserved: -1 },
+        { bucket: 'head', available: 2, reserved: -1 },
+        { bucket: 1, available: 3, reserved: 0 },
+      ]),
+    ).toEqual([
+      { bucket: 'head', available: 3, reserved: -3, onHand: -1 },
+      { bucket: 1, available: 3, reserved: -1 },
+    ]);
+    expect(
+      mergeBucketChanges([
+        { bucket: 'head', available: 1, reserved: 0 },
+        { bucket: 'head', available: 0, reserved: 0, onHand: 2 },
+      ]),
+    ).toEqual([{ bucket: 'head', available: 1, reserved: 0, onHand: 2 }]);
+  });
+
+  it('returns units to a hold held wholly in shards on the head, as a change of its own', () => {
+    expect(settleHoldChanges(2, { '1': 2 }, { picked: 0, missing: 0, returned: 3 })).toEqual([
+      { bucket: 1, available: 2, reserved: -2 },
+      { bucket: 'head', available: 3, reserved: 0, onHand: 3 },
+    ]);
+  });
+});
+
+describe('re-route from a status already sourcing', () => {
+  it('keeps ACCEPTED as it is (no shipment can have failed yet, but the rule holds)', () => {
+    expect(
+      decideReroute({
+        failedAt: 'ST-1',
+        shortfall: [{ sku: 'TEE', qty: 1 }],
+        reason: 'timeout',
+        maxReroutes: 3,
+        order: { status: 'ACCEPTED', reroutes: 0, excludedLocations: [] },
+      }).orderChange.status,
+    ).toBeUndefined();
   });
 });

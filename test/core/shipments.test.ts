@@ -172,6 +172,21 @@ describe('planning shipments', () => {
     ]);
   });
 
+  it("plans a re-route's transfers for the pickup already waiting, with no second counter shipment", () => {
+    const planned = planShipments({
+      orderId,
+      fulfilment: { type: 'pickup', storeId: 'ST-2' },
+      route: 1,
+      allocations: [{ sku: 'CAP', qty: 1, locationId: 'WH-A' }],
+      settings,
+      now,
+      existingPickup: `${orderId}-0-1`,
+    });
+    expect(planned.map((shipment) => [shipment.shipmentId, shipment.type])).toEqual([
+      [`${orderId}-1-0`, 'transfer'],
+    ]);
+  });
+
   it('skips empty allocations and refuses a pickup without its store', () => {
     const base = { orderId, route: 0, settings, now };
     expect(

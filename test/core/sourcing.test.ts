@@ -102,6 +102,38 @@ describe('planSourcing', () => {
     ).toEqual([]);
   });
 
+  it('ship-to-store: a store that takes transfers gets what its shelf lacks from the nearest shipper', () => {
+    const world = [
+      location('ST-HOME', { type: 'store', fulfils: ['pickup'] }),
+      location('WH-NEAR', { lat: 51.51 }),
+      location('WH-FAR', { lat: 52.5 }),
+      location('ST-PICKUP-ONLY', { type: 'store', fulfils: ['pickup'], lat: 51.508 }),
+    ];
+    const stock: AvailableStock[] = [
+      { sku: 'A', locationId: 'ST-HOME', available: 1 },
+      { sku: 'A', locationId: 'WH-NEAR', available: 5 },
+      { sku: 'A', locationId: 'WH-FAR', available: 5 },
+      { sku: 'A', locationId: 'ST-PICKUP-ONLY', available: 5 },
+    ];
+    const request: SourcingRequest = { type: 'pickup', storeId: 'ST-HOME', transfersTo: london };
+    // The fewest locations still wins: one transfer of all three from the nearest shipper beats picking one
+    // at home and sending two (a pickup-only store ships nothing).
+    expect(planSourcing(request, [{ sku: 'A', qty: 3 }], world, stock).allocation).toEqual([
+      { sku: 'A', qty: 3, locationId: 'WH-NEAR' },
+    ]);
+    // What nobody can send whole is split: the home shelf first, then the nearest shipper.
+    const split = stock.map((entry) => (entry.locationId === 'ST-HOME' ? entry : { ...entry, available: 2 }));
+    expect(planSourcing(request, [{ sku: 'A', qty: 3 }], world, split).allocation).toEqual([
+      { sku: 'A', qty: 1, locationId: 'ST-HOME' },
+      { sku: 'A', qty: 2, locationId: 'WH-NEAR' },
+    ]);
+    expect(isEligible(request, world[3] as SourcingLocation)).toBe(false);
+    // All of it at home: nothing travels.
+    expect(planSourcing(request, [{ sku: 'A', qty: 1 }], world, stock).allocation).toEqual([
+      { sku: 'A', qty: 1, locationId: 'ST-HOME' },
+    ]);
+  });
+
   it('leaves a pickup at an unknown store short, still suggesting stores that could serve', () => {
     const stores = [location('ST-A', { type: 'store', fulfils: ['pickup'] })];
     const plan = planSourcing({ type: 'pickup', storeId: 'ST-GONE' }, [{ sku: 'A', qty: 1 }], stores, [
