@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import * as carrierSchemas from './carriers';
 import * as opsSchemas from './ops-schemas';
 import type { Role } from './schemas';
 import * as domainSchemas from './schemas';
@@ -179,6 +180,32 @@ export const apiContracts = {
     query: schemas.listShipmentsQuerySchema,
     successStatus: 200,
     response: schemas.shipmentListSchema,
+  },
+  'PUT /carriers/{carrierId}': {
+    summary:
+      "Create or update a carrier; a new carrier's answer carries its webhook signing secret, this once",
+    access: { roles: ['ops'] },
+    params: carrierSchemas.carrierIdParamsSchema,
+    body: carrierSchemas.carrierBodySchema,
+    successStatus: 200,
+    response: carrierSchemas.putCarrierResponseSchema,
+    problems: [415, 422],
+  },
+  'GET /carriers': {
+    summary: 'Every carrier, by id (never its secrets)',
+    access: { roles: ['ops'] },
+    successStatus: 200,
+    response: carrierSchemas.carrierListSchema,
+  },
+  'POST /carriers/{carrierId}/rotate-secret': {
+    summary:
+      'A new webhook signing secret for the carrier, shown this once; the older ones verify for `graceHours` more (default 24)',
+    access: { roles: ['ops'] },
+    params: carrierSchemas.carrierIdParamsSchema,
+    body: carrierSchemas.rotateSecretBodySchema,
+    successStatus: 200,
+    response: carrierSchemas.rotatedSecretSchema,
+    problems: [404, 415, 422],
   },
   'GET /inventory/{sku}': {
     summary: 'Per-location and total stock of a SKU, with supplier availability',

@@ -47,6 +47,7 @@ export const problemCodes = {
   shipmentState: 'SHIPMENTS.INVALID_STATE',
   pickMismatch: 'SHIPMENTS.PICK_MISMATCH',
   wrongPickupCode: 'SHIPMENTS.WRONG_PICKUP_CODE',
+  carrierNotFound: 'CARRIERS.NOT_FOUND',
   pickupLocked: 'SHIPMENTS.PICKUP_LOCKED',
   purchaseOrderNotFound: 'PROCUREMENT.PURCHASE_ORDER_NOT_FOUND',
   purchaseOrderState: 'PROCUREMENT.PURCHASE_ORDER_STATE',

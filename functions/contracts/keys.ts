@@ -99,6 +99,16 @@ export const keys = {
     sk: `SHIPMENT#${shipmentId}`,
   }),
   shipmentPrefix: 'SHIPMENT#',
+  /** A carrier (contracts/carriers.ts), listed through gsi1 by id. */
+  carrier: (carrierId: string) => ({ pk: `CARRIER#${carrierId}`, sk: 'CARRIER' }),
+  carrierIndex: (carrierId: string) => ({ gsi1pk: 'CARRIERS', gsi1sk: carrierId }),
+  carriersPartition: 'CARRIERS',
+  /** One of a carrier's webhook signing secrets, by when it was issued (several verify during a rotation). */
+  carrierSecret: (carrierId: string, issuedAt: string) => ({
+    pk: `CARRIER#${carrierId}`,
+    sk: `SECRET#${issuedAt}`,
+  }),
+  carrierSecretPrefix: 'SECRET#',
   /** A key the system generated for itself (the pickup-code key), created once on first use. */
   systemSecret: (name: string) => ({ pk: `SECRET#${name}`, sk: 'SECRET' }),
   /** A shipment's open staff task at a location, oldest due first, through gsi1 (sparse: only while open). */

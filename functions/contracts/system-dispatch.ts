@@ -46,6 +46,13 @@ export const lateShipmentsMetric = {
 } as const;
 
 export const dispatchFunctions = {
+  manageCarriers: {
+    entry: 'functions/handlers/carriers/manage-carriers.api.ts',
+    description:
+      'Ops: carriers (create, update, list) and their webhook signing secrets (shown once, rotated)',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
   listShipments: {
     entry: 'functions/handlers/dispatch/list-shipments.api.ts',
     description:

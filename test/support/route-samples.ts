@@ -17,6 +17,8 @@ export interface RouteIds {
   readonly newOrderId: string;
   readonly poId: string;
   readonly executionId: string;
+  /** A carrier the samples create, update and rotate the secret of. */
+  readonly carrier: string;
 }
 
 /**
@@ -109,6 +111,20 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
     },
     'POST /ops/shipments/{shipmentId}/unlock': { path: `/ops${shipment}/unlock` },
     'GET /ops/shipments': { path: '/ops/shipments?status=PICKING&late=true&limit=5' },
+    'PUT /carriers/{carrierId}': {
+      path: `/carriers/${ids.carrier}`,
+      body: {
+        name: 'Matrix Parcels',
+        services: ['parcel'],
+        apiUrl: 'https://carrier.example/api',
+        priority: 1,
+      },
+    },
+    'GET /carriers': { path: '/carriers' },
+    'POST /carriers/{carrierId}/rotate-secret': {
+      path: `/carriers/${ids.carrier}/rotate-secret`,
+      body: { graceHours: 1 },
+    },
     'GET /suppliers/{supplierId}/purchase-orders': { path: `/suppliers/${ids.ownSupplier}/purchase-orders` },
     'POST /suppliers/{supplierId}/purchase-orders/{poId}/confirm': {
       path: `/suppliers/${ids.ownSupplier}/purchase-orders/${ids.poId}/confirm`,

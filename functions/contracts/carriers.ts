@@ -1,0 +1,64 @@
+import * as z from 'zod';
+import { identifierSchema } from './schemas';
+
+/**
+ * Carriers (issue 12): the parcel and same-day couriers dispatch books deliveries with. Each signs the
+ * tracking webhooks it sends with a Standard Webhooks secret the system generates and shows once; a
+ * rotation gives a new one and keeps the old one valid for a grace period (docs/carriers.md).
+ */
+export const carrierServices = ['parcel', 'same_day'] as const;
+
+export const carrierIdParamsSchema = z.object({ carrierId: identifierSchema });
+
+export const carrierBodySchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  services: z
+    .array(z.enum(carrierServices))
+    .min(1)
+    .refine((services) => new Set(services).size === services.length, 'must not repeat a service'),
+  /** The carrier's booking API: the product calls it over HTTP(S), as it would a real courier platform. */
+  apiUrl: z
+    .string()
+    .max(2048)
+    .url()
+    .refine((url) => /^https?:\/\//.test(url), 'must be an http(s) URL'),
+  maxDistanceKm: z.number().positive().max(1000).optional(),
+  /** Lower books first; equal priorities are ranked by the fee each quotes. */
+  priority: z.number().int().min(0).max(1000),
+});
+export type CarrierBody = z.infer<typeof carrierBodySchema>;
+
+export const carrierSchema = carrierBodySchema.extend({
+  carrierId: identifierSchema,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Carrier = z.infer<typeof carrierSchema>;
+
+/** A new carrier's answer carries its signing secret, this once; an update's does not. */
+export const putCarrierResponseSchema = carrierSchema.extend({ signingSecret: z.string().optional() });
+
+export const carrierListSchema = z.object({ items: z.array(carrierSchema) });
+
+/** How long the old secret keeps verifying after a rotation (the carrier switches within it). */
+export const rotateSecretBodySchema = z
+  .object({
+    graceHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24)
+      .default(24),
+  })
+  .strict()
+  .optional();
+
+export const rotatedSecretSchema = z.object({
+  carrierId: identifierSchema,
+  signingSecret: z.string(),
+  /** Until when the secrets issued before this one still verify. */
+  previousValidUntil: z.iso.datetime(),
+});
+
+/** The Standard Webhooks secret format: `whsec_` and base64 of the key (24 random bytes here). */
+export const signingSecretPattern = /^whsec_[A-Za-z0-9+/]{32}$/;

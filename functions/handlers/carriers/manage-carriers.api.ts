@@ -1,0 +1,52 @@
+import { listCarriers, putCarrier, rotateSigningSecret } from '../../adapters/dynamodb/carriers';
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { apiContracts, type RouteKey } from '../../contracts/api';
+import { problemCodes } from '../../contracts/errors';
+import { loadFunctionEnvironment } from '../../shared/env';
+import { httpHandler } from '../../shared/http';
+import { HttpProblem } from '../../shared/problem';
+
+const environment = loadFunctionEnvironment('manageCarriers');
+const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+
+/** One function serves the carrier routes (same grants, ops only); each route keeps its own contract. */
+const handlers = {
+  'PUT /carriers/{carrierId}': httpHandler(
+    apiContracts['PUT /carriers/{carrierId}'],
+    async ({ params, body }) => {
+      const result = await putCarrier(table, params.carrierId, body, new Date());
+      return result.kind === 'created'
+        ? { body: { ...result.carrier, signingSecret: result.signingSecret } }
+        : { body: result.carrier };
+    },
+  ),
+  'GET /carriers': httpHandler(apiContracts['GET /carriers'], async () => ({
+    body: { items: await listCarriers(table) },
+  })),
+  'POST /carriers/{carrierId}/rotate-secret': httpHandler(
+    apiContracts['POST /carriers/{carrierId}/rotate-secret'],
+    async ({ params, body }) => {
+      const result = await rotateSigningSecret(table, params.carrierId, {
+        graceHours: body?.graceHours ?? 24,
+        now: new Date(),
+      });
+      if (result.kind === 'not-found')
+        throw new HttpProblem(
+          404,
+          problemCodes.carrierNotFound,
+          `Carrier ${params.carrierId} does not exist.`,
+        );
+      const { signingSecret, previousValidUntil } = result;
+      return { body: { carrierId: params.carrierId, signingSecret, previousValidUntil } };
+    },
+  ),
+} satisfies Partial<Record<RouteKey, unknown>>;
+
+type CarrierRoute = keyof typeof handlers;
+const isCarrierRoute = (routeKey: string): routeKey is CarrierRoute => routeKey in handlers;
+
+export const handler = (...args: Parameters<(typeof handlers)[CarrierRoute]>) => {
+  const routeKey = args[0].routeKey;
+  if (!isCarrierRoute(routeKey)) throw new Error(`manageCarriers does not serve ${routeKey}`);
+  return handlers[routeKey](...args);
+};
