@@ -140,6 +140,13 @@ describe('settleHoldChanges', () => {
     );
   });
 
+  it('releases a hold nobody picked back to available, on the buckets it came from', () => {
+    expect(settleHoldChanges(3, { '2': 1 }, { picked: 0, missing: 0 })).toEqual([
+      { bucket: 2, available: 1, reserved: -1 },
+      { bucket: 'head', available: 2, reserved: -2 },
+    ]);
+  });
+
   it('refuses to settle more than the hold', () => {
     expect(() => settleHoldChanges(2, undefined, { picked: 2, missing: 1 })).toThrow(RangeError);
   });
