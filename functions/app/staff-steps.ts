@@ -1,3 +1,4 @@
+import { getCarrier } from '../adapters/dynamodb/carriers';
 import type { TableRef } from '../adapters/dynamodb/client';
 import type { TransactItem } from '../adapters/dynamodb/items';
 import { getLocations } from '../adapters/dynamodb/locations';
@@ -160,23 +161,31 @@ export const packStep = (table: TableRef, body: PackBody): ShipmentStepDefinitio
   },
 });
 
-/** The parcels left with a carrier (part 1: staff record it; part 2: the carrier's pick-up event). */
-export const handoverStep = (body: HandoverBody): ShipmentStepDefinition => ({
+/**
+ * The parcels left with a carrier (part 1: staff record it; part 2: the carrier's pick-up event). Handed to a
+ * registered carrier (its id as `carrier`), the shipment is booked with it: only that carrier's signed
+ * tracking webhooks may report on it (docs/carriers.md).
+ */
+export const handoverStep = (table: TableRef, body: HandoverBody): ShipmentStepDefinition => ({
   name: 'HandedOver',
   from: 'PACKED',
   actsAt: (shipment) =>
     shipment.type === 'delivery' || shipment.type === 'same_day' ? shipment.locationId : undefined,
   done: (shipment) => shipment.status === 'HANDED_OVER' || shipment.status === 'DELIVERED',
-  decide: () => ({
-    kind: 'move',
-    to: 'HANDED_OVER',
-    fields: {
-      handover: {
-        carrier: body.carrier,
-        ...(body.trackingNumber ? { trackingNumber: body.trackingNumber } : {}),
+  decide: async () => {
+    const registered = await getCarrier(table, body.carrier);
+    return {
+      kind: 'move',
+      to: 'HANDED_OVER',
+      fields: {
+        handover: {
+          carrier: body.carrier,
+          ...(body.trackingNumber ? { trackingNumber: body.trackingNumber } : {}),
+        },
+        ...(registered ? { booking: { carrierId: registered.carrierId } } : {}),
       },
-    },
-  }),
+    };
+  },
 });
 
 /**

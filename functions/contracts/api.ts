@@ -207,6 +207,20 @@ export const apiContracts = {
     response: carrierSchemas.rotatedSecretSchema,
     problems: [404, 415, 422],
   },
+  'POST /couriers/{carrierId}/events': {
+    summary:
+      "A carrier's tracking event, signed with Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature); a replayed id is a no-op",
+    params: carrierSchemas.carrierIdParamsSchema,
+    headers: carrierSchemas.webhookHeaders.map((header) => ({
+      ...header,
+      required: true,
+      schema: z.string().min(1).max(1000),
+    })),
+    body: carrierSchemas.trackingEventBodySchema,
+    successStatus: 200,
+    response: carrierSchemas.trackingEventResponseSchema,
+    problems: [409, 415, 422],
+  },
   'GET /inventory/{sku}': {
     summary: 'Per-location and total stock of a SKU, with supplier availability',
     access: { roles: ['ops', 'channel'] },

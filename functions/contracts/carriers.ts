@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { identifierSchema } from './schemas';
+import { shipmentIdSchema, shipmentStatusSchema } from './shipments';
 
 /**
  * Carriers (issue 12): the parcel and same-day couriers dispatch books deliveries with. Each signs the
@@ -62,3 +63,48 @@ export const rotatedSecretSchema = z.object({
 
 /** The Standard Webhooks secret format: `whsec_` and base64 of the key (24 random bytes here). */
 export const signingSecretPattern = /^whsec_[A-Za-z0-9+/]{32}$/;
+
+/** What a carrier reports of a parcel it carries (the rule: core/tracking.ts). */
+export const trackingEventTypes = [
+  'picked_up',
+  'out_for_delivery',
+  'delivery_failed',
+  'delivered',
+  'returned_to_sender',
+] as const;
+export type TrackingEventType = (typeof trackingEventTypes)[number];
+
+/** A carrier's tracking webhook (Standard Webhooks signed): what happened to a parcel, and when. */
+export const trackingEventBodySchema = z.object({
+  shipmentId: shipmentIdSchema,
+  type: z.enum(trackingEventTypes),
+  at: z.iso.datetime(),
+  /** Required for `delivered`: how the carrier knows the customer has it. */
+  proof: z
+    .object({
+      kind: z.enum(['signature', 'photo', 'pin']),
+      ref: z.string().trim().min(1).max(500),
+      lat: z.number().min(-90).max(90).optional(),
+      lng: z.number().min(-180).max(180).optional(),
+    })
+    .optional(),
+  reason: z.string().trim().min(1).max(500).optional(),
+});
+export type TrackingEventBody = z.infer<typeof trackingEventBodySchema>;
+
+export const trackingEventResponseSchema = z.object({
+  shipmentId: shipmentIdSchema,
+  status: shipmentStatusSchema,
+  /** The same webhook-id was received before: nothing changed. */
+  replay: z.boolean(),
+});
+
+/** The Standard Webhooks headers a tracking webhook carries. */
+export const webhookHeaders = [
+  { name: 'webhook-id', description: 'The message id: the same id twice is one event (a replay is a no-op)' },
+  { name: 'webhook-timestamp', description: 'Seconds since the epoch; more than 5 minutes off is refused' },
+  {
+    name: 'webhook-signature',
+    description: 'v1,<base64 HMAC-SHA256 of id.timestamp.body> with the carrier secret',
+  },
+] as const;

@@ -257,6 +257,17 @@ export const shipmentViewSchema = z.object({
   pickupBy: z.iso.datetime().optional(),
   parcels: z.array(z.object({ weightGrams: z.number().int() })).optional(),
   handover: z.object({ carrier: z.string(), trackingNumber: z.string().optional() }).optional(),
+  /** The registered carrier it was handed to, and what that carrier reported (docs/carriers.md). */
+  carrierId: z.string().optional(),
+  tracking: z
+    .object({
+      status: z.enum(['HANDED_OVER', 'OUT_FOR_DELIVERY', 'DELIVERED', 'RETURNING']),
+      attempts: z.number().int(),
+    })
+    .optional(),
+  proof: z
+    .object({ kind: z.string(), ref: z.string(), lat: z.number().optional(), lng: z.number().optional() })
+    .optional(),
   /** Wrong pickup codes so far; at maxWrongPickupCodes the shipment is locked until ops unlock it. */
   locked: z.boolean().optional(),
   events: z.array(

@@ -46,6 +46,13 @@ export const lateShipmentsMetric = {
 } as const;
 
 export const dispatchFunctions = {
+  receiveCarrierEvent: {
+    entry: 'functions/handlers/carriers/receive-carrier-event.api.ts',
+    description:
+      "A carrier's signed tracking webhook (Standard Webhooks): verified against its secrets, applied to the shipment once",
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }, wakesDispatch],
+  },
   manageCarriers: {
     entry: 'functions/handlers/carriers/manage-carriers.api.ts',
     description:

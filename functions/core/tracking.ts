@@ -1,17 +1,11 @@
+import type { TrackingEventType } from '../contracts/carriers';
+
 /**
  * Carrier tracking events (issue 12, docs/carriers.md): what a carrier's webhooks do to a shipment once it
  * has left with the carrier. Webhooks arrive at least once and in any order, so the state is a function of
  * the *set* of events seen, never of their order: a replayed event changes nothing, a late one is kept in the
  * history but never moves the status backwards, and failed attempts are counted once each.
  */
-export const trackingEventTypes = [
-  'picked_up',
-  'out_for_delivery',
-  'delivery_failed',
-  'delivered',
-  'returned_to_sender',
-] as const;
-export type TrackingEventType = (typeof trackingEventTypes)[number];
 
 /** Where a parcel with a carrier stands. */
 export type TrackingStatus = 'HANDED_OVER' | 'OUT_FOR_DELIVERY' | 'DELIVERED' | 'RETURNING';

@@ -149,6 +149,13 @@ function parseWith(schema: z.ZodType | undefined, value: unknown, status: 400 | 
 export function httpHandler<C extends RouteContract>(
   contract: C,
   handle: (request: HttpRequest<C>) => Promise<HttpResult>,
+  options: {
+    /**
+     * A public route's own authentication (a signed webhook): it sees the raw body and headers before any
+     * parsing, so a tampered or unsigned request is a 401 whatever its body says. Throw an HttpProblem.
+     */
+    readonly verify?: RequestVerifier;
+  } = {},
 ) {
   const core = async (event: HttpEvent, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const pathParameters = event.pathParameters ?? {};
@@ -188,8 +195,26 @@ export function httpHandler<C extends RouteContract>(
     .use(httpHeaderNormalizer())
     .use(problemErrors())
     .use(authorization(contract))
+    .use(signature(options.verify))
     .use(jsonBody(contract))
     .handler(core);
+}
+
+export type RequestVerifier = (request: {
+  readonly rawBody: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly pathParameters: Readonly<Record<string, string | undefined>>;
+}) => Promise<void>;
+
+function signature(verify: RequestVerifier | undefined): MiddlewareObj<HttpEvent> {
+  return {
+    before: async ({ event }) => {
+      if (!verify) return;
+      const raw = typeof event.body === 'string' ? event.body : '';
+      const rawBody = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      await verify({ rawBody, headers: event.headers ?? {}, pathParameters: event.pathParameters ?? {} });
+    },
+  };
 }
 
 /** Principals by event: authorization runs before the body is even parsed, so strangers learn nothing about it. */

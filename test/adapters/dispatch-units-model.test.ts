@@ -130,7 +130,7 @@ async function apply(orderId: string, op: Op): Promise<string> {
       await step(packStep(table, { parcels: [{ weightGrams: 100 }] }), shipment);
       break;
     case 'handover':
-      await step(handoverStep({ carrier: 'model' }), shipment);
+      await step(handoverStep(table, { carrier: 'model' }), shipment);
       break;
     case 'receive':
       await step(receiveStep(table), shipment);

@@ -33,6 +33,8 @@ type Caller = (typeof callers)[number];
 interface Policy {
   /** Served without a key, to anyone. */
   readonly public?: true;
+  /** No API key either: the request itself must be signed (a carrier's webhook). Unsigned samples are a 401. */
+  readonly signed?: true;
   /** Get past authorization (their answer is then about the request: 2xx, 404, 409…). */
   readonly allowed?: readonly Caller[];
   /** Refused as "not found" rather than 403, so they cannot probe for what exists (orders of other channels). */
@@ -57,6 +59,8 @@ const policy: Record<string, Policy> = {
   'PUT /carriers/{carrierId}': { allowed: ['ops'] },
   'GET /carriers': { allowed: ['ops'] },
   'POST /carriers/{carrierId}/rotate-secret': { allowed: ['ops'] },
+  // Whatever key is sent: only a valid Standard Webhooks signature gets in (test/handlers/carrier-events).
+  'POST /couriers/{carrierId}/events': { signed: true },
   'GET /inventory/{sku}': { allowed: ['channel', 'other channel', 'ops'] },
   'POST /orders': { allowed: ['channel', 'other channel'] },
   'GET /orders/{orderId}': { allowed: ['channel', 'ops'], notFound: ['other channel'] },
@@ -78,6 +82,7 @@ type Expected = 200 | 401 | 403 | 404 | 'allowed';
 
 function expectedFor(entry: Policy, caller: Caller): Expected {
   if (entry.public) return 200;
+  if (entry.signed) return 401;
   if (caller === 'no key' || caller === 'unknown key' || caller === 'signing secret as key') return 401;
   if (entry.notFound?.includes(caller)) return 404;
   return entry.allowed?.includes(caller) ? 'allowed' : 403;

@@ -103,6 +103,9 @@ function admittedKey(route: string): string | undefined {
   return role && role !== 'courier' ? keys[role] : undefined;
 }
 
+/** Routes whose callers prove themselves with a request signature instead of an API key. */
+const signedRoutes = new Set(['POST /couriers/{carrierId}/events']);
+
 function fuzzedRoutes(): FuzzedRoute[] {
   const samples = routeSamples(ids);
   return servedRoutes(cloud).map((route) => {
@@ -132,7 +135,18 @@ describe('fuzz: malformed requests to every route', () => {
     const wrote: string[] = [];
     for (const [index, fuzzed] of fuzzedRoutes().entries()) {
       const { all, random } = malformedRequests(fuzzed);
-      const variants = [...all, ...fc.sample(random, { seed: seed + index, numRuns: randomPerRoute })];
+      const generated = [...all, ...fc.sample(random, { seed: seed + index, numRuns: randomPerRoute })];
+      // A signed route (a carrier's webhook) refuses anything unsigned before reading it: 401, or the
+      // gateway's own 400/404 where the path is malformed or leads nowhere. Signed malformed bodies are tested in test/handlers/carrier-events.
+      const variants = signedRoutes.has(fuzzed.route)
+        ? generated.map((variant) => ({
+            ...variant,
+            expected:
+              variant.expected.includes(404) || variant.label.startsWith('path parameter')
+                ? [401, 400, 404]
+                : [401],
+          }))
+        : generated;
       const before = await writesSnapshot(probe);
       const answers = await mapConcurrently(variants, concurrency, (variant) =>
         sendRaw(cloud.endpoints.api, variant.request),

@@ -121,6 +121,19 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       },
     },
     'GET /carriers': { path: '/carriers' },
+    'POST /couriers/{carrierId}/events': {
+      path: `/couriers/${ids.carrier}/events`,
+      headers: {
+        'webhook-id': 'msg_matrix',
+        'webhook-timestamp': '1700000000',
+        'webhook-signature': 'v1,AAAA',
+      },
+      body: {
+        shipmentId: `${ids.channel}.${ids.channelOrderId}-0-0`,
+        type: 'out_for_delivery',
+        at: '2026-01-12T10:00:00Z',
+      },
+    },
     'POST /carriers/{carrierId}/rotate-secret': {
       path: `/carriers/${ids.carrier}/rotate-secret`,
       body: { graceHours: 1 },

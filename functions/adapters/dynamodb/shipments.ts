@@ -48,6 +48,37 @@ export const shipmentRecordSchema = z.object({
   pickupCodeHash: z.string().optional(),
   pickupBy: z.string().optional(),
   wrongPickupCodes: z.number().int().nonnegative().optional(),
+  /** Handed to a registered carrier: only that carrier may report on it. */
+  booking: z.object({ carrierId: z.string() }).optional(),
+  /** What the carrier reported (core/tracking.ts): its status, failed attempts and every distinct event. */
+  tracking: z
+    .object({
+      status: z.enum(['HANDED_OVER', 'OUT_FOR_DELIVERY', 'DELIVERED', 'RETURNING']),
+      attempts: z.number().int().nonnegative(),
+      events: z.array(
+        z.object({
+          id: z.string(),
+          type: z.enum([
+            'picked_up',
+            'out_for_delivery',
+            'delivery_failed',
+            'delivered',
+            'returned_to_sender',
+          ]),
+          at: z.string(),
+        }),
+      ),
+    })
+    .optional(),
+  /** delivered: the carrier's proof. */
+  proof: z
+    .object({
+      kind: z.string(),
+      ref: z.string(),
+      lat: z.number().optional(),
+      lng: z.number().optional(),
+    })
+    .optional(),
   /** pickup: units its transfers brought to the store (handed over with its own lines). */
   received: z.array(lineSchema).optional(),
   /** REJECTED: why, and the units the re-route must find elsewhere. */
@@ -216,6 +247,9 @@ export function shipmentMove(
 /** What a step may set besides the status (never the keys, the version or the events). */
 type MovableField =
   | 'lines'
+  | 'booking'
+  | 'tracking'
+  | 'proof'
   | 'awaits'
   | 'received'
   | 'dueBy'
@@ -275,6 +309,11 @@ export const shipmentView = (shipment: ShipmentRecord): ShipmentView =>
     pickupBy: shipment.pickupBy,
     parcels: shipment.parcels,
     handover: shipment.handover,
+    carrierId: shipment.booking?.carrierId,
+    tracking: shipment.tracking
+      ? { status: shipment.tracking.status, attempts: shipment.tracking.attempts }
+      : undefined,
+    proof: shipment.proof,
     locked: (shipment.wrongPickupCodes ?? 0) >= maxWrongPickupCodes ? true : undefined,
     events: shipment.events,
   });

@@ -69,7 +69,7 @@ const handlers = {
   ),
   'POST /shipments/{shipmentId}/handed-over': httpHandler(
     apiContracts['POST /shipments/{shipmentId}/handed-over'],
-    ({ params, body, principal }) => answer(handoverStep(body), params.shipmentId, principal),
+    ({ params, body, principal }) => answer(handoverStep(deps.table, body), params.shipmentId, principal),
   ),
   'POST /shipments/{shipmentId}/received': httpHandler(
     apiContracts['POST /shipments/{shipmentId}/received'],

@@ -1,0 +1,71 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { TableRef } from '../adapters/dynamodb/client';
+import { compact } from '../adapters/dynamodb/items';
+import { getShipment } from '../adapters/dynamodb/shipments';
+import type { TrackingEventBody } from '../contracts/carriers';
+import { applyTrackingEvent, handedOver } from '../core/tracking';
+import { runShipmentStep } from './shipment-step';
+
+export type CarrierEventResult =
+  | { readonly kind: 'applied' | 'replay'; readonly shipmentId: string; readonly status: string }
+  /** No shipment of that id was handed to this carrier (or none exists: the carrier learns nothing). */
+  | { readonly kind: 'not-booked' }
+  | { readonly kind: 'conflict'; readonly reason: string };
+
+/**
+ * A verified tracking webhook from a carrier (docs/carriers.md): the event joins the shipment's tracking by
+ * the order-free rule of core/tracking.ts, in one write conditioned on the shipment's version (a replayed
+ * webhook-id finds itself recorded and changes nothing). `delivered` completes the shipment with its proof,
+ * and the order follows its shipments (DELIVERED once every one is).
+ */
+export async function recordCarrierEvent(
+  deps: { readonly table: TableRef; readonly sfn: SFNClient },
+  input: {
+    readonly carrierId: string;
+    readonly webhookId: string;
+    readonly event: TrackingEventBody;
+    readonly now: Date;
+  },
+): Promise<CarrierEventResult> {
+  const { event } = input;
+  const shipment = await getShipment(deps.table, event.shipmentId);
+  if (!shipment || shipment.booking?.carrierId !== input.carrierId) return { kind: 'not-booked' };
+  if (shipment.tracking?.events.some((seen) => seen.id === input.webhookId))
+    return { kind: 'replay', shipmentId: shipment.shipmentId, status: shipment.status };
+  const result = await runShipmentStep(
+    deps,
+    {
+      name: `Carrier#${event.type}`,
+      from: shipment.status,
+      actsAt: (current) => current.locationId,
+      done: (current) => current.tracking?.events.some((seen) => seen.id === input.webhookId) ?? false,
+      decide: ({ shipment: current }) => {
+        const tracking = applyTrackingEvent(current.tracking ?? handedOver, {
+          id: input.webhookId,
+          type: event.type,
+          at: event.at,
+        });
+        const delivered = tracking.status === 'DELIVERED' && current.status !== 'DELIVERED';
+        return {
+          kind: 'move',
+          to: delivered ? 'DELIVERED' : current.status,
+          ...(event.reason ? { reason: event.reason } : {}),
+          fields: {
+            tracking: { ...tracking, events: [...tracking.events] },
+            ...(delivered && event.proof ? { proof: compact(event.proof) } : {}),
+          },
+        };
+      },
+    },
+    { shipmentId: shipment.shipmentId, actor: `carrier:${input.carrierId}`, scope: '*', now: input.now },
+  );
+  if (result.kind === 'done') {
+    const replay = shipment.version === result.shipment.version;
+    return {
+      kind: replay ? 'replay' : 'applied',
+      shipmentId: shipment.shipmentId,
+      status: result.shipment.status,
+    };
+  }
+  return { kind: 'conflict', reason: result.kind === 'conflict' ? result.reason : result.kind };
+}
