@@ -1,10 +1,11 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { TableRef } from '../adapters/dynamodb/client';
 import { compact } from '../adapters/dynamodb/items';
-import { getShipment } from '../adapters/dynamodb/shipments';
+import { getShipment, type ShipmentRecord } from '../adapters/dynamodb/shipments';
 import type { TrackingEventBody } from '../contracts/carriers';
+import { TransientError } from '../contracts/errors';
 import { applyTrackingEvent, handedOver } from '../core/tracking';
-import { runShipmentStep } from './shipment-step';
+import { runShipmentStep, type ShipmentStepDefinition } from './shipment-step';
 
 export type CarrierEventResult =
   | { readonly kind: 'applied' | 'replay'; readonly shipmentId: string; readonly status: string }
@@ -28,44 +29,62 @@ export async function recordCarrierEvent(
   },
 ): Promise<CarrierEventResult> {
   const { event } = input;
-  const shipment = await getShipment(deps.table, event.shipmentId);
-  if (!shipment || shipment.booking?.carrierId !== input.carrierId) return { kind: 'not-booked' };
-  if (shipment.tracking?.events.some((seen) => seen.id === input.webhookId))
-    return { kind: 'replay', shipmentId: shipment.shipmentId, status: shipment.status };
-  const result = await runShipmentStep(
-    deps,
-    {
-      name: `Carrier#${event.type}`,
-      from: shipment.status,
-      actsAt: (current) => current.locationId,
-      done: (current) => current.tracking?.events.some((seen) => seen.id === input.webhookId) ?? false,
-      decide: ({ shipment: current }) => {
-        const tracking = applyTrackingEvent(current.tracking ?? handedOver, {
-          id: input.webhookId,
-          type: event.type,
-          at: event.at,
-        });
-        const delivered = tracking.status === 'DELIVERED' && current.status !== 'DELIVERED';
-        return {
-          kind: 'move',
-          to: delivered ? 'DELIVERED' : current.status,
-          ...(event.reason ? { reason: event.reason } : {}),
-          fields: {
-            tracking: { ...tracking, events: [...tracking.events] },
-            ...(delivered && event.proof ? { proof: compact(event.proof) } : {}),
-          },
-        };
-      },
-    },
-    { shipmentId: shipment.shipmentId, actor: `carrier:${input.carrierId}`, scope: '*', now: input.now },
-  );
-  if (result.kind === 'done') {
-    const replay = shipment.version === result.shipment.version;
-    return {
-      kind: replay ? 'replay' : 'applied',
+  // An event that raced another to the same shipment (delivered meanwhile) is read again and applied there.
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const shipment = await getShipment(deps.table, event.shipmentId);
+    if (!shipment || shipment.booking?.carrierId !== input.carrierId) return { kind: 'not-booked' };
+    if (shipment.tracking?.events.some((seen) => seen.id === input.webhookId))
+      return { kind: 'replay', shipmentId: shipment.shipmentId, status: shipment.status };
+    const result = await runShipmentStep(deps, trackingStep(shipment.status, input), {
       shipmentId: shipment.shipmentId,
-      status: result.shipment.status,
-    };
+      actor: `carrier:${input.carrierId}`,
+      scope: '*',
+      now: input.now,
+    });
+    if (result.kind === 'done') {
+      const replay = shipment.version === result.shipment.version;
+      return {
+        kind: replay ? 'replay' : 'applied',
+        shipmentId: shipment.shipmentId,
+        status: result.shipment.status,
+      };
+    }
+    const now = await getShipment(deps.table, event.shipmentId);
+    if (now?.status === shipment.status)
+      return { kind: 'conflict', reason: result.kind === 'conflict' ? result.reason : result.kind };
   }
-  return { kind: 'conflict', reason: result.kind === 'conflict' ? result.reason : result.kind };
+  throw new TransientError(`tracking event ${input.webhookId} kept racing`);
+}
+
+const attempts = 5;
+
+/** The event applied to a shipment in `status` (the runner re-reads it and conditions on its version). */
+function trackingStep(
+  status: ShipmentRecord['status'],
+  input: { readonly webhookId: string; readonly event: TrackingEventBody },
+): ShipmentStepDefinition {
+  const { event } = input;
+  return {
+    name: `Carrier#${event.type}`,
+    from: status,
+    actsAt: (current) => current.locationId,
+    done: (current) => current.tracking?.events.some((seen) => seen.id === input.webhookId) ?? false,
+    decide: ({ shipment: current }) => {
+      const tracking = applyTrackingEvent(current.tracking ?? handedOver, {
+        id: input.webhookId,
+        type: event.type,
+        at: event.at,
+      });
+      const delivered = tracking.status === 'DELIVERED' && current.status !== 'DELIVERED';
+      return {
+        kind: 'move',
+        to: delivered ? 'DELIVERED' : current.status,
+        ...(event.reason ? { reason: event.reason } : {}),
+        fields: {
+          tracking: { ...tracking, events: [...tracking.events] },
+          ...(delivered && event.proof ? { proof: compact(event.proof) } : {}),
+        },
+      };
+    },
+  };
 }
