@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
