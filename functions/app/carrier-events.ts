@@ -76,9 +76,11 @@ function trackingStep(
         at: event.at,
       });
       const delivered = tracking.status === 'DELIVERED' && current.status !== 'DELIVERED';
+      // On its way back: staff at the origin receive it (POST /shipments/{id}/returned).
+      const returning = tracking.status === 'RETURNING' && current.status === 'HANDED_OVER';
       return {
         kind: 'move',
-        to: delivered ? 'DELIVERED' : current.status,
+        to: delivered ? 'DELIVERED' : returning ? 'RETURNING' : current.status,
         ...(event.reason ? { reason: event.reason } : {}),
         fields: {
           tracking: { ...tracking, events: [...tracking.events] },

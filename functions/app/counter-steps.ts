@@ -4,6 +4,7 @@ import { type ShipmentRecord, shipmentMove } from '../adapters/dynamodb/shipment
 import { problemCodes } from '../contracts/errors';
 import { type CollectBody, dispatchDefaults, maxWrongPickupCodes } from '../contracts/shipments';
 import { isDispatching } from '../core/order-status';
+import { backOnShelf } from './back-on-shelf';
 import { isPickupCode } from './pickup-codes';
 import type { ShipmentStepDefinition, StepDecision } from './shipment-step';
 
@@ -143,3 +144,21 @@ export function mergeLines(
   for (const line of lines) merged.set(line.sku, (merged.get(line.sku) ?? 0) + line.qty);
   return [...merged].map(([sku, qty]) => ({ sku, qty }));
 }
+
+/**
+ * Staff at the origin confirm a parcel the carrier could not deliver is back (docs/carriers.md): RETURNED,
+ * its units back on the shelf there, and the order DELIVERY_FAILED once nothing else is on its way, for the
+ * channel to refund.
+ */
+export const returnedStep = (table: TableRef): ShipmentStepDefinition => ({
+  name: 'ReturnedToSender',
+  from: 'RETURNING',
+  actsAt: (shipment) => shipment.locationId,
+  done: (shipment) => shipment.status === 'RETURNED',
+  decide: ({ shipment, at }) => ({
+    kind: 'move',
+    to: 'RETURNED',
+    reason: `back at ${shipment.locationId} after ${shipment.tracking?.attempts ?? 0} failed attempts`,
+    writes: backOnShelf(table, { ...shipment, received: [] }, at),
+  }),
+});

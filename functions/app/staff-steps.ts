@@ -25,6 +25,8 @@ const afterPick: readonly ShipmentStatus[] = [
   'IN_TRANSFER',
   'READY_FOR_PICKUP',
   'HANDED_OVER',
+  'RETURNING',
+  'RETURNED',
   'DELIVERED',
   'COLLECTED',
   'NOT_COLLECTED',
@@ -171,7 +173,7 @@ export const handoverStep = (table: TableRef, body: HandoverBody): ShipmentStepD
   from: 'PACKED',
   actsAt: (shipment) =>
     shipment.type === 'delivery' || shipment.type === 'same_day' ? shipment.locationId : undefined,
-  done: (shipment) => shipment.status === 'HANDED_OVER' || shipment.status === 'DELIVERED',
+  done: (shipment) => ['HANDED_OVER', 'RETURNING', 'RETURNED', 'DELIVERED'].includes(shipment.status),
   decide: async () => {
     const registered = await getCarrier(table, body.carrier);
     return {

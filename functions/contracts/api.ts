@@ -165,6 +165,15 @@ export const apiContracts = {
     response: schemas.shipmentStepResponseSchema,
     problems: [404, 409, 415, 422],
   },
+  'POST /shipments/{shipmentId}/returned': {
+    summary:
+      'Staff of the origin confirm a parcel the carrier brought back: RETURNED, its units back on the shelf; the order DELIVERY_FAILED (idempotent)',
+    access: { roles: ['staff'] },
+    params: schemas.shipmentIdParamsSchema,
+    successStatus: 200,
+    response: schemas.shipmentStepResponseSchema,
+    problems: [404, 409],
+  },
   'POST /ops/shipments/{shipmentId}/unlock': {
     summary: 'Ops unlock a pickup shipment locked by wrong pickup codes (idempotent)',
     access: { roles: ['ops'] },

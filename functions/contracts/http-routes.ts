@@ -40,6 +40,7 @@ export const routes = [
   { method: 'POST', path: '/shipments/{shipmentId}/handed-over', function: 'recordShipmentStep' },
   { method: 'POST', path: '/shipments/{shipmentId}/received', function: 'recordShipmentStep' },
   { method: 'POST', path: '/shipments/{shipmentId}/collected', function: 'recordShipmentStep' },
+  { method: 'POST', path: '/shipments/{shipmentId}/returned', function: 'recordShipmentStep' },
   { method: 'POST', path: '/ops/shipments/{shipmentId}/unlock', function: 'recordShipmentStep' },
   { method: 'GET', path: '/ops/shipments', function: 'listShipments' },
   { method: 'PUT', path: '/carriers/{carrierId}', function: 'manageCarriers' },

@@ -32,6 +32,8 @@ export const orderStatuses = [
   'COLLECTED',
   // A click-and-collect order nobody came for: its units are back on the shelf; the channel refunds.
   'NOT_COLLECTED',
+  // The carrier could not deliver and brought the parcel back: its units are back in stock; the channel refunds.
+  'DELIVERY_FAILED',
   'RETURN_REQUESTED',
   'RETURNED',
   'CANCELLED',

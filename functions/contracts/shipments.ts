@@ -28,6 +28,9 @@ export const shipmentStatuses = [
   'IN_TRANSFER',
   'READY_FOR_PICKUP',
   'HANDED_OVER',
+  // The carrier gave up after its attempts and is bringing the parcel back; staff at the origin receive it.
+  'RETURNING',
+  'RETURNED',
   'DELIVERED',
   'COLLECTED',
   'NOT_COLLECTED',
@@ -131,7 +134,7 @@ export function promisePending(type: ShipmentType, status: ShipmentStatus): bool
     pickup: 'READY_FOR_PICKUP',
     transfer: 'RECEIVED',
   };
-  if (['REJECTED', 'CANCELLED', 'NOT_COLLECTED'].includes(status)) return false;
+  if (['REJECTED', 'CANCELLED', 'NOT_COLLECTED', 'RETURNING', 'RETURNED'].includes(status)) return false;
   return shipmentStatuses.indexOf(status) < shipmentStatuses.indexOf(kept[type]);
 }
 

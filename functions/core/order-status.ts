@@ -1,6 +1,9 @@
 import type { OrderStatus } from '../contracts/schemas';
 
-/** The order life cycle (docs/api.md): which status may follow which. CANCELLED, REJECTED, RETURNED and NOT_COLLECTED end it. */
+/**
+ * The order life cycle (docs/api.md): which status may follow which. CANCELLED, REJECTED, RETURNED,
+ * NOT_COLLECTED and DELIVERY_FAILED end it.
+ */
 const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   ACCEPTED: ['RESERVED', 'BACKORDERED', 'CANCELLED', 'REJECTED'],
   // A backorder may stay short after a partial allocation, so BACKORDERED → BACKORDERED is a real step.
@@ -34,7 +37,8 @@ const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   PICKING: ['PACKED', 'READY_FOR_PICKUP', 'IN_TRANSIT', 'BACKORDERED', 'REJECTED', 'CANCELLED'],
   PACKED: ['PICKING', 'IN_TRANSIT', 'READY_FOR_PICKUP', 'BACKORDERED', 'REJECTED', 'CANCELLED'],
   // A shipment picked short may leave with a carrier before its shortfall's re-route runs: sourcing again.
-  IN_TRANSIT: ['DELIVERED', 'BACKORDERED'],
+  IN_TRANSIT: ['DELIVERED', 'DELIVERY_FAILED', 'BACKORDERED'],
+  DELIVERY_FAILED: [],
   READY_FOR_PICKUP: ['COLLECTED', 'NOT_COLLECTED', 'PICKING', 'BACKORDERED', 'CANCELLED'],
   DELIVERED: ['RETURN_REQUESTED'],
   COLLECTED: ['RETURN_REQUESTED'],

@@ -10,11 +10,13 @@ const stages: Partial<Record<ShipmentStatus, { readonly status: OrderStatus; rea
   PACKED: { status: 'PACKED', rank: 2 },
   READY_FOR_PICKUP: { status: 'READY_FOR_PICKUP', rank: 3 },
   HANDED_OVER: { status: 'IN_TRANSIT', rank: 3 },
+  RETURNING: { status: 'IN_TRANSIT', rank: 3 },
 };
 const finals: Partial<Record<ShipmentStatus, OrderStatus>> = {
   DELIVERED: 'DELIVERED',
   COLLECTED: 'COLLECTED',
   NOT_COLLECTED: 'NOT_COLLECTED',
+  RETURNED: 'DELIVERY_FAILED',
 };
 
 /**
@@ -31,7 +33,12 @@ export function orderStageOf(
   if (open.length > 0) return open.reduce((least, stage) => (stage.rank < least.rank ? stage : least)).status;
   const ended = customer.flatMap((shipment) => finals[shipment.status] ?? []);
   if (ended.length === 0) return undefined;
-  return ended.find((status) => status !== 'NOT_COLLECTED') ?? 'NOT_COLLECTED';
+  // Anything handed to the customer makes the order a success; a failed delivery outranks a pickup missed.
+  return (
+    ended.find((status) => status === 'DELIVERED' || status === 'COLLECTED') ??
+    ended.find((status) => status === 'DELIVERY_FAILED') ??
+    'NOT_COLLECTED'
+  );
 }
 
 /**

@@ -54,6 +54,7 @@ const policy: Record<string, Policy> = {
   'POST /shipments/{shipmentId}/handed-over': { allowed: ['staff'] },
   'POST /shipments/{shipmentId}/received': { allowed: ['staff'] },
   'POST /shipments/{shipmentId}/collected': { allowed: ['staff'] },
+  'POST /shipments/{shipmentId}/returned': { allowed: ['staff'] },
   'POST /ops/shipments/{shipmentId}/unlock': { allowed: ['ops'] },
   'GET /ops/shipments': { allowed: ['ops'] },
   'PUT /carriers/{carrierId}': { allowed: ['ops'] },

@@ -6,6 +6,8 @@ import { putCarrier } from '../../functions/adapters/dynamodb/carriers';
 import { loadOrderPartition } from '../../functions/adapters/dynamodb/orders';
 import { reserveOrder } from '../../functions/adapters/dynamodb/reservations';
 import { getShipment } from '../../functions/adapters/dynamodb/shipments';
+import { getStock } from '../../functions/adapters/dynamodb/stock';
+import { returnedStep } from '../../functions/app/counter-steps';
 import { createShipments } from '../../functions/app/create-shipments';
 import { runShipmentStep } from '../../functions/app/shipment-step';
 import { handoverStep, packStep, pickStep } from '../../functions/app/staff-steps';
@@ -121,6 +123,29 @@ describe('carrier tracking webhooks', () => {
       tracking: { status: 'DELIVERED', attempts: 0 },
     });
     expect(shipments[0]?.tracking?.events).toHaveLength(3);
+  });
+
+  it('two failed attempts and a return to sender: staff receive it back, stock returns, DELIVERY_FAILED', async () => {
+    const shipmentId = await handedToCarrier('hook.o-4');
+    const before = await getStock(table, 'HOOK-TEE', 'WH-HOOK');
+    const event = (type: string) => ({ shipmentId, type, at: new Date().toISOString() });
+    for (const type of ['out_for_delivery', 'delivery_failed', 'delivery_failed', 'returned_to_sender'])
+      expect((await post('CR-HOOK', signed('CR-HOOK', event(type)))).status).toBe(200);
+    expect(await getShipment(table, shipmentId)).toMatchObject({
+      status: 'RETURNING',
+      tracking: { status: 'RETURNING', attempts: 2 },
+    });
+    const staff = { shipmentId, actor: 'staff:test', scope: 'WH-HOOK', now: new Date() };
+    for (let time = 0; time < 2; time++)
+      expect(await runShipmentStep({ table, sfn }, returnedStep(table), staff)).toMatchObject({
+        kind: 'done',
+        shipment: { status: 'RETURNED' },
+      });
+    expect(await getStock(table, 'HOOK-TEE', 'WH-HOOK')).toMatchObject({
+      onHand: (before?.onHand ?? 0) + 1,
+      available: (before?.available ?? 0) + 1,
+    });
+    expect((await loadOrderPartition(table, 'hook.o-4')).order?.status).toBe('DELIVERY_FAILED');
   });
 
   it('refuses bad signatures, stale timestamps, tampered bodies and other carriers, writing nothing', async () => {

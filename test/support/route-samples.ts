@@ -105,6 +105,7 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       body: { carrier: 'Parcel Co', trackingNumber: 'PC-1' },
     },
     'POST /shipments/{shipmentId}/received': { path: `${shipment}/received` },
+    'POST /shipments/{shipmentId}/returned': { path: `${shipment}/returned` },
     'POST /shipments/{shipmentId}/collected': {
       path: `${shipment}/collected`,
       body: { pickupCode: '123456' },

@@ -1,6 +1,6 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
-import { collectStep, receiveStep, unlockStep } from '../../app/counter-steps';
+import { collectStep, receiveStep, returnedStep, unlockStep } from '../../app/counter-steps';
 import { runShipmentStep, type ShipmentStepDefinition } from '../../app/shipment-step';
 import { handoverStep, packStep, pickStep, rejectStep } from '../../app/staff-steps';
 import { apiContracts, type RouteKey } from '../../contracts/api';
@@ -78,6 +78,10 @@ const handlers = {
   'POST /shipments/{shipmentId}/collected': httpHandler(
     apiContracts['POST /shipments/{shipmentId}/collected'],
     ({ params, body, principal }) => answer(collectStep(body), params.shipmentId, principal),
+  ),
+  'POST /shipments/{shipmentId}/returned': httpHandler(
+    apiContracts['POST /shipments/{shipmentId}/returned'],
+    ({ params, principal }) => answer(returnedStep(deps.table), params.shipmentId, principal),
   ),
   'POST /ops/shipments/{shipmentId}/unlock': httpHandler(
     apiContracts['POST /ops/shipments/{shipmentId}/unlock'],
