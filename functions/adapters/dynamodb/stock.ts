@@ -14,6 +14,7 @@ import {
   type StockBuckets,
 } from '../../core/stock-shards';
 import { callAws } from '../errors';
+import { pause } from './backoff';
 import { batchGetItems } from './batch-get';
 import type { TableRef } from './client';
 import {
@@ -146,7 +147,8 @@ export type CycleCountResult =
   | { readonly outcome: 'saved'; readonly stock: StockRecord }
   | { readonly outcome: 'below-reserved'; readonly reserved: number };
 
-const cycleCountAttempts = 5;
+/** Cycle counts race reservations on the same item: retried with jittered backoff, a few more times. */
+const cycleCountAttempts = 8;
 
 /**
  * Sets counted on-hand and safety stock, and the SKU's own reorder settings when given (`null` removes one,
@@ -228,6 +230,8 @@ export async function recordCycleCount(
       };
     } catch (error) {
       if (!isConditionalCheckFailed(error) && !isTransactionRace(error)) throw error;
+      // Spread out from the reservations it collided with, instead of colliding again in lockstep.
+      await pause(attempt);
     }
   }
   throw new Error(`cycle count of ${sku} at ${locationId} kept conflicting with reservations`);
