@@ -6,32 +6,18 @@ import { type HoldRecord, timelineItem } from '../adapters/dynamodb/orders';
 import type { ShipmentRecord } from '../adapters/dynamodb/shipments';
 import { problemCodes } from '../contracts/errors';
 import {
+  afterPickStatuses,
   dispatchDefaults,
   type HandoverBody,
   type PackBody,
   type PickBody,
   type RejectReason,
-  type ShipmentStatus,
 } from '../contracts/shipments';
 import { mergeLines } from './counter-steps';
 import { shipmentHoldWrites } from './hold-settlements';
 import { packStepName, pickupCodeFor, pickupCodeHash } from './pickup-codes';
 import type { ShipmentStepDefinition, StepDecision } from './shipment-step';
 
-/** Statuses a shipment is in once picked (the pick step is then a no-op), whatever came after. */
-const afterPick: readonly ShipmentStatus[] = [
-  'PACKING',
-  'PACKED',
-  'IN_TRANSFER',
-  'READY_FOR_PICKUP',
-  'HANDED_OVER',
-  'RETURNING',
-  'RETURNED',
-  'DELIVERED',
-  'COLLECTED',
-  'NOT_COLLECTED',
-  'RECEIVED',
-];
 const atSource = (shipment: ShipmentRecord) => shipment.locationId;
 
 /**
@@ -46,7 +32,7 @@ export const pickStep = (table: TableRef, body: PickBody): ShipmentStepDefinitio
   from: 'PICKING',
   actsAt: atSource,
   done: (shipment) =>
-    afterPick.includes(shipment.status) ||
+    afterPickStatuses.includes(shipment.status) ||
     (shipment.status === 'REJECTED' && rejectedBy(shipment, 'short_pick')),
   decide: ({ shipment, partition, at }) => {
     const mismatch = differenceOf(shipment.lines, body.lines);
@@ -142,7 +128,7 @@ export const packStep = (table: TableRef, body: PackBody): ShipmentStepDefinitio
   name: packStepName,
   from: 'PACKING',
   actsAt: atSource,
-  done: (shipment) => afterPick.includes(shipment.status) && shipment.status !== 'PACKING',
+  done: (shipment) => afterPickStatuses.includes(shipment.status) && shipment.status !== 'PACKING',
   decide: async ({ shipment, at, now }) => {
     const parcels = body.parcels.map((parcel) => ({ weightGrams: parcel.weightGrams }));
     if (shipment.type === 'transfer') return { kind: 'move', to: 'IN_TRANSFER', fields: { parcels } };

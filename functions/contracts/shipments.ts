@@ -51,6 +51,11 @@ export const pickedShipmentStatuses: readonly string[] = shipmentStatuses.slice(
   handedOver,
 );
 export type ShipmentStatus = z.infer<typeof shipmentStatusSchema>;
+/** Every status a shipment is in once picked, whatever came after (before the early endings). */
+export const afterPickStatuses: readonly ShipmentStatus[] = shipmentStatuses.slice(
+  shipmentStatuses.indexOf('PACKING'),
+  shipmentStatuses.indexOf('REJECTED'),
+);
 
 /**
  * Shipment ids are `<orderId>-<route>-<index>`: the order's system-wide id (at most 64 characters), the

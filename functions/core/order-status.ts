@@ -4,6 +4,16 @@ import type { OrderStatus } from '../contracts/schemas';
  * The order life cycle (docs/api.md): which status may follow which. CANCELLED, REJECTED, RETURNED,
  * NOT_COLLECTED and DELIVERY_FAILED end it.
  */
+/** The stages an order takes from its shipments (core/shipment-stage.ts), open or ended. */
+const shipmentStages: readonly OrderStatus[] = [
+  'PICKING',
+  'PACKED',
+  'READY_FOR_PICKUP',
+  'IN_TRANSIT',
+  'DELIVERED',
+  'COLLECTED',
+];
+
 const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   ACCEPTED: ['RESERVED', 'BACKORDERED', 'CANCELLED', 'REJECTED'],
   // A backorder may stay short after a partial allocation, so BACKORDERED → BACKORDERED is a real step.
@@ -13,25 +23,11 @@ const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
     'CANCELLED',
     'REJECTED',
     // A re-route's shortfall nobody can serve is given up: the order takes its other shipments' stage.
-    'PICKING',
-    'PACKED',
-    'READY_FOR_PICKUP',
-    'IN_TRANSIT',
-    'DELIVERED',
-    'COLLECTED',
+    ...shipmentStages,
   ],
   // An expired hold (released by the sweeper) turns a reserved order back into a backorder.
   // A re-route's round may join shipments further along: the order takes their least advanced stage.
-  RESERVED: [
-    'PICKING',
-    'PACKED',
-    'READY_FOR_PICKUP',
-    'IN_TRANSIT',
-    'DELIVERED',
-    'COLLECTED',
-    'BACKORDERED',
-    'CANCELLED',
-  ],
+  RESERVED: [...shipmentStages, 'BACKORDERED', 'CANCELLED'],
   // From here the order follows its shipments (core/shipments.ts orderStageOf). A re-routed shortfall takes
   // it back to BACKORDERED while it is sourced again; nothing left to serve it, REJECTED.
   PICKING: ['PACKED', 'READY_FOR_PICKUP', 'IN_TRANSIT', 'BACKORDERED', 'REJECTED', 'CANCELLED'],

@@ -115,24 +115,25 @@ export async function listCarriers(table: TableRef): Promise<Carrier[]> {
  * period. Newest first.
  */
 export async function validSigningSecrets(table: TableRef, carrierId: string, now: Date): Promise<string[]> {
+  return (await carrierSecrets(table, carrierId))
+    .filter((record) => !record.validUntil || Date.parse(record.validUntil) > now.getTime())
+    .map((record) => record.secret);
+}
+
+/** Every secret the carrier was issued, newest first. */
+async function carrierSecrets(table: TableRef, carrierId: string) {
   const { Items } = await callAws('getCarrierSecrets', () =>
     table.document.send(
       new QueryCommand({
         TableName: table.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': keys.carrier(carrierId).pk,
-          ':prefix': keys.carrierSecretPrefix,
-        },
+        ExpressionAttributeValues: { ':pk': keys.carrier(carrierId).pk, ':prefix': keys.carrierSecretPrefix },
         ScanIndexForward: false,
         ConsistentRead: true,
       }),
     ),
   );
-  return (Items ?? [])
-    .map((item) => secretRecordSchema.parse(item))
-    .filter((record) => !record.validUntil || Date.parse(record.validUntil) > now.getTime())
-    .map((record) => record.secret);
+  return (Items ?? []).map((item) => secretRecordSchema.parse(item));
 }
 
 export type RotateResult =
@@ -151,19 +152,9 @@ export async function rotateSigningSecret(
   if (!(await getCarrier(table, carrierId))) return { kind: 'not-found' };
   const at = input.now.toISOString();
   const previousValidUntil = new Date(input.now.getTime() + input.graceHours * 3_600_000).toISOString();
-  const { Items } = await callAws('getCarrierSecrets', () =>
-    table.document.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.carrier(carrierId).pk, ':prefix': keys.carrierSecretPrefix },
-        ConsistentRead: true,
-      }),
-    ),
+  const current = (await carrierSecrets(table, carrierId)).filter(
+    (record) => !record.validUntil || record.validUntil > previousValidUntil,
   );
-  const current = (Items ?? [])
-    .map((item) => secretRecordSchema.parse(item))
-    .filter((record) => !record.validUntil || record.validUntil > previousValidUntil);
   const signingSecret = newSigningSecret();
   for (const record of current) {
     try {
