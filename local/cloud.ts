@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { bindCarrierSandbox } from './binders/carrier-sandbox';
 import type { BindContext } from './binders/context';
 import { bindTables } from './binders/data-tables';
 import { bindHttpApi, httpRoutes } from './binders/http-api';
@@ -51,10 +52,22 @@ export interface LocalCloudOptions {
    * at-least-once with a random seed (logged, so a run can be replayed).
    */
   readonly sqsDelivery?: DeliveryOptions;
+  /**
+   * Run the sandbox carrier service (local/sandbox) and register the demo carriers with it: deliveries are
+   * booked and driven to DELIVERED by signed webhooks. `tickMs` is its clock (one tracking event per tick).
+   */
+  readonly carrierSandbox?: { readonly tickMs?: number };
 }
 
 export interface LocalCloud {
-  readonly endpoints: { api: string; dynamodb: string; stepfunctions: string; sqs: string };
+  readonly endpoints: {
+    api: string;
+    dynamodb: string;
+    stepfunctions: string;
+    sqs: string;
+    /** The sandbox carrier service, when it runs. */
+    carriers?: string;
+  };
   /** Settles once every function's worker has started (at once unless prewarm is 'background'). */
   readonly warmed: Promise<void>;
   readonly keys: DemoKeys;
@@ -139,10 +152,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       persistDir: options.persistDir,
       log: context.log,
     });
+    const sandbox = options.carrierSandbox
+      ? await bindCarrierSandbox(context, {
+          api: gateway.url,
+          opsKey: keys.ops,
+          keys,
+          ...options.carrierSandbox,
+        })
+      : undefined;
     // Each worker costs ~0.4 s of CPU to start: in the background they no longer hold up start-up.
     const warmed = options.prewarm === 'background' ? runtime.warm() : Promise.resolve();
     return {
-      endpoints: { ...endpoints, api: gateway.url },
+      endpoints: { ...endpoints, api: gateway.url, ...(sandbox ? { carriers: sandbox.url } : {}) },
       warmed,
       keys,
       tableName: tableName('main'),

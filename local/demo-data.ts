@@ -106,7 +106,23 @@ export const demoSuppliers = {
   'SUP-FLEET-FOOTWEAR': [{ sku: 'SKU-SNEAKER-42', available: 150, leadTimeDays: 7, unitCost: 28 }],
 } as const;
 
-export const demoCarriers = ['CARRIER-SPEEDY', 'CARRIER-BIKE-COURIERS'] as const;
+/**
+ * The demo's carriers, as registered with PUT /carriers (the apiUrl is the sandbox's, added at start), and
+ * how the sandbox prices them. Same-day goes to the bike couriers first (priority 1), the parcel carrier
+ * second; parcels only to the parcel carrier.
+ */
+export const demoCarrierSettings = {
+  'CARRIER-SPEEDY': {
+    registration: { name: 'Speedy Parcels', services: ['parcel', 'same_day'], priority: 2 },
+    sandbox: { services: ['parcel', 'same_day'], baseFee: 4.5, feePerKm: 0.05 },
+  },
+  'CARRIER-BIKE-COURIERS': {
+    registration: { name: 'Bike Couriers', services: ['same_day'], maxDistanceKm: 15, priority: 1 },
+    sandbox: { services: ['same_day'], maxDistanceKm: 15, baseFee: 6, feePerKm: 0.8 },
+  },
+} as const;
+
+export const demoCarriers = Object.keys(demoCarrierSettings) as (keyof typeof demoCarrierSettings)[];
 
 /** Two sales channels, so the demo shows that each only sees its own orders. The first is the web shop. */
 export const demoChannels = ['web-shop', 'marketplace'] as const;

@@ -42,6 +42,7 @@ const cloud = await startLocalCloud({
   apiPort,
   persistDir: persist ? stateDir : undefined,
   seedDemoData: true,
+  carrierSandbox: {},
   prewarm: 'background',
   log: (line) =>
     console.log(`  ${line.padEnd(52)} +${((performance.now() - startedAt) / 1000).toFixed(1)} s`),
@@ -73,6 +74,7 @@ O2O orchestrator running on the embedded local cloud (started in ${seconds} s${p
   Step Functions   ${cloud.endpoints.stepfunctions}
   SQS              ${cloud.endpoints.sqs}
   DynamoDB         ${cloud.endpoints.dynamodb}
+  Sandbox carriers ${cloud.endpoints.carriers}   (scripts: POST /sandbox/scripts, docs/carriers.md)
 
 Demo API keys (also in ${endpointsFile}):
 ${Object.entries(cloud.keys.channels)

@@ -4,6 +4,7 @@ import { type ShipmentRecord, shipmentMove } from '../adapters/dynamodb/shipment
 import { problemCodes } from '../contracts/errors';
 import { type CollectBody, dispatchDefaults, maxWrongPickupCodes } from '../contracts/shipments';
 import { isDispatching } from '../core/order-status';
+import { carrierStepOf } from '../core/shipment-stage';
 import { backOnShelf } from './back-on-shelf';
 import { isPickupCode } from './pickup-codes';
 import type { ShipmentStepDefinition, StepDecision } from './shipment-step';
@@ -64,6 +65,32 @@ export const unlockStep: ShipmentStepDefinition = {
     fields: { wrongPickupCodes: 0 },
     reason: 'unlocked by ops',
   }),
+};
+
+/**
+ * Ops ask for a new booking round for a packed shipment no carrier took (POST /ops/shipments/{id}/rebook):
+ * the attention is lifted and the waiting workflow books again (BookCarrier). Asked again before it ran, it
+ * changes nothing and answers the same.
+ */
+export const rebookStep: ShipmentStepDefinition = {
+  name: 'Rebook',
+  from: 'PACKED',
+  actsAt: (shipment) =>
+    shipment.type === 'delivery' || shipment.type === 'same_day' ? shipment.locationId : undefined,
+  done: (shipment) => carrierStepOf(shipment) === 'book',
+  decide: ({ shipment }) =>
+    carrierStepOf(shipment) === 'attention'
+      ? {
+          kind: 'move',
+          to: 'PACKED',
+          fields: { rebooks: (shipment.rebooks ?? 0) + 1 },
+          clears: ['attention'],
+          reason: 'rebooked by ops',
+        }
+      : {
+          kind: 'conflict',
+          reason: `shipment ${shipment.shipmentId} is booked with ${shipment.booking?.carrierId}`,
+        },
 };
 
 /**

@@ -7,7 +7,7 @@ import { sendTaskSuccess } from '../adapters/sfn/callbacks';
 import { type ProblemCode, TransientError } from '../contracts/errors';
 import { keys } from '../contracts/keys';
 import { orderIdOfShipment, type ShipmentStatus } from '../contracts/shipments';
-import { dispatchAnswer, followShipments } from '../core/shipment-stage';
+import { dispatchAnswer, followShipments, waitOf } from '../core/shipment-stage';
 
 /** What a staff step makes of the shipment it acts on, read with its whole order. */
 export type StepDecision =
@@ -15,6 +15,7 @@ export type StepDecision =
       readonly kind: 'move';
       readonly to: ShipmentStatus;
       readonly fields?: Parameters<typeof shipmentMove>[4];
+      readonly clears?: Parameters<typeof shipmentMove>[5];
       /** Writes of the same transaction: holds settled, stock back on a shelf, another shipment moved. */
       readonly writes?: readonly TransactItem[];
       readonly reason?: string;
@@ -136,6 +137,7 @@ export async function runShipmentStep(
         decision.to,
         decision.reason ? { ...event, reason: decision.reason } : event,
         decision.fields,
+        decision.clears,
       );
       const shipments = partition.shipments.map((s) => (s === shipment ? move.next : s));
       const stage = followShipments(partition.order.status, shipments);
@@ -175,6 +177,6 @@ const orderUnchanged = (table: TableRef, order: OrderRecord): TransactItem => ({
  * good as a timely one. A token already answered is stale, and nothing happens.
  */
 export async function wakeWorkflow(sfn: SFNClient, shipment: ShipmentRecord, now: Date): Promise<void> {
-  if (shipment.taskToken && shipment.tokenStatus && shipment.tokenStatus !== shipment.status)
+  if (shipment.taskToken && shipment.tokenStatus && shipment.tokenStatus !== waitOf(shipment))
     await sendTaskSuccess(sfn, shipment.taskToken, dispatchAnswer(shipment, now));
 }

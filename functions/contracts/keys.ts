@@ -118,6 +118,15 @@ export const keys = {
   }),
   locationTasksPartition: (locationId: string) => `TASKS#${locationId}`,
   /**
+   * A packed shipment no carrier took, for ops, through gsi1 (sparse; a packed shipment has no staff task
+   * there): one partition, oldest first. It leaves the index when rebooked or moved on.
+   */
+  shipmentAttention: (since: string, shipmentId: string) => ({
+    gsi1pk: 'ATTENTION#SHIPMENTS',
+    gsi1sk: `${since}#${shipmentId}`,
+  }),
+  shipmentAttentionPartition: 'ATTENTION#SHIPMENTS',
+  /**
    * A shipment whose promise is still pending, through gsi2 (sparse): one partition per status, by promisedBy,
    * so "late" is a range query (promisedBy before now) and never a scan.
    */

@@ -231,6 +231,21 @@ export const shipmentStepResponseSchema = z.object({
 });
 
 /**
+ * A packed delivery or same-day shipment's booking with a carrier (issue 12, docs/carriers.md): `book` (not
+ * booked yet: BookCarrier books it), `attention` (no carrier took it: it waits for ops to rebook), `booked`
+ * (waiting for the carrier's pick-up); a cancelled shipment still booked must `cancel` the booking; `none`
+ * for everything else.
+ */
+export const carrierSteps = ['none', 'book', 'attention', 'booked', 'cancel'] as const;
+export type CarrierStep = (typeof carrierSteps)[number];
+
+/**
+ * The wait a parked task token stands for: a shipment status, or NEEDS_CARRIER for a packed shipment no
+ * carrier took (it waits for ops to rebook, while still PACKED).
+ */
+export const tokenWaitSchema = z.union([shipmentStatusSchema, z.literal('NEEDS_CARRIER')]);
+
+/**
  * What a dispatch step answers the shipment's workflow with (the task token's output, or SettleStep's): the
  * status it is in now, which names the next wait, and the seconds that wait may last (a pick until dueBy,
  * a collection until pickupBy; a day where there is no deadline, after which it parks again).
@@ -239,12 +254,16 @@ export const dispatchStepAnswerSchema = z.object({
   status: shipmentStatusSchema,
   waitSeconds: z.number().int().positive(),
   reroute: z.boolean(),
+  /** What the shipment's carrier booking needs next (carrierSteps). */
+  carrier: z.enum(carrierSteps),
 });
 export type DispatchStepAnswer = z.infer<typeof dispatchStepAnswerSchema>;
 
 export const listShipmentsQuerySchema = z.object({
   status: z.enum(shipmentStatuses).optional(),
   late: z.enum(['true', 'false']).default('false'),
+  /** Only packed shipments no carrier took (they wait for POST /ops/shipments/{id}/rebook). */
+  attention: z.enum(['true', 'false']).default('false'),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   nextToken: z.string().min(1).max(2048).optional(),
 });
@@ -267,6 +286,31 @@ export const shipmentViewSchema = z.object({
   handover: z.object({ carrier: z.string(), trackingNumber: z.string().optional() }).optional(),
   /** The registered carrier it was handed to, and what that carrier reported (docs/carriers.md). */
   carrierId: z.string().optional(),
+  /** Booked through the carrier's API: its delivery, tracking number, fee and estimated arrival. */
+  booking: z
+    .object({
+      deliveryId: z.string(),
+      trackingNumber: z.string(),
+      fee: z.number(),
+      currency: z.string(),
+      etaAt: z.iso.datetime(),
+      bookedAt: z.iso.datetime(),
+      cancelledAt: z.iso.datetime().optional(),
+    })
+    .optional(),
+  /** No carrier took it (every eligible one declined or did not answer): ops rebook it. */
+  attention: z.object({ reason: z.string(), since: z.iso.datetime() }).optional(),
+  /** The booking attempts, in order: each carrier tried and what it answered. */
+  bookingAttempts: z
+    .array(
+      z.object({
+        carrierId: z.string(),
+        outcome: z.string(),
+        at: z.iso.datetime(),
+        reason: z.string().optional(),
+      }),
+    )
+    .optional(),
   tracking: z
     .object({
       status: z.enum(['HANDED_OVER', 'OUT_FOR_DELIVERY', 'DELIVERED', 'RETURNING']),
@@ -290,12 +334,14 @@ export const shipmentViewSchema = z.object({
 });
 export type ShipmentView = z.infer<typeof shipmentViewSchema>;
 
-/** The input of dispatch's Lambda tasks (SettleStep, Reroute). */
+/** The input of dispatch's Lambda tasks (SettleStep, Reroute, BookCarrier, CancelBooking). */
 export const dispatchTaskSchema = z.object({
   shipmentId: shipmentIdSchema,
   step: z.string().min(1),
   /** SettleStep: the status the failed wait parked in, and how it failed (States.Timeout: its deadline). */
   waitedIn: shipmentStatusSchema.optional(),
+  /** The order (carrier booking tasks correlate their logs by it). */
+  orderId: z.string().optional(),
   waitFailure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });
 

@@ -19,6 +19,7 @@ export const dispatchWorkflows = {
     substitutions: {
       SettleShipmentStepFunctionArn: { functionArn: 'settleShipmentStep' },
       RerouteShipmentFunctionArn: { functionArn: 'rerouteShipment' },
+      CarrierBookingFunctionArn: { functionArn: 'carrierBooking' },
       TableName: { tableName: 'main' },
     },
     tables: ['main'],
@@ -45,7 +46,41 @@ export const lateShipmentsMetric = {
   everyMinutes: 5,
 } as const;
 
+/**
+ * The business metrics operations are alarmed on (infra/constructs/alarms.ts), published by the functions
+ * in their namespace with their service dimension: the late-shipments gauge, and packed shipments no carrier
+ * took (each needs a rebook).
+ */
+export const businessAlarms = [
+  {
+    metricName: lateShipmentsMetric.name,
+    statistic: 'Maximum',
+    periodMinutes: lateShipmentsMetric.everyMinutes * 3,
+    description:
+      'Shipments are past their promise (GET /ops/shipments?late=true lists them): chase the stores, or re-route.',
+  },
+  {
+    metricName: 'BookingFailures',
+    statistic: 'Sum',
+    periodMinutes: 5,
+    description:
+      'A packed shipment found no carrier (GET /ops/shipments?attention=true lists them): fix the carriers, then POST /ops/shipments/{id}/rebook.',
+  },
+] as const;
+
+/** How long BookCarrier waits for each carrier API call before moving on to the next carrier. */
+export const defaultCarrierTimeoutMs = 3000;
+
 export const dispatchFunctions = {
+  carrierBooking: {
+    entry: 'functions/handlers/dispatch/carrier-booking.task.ts',
+    description:
+      "Dispatch's carrier tasks: books a packed shipment with the best eligible carrier over its HTTP API (next on a decline or timeout), and cancels a cancelled shipment's booking",
+    // Every eligible carrier may take the whole per-call timeout: the function outlasts a few of them.
+    timeoutSeconds: 60,
+    environment: { ...commonEnvironment, CARRIER_TIMEOUT_MS: String(defaultCarrierTimeoutMs) },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
   receiveCarrierEvent: {
     entry: 'functions/handlers/carriers/receive-carrier-event.api.ts',
     description:

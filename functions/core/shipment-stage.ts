@@ -1,5 +1,5 @@
 import type { OrderStatus } from '../contracts/schemas';
-import type { DispatchStepAnswer, ShipmentStatus, ShipmentType } from '../contracts/shipments';
+import type { CarrierStep, DispatchStepAnswer, ShipmentStatus, ShipmentType } from '../contracts/shipments';
 import { canTransition, isDispatching } from './order-status';
 
 /** The order stage a shipment status stands for, and how far along it is (higher: further). */
@@ -53,15 +53,7 @@ const noDeadline = 24 * 3600;
  * one: a deadline already passed times the wait out at once; a day where there is no deadline), and whether
  * units it was to ship still have to be re-routed.
  */
-export function dispatchAnswer(
-  shipment: {
-    readonly status: ShipmentStatus;
-    readonly dueBy: string;
-    readonly pickupBy?: string | undefined;
-    readonly rejection?: { readonly reroutedAs?: number | undefined } | undefined;
-  },
-  now: Date,
-): DispatchStepAnswer {
+export function dispatchAnswer(shipment: AnsweredShipment, now: Date): DispatchStepAnswer {
   const deadline =
     shipment.status === 'PICKING'
       ? shipment.dueBy
@@ -72,8 +64,52 @@ export function dispatchAnswer(
     ? Math.max(1, Math.ceil((Date.parse(deadline) - now.getTime()) / 1000))
     : noDeadline;
   const reroute = shipment.rejection !== undefined && shipment.rejection.reroutedAs === undefined;
-  return { status: shipment.status, waitSeconds, reroute };
+  return { status: shipment.status, waitSeconds, reroute, carrier: carrierStepOf(shipment) };
 }
+
+/** What dispatchAnswer reads of a shipment. */
+export interface AnsweredShipment {
+  readonly type: ShipmentType;
+  readonly status: ShipmentStatus;
+  readonly dueBy: string;
+  readonly pickupBy?: string | undefined;
+  readonly rejection?: { readonly reroutedAs?: number | undefined } | undefined;
+  readonly booking?:
+    | {
+        readonly deliveryId?: string | undefined;
+        readonly cancelledAt?: string | undefined;
+        readonly cancelRefused?: string | undefined;
+      }
+    | undefined;
+  readonly attention?: object | undefined;
+}
+
+/**
+ * What the shipment's carrier booking needs next (contracts/shipments.ts carrierSteps): a packed delivery is
+ * booked, waits for ops when no carrier took it, or waits for the booked carrier's pick-up; a cancelled
+ * shipment booked through a carrier's API has the booking cancelled once.
+ */
+export function carrierStepOf(shipment: AnsweredShipment): CarrierStep {
+  const carried = shipment.type === 'delivery' || shipment.type === 'same_day';
+  if (carried && shipment.status === 'PACKED')
+    return shipment.booking ? 'booked' : shipment.attention ? 'attention' : 'book';
+  const booking = shipment.booking;
+  if (
+    shipment.status === 'CANCELLED' &&
+    booking?.deliveryId &&
+    !booking.cancelledAt &&
+    !booking.cancelRefused
+  )
+    return 'cancel';
+  return 'none';
+}
+
+/**
+ * The wait a shipment is in, as a parked token records it (contracts/shipments.ts tokenWaitSchema): its
+ * status, or NEEDS_CARRIER for a packed shipment no carrier took. A token parked in another wait is answered.
+ */
+export const waitOf = (shipment: AnsweredShipment): string =>
+  carrierStepOf(shipment) === 'attention' ? 'NEEDS_CARRIER' : shipment.status;
 
 /**
  * The status an order in dispatch moves to as its shipments stand, or undefined to leave it: not dispatching

@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { lateShipmentsMetric } from '../../functions/contracts/system-dispatch';
+import { businessAlarms, lateShipmentsMetric } from '../../functions/contracts/system-dispatch';
 import type { FunctionKey, QueueKey, WorkflowKey } from '../definition';
 import type { QueuePair } from './queues';
 import type { SystemFunction } from './system-functions';
@@ -86,18 +86,20 @@ export class Alarms extends Construct {
         `Lambda ${key}: throttled invocations.`,
       );
     }
-    alarm(
-      'LateShipments',
-      new cloudwatch.Metric({
-        namespace: lateShipmentsMetric.namespace,
-        metricName: lateShipmentsMetric.name,
-        dimensionsMap: { service: lateShipmentsMetric.service },
-        period: Duration.minutes(lateShipmentsMetric.everyMinutes * 3),
-        statistic: 'Maximum',
-      }),
-      1,
-      'Shipments are past their promise (GET /ops/shipments?late=true lists them): chase the stores, or re-route.',
-    );
+    for (const business of businessAlarms) {
+      alarm(
+        business.metricName,
+        new cloudwatch.Metric({
+          namespace: lateShipmentsMetric.namespace,
+          metricName: business.metricName,
+          dimensionsMap: { service: lateShipmentsMetric.service },
+          period: Duration.minutes(business.periodMinutes),
+          statistic: business.statistic,
+        }),
+        1,
+        business.description,
+      );
+    }
     alarm(
       'Api5xx',
       props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),

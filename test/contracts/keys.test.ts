@@ -55,6 +55,7 @@ const longestKeys: Record<string, () => unknown> = {
   shipment: () => keys.shipment(id, shipmentIdFor(longestOrderId, 99, 99)),
   locationTask: () => keys.locationTask(id, at, shipmentIdFor(longestOrderId, 99, 99)),
   locationTasksPartition: () => keys.locationTasksPartition(id),
+  shipmentAttention: () => keys.shipmentAttention(at, shipmentIdFor(longestOrderId, 99, 99)),
   pendingPromise: () => keys.pendingPromise('AWAITING_TRANSFER', at, shipmentIdFor(longestOrderId, 99, 99)),
   pendingPromisesPartition: () => keys.pendingPromisesPartition('AWAITING_TRANSFER'),
   backorderQueue: () => keys.backorderQueue(sku, at, id),

@@ -2,33 +2,63 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pendingStatuses, promisePending, shipmentStatuses } from '../../functions/contracts/shipments';
 import { decideReroute } from '../../functions/core/reroute';
-import { dispatchAnswer, followShipments } from '../../functions/core/shipment-stage';
+import { carrierStepOf, dispatchAnswer, followShipments, waitOf } from '../../functions/core/shipment-stage';
 import { mergeBucketChanges, settleHoldChanges } from '../../functions/core/stock-shards';
 
 /** The pure dispatch rules (docs/dispatch.md): answers to the workflow, order stages, re-routes, settling holds. */
 describe('dispatchAnswer', () => {
   const now = new Date('2026-01-12T10:00:00.000Z');
   it('gives a pick until dueBy and a collection until pickupBy, never less than a second', () => {
-    expect(dispatchAnswer({ status: 'PICKING', dueBy: '2026-01-12T10:30:00.000Z' }, now)).toEqual({
+    expect(dispatchAnswer({ type: 'delivery', status: 'PICKING', dueBy: '2026-01-12T10:30:00.000Z' }, now)).toEqual({
       status: 'PICKING',
       waitSeconds: 1800,
       reroute: false,
+      carrier: 'none',
     });
     expect(
-      dispatchAnswer({ status: 'READY_FOR_PICKUP', dueBy: '', pickupBy: '2026-01-15T10:00:00.000Z' }, now)
+      dispatchAnswer({ type: 'delivery', status: 'READY_FOR_PICKUP', dueBy: '', pickupBy: '2026-01-15T10:00:00.000Z' }, now)
         .waitSeconds,
     ).toBe(72 * 3600);
-    expect(dispatchAnswer({ status: 'PICKING', dueBy: '2026-01-12T09:00:00.000Z' }, now).waitSeconds).toBe(1);
-    expect(dispatchAnswer({ status: 'PACKED', dueBy: '2026-01-12T09:00:00.000Z' }, now).waitSeconds).toBe(
+    expect(dispatchAnswer({ type: 'delivery', status: 'PICKING', dueBy: '2026-01-12T09:00:00.000Z' }, now).waitSeconds).toBe(1);
+    expect(dispatchAnswer({ type: 'delivery', status: 'PACKED', dueBy: '2026-01-12T09:00:00.000Z' }, now).waitSeconds).toBe(
       24 * 3600,
     );
   });
 
   it('asks for a re-route exactly while a rejection has not recorded its round', () => {
-    const shipment = { status: 'REJECTED' as const, dueBy: now.toISOString() };
+    const shipment = { type: 'delivery' as const, status: 'REJECTED' as const, dueBy: now.toISOString() };
     expect(dispatchAnswer({ ...shipment, rejection: {} }, now).reroute).toBe(true);
     expect(dispatchAnswer({ ...shipment, rejection: { reroutedAs: 2 } }, now).reroute).toBe(false);
     expect(dispatchAnswer({ ...shipment, rejection: { reroutedAs: 0 } }, now).reroute).toBe(false);
+  });
+});
+
+describe('carrierStepOf', () => {
+  const packed = { type: 'same_day' as const, status: 'PACKED' as const, dueBy: '' };
+  it('books a packed delivery, waits for ops when no carrier took it, then for the booked carrier', () => {
+    expect(carrierStepOf(packed)).toBe('book');
+    expect(carrierStepOf({ ...packed, attention: { reason: 'declined' } })).toBe('attention');
+    expect(carrierStepOf({ ...packed, attention: {}, booking: { deliveryId: 'd' } })).toBe('booked');
+    expect(carrierStepOf({ ...packed, booking: {} })).toBe('booked');
+    // A pickup's or a transfer's parcels never go to a carrier.
+    expect(carrierStepOf({ ...packed, type: 'pickup' })).toBe('none');
+    expect(carrierStepOf({ ...packed, status: 'HANDED_OVER', booking: { deliveryId: 'd' } })).toBe('none');
+  });
+
+  it('cancels a cancelled shipment booking through a carrier API once', () => {
+    const cancelled = { ...packed, status: 'CANCELLED' as const };
+    expect(carrierStepOf({ ...cancelled, booking: { deliveryId: 'd' } })).toBe('cancel');
+    expect(carrierStepOf({ ...cancelled, booking: { deliveryId: 'd', cancelledAt: 'x' } })).toBe('none');
+    expect(carrierStepOf({ ...cancelled, booking: { deliveryId: 'd', cancelRefused: 'x' } })).toBe('none');
+    // Handed over by staff to a carrier: no delivery at its API to cancel.
+    expect(carrierStepOf({ ...cancelled, booking: {} })).toBe('none');
+    expect(carrierStepOf(cancelled)).toBe('none');
+  });
+
+  it('names the wait a parked token stands for', () => {
+    expect(waitOf(packed)).toBe('PACKED');
+    expect(waitOf({ ...packed, attention: {} })).toBe('NEEDS_CARRIER');
+    expect(waitOf({ ...packed, status: 'PICKING', attention: {} })).toBe('PICKING');
   });
 });
 

@@ -10,6 +10,7 @@ import {
   shipmentStatusSchema,
   shipmentTypeSchema,
   type TaskKind,
+  tokenWaitSchema,
 } from '../../contracts/shipments';
 import type { PlannedShipment } from '../../core/shipments';
 import { callAws } from '../errors';
@@ -41,15 +42,44 @@ export const shipmentRecordSchema = z.object({
   events: z.array(shipmentEventSchema),
   /** The dispatch workflow's parked task token, and the status it waits in (a token answers one step). */
   taskToken: z.string().optional(),
-  tokenStatus: shipmentStatusSchema.optional(),
+  tokenStatus: tokenWaitSchema.optional(),
   parcels: z.array(z.object({ weightGrams: z.number().int() })).optional(),
   handover: z.object({ carrier: z.string(), trackingNumber: z.string().optional() }).optional(),
   /** pickup: the code's hash (app/pickup-codes.ts; the plain code is derived again for the channel). */
   pickupCodeHash: z.string().optional(),
   pickupBy: z.string().optional(),
   wrongPickupCodes: z.number().int().nonnegative().optional(),
-  /** Handed to a registered carrier: only that carrier may report on it. */
-  booking: z.object({ carrierId: z.string() }).optional(),
+  /**
+   * Handed to a registered carrier: only that carrier may report on it. Booked through its API (BookCarrier),
+   * it also has the carrier's delivery id, tracking number, fee and estimated arrival; cancelledAt once a
+   * cancellation reached the carrier.
+   */
+  booking: z
+    .object({
+      carrierId: z.string(),
+      deliveryId: z.string().optional(),
+      trackingNumber: z.string().optional(),
+      fee: z.number().optional(),
+      currency: z.string().optional(),
+      etaAt: z.string().optional(),
+      bookedAt: z.string().optional(),
+      cancelledAt: z.string().optional(),
+      /** The carrier refused the cancellation (it had picked the parcel up): ops settle it with the carrier. */
+      cancelRefused: z.string().optional(),
+    })
+    .optional(),
+  /** A booking request on its way to this carrier: a retried BookCarrier asks it again first, with the same key. */
+  pendingBooking: z.object({ carrierId: z.string(), idempotencyKey: z.string() }).optional(),
+  /** Every booking attempt: the carrier, what it answered (booked, declined, timeout, error) and why. */
+  bookingAttempts: z
+    .array(
+      z.object({ carrierId: z.string(), outcome: z.string(), at: z.string(), reason: z.string().optional() }),
+    )
+    .optional(),
+  /** No carrier took it: listed for ops (GET /ops/shipments?attention=true) until rebooked. */
+  attention: z.object({ reason: z.string(), since: z.string() }).optional(),
+  /** How many times ops asked for a new booking round. */
+  rebooks: z.number().int().nonnegative().optional(),
   /** What the carrier reported (core/tracking.ts): its status, failed attempts and every distinct event. */
   tracking: z
     .object({
@@ -197,10 +227,15 @@ export function shipmentMove(
   event: Omit<ShipmentEvent, 'status'>,
   /** Fields the step also sets (parcels, the pickup code's hash, …), written with the move. */
   fields: Partial<Pick<ShipmentRecord, MovableField>> = {},
+  /** Fields the step removes (a resolved attention, an answered pending booking). */
+  clears: readonly MovableField[] = [],
 ): { item: { Update: NonNullable<TransactItem['Update']> }; next: ShipmentRecord } {
   const recorded: ShipmentEvent = { ...event, status: to };
+  const kept = Object.fromEntries(
+    Object.entries(current).filter(([name]) => !clears.includes(name as MovableField)),
+  );
   const next: ShipmentRecord = {
-    ...current,
+    ...(kept as ShipmentRecord),
     ...fields,
     status: to,
     version: current.version + 1,
@@ -208,7 +243,11 @@ export function shipmentMove(
     updatedAt: recorded.at,
   };
   const task = openTask(next);
-  const taskKey = task ? keys.locationTask(task.locationId, taskDueBy(next), current.shipmentId) : undefined;
+  const taskKey = task
+    ? keys.locationTask(task.locationId, taskDueBy(next), current.shipmentId)
+    : next.status === 'PACKED' && next.attention
+      ? keys.shipmentAttention(next.attention.since, current.shipmentId)
+      : undefined;
   const extra = Object.keys(fields).filter((name) => fields[name as MovableField] !== undefined);
   const promiseKey = promisePending(next.type, to)
     ? keys.pendingPromise(to, next.promisedBy, current.shipmentId)
@@ -216,7 +255,11 @@ export function shipmentMove(
   const set = `SET #status = :to, version = :next, events = list_append(events, :event), updatedAt = :at${
     taskKey ? ', gsi1pk = :gsi1pk, gsi1sk = :gsi1sk' : ''
   }${promiseKey ? ', gsi2pk = :gsi2pk, gsi2sk = :gsi2sk' : ''}${extra.map((name) => `, #${name} = :${name}`).join('')}`;
-  const removed = [...(taskKey ? [] : ['gsi1pk', 'gsi1sk']), ...(promiseKey ? [] : ['gsi2pk', 'gsi2sk'])];
+  const removed = [
+    ...(taskKey ? [] : ['gsi1pk', 'gsi1sk']),
+    ...(promiseKey ? [] : ['gsi2pk', 'gsi2sk']),
+    ...clears.map((name) => `#${name}`),
+  ];
   return {
     next,
     item: {
@@ -227,7 +270,7 @@ export function shipmentMove(
         ConditionExpression: 'version = :version',
         ExpressionAttributeNames: {
           '#status': 'status',
-          ...Object.fromEntries(extra.map((name) => [`#${name}`, name])),
+          ...Object.fromEntries([...extra, ...clears].map((name) => [`#${name}`, name])),
         },
         ExpressionAttributeValues: {
           ...Object.fromEntries(extra.map((name) => [`:${name}`, fields[name as MovableField]])),
@@ -245,9 +288,13 @@ export function shipmentMove(
 }
 
 /** What a step may set besides the status (never the keys, the version or the events). */
-type MovableField =
+export type MovableField =
   | 'lines'
   | 'booking'
+  | 'pendingBooking'
+  | 'bookingAttempts'
+  | 'attention'
+  | 'rebooks'
   | 'tracking'
   | 'proof'
   | 'awaits'
@@ -310,6 +357,9 @@ export const shipmentView = (shipment: ShipmentRecord): ShipmentView =>
     parcels: shipment.parcels,
     handover: shipment.handover,
     carrierId: shipment.booking?.carrierId,
+    booking: bookingView(shipment.booking),
+    attention: shipment.attention,
+    bookingAttempts: shipment.bookingAttempts,
     tracking: shipment.tracking
       ? { status: shipment.tracking.status, attempts: shipment.tracking.attempts }
       : undefined,
@@ -317,3 +367,18 @@ export const shipmentView = (shipment: ShipmentRecord): ShipmentView =>
     locked: (shipment.wrongPickupCodes ?? 0) >= maxWrongPickupCodes ? true : undefined,
     events: shipment.events,
   });
+
+/** The carrier's booking as the views show it, once booked through its API (a staff hand-over has none). */
+function bookingView(booking: ShipmentRecord['booking']): ShipmentView['booking'] {
+  if (!booking?.deliveryId || !booking.trackingNumber || !booking.etaAt || !booking.bookedAt)
+    return undefined;
+  return compact({
+    deliveryId: booking.deliveryId,
+    trackingNumber: booking.trackingNumber,
+    fee: booking.fee ?? 0,
+    currency: booking.currency ?? 'GBP',
+    etaAt: booking.etaAt,
+    bookedAt: booking.bookedAt,
+    cancelledAt: booking.cancelledAt,
+  });
+}
