@@ -56,7 +56,7 @@ export interface LocalCloudOptions {
    * Run the sandbox carrier service (local/sandbox) and register the demo carriers with it: deliveries are
    * booked and driven to DELIVERED by signed webhooks. `tickMs` is its clock (one tracking event per tick).
    */
-  readonly carrierSandbox?: { readonly tickMs?: number };
+  readonly carrierSandbox?: { readonly tickMs?: number; readonly origins?: readonly string[] };
 }
 
 export interface LocalCloud {

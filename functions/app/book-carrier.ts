@@ -196,6 +196,7 @@ async function rankedCarriers(
 ): Promise<Carrier[]> {
   const eligible = eligibleCarriers(await listCarriers(deps.table), {
     service: serviceFor(shipment.type),
+    origin: shipment.locationId,
     distanceKm: distanceKm(request.pickup, request.dropoff),
   });
   const quoted = await Promise.all(

@@ -16,7 +16,7 @@ import {
 } from '../contracts/errors';
 import { stoppableShipmentStatuses } from '../contracts/shipments';
 import { decideCancellation } from '../core/order-status';
-import { cancelShipments } from './cancel-shipments';
+import { cancelShipments, type StoppedWait } from './cancel-shipments';
 
 export type CancelOrderResult =
   | {
@@ -31,7 +31,7 @@ export type CancelOrderResult =
       /** The fulfilment execution waiting on the backorder, if any: fail its wait with Order.Cancelled. */
       readonly fulfilmentToken?: string;
       /** Dispatch executions waiting on a now cancelled shipment: wake them to end Cancelled. */
-      readonly shipmentTokens: string[];
+      readonly shipmentTokens: StoppedWait[];
     }
   | { readonly kind: 'not-found' }
   | { readonly kind: 'too-late'; readonly reason: string };
@@ -142,8 +142,7 @@ export async function cancelOrderAndEndItsWorkflows(
   if (result.kind !== 'cancelled') return result;
   for (const token of result.supplierTokens)
     await sendTaskSuccess(deps.sfn, token, { decision: 'CANCELLED' });
-  for (const token of result.shipmentTokens)
-    await sendTaskSuccess(deps.sfn, token, { status: 'CANCELLED', waitSeconds: 1, reroute: false });
+  for (const { token, answer } of result.shipmentTokens) await sendTaskSuccess(deps.sfn, token, answer);
   if (result.fulfilmentToken) {
     await sendTaskFailure(
       deps.sfn,

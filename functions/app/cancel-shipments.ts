@@ -3,7 +3,12 @@ import { isTransactionRace, transactWrite } from '../adapters/dynamodb/items';
 import { loadOrderPartition } from '../adapters/dynamodb/orders';
 import { type ShipmentRecord, shipmentMove } from '../adapters/dynamodb/shipments';
 import { TransientError } from '../contracts/errors';
-import { pickedShipmentStatuses, stoppableShipmentStatuses } from '../contracts/shipments';
+import {
+  type DispatchStepAnswer,
+  pickedShipmentStatuses,
+  stoppableShipmentStatuses,
+} from '../contracts/shipments';
+import { dispatchAnswer } from '../core/shipment-stage';
 import { backOnShelf } from './back-on-shelf';
 
 /** A cancellation stops what has not left; units already picked go back on the shelf (contracts/shipments.ts). */
@@ -11,6 +16,12 @@ const stoppable = stoppableShipmentStatuses;
 const picked = pickedShipmentStatuses;
 
 const attempts = 6;
+
+/** A stopped shipment's parked task token, and what to answer its workflow. */
+export interface StoppedWait {
+  readonly token: string;
+  readonly answer: DispatchStepAnswer;
+}
 
 /**
  * Cancels a cancelled order's shipments that have not left (docs/dispatch.md): each moves to CANCELLED, and
@@ -27,22 +38,27 @@ export async function cancelShipments(
     readonly reason: string;
     readonly now: Date;
   },
-): Promise<{ readonly cancelled: number; readonly unitsReturned: number; readonly tokens: string[] }> {
-  const totals = { cancelled: 0, unitsReturned: 0, tokens: [] as string[] };
+): Promise<{ readonly cancelled: number; readonly unitsReturned: number; readonly tokens: StoppedWait[] }> {
+  const totals = { cancelled: 0, unitsReturned: 0, tokens: [] as StoppedWait[] };
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const { shipments } = await loadOrderPartition(table, input.orderId);
     // Every stopped shipment's parked token, also on a repeat: a crash may have cut off the wake-up.
     totals.tokens = shipments.flatMap((shipment) =>
-      shipment.status === 'CANCELLED' && shipment.taskToken ? [shipment.taskToken] : [],
+      shipment.status === 'CANCELLED' && shipment.taskToken
+        ? [{ token: shipment.taskToken, answer: dispatchAnswer(shipment, input.now) }]
+        : [],
     );
     const open = shipments.filter((shipment) => stoppable.includes(shipment.status));
     if (open.length === 0) return totals;
     let raced = false;
     for (const shipment of open) {
       try {
-        await transactWrite(table, 'cancelShipment', cancellationWrites(table, shipment, input));
+        const { writes, next } = cancellationWrites(table, shipment, input);
+        await transactWrite(table, 'cancelShipment', writes);
         totals.cancelled++;
-        if (shipment.taskToken) totals.tokens.push(shipment.taskToken);
+        // The answer names what is left to do: a booking with a carrier is cancelled next (CancelBooking).
+        if (shipment.taskToken)
+          totals.tokens.push({ token: shipment.taskToken, answer: dispatchAnswer(next, input.now) });
         totals.unitsReturned += unitsOnShelf(shipment).reduce((sum, line) => sum + line.qty, 0);
       } catch (error) {
         // Staff moved it meanwhile: read again and cancel it from where it is now.
@@ -67,7 +83,13 @@ function cancellationWrites(
     step: input.step,
     reason: input.reason,
   });
-  return [move.item, ...backOnShelf(table, { ...shipment, lines: unitsOnShelf(shipment), received: [] }, at)];
+  return {
+    next: move.next,
+    writes: [
+      move.item,
+      ...backOnShelf(table, { ...shipment, lines: unitsOnShelf(shipment), received: [] }, at),
+    ],
+  };
 }
 
 /**

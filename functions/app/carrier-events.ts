@@ -75,18 +75,27 @@ function trackingStep(
         type: event.type,
         at: event.at,
       });
+      // Booked and waiting for the courier: any event means the parcel left (picked_up is the hand-over, and
+      // a later event that overtook it says so too). The order is then IN_TRANSIT and can no longer be cancelled.
+      const pickedUp = current.status === 'PACKED';
+      const carried = pickedUp ? 'HANDED_OVER' : current.status;
       const delivered = tracking.status === 'DELIVERED' && current.status !== 'DELIVERED';
       // On its way back: staff at the origin receive it (POST /shipments/{id}/returned).
-      const returning = tracking.status === 'RETURNING' && current.status === 'HANDED_OVER';
+      const returning = tracking.status === 'RETURNING' && carried === 'HANDED_OVER';
       return {
         kind: 'move',
-        to: delivered ? 'DELIVERED' : returning ? 'RETURNING' : current.status,
+        to: delivered ? 'DELIVERED' : returning ? 'RETURNING' : carried,
         ...(event.reason ? { reason: event.reason } : {}),
         fields: {
           tracking: { ...tracking, events: [...tracking.events] },
           ...(delivered && event.proof ? { proof: compact(event.proof) } : {}),
+          ...(pickedUp ? { handover: handoverBy(current) } : {}),
         },
       };
     },
   };
 }
+
+/** The hand-over a booked carrier's pick-up records: the carrier and its tracking number. */
+const handoverBy = (shipment: ShipmentRecord): NonNullable<ShipmentRecord['handover']> =>
+  compact({ carrier: shipment.booking?.carrierId ?? '', trackingNumber: shipment.booking?.trackingNumber });

@@ -79,8 +79,7 @@ export async function rejectOrder(
     }
     const rejected = await transitionOrder(deps.table, { ...input, status: 'REJECTED' });
     const stopped = await cancelShipments(deps.table, { ...input, reason: input.reason ?? 'order rejected' });
-    for (const token of stopped.tokens)
-      await sendTaskSuccess(deps.sfn, token, { status: 'CANCELLED', waitSeconds: 1, reroute: false });
+    for (const { token, answer } of stopped.tokens) await sendTaskSuccess(deps.sfn, token, answer);
     return rejected;
   }
   throw new TransientError(`order ${input.orderId} kept changing while rejecting it`);

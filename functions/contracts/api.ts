@@ -182,9 +182,18 @@ export const apiContracts = {
     response: schemas.shipmentStepResponseSchema,
     problems: [404, 409],
   },
+  'POST /ops/shipments/{shipmentId}/rebook': {
+    summary:
+      'Ops ask for a new carrier booking round for a packed shipment no carrier took (idempotent until it runs)',
+    access: { roles: ['ops'] },
+    params: schemas.shipmentIdParamsSchema,
+    successStatus: 200,
+    response: schemas.shipmentStepResponseSchema,
+    problems: [404, 409],
+  },
   'GET /ops/shipments': {
     summary:
-      'Shipments whose promise is still pending, oldest promise first: one status or all; late=true only those past promisedBy',
+      'Shipments whose promise is still pending, oldest promise first: one status or all; late=true only those past promisedBy; attention=true the packed ones no carrier took',
     access: { roles: ['ops'] },
     query: schemas.listShipmentsQuerySchema,
     successStatus: 200,

@@ -24,6 +24,13 @@ export const carrierBodySchema = z.object({
     .url()
     .refine((url) => /^https?:\/\//.test(url), 'must be an http(s) URL'),
   maxDistanceKm: z.number().positive().max(1000).optional(),
+  /** The locations it collects from (its accounts); absent: every location. */
+  origins: z
+    .array(identifierSchema)
+    .min(1)
+    .max(500)
+    .refine((origins) => new Set(origins).size === origins.length, 'must not repeat a location')
+    .optional(),
   /** Lower books first; equal priorities are ranked by the fee each quotes. */
   priority: z.number().int().min(0).max(1000),
 });

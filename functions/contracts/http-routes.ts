@@ -42,6 +42,7 @@ export const routes = [
   { method: 'POST', path: '/shipments/{shipmentId}/collected', function: 'recordShipmentStep' },
   { method: 'POST', path: '/shipments/{shipmentId}/returned', function: 'recordShipmentStep' },
   { method: 'POST', path: '/ops/shipments/{shipmentId}/unlock', function: 'recordShipmentStep' },
+  { method: 'POST', path: '/ops/shipments/{shipmentId}/rebook', function: 'recordShipmentStep' },
   { method: 'GET', path: '/ops/shipments', function: 'listShipments' },
   { method: 'PUT', path: '/carriers/{carrierId}', function: 'manageCarriers' },
   { method: 'GET', path: '/carriers', function: 'manageCarriers' },

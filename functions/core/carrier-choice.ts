@@ -12,6 +12,7 @@ export interface CarrierOption {
   readonly carrierId: string;
   readonly services: readonly string[];
   readonly maxDistanceKm?: number | undefined;
+  readonly origins?: readonly string[] | undefined;
   readonly priority: number;
 }
 
@@ -22,13 +23,17 @@ export type Quote = { readonly fee: number } | undefined;
 export const serviceFor = (type: ShipmentType): CarrierService =>
   type === 'same_day' ? 'same_day' : 'parcel';
 
-/** The carriers that run the service and reach `distanceKm`, by priority then id (a stable order). */
+/**
+ * The carriers that run the service, collect at the origin and reach `distanceKm`, by priority then id (a
+ * stable order).
+ */
 export function eligibleCarriers<C extends CarrierOption>(
   carriers: readonly C[],
-  need: { readonly service: CarrierService; readonly distanceKm: number },
+  need: { readonly service: CarrierService; readonly origin: string; readonly distanceKm: number },
 ): C[] {
   return carriers
     .filter((carrier) => carrier.services.includes(need.service))
+    .filter((carrier) => carrier.origins === undefined || carrier.origins.includes(need.origin))
     .filter((carrier) => carrier.maxDistanceKm === undefined || need.distanceKm <= carrier.maxDistanceKm)
     .sort((a, b) => a.priority - b.priority || (a.carrierId < b.carrierId ? -1 : 1));
 }

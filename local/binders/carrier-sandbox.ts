@@ -15,6 +15,8 @@ export async function bindCarrierSandbox(
     readonly opsKey: string;
     readonly keys: DemoKeys;
     readonly tickMs?: number;
+    /** Register the carriers for these locations only (a test's own world, in a table other suites share). */
+    readonly origins?: readonly string[];
   },
 ): Promise<CarrierSandbox> {
   const sandbox = await startCarrierSandbox({
@@ -41,6 +43,7 @@ export async function bindCarrierSandbox(
     const registered = await call('PUT', `/carriers/${carrierId}`, {
       ...settings.registration,
       apiUrl: `${sandbox.url}/${carrierId}`,
+      ...(options.origins ? { origins: options.origins } : {}),
     });
     const signingSecret =
       registered.signingSecret ??

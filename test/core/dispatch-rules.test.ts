@@ -9,20 +9,28 @@ import { mergeBucketChanges, settleHoldChanges } from '../../functions/core/stoc
 describe('dispatchAnswer', () => {
   const now = new Date('2026-01-12T10:00:00.000Z');
   it('gives a pick until dueBy and a collection until pickupBy, never less than a second', () => {
-    expect(dispatchAnswer({ type: 'delivery', status: 'PICKING', dueBy: '2026-01-12T10:30:00.000Z' }, now)).toEqual({
+    expect(
+      dispatchAnswer({ type: 'delivery', status: 'PICKING', dueBy: '2026-01-12T10:30:00.000Z' }, now),
+    ).toEqual({
       status: 'PICKING',
       waitSeconds: 1800,
       reroute: false,
       carrier: 'none',
     });
     expect(
-      dispatchAnswer({ type: 'delivery', status: 'READY_FOR_PICKUP', dueBy: '', pickupBy: '2026-01-15T10:00:00.000Z' }, now)
-        .waitSeconds,
+      dispatchAnswer(
+        { type: 'delivery', status: 'READY_FOR_PICKUP', dueBy: '', pickupBy: '2026-01-15T10:00:00.000Z' },
+        now,
+      ).waitSeconds,
     ).toBe(72 * 3600);
-    expect(dispatchAnswer({ type: 'delivery', status: 'PICKING', dueBy: '2026-01-12T09:00:00.000Z' }, now).waitSeconds).toBe(1);
-    expect(dispatchAnswer({ type: 'delivery', status: 'PACKED', dueBy: '2026-01-12T09:00:00.000Z' }, now).waitSeconds).toBe(
-      24 * 3600,
-    );
+    expect(
+      dispatchAnswer({ type: 'delivery', status: 'PICKING', dueBy: '2026-01-12T09:00:00.000Z' }, now)
+        .waitSeconds,
+    ).toBe(1);
+    expect(
+      dispatchAnswer({ type: 'delivery', status: 'PACKED', dueBy: '2026-01-12T09:00:00.000Z' }, now)
+        .waitSeconds,
+    ).toBe(24 * 3600);
   });
 
   it('asks for a re-route exactly while a rejection has not recorded its round', () => {

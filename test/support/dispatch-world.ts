@@ -41,13 +41,17 @@ const places = {
 } as const;
 export type Place = keyof typeof places;
 
-export function dispatchWorld(options: LocalCloudOptions = {}) {
+export function dispatchWorld(
+  /** The cloud's options, or a function of the world's location ids (to scope carriers to them). */
+  cloudOptions: LocalCloudOptions | ((id: (place: Place) => string) => LocalCloudOptions) = {},
+) {
   let cloud: LocalCloud;
   let sfn: SFNClient;
   const http = e2eHttp(() => cloud);
   const { api, expectStatus, waitFor } = http;
   const run = randomUUID().slice(0, 8);
   const id = (place: Place) => `${place}-DP-${run}`;
+  const options = typeof cloudOptions === 'function' ? cloudOptions(id) : cloudOptions;
   const supplierId = `SUP-DP-${run}`;
   const supplierKey = `sup_${randomUUID()}`;
   const staffKey = Object.fromEntries(

@@ -10,7 +10,7 @@ import {
 import { callAws } from '../errors';
 import { batchGetItems } from './batch-get';
 import type { TableRef } from './client';
-import { openTask, shipmentRecordSchema, shipmentView, taskDueBy } from './shipments';
+import { openTask, type ShipmentRecord, shipmentRecordSchema, shipmentView, taskDueBy } from './shipments';
 
 export interface LocationTask {
   readonly taskId: string;
@@ -39,34 +39,13 @@ export async function listLocationTasks(
   locationId: string,
   page: { readonly limit: number; readonly nextToken?: string },
 ): Promise<{ items: LocationTask[]; nextToken?: string }> {
-  const partition = keys.locationTasksPartition(locationId);
-  let startKey: Record<string, unknown> | undefined;
-  if (page.nextToken) {
-    let decoded: unknown;
-    try {
-      decoded = JSON.parse(Buffer.from(page.nextToken, 'base64url').toString('utf8'));
-    } catch {
-      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
-    }
-    const parsed = pageKeySchema.safeParse(decoded);
-    if (!parsed.success || parsed.data.gsi1pk !== partition)
-      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
-    startKey = parsed.data;
-  }
-  const result = await callAws('listLocationTasks', () =>
-    table.document.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition },
-        Limit: page.limit,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    ),
+  const { shipments, nextToken } = await queryShipmentIndex(
+    table,
+    keys.locationTasksPartition(locationId),
+    page,
+    'listLocationTasks',
   );
-  const items = (result.Items ?? []).flatMap((item) => {
-    const shipment = shipmentRecordSchema.parse(item);
+  const items = shipments.flatMap((shipment) => {
     const task = openTask(shipment);
     if (!task) return [];
     return [
@@ -80,9 +59,61 @@ export async function listLocationTasks(
       },
     ];
   });
+  return { items, ...(nextToken ? { nextToken } : {}) };
+}
+
+/** Packed shipments no carrier took, longest waiting first (docs/carriers.md): what ops rebook. */
+export async function listAttentionShipments(
+  table: TableRef,
+  page: { readonly limit: number; readonly nextToken?: string },
+): Promise<{ items: ListedShipment[]; nextToken?: string }> {
+  const { shipments, nextToken } = await queryShipmentIndex(
+    table,
+    keys.shipmentAttentionPartition,
+    page,
+    'listAttentionShipments',
+  );
+  const items = shipments
+    .filter((shipment) => shipment.status === 'PACKED' && shipment.attention)
+    .map((shipment) => ({ ...shipmentView(shipment), orderId: shipment.orderId }));
+  return { items, ...(nextToken ? { nextToken } : {}) };
+}
+
+/** One page of the shipments in a gsi1 partition; the page token is checked to be one of that partition's. */
+async function queryShipmentIndex(
+  table: TableRef,
+  partition: string,
+  page: { readonly limit: number; readonly nextToken?: string },
+  operation: string,
+): Promise<{ shipments: ShipmentRecord[]; nextToken?: string }> {
+  let startKey: Record<string, unknown> | undefined;
+  if (page.nextToken) {
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(page.nextToken, 'base64url').toString('utf8'));
+    } catch {
+      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+    }
+    const parsed = pageKeySchema.safeParse(decoded);
+    if (!parsed.success || parsed.data.gsi1pk !== partition)
+      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+    startKey = parsed.data;
+  }
+  const result = await callAws(operation, () =>
+    table.document.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        Limit: page.limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    ),
+  );
   const last = result.LastEvaluatedKey;
   return {
-    items,
+    shipments: (result.Items ?? []).map((item) => shipmentRecordSchema.parse(item)),
     ...(last ? { nextToken: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}),
   };
 }

@@ -1,5 +1,9 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
-import { InvalidTaskPageToken, listPendingShipments } from '../../adapters/dynamodb/shipment-lists';
+import {
+  InvalidTaskPageToken,
+  listAttentionShipments,
+  listPendingShipments,
+} from '../../adapters/dynamodb/shipment-lists';
 import { apiContracts } from '../../contracts/api';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
@@ -10,6 +14,13 @@ const table = { document: createDocumentClient(), tableName: environment.TABLE_N
 
 export const handler = httpHandler(apiContracts['GET /ops/shipments'], async ({ query }) => {
   try {
+    if (query.attention === 'true')
+      return {
+        body: await listAttentionShipments(table, {
+          limit: query.limit,
+          ...(query.nextToken ? { nextToken: query.nextToken } : {}),
+        }),
+      };
     return {
       body: await listPendingShipments(table, {
         ...(query.status ? { status: query.status } : {}),

@@ -1,6 +1,6 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
-import { collectStep, receiveStep, returnedStep, unlockStep } from '../../app/counter-steps';
+import { collectStep, rebookStep, receiveStep, returnedStep, unlockStep } from '../../app/counter-steps';
 import { runShipmentStep, type ShipmentStepDefinition } from '../../app/shipment-step';
 import { handoverStep, packStep, pickStep, rejectStep } from '../../app/staff-steps';
 import { apiContracts, type RouteKey } from '../../contracts/api';
@@ -86,6 +86,10 @@ const handlers = {
   'POST /ops/shipments/{shipmentId}/unlock': httpHandler(
     apiContracts['POST /ops/shipments/{shipmentId}/unlock'],
     ({ params, principal }) => answer(unlockStep, params.shipmentId, principal),
+  ),
+  'POST /ops/shipments/{shipmentId}/rebook': httpHandler(
+    apiContracts['POST /ops/shipments/{shipmentId}/rebook'],
+    ({ params, principal }) => answer(rebookStep, params.shipmentId, principal),
   ),
 } satisfies Partial<Record<RouteKey, unknown>>;
 
