@@ -14,7 +14,7 @@ const speedy = 'CARRIER-SPEEDY';
 const world = dispatchWorld((id) => ({
   carrierSandbox: { tickMs: 150, origins: [id('WH'), id('S1')] },
 }));
-const { http, sku, stock, expectStock, orderView, shipmentIn, step, pickAll, pack } = world;
+const { http, sku, stock, expectStock, orderView, shipmentIn, step, pickAll, pack, script } = world;
 const { placeOrder, orderIn, expectStatus, api, waitFor } = http;
 
 interface BookedShipment {
@@ -36,17 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await world.stop();
 });
-
-const sandbox = () => world.cloud.endpoints.carriers as string;
-
-async function script(carrierId: string, shipmentId: string, steps: SandboxScript) {
-  const response = await fetch(`${sandbox()}/sandbox/scripts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ carrierId, reference: shipmentId, script: steps }),
-  });
-  expect(response.status).toBe(204);
-}
 
 const sameDay = { type: 'same_day', address: { ...deliveryTo, lat: 51.515, lng: -0.11 } };
 
@@ -166,8 +155,7 @@ describe('carrier booking against the sandbox carriers', () => {
     await expectStatus(api(`/orders/${orderId}/cancel`, { method: 'POST', key: world.cloud.keys.ops }), 202);
     await shipmentWhere(orderId, (shipment) => shipment.status === 'CANCELLED');
     expect((await world.dispatchEnded(shipmentId)).status).toBe('SUCCEEDED');
-    const atCarrier = await fetch(`${sandbox()}/${bike}/deliveries/${booked.booking?.deliveryId}`);
-    expect(((await atCarrier.json()) as { status: string }).status).toBe('cancelled');
+    expect((await world.sandboxDelivery(bike, booked.booking?.deliveryId ?? '')).status).toBe('cancelled');
     expect((await shipmentOf(orderId)).booking).toEqual(
       expect.objectContaining({ cancelledAt: expect.any(String) }),
     );

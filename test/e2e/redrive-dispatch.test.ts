@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
 import { stateMachineArn } from '../../local/emulators/protocol/identity';
 import type { FaultPhase } from '../../local/emulators/stepfunctions/fault-injection';
+import type { SandboxScript } from '../../local/sandbox/journeys';
 import { dispatchWorld, type Place, type ShipmentView } from '../support/dispatch-world';
 import type { FailedExecution } from '../support/e2e-http';
 import { faultFor, keyOf, modelledErrors, type TaskState, taskStates } from '../support/workflow-tasks';
@@ -21,7 +22,8 @@ import { faultFor, keyOf, modelledErrors, type TaskState, taskStates } from '../
  * timeline, executions) exists exactly once. Faults fire `after` the resource ran: a wait's token is parked
  * and then abandoned, a Lambda's writes land and the task still fails.
  */
-const world = dispatchWorld();
+const world = dispatchWorld((id) => ({ carrierSandbox: { tickMs: 150, origins: [id('WH')] } }));
+const parcelCarrier = 'CARRIER-SPEEDY';
 const { http, id, sku, stock, expectStock, orderView, channelView, shipmentIn, step, pickAll, pack } = world;
 const { api, expectStatus, waitFor, placeOrder, orderIn, failedExecutions } = http;
 const dispatchTasks = taskStates.filter((task) => task.workflow === 'dispatch');
@@ -54,6 +56,35 @@ const collected =
     return step(place, ready.shipmentId, 'collected', { pickupCode: code });
   };
 
+/** Packs the shipment at `place` after scripting its parcel carrier's booking (the sandbox's script). */
+const scriptedPack =
+  (place: Place, steps: SandboxScript): Step =>
+  async (orderId) => {
+    const packing = await at(place, 'PACKING')(orderId);
+    await world.script(parcelCarrier, packing.shipmentId, steps);
+    return pack(place, packing);
+  };
+/** The sandbox carrier delivers it by itself: this waits for it. */
+const delivered =
+  (place: Place): Step =>
+  (orderId) =>
+    at(place, 'DELIVERED')(orderId);
+/** The shipment at `place` once `ready` holds of it (its booking as the order view shows it). */
+const bookingAt = (place: Place, orderId: string, ready: (shipment: BookedView) => boolean) =>
+  waitFor(async () =>
+    ((await orderView(orderId)).shipments as BookedView[]).find(
+      (shipment) => shipment.locationId === id(place) && ready(shipment),
+    ),
+  );
+type BookedView = ShipmentView & {
+  attention?: unknown;
+  booking?: { deliveryId: string; cancelledAt?: string };
+};
+
+/** The journey of a parcel booked with the sandbox carrier, as the shipment's events record it. */
+const bookedJourney = ['PACKED', 'PACKED', 'PACKED', 'HANDED_OVER', 'HANDED_OVER', 'DELIVERED'];
+const deliveredTimeline = { ACCEPTED: 1, RESERVED: 1, PICKING: 1, PACKED: 1, IN_TRANSIT: 1, DELIVERED: 1 };
+
 interface Path {
   readonly stock: Partial<Record<Place, number>>;
   readonly qty: number;
@@ -68,19 +99,83 @@ interface Path {
 }
 
 const paths = {
+  /** Booked with the sandbox parcel carrier, which picks it up and delivers it. */
   delivery: {
+    stock: { WH: 5 },
+    qty: 2,
+    steps: [picked('WH'), packed('WH'), delivered('WH')],
+    status: 'DELIVERED',
+    shipments: [{ place: 'WH', type: 'delivery', statuses: ['PICKING', 'PACKING', ...bookedJourney] }],
+    finalStock: { WH: [3, 0, 3] },
+    timeline: deliveredTimeline,
+  },
+  /** The carrier picks it up a second after booking (the wait for it is parked well before). */
+  slowPickup: {
+    stock: { WH: 5 },
+    qty: 1,
+    steps: [picked('WH'), scriptedPack('WH', { delaySeconds: 1 }), delivered('WH')],
+    status: 'DELIVERED',
+    shipments: [{ place: 'WH', type: 'delivery', statuses: ['PICKING', 'PACKING', ...bookedJourney] }],
+    finalStock: { WH: [4, 0, 4] },
+    timeline: deliveredTimeline,
+  },
+  /** The only parcel carrier declines: the shipment needs attention until ops rebook it. */
+  attention: {
+    stock: { WH: 5 },
+    qty: 1,
+    steps: [
+      picked('WH'),
+      scriptedPack('WH', { declines: 1 }),
+      async (orderId) => {
+        const stranded = await bookingAt('WH', orderId, (shipment) => shipment.attention !== undefined);
+        return expectStatus(
+          api(`/ops/shipments/${stranded.shipmentId}/rebook`, { method: 'POST', key: world.cloud.keys.ops }),
+          200,
+        );
+      },
+      delivered('WH'),
+    ],
+    status: 'DELIVERED',
+    shipments: [
+      {
+        place: 'WH',
+        type: 'delivery',
+        statuses: ['PICKING', 'PACKING', 'PACKED', 'PACKED', 'PACKED', 'PACKED', ...bookedJourney.slice(1)],
+      },
+    ],
+    finalStock: { WH: [4, 0, 4] },
+    timeline: deliveredTimeline,
+  },
+  /** Booked, then the order is cancelled before the (late) pick-up: the booking is cancelled too. */
+  cancelled: {
     stock: { WH: 5 },
     qty: 2,
     steps: [
       picked('WH'),
-      packed('WH'),
-      async (orderId) =>
-        step('WH', (await at('WH', 'PACKED')(orderId)).shipmentId, 'handed-over', { carrier: 'Parcel Co' }),
+      scriptedPack('WH', { delaySeconds: 600 }),
+      async (orderId) => {
+        await bookingAt('WH', orderId, (shipment) => shipment.booking !== undefined);
+        return expectStatus(
+          api(`/orders/${orderId}/cancel`, { method: 'POST', key: world.cloud.keys.ops }),
+          202,
+        );
+      },
+      async (orderId) => {
+        const shipment = await bookingAt('WH', orderId, (candidate) => !!candidate.booking?.cancelledAt);
+        const atCarrier = await world.sandboxDelivery(parcelCarrier, shipment.booking?.deliveryId ?? '');
+        expect(atCarrier.status).toBe('cancelled');
+      },
     ],
-    status: 'IN_TRANSIT',
-    shipments: [{ place: 'WH', type: 'delivery', statuses: ['PICKING', 'PACKING', 'PACKED', 'HANDED_OVER'] }],
-    finalStock: { WH: [3, 0, 3] },
-    timeline: { ACCEPTED: 1, RESERVED: 1, PICKING: 1, PACKED: 1, IN_TRANSIT: 1 },
+    status: 'CANCELLED',
+    shipments: [
+      {
+        place: 'WH',
+        type: 'delivery',
+        statuses: ['PICKING', 'PACKING', 'PACKED', 'PACKED', 'PACKED', 'CANCELLED', 'CANCELLED'],
+      },
+    ],
+    finalStock: { WH: [5, 0, 5] },
+    timeline: { ACCEPTED: 1, RESERVED: 1, PICKING: 1, PACKED: 1, CANCELLED: 1 },
   },
   pickup: {
     stock: { S1: 3 },
@@ -180,11 +275,38 @@ const scenarios: Record<string, Scenario> = {
     whileFailed: 1,
     phase: 'after',
   },
+  // Parked for the carrier's pick-up, then failed: the carrier picks it up meanwhile (the webhook finds a stale
+  // token), and the redriven wait cannot park: SettleStep answers HANDED_OVER (or DELIVERED).
   'dispatch/AwaitHandover': {
+    path: 'slowPickup',
+    shipment: { place: 'WH', type: 'delivery' },
+    before: 2,
+    whileFailed: 0,
+    phase: 'after',
+  },
+  // Booked and recorded, then the task fails: the redrive finds the booking and books nothing twice (one
+  // delivery at the carrier), while the carrier goes on delivering.
+  'dispatch/BookCarrier': {
     path: 'delivery',
     shipment: { place: 'WH', type: 'delivery' },
     before: 2,
+    whileFailed: 0,
+    phase: 'after',
+  },
+  // Waiting for ops, failed; ops rebook meanwhile: the redriven wait cannot park and BookCarrier books.
+  'dispatch/AwaitRebook': {
+    path: 'attention',
+    shipment: { place: 'WH', type: 'delivery' },
+    before: 2,
     whileFailed: 1,
+    phase: 'after',
+  },
+  // The booking is cancelled with the carrier and recorded, then the task fails: the redrive cancels nothing twice.
+  'dispatch/CancelBooking': {
+    path: 'cancelled',
+    shipment: { place: 'WH', type: 'delivery' },
+    before: 3,
+    whileFailed: 0,
     phase: 'after',
   },
   'dispatch/AwaitCollection': {

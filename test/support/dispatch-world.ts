@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
 import type { LocalCloud, LocalCloudOptions } from '../../local/cloud';
 import { stateMachineArn } from '../../local/emulators/protocol/identity';
+import type { SandboxScript } from '../../local/sandbox/journeys';
 import { channelOrderIdOf, e2eHttp, startE2eCloud } from './e2e-http';
 
 /**
@@ -163,6 +164,23 @@ export function dispatchWorld(
 
   const pickupAt = (place: Place) => ({ type: 'pickup', storeId: id(place) });
 
+  /** Scripts the sandbox carrier's bookings of a shipment (a cloud started with `carrierSandbox`). */
+  async function script(carrierId: string, shipmentId: string, steps: SandboxScript) {
+    const response = await fetch(`${cloud.endpoints.carriers}/sandbox/scripts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ carrierId, reference: shipmentId, script: steps }),
+    });
+    expect(response.status).toBe(204);
+  }
+
+  /** What the sandbox carrier knows of a delivery: its status and the webhooks it sent. */
+  async function sandboxDelivery(carrierId: string, deliveryId: string) {
+    const response = await fetch(`${cloud.endpoints.carriers}/${carrierId}/deliveries/${deliveryId}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as { status: string; reference: string; webhooks: unknown[] };
+  }
+
   /** The world's supplier offers a SKU (its feed is applied before this returns). */
   async function supply(name: string, available: number) {
     await expectStatus(
@@ -217,6 +235,8 @@ export function dispatchWorld(
     pack,
     dispatchEnded,
     pickupAt,
+    script,
+    sandboxDelivery,
     supply,
     confirmAndReceive,
     staffKey,
