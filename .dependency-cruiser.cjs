@@ -69,6 +69,14 @@ module.exports = {
       from: { path: '^local/emulators' },
       to: { path: '^(functions|infra|cli|bench|workflows)|^local/(?!emulators/)' },
     },
+    {
+      // The sandbox carrier service stands in for a courier platform: the product reaches it over HTTP only,
+      // and it knows nothing of the product but plain geometry.
+      name: 'sandbox-is-not-the-product',
+      severity: 'error',
+      from: { path: '^local/sandbox' },
+      to: { path: '^(functions/(?!core/geo\\.ts$)|infra|cli|bench|workflows)|^local/(?!sandbox/)' },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

@@ -56,7 +56,11 @@ export interface LocalCloudOptions {
    * Run the sandbox carrier service (local/sandbox) and register the demo carriers with it: deliveries are
    * booked and driven to DELIVERED by signed webhooks. `tickMs` is its clock (one tracking event per tick).
    */
-  readonly carrierSandbox?: { readonly tickMs?: number; readonly origins?: readonly string[] };
+  readonly carrierSandbox?: {
+    readonly tickMs?: number;
+    readonly origins?: readonly string[];
+    readonly idSuffix?: string;
+  };
 }
 
 export interface LocalCloud {
@@ -95,16 +99,7 @@ export interface LocalCloud {
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   await validateWorkflows();
-  const stoppers: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const stopper of stoppers.reverse()) await stopper().catch(() => {});
-  };
-  const context: BindContext = {
-    log: options.log ?? (() => {}),
-    notice: options.notice ?? (() => {}),
-    persistDir: options.persistDir,
-    onStop: (stopper) => stoppers.push(stopper),
-  };
+  const { context, stop } = bindContext(options);
   try {
     if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
     const { sqs, describe } = await bindQueues(context, options.sqsDelivery);
@@ -177,6 +172,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+/** What every binder is given (logs, the persisted state, what to stop), and how to stop it all, last first. */
+function bindContext(options: LocalCloudOptions): { context: BindContext; stop: () => Promise<void> } {
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopper of stoppers.reverse()) await stopper().catch(() => {});
+  };
+  const context: BindContext = {
+    log: options.log ?? (() => {}),
+    notice: options.notice ?? (() => {}),
+    persistDir: options.persistDir,
+    onStop: (stopper) => stoppers.push(stopper),
+  };
+  return { context, stop };
 }
 
 /** What the local cloud runs, by kind of resource, in the terms the drift test compares with the template. */

@@ -1,10 +1,12 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { carrierCountersAdd } from '../adapters/dynamodb/carrier-performance';
 import type { TableRef } from '../adapters/dynamodb/client';
-import { compact } from '../adapters/dynamodb/items';
+import { compact, type TransactItem } from '../adapters/dynamodb/items';
 import { getShipment, type ShipmentRecord } from '../adapters/dynamodb/shipments';
 import type { TrackingEventBody } from '../contracts/carriers';
 import { TransientError } from '../contracts/errors';
-import { applyTrackingEvent, handedOver } from '../core/tracking';
+import { deliveryPunctuality } from '../core/carrier-sla';
+import { applyTrackingEvent, handedOver, type TrackingState } from '../core/tracking';
 import { runShipmentStep, type ShipmentStepDefinition } from './shipment-step';
 
 export type CarrierEventResult =
@@ -35,7 +37,7 @@ export async function recordCarrierEvent(
     if (!shipment || shipment.booking?.carrierId !== input.carrierId) return { kind: 'not-booked' };
     if (shipment.tracking?.events.some((seen) => seen.id === input.webhookId))
       return { kind: 'replay', shipmentId: shipment.shipmentId, status: shipment.status };
-    const result = await runShipmentStep(deps, trackingStep(shipment.status, input), {
+    const result = await runShipmentStep(deps, trackingStep(deps.table, shipment.status, input), {
       shipmentId: shipment.shipmentId,
       actor: `carrier:${input.carrierId}`,
       scope: '*',
@@ -60,8 +62,9 @@ const attempts = 5;
 
 /** The event applied to a shipment in `status` (the runner re-reads it and conditions on its version). */
 function trackingStep(
+  table: TableRef,
   status: ShipmentRecord['status'],
-  input: { readonly webhookId: string; readonly event: TrackingEventBody },
+  input: { readonly carrierId: string; readonly webhookId: string; readonly event: TrackingEventBody },
 ): ShipmentStepDefinition {
   const { event } = input;
   return {
@@ -86,6 +89,7 @@ function trackingStep(
         kind: 'move',
         to: delivered ? 'DELIVERED' : returning ? 'RETURNING' : carried,
         ...(event.reason ? { reason: event.reason } : {}),
+        writes: countersOf(table, input.carrierId, current, tracking, event),
         fields: {
           tracking: { ...tracking, events: [...tracking.events] },
           ...(delivered && event.proof ? { proof: compact(event.proof) } : {}),
@@ -99,3 +103,30 @@ function trackingStep(
 /** The hand-over a booked carrier's pick-up records: the carrier and its tracking number. */
 const handoverBy = (shipment: ShipmentRecord): NonNullable<ShipmentRecord['handover']> =>
   compact({ carrier: shipment.booking?.carrierId ?? '', trackingNumber: shipment.booking?.trackingNumber });
+
+/**
+ * What the event adds to its carrier's performance, on the day it happened: a delivery (on time or late
+ * against what the carrier was held to), a new failed attempt, a parcel returned. Nothing for a late event
+ * that changed no count.
+ */
+function countersOf(
+  table: TableRef,
+  carrierId: string,
+  before: ShipmentRecord,
+  after: TrackingState,
+  event: TrackingEventBody,
+): TransactItem[] {
+  const newlyDelivered = after.status === 'DELIVERED' && before.tracking?.status !== 'DELIVERED';
+  const punctuality = newlyDelivered ? deliveryPunctuality(before, event.at) : undefined;
+  const add = {
+    delivered: punctuality ? 1 : 0,
+    onTime: punctuality?.onTime ? 1 : 0,
+    minutesLate: punctuality?.minutesLate ?? 0,
+    failedAttempts: after.attempts - (before.tracking?.attempts ?? 0),
+    returned: after.status === 'RETURNING' && before.tracking?.status !== 'RETURNING' ? 1 : 0,
+  };
+  if (Object.values(add).every((value) => value === 0)) return [];
+  return [
+    carrierCountersAdd(table, carrierId, { day: event.at.slice(0, 10), shipmentId: before.shipmentId }, add),
+  ];
+}

@@ -215,6 +215,16 @@ export const apiContracts = {
     successStatus: 200,
     response: carrierSchemas.carrierListSchema,
   },
+  'GET /ops/carriers/{carrierId}/performance': {
+    summary:
+      "A carrier's delivery performance over the last `days` days: on-time rate, mean minutes late, failed attempts",
+    access: { roles: ['ops'] },
+    params: carrierSchemas.carrierIdParamsSchema,
+    query: carrierSchemas.carrierPerformanceQuerySchema,
+    successStatus: 200,
+    response: carrierSchemas.carrierPerformanceSchema,
+    problems: [404],
+  },
   'POST /carriers/{carrierId}/rotate-secret': {
     summary:
       'A new webhook signing secret for the carrier, shown this once; the older ones verify for `graceHours` more (default 24)',

@@ -115,3 +115,26 @@ export const webhookHeaders = [
     description: 'v1,<base64 HMAC-SHA256 of id.timestamp.body> with the carrier secret',
   },
 ] as const;
+
+/** `GET /ops/carriers/{carrierId}/performance?days=`: the window, in whole UTC days up to today. */
+export const carrierPerformanceQuerySchema = z.object({
+  days: z.coerce.number().int().min(1).max(366).default(30),
+});
+
+/**
+ * A carrier's deliveries over the window (docs/carriers.md): on time against what it was held to (same day:
+ * the customer's promise; parcels: the ETA it committed to when booked), mean minutes late over its late
+ * deliveries, failed attempts and parcels returned to sender.
+ */
+export const carrierPerformanceSchema = z.object({
+  carrierId: identifierSchema,
+  from: z.iso.date(),
+  to: z.iso.date(),
+  delivered: z.number().int().nonnegative(),
+  deliveredOnTime: z.number().int().nonnegative(),
+  /** deliveredOnTime / delivered; null before the first delivery. */
+  onTimeRate: z.number().min(0).max(1).nullable(),
+  meanMinutesLate: z.number().nonnegative(),
+  failedAttempts: z.number().int().nonnegative(),
+  returnedToSender: z.number().int().nonnegative(),
+});

@@ -47,6 +47,7 @@ export const routes = [
   { method: 'PUT', path: '/carriers/{carrierId}', function: 'manageCarriers' },
   { method: 'GET', path: '/carriers', function: 'manageCarriers' },
   { method: 'POST', path: '/carriers/{carrierId}/rotate-secret', function: 'manageCarriers' },
+  { method: 'GET', path: '/ops/carriers/{carrierId}/performance', function: 'manageCarriers' },
   // Signed with the carrier's secret (Standard Webhooks), not an API key: the handler verifies it.
   { method: 'POST', path: '/couriers/{carrierId}/events', function: 'receiveCarrierEvent', public: true },
   { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },

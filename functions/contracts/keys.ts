@@ -109,6 +109,15 @@ export const keys = {
     sk: `SECRET#${issuedAt}`,
   }),
   carrierSecretPrefix: 'SECRET#',
+  /**
+   * A carrier's delivery counters for one day (UTC, of the delivery), in one of a few shards so the events of
+   * many shipments at once do not all contend for one item: on-time rate over any window of days.
+   */
+  carrierPerformanceDay: (carrierId: string, day: string, shard: number) => ({
+    pk: `CARRIER#${carrierId}`,
+    sk: `PERFORMANCE#${day}#${String(shard).padStart(2, '0')}`,
+  }),
+  carrierPerformancePrefix: 'PERFORMANCE#',
   /** A key the system generated for itself (the pickup-code key), created once on first use. */
   systemSecret: (name: string) => ({ pk: `SECRET#${name}`, sk: 'SECRET' }),
   /** A shipment's open staff task at a location, oldest due first, through gsi1 (sparse: only while open). */

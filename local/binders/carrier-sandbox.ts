@@ -17,11 +17,14 @@ export async function bindCarrierSandbox(
     readonly tickMs?: number;
     /** Register the carriers for these locations only (a test's own world, in a table other suites share). */
     readonly origins?: readonly string[];
+    /** Appended to the demo carrier ids (`CARRIER-SPEEDY-<suffix>`): a test world's own carriers. */
+    readonly idSuffix?: string;
   },
 ): Promise<CarrierSandbox> {
+  const idOf = (demoId: string) => (options.idSuffix ? `${demoId}-${options.idSuffix}` : demoId);
   const sandbox = await startCarrierSandbox({
     carriers: Object.fromEntries(
-      Object.entries(demoCarrierSettings).map(([carrierId, settings]) => [carrierId, settings.sandbox]),
+      Object.entries(demoCarrierSettings).map(([demoId, settings]) => [idOf(demoId), settings.sandbox]),
     ),
     tickMs: options.tickMs,
     log: context.notice,
@@ -39,7 +42,8 @@ export async function bindCarrierSandbox(
       );
     return (await response.json()) as { signingSecret?: string };
   };
-  for (const [carrierId, settings] of Object.entries(demoCarrierSettings)) {
+  for (const [demoId, settings] of Object.entries(demoCarrierSettings)) {
+    const carrierId = idOf(demoId);
     const registered = await call('PUT', `/carriers/${carrierId}`, {
       ...settings.registration,
       apiUrl: `${sandbox.url}/${carrierId}`,
@@ -52,6 +56,6 @@ export async function bindCarrierSandbox(
     sandbox.connect(carrierId, { url: `${options.api}/couriers/${carrierId}/events`, signingSecret });
     options.keys.courierSigningSecret[carrierId] = signingSecret;
   }
-  context.log(`Sandbox carriers ${Object.keys(demoCarrierSettings).join(', ')} at ${sandbox.url}`);
+  context.log(`Sandbox carriers ${Object.keys(demoCarrierSettings).map(idOf).join(', ')} at ${sandbox.url}`);
   return sandbox;
 }

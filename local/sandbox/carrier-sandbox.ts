@@ -43,140 +43,170 @@ interface BookingRequest {
   readonly dropoff: { lat: number; lng: number };
 }
 
-export async function startCarrierSandbox(options: {
+interface SandboxOptions {
   readonly carriers: Readonly<Record<string, SandboxCarrier>>;
   /** The clock: one tracking event per tick (default 2 s: a journey well under a minute). */
   readonly tickMs?: number;
   readonly port?: number;
   readonly log?: (line: string) => void;
-}): Promise<CarrierSandbox> {
-  const tickMs = options.tickMs ?? 2000;
-  const log = options.log ?? (() => {});
-  const targets = new Map<string, WebhookTarget>();
-  const scripts = new Map<string, SandboxScript & { declined: number; unanswered: number }>();
-  const deliveries = new Map<string, SandboxDelivery>();
-  const byIdempotencyKey = new Map<string, SandboxDelivery>();
-  const hanging = new Set<ServerResponse>();
-  let sequence = 0;
-  const scriptOf = (carrierId: string, reference: string) => {
-    const key = `${carrierId}/${reference}`;
-    const script = scripts.get(key) ?? { declined: 0, unanswered: 0 };
-    scripts.set(key, script);
-    return script;
-  };
+}
 
-  const quote = (carrierId: string, request: BookingRequest) => {
-    const carrier = options.carriers[carrierId] as SandboxCarrier;
+type Answer = readonly [status: number, body?: unknown];
+const declined = (reason: string): Answer => [422, { code: 'declined', reason }];
+
+/** The sandbox couriers' state: scripts, deliveries, idempotency keys, and the webhook targets. */
+class SandboxCouriers {
+  readonly targets = new Map<string, WebhookTarget>();
+  readonly deliveries = new Map<string, SandboxDelivery>();
+  /** Booking requests scripted to get no answer: closed when the sandbox stops. */
+  readonly hanging = new Set<ServerResponse>();
+  private readonly scripts = new Map<string, SandboxScript & { declined: number; unanswered: number }>();
+  private readonly byIdempotencyKey = new Map<string, SandboxDelivery>();
+  private sequence = 0;
+  readonly tickMs: number;
+
+  constructor(private readonly options: SandboxOptions) {
+    this.tickMs = options.tickMs ?? 2000;
+  }
+
+  has(carrierId: string | undefined): carrierId is string {
+    return carrierId !== undefined && this.options.carriers[carrierId] !== undefined;
+  }
+
+  setScript(carrierId: string, reference: string, script: SandboxScript): void {
+    this.scripts.set(`${carrierId}/${reference}`, { ...script, declined: 0, unanswered: 0 });
+  }
+
+  private scriptOf(carrierId: string, reference: string) {
+    const key = `${carrierId}/${reference}`;
+    const script = this.scripts.get(key) ?? { declined: 0, unanswered: 0 };
+    this.scripts.set(key, script);
+    return script;
+  }
+
+  quote(
+    carrierId: string,
+    request: BookingRequest,
+  ): { fee: number; currency: string; etaAt: string } | { declined: string } {
+    const carrier = this.options.carriers[carrierId] as SandboxCarrier;
     if (!carrier.services.includes(request.service)) return { declined: `no ${request.service} service` };
     const km = distanceKm(request.pickup, request.dropoff);
     if (carrier.maxDistanceKm !== undefined && km > carrier.maxDistanceKm)
       return { declined: `${km.toFixed(1)} km is beyond ${carrier.maxDistanceKm} km` };
     const fee = Math.round((carrier.baseFee + carrier.feePerKm * km) * 100) / 100;
-    const script = scriptOf(carrierId, request.reference);
-    const journeyMs = tickMs * (3 + (script.failedAttempts ?? 0)) + (script.delaySeconds ?? 0) * 1000;
+    const script = this.scriptOf(carrierId, request.reference);
+    // The ETA is the journey as planned; a scripted delay is unplanned, so the delivery is late by it.
+    const journeyMs = this.tickMs * (3 + (script.failedAttempts ?? 0));
     return { fee, currency: 'GBP', etaAt: new Date(Date.now() + journeyMs).toISOString() };
-  };
+  }
 
-  const book = (
-    carrierId: string,
-    request: BookingRequest,
-    idempotencyKey: string,
-    response: ServerResponse,
-  ) => {
-    const replay = byIdempotencyKey.get(`${carrierId}/${idempotencyKey}`);
-    if (replay) return send(response, 200, view(replay));
-    const script = scriptOf(carrierId, request.reference);
+  /** A booking: the same idempotency key books once; undefined means no answer (scripted). */
+  book(carrierId: string, request: BookingRequest, idempotencyKey: string): Answer | undefined {
+    const replay = this.byIdempotencyKey.get(`${carrierId}/${idempotencyKey}`);
+    if (replay) return [200, view(replay)];
+    const script = this.scriptOf(carrierId, request.reference);
     if (script.unanswered < (script.noAnswers ?? 0)) {
       script.unanswered++;
-      hanging.add(response);
-      response.on('close', () => hanging.delete(response));
-      return;
+      return undefined;
     }
     if (script.declined < (script.declines ?? 0)) {
       script.declined++;
-      return send(response, 422, { code: 'declined', reason: 'scripted decline (sandbox)' });
+      return declined('scripted decline (sandbox)');
     }
-    const quoted = quote(carrierId, request);
-    if ('declined' in quoted) return send(response, 422, { code: 'declined', reason: quoted.declined });
-    sequence++;
+    const quoted = this.quote(carrierId, request);
+    if ('declined' in quoted) return declined(quoted.declined);
+    this.sequence++;
     const delivery: SandboxDelivery = {
-      deliveryId: `dlv_${carrierId.toLowerCase()}_${sequence}`,
+      deliveryId: `dlv_${carrierId.toLowerCase()}_${this.sequence}`,
       carrierId,
       reference: request.reference,
-      trackingNumber: `${carrierId.replace(/[^A-Z]/g, '').slice(0, 4)}${String(100000 + sequence)}`,
+      trackingNumber: `${carrierId.replace(/[^A-Z]/g, '').slice(0, 4)}${String(100000 + this.sequence)}`,
       fee: quoted.fee,
       etaAt: quoted.etaAt,
       status: 'booked',
       webhooks: [],
     };
-    deliveries.set(delivery.deliveryId, delivery);
-    byIdempotencyKey.set(`${carrierId}/${idempotencyKey}`, delivery);
-    playJourney(delivery, script, { tickMs, target: () => targets.get(carrierId), log });
-    return send(response, 201, view(delivery));
-  };
+    this.deliveries.set(delivery.deliveryId, delivery);
+    this.byIdempotencyKey.set(`${carrierId}/${idempotencyKey}`, delivery);
+    playJourney(delivery, script, {
+      tickMs: this.tickMs,
+      target: () => this.targets.get(carrierId),
+      log: this.options.log ?? (() => {}),
+    });
+    return [201, view(delivery)];
+  }
 
-  const cancel = (delivery: SandboxDelivery, response: ServerResponse) => {
+  cancel(delivery: SandboxDelivery): Answer {
     if (delivery.status !== 'booked' && delivery.status !== 'cancelled')
-      return send(response, 409, { code: 'already_picked_up', reason: `delivery is ${delivery.status}` });
+      return [409, { code: 'already_picked_up', reason: `delivery is ${delivery.status}` }];
     delivery.status = 'cancelled';
     clearTimeout(delivery.timer);
-    return send(response, 200, view(delivery));
-  };
+    return [200, view(delivery)];
+  }
+}
 
-  const route = async (request: IncomingMessage, response: ServerResponse) => {
-    const path = (request.url ?? '/').split('?')[0] as string;
-    const segments = path.split('/').filter(Boolean);
-    const body = request.method === 'POST' ? await readJson(request) : undefined;
-    if (request.method === 'POST' && path === '/sandbox/scripts') {
-      const { carrierId, reference, script } = (body ?? {}) as {
-        carrierId?: string;
-        reference?: string;
-        script?: SandboxScript;
-      };
-      if (!carrierId || !options.carriers[carrierId] || !reference || typeof script !== 'object')
-        return send(response, 400, { reason: 'needs {carrierId, reference, script}' });
-      scripts.set(`${carrierId}/${reference}`, { ...script, declined: 0, unanswered: 0 });
-      return send(response, 204);
+/** The sandbox's HTTP routes (see the top of this file). */
+async function route(
+  couriers: SandboxCouriers,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const path = (request.url ?? '/').split('?')[0] as string;
+  const body = request.method === 'POST' ? await readJson(request) : undefined;
+  const answer = (result: Answer) => send(response, result[0], result[1]);
+  if (request.method === 'POST' && path === '/sandbox/scripts') {
+    const { carrierId, reference, script } = (body ?? {}) as Partial<{
+      carrierId: string;
+      reference: string;
+      script: SandboxScript;
+    }>;
+    if (!couriers.has(carrierId) || !reference || typeof script !== 'object')
+      return answer([400, { reason: 'needs {carrierId, reference, script}' }]);
+    couriers.setScript(carrierId, reference, script);
+    return answer([204]);
+  }
+  const [carrierId, resource, deliveryId, action] = path.split('/').filter(Boolean);
+  if (!couriers.has(carrierId)) return answer([404, { reason: 'no such carrier' }]);
+  if (resource !== 'quotes' && resource !== 'deliveries') return answer([404, { reason: 'no such route' }]);
+  if (request.method === 'POST' && !deliveryId) {
+    if (!isBookingRequest(body))
+      return answer([400, { reason: 'needs {reference, service, pickup, dropoff}' }]);
+    if (resource === 'quotes') {
+      const quoted = couriers.quote(carrierId, body);
+      return answer('declined' in quoted ? declined(quoted.declined) : [200, quoted]);
     }
-    const [carrierId, resource, deliveryId, action] = segments;
-    if (!carrierId || !options.carriers[carrierId]) return send(response, 404, { reason: 'no such carrier' });
-    if (resource === 'quotes' || resource === 'deliveries') {
-      if (request.method === 'POST' && !deliveryId) {
-        if (!isBookingRequest(body))
-          return send(response, 400, { reason: 'needs {reference, service, pickup, dropoff}' });
-        if (resource === 'quotes') {
-          const quoted = quote(carrierId, body);
-          return 'declined' in quoted
-            ? send(response, 422, { code: 'declined', reason: quoted.declined })
-            : send(response, 200, quoted);
-        }
-        const key = request.headers['idempotency-key'];
-        if (typeof key !== 'string' || key === '')
-          return send(response, 400, { reason: 'Idempotency-Key is required' });
-        return book(carrierId, body, key, response);
-      }
-      const delivery = deliveryId ? deliveries.get(deliveryId) : undefined;
-      if (!delivery || delivery.carrierId !== carrierId)
-        return send(response, 404, { reason: 'no such delivery' });
-      if (request.method === 'POST' && action === 'cancel') return cancel(delivery, response);
-      if (request.method === 'GET' && !action)
-        return send(response, 200, { ...view(delivery), webhooks: delivery.webhooks });
-    }
-    return send(response, 404, { reason: 'no such route' });
-  };
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string' || key === '')
+      return answer([400, { reason: 'Idempotency-Key is required' }]);
+    const booked = couriers.book(carrierId, body, key);
+    if (booked) return answer(booked);
+    couriers.hanging.add(response);
+    response.on('close', () => couriers.hanging.delete(response));
+    return;
+  }
+  const delivery = deliveryId ? couriers.deliveries.get(deliveryId) : undefined;
+  if (!delivery || delivery.carrierId !== carrierId) return answer([404, { reason: 'no such delivery' }]);
+  if (request.method === 'POST' && action === 'cancel') return answer(couriers.cancel(delivery));
+  if (request.method === 'GET' && !action)
+    return answer([200, { ...view(delivery), webhooks: delivery.webhooks }]);
+  return answer([404, { reason: 'no such route' }]);
+}
 
+export async function startCarrierSandbox(options: SandboxOptions): Promise<CarrierSandbox> {
+  const couriers = new SandboxCouriers(options);
   const server = createServer((request, response) => {
-    route(request, response).catch((error: Error) => send(response, 400, { reason: error.message }));
+    route(couriers, request, response).catch((error: Error) =>
+      send(response, 400, { reason: error.message }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url,
-    deliveries,
-    connect: (carrierId, target) => targets.set(carrierId, target),
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    deliveries: couriers.deliveries,
+    connect: (carrierId, target) => couriers.targets.set(carrierId, target),
     stop: async () => {
-      for (const delivery of deliveries.values()) clearTimeout(delivery.timer);
-      for (const response of hanging) response.destroy();
+      for (const delivery of couriers.deliveries.values()) clearTimeout(delivery.timer);
+      for (const response of couriers.hanging) response.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -17,7 +17,7 @@ export interface SandboxScript {
   readonly failedAttempts?: number;
   /** After the failed attempts, return the parcel to the sender instead of delivering it. */
   readonly returnToSender?: boolean;
-  /** Extra seconds before the courier picks the parcel up (a late carrier). */
+  /** Extra seconds before the courier picks the parcel up: a late carrier (its ETA does not allow for them). */
   readonly delaySeconds?: number;
 }
 

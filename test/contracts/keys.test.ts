@@ -46,6 +46,7 @@ const longestKeys: Record<string, () => unknown> = {
   carrier: () => keys.carrier(id),
   carrierIndex: () => keys.carrierIndex(id),
   carrierSecret: () => keys.carrierSecret(id, at),
+  carrierPerformanceDay: () => keys.carrierPerformanceDay(id, '2026-12-01', 15),
   rateWindow: () => keys.rateWindow(`supplier-feed#${id}`, at),
   purchaseOrder: () => keys.purchaseOrder(poId),
   purchaseOrderBySupplier: () => keys.purchaseOrderBySupplier(id, at, poId),

@@ -9,11 +9,11 @@ import { deliveryTo } from '../support/fixtures';
  * API, and the sandbox drives it along with signed tracking webhooks on its own (fast) clock. The demo
  * carriers are registered for this world's locations only: other suites share the table.
  */
-const bike = 'CARRIER-BIKE-COURIERS';
-const speedy = 'CARRIER-SPEEDY';
-const world = dispatchWorld((id) => ({
-  carrierSandbox: { tickMs: 150, origins: [id('WH'), id('S1')] },
+const world = dispatchWorld(({ id, carrierSuffix }) => ({
+  carrierSandbox: { tickMs: 150, origins: [id('WH'), id('S1')], idSuffix: carrierSuffix },
 }));
+const bike = world.carrier('CARRIER-BIKE-COURIERS');
+const speedy = world.carrier('CARRIER-SPEEDY');
 const { http, sku, stock, expectStock, orderView, shipmentIn, step, pickAll, pack, script } = world;
 const { placeOrder, orderIn, expectStatus, api, waitFor } = http;
 
@@ -159,5 +159,36 @@ describe('carrier booking against the sandbox carriers', () => {
     expect((await shipmentOf(orderId)).booking).toEqual(
       expect.objectContaining({ cancelledAt: expect.any(String) }),
     );
+  });
+
+  it('a carrier running late delivers after its ETA, and its performance says by how much', async () => {
+    const { orderId } = await packedOrder(
+      'late',
+      'WH',
+      { type: 'delivery', address: deliveryTo },
+      {
+        [speedy]: { delaySeconds: 1 },
+      },
+    );
+    await shipmentWhere(orderId, (shipment) => shipment.status === 'DELIVERED');
+    const performance = (carrierId: string) =>
+      expectStatus(api(`/ops/carriers/${carrierId}/performance?days=2`, { key: world.cloud.keys.ops }), 200);
+    // This suite's parcel carrier: on time after a decline and after a timeout, late here, and one parcel
+    // returned after two failed attempts. Its bike courier: two same-day deliveries on time.
+    const expected = {
+      [speedy]: { delivered: 3, deliveredOnTime: 2, failedAttempts: 2, returnedToSender: 1 },
+      [bike]: { delivered: 2, deliveredOnTime: 2, onTimeRate: 1, meanMinutesLate: 0, failedAttempts: 0 },
+    };
+    for (const [carrierId, counts] of Object.entries(expected))
+      await waitFor(async () => {
+        const reported = (await performance(carrierId)) as Record<string, unknown>;
+        return Object.entries(counts).every(([name, value]) => reported[name] === value)
+          ? reported
+          : undefined;
+      });
+    const late = (await performance(speedy)) as { meanMinutesLate: number; onTimeRate: number };
+    expect(late.meanMinutesLate).toBe(1);
+    expect(late.onTimeRate).toBeCloseTo(2 / 3);
+    await expectStatus(api('/ops/carriers/NO-SUCH-CARRIER/performance', { key: world.cloud.keys.ops }), 404);
   });
 });

@@ -22,8 +22,10 @@ import { faultFor, keyOf, modelledErrors, type TaskState, taskStates } from '../
  * timeline, executions) exists exactly once. Faults fire `after` the resource ran: a wait's token is parked
  * and then abandoned, a Lambda's writes land and the task still fails.
  */
-const world = dispatchWorld((id) => ({ carrierSandbox: { tickMs: 150, origins: [id('WH')] } }));
-const parcelCarrier = 'CARRIER-SPEEDY';
+const world = dispatchWorld(({ id, carrierSuffix }) => ({
+  carrierSandbox: { tickMs: 150, origins: [id('WH')], idSuffix: carrierSuffix },
+}));
+const parcelCarrier = world.carrier('CARRIER-SPEEDY');
 const { http, id, sku, stock, expectStock, orderView, channelView, shipmentIn, step, pickAll, pack } = world;
 const { api, expectStatus, waitFor, placeOrder, orderIn, failedExecutions } = http;
 const dispatchTasks = taskStates.filter((task) => task.workflow === 'dispatch');

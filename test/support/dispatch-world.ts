@@ -42,9 +42,15 @@ const places = {
 } as const;
 export type Place = keyof typeof places;
 
+export interface WorldNames {
+  readonly id: (place: Place) => string;
+  readonly carrier: (demoId: string) => string;
+  readonly carrierSuffix: string;
+}
+
 export function dispatchWorld(
-  /** The cloud's options, or a function of the world's location ids (to scope carriers to them). */
-  cloudOptions: LocalCloudOptions | ((id: (place: Place) => string) => LocalCloudOptions) = {},
+  /** The cloud's options, or a function of the world's names (its own sandbox carriers, scoped to its locations). */
+  cloudOptions: LocalCloudOptions | ((names: WorldNames) => LocalCloudOptions) = {},
 ) {
   let cloud: LocalCloud;
   let sfn: SFNClient;
@@ -52,7 +58,10 @@ export function dispatchWorld(
   const { api, expectStatus, waitFor } = http;
   const run = randomUUID().slice(0, 8);
   const id = (place: Place) => `${place}-DP-${run}`;
-  const options = typeof cloudOptions === 'function' ? cloudOptions(id) : cloudOptions;
+  /** This world's sandbox carrier of a demo carrier id (other suites share the table and the ids). */
+  const carrier = (demoId: string) => `${demoId}-${run}`;
+  const options =
+    typeof cloudOptions === 'function' ? cloudOptions({ id, carrier, carrierSuffix: run }) : cloudOptions;
   const supplierId = `SUP-DP-${run}`;
   const supplierKey = `sup_${randomUUID()}`;
   const staffKey = Object.fromEntries(
@@ -235,6 +244,7 @@ export function dispatchWorld(
     pack,
     dispatchEnded,
     pickupAt,
+    carrier,
     script,
     sandboxDelivery,
     supply,

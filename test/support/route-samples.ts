@@ -111,6 +111,8 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       body: { pickupCode: '123456' },
     },
     'POST /ops/shipments/{shipmentId}/unlock': { path: `/ops${shipment}/unlock` },
+    'POST /ops/shipments/{shipmentId}/rebook': { path: `/ops${shipment}/rebook` },
+    'GET /ops/carriers/{carrierId}/performance': { path: `/ops/carriers/${ids.carrier}/performance?days=7` },
     'GET /ops/shipments': { path: '/ops/shipments?status=PICKING&late=true&limit=5' },
     'PUT /carriers/{carrierId}': {
       path: `/carriers/${ids.carrier}`,
@@ -119,6 +121,8 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
         services: ['parcel'],
         apiUrl: 'https://carrier.example/api',
         priority: 1,
+        // Other suites share the table: this carrier is never offered their shipments.
+        origins: ['MATRIX-NO-LOCATION'],
       },
     },
     'GET /carriers': { path: '/carriers' },

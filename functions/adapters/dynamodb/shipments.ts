@@ -12,6 +12,7 @@ import {
   type TaskKind,
   tokenWaitSchema,
 } from '../../contracts/shipments';
+import { lateAgainst } from '../../core/carrier-sla';
 import type { PlannedShipment } from '../../core/shipments';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
@@ -249,9 +250,8 @@ export function shipmentMove(
       ? keys.shipmentAttention(next.attention.since, current.shipmentId)
       : undefined;
   const extra = Object.keys(fields).filter((name) => fields[name as MovableField] !== undefined);
-  const promiseKey = promisePending(next.type, to)
-    ? keys.pendingPromise(to, next.promisedBy, current.shipmentId)
-    : undefined;
+  const deadline = lateAgainst(next);
+  const promiseKey = deadline ? keys.pendingPromise(to, deadline, current.shipmentId) : undefined;
   const set = `SET #status = :to, version = :next, events = list_append(events, :event), updatedAt = :at${
     taskKey ? ', gsi1pk = :gsi1pk, gsi1sk = :gsi1sk' : ''
   }${promiseKey ? ', gsi2pk = :gsi2pk, gsi2sk = :gsi2sk' : ''}${extra.map((name) => `, #${name} = :${name}`).join('')}`;

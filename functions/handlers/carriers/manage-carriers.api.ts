@@ -1,7 +1,9 @@
-import { listCarriers, putCarrier, rotateSigningSecret } from '../../adapters/dynamodb/carriers';
+import { loadCarrierCounters } from '../../adapters/dynamodb/carrier-performance';
+import { getCarrier, listCarriers, putCarrier, rotateSigningSecret } from '../../adapters/dynamodb/carriers';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { apiContracts, type RouteKey } from '../../contracts/api';
 import { problemCodes } from '../../contracts/errors';
+import { carrierPerformance } from '../../core/carrier-sla';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
@@ -38,6 +40,24 @@ const handlers = {
         );
       const { signingSecret, previousValidUntil } = result;
       return { body: { carrierId: params.carrierId, signingSecret, previousValidUntil } };
+    },
+  ),
+  'GET /ops/carriers/{carrierId}/performance': httpHandler(
+    apiContracts['GET /ops/carriers/{carrierId}/performance'],
+    async ({ params, query }) => {
+      if (!(await getCarrier(table, params.carrierId)))
+        throw new HttpProblem(
+          404,
+          problemCodes.carrierNotFound,
+          `Carrier ${params.carrierId} does not exist.`,
+        );
+      const now = Date.now();
+      const toDay = new Date(now).toISOString().slice(0, 10);
+      const fromDay = new Date(now - (query.days - 1) * 86_400_000).toISOString().slice(0, 10);
+      const counters = await loadCarrierCounters(table, params.carrierId, { fromDay, toDay });
+      return {
+        body: { carrierId: params.carrierId, from: fromDay, to: toDay, ...carrierPerformance(counters) },
+      };
     },
   ),
 } satisfies Partial<Record<RouteKey, unknown>>;
