@@ -1,7 +1,8 @@
 import { loadCarrierCounters } from '../../adapters/dynamodb/carrier-performance';
 import { getCarrier, listCarriers, putCarrier, rotateSigningSecret } from '../../adapters/dynamodb/carriers';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
-import { apiContracts, type RouteKey } from '../../contracts/api';
+import { carrierContracts } from '../../contracts/api-carriers';
+import type { RouteKey } from '../../contracts/api-model';
 import { problemCodes } from '../../contracts/errors';
 import { carrierPerformance } from '../../core/carrier-sla';
 import { loadFunctionEnvironment } from '../../shared/env';
@@ -14,7 +15,7 @@ const table = { document: createDocumentClient(), tableName: environment.TABLE_N
 /** One function serves the carrier routes (same grants, ops only); each route keeps its own contract. */
 const handlers = {
   'PUT /carriers/{carrierId}': httpHandler(
-    apiContracts['PUT /carriers/{carrierId}'],
+    carrierContracts['PUT /carriers/{carrierId}'],
     async ({ params, body }) => {
       const result = await putCarrier(table, params.carrierId, body, new Date());
       return result.kind === 'created'
@@ -22,11 +23,11 @@ const handlers = {
         : { body: result.carrier };
     },
   ),
-  'GET /carriers': httpHandler(apiContracts['GET /carriers'], async () => ({
+  'GET /carriers': httpHandler(carrierContracts['GET /carriers'], async () => ({
     body: { items: await listCarriers(table) },
   })),
   'POST /carriers/{carrierId}/rotate-secret': httpHandler(
-    apiContracts['POST /carriers/{carrierId}/rotate-secret'],
+    carrierContracts['POST /carriers/{carrierId}/rotate-secret'],
     async ({ params, body }) => {
       const result = await rotateSigningSecret(table, params.carrierId, {
         graceHours: body?.graceHours ?? 24,
@@ -43,7 +44,7 @@ const handlers = {
     },
   ),
   'GET /ops/carriers/{carrierId}/performance': httpHandler(
-    apiContracts['GET /ops/carriers/{carrierId}/performance'],
+    carrierContracts['GET /ops/carriers/{carrierId}/performance'],
     async ({ params, query }) => {
       if (!(await getCarrier(table, params.carrierId)))
         throw new HttpProblem(

@@ -3,7 +3,7 @@ import { validSigningSecrets } from '../../adapters/dynamodb/carriers';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { recordCarrierEvent } from '../../app/carrier-events';
-import { apiContracts } from '../../contracts/api';
+import { carrierContracts } from '../../contracts/api-carriers';
 import { carrierIdParamsSchema } from '../../contracts/carriers';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';
@@ -46,7 +46,7 @@ const verifySignature: RequestVerifier = async ({ rawBody, headers, pathParamete
 };
 
 export const handler = httpHandler(
-  apiContracts['POST /couriers/{carrierId}/events'],
+  carrierContracts['POST /couriers/{carrierId}/events'],
   async ({ params, body, headers }) => {
     if (body.type === 'delivered' && !body.proof)
       throw new HttpProblem(422, problemCodes.proofRequired, 'A delivery needs its proof.', [

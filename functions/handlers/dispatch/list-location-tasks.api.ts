@@ -1,6 +1,6 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { InvalidTaskPageToken, listLocationTasks } from '../../adapters/dynamodb/shipment-lists';
-import { apiContracts } from '../../contracts/api';
+import { dispatchContracts } from '../../contracts/api-dispatch';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { pageTokenProblem } from '../../shared/problem';
@@ -9,7 +9,7 @@ const environment = loadFunctionEnvironment('listLocationTasks');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
 export const handler = httpHandler(
-  apiContracts['GET /locations/{locationId}/tasks'],
+  dispatchContracts['GET /locations/{locationId}/tasks'],
   async ({ params, query }) => {
     try {
       return { body: await listLocationTasks(table, params.locationId, query) };

@@ -4,7 +4,7 @@ import {
   listAttentionShipments,
   listPendingShipments,
 } from '../../adapters/dynamodb/shipment-lists';
-import { apiContracts } from '../../contracts/api';
+import { dispatchContracts } from '../../contracts/api-dispatch';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { pageTokenProblem } from '../../shared/problem';
@@ -12,7 +12,7 @@ import { pageTokenProblem } from '../../shared/problem';
 const environment = loadFunctionEnvironment('listShipments');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
-export const handler = httpHandler(apiContracts['GET /ops/shipments'], async ({ query }) => {
+export const handler = httpHandler(dispatchContracts['GET /ops/shipments'], async ({ query }) => {
   try {
     if (query.attention === 'true')
       return {

@@ -3,7 +3,8 @@ import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { collectStep, rebookStep, receiveStep, returnedStep, unlockStep } from '../../app/counter-steps';
 import { runShipmentStep, type ShipmentStepDefinition } from '../../app/shipment-step';
 import { handoverStep, packStep, pickStep, rejectStep } from '../../app/staff-steps';
-import { apiContracts, type RouteKey } from '../../contracts/api';
+import { dispatchContracts } from '../../contracts/api-dispatch';
+import type { RouteKey } from '../../contracts/api-model';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
@@ -55,40 +56,40 @@ async function answer(
 /** One function serves every shipment step (same grants, same runner); each route keeps its own contract. */
 const handlers = {
   'POST /shipments/{shipmentId}/picked': httpHandler(
-    apiContracts['POST /shipments/{shipmentId}/picked'],
+    dispatchContracts['POST /shipments/{shipmentId}/picked'],
     ({ params, body, principal }) => answer(pickStep(deps.table, body), params.shipmentId, principal),
   ),
   'POST /shipments/{shipmentId}/reject': httpHandler(
-    apiContracts['POST /shipments/{shipmentId}/reject'],
+    dispatchContracts['POST /shipments/{shipmentId}/reject'],
     ({ params, body, principal }) =>
       answer(rejectStep(deps.table, body.reason), params.shipmentId, principal),
   ),
   'POST /shipments/{shipmentId}/packed': httpHandler(
-    apiContracts['POST /shipments/{shipmentId}/packed'],
+    dispatchContracts['POST /shipments/{shipmentId}/packed'],
     ({ params, body, principal }) => answer(packStep(deps.table, body), params.shipmentId, principal),
   ),
   'POST /shipments/{shipmentId}/handed-over': httpHandler(
-    apiContracts['POST /shipments/{shipmentId}/handed-over'],
+    dispatchContracts['POST /shipments/{shipmentId}/handed-over'],
     ({ params, body, principal }) => answer(handoverStep(deps.table, body), params.shipmentId, principal),
   ),
   'POST /shipments/{shipmentId}/received': httpHandler(
-    apiContracts['POST /shipments/{shipmentId}/received'],
+    dispatchContracts['POST /shipments/{shipmentId}/received'],
     ({ params, principal }) => answer(receiveStep(deps.table), params.shipmentId, principal),
   ),
   'POST /shipments/{shipmentId}/collected': httpHandler(
-    apiContracts['POST /shipments/{shipmentId}/collected'],
+    dispatchContracts['POST /shipments/{shipmentId}/collected'],
     ({ params, body, principal }) => answer(collectStep(body), params.shipmentId, principal),
   ),
   'POST /shipments/{shipmentId}/returned': httpHandler(
-    apiContracts['POST /shipments/{shipmentId}/returned'],
+    dispatchContracts['POST /shipments/{shipmentId}/returned'],
     ({ params, principal }) => answer(returnedStep(deps.table), params.shipmentId, principal),
   ),
   'POST /ops/shipments/{shipmentId}/unlock': httpHandler(
-    apiContracts['POST /ops/shipments/{shipmentId}/unlock'],
+    dispatchContracts['POST /ops/shipments/{shipmentId}/unlock'],
     ({ params, principal }) => answer(unlockStep, params.shipmentId, principal),
   ),
   'POST /ops/shipments/{shipmentId}/rebook': httpHandler(
-    apiContracts['POST /ops/shipments/{shipmentId}/rebook'],
+    dispatchContracts['POST /ops/shipments/{shipmentId}/rebook'],
     ({ params, principal }) => answer(rebookStep, params.shipmentId, principal),
   ),
 } satisfies Partial<Record<RouteKey, unknown>>;

@@ -1,6 +1,6 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { querySkuPartition } from '../../adapters/dynamodb/stock';
-import { apiContracts } from '../../contracts/api';
+import { inventoryContracts } from '../../contracts/api-inventory';
 import type { InventoryResponse } from '../../contracts/schemas';
 import { availableToPromise, totalStock } from '../../core/stock';
 import { loadFunctionEnvironment } from '../../shared/env';
@@ -9,7 +9,7 @@ import { httpHandler } from '../../shared/http';
 const environment = loadFunctionEnvironment('getInventory');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
-export const handler = httpHandler(apiContracts['GET /inventory/{sku}'], async ({ params }) => {
+export const handler = httpHandler(inventoryContracts['GET /inventory/{sku}'], async ({ params }) => {
   const { stock, suppliers, replenishments } = await querySkuPartition(table, params.sku);
   const body: InventoryResponse = {
     sku: params.sku,

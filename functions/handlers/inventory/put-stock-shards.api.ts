@@ -2,7 +2,7 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { getLocation } from '../../adapters/dynamodb/locations';
 import { type StockRecord, stockFiguresView } from '../../adapters/dynamodb/stock';
 import { setStockShards } from '../../adapters/dynamodb/stock-shards';
-import { apiContracts } from '../../contracts/api';
+import { inventoryContracts } from '../../contracts/api-inventory';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
@@ -13,7 +13,7 @@ const table = { document: createDocumentClient(), tableName: environment.TABLE_N
 
 /** Operations switch a hot SKU (a flash sale) to N stock shards at a location, or back to one item. */
 export const handler = httpHandler(
-  apiContracts['PUT /locations/{locationId}/stock/{sku}/shards'],
+  inventoryContracts['PUT /locations/{locationId}/stock/{sku}/shards'],
   async ({ params, body }) => {
     if (!(await getLocation(table, params.locationId))) {
       throw new HttpProblem(

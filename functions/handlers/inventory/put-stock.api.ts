@@ -3,7 +3,7 @@ import { getLocation } from '../../adapters/dynamodb/locations';
 import { recordCycleCount, stockFiguresView } from '../../adapters/dynamodb/stock';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { replenishWhereLow } from '../../app/replenishment';
-import { apiContracts } from '../../contracts/api';
+import { inventoryContracts } from '../../contracts/api-inventory';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
@@ -18,7 +18,7 @@ const replenishment = {
 };
 
 export const handler = httpHandler(
-  apiContracts['PUT /locations/{locationId}/stock/{sku}'],
+  inventoryContracts['PUT /locations/{locationId}/stock/{sku}'],
   async ({ params, body, principal }) => {
     if (!(await getLocation(table, params.locationId))) {
       throw new HttpProblem(

@@ -2,7 +2,7 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { receiveGoods } from '../../adapters/dynamodb/procurement/receive-goods';
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
-import { apiContracts } from '../../contracts/api';
+import { inventoryContracts } from '../../contracts/api-inventory';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
@@ -14,7 +14,7 @@ const sfn = createStepFunctionsClient();
 
 /** Books the goods in, then wakes the procurement workflow to share them out (or it finds them when it parks). */
 export const handler = httpHandler(
-  apiContracts['POST /locations/{locationId}/receipts'],
+  inventoryContracts['POST /locations/{locationId}/receipts'],
   async ({ params, body, principal }) => {
     const result = await receiveGoods(table, {
       locationId: params.locationId,

@@ -1,6 +1,6 @@
 import { createSqsClient } from '../../adapters/sqs/client';
 import { redriveDeadLetters } from '../../adapters/sqs/dead-letters';
-import { apiContracts } from '../../contracts/api';
+import { platformContracts } from '../../contracts/api-platform';
 import { problemCodes } from '../../contracts/errors';
 import { deadLetterQueueUrls, loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
@@ -10,7 +10,7 @@ const queueUrls = deadLetterQueueUrls(loadFunctionEnvironment('redriveDeadLetter
 const sqs = createSqsClient();
 
 /** Starts one SQS message move task per chosen dead-letter queue; the source queue's consumer does the rest. */
-export const handler = httpHandler(apiContracts['POST /ops/dead-letters/redrive'], async ({ body }) => {
+export const handler = httpHandler(platformContracts['POST /ops/dead-letters/redrive'], async ({ body }) => {
   const chosen = Object.entries(queueUrls).filter(([queue]) => !body?.queue || body.queue === queue);
   const items = [];
   for (const [queue, url] of chosen) {

@@ -1,6 +1,6 @@
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { executionArnOf, redriveExecution } from '../../adapters/sfn/executions';
-import { apiContracts } from '../../contracts/api';
+import { platformContracts } from '../../contracts/api-platform';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment, operatedStateMachineArns } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
@@ -10,7 +10,7 @@ const stateMachineArns = operatedStateMachineArns(loadFunctionEnvironment('redri
 const sfn = createStepFunctionsClient();
 
 export const handler = httpHandler(
-  apiContracts['POST /ops/executions/{executionId}/redrive'],
+  platformContracts['POST /ops/executions/{executionId}/redrive'],
   async ({ params }) => {
     // Execution names are unique per workflow only: try each workflow until one knows the name.
     let executionArn = '';

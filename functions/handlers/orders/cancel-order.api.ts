@@ -1,7 +1,7 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { cancelOrderAndEndItsWorkflows } from '../../app/cancel-order';
-import { apiContracts } from '../../contracts/api';
+import { orderContracts } from '../../contracts/api-orders';
 import { problemCodes } from '../../contracts/errors';
 import { orderIdFor } from '../../contracts/order-ids';
 import { loadFunctionEnvironment } from '../../shared/env';
@@ -16,7 +16,7 @@ const deps = {
 };
 
 export const handler = httpHandler(
-  apiContracts['POST /orders/{orderId}/cancel'],
+  orderContracts['POST /orders/{orderId}/cancel'],
   async ({ params, body, principal }) => {
     // Another channel's order answers exactly as a missing one does: 404, and nothing is touched.
     const orderId = orderIdFor(principal, params.orderId);

@@ -3,7 +3,8 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { acceptOrder } from '../../adapters/dynamodb/orders';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { startNamedExecution } from '../../adapters/sfn/executions';
-import { apiContracts, idempotencyKeySchema } from '../../contracts/api';
+import { idempotencyKeySchema } from '../../contracts/api-model';
+import { orderContracts } from '../../contracts/api-orders';
 import { problemCodes } from '../../contracts/errors';
 import { orderIdFor } from '../../contracts/order-ids';
 import { loadFunctionEnvironment } from '../../shared/env';
@@ -16,7 +17,7 @@ const environment = loadFunctionEnvironment('createOrder');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 const sfn = createStepFunctionsClient();
 
-export const handler = httpHandler(apiContracts['POST /orders'], async ({ body, principal, headers }) => {
+export const handler = httpHandler(orderContracts['POST /orders'], async ({ body, principal, headers }) => {
   const key = idempotencyKeySchema.safeParse(headers['idempotency-key']);
   if (!key.success) {
     throw new HttpProblem(

@@ -1,7 +1,7 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { getOrderView } from '../../adapters/dynamodb/orders';
 import { withPickupCodes } from '../../app/pickup-codes';
-import { apiContracts } from '../../contracts/api';
+import { orderContracts } from '../../contracts/api-orders';
 import { problemCodes } from '../../contracts/errors';
 import { orderIdFor, splitOrderId } from '../../contracts/order-ids';
 import { loadFunctionEnvironment } from '../../shared/env';
@@ -11,7 +11,7 @@ import { HttpProblem } from '../../shared/problem';
 const environment = loadFunctionEnvironment('getOrder');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
-export const handler = httpHandler(apiContracts['GET /orders/{orderId}'], async ({ params, principal }) => {
+export const handler = httpHandler(orderContracts['GET /orders/{orderId}'], async ({ params, principal }) => {
   // Another channel's order answers exactly as a missing one does: 404.
   const orderId = orderIdFor(principal, params.orderId);
   const order = orderId ? await getOrderView(table, orderId) : undefined;

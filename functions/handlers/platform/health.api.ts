@@ -1,4 +1,4 @@
-import { apiContracts } from '../../contracts/api';
+import { platformContracts } from '../../contracts/api-platform';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { buildOpenApiDocument } from '../../shared/openapi';
@@ -8,6 +8,6 @@ loadFunctionEnvironment('health');
 const openApiDocument = buildOpenApiDocument();
 
 /** One function serves both public platform routes (their contracts differ only in the answer). */
-export const handler = httpHandler(apiContracts['GET /health'], async ({ routeKey }) => ({
+export const handler = httpHandler(platformContracts['GET /health'], async ({ routeKey }) => ({
   body: routeKey === 'GET /openapi.json' ? openApiDocument : { status: 'ok' },
 }));

@@ -5,7 +5,7 @@ import {
 } from '../../adapters/dynamodb/procurement/decide-purchase-order';
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
-import { apiContracts } from '../../contracts/api';
+import { supplierContracts } from '../../contracts/api-suppliers';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
@@ -35,13 +35,13 @@ const decide = async (supplierId: string, poId: string, principalId: string, dec
 };
 
 const confirmHandler = httpHandler(
-  apiContracts['POST /suppliers/{supplierId}/purchase-orders/{poId}/confirm'],
+  supplierContracts['POST /suppliers/{supplierId}/purchase-orders/{poId}/confirm'],
   ({ params, body, principal }) =>
     decide(params.supplierId, params.poId, principal.principalId, { kind: 'confirm', ...body }),
 );
 
 const rejectHandler = httpHandler(
-  apiContracts['POST /suppliers/{supplierId}/purchase-orders/{poId}/reject'],
+  supplierContracts['POST /suppliers/{supplierId}/purchase-orders/{poId}/reject'],
   ({ params, body, principal }) =>
     decide(params.supplierId, params.poId, principal.principalId, { kind: 'reject', reason: body.reason }),
 );

@@ -1,6 +1,6 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { listPurchaseOrders } from '../../adapters/dynamodb/procurement/purchase-orders';
-import { apiContracts } from '../../contracts/api';
+import { supplierContracts } from '../../contracts/api-suppliers';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 
@@ -8,6 +8,6 @@ const environment = loadFunctionEnvironment('listPurchaseOrders');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
 
 export const handler = httpHandler(
-  apiContracts['GET /suppliers/{supplierId}/purchase-orders'],
+  supplierContracts['GET /suppliers/{supplierId}/purchase-orders'],
   async ({ params }) => ({ body: { items: await listPurchaseOrders(table, params.supplierId) } }),
 );

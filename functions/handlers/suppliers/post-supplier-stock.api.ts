@@ -2,7 +2,7 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { takeRateToken } from '../../adapters/dynamodb/rate-limits';
 import { createSqsClient } from '../../adapters/sqs/client';
 import { enqueueSupplierFeed } from '../../adapters/sqs/supplier-feed';
-import { apiContracts } from '../../contracts/api';
+import { supplierContracts } from '../../contracts/api-suppliers';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
@@ -17,7 +17,7 @@ const table = { document: createDocumentClient(), tableName: environment.TABLE_N
  * supplier gets its own per-minute budget, so one misbehaving feed cannot crowd out the others.
  */
 export const handler = httpHandler(
-  apiContracts['POST /suppliers/{supplierId}/stock'],
+  supplierContracts['POST /suppliers/{supplierId}/stock'],
   async ({ params, body }) => {
     const now = new Date();
     const rate = await takeRateToken(
