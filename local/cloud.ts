@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { bindCarrierSandbox } from './binders/carrier-sandbox';
+import { bindChannelReceiver } from './binders/channel-receiver';
 import type { BindContext } from './binders/context';
 import { bindTables } from './binders/data-tables';
 import { bindHttpApi, httpRoutes } from './binders/http-api';
@@ -56,6 +57,18 @@ export interface LocalCloudOptions {
    * Run the sandbox carrier service (local/sandbox) and register the demo carriers with it: deliveries are
    * booked and driven to DELIVERED by signed webhooks. `tickMs` is its clock (one tracking event per tick).
    */
+  /**
+   * Test knob: environment variables set on top of a function's definition (e.g. a shorter retry base for the
+   * channel deliveries). Never set by `npm start`.
+   */
+  readonly environmentOverrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Run the DynamoDB stream triggers (default true, as in AWS). Test clouds sharing one table turn them off
+   * unless the suite is about them: every cloud would otherwise publish every other suite's changes.
+   */
+  readonly streamTriggers?: boolean;
+  /** Run the demo channel receiver and register it as these channels' webhook for order events. */
+  readonly channelReceiver?: { readonly channels: readonly string[] };
   readonly carrierSandbox?: {
     readonly tickMs?: number;
     readonly origins?: readonly string[];
@@ -71,6 +84,8 @@ export interface LocalCloud {
     sqs: string;
     /** The sandbox carrier service, when it runs. */
     carriers?: string;
+    /** The demo channel receiver, when it runs. */
+    channelReceiver?: string;
   };
   /** Settles once every function's worker has started (at once unless prewarm is 'background'). */
   readonly warmed: Promise<void>;
@@ -117,12 +132,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       credentials: localCredentials,
     });
     const resolver = createResolver((name) => sqs.queueUrl(name));
-    const [, { runtime, localFunctions }] = await Promise.all([
+    const [tables, { runtime, localFunctions }] = await Promise.all([
       bindTables(context, dynamodbClient, { endpoint: endpoints.dynamodb, port: dynamodbPort }),
       bindFunctions(context, resolver, {
         endpoints,
         prewarm: options.prewarm === true,
         functionLog: options.functionLog,
+        environmentOverrides: options.environmentOverrides,
       }),
     ]);
     context.log(describe());
@@ -134,7 +150,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       taskTimeoutScale: options.taskTimeoutScale,
       variant: options.workflowVariant,
     });
-    bindTriggers(context, runtime, sqs);
+    bindTriggers(context, runtime, sqs, {
+      endpoint: endpoints.dynamodb,
+      streamArn: tables.streamArn,
+      enabled: options.streamTriggers ?? true,
+    });
     const gateway = await bindHttpApi(context, {
       port: options.apiPort ?? 0,
       invoker: runtime,
@@ -155,10 +175,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           ...options.carrierSandbox,
         })
       : undefined;
+    const receiver = options.channelReceiver
+      ? await bindChannelReceiver(context, { api: gateway.url, opsKey: keys.ops, ...options.channelReceiver })
+      : undefined;
     // Each worker costs ~0.4 s of CPU to start: in the background they no longer hold up start-up.
     const warmed = options.prewarm === 'background' ? runtime.warm() : Promise.resolve();
     return {
-      endpoints: { ...endpoints, api: gateway.url, ...(sandbox ? { carriers: sandbox.url } : {}) },
+      endpoints: {
+        ...endpoints,
+        api: gateway.url,
+        ...(sandbox ? { carriers: sandbox.url } : {}),
+        ...(receiver ? { channelReceiver: receiver.url } : {}),
+      },
       warmed,
       keys,
       tableName: tableName('main'),

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalCloud } from './cloud';
 import { errorNoticeOf } from './console-notices';
+import { demoChannels } from './demo-data';
 import { portIsFree } from './emulators/protocol/net';
 import { InvalidDefinitionError } from './emulators/stepfunctions/validation';
 import { repositoryRoot } from './system-resolution';
@@ -43,6 +44,7 @@ const cloud = await startLocalCloud({
   persistDir: persist ? stateDir : undefined,
   seedDemoData: true,
   carrierSandbox: {},
+  channelReceiver: { channels: demoChannels },
   prewarm: 'background',
   log: (line) =>
     console.log(`  ${line.padEnd(52)} +${((performance.now() - startedAt) / 1000).toFixed(1)} s`),
@@ -75,6 +77,7 @@ O2O orchestrator running on the embedded local cloud (started in ${seconds} s${p
   SQS              ${cloud.endpoints.sqs}
   DynamoDB         ${cloud.endpoints.dynamodb}
   Sandbox carriers ${cloud.endpoints.carriers}   (scripts: POST /sandbox/scripts, docs/carriers.md)
+  Channel receiver ${cloud.endpoints.channelReceiver}   (prints each channel's order events below: docs/channel-events.md)
 
 Demo API keys (also in ${endpointsFile}):
 ${Object.entries(cloud.keys.channels)

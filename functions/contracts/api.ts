@@ -1,4 +1,5 @@
 import { carrierContracts } from './api-carriers';
+import { channelContracts } from './api-channels';
 import { dispatchContracts } from './api-dispatch';
 import { inventoryContracts } from './api-inventory';
 import type { RouteContract, RouteKey } from './api-model';
@@ -21,4 +22,5 @@ export const apiContracts = {
   ...carrierContracts,
   ...orderContracts,
   ...supplierContracts,
+  ...channelContracts,
 } as const satisfies Record<RouteKey, RouteContract>;

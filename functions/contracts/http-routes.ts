@@ -48,6 +48,7 @@ export const routes = [
   { method: 'GET', path: '/carriers', function: 'manageCarriers' },
   { method: 'POST', path: '/carriers/{carrierId}/rotate-secret', function: 'manageCarriers' },
   { method: 'GET', path: '/ops/carriers/{carrierId}/performance', function: 'manageCarriers' },
+  { method: 'PUT', path: '/ops/channels/{channelId}/webhook', function: 'manageChannelWebhooks' },
   // Signed with the carrier's secret (Standard Webhooks), not an API key: the handler verifies it.
   { method: 'POST', path: '/couriers/{carrierId}/events', function: 'receiveCarrierEvent', public: true },
   { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },

@@ -118,6 +118,17 @@ export const keys = {
     sk: `PERFORMANCE#${day}#${String(shard).padStart(2, '0')}`,
   }),
   carrierPerformancePrefix: 'PERFORMANCE#',
+  /** A sales channel's webhook for order events (its URL and signing secret). */
+  channelWebhook: (channelId: string) => ({ pk: `CHANNEL#${channelId}`, sk: 'WEBHOOK' }),
+  /**
+   * One event of an order for its channel, in the order's event log (its own partition, so order reads never
+   * pay for it): by when it happened, so the log reads in order of occurrence.
+   */
+  channelEvent: (orderId: string, occurredAt: string, eventId: string) => ({
+    pk: `EVENTS#${orderId}`,
+    sk: `${occurredAt}#${eventId}`,
+  }),
+  channelEventLog: (orderId: string) => `EVENTS#${orderId}`,
   /** A key the system generated for itself (the pickup-code key), created once on first use. */
   systemSecret: (name: string) => ({ pk: `SECRET#${name}`, sk: 'SECRET' }),
   /** A shipment's open staff task at a location, oldest due first, through gsi1 (sparse: only while open). */

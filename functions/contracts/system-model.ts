@@ -62,6 +62,17 @@ export interface FunctionDefinition {
   };
   /** Runs on a schedule (EventBridge in AWS, a timer locally). */
   readonly schedule?: { readonly everyMinutes: number };
+  /**
+   * DynamoDB stream event source mapping on a table's stream (new and old images), with Lambda event
+   * filters: only records matching one of them invoke the function. A failed batch is retried from the
+   * same records up to `maxRetryAttempts` times, halved each time (bisect) in AWS.
+   */
+  readonly streamTrigger?: {
+    readonly table: TableKey;
+    readonly batchSize: number;
+    readonly maxRetryAttempts: number;
+    readonly filters: readonly Record<string, unknown>[];
+  };
 }
 
 /** Memory and timeout of a function that does not set its own; the CDK app and the local runtime both apply these. */
@@ -135,6 +146,9 @@ export const tables = {
 
 export const queues = {
   supplierStockFeed: { visibilityTimeoutSeconds: 60, maxReceiveCount: 3, retentionDays: 4 },
+  // Requests to deliver an order's pending events to its channel: failures back off exponentially (the
+  // consumer sets each message's visibility), and after 8 receives the request is in the DLQ for replay.
+  channelEvents: { visibilityTimeoutSeconds: 60, maxReceiveCount: 8, retentionDays: 4 },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** Every queue gets a dead-letter queue named `${name}-dlq`; this derives that name in one place. */

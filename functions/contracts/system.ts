@@ -8,6 +8,7 @@
  */
 
 import { type HttpApiDefinitionOf, httpApi, type RouteDefinitionOf, routes } from './http-routes';
+import { channelFunctions } from './system-channels';
 import { dispatchFunctions, dispatchWorkflows, startsDispatch, wakesDispatch } from './system-dispatch';
 import {
   commonEnvironment,
@@ -304,6 +305,7 @@ export const functions = {
     ...operatesWorkflows,
   },
   ...dispatchFunctions,
+  ...channelFunctions,
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type { HttpMethod } from './http-routes';

@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionDefinition, Grant } from '../../functions/contracts/system';
@@ -113,6 +113,17 @@ export class SystemFunctions extends Construct {
             batchSize: def.sqsTrigger.batchSize,
             maxBatchingWindow: Duration.seconds(def.sqsTrigger.maxBatchingWindowSeconds),
             reportBatchItemFailures: true,
+          }),
+        );
+      }
+      if (def.streamTrigger) {
+        fn.addEventSource(
+          new DynamoEventSource(table(def.streamTrigger.table) as dynamodb.ITable & dynamodb.Table, {
+            startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+            batchSize: def.streamTrigger.batchSize,
+            retryAttempts: def.streamTrigger.maxRetryAttempts,
+            bisectBatchOnError: true,
+            filters: def.streamTrigger.filters.map((pattern) => lambda.FilterCriteria.filter(pattern)),
           }),
         );
       }

@@ -20,6 +20,8 @@ export async function bindFunctions(
     readonly endpoints: { dynamodb: string; sqs: string; stepfunctions: string };
     readonly prewarm?: boolean;
     readonly functionLog?: (functionName: string, line: string) => void;
+    /** Test knobs: variables to set on top of a function's definition (a faster retry base, say). */
+    readonly environmentOverrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   },
 ) {
   const entries = functionEntries();
@@ -31,7 +33,7 @@ export async function bindFunctions(
   const localFunctions = entries.map(([name, definition]) => ({
     name,
     moduleUrl: bundles.moduleUrl(name),
-    environment: resolver.environmentOf(definition),
+    environment: { ...resolver.environmentOf(definition), ...options.environmentOverrides?.[name] },
     memoryMb: definition.memoryMb ?? functionDefaults.memoryMb,
     timeoutSeconds: definition.timeoutSeconds ?? functionDefaults.timeoutSeconds,
   }));

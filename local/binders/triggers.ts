@@ -1,3 +1,4 @@
+import { startStreamMapping } from '../emulators/dynamodb/stream-mapping';
 import type { LambdaInvoker } from '../emulators/lambda/invoker';
 import { localRegion, queueArn } from '../emulators/protocol/identity';
 import { startEventSourceMapping } from '../emulators/sqs/event-source-mapping';
@@ -12,8 +13,31 @@ export function bindTriggers(
   context: BindContext,
   invoker: LambdaInvoker,
   sqs: { readonly url: string; queueUrl(name: string): string },
+  /** A table's stream ARN (DynamoDB Local's, read at start), for stream triggers. */
+  streams: {
+    readonly endpoint: string;
+    readonly enabled: boolean;
+    streamArn(table: string): string | undefined;
+  },
 ): void {
   for (const [name, definition] of functionEntries()) {
+    if (definition.streamTrigger && streams.enabled) {
+      const trigger = definition.streamTrigger;
+      const streamArn = streams.streamArn(trigger.table);
+      if (!streamArn) throw new Error(`table ${trigger.table} has no stream for ${name}`);
+      const mapping = startStreamMapping({
+        endpoint: streams.endpoint,
+        streamArn,
+        batchSize: trigger.batchSize,
+        maxRetryAttempts: trigger.maxRetryAttempts,
+        filters: trigger.filters,
+        // A persisted world resumes with what happens from now on; its past was delivered when it happened.
+        startingPosition: 'LATEST',
+        invoke: (event) => invoker.invoke(name, event),
+        onError: (error) => context.notice(`stream trigger ${name}: ${(error as Error).message}`),
+      });
+      context.onStop(() => mapping.stop());
+    }
     if (definition.sqsTrigger) {
       const queueName = definition.sqsTrigger.queue;
       const mapping = startEventSourceMapping({

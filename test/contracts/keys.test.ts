@@ -46,6 +46,14 @@ const longestKeys: Record<string, () => unknown> = {
   carrier: () => keys.carrier(id),
   carrierIndex: () => keys.carrierIndex(id),
   carrierSecret: () => keys.carrierSecret(id, at),
+  channelWebhook: () => keys.channelWebhook(id),
+  channelEvent: () =>
+    keys.channelEvent(
+      longestOrderId,
+      at,
+      `${shipmentIdFor(longestOrderId, 99, 99)}.v99999.shipment.ready_for_pickup`,
+    ),
+  channelEventLog: () => keys.channelEventLog(longestOrderId),
   carrierPerformanceDay: () => keys.carrierPerformanceDay(id, '2026-12-01', 15),
   rateWindow: () => keys.rateWindow(`supplier-feed#${id}`, at),
   purchaseOrder: () => keys.purchaseOrder(poId),

@@ -35,6 +35,8 @@ export async function startE2eCloud(
     dynamodbEndpoint: dynamodbEndpoint(),
     retryIntervalScale: 0,
     prewarm: true,
+    // Every suite's cloud shares the table: only a suite about the stream's consumers runs them.
+    streamTriggers: false,
     ...options,
     sqsDelivery: options.sqsDelivery ?? e2eDelivery(),
   });

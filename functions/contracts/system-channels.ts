@@ -1,0 +1,52 @@
+/**
+ * The sales-channel part of the system definition (system.ts spreads it in): order events out to channels
+ * (docs/channel-events.md). The table's stream is the outbox; a queue carries delivery requests.
+ */
+import { commonEnvironment, type FunctionDefinition } from './system-model';
+
+/** Only changes of orders and shipments reach the publisher (Lambda event filtering: no invocation for the rest). */
+export const channelEventsStreamFilter = {
+  dynamodb: { NewImage: { entity: { S: ['order', 'shipment'] } } },
+} as const;
+
+export const channelFunctions = {
+  publishChannelEvents: {
+    entry: 'functions/handlers/channels/publish-channel-events.stream.ts',
+    description:
+      "The table's stream (orders and shipments only): turns committed status changes into channel events in each order's event log, and requests their delivery",
+    environment: { ...commonEnvironment, CHANNEL_EVENTS_QUEUE_URL: { queueUrl: 'channelEvents' } },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { queue: 'channelEvents', access: 'send' },
+    ],
+    streamTrigger: {
+      table: 'main',
+      batchSize: 100,
+      maxRetryAttempts: 10,
+      filters: [channelEventsStreamFilter],
+    },
+  },
+  deliverChannelEvents: {
+    entry: 'functions/handlers/channels/deliver-channel-events.sqs.ts',
+    description:
+      "Sends an order's pending events to its channel's webhook, signed (Standard Webhooks), in order; backs off exponentially on failure",
+    timeoutSeconds: 30,
+    environment: {
+      ...commonEnvironment,
+      CHANNEL_EVENTS_QUEUE_URL: { queueUrl: 'channelEvents' },
+      DELIVERY_TIMEOUT_MS: '5000',
+      DELIVERY_RETRY_BASE_MS: '2000',
+    },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { queue: 'channelEvents', access: 'consume' },
+    ],
+    sqsTrigger: { queue: 'channelEvents', batchSize: 10, maxBatchingWindowSeconds: 0 },
+  },
+  manageChannelWebhooks: {
+    entry: 'functions/handlers/channels/channel-webhook.api.ts',
+    description: "Ops: a sales channel's webhook for order events and its signing secret (shown once)",
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
+} as const satisfies Record<string, FunctionDefinition>;
