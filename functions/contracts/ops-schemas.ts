@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { type QueueKey, queues } from './system-model';
 
 /** Operations and platform: executions, dead letters, health and problems. */
 // ---------------------------------------------------------------------------------------------------- ops
@@ -45,7 +46,8 @@ export const executionIdParamsSchema = z.object({
 export const redriveResponseSchema = z.object({ executionArn: z.string(), status: z.literal('RUNNING') });
 
 /** The queues whose dead letters operations can inspect and redrive (each has a `<name>-dlq`). */
-export const deadLetterSourceSchema = z.enum(['supplierStockFeed']);
+/** Every queue of the definition has a DLQ the dead-letter ops list and redrive. */
+export const deadLetterSourceSchema = z.enum(Object.keys(queues) as [QueueKey, ...QueueKey[]]);
 export const deadLetterSchema = z.object({
   queue: deadLetterSourceSchema,
   messageId: z.string(),

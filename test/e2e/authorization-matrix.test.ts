@@ -58,6 +58,7 @@ const policy: Record<string, Policy> = {
   'POST /ops/shipments/{shipmentId}/unlock': { allowed: ['ops'] },
   'POST /ops/shipments/{shipmentId}/rebook': { allowed: ['ops'] },
   'GET /ops/carriers/{carrierId}/performance': { allowed: ['ops'] },
+  'PUT /ops/channels/{channelId}/webhook': { allowed: ['ops'] },
   'GET /ops/shipments': { allowed: ['ops'] },
   'PUT /carriers/{carrierId}': { allowed: ['ops'] },
   'GET /carriers': { allowed: ['ops'] },

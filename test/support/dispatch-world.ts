@@ -46,6 +46,8 @@ export interface WorldNames {
   readonly id: (place: Place) => string;
   readonly carrier: (demoId: string) => string;
   readonly carrierSuffix: string;
+  /** The world's own channels' ids (its channel A and B). */
+  readonly channelIds: readonly string[];
 }
 
 export function dispatchWorld(
@@ -60,10 +62,17 @@ export function dispatchWorld(
   const id = (place: Place) => `${place}-DP-${run}`;
   /** This world's sandbox carrier of a demo carrier id (other suites share the table and the ids). */
   const carrier = (demoId: string) => `${demoId}-${run}`;
-  const options =
-    typeof cloudOptions === 'function' ? cloudOptions({ id, carrier, carrierSuffix: run }) : cloudOptions;
   const supplierId = `SUP-DP-${run}`;
   const supplierKey = `sup_${randomUUID()}`;
+  /** The world's own sales channels (ids unique to the run, each with its key): `channels('A')`. */
+  const channelNames = ['A', 'B'] as const;
+  const channel = Object.fromEntries(
+    channelNames.map((name) => [name, { id: `CH-${name}-${run}`, key: `chn_${randomUUID()}` }]),
+  ) as Record<(typeof channelNames)[number], { id: string; key: string }>;
+  const options =
+    typeof cloudOptions === 'function'
+      ? cloudOptions({ id, carrier, carrierSuffix: run, channelIds: Object.values(channel).map((c) => c.id) })
+      : cloudOptions;
   const staffKey = Object.fromEntries(
     Object.keys(places).map((place) => [place, `stf_${randomUUID()}`]),
   ) as Record<Place, string>;
@@ -76,6 +85,12 @@ export function dispatchWorld(
           principalId: `staff:${id(place)}`,
           role: 'staff' as const,
           scope: id(place),
+        })),
+        ...Object.values(channel).map(({ id: channelId, key }) => ({
+          apiKey: key,
+          principalId: `channel:${channelId}`,
+          role: 'channel' as const,
+          scope: channelId,
         })),
         ...[
           {
@@ -245,6 +260,7 @@ export function dispatchWorld(
     dispatchEnded,
     pickupAt,
     carrier,
+    channel,
     script,
     sandboxDelivery,
     supply,

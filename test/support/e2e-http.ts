@@ -138,18 +138,26 @@ export function e2eHttp(currentCloud: () => LocalCloud, timeoutMs = 60_000) {
       throw new Error(`${String(error)}; order ${JSON.stringify(await order(orderId))}; failed: ${failed}`);
     });
 
-  const placeOrder = async (lines: { sku: string; qty: number }[], fulfilment: unknown = delivery) => {
+  /** Places an order as the web shop, or as `channel` (its id and key); answers its system-wide id. */
+  const placeOrder = async (
+    lines: { sku: string; qty: number }[],
+    fulfilment: unknown = delivery,
+    channel: { readonly id: string; readonly key: string } = {
+      id: webShop,
+      key: currentCloud().keys.channel,
+    },
+  ) => {
     const body = (await expectStatus(
       api('/orders', {
         method: 'POST',
-        key: currentCloud().keys.channel,
+        key: channel.key,
         headers: { 'idempotency-key': randomUUID() },
         body: { customerId: 'cust-e2e', fulfilment, lines },
       }),
       202,
     )) as { orderId: string };
-    // The web shop's own name for it, made system-wide (functions/contracts/order-ids.ts).
-    return orderIdOf(webShop, body.orderId);
+    // The channel's own name for it, made system-wide (functions/contracts/order-ids.ts).
+    return orderIdOf(channel.id, body.orderId);
   };
 
   const purchaseOrders = async (supplierId: string, key: string) =>

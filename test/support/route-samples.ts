@@ -113,6 +113,11 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
     'POST /ops/shipments/{shipmentId}/unlock': { path: `/ops${shipment}/unlock` },
     'POST /ops/shipments/{shipmentId}/rebook': { path: `/ops${shipment}/rebook` },
     'GET /ops/carriers/{carrierId}/performance': { path: `/ops/carriers/${ids.carrier}/performance?days=7` },
+    // A channel no order belongs to: the matrix's registration never receives another suite's events.
+    'PUT /ops/channels/{channelId}/webhook': {
+      path: '/ops/channels/MATRIX-NO-CHANNEL/webhook',
+      body: { url: 'https://channel.example/hooks' },
+    },
     'GET /ops/shipments': { path: '/ops/shipments?status=PICKING&late=true&limit=5' },
     'PUT /carriers/{carrierId}': {
       path: `/carriers/${ids.carrier}`,
