@@ -167,25 +167,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       persistDir: options.persistDir,
       log: context.log,
     });
-    const sandbox = options.carrierSandbox
-      ? await bindCarrierSandbox(context, {
-          api: gateway.url,
-          opsKey: keys.ops,
-          keys,
-          ...options.carrierSandbox,
-        })
-      : undefined;
-    const receiver = options.channelReceiver
-      ? await bindChannelReceiver(context, { api: gateway.url, opsKey: keys.ops, ...options.channelReceiver })
-      : undefined;
+    const demo = await bindDemoServices(context, options, { api: gateway.url, keys });
     // Each worker costs ~0.4 s of CPU to start: in the background they no longer hold up start-up.
     const warmed = options.prewarm === 'background' ? runtime.warm() : Promise.resolve();
     return {
       endpoints: {
         ...endpoints,
         api: gateway.url,
-        ...(sandbox ? { carriers: sandbox.url } : {}),
-        ...(receiver ? { channelReceiver: receiver.url } : {}),
+        ...demo,
       },
       warmed,
       keys,
@@ -200,6 +189,25 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+/** The services that stand in for the outside world: the sandbox carriers and the channel receiver. */
+async function bindDemoServices(
+  context: BindContext,
+  options: LocalCloudOptions,
+  api: { readonly api: string; readonly keys: DemoKeys },
+): Promise<{ carriers?: string; channelReceiver?: string }> {
+  const opsKey = api.keys.ops;
+  const sandbox = options.carrierSandbox
+    ? await bindCarrierSandbox(context, { api: api.api, opsKey, keys: api.keys, ...options.carrierSandbox })
+    : undefined;
+  const receiver = options.channelReceiver
+    ? await bindChannelReceiver(context, { api: api.api, opsKey, ...options.channelReceiver })
+    : undefined;
+  return {
+    ...(sandbox ? { carriers: sandbox.url } : {}),
+    ...(receiver ? { channelReceiver: receiver.url } : {}),
+  };
 }
 
 /** What every binder is given (logs, the persisted state, what to stop), and how to stop it all, last first. */

@@ -107,35 +107,46 @@ export class SystemFunctions extends Construct {
       for (const grant of def.grants) this.applyGrant(fn, role, def, grant, table, queue);
       this.acknowledgeTracingWildcard(role);
 
-      if (def.sqsTrigger) {
-        fn.addEventSource(
-          new SqsEventSource(queue(def.sqsTrigger.queue).queue, {
-            batchSize: def.sqsTrigger.batchSize,
-            maxBatchingWindow: Duration.seconds(def.sqsTrigger.maxBatchingWindowSeconds),
-            reportBatchItemFailures: true,
-          }),
-        );
-      }
-      if (def.streamTrigger) {
-        fn.addEventSource(
-          new DynamoEventSource(table(def.streamTrigger.table) as dynamodb.ITable & dynamodb.Table, {
-            startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-            batchSize: def.streamTrigger.batchSize,
-            retryAttempts: def.streamTrigger.maxRetryAttempts,
-            bisectBatchOnError: true,
-            filters: def.streamTrigger.filters.map((pattern) => lambda.FilterCriteria.filter(pattern)),
-          }),
-        );
-      }
-      if (def.schedule) {
-        new events.Rule(this, `${key}Schedule`, {
-          description: `Runs ${key} every ${def.schedule.everyMinutes} minute(s)`,
-          schedule: events.Schedule.rate(Duration.minutes(def.schedule.everyMinutes)),
-          targets: [new targets.LambdaFunction(fn, { retryAttempts: 2 })],
-        });
-      }
+      this.addTriggers(key, fn, def, table, queue);
     }
     this.functions = functions;
+  }
+
+  /** What invokes a function besides requests and workflows: its SQS queue, its table stream, its schedule. */
+  private addTriggers(
+    key: FunctionKey,
+    fn: lambda.Function,
+    def: FunctionDefinition,
+    table: (key: TableKey) => dynamodb.ITable,
+    queue: (key: QueueKey) => QueuePair,
+  ): void {
+    if (def.sqsTrigger) {
+      fn.addEventSource(
+        new SqsEventSource(queue(def.sqsTrigger.queue).queue, {
+          batchSize: def.sqsTrigger.batchSize,
+          maxBatchingWindow: Duration.seconds(def.sqsTrigger.maxBatchingWindowSeconds),
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+    if (def.streamTrigger) {
+      fn.addEventSource(
+        new DynamoEventSource(table(def.streamTrigger.table) as dynamodb.ITable & dynamodb.Table, {
+          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+          batchSize: def.streamTrigger.batchSize,
+          retryAttempts: def.streamTrigger.maxRetryAttempts,
+          bisectBatchOnError: true,
+          filters: def.streamTrigger.filters.map((pattern) => lambda.FilterCriteria.filter(pattern)),
+        }),
+      );
+    }
+    if (def.schedule) {
+      new events.Rule(this, `${key}Schedule`, {
+        description: `Runs ${key} every ${def.schedule.everyMinutes} minute(s)`,
+        schedule: events.Schedule.rate(Duration.minutes(def.schedule.everyMinutes)),
+        targets: [new targets.LambdaFunction(fn, { retryAttempts: 2 })],
+      });
+    }
   }
 
   private applyGrant(

@@ -105,6 +105,7 @@ describe(`dead letters over the ops API, at-least-once SQS (${describeSeed(deliv
     ]);
     expect(listed.queues).toEqual([
       { queue: 'supplierStockFeed', approximateMessages: 1, listed: 1, complete: true },
+      { queue: 'channelEvents', approximateMessages: 0, listed: 0, complete: true },
     ]);
     // Peeking leaves it there (and visible): listing again shows it again, still once.
     expect((await deadLetters()).items.map((item) => item.messageId)).toEqual([MessageId]);
@@ -160,6 +161,7 @@ describe(`dead letters over the ops API, at-least-once SQS (${describeSeed(deliv
     const listed = await deadLetters();
     expect(listed.queues).toEqual([
       { queue: 'supplierStockFeed', approximateMessages: 20, listed: 20, complete: true },
+      { queue: 'channelEvents', approximateMessages: 0, listed: 0, complete: true },
     ]);
     expect(new Set(listed.items.map((item) => item.messageId)).size).toBe(20);
 

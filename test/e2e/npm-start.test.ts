@@ -15,6 +15,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queues as definedQueues } from '../../functions/contracts/system';
 import { deliveryTo } from '../support/fixtures';
 import { eventually, type RunningLocalCloud, spawnLocalCloud } from '../support/local-cloud-process';
 
@@ -310,7 +311,8 @@ print(json.dumps({'events': len(hist), 'status': status, 'queues': len(urls), 'b
     const parsed = JSON.parse(out) as { events: number; status: string; queues: number; bodies: string[] };
     expect(parsed.events).toBeGreaterThan(0);
     expect(parsed.status).toBe('SUCCEEDED');
-    expect(parsed.queues).toBe(2);
+    // Every queue of the definition and its DLQ.
+    expect(parsed.queues).toBe(2 * Object.keys(definedQueues).length);
     expect(parsed.bodies).toContain('from-boto3');
     expect((await orderStatus(orderId)).status).toBe('PICKING');
   });
@@ -343,7 +345,7 @@ print(json.dumps({'events': len(hist), 'status': status, 'queues': len(urls), 'b
     );
     expect(executions.executions?.length).toBeGreaterThan(0);
     const queues = aws(cloud.endpoints.sqs, 'sqs', 'list-queues');
-    expect(queues.QueueUrls?.length).toBe(2);
+    expect(queues.QueueUrls?.length).toBe(2 * Object.keys(definedQueues).length);
   });
 
   it('stops everything on SIGTERM, leaving no Java process behind', async () => {

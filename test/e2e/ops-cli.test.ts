@@ -77,7 +77,10 @@ describe('npm run ops', () => {
   }, 120_000);
 
   it('shows the dead-letter queues, refuses bad usage with 2 and reports an API refusal with 1', async () => {
-    expect(await ops('dead-letters')).toEqual({ code: 0, output: 'supplierStockFeed: ~0 dead letter(s)' });
+    expect(await ops('dead-letters')).toEqual({
+      code: 0,
+      output: 'supplierStockFeed: ~0 dead letter(s)\nchannelEvents: ~0 dead letter(s)',
+    });
     expect((await ops('launch')).code).toBe(2);
     expect((await ops('faults', 'set', '--state', 'ReserveStock')).code).toBe(2);
     const refused = await ops('redrive', 'no-such-execution');
@@ -107,6 +110,6 @@ describe('npm run ops', () => {
       ],
       { env: { ...process.env, LOCAL_STATE_DIR: join(stateDir, 'none') } },
     );
-    expect(stdout.trim()).toBe('supplierStockFeed: ~0 dead letter(s)');
+    expect(stdout.trim()).toBe('supplierStockFeed: ~0 dead letter(s)\nchannelEvents: ~0 dead letter(s)');
   });
 });

@@ -206,13 +206,33 @@ describe('functions', () => {
     const triggered = entriesOf(definition.functions).flatMap(([key, def]) =>
       def.sqsTrigger ? [[key, def.sqsTrigger] as const] : [],
     );
-    service.resourceCountIs('AWS::Lambda::EventSourceMapping', triggered.length);
+    const streamed = entriesOf(definition.functions).filter(([, def]) => def.streamTrigger);
+    service.resourceCountIs('AWS::Lambda::EventSourceMapping', triggered.length + streamed.length);
     for (const [key, trigger] of triggered) {
       service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: logicalId(fnOf(key).fn) },
         BatchSize: trigger.batchSize,
         MaximumBatchingWindowInSeconds: trigger.maxBatchingWindowSeconds,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
+  });
+
+  it('wires stream triggers on the table stream with the defined filters, retries and bisection', () => {
+    const streamed = entriesOf(definition.functions).flatMap(([key, def]) =>
+      def.streamTrigger ? [[key, def.streamTrigger] as const] : [],
+    );
+    expect(streamed.length).toBeGreaterThan(0);
+    for (const [key, trigger] of streamed) {
+      service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalId(fnOf(key).fn) },
+        // The stream of the stateful stack's table (imported across stacks).
+        EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('StreamArn') },
+        BatchSize: trigger.batchSize,
+        MaximumRetryAttempts: trigger.maxRetryAttempts,
+        BisectBatchOnFunctionError: true,
+        StartingPosition: 'TRIM_HORIZON',
+        FilterCriteria: { Filters: trigger.filters.map((pattern) => ({ Pattern: JSON.stringify(pattern) })) },
       });
     }
   });

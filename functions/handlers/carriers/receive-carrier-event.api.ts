@@ -8,6 +8,7 @@ import { carrierIdParamsSchema } from '../../contracts/carriers';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler, type RequestVerifier } from '../../shared/http';
+import { countMetric } from '../../shared/observability';
 import { HttpProblem } from '../../shared/problem';
 
 const environment = loadFunctionEnvironment('receiveCarrierEvent');
@@ -42,6 +43,7 @@ const verifySignature: RequestVerifier = async ({ rawBody, headers, pathParamete
       // Not this secret (or stale, or tampered): try the next one still valid.
     }
   }
+  countMetric('CarrierWebhooksRefused', { reason: 'signature' });
   throw unsigned();
 };
 
@@ -58,6 +60,7 @@ export const handler = httpHandler(
       event: body,
       now: new Date(),
     });
+    countMetric('CarrierWebhooks', { outcome: result.kind });
     if (result.kind === 'not-booked')
       throw new HttpProblem(
         403,
