@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadOrderPartition } from '../functions/adapters/dynamodb/orders';
 import { savePrincipal } from '../functions/adapters/dynamodb/principals';
 import { listPurchaseOrders } from '../functions/adapters/dynamodb/procurement/purchase-orders';
@@ -93,6 +93,8 @@ export const workflowCostBenchmark: Benchmark = {
         'transitions = entered states in the histories of the order’s fulfilment and procurement executions; lifecycles add its dispatch executions (one per shipment) and re-route rounds',
         'happy and backorder paths end when dispatch has parked its pick wait (that write is counted); lifecycles end when every execution has ended',
         'lifecycles: every staff step over the API with the store’s key; the channel’s read of the pickup code is counted',
+        'delivery by carrier: BookCarrier calls the sandbox carrier’s API; its signed tracking webhooks (picked up, out for delivery, delivered) are API requests, counted',
+        'every path includes its channel events: the stream-triggered publisher, the event-log writes and the signed deliveries to the channel’s webhook (stream reads are not billed as RRU)',
         'Lambda = every invocation in the window incl. authorizer, API and task functions; GB-s from local durations × configured memory',
         'the backorder driver finds each PO by reading the table directly (uncounted), then confirms and receives it over the API (counted), as a supplier and a warehouse would',
         'task tokens parked on the order and PO items: the local tokens (~225 chars, signed like AWS’s, which are longer still) push those items past 1 KB, so their writes cost 2 WCU',
@@ -138,13 +140,16 @@ async function measureDesign(
     retryIntervalScale: 0,
     // Designs are compared like for like: a duplicate feed delivery would add an ingest invocation by chance.
     sqsDelivery: { mode: 'exact' },
+    // Deliveries are booked with the sandbox carriers and every channel event is delivered, as in npm start.
+    carrierSandbox: { tickMs: 100 },
+    channelReceiver: { channels: [demoChannels[0]] },
     workflowVariant: design.variant?.(parkClient, record),
   });
   cloud.runtime.onInvocation(record);
   try {
     const world = await benchWorld(cloud, directEndpoint);
     const breakdowns: unknown[] = [];
-    const measure = costMeter(cloud, proxy, invocations, breakdowns);
+    const measure = costMeter(cloud, proxy, invocations, breakdowns, world.eventsSettled);
     const happy = await measure(happyOrders, () => world.happyOrders(happyOrders));
     const backorder = await measure(backorderOrders, () => world.backorderOrders());
     const rows = [
@@ -154,7 +159,10 @@ async function measureDesign(
     // Whole dispatch lifecycles: the chosen design only (the alternative differs in parking, not in dispatch).
     if (!design.variant) {
       const measured = [
-        ['lifecycle: delivery from a warehouse (pick, pack, hand-over)', world.lifecycles.delivery],
+        [
+          'lifecycle: delivery by carrier (pick, pack, booking, webhooks, DELIVERED)',
+          world.lifecycles.delivery,
+        ],
         ['lifecycle: BOPIS at a stocked store (pick, pack, code, collect)', world.lifecycles.bopis],
         ['lifecycle: store rejects → re-routed → collected elsewhere', world.lifecycles.rejectAndReroute],
       ] as const;
@@ -179,6 +187,7 @@ function costMeter(
   proxy: Awaited<ReturnType<typeof capacityProxy>>,
   invocations: Invocation[],
   breakdowns: unknown[],
+  eventsSettled: (orderIds: readonly string[]) => Promise<true | undefined>,
 ) {
   const sfn = new SFNClient({
     endpoint: cloud.endpoints.stepfunctions,
@@ -196,6 +205,9 @@ function costMeter(
     const orderIds = await drive();
     const wallMs = performance.now() - started;
     await until(() => executionsEnded(sfn, orderIds, workflows));
+    // The channel events the orders caused are published and delivered after the fact: count them too.
+    await until(() => eventsSettled(orderIds));
+    await quiet(invocations);
     const perOrder = (n: number) => n / orders;
     const transitions = perOrder(await transitionsOf(sfn, orderIds, workflows));
     const dispatch = workflows.includes('dispatch') ? await dispatchTransitions(sfn, orderIds) : undefined;
@@ -257,6 +269,15 @@ const until = async <T>(probe: () => Promise<T | undefined>): Promise<T> => {
   }
   throw new Error('timed out');
 };
+
+/** Waits until no function has been invoked for half a second (the stream and the queue are drained). */
+async function quiet(invocations: readonly Invocation[]): Promise<void> {
+  let seen = -1;
+  while (seen !== invocations.length) {
+    seen = invocations.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 const orderExecutions = async (
   sfn: SFNClient,
@@ -416,7 +437,23 @@ async function benchWorld(cloud: LocalCloud, uncountedDynamodbEndpoint: string) 
       ((await api('/inventory/SKU-BO-0', cloud.keys.ops)).suppliers as unknown[]).length > 0 || undefined,
   );
 
+  /** Every event the orders caused so far is delivered (read past the proxy: the benchmark's own reads). */
+  const eventsSettled = async (orderIds: readonly string[]) => {
+    for (const orderId of orderIds) {
+      const { Items } = await document.send(
+        new QueryCommand({
+          TableName: cloud.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `EVENTS#${orderId}` },
+        }),
+      );
+      if ((Items ?? []).length === 0 || (Items ?? []).some((item) => item.pending)) return undefined;
+    }
+    return true as const;
+  };
+
   return {
+    eventsSettled,
     lifecycles: lifecycleDrivers(
       { cloud, document, api, place, until, staffKey: { ...storeKeys, [warehouse]: staffKey } },
       warehouse,

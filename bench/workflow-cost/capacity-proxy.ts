@@ -20,11 +20,19 @@ export async function capacityProxy(target: string) {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', async () => {
-      const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      const amzTarget = String(request.headers['x-amz-target'] ?? '');
+      const operation = amzTarget.split('.')[1] ?? '';
+      // Lambda's polling of a table stream for its triggers is not billed in read units: passed through.
+      const streams = amzTarget.startsWith('DynamoDBStreams');
       let body = Buffer.concat(chunks).toString('utf8');
       try {
         const json = JSON.parse(body) as Record<string, unknown>;
-        if (operation !== 'CreateTable' && operation !== 'DescribeTable' && operation !== 'UpdateTimeToLive')
+        if (
+          !streams &&
+          operation !== 'CreateTable' &&
+          operation !== 'DescribeTable' &&
+          operation !== 'UpdateTimeToLive'
+        )
           json.ReturnConsumedCapacity = 'TOTAL';
         body = JSON.stringify(json);
       } catch {
@@ -38,6 +46,7 @@ export async function capacityProxy(target: string) {
       const answer = await fetch(`${target}${request.url ?? '/'}`, { method: request.method, headers, body });
       const text = await answer.text();
       try {
+        if (streams) throw new Error('not counted');
         const parsed = JSON.parse(text) as { ConsumedCapacity?: unknown };
         const consumed = [parsed.ConsumedCapacity ?? []].flat() as { CapacityUnits?: number }[];
         const units = consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
@@ -50,7 +59,7 @@ export async function capacityProxy(target: string) {
         figures.units += units;
         if (answer.status >= 400) figures.refused++;
       } catch {
-        // not JSON
+        // not JSON, or a stream read
       }
       response.writeHead(answer.status, Object.fromEntries(answer.headers.entries()));
       response.end(text);

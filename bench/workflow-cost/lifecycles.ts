@@ -6,8 +6,8 @@ import type { LocalCloud } from '../../local/cloud';
 
 /**
  * Whole dispatch lifecycles for the workflow-cost benchmark (docs/dispatch.md): from the order to goods
- * handed to a carrier, or collected at a counter, with every staff step over the HTTP API as a store would
- * call it. The driver finds shipments by reading the table directly (uncounted), as a store's task list
+ * delivered by a carrier, or collected at a counter, with every staff step over the HTTP API as a store would
+ * call it, and every channel event delivered to the channel's webhook. The driver finds shipments by reading the table directly (uncounted), as a store's task list
  * would show them; the channel's read of the pickup code is counted: the channel must fetch it to tell the
  * customer.
  */
@@ -76,13 +76,14 @@ export function lifecycleDrivers(context: LifecycleContext, warehouse: string) {
     );
 
   return {
-    /** Pick → pack → handed to a carrier, from the warehouse. */
+    /**
+     * Pick → pack, then the workflow books the sandbox parcel carrier over its API, which picks it up and
+     * delivers it with signed webhooks (each an API request): ends DELIVERED.
+     */
     delivery: (count: number) =>
       each(count, async (orderId) => {
         await pickAndPack(orderId, warehouse);
-        await stepAt(await shipmentAt(orderId, warehouse, 'PACKED'), 'handed-over', {
-          carrier: 'Bench Parcels',
-        });
+        await shipmentAt(orderId, warehouse, 'DELIVERED');
       }),
     /** Click-and-collect at a stocked store: pick → pack → the channel reads the code → collected. */
     bopis: (count: number) =>
