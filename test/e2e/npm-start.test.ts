@@ -348,6 +348,44 @@ print(json.dumps({'events': len(hist), 'status': status, 'queues': len(urls), 'b
     expect(queues.QueueUrls?.length).toBe(2 * Object.keys(definedQueues).length);
   });
 
+  it('delivers a same-day order through a sandbox courier, and the demo receiver prints its events', async () => {
+    const { keys } = cloud.endpoints;
+    const staff = keys.staff['ST-OXFORD-ST'] as string;
+    const placed = await api('/orders', {
+      method: 'POST',
+      key: keys.channel,
+      headers: { 'idempotency-key': 'same-day-demo' },
+      body: {
+        customerId: 'cust-e2e',
+        fulfilment: { type: 'same_day', address: { ...deliveryTo, lat: 51.515, lng: -0.13 } },
+        lines: [{ sku: 'SKU-TSHIRT-M', qty: 1 }],
+      },
+    });
+    const { orderId } = (await placed.json()) as { orderId: string };
+    const shipment = await eventually(async () => {
+      const view = (await (await api(`/orders/${orderId}`, { key: keys.channel })).json()) as {
+        shipments?: { shipmentId: string; locationId: string; status: string }[];
+      };
+      return view.shipments?.find((candidate) => candidate.status === 'PICKING');
+    }, 60_000);
+    expect(shipment.locationId).toBe('ST-OXFORD-ST');
+    const step = (action: string, body: unknown) =>
+      api(`/shipments/${shipment.shipmentId}/${action}`, { method: 'POST', key: staff, body });
+    expect((await step('picked', { lines: [{ sku: 'SKU-TSHIRT-M', qty: 1 }] })).status).toBe(200);
+    expect((await step('packed', { parcels: [{ weightGrams: 400 }] })).status).toBe(200);
+    // The demo's own clock: picked up, out for delivery and delivered, two seconds apart.
+    await eventually(
+      async () => ((await orderStatus(orderId)).status === 'DELIVERED' ? true : undefined),
+      60_000,
+    );
+    await eventually(
+      async () => (cloud.output().includes(`shipment.delivered         ${orderId}`) ? true : undefined),
+      30_000,
+    );
+    for (const type of ['order.reserved', 'shipment.in_transit'])
+      expect(cloud.output()).toContain(`${type.padEnd(26)} ${orderId}`);
+  });
+
   it('stops everything on SIGTERM, leaving no Java process behind', async () => {
     const dynamodbPort = new URL(cloud.endpoints.dynamodb).port;
     const code = await cloud.stop();
