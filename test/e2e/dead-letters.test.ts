@@ -143,6 +143,7 @@ describe(`dead letters over the ops API, at-least-once SQS (${describeSeed(deliv
     });
     expect(after.queues).toEqual([
       { queue: 'supplierStockFeed', approximateMessages: 0, listed: 0, complete: true },
+      { queue: 'channelEvents', approximateMessages: 0, listed: 0, complete: true },
     ]);
   }, 120_000);
 
