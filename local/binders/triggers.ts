@@ -1,4 +1,6 @@
-import { startStreamMapping } from '../emulators/dynamodb/stream-mapping';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type StreamCheckpoints, startStreamMapping } from '../emulators/dynamodb/stream-mapping';
 import type { LambdaInvoker } from '../emulators/lambda/invoker';
 import { localRegion, queueArn } from '../emulators/protocol/identity';
 import { startEventSourceMapping } from '../emulators/sqs/event-source-mapping';
@@ -31,8 +33,9 @@ export function bindTriggers(
         batchSize: trigger.batchSize,
         maxRetryAttempts: trigger.maxRetryAttempts,
         filters: trigger.filters,
-        // A persisted world resumes with what happens from now on; its past was delivered when it happened.
+        // A new world starts with what happens from now on; a persisted one resumes after what it handled.
         startingPosition: 'LATEST',
+        ...(context.persistDir ? { checkpoints: fileCheckpoints(context.persistDir, name) } : {}),
         invoke: (event) => invoker.invoke(name, event),
         onError: (error) => context.notice(`stream trigger ${name}: ${(error as Error).message}`),
       });
@@ -62,6 +65,19 @@ export function bindTriggers(
       context.onStop(async () => clearInterval(timer));
     }
   }
+}
+
+/** A stream mapping's positions in the persisted state directory, written as they move. */
+function fileCheckpoints(persistDir: string, functionName: string): StreamCheckpoints {
+  const file = join(persistDir, `stream-positions-${functionName}.json`);
+  const positions: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  return {
+    get: (shardId) => positions[shardId],
+    set: (shardId, sequenceNumber) => {
+      positions[shardId] = sequenceNumber;
+      writeFileSync(file, JSON.stringify(positions));
+    },
+  };
 }
 
 const scheduledEvent = () => ({

@@ -33,6 +33,16 @@ export interface StreamMappingOptions {
   readonly onError?: (error: unknown) => void;
   /** How often an idle shard is polled (AWS polls each shard four times a second). */
   readonly pollIntervalMs?: number;
+  /**
+   * Where the mapping keeps its position per shard, so a restart resumes after the last record it handled
+   * (as an AWS mapping's position survives): none, and a restart starts at `startingPosition` again.
+   */
+  readonly checkpoints?: StreamCheckpoints;
+}
+
+export interface StreamCheckpoints {
+  get(shardId: string): string | undefined;
+  set(shardId: string, sequenceNumber: string): void;
 }
 
 export function startStreamMapping(options: StreamMappingOptions): { stop(): Promise<void> } {
@@ -52,13 +62,20 @@ export function startStreamMapping(options: StreamMappingOptions): { stop(): Pro
     );
     for (const shard of StreamDescription?.Shards ?? []) {
       if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
-      // Shards open when the mapping starts begin where it says; shards that appear later from their start.
-      const type = firstDescribe ? options.startingPosition : 'TRIM_HORIZON';
+      // After the last record handled, if there is one; else shards open when the mapping starts begin where
+      // it says, and shards that appear later from their start.
+      const after = options.checkpoints?.get(shard.ShardId);
+      const type = after
+        ? 'AFTER_SEQUENCE_NUMBER'
+        : firstDescribe
+          ? options.startingPosition
+          : 'TRIM_HORIZON';
       const { ShardIterator } = await client.send(
         new GetShardIteratorCommand({
           StreamArn: options.streamArn,
           ShardId: shard.ShardId,
           ShardIteratorType: type,
+          ...(after ? { SequenceNumber: after } : {}),
         }),
       );
       iterators.set(shard.ShardId, ShardIterator);
@@ -75,6 +92,8 @@ export function startStreamMapping(options: StreamMappingOptions): { stop(): Pro
       (record) => !options.filters || options.filters.some((pattern) => matchesFilter(pattern, record)),
     );
     if (delivered.length > 0) await invokeWithRetries(delivered);
+    const last = page.Records?.at(-1)?.dynamodb?.SequenceNumber;
+    if (last) options.checkpoints?.set(shardId, last);
     // A closed shard has no next iterator: it is done (its children carry on).
     iterators.set(shardId, page.NextShardIterator);
     return records.length;
