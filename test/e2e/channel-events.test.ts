@@ -17,7 +17,7 @@ const world = dispatchWorld(({ id, carrierSuffix, channelIds }) => ({
   streamTriggers: true,
   environmentOverrides: { deliverChannelEvents: { DELIVERY_RETRY_BASE_MS: '100' } },
 }));
-const { http, sku, stock, orderView, shipmentIn, step, pickAll, pack, channel } = world;
+const { http, sku, stock, shipmentIn, step, pickAll, pack, channel } = world;
 const { placeOrder, orderIn, expectStatus, api, waitFor } = http;
 
 interface Received {
