@@ -1,4 +1,5 @@
 import type { RouteContract } from './api-model';
+import * as procurementSchemas from './procurement';
 import * as domainSchemas from './schemas';
 
 /** The route contracts of locations, stock, inventory and goods received (contracts/api.ts merges every area's). */
@@ -42,9 +43,9 @@ export const inventoryContracts = {
     summary: 'Goods received against a confirmed purchase order (partial receipts allowed)',
     access: { roles: ['staff'], scopeParam: 'locationId' },
     params: domainSchemas.locationIdParamsSchema,
-    body: domainSchemas.receiptBodySchema,
+    body: procurementSchemas.receiptBodySchema,
     successStatus: 202,
-    response: domainSchemas.receiptResponseSchema,
+    response: procurementSchemas.receiptResponseSchema,
     problems: [404, 409, 415, 422],
   },
 } as const satisfies Record<string, RouteContract>;

@@ -1,4 +1,5 @@
 import type { RouteContract } from './api-model';
+import * as procurementSchemas from './procurement';
 import * as domainSchemas from './schemas';
 
 /** The route contracts of supplier feeds and purchase orders (contracts/api.ts merges every area's). */
@@ -17,24 +18,24 @@ export const supplierContracts = {
     access: { roles: ['supplier', 'ops'], scopeParam: 'supplierId' },
     params: domainSchemas.supplierIdParamsSchema,
     successStatus: 200,
-    response: domainSchemas.purchaseOrderListSchema,
+    response: procurementSchemas.purchaseOrderListSchema,
   },
   'POST /suppliers/{supplierId}/purchase-orders/{poId}/confirm': {
     summary: 'Confirm an OPEN purchase order, all or part of each line, with an ETA (idempotent)',
     access: { roles: ['supplier'], scopeParam: 'supplierId' },
-    params: domainSchemas.purchaseOrderParamsSchema,
-    body: domainSchemas.confirmPurchaseOrderBodySchema,
+    params: procurementSchemas.purchaseOrderParamsSchema,
+    body: procurementSchemas.confirmPurchaseOrderBodySchema,
     successStatus: 200,
-    response: domainSchemas.purchaseOrderDecisionSchema,
+    response: procurementSchemas.purchaseOrderDecisionSchema,
     problems: [404, 409, 415, 422],
   },
   'POST /suppliers/{supplierId}/purchase-orders/{poId}/reject': {
     summary: 'Reject an OPEN purchase order; procurement asks the next supplier (idempotent)',
     access: { roles: ['supplier'], scopeParam: 'supplierId' },
-    params: domainSchemas.purchaseOrderParamsSchema,
-    body: domainSchemas.rejectPurchaseOrderBodySchema,
+    params: procurementSchemas.purchaseOrderParamsSchema,
+    body: procurementSchemas.rejectPurchaseOrderBodySchema,
     successStatus: 200,
-    response: domainSchemas.purchaseOrderDecisionSchema,
+    response: procurementSchemas.purchaseOrderDecisionSchema,
     problems: [404, 409, 415, 422],
   },
 } as const satisfies Record<string, RouteContract>;

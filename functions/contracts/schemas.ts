@@ -238,13 +238,49 @@ export type OrderLine = z.infer<typeof orderLineSchema>;
 /** A reservation writes two items per allocation in one transaction (limit 100): this keeps orders within it. */
 export const maxOrderLines = 25;
 
-export const createOrderBodySchema = z.object({
-  /** The channel's own name for the order (unique per channel); generated when absent. */
-  orderId: channelOrderIdSchema.optional(),
-  customerId: z.string().trim().min(1).max(128),
-  fulfilment: fulfilmentSchema,
-  lines: z.array(requestedLineSchema).min(1).max(maxOrderLines).superRefine(uniqueBy('sku', 'line')),
-});
+/**
+ * What a unit sells for, in minor units of the order's currency (pence, cents): an integer, so refunds add
+ * up exactly. Optional: orders without prices are fulfilled the same, and refund nothing by amount.
+ */
+export const unitPriceSchema = z.number().int().nonnegative().max(100_000_000);
+/** ISO 4217 alphabetic code, as the channel charged the customer. */
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "GBP"');
+
+/** An order line as sold: a SKU, a quantity, and what one unit cost the customer. */
+export const pricedLineSchema = orderLineSchema.extend({ unitPrice: unitPriceSchema.optional() });
+export type PricedLine = z.infer<typeof pricedLineSchema>;
+
+export const createOrderBodySchema = z
+  .object({
+    /** The channel's own name for the order (unique per channel); generated when absent. */
+    orderId: channelOrderIdSchema.optional(),
+    customerId: z.string().trim().min(1).max(128),
+    fulfilment: fulfilmentSchema,
+    currency: currencySchema.optional(),
+    lines: z
+      .array(requestedLineSchema.extend({ unitPrice: unitPriceSchema.optional() }))
+      .min(1)
+      .max(maxOrderLines)
+      .superRefine(uniqueBy('sku', 'line')),
+  })
+  .superRefine((order, context) => {
+    // Prices mean nothing without their currency, and one line priced means every line must be.
+    const priced = order.lines.filter((line) => line.unitPrice !== undefined).length;
+    if (priced > 0 && priced < order.lines.length)
+      context.addIssue({ code: 'custom', path: ['lines'], message: 'every line needs a unitPrice, or none' });
+    if (priced > 0 && !order.currency)
+      context.addIssue({
+        code: 'custom',
+        path: ['currency'],
+        message: 'required when lines have a unitPrice',
+      });
+    if (priced === 0 && order.currency)
+      context.addIssue({
+        code: 'custom',
+        path: ['currency'],
+        message: 'only with lines that have a unitPrice',
+      });
+  });
 export type CreateOrderBody = z.infer<typeof createOrderBodySchema>;
 
 /** `orderId` is the channel's own name for the order, as the channel addresses it. */
@@ -294,7 +330,8 @@ export const orderResponseSchema = z.object({
   customerId: z.string(),
   status: orderStatusSchema,
   fulfilment: fulfilmentSchema,
-  lines: z.array(orderLineSchema),
+  currency: currencySchema.optional(),
+  lines: z.array(pricedLineSchema),
   allocations: z.array(allocationSchema),
   shortfall: z.array(shortfallSchema).optional(),
   /** Pickup orders short at the chosen store: other pickup stores that could serve the whole order, nearest first. */
@@ -377,115 +414,3 @@ export const recordOrderStatusTaskSchema = z.object({
   step: z.string().min(1),
   reason: z.string().optional(),
 });
-
-// ------------------------------------------------------------------------------------------- procurement
-
-/**
- * Purchase order ids are derived from the order id (`<orderId>-<round>-<attempt>`, so with its "."), or from
- * a replenishment, so they may be a bit longer than an identifier.
- */
-export const poIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'must be 1-80 letters, digits, ".", "-" or "_"');
-
-/** CANCELLED: the order it was for was cancelled before the supplier confirmed. */
-export const purchaseOrderStatuses = [
-  'OPEN',
-  'CONFIRMED',
-  'REJECTED',
-  'EXPIRED',
-  'RECEIVED',
-  'CANCELLED',
-] as const;
-export const purchaseOrderStatusSchema = z.enum(purchaseOrderStatuses);
-export type PurchaseOrderStatus = z.infer<typeof purchaseOrderStatusSchema>;
-
-const poLinesSchema = z.array(requestedLineSchema).min(1).max(maxOrderLines);
-
-/** Why a purchase order exists: an order's shortfall, or a location's stock below its reorder point. */
-export const purchaseOrderPurposes = ['backorder', 'replenishment'] as const;
-export const purchaseOrderPurposeSchema = z.enum(purchaseOrderPurposes);
-export type PurchaseOrderPurpose = z.infer<typeof purchaseOrderPurposeSchema>;
-
-export const purchaseOrderSchema = z.object({
-  poId: poIdSchema,
-  supplierId: identifierSchema,
-  status: purchaseOrderStatusSchema,
-  purpose: purchaseOrderPurposeSchema,
-  /** What was ordered. */
-  lines: z.array(orderLineSchema),
-  /** What the supplier confirmed (at most what was ordered); present once confirmed. */
-  confirmedLines: z.array(orderLineSchema).optional(),
-  eta: z.string().optional(),
-  /** Where the goods are to be received. */
-  locationId: identifierSchema,
-  createdAt: z.iso.datetime(),
-});
-export type PurchaseOrder = z.infer<typeof purchaseOrderSchema>;
-
-export const purchaseOrderListSchema = z.object({
-  items: z.array(purchaseOrderSchema),
-  nextToken: z.string().optional(),
-});
-
-export const purchaseOrderParamsSchema = z.object({ supplierId: identifierSchema, poId: poIdSchema });
-
-export const confirmPurchaseOrderBodySchema = z.object({
-  lines: poLinesSchema,
-  eta: z.iso.datetime({ offset: true }).or(z.iso.date()),
-});
-/** A reason says something: blank is refused, as for a cancellation. */
-export const rejectPurchaseOrderBodySchema = z.object({ reason: z.string().trim().min(1).max(500) });
-export const purchaseOrderDecisionSchema = z.object({
-  poId: poIdSchema,
-  status: purchaseOrderStatusSchema,
-});
-
-export const receiptBodySchema = z.object({
-  poId: poIdSchema,
-  lines: poLinesSchema,
-  /** Optional client id of the receipt: posting the same receipt again is then a harmless replay. */
-  receiptId: identifierSchema.optional(),
-});
-export const receiptResponseSchema = z.object({
-  poId: poIdSchema,
-  status: purchaseOrderStatusSchema,
-  received: z.array(orderLineSchema),
-});
-
-export const requestProcurementTaskSchema = z.object({ orderId: orderIdSchema, step: z.string().min(1) });
-
-/**
- * What a procurement execution buys for; its input is `{demand}`. A backorder: an order's shortfall in one
- * procurement round (the order version its shortfall was recorded at). A replenishment: a SKU at a location
- * below its reorder point, `seq` numbering that pair's replenishments (at most one OPEN at a time).
- */
-export const demandSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('backorder'),
-    orderId: orderIdSchema,
-    round: z.number().int().positive(),
-  }),
-  z.object({
-    kind: z.literal('replenishment'),
-    sku: skuSchema,
-    locationId: identifierSchema,
-    seq: z.number().int().positive(),
-  }),
-]);
-export type Demand = z.infer<typeof demandSchema>;
-export type BackorderDemand = Extract<Demand, { kind: 'backorder' }>;
-export type ReplenishmentDemand = Extract<Demand, { kind: 'replenishment' }>;
-
-export const createPurchaseOrderTaskSchema = z.object({
-  demand: demandSchema,
-  step: z.string().min(1),
-  attempt: z.number().int().nonnegative(),
-  tried: z.array(identifierSchema),
-});
-export const purchaseOrderTaskSchema = z.object({
-  demand: demandSchema,
-  poId: poIdSchema,
-  step: z.string().min(1),
-});
-export const abandonBackorderTaskSchema = z.object({ demand: demandSchema, step: z.string().min(1) });

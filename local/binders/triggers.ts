@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type StreamCheckpoints, startStreamMapping } from '../emulators/dynamodb/stream-mapping';
 import type { LambdaInvoker } from '../emulators/lambda/invoker';
@@ -70,14 +70,25 @@ export function bindTriggers(
 /** A stream mapping's positions in the persisted state directory, written as they move. */
 function fileCheckpoints(persistDir: string, functionName: string): StreamCheckpoints {
   const file = join(persistDir, `stream-positions-${functionName}.json`);
-  const positions: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const positions = readPositions(file);
   return {
     get: (shardId) => positions[shardId],
     set: (shardId, sequenceNumber) => {
       positions[shardId] = sequenceNumber;
-      writeFileSync(file, JSON.stringify(positions));
+      // Written aside, then renamed over: a kill -9 mid-write leaves the previous positions, never half a file.
+      writeFileSync(`${file}.tmp`, JSON.stringify(positions));
+      renameSync(`${file}.tmp`, file);
     },
   };
+}
+
+/** The positions saved, or none when there are none (or they cannot be read: the stream is read again). */
+function readPositions(file: string): Record<string, string> {
+  try {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
 }
 
 const scheduledEvent = () => ({

@@ -21,8 +21,9 @@ import {
 import { reserveOrder } from '../../functions/adapters/dynamodb/reservations';
 import { applySupplierStock, getStock, recordCycleCount } from '../../functions/adapters/dynamodb/stock';
 import { reconcileReplenishment, replenishWhereLow } from '../../functions/app/replenishment';
-import type { Demand, LocationBody, ReplenishmentDemand } from '../../functions/contracts/schemas';
-import { poIdSchema } from '../../functions/contracts/schemas';
+import type { Demand, ReplenishmentDemand } from '../../functions/contracts/procurement';
+import { poIdSchema } from '../../functions/contracts/procurement';
+import type { LocationBody } from '../../functions/contracts/schemas';
 import type { StepFunctionsService } from '../../local/emulators/stepfunctions/service';
 import { arnOf, sfnClient, startTestSfn, testInvoker } from '../local/stepfunctions/harness';
 import { commandRecordingTable, createTestTable } from '../support/dynamodb';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/contracts/keys';
-import { identifierSchema, poIdSchema, skuSchema } from '../../functions/contracts/schemas';
+import { poIdSchema } from '../../functions/contracts/procurement';
+import { identifierSchema, skuSchema } from '../../functions/contracts/schemas';
 import { shipmentIdFor } from '../../functions/contracts/shipments';
 import { maxPartitionKeyBytes, maxSortKeyBytes } from '../../functions/contracts/storable';
 

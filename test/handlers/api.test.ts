@@ -588,7 +588,46 @@ describe('orders', () => {
     );
     expect(noAddress.json.errors?.map((error) => error.pointer)).toEqual(['/fulfilment/address']);
     expectProblem(await postOrder({ ...order('SKU-TEE', 1), lines: [] }, 'empty'), 422);
+    // Prices: integers in minor units, every line or none, and only with the currency they are in.
+    const pricing = async (body: Record<string, unknown>, key: string) =>
+      (await postOrder({ ...order('SKU-TEE', 1), ...body }, key)).json.errors?.map((error) => error.pointer);
+    expect(
+      await pricing({ lines: [{ sku: 'SKU-TEE', qty: 1, unitPrice: 12.5 }], currency: 'GBP' }, 'p1'),
+    ).toEqual(['/lines/0/unitPrice']);
+    expect(await pricing({ lines: [{ sku: 'SKU-TEE', qty: 1, unitPrice: 1250 }] }, 'p2')).toEqual([
+      '/currency',
+    ]);
+    expect(await pricing({ currency: 'GBP' }, 'p3')).toEqual(['/currency']);
+    expect(
+      await pricing({ lines: [{ sku: 'SKU-TEE', qty: 1, unitPrice: 1250 }], currency: 'gbp' }, 'p4'),
+    ).toEqual(['/currency']);
+    expect(
+      await pricing(
+        {
+          lines: [
+            { sku: 'SKU-TEE', qty: 1, unitPrice: 1250 },
+            { sku: 'SKU-CAP', qty: 1 },
+          ],
+          currency: 'GBP',
+        },
+        'p5',
+      ),
+    ).toEqual(['/lines']);
     expect(await itemCount()).toBe(before);
+  });
+
+  it('keeps the price of each line and the currency the channel charged in', async () => {
+    const body = {
+      ...order('SKU-TEE', 2, { orderId: 'ord-priced' }),
+      currency: 'GBP',
+      lines: [{ sku: 'SKU-TEE', qty: 2, unitPrice: 1999 }],
+    };
+    expect((await postOrder(body, 'key-priced')).status).toBe(202);
+    const view = await call('GET', '/orders/ord-priced', { apiKey: keys.channel });
+    expect(view.json).toMatchObject({
+      currency: 'GBP',
+      lines: [{ sku: 'SKU-TEE', qty: 2, unitPrice: 1999 }],
+    });
   });
 
   it('accepts an order once per key, starts its workflow and reserves it', async () => {

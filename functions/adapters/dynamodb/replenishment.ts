@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../contracts/keys';
-import type { Location, ReplenishmentDemand, TimelineEntry } from '../../contracts/schemas';
+import type { ReplenishmentDemand } from '../../contracts/procurement';
+import type { Location, TimelineEntry } from '../../contracts/schemas';
 import { effectiveReorderPolicy, replenishmentNeed } from '../../core/replenishment';
 import { reservableUnits } from '../../core/stock-shards';
 import { callAws } from '../errors';

@@ -3,7 +3,7 @@ import { loadOrder } from '../../adapters/dynamodb/orders';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { startNamedExecution } from '../../adapters/sfn/executions';
 import { orderNotFoundErrorName, WorkflowTaskError } from '../../contracts/errors';
-import { requestProcurementTaskSchema } from '../../contracts/schemas';
+import { requestProcurementTaskSchema } from '../../contracts/procurement';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';
 

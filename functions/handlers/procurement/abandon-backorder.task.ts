@@ -8,7 +8,7 @@ import { closeReplenishment } from '../../adapters/dynamodb/replenishment';
 import { sendTaskFailure } from '../../adapters/sfn/callbacks';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { BackorderNotParkedError, backorderCannotBeProcuredErrorName } from '../../contracts/errors';
-import { abandonBackorderTaskSchema } from '../../contracts/schemas';
+import { abandonBackorderTaskSchema } from '../../contracts/procurement';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';
 

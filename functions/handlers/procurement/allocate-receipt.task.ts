@@ -4,7 +4,7 @@ import { backorderWaiter, closeBackorders } from '../../adapters/dynamodb/procur
 import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { BackorderNotParkedError } from '../../contracts/errors';
-import { purchaseOrderTaskSchema } from '../../contracts/schemas';
+import { purchaseOrderTaskSchema } from '../../contracts/procurement';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';
 

@@ -1,6 +1,6 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { createPurchaseOrder } from '../../adapters/dynamodb/procurement/create-purchase-order';
-import { createPurchaseOrderTaskSchema } from '../../contracts/schemas';
+import { createPurchaseOrderTaskSchema } from '../../contracts/procurement';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';
 

@@ -1,6 +1,6 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { settlePurchaseOrder } from '../../adapters/dynamodb/procurement/settle-purchase-order';
-import { purchaseOrderTaskSchema } from '../../contracts/schemas';
+import { purchaseOrderTaskSchema } from '../../contracts/procurement';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';
 

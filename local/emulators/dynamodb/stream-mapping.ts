@@ -46,93 +46,133 @@ export interface StreamCheckpoints {
 }
 
 export function startStreamMapping(options: StreamMappingOptions): { stop(): Promise<void> } {
-  const client = new DynamoDBStreamsClient({
-    endpoint: options.endpoint,
-    region: localRegion,
-    credentials: localCredentials,
-  });
-  const iterators = new Map<string, string | undefined>();
-  const interval = options.pollIntervalMs ?? 250;
-  let stopped = false;
-  let firstDescribe = true;
-
-  const discoverShards = async () => {
-    const { StreamDescription } = await client.send(
-      new DescribeStreamCommand({ StreamArn: options.streamArn }),
-    );
-    for (const shard of StreamDescription?.Shards ?? []) {
-      if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
-      // After the last record handled, if there is one; else shards open when the mapping starts begin where
-      // it says, and shards that appear later from their start.
-      const after = options.checkpoints?.get(shard.ShardId);
-      const type = after
-        ? 'AFTER_SEQUENCE_NUMBER'
-        : firstDescribe
-          ? options.startingPosition
-          : 'TRIM_HORIZON';
-      const { ShardIterator } = await client.send(
-        new GetShardIteratorCommand({
-          StreamArn: options.streamArn,
-          ShardId: shard.ShardId,
-          ShardIteratorType: type,
-          ...(after ? { SequenceNumber: after } : {}),
-        }),
-      );
-      iterators.set(shard.ShardId, ShardIterator);
-    }
-    firstDescribe = false;
-  };
-
-  const pollShard = async (shardId: string, iterator: string) => {
-    const page = await client.send(
-      new GetRecordsCommand({ ShardIterator: iterator, Limit: options.batchSize }),
-    );
-    const records = (page.Records ?? []).map((record) => toLambdaRecord(record, options.streamArn));
-    const delivered = records.filter(
-      (record) => !options.filters || options.filters.some((pattern) => matchesFilter(pattern, record)),
-    );
-    if (delivered.length > 0) await invokeWithRetries(delivered);
-    const last = page.Records?.at(-1)?.dynamodb?.SequenceNumber;
-    if (last) options.checkpoints?.set(shardId, last);
-    // A closed shard has no next iterator: it is done (its children carry on).
-    iterators.set(shardId, page.NextShardIterator);
-    return records.length;
-  };
-
-  const invokeWithRetries = async (records: DynamoDBRecord[]) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await options.invoke({ Records: records });
-        return;
-      } catch (error) {
-        options.onError?.(error);
-        if (attempt >= options.maxRetryAttempts || stopped) return;
-        await sleep(Math.min(interval * 2 ** attempt, 5000));
-      }
-    }
-  };
-
-  const loop = (async () => {
-    while (!stopped) {
-      let busy = false;
-      try {
-        await discoverShards();
-        for (const [shardId, iterator] of iterators)
-          if (iterator && !stopped) busy = (await pollShard(shardId, iterator)) > 0 || busy;
-      } catch (error) {
-        options.onError?.(error);
-      }
-      if (!busy) await sleep(interval);
-    }
-  })();
-
+  const poller = new StreamPoller(options);
+  const loop = poller.run();
   return {
     stop: async () => {
-      stopped = true;
+      poller.stopped = true;
       await loop;
-      client.destroy();
+      poller.close();
     },
   };
+}
+
+/**
+ * The mapping's state: an iterator per shard, and the last sequence number handled per shard (kept in
+ * memory always, and in `checkpoints` when given), so a shard whose iterator fails (expired, trimmed) is
+ * taken up again right after the last record handled, never from its start.
+ */
+class StreamPoller {
+  stopped = false;
+  private readonly client: DynamoDBStreamsClient;
+  private readonly iterators = new Map<string, string | undefined>();
+  private readonly positions = new Map<string, string>();
+  private readonly interval: number;
+  private firstDescribe = true;
+
+  constructor(private readonly options: StreamMappingOptions) {
+    this.client = new DynamoDBStreamsClient({
+      endpoint: options.endpoint,
+      region: localRegion,
+      credentials: localCredentials,
+    });
+    this.interval = options.pollIntervalMs ?? 250;
+  }
+
+  async run(): Promise<void> {
+    while (!this.stopped) {
+      let busy = false;
+      try {
+        await this.discoverShards();
+        for (const [shardId, iterator] of this.iterators)
+          if (iterator && !this.stopped) busy = (await this.pollShard(shardId, iterator)) > 0 || busy;
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      if (!busy) await sleep(this.interval);
+    }
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+
+  private async discoverShards(): Promise<void> {
+    const { StreamDescription } = await this.client.send(
+      new DescribeStreamCommand({ StreamArn: this.options.streamArn }),
+    );
+    for (const shard of StreamDescription?.Shards ?? []) {
+      if (!shard.ShardId || this.iterators.has(shard.ShardId)) continue;
+      this.iterators.set(shard.ShardId, await this.iteratorFor(shard.ShardId));
+    }
+    this.firstDescribe = false;
+  }
+
+  /**
+   * After the last record handled, if there is one; else a shard open when the mapping starts begins where
+   * it says, and one that appears later from its start.
+   */
+  private async iteratorFor(shardId: string): Promise<string | undefined> {
+    const after = this.positions.get(shardId) ?? this.options.checkpoints?.get(shardId);
+    const type = after
+      ? 'AFTER_SEQUENCE_NUMBER'
+      : this.firstDescribe
+        ? this.options.startingPosition
+        : 'TRIM_HORIZON';
+    const { ShardIterator } = await this.client.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.options.streamArn,
+        ShardId: shardId,
+        ShardIteratorType: type,
+        ...(after ? { SequenceNumber: after } : {}),
+      }),
+    );
+    return ShardIterator;
+  }
+
+  private async pollShard(shardId: string, iterator: string): Promise<number> {
+    let page: Awaited<ReturnType<typeof this.getRecords>>;
+    try {
+      page = await this.getRecords(iterator);
+    } catch (error) {
+      // An iterator that expired or points at trimmed records: take the shard up again from its position.
+      this.iterators.delete(shardId);
+      throw error;
+    }
+    const records = (page.Records ?? []).map((record) => toLambdaRecord(record, this.options.streamArn));
+    const { filters } = this.options;
+    const delivered = records.filter(
+      (record) => !filters || filters.some((pattern) => matchesFilter(pattern, record)),
+    );
+    if (delivered.length > 0) await this.invokeWithRetries(delivered);
+    const last = page.Records?.at(-1)?.dynamodb?.SequenceNumber;
+    if (last) {
+      this.positions.set(shardId, last);
+      this.options.checkpoints?.set(shardId, last);
+    }
+    // A closed shard has no next iterator: it is done (its children carry on).
+    this.iterators.set(shardId, page.NextShardIterator);
+    return records.length;
+  }
+
+  private getRecords(iterator: string) {
+    return this.client.send(
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize }),
+    );
+  }
+
+  private async invokeWithRetries(records: DynamoDBRecord[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.options.invoke({ Records: records });
+        return;
+      } catch (error) {
+        this.options.onError?.(error);
+        if (attempt >= this.options.maxRetryAttempts || this.stopped) return;
+        await sleep(Math.min(this.interval * 2 ** attempt, 5000));
+      }
+    }
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -42,6 +42,7 @@ describe('DynamoDB stream event source mapping', () => {
       filters: [onlyOrders],
       startingPosition: 'TRIM_HORIZON',
       invoke: async (event) => void seen.push(...event.Records),
+      onError: (error) => console.error('stream mapping:', error),
     });
     stops.push(() => mapping.stop());
     await put(table, 'o-1', 'order');

@@ -1,6 +1,6 @@
 import { orderNotFoundErrorName, TransientError, WorkflowTaskError } from '../../../contracts/errors';
 import { keys } from '../../../contracts/keys';
-import type { BackorderDemand, Demand, ReplenishmentDemand } from '../../../contracts/schemas';
+import type { BackorderDemand, Demand, ReplenishmentDemand } from '../../../contracts/procurement';
 import { chooseSupplier, type Need, type SupplierOffer } from '../../../core/procurement';
 import type { TableRef } from '../client';
 import type { TransactItem } from '../items';

@@ -2,12 +2,11 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { keys } from '../../../contracts/keys';
 import {
-  type OrderLine,
-  orderLineSchema,
   type PurchaseOrder,
   purchaseOrderPurposeSchema,
   purchaseOrderStatusSchema,
-} from '../../../contracts/schemas';
+} from '../../../contracts/procurement';
+import { type OrderLine, orderLineSchema } from '../../../contracts/schemas';
 import { callAws } from '../../errors';
 import type { TableRef } from '../client';
 import type { TransactItem } from '../items';
