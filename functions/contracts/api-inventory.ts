@@ -1,9 +1,19 @@
 import type { RouteContract } from './api-model';
 import * as procurementSchemas from './procurement';
+import * as returnSchemas from './returns';
 import * as domainSchemas from './schemas';
 
 /** The route contracts of locations, stock, inventory and goods received (contracts/api.ts merges every area's). */
 export const inventoryContracts = {
+  'PUT /skus/{sku}': {
+    summary: "Set a SKU's return policy: returnable or not, and its return window in days (default 30)",
+    access: { roles: ['ops'] },
+    params: domainSchemas.skuParamsSchema,
+    body: returnSchemas.skuPolicyBodySchema,
+    successStatus: 200,
+    response: returnSchemas.skuPolicySchema,
+    problems: [415, 422],
+  },
   'PUT /locations/{locationId}': {
     summary: 'Create or update a warehouse, store or dark store',
     access: { roles: ['ops'] },

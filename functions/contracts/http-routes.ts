@@ -49,6 +49,7 @@ export const routes = [
   { method: 'POST', path: '/carriers/{carrierId}/rotate-secret', function: 'manageCarriers' },
   { method: 'GET', path: '/ops/carriers/{carrierId}/performance', function: 'manageCarriers' },
   { method: 'PUT', path: '/ops/channels/{channelId}/webhook', function: 'manageChannelWebhooks' },
+  { method: 'PUT', path: '/skus/{sku}', function: 'putSkuPolicy' },
   // Signed with the carrier's secret (Standard Webhooks), not an API key: the handler verifies it.
   { method: 'POST', path: '/couriers/{carrierId}/events', function: 'receiveCarrierEvent', public: true },
   { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },

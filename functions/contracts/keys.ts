@@ -118,6 +118,8 @@ export const keys = {
     sk: `PERFORMANCE#${day}#${String(shard).padStart(2, '0')}`,
   }),
   carrierPerformancePrefix: 'PERFORMANCE#',
+  /** A SKU's catalogue policy (returnable, return window), apart from its stock items. */
+  skuPolicy: (sku: string) => ({ pk: `CATALOGUE#${sku}`, sk: 'POLICY' }),
   /** A sales channel's webhook for order events (its URL and signing secret). */
   channelWebhook: (channelId: string) => ({ pk: `CHANNEL#${channelId}`, sk: 'WEBHOOK' }),
   /**

@@ -102,6 +102,12 @@ export const functions = {
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
   },
+  putSkuPolicy: {
+    entry: 'functions/handlers/inventory/put-sku-policy.api.ts',
+    description: "Sets a SKU's return policy (returnable, return window)",
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
   putStock: {
     entry: 'functions/handlers/inventory/put-stock.api.ts',
     description:

@@ -48,6 +48,7 @@ const longestKeys: Record<string, () => unknown> = {
   carrierIndex: () => keys.carrierIndex(id),
   carrierSecret: () => keys.carrierSecret(id, at),
   channelWebhook: () => keys.channelWebhook(id),
+  skuPolicy: () => keys.skuPolicy(sku),
   channelEvent: () =>
     keys.channelEvent(
       longestOrderId,

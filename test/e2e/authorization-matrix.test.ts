@@ -45,6 +45,7 @@ const policy: Record<string, Policy> = {
   'GET /health': { public: true },
   'GET /openapi.json': { public: true },
   'PUT /locations/{locationId}': { allowed: ['ops'] },
+  'PUT /skus/{sku}': { allowed: ['ops'] },
   'PUT /locations/{locationId}/stock/{sku}': { allowed: ['staff', 'ops'] },
   'PUT /locations/{locationId}/stock/{sku}/shards': { allowed: ['ops'] },
   'GET /locations/{locationId}/tasks': { allowed: ['staff', 'ops'] },

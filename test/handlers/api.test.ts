@@ -7,6 +7,7 @@ import { transactWrite } from '../../functions/adapters/dynamodb/items';
 import { apiKeyHash, savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { transitionOrder } from '../../functions/adapters/dynamodb/reservations';
 import { shipmentPuts } from '../../functions/adapters/dynamodb/shipments';
+import { getSkuPolicies } from '../../functions/adapters/dynamodb/sku-policies';
 import { keys as principalKeys } from '../../functions/contracts/keys';
 import { routes } from '../../functions/contracts/system';
 import { planShipments } from '../../functions/core/shipments';
@@ -614,6 +615,24 @@ describe('orders', () => {
       ),
     ).toEqual(['/lines']);
     expect(await itemCount()).toBe(before);
+  });
+
+  it("sets a SKU's return policy (ops only), refusing a bad one with the field named", async () => {
+    const put = (body: unknown, apiKey = keys.ops) => call('PUT', '/skus/SKU-POLICY', { apiKey, body });
+    const set = await put({ returnable: true, returnWindowDays: 14 });
+    expect(set).toMatchObject({
+      status: 200,
+      json: { sku: 'SKU-POLICY', returnable: true, returnWindowDays: 14, updatedAt: expect.any(String) },
+    });
+    const tableRef = { document: table.document, tableName: table.tableName };
+    const policies = await getSkuPolicies(tableRef, ['SKU-POLICY', 'SKU-NONE']);
+    expect([...policies]).toEqual([['SKU-POLICY', { returnable: true, returnWindowDays: 14 }]]);
+    expect((await put({ returnable: false })).json).not.toHaveProperty('returnWindowDays');
+    expect((await getSkuPolicies(tableRef, ['SKU-POLICY'])).get('SKU-POLICY')).toEqual({ returnable: false });
+    expectProblem(await put({ returnable: true, returnWindowDays: -1 }), 422);
+    expectProblem(await put({ returnable: 'yes' }), 422);
+    expectProblem(await put({ returnable: true, window: 3 }), 422);
+    expectProblem(await put({ returnable: true }, keys.channel), 403);
   });
 
   it('keeps the price of each line and the currency the channel charged in', async () => {

@@ -61,6 +61,7 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
   return {
     'GET /health': { path: '/health' },
     'GET /openapi.json': { path: '/openapi.json' },
+    'PUT /skus/{sku}': { path: '/skus/SKU-MATRIX-POLICY', body: { returnable: true, returnWindowDays: 14 } },
     'PUT /locations/{locationId}': {
       path: `/locations/${ids.ownLocation}`,
       body: { type: 'store', name: 'Matrix store', lat: 51.5, lng: -0.1, fulfils: ['pickup'] },
