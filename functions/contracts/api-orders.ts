@@ -1,4 +1,5 @@
 import { idempotencyKeyHeader, type RouteContract } from './api-model';
+import * as returnSchemas from './returns';
 import * as domainSchemas from './schemas';
 
 /** The route contracts of orders: accept, read, cancel (contracts/api.ts merges every area's). */
@@ -11,6 +12,17 @@ export const orderContracts = {
     successStatus: 202,
     response: domainSchemas.orderAcceptedSchema,
     problems: [409, 415, 422],
+  },
+  'POST /orders/{orderId}/returns': {
+    summary:
+      'Ask to return delivered units (idempotently): within each SKU policy and window, never more than delivered less earlier returns',
+    access: { roles: ['channel'] },
+    params: domainSchemas.orderIdParamsSchema,
+    headers: [idempotencyKeyHeader],
+    body: returnSchemas.createReturnBodySchema,
+    successStatus: 202,
+    response: returnSchemas.returnAcceptedSchema,
+    problems: [404, 409, 415, 422],
   },
   'GET /orders/{orderId}': {
     summary: 'Order status, lines, allocations, shipments, returns and timeline',

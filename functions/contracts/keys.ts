@@ -118,6 +118,12 @@ export const keys = {
     sk: `PERFORMANCE#${day}#${String(shard).padStart(2, '0')}`,
   }),
   carrierPerformancePrefix: 'PERFORMANCE#',
+  /** An order's n-th return, in the order's partition (so a return request is conditioned on the order). */
+  orderReturn: (orderId: string, number: number) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `RETURN#${String(number).padStart(2, '0')}`,
+  }),
+  orderReturnPrefix: 'RETURN#',
   /** A SKU's catalogue policy (returnable, return window), apart from its stock items. */
   skuPolicy: (sku: string) => ({ pk: `CATALOGUE#${sku}`, sk: 'POLICY' }),
   /** A sales channel's webhook for order events (its URL and signing secret). */

@@ -337,7 +337,17 @@ export const orderResponseSchema = z.object({
   /** Pickup orders short at the chosen store: other pickup stores that could serve the whole order, nearest first. */
   pickupAlternatives: z.array(identifierSchema).optional(),
   shipments: z.array(shipmentViewSchema),
-  returns: z.array(z.unknown()),
+  /** Its returns (contracts/returns.ts returnSummarySchema), oldest first. */
+  returns: z.array(
+    z.object({
+      returnId: z.string(),
+      status: z.string(),
+      method: z.string(),
+      lines: z.array(z.object({ sku: z.string(), qty: z.number().int(), reason: z.string() })),
+      rmaCode: z.string(),
+      dropOffBy: z.string(),
+    }),
+  ),
   timeline: z.array(timelineEntrySchema),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -145,6 +145,13 @@ export const functions = {
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
+  requestReturn: {
+    entry: 'functions/handlers/orders/request-return.api.ts',
+    description:
+      'A customer asks to return delivered units: checked against the SKU policy, the window and earlier returns, recorded once',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
   createOrder: {
     entry: 'functions/handlers/orders/create-order.api.ts',
     description: 'Accepts an order idempotently and starts its fulfilment workflow',

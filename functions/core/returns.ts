@@ -114,3 +114,46 @@ export function refundFor(
   const gross = refunded.reduce((sum, line) => sum + line.amount, 0);
   return { amount: Math.max(0, gross - replacementTotal), lines: refunded };
 }
+
+/**
+ * What the customer has of each SKU: the units of every customer shipment delivered or collected (a
+ * pickup's own lines and what its transfers brought), and when the last of them reached them.
+ */
+export function deliveredUnits(
+  shipments: readonly {
+    readonly type: string;
+    readonly status: string;
+    readonly lines: readonly { readonly sku: string; readonly qty: number }[];
+    readonly received?: readonly { readonly sku: string; readonly qty: number }[] | undefined;
+    readonly events: readonly { readonly at: string; readonly status: string }[];
+  }[],
+): Map<string, DeliveredUnits> {
+  const units = new Map<string, DeliveredUnits>();
+  for (const shipment of shipments) {
+    if (shipment.type === 'transfer' || (shipment.status !== 'DELIVERED' && shipment.status !== 'COLLECTED'))
+      continue;
+    const at = shipment.events.findLast((event) => event.status === shipment.status)?.at ?? '';
+    for (const line of [...shipment.lines, ...(shipment.received ?? [])]) {
+      const before = units.get(line.sku);
+      units.set(line.sku, {
+        qty: (before?.qty ?? 0) + line.qty,
+        at: before && before.at > at ? before.at : at,
+      });
+    }
+  }
+  return units;
+}
+
+/** Units of each SKU the order's returns already ask back, lapsed returns (expired, rejected) left out. */
+export function unitsAskedBack(
+  returns: readonly {
+    readonly status: string;
+    readonly lines: readonly { readonly sku: string; readonly qty: number }[];
+  }[],
+  lapsed: readonly string[],
+): Map<string, number> {
+  const asked = new Map<string, number>();
+  for (const request of returns.filter((candidate) => !lapsed.includes(candidate.status)))
+    for (const line of request.lines) asked.set(line.sku, (asked.get(line.sku) ?? 0) + line.qty);
+  return asked;
+}

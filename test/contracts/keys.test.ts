@@ -49,6 +49,7 @@ const longestKeys: Record<string, () => unknown> = {
   carrierSecret: () => keys.carrierSecret(id, at),
   channelWebhook: () => keys.channelWebhook(id),
   skuPolicy: () => keys.skuPolicy(sku),
+  orderReturn: () => keys.orderReturn(id, 99),
   channelEvent: () =>
     keys.channelEvent(
       longestOrderId,

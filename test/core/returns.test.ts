@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { refundFor, refuseReturn, returnReasons } from '../../functions/core/returns';
+import {
+  deliveredUnits,
+  refundFor,
+  refuseReturn,
+  returnReasons,
+  unitsAskedBack,
+} from '../../functions/core/returns';
 
 /** The returns policy (docs/returns.md): what may be returned, and what a received return refunds. */
 describe('refuseReturn', () => {
@@ -120,5 +126,57 @@ describe('refundFor', () => {
         },
       ),
     );
+  });
+});
+
+describe('deliveredUnits and unitsAskedBack', () => {
+  const event = (status: string, at: string) => ({ status, at });
+  it('counts what reached the customer, pickups with their transfers, and when the last of it did', () => {
+    const units = deliveredUnits([
+      {
+        type: 'delivery',
+        status: 'DELIVERED',
+        lines: [{ sku: 'A', qty: 2 }],
+        events: [
+          event('PICKING', '2026-11-01T00:00:00.000Z'),
+          event('DELIVERED', '2026-11-03T00:00:00.000Z'),
+        ],
+      },
+      {
+        type: 'pickup',
+        status: 'COLLECTED',
+        lines: [{ sku: 'A', qty: 1 }],
+        received: [{ sku: 'B', qty: 1 }],
+        events: [event('COLLECTED', '2026-11-05T00:00:00.000Z')],
+      },
+      { type: 'delivery', status: 'HANDED_OVER', lines: [{ sku: 'C', qty: 1 }], events: [] },
+      { type: 'transfer', status: 'RECEIVED', lines: [{ sku: 'B', qty: 1 }], events: [] },
+      { type: 'delivery', status: 'DELIVERED', lines: [{ sku: 'A', qty: 1 }], events: [] },
+    ]);
+    expect([...units]).toEqual([
+      ['A', { qty: 4, at: '2026-11-05T00:00:00.000Z' }],
+      ['B', { qty: 1, at: '2026-11-05T00:00:00.000Z' }],
+    ]);
+  });
+
+  it('adds up what returns ask back, leaving lapsed ones out', () => {
+    const asked = unitsAskedBack(
+      [
+        { status: 'REQUESTED', lines: [{ sku: 'A', qty: 1 }] },
+        {
+          status: 'REFUNDED',
+          lines: [
+            { sku: 'A', qty: 1 },
+            { sku: 'B', qty: 2 },
+          ],
+        },
+        { status: 'EXPIRED', lines: [{ sku: 'A', qty: 5 }] },
+      ],
+      ['EXPIRED', 'REJECTED'],
+    );
+    expect([...asked]).toEqual([
+      ['A', 2],
+      ['B', 2],
+    ]);
   });
 });

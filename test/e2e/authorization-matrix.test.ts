@@ -46,6 +46,7 @@ const policy: Record<string, Policy> = {
   'GET /openapi.json': { public: true },
   'PUT /locations/{locationId}': { allowed: ['ops'] },
   'PUT /skus/{sku}': { allowed: ['ops'] },
+  'POST /orders/{orderId}/returns': { allowed: ['channel'], notFound: ['other channel'] },
   'PUT /locations/{locationId}/stock/{sku}': { allowed: ['staff', 'ops'] },
   'PUT /locations/{locationId}/stock/{sku}/shards': { allowed: ['ops'] },
   'GET /locations/{locationId}/tasks': { allowed: ['staff', 'ops'] },

@@ -86,6 +86,11 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       },
     },
     'GET /orders/{orderId}': { path: `/orders/${ids.channelOrderId}` },
+    'POST /orders/{orderId}/returns': {
+      path: `/orders/${ids.channelOrderId}/returns`,
+      headers: { 'idempotency-key': 'matrix-return' },
+      body: { lines: [{ sku: 'SKU-MATRIX', qty: 1, reason: 'other' }], method: 'store_dropoff' },
+    },
     'POST /orders/{orderId}/cancel': {
       path: `/orders/${ids.channelOrderId}/cancel`,
       body: { reason: 'matrix' },

@@ -263,11 +263,14 @@ export async function loadOrderPartition(
   holds: HoldRecord[];
   timeline: TimelineEntry[];
   shipments: ShipmentRecord[];
+  returns: Record<string, unknown>[];
 }> {
   let order: OrderRecord | undefined;
   const holds: HoldRecord[] = [];
   const timeline: TimelineEntry[] = [];
   const shipments: ShipmentRecord[] = [];
+  // Parsed by the returns adapter (returns.ts), which builds on this module.
+  const returns: Record<string, unknown>[] = [];
   const items = await queryAll(table, 'loadOrderPartition', {
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
@@ -279,8 +282,9 @@ export async function loadOrderPartition(
     else if (sortKey.startsWith(keys.holdPrefix)) holds.push(holdRecordSchema.parse(item));
     else if (sortKey.startsWith(keys.timelinePrefix)) timeline.push(timelineEntrySchema.parse(item));
     else if (sortKey.startsWith(keys.shipmentPrefix)) shipments.push(shipmentRecordSchema.parse(item));
+    else if (sortKey.startsWith(keys.orderReturnPrefix)) returns.push(item);
   }
-  return { order, holds, timeline, shipments };
+  return { order, holds, timeline, shipments, returns };
 }
 
 /**
@@ -291,7 +295,7 @@ export async function getOrderView(
   table: TableRef,
   orderId: string,
 ): Promise<Omit<OrderResponse, 'channelId'> | undefined> {
-  const { order, timeline, shipments } = await loadOrderPartition(table, orderId);
+  const { order, timeline, shipments, returns } = await loadOrderPartition(table, orderId);
   if (!order) return undefined;
   return {
     orderId: order.orderId,
@@ -304,9 +308,19 @@ export async function getOrderView(
     ...(order.shortfall.length > 0 ? { shortfall: order.shortfall } : {}),
     ...(order.pickupAlternatives.length > 0 ? { pickupAlternatives: order.pickupAlternatives } : {}),
     shipments: shipments.map(shipmentView),
-    returns: [],
+    returns: returns.map(returnSummaryOf),
     timeline: timeline.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
   };
 }
+
+/** A return as the order view lists it (contracts/returns.ts returnSummarySchema). */
+const returnSummaryOf = (item: Record<string, unknown>) => ({
+  returnId: String(item.returnId),
+  status: String(item.status),
+  method: String(item.method),
+  lines: item.lines as { sku: string; qty: number; reason: string }[],
+  rmaCode: String(item.rmaCode),
+  dropOffBy: String(item.dropOffBy),
+});

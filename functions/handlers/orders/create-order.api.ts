@@ -3,13 +3,13 @@ import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { acceptOrder } from '../../adapters/dynamodb/orders';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { startNamedExecution } from '../../adapters/sfn/executions';
-import { idempotencyKeySchema } from '../../contracts/api-model';
 import { orderContracts } from '../../contracts/api-orders';
 import { problemCodes } from '../../contracts/errors';
 import { orderIdFor } from '../../contracts/order-ids';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { canonicalJson, sha256Hex } from '../../shared/hash';
 import { httpHandler } from '../../shared/http';
+import { requireIdempotencyKey } from '../../shared/idempotency';
 import { countMetric } from '../../shared/observability';
 import { HttpProblem } from '../../shared/problem';
 
@@ -18,22 +18,7 @@ const table = { document: createDocumentClient(), tableName: environment.TABLE_N
 const sfn = createStepFunctionsClient();
 
 export const handler = httpHandler(orderContracts['POST /orders'], async ({ body, principal, headers }) => {
-  const key = idempotencyKeySchema.safeParse(headers['idempotency-key']);
-  if (!key.success) {
-    throw new HttpProblem(
-      400,
-      problemCodes.missingIdempotencyKey,
-      'An Idempotency-Key header (1-255 printable ASCII characters, no comma: one key) is required.',
-      [
-        {
-          pointer: '/headers/idempotency-key',
-          field: 'Idempotency-Key',
-          message: 'required, 1-255 printable ASCII characters without a comma',
-        },
-      ],
-    );
-  }
-  const idempotencyKey = key.data;
+  const idempotencyKey = requireIdempotencyKey(headers);
   const channelOrderId = body.orderId ?? `ord_${randomUUID()}`;
   const orderId = orderIdFor(principal, channelOrderId);
   // Only a principal misconfigured with a scope that is no channel id gets here (contracts/order-ids.ts).

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import type { TableRef } from '../adapters/dynamodb/client';
+import { loadOrderPartition } from '../adapters/dynamodb/orders';
+import {
+  getReturnIdempotencyRecord,
+  type ReturnIdempotencyRecord,
+  type ReturnRecord,
+  recordReturn,
+  returnRecordSchema,
+} from '../adapters/dynamodb/returns';
+import { getSkuPolicies } from '../adapters/dynamodb/sku-policies';
+import { TransientError } from '../contracts/errors';
+import { splitOrderId } from '../contracts/order-ids';
+import {
+  type CreateReturnBody,
+  dropOffDays,
+  lapsedReturnStatuses,
+  type ReturnAccepted,
+} from '../contracts/returns';
+import { canTransition } from '../core/order-status';
+import { deliveredUnits, type ReturnRefusal, refuseReturn, unitsAskedBack } from '../core/returns';
+
+export type RequestReturnResult =
+  | { readonly kind: 'accepted' | 'replayed'; readonly answer: ReturnAccepted }
+  | { readonly kind: 'not-found' }
+  /** The Idempotency-Key was used for another body. */
+  | { readonly kind: 'key-reused' }
+  | { readonly kind: 'refused'; readonly refusal: ReturnRefusal };
+
+const attempts = 5;
+
+/**
+ * A customer asks to return units of an order (docs/returns.md). What reached them, less what other returns
+ * already ask back, within each SKU's window and policy, may come back (core/returns.ts). The return, the
+ * order's status (RETURN_REQUESTED) and its timeline, and the caller's idempotency record are written in one
+ * transaction conditioned on the order's version: of two requests at once for the same units, one is
+ * recorded and the other reads again and is refused. The same key and body again answers the same.
+ */
+export async function requestReturn(
+  table: TableRef,
+  input: {
+    readonly orderId: string;
+    readonly principalId: string;
+    readonly idempotencyKey: string;
+    readonly requestHash: string;
+    readonly body: CreateReturnBody;
+    readonly now: Date;
+  },
+): Promise<RequestReturnResult> {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const partition = await loadOrderPartition(table, input.orderId);
+    const { order } = partition;
+    if (!order) return { kind: 'not-found' };
+    const returns = partition.returns.map((item) => returnRecordSchema.parse(item));
+    const refusal = refuseReturn({
+      lines: input.body.lines,
+      delivered: deliveredUnits(partition.shipments),
+      requestedBefore: unitsAskedBack(returns, lapsedReturnStatuses),
+      policies: await getSkuPolicies(
+        table,
+        input.body.lines.map((line) => line.sku),
+      ),
+      now: input.now,
+    });
+    const record = newReturn(
+      input,
+      order.orderId,
+      Math.max(0, ...returns.map((existing) => existing.number)) + 1,
+    );
+    const answer: ReturnAccepted = {
+      returnId: shownReturnId(record),
+      status: record.status,
+      rmaCode: record.rmaCode,
+      dropOffBy: record.dropOffBy,
+    };
+    const idempotency: ReturnIdempotencyRecord = {
+      requestHash: input.requestHash,
+      response: { status: 202, body: answer },
+    };
+    // A refusal writes nothing, but a repeat of a request that was accepted is answered as it was first.
+    if (refusal) {
+      const replay = await replayOf(table, input);
+      return replay ?? { kind: 'refused', refusal };
+    }
+    const status = canTransition(order.status, 'RETURN_REQUESTED') ? 'RETURN_REQUESTED' : undefined;
+    const result = await recordReturn(table, {
+      order,
+      record,
+      // The count always changes, so the write is conditioned on the order even when its status stays.
+      orderChanges: { returnCount: record.number, ...(status ? { status } : {}) },
+      entry: {
+        at: record.createdAt,
+        ...(status ? { status } : {}),
+        event: 'RETURN_REQUESTED',
+        actor: input.principalId,
+        step: 'RequestReturn',
+        reason: record.returnId,
+      },
+      idempotency: { principalId: input.principalId, key: input.idempotencyKey, record: idempotency },
+      now: input.now,
+    });
+    if (result.kind === 'recorded') return { kind: 'accepted', answer };
+    if (result.kind === 'key-used')
+      return result.record?.requestHash === input.requestHash
+        ? { kind: 'replayed', answer: result.record.response.body }
+        : { kind: 'key-reused' };
+  }
+  throw new TransientError(`order ${input.orderId} kept changing while a return was requested`);
+}
+
+function newReturn(
+  input: { readonly principalId: string; readonly body: CreateReturnBody; readonly now: Date },
+  orderId: string,
+  number: number,
+): ReturnRecord {
+  const at = input.now.toISOString();
+  const { body } = input;
+  return {
+    returnId: `${orderId}-r${number}`,
+    orderId,
+    number,
+    status: 'REQUESTED',
+    method: body.method,
+    ...(body.storeId ? { storeId: body.storeId } : {}),
+    ...(body.pickupAddress ? { pickupAddress: body.pickupAddress } : {}),
+    lines: body.lines,
+    ...(body.exchange ? { exchange: body.exchange } : {}),
+    // A reference to write on the parcel or show at the counter, not a secret: 40 random bits, base32.
+    rmaCode: `RMA-${randomBytes(5).readUIntBE(0, 5).toString(32).toUpperCase().padStart(8, '0')}`,
+    dropOffBy: new Date(input.now.getTime() + dropOffDays * 86_400_000).toISOString(),
+    requestedBy: input.principalId,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/** How the order's channel names the return: its own order id, then the return's number. */
+const shownReturnId = (record: ReturnRecord) =>
+  `${splitOrderId(record.orderId)?.channelOrderId ?? record.orderId}-r${record.number}`;
+
+/** The answer to an earlier accepted request with this key, if this is one. */
+async function replayOf(
+  table: TableRef,
+  input: { readonly principalId: string; readonly idempotencyKey: string; readonly requestHash: string },
+): Promise<RequestReturnResult | undefined> {
+  const record = await getReturnIdempotencyRecord(table, input.principalId, input.idempotencyKey);
+  if (!record) return undefined;
+  return record.requestHash === input.requestHash
+    ? { kind: 'replayed', answer: record.response.body }
+    : { kind: 'key-reused' };
+}
