@@ -129,6 +129,7 @@ function newReturn(
     rmaCode: `RMA-${randomBytes(5).readUIntBE(0, 5).toString(32).toUpperCase().padStart(8, '0')}`,
     dropOffBy: new Date(input.now.getTime() + dropOffDays * 86_400_000).toISOString(),
     requestedBy: input.principalId,
+    events: [{ at, status: 'REQUESTED', actor: input.principalId, step: 'RequestReturn' }],
     version: 1,
     createdAt: at,
     updatedAt: at,

@@ -24,6 +24,15 @@ export const orderContracts = {
     response: returnSchemas.returnAcceptedSchema,
     problems: [404, 409, 415, 422],
   },
+  'GET /returns/{returnId}': {
+    summary:
+      'A return: its lines, method, status and timeline (the channel of its order, ops, staff of its store)',
+    access: { roles: ['channel', 'ops', 'staff'] },
+    params: returnSchemas.returnIdParamsSchema,
+    successStatus: 200,
+    response: returnSchemas.returnViewSchema,
+    problems: [404],
+  },
   'GET /orders/{orderId}': {
     summary: 'Order status, lines, allocations, shipments, returns and timeline',
     access: { roles: ['channel', 'ops'] },

@@ -46,6 +46,7 @@ export const problemCodes = {
   returnNotReturnable: 'RETURNS.NOT_RETURNABLE',
   returnQtyExceedsDelivered: 'RETURNS.QTY_EXCEEDS_DELIVERED',
   returnNothingDelivered: 'RETURNS.NOTHING_DELIVERED',
+  returnNotFound: 'RETURNS.NOT_FOUND',
   idempotencyKeyReused: 'ORDERS.IDEMPOTENCY_KEY_REUSED',
   shipmentNotFound: 'SHIPMENTS.NOT_FOUND',
   shipmentState: 'SHIPMENTS.INVALID_STATE',

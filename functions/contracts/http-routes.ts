@@ -51,6 +51,7 @@ export const routes = [
   { method: 'PUT', path: '/ops/channels/{channelId}/webhook', function: 'manageChannelWebhooks' },
   { method: 'PUT', path: '/skus/{sku}', function: 'putSkuPolicy' },
   { method: 'POST', path: '/orders/{orderId}/returns', function: 'requestReturn' },
+  { method: 'GET', path: '/returns/{returnId}', function: 'getReturn' },
   // Signed with the carrier's secret (Standard Webhooks), not an API key: the handler verifies it.
   { method: 'POST', path: '/couriers/{carrierId}/events', function: 'receiveCarrierEvent', public: true },
   { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },

@@ -98,3 +98,29 @@ export const returnSummarySchema = z.object({
   rmaCode: z.string(),
   dropOffBy: z.iso.datetime(),
 });
+
+/** `<order reference>-r<n>`: the channel's own order id for a channel, the system-wide id for ops and staff. */
+export const returnIdParamsSchema = z.object({
+  returnId: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*-r\d{1,2}$/, 'must be <orderId>-r<n>'),
+});
+
+/** `GET /returns/{returnId}`: the return with its life so far. */
+export const returnViewSchema = returnSummarySchema.extend({
+  orderId: z.string(),
+  storeId: z.string().optional(),
+  exchange: z.array(z.object({ sku: skuSchema, qty: z.number().int() })).optional(),
+  timeline: z.array(
+    z.object({ at: z.iso.datetime(), status: returnStatusSchema, actor: z.string(), step: z.string() }),
+  ),
+});
+
+/** The order reference and the return's number a return id names. */
+export function splitReturnId(
+  returnId: string,
+): { readonly orderReference: string; readonly number: number } | undefined {
+  const match = /^(.+)-r(\d{1,2})$/.exec(returnId);
+  return match ? { orderReference: match[1] as string, number: Number(match[2]) } : undefined;
+}

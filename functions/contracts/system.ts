@@ -145,6 +145,12 @@ export const functions = {
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
+  getReturn: {
+    entry: 'functions/handlers/orders/get-return.api.ts',
+    description: 'A return as its channel, ops or the staff of its store see it',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+  },
   requestReturn: {
     entry: 'functions/handlers/orders/request-return.api.ts',
     description:

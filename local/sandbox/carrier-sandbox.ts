@@ -120,7 +120,12 @@ class SandboxCouriers {
       deliveryId: `dlv_${carrierId.toLowerCase()}_${this.sequence}`,
       carrierId,
       reference: request.reference,
-      trackingNumber: `${carrierId.replace(/[^A-Z]/g, '').slice(0, 4)}${String(100000 + this.sequence)}`,
+      // The initials of the carrier's name: CARRIER-BIKE-COURIERS numbers its parcels CBC100001, …
+      trackingNumber: `${carrierId
+        .split('-')
+        .map((word) => word.charAt(0))
+        .join('')
+        .toUpperCase()}${String(100000 + this.sequence)}`,
       fee: quoted.fee,
       etaAt: quoted.etaAt,
       status: 'booked',

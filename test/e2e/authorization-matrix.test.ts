@@ -47,6 +47,10 @@ const policy: Record<string, Policy> = {
   'PUT /locations/{locationId}': { allowed: ['ops'] },
   'PUT /skus/{sku}': { allowed: ['ops'] },
   'POST /orders/{orderId}/returns': { allowed: ['channel'], notFound: ['other channel'] },
+  'GET /returns/{returnId}': {
+    allowed: ['channel', 'ops', 'staff'],
+    notFound: ['other channel', 'other store staff'],
+  },
   'PUT /locations/{locationId}/stock/{sku}': { allowed: ['staff', 'ops'] },
   'PUT /locations/{locationId}/stock/{sku}/shards': { allowed: ['ops'] },
   'GET /locations/{locationId}/tasks': { allowed: ['staff', 'ops'] },

@@ -75,6 +75,28 @@ describe('return requests', () => {
         lines: lines('basic', 2).lines,
       }),
     ]);
+    // Read back: by the channel under its own ids, by ops under the system-wide ones; not by another channel.
+    const read = (id: string, key: string) => api(`/returns/${id}`, { key });
+    expect(await expectStatus(read(accepted.returnId as string, channel.A.key), 200)).toMatchObject({
+      returnId: accepted.returnId,
+      orderId: channelOrderIdOf(orderId),
+      status: 'REQUESTED',
+      method: 'store_dropoff',
+      rmaCode: accepted.rmaCode,
+      lines: lines('basic', 2).lines,
+      timeline: [
+        {
+          status: 'REQUESTED',
+          actor: `channel:${channel.A.id}`,
+          step: 'RequestReturn',
+          at: expect.any(String),
+        },
+      ],
+    });
+    expect(await expectStatus(read(`${orderId}-r1`, world.cloud.keys.ops), 200)).toMatchObject({ orderId });
+    await expectStatus(read(accepted.returnId as string, channel.B.key), 404);
+    await expectStatus(read(`${orderId}-r1`, world.staffKey.S2), 404);
+    await expectStatus(read(`${channelOrderIdOf(orderId)}-r9`, channel.A.key), 404);
     // One unit is left to return, and no more.
     const excess = await problem(ask(orderId, lines('basic', 2), 'r-basic-2'), 422);
     expect(excess.code).toBe('RETURNS.QTY_EXCEEDS_DELIVERED');

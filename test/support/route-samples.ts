@@ -86,6 +86,7 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       },
     },
     'GET /orders/{orderId}': { path: `/orders/${ids.channelOrderId}` },
+    'GET /returns/{returnId}': { path: `/returns/${ids.channelOrderId}-r1` },
     'POST /orders/{orderId}/returns': {
       path: `/orders/${ids.channelOrderId}/returns`,
       headers: { 'idempotency-key': 'matrix-return' },

@@ -1,7 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { keys } from '../../contracts/keys';
-import { type ReturnAccepted, returnMethods, returnStatusSchema } from '../../contracts/returns';
+import {
+  type ReturnAccepted,
+  returnMethods,
+  returnReasonSchema,
+  returnStatusSchema,
+} from '../../contracts/returns';
 import type { TimelineEntry } from '../../contracts/schemas';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
@@ -16,11 +21,15 @@ export const returnRecordSchema = z.object({
   method: z.enum(returnMethods),
   storeId: z.string().optional(),
   pickupAddress: z.record(z.string(), z.unknown()).optional(),
-  lines: z.array(z.object({ sku: z.string(), qty: z.number().int(), reason: z.string() })),
+  lines: z.array(z.object({ sku: z.string(), qty: z.number().int(), reason: returnReasonSchema })),
   exchange: z.array(z.object({ sku: z.string(), qty: z.number().int() })).optional(),
   rmaCode: z.string(),
   dropOffBy: z.string(),
   requestedBy: z.string(),
+  /** Every step of the return, with its actor. */
+  events: z
+    .array(z.object({ at: z.string(), status: returnStatusSchema, actor: z.string(), step: z.string() }))
+    .default([]),
   version: z.number().int().positive(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -130,4 +139,18 @@ export async function getReturnIdempotencyRecord(
         response: Item.response as ReturnIdempotencyRecord['response'],
       }
     : undefined;
+}
+
+/** An order's n-th return, or undefined. */
+export async function getReturn(
+  table: TableRef,
+  orderId: string,
+  number: number,
+): Promise<ReturnRecord | undefined> {
+  const { Item } = await callAws('getReturn', () =>
+    table.document.send(
+      new GetCommand({ TableName: table.tableName, Key: keys.orderReturn(orderId, number) }),
+    ),
+  );
+  return Item ? returnRecordSchema.parse(Item) : undefined;
 }
