@@ -4,7 +4,7 @@
  *   --verbose   print every function's log lines (Powertools JSON), prefixed with the function name
  * Environment: PORT (API port, default 3000), LOCAL_STATE_DIR (default .local).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalCloud } from './cloud';
 import { errorNoticeOf } from './console-notices';
@@ -66,7 +66,9 @@ const cloud = await startLocalCloud({
 
 const endpoints = { ...cloud.endpoints, keys: cloud.keys };
 const endpointsFile = join(stateDir, 'endpoints.json');
-writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+// Written aside and renamed into place: whoever waits for the file never reads half of it.
+writeFileSync(`${endpointsFile}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`);
+renameSync(`${endpointsFile}.tmp`, endpointsFile);
 
 const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
 console.log(`
