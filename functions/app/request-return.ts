@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TableRef } from '../adapters/dynamodb/client';
+import { getLocation } from '../adapters/dynamodb/locations';
 import { loadOrderPartition } from '../adapters/dynamodb/orders';
 import {
   getReturnIdempotencyRecord,
@@ -61,6 +62,7 @@ export async function requestReturn(
         input.body.lines.map((line) => line.sku),
       ),
       now: input.now,
+      ...(input.body.storeId ? { dropOffStore: (await getLocation(table, input.body.storeId)) ?? null } : {}),
     });
     const record = newReturn(
       input,

@@ -47,6 +47,7 @@ export const problemCodes = {
   returnQtyExceedsDelivered: 'RETURNS.QTY_EXCEEDS_DELIVERED',
   returnNothingDelivered: 'RETURNS.NOTHING_DELIVERED',
   returnNotFound: 'RETURNS.NOT_FOUND',
+  returnStoreNotAccepting: 'RETURNS.STORE_NOT_ACCEPTING',
   idempotencyKeyReused: 'ORDERS.IDEMPOTENCY_KEY_REUSED',
   shipmentNotFound: 'SHIPMENTS.NOT_FOUND',
   shipmentState: 'SHIPMENTS.INVALID_STATE',

@@ -95,7 +95,8 @@ export const timeZoneSchema = z.string().refine((zone) => {
  * - `sameDayCutoff` ("HH:MM" local): orders placed before it ship (or go out same-day) today;
  * - `pickWithinMinutes`: the pick-and-pack promise, which is also when a store's pick task falls due;
  * - `acceptsTransfers`: a pickup store that takes goods sent from elsewhere (ship-to-store);
- * - `pickupHoldHours`: how long a click-and-collect parcel waits at the counter.
+ * - `pickupHoldHours`: how long a click-and-collect parcel waits at the counter;
+ * - `acceptsReturns`: a store customers may bring returns to (every store does unless it says false).
  */
 export const dispatchSettingsSchema = z.object({
   timeZone: timeZoneSchema.optional(),
@@ -116,6 +117,7 @@ export const dispatchSettingsSchema = z.object({
     .min(1)
     .max(30 * 24)
     .optional(),
+  acceptsReturns: z.boolean().optional(),
 });
 export type DispatchSettings = z.infer<typeof dispatchSettingsSchema>;
 
@@ -125,6 +127,7 @@ export const dispatchDefaults = {
   pickWithinMinutes: 120,
   acceptsTransfers: false,
   pickupHoldHours: 72,
+  acceptsReturns: true,
 } as const satisfies Required<DispatchSettings>;
 
 /**

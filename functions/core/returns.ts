@@ -31,7 +31,12 @@ export interface DeliveredUnits {
 
 export type ReturnRefusal = {
   readonly status: 409 | 422;
-  readonly code: 'NOTHING_DELIVERED' | 'WINDOW_CLOSED' | 'NOT_RETURNABLE' | 'QTY_EXCEEDS_DELIVERED';
+  readonly code:
+    | 'NOTHING_DELIVERED'
+    | 'WINDOW_CLOSED'
+    | 'NOT_RETURNABLE'
+    | 'QTY_EXCEEDS_DELIVERED'
+    | 'STORE_NOT_ACCEPTING';
   readonly field: string;
   readonly reason: string;
 };
@@ -47,7 +52,17 @@ export function refuseReturn(input: {
   readonly requestedBefore: ReadonlyMap<string, number>;
   readonly policies: ReadonlyMap<string, SkuReturnPolicy>;
   readonly now: Date;
+  /** The store the customer means to bring it to, as found (null: no such location), if they named one. */
+  readonly dropOffStore?: { readonly type: string; readonly acceptsReturns?: boolean | undefined } | null;
 }): ReturnRefusal | undefined {
+  const store = input.dropOffStore;
+  if (store === null || (store && (store.type !== 'store' || store.acceptsReturns === false)))
+    return {
+      status: 422,
+      code: 'STORE_NOT_ACCEPTING',
+      field: 'storeId',
+      reason: 'that location does not take returns',
+    };
   if (input.delivered.size === 0)
     return {
       status: 409,

@@ -62,6 +62,18 @@ describe('refuseReturn', () => {
     ).toMatchObject({ status: 422, code: 'NOT_RETURNABLE' });
   });
 
+  it('refuses a drop-off at a location that is no store, does not exist, or takes no returns', () => {
+    const ask = { ...base, lines: [{ sku: 'SKU-A', qty: 1 }] };
+    expect(refuseReturn({ ...ask, dropOffStore: { type: 'store' } })).toBeUndefined();
+    expect(refuseReturn({ ...ask, dropOffStore: { type: 'store', acceptsReturns: true } })).toBeUndefined();
+    for (const store of [null, { type: 'warehouse' }, { type: 'store', acceptsReturns: false }])
+      expect(refuseReturn({ ...ask, dropOffStore: store })).toMatchObject({
+        status: 422,
+        code: 'STORE_NOT_ACCEPTING',
+        field: 'storeId',
+      });
+  });
+
   it('never lets the returns of an order ask for more units than were delivered, whatever their order', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 10 }), (asks) => {

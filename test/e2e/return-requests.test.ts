@@ -150,6 +150,32 @@ describe('return requests', () => {
       'REQUEST.VALIDATION_FAILED',
     );
     await problem(ask(orderId, lines('guarded', 1), 'r-other', channel.B.key), 404);
+    // A drop-off store must be a store that takes returns (S2 says it does not; WH is a warehouse).
+    await expectStatus(
+      api(`/locations/${world.id('S2')}`, {
+        method: 'PUT',
+        key: world.cloud.keys.ops,
+        body: {
+          name: 'S2',
+          type: 'store',
+          lat: 51.52,
+          lng: -0.13,
+          fulfils: ['pickup'],
+          acceptsReturns: false,
+        },
+      }),
+      200,
+    );
+    for (const place of ['S2', 'WH'] as const) {
+      const refused = await problem(
+        ask(orderId, { ...lines('guarded', 1), storeId: world.id(place) }, `r-${place}`),
+        422,
+      );
+      expect(refused.code).toBe('RETURNS.STORE_NOT_ACCEPTING');
+    }
+    expect(
+      (await problem(ask(orderId, { ...lines('guarded', 1), storeId: 'NO-SUCH-STORE' }, 'r-none'), 422)).code,
+    ).toBe('RETURNS.STORE_NOT_ACCEPTING');
     await problem(
       api(`/orders/${channelOrderIdOf(orderId)}/returns`, {
         method: 'POST',

@@ -18,6 +18,7 @@ const refusalCodes = {
   WINDOW_CLOSED: problemCodes.returnWindowClosed,
   NOT_RETURNABLE: problemCodes.returnNotReturnable,
   QTY_EXCEEDS_DELIVERED: problemCodes.returnQtyExceedsDelivered,
+  STORE_NOT_ACCEPTING: problemCodes.returnStoreNotAccepting,
 } as const;
 
 /** A customer's return request, through the order's channel (docs/returns.md). */
