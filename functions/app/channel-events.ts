@@ -43,6 +43,8 @@ export async function deliverChannelEvents(
   orderId: string,
 ): Promise<DeliveryOutcome> {
   const pending = await pendingChannelEvents(deps.table, orderId);
+  // A repeated or replayed request finds nothing pending: no need to read the channel's webhook.
+  if (pending.length === 0) return { delivered: 0, skipped: 0 };
   const channelId = splitOrderId(orderId)?.channelId;
   const webhook = channelId ? await getChannelWebhook(deps.table, channelId) : undefined;
   const outcome = { delivered: 0, skipped: 0 };

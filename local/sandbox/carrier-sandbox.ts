@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 // Plain geometry: the only product code the sandbox shares (it talks to the product over HTTP alone).
 import { distanceKm } from '../../functions/core/geo';
+import { readBody, send } from './http';
 import { playJourney, type SandboxDelivery, type SandboxScript, type WebhookTarget } from './journeys';
 
 /**
@@ -227,16 +228,8 @@ const view = (delivery: SandboxDelivery) => ({
   status: delivery.status,
 });
 
-function send(response: ServerResponse, status: number, body?: unknown): void {
-  if (response.headersSent) return;
-  response.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
-  response.end(body === undefined ? undefined : JSON.stringify(body));
-}
-
 async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readBody(request);
   return text === '' ? undefined : JSON.parse(text);
 }
 

@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { readBody, send } from './http';
 
 /**
  * A tiny sales-channel webhook receiver for the demo and the tests (docs/channel-events.md): one path per
@@ -87,16 +88,4 @@ export async function startChannelReceiver(options: {
     connect: (channelId, signingSecret) => secrets.set(channelId, signingSecret),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(response: ServerResponse, status: number, body?: unknown): void {
-  if (response.headersSent) return;
-  response.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
-  response.end(body === undefined ? undefined : JSON.stringify(body));
 }
