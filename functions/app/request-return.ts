@@ -12,12 +12,7 @@ import {
 import { getSkuPolicies } from '../adapters/dynamodb/sku-policies';
 import { TransientError } from '../contracts/errors';
 import { splitOrderId } from '../contracts/order-ids';
-import {
-  type CreateReturnBody,
-  dropOffDays,
-  lapsedReturnStatuses,
-  type ReturnAccepted,
-} from '../contracts/returns';
+import { type CreateReturnBody, lapsedReturnStatuses, type ReturnAccepted } from '../contracts/returns';
 import { canTransition } from '../core/order-status';
 import { deliveredUnits, type ReturnRefusal, refuseReturn, unitsAskedBack } from '../core/returns';
 
@@ -45,6 +40,8 @@ export async function requestReturn(
     readonly idempotencyKey: string;
     readonly requestHash: string;
     readonly body: CreateReturnBody;
+    /** How long the customer has to bring the goods back (or hand them to the courier). */
+    readonly dropOffSeconds: number;
     readonly now: Date;
   },
 ): Promise<RequestReturnResult> {
@@ -62,6 +59,14 @@ export async function requestReturn(
         input.body.lines.map((line) => line.sku),
       ),
       now: input.now,
+      exchange: input.body.exchange,
+      ...(order.currency
+        ? {
+            pricedSkus: new Set(
+              order.lines.flatMap((line) => (line.unitPrice === undefined ? [] : [line.sku])),
+            ),
+          }
+        : {}),
       ...(input.body.storeId ? { dropOffStore: (await getLocation(table, input.body.storeId)) ?? null } : {}),
     });
     const record = newReturn(
@@ -111,7 +116,12 @@ export async function requestReturn(
 }
 
 function newReturn(
-  input: { readonly principalId: string; readonly body: CreateReturnBody; readonly now: Date },
+  input: {
+    readonly principalId: string;
+    readonly body: CreateReturnBody;
+    readonly dropOffSeconds: number;
+    readonly now: Date;
+  },
   orderId: string,
   number: number,
 ): ReturnRecord {
@@ -129,7 +139,7 @@ function newReturn(
     ...(body.exchange ? { exchange: body.exchange } : {}),
     // A reference to write on the parcel or show at the counter, not a secret: 40 random bits, base32.
     rmaCode: `RMA-${randomBytes(5).readUIntBE(0, 5).toString(32).toUpperCase().padStart(8, '0')}`,
-    dropOffBy: new Date(input.now.getTime() + dropOffDays * 86_400_000).toISOString(),
+    dropOffBy: new Date(input.now.getTime() + input.dropOffSeconds * 1000).toISOString(),
     requestedBy: input.principalId,
     events: [{ at, status: 'REQUESTED', actor: input.principalId, step: 'RequestReturn' }],
     version: 1,

@@ -1,5 +1,4 @@
 import { idempotencyKeyHeader, type RouteContract } from './api-model';
-import * as returnSchemas from './returns';
 import * as domainSchemas from './schemas';
 
 /** The route contracts of orders: accept, read, cancel (contracts/api.ts merges every area's). */
@@ -12,26 +11,6 @@ export const orderContracts = {
     successStatus: 202,
     response: domainSchemas.orderAcceptedSchema,
     problems: [409, 415, 422],
-  },
-  'POST /orders/{orderId}/returns': {
-    summary:
-      'Ask to return delivered units (idempotently): within each SKU policy and window, never more than delivered less earlier returns',
-    access: { roles: ['channel'] },
-    params: domainSchemas.orderIdParamsSchema,
-    headers: [idempotencyKeyHeader],
-    body: returnSchemas.createReturnBodySchema,
-    successStatus: 202,
-    response: returnSchemas.returnAcceptedSchema,
-    problems: [404, 409, 415, 422],
-  },
-  'GET /returns/{returnId}': {
-    summary:
-      'A return: its lines, method, status and timeline (the channel of its order, ops, staff of its store)',
-    access: { roles: ['channel', 'ops', 'staff'] },
-    params: returnSchemas.returnIdParamsSchema,
-    successStatus: 200,
-    response: returnSchemas.returnViewSchema,
-    problems: [404],
   },
   'GET /orders/{orderId}': {
     summary: 'Order status, lines, allocations, shipments, returns and timeline',

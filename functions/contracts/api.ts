@@ -5,6 +5,7 @@ import { inventoryContracts } from './api-inventory';
 import type { RouteContract, RouteKey } from './api-model';
 import { orderContracts } from './api-orders';
 import { platformContracts } from './api-platform';
+import { returnContracts } from './api-returns';
 import { supplierContracts } from './api-suppliers';
 
 export type { RouteAccess, RouteContract, RouteKey } from './api-model';
@@ -23,4 +24,5 @@ export const apiContracts = {
   ...orderContracts,
   ...supplierContracts,
   ...channelContracts,
+  ...returnContracts,
 } as const satisfies Record<RouteKey, RouteContract>;

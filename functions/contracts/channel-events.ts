@@ -15,6 +15,7 @@ export const channelEventTypes = [
   'shipment.delivered',
   'order.delivery_failed',
   'order.not_collected',
+  'refund.requested',
 ] as const;
 export type ChannelEventType = (typeof channelEventTypes)[number];
 
@@ -29,6 +30,12 @@ export interface ChannelEventData {
   readonly pickupBy?: string;
   /** shipment.ready_for_pickup: filled in when it is sent (only its hash is stored). */
   readonly pickupCode?: string;
+  /** refund.requested: the return (under the channel's own ids), what to refund, and which request this is. */
+  readonly returnId?: string;
+  readonly amount?: number;
+  readonly currency?: string;
+  readonly lines?: readonly { readonly sku: string; readonly qty: number; readonly amount: number }[];
+  readonly attempt?: number;
   readonly proof?: {
     readonly kind: string;
     readonly ref: string;

@@ -15,6 +15,9 @@ export const orderNotFoundErrorName = 'OrderNotFound';
 /** The shipment a dispatch task names does not exist (not retried: redriving cannot fix it). */
 export const shipmentNotFoundErrorName = 'ShipmentNotFound';
 
+/** A returns task was given a return that does not exist: a bug, not worth retrying. */
+export const returnNotFoundErrorName = 'Return.NotFound';
+
 /** No supplier can deliver a backorder: fulfilment catches it and rejects the order (a business outcome). */
 export const backorderCannotBeProcuredErrorName = 'Backorder.CannotBeProcured';
 
@@ -48,6 +51,10 @@ export const problemCodes = {
   returnNothingDelivered: 'RETURNS.NOTHING_DELIVERED',
   returnNotFound: 'RETURNS.NOT_FOUND',
   returnStoreNotAccepting: 'RETURNS.STORE_NOT_ACCEPTING',
+  returnState: 'RETURNS.INVALID_STATE',
+  receiptMismatch: 'RETURNS.RECEIPT_MISMATCH',
+  exchangeUnpriced: 'RETURNS.EXCHANGE_NOT_PRICED',
+  damagedBelowWriteOff: 'INVENTORY.DAMAGED_BELOW_WRITE_OFF',
   idempotencyKeyReused: 'ORDERS.IDEMPOTENCY_KEY_REUSED',
   shipmentNotFound: 'SHIPMENTS.NOT_FOUND',
   shipmentState: 'SHIPMENTS.INVALID_STATE',
@@ -89,7 +96,8 @@ export class WorkflowTaskError extends Error {
     override readonly name:
       | typeof invalidStatusTransitionErrorName
       | typeof orderNotFoundErrorName
-      | typeof shipmentNotFoundErrorName,
+      | typeof shipmentNotFoundErrorName
+      | typeof returnNotFoundErrorName,
     message: string,
   ) {
     super(message);

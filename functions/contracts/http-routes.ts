@@ -52,6 +52,10 @@ export const routes = [
   { method: 'PUT', path: '/skus/{sku}', function: 'putSkuPolicy' },
   { method: 'POST', path: '/orders/{orderId}/returns', function: 'requestReturn' },
   { method: 'GET', path: '/returns/{returnId}', function: 'getReturn' },
+  { method: 'POST', path: '/returns/{returnId}/received', function: 'receiveReturn' },
+  { method: 'POST', path: '/returns/{returnId}/refund', function: 'answerRefund' },
+  { method: 'POST', path: '/ops/returns/{returnId}/retry-refund', function: 'answerRefund' },
+  { method: 'POST', path: '/locations/{locationId}/damaged/{sku}/write-off', function: 'writeOffDamaged' },
   // Signed with the carrier's secret (Standard Webhooks), not an API key: the handler verifies it.
   { method: 'POST', path: '/couriers/{carrierId}/events', function: 'receiveCarrierEvent', public: true },
   { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },

@@ -51,6 +51,11 @@ export const keys = {
     sk: `EVENT#${at}#${step}#${event}`,
   }),
   replenishmentEventPartition: (sku: string, locationId: string) => `REPLENISHMENT#${locationId}#${sku}`,
+  /** The audit trail of a (sku, location)'s damaged write-offs, in its own partition (never read with stock). */
+  damagedWriteOff: (sku: string, locationId: string, idempotencyKey: string) => ({
+    pk: `DAMAGED#${locationId}#${sku}`,
+    sk: `WRITEOFF#${idempotencyKey}`,
+  }),
   orderPartition: (orderId: string) => `ORDER#${orderId}`,
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   /**
@@ -124,6 +129,18 @@ export const keys = {
     sk: `RETURN#${String(number).padStart(2, '0')}`,
   }),
   orderReturnPrefix: 'RETURN#',
+  /** A return listed for ops by its status, latest change last, through gsi2 (every return is in one). */
+  returnsByStatus: (status: string, at: string, returnId: string) => ({
+    gsi2pk: `RETURNS#${status}`,
+    gsi2sk: `${at}#${returnId}`,
+  }),
+  returnsByStatusPartition: (status: string) => `RETURNS#${status}`,
+  /** A return whose refund the channel reported failed, for ops to retry, through gsi1 (sparse). */
+  returnAttention: (since: string, returnId: string) => ({
+    gsi1pk: 'ATTENTION#RETURNS',
+    gsi1sk: `${since}#${returnId}`,
+  }),
+  returnAttentionPartition: 'ATTENTION#RETURNS',
   /** A SKU's catalogue policy (returnable, return window), apart from its stock items. */
   skuPolicy: (sku: string) => ({ pk: `CATALOGUE#${sku}`, sk: 'POLICY' }),
   /** A sales channel's webhook for order events (its URL and signing secret). */

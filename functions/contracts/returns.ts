@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { addressSchema, identifierSchema, skuSchema } from './schemas';
+import { orderIdFor } from './order-ids';
+import { addressSchema, identifierSchema, skuSchema, unitPriceSchema } from './schemas';
 
 /**
  * After-sales returns (issue 13, docs/returns.md). The catalogue's return policy per SKU comes first: what
@@ -68,8 +69,20 @@ export const createReturnBodySchema = z
     pickupAddress: addressSchema.optional(),
     /** Replacement lines: a linked replacement order once the returned units are accepted. */
     exchange: z
-      .array(z.object({ sku: skuSchema, qty: z.number().int().min(1).max(10_000) }))
+      .array(
+        z.object({
+          sku: skuSchema,
+          qty: z.number().int().min(1).max(10_000),
+          /** The replacement's price; defaults to what the order paid for the SKU (needed if it is not on it). */
+          unitPrice: unitPriceSchema.optional(),
+        }),
+      )
+      .min(1)
       .max(25)
+      .refine(
+        (lines) => new Set(lines.map((line) => line.sku)).size === lines.length,
+        'must not repeat a sku',
+      )
       .optional(),
   })
   .superRefine((body, context) => {
@@ -89,6 +102,19 @@ export const returnAcceptedSchema = z.object({
 });
 export type ReturnAccepted = z.infer<typeof returnAcceptedSchema>;
 
+/** A refund's state: asked of the channel, reported failed (needs ops), or done. */
+export const refundStates = ['requested', 'failed', 'succeeded'] as const;
+export type RefundState = (typeof refundStates)[number];
+
+export const refundViewSchema = z.object({
+  /** In the order's minor units; absent when the order carried no prices. */
+  amount: z.number().int().optional(),
+  currency: z.string().optional(),
+  status: z.enum(refundStates),
+  reference: z.string().optional(),
+  lines: z.array(z.object({ sku: skuSchema, qty: z.number().int(), amount: z.number().int() })),
+});
+
 /** A return as the order view lists it. */
 export const returnSummarySchema = z.object({
   returnId: z.string(),
@@ -97,6 +123,8 @@ export const returnSummarySchema = z.object({
   lines: z.array(returnLineSchema),
   rmaCode: z.string(),
   dropOffBy: z.iso.datetime(),
+  /** Filled in as the refund is asked for and answered. */
+  refund: refundViewSchema.optional(),
 });
 
 /** `<order reference>-r<n>`: the channel's own order id for a channel, the system-wide id for ops and staff. */
@@ -107,11 +135,81 @@ export const returnIdParamsSchema = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*-r\d{1,2}$/, 'must be <orderId>-r<n>'),
 });
 
+export const unitConditions = ['resellable', 'damaged', 'missing'] as const;
+
+/**
+ * `POST /returns/{returnId}/received`: what came back, as staff of the receiving location found it. Each SKU
+ * asked back must be accounted for in full (`missing` for units that did not come), possibly split by
+ * condition over several lines.
+ */
+export const receiveReturnBodySchema = z.strictObject({
+  locationId: identifierSchema,
+  lines: z
+    .array(
+      z.object({
+        sku: skuSchema,
+        qty: z.number().int().min(1).max(10_000),
+        condition: z.enum(unitConditions),
+      }),
+    )
+    .min(1)
+    .max(75),
+});
+export type ReceiveReturnBody = z.infer<typeof receiveReturnBodySchema>;
+
+/** `POST /returns/{returnId}/refund`: the channel's answer to refund.requested. */
+export const refundAnswerBodySchema = z
+  .strictObject({
+    status: z.enum(['succeeded', 'failed']),
+    /** The payment provider's reference of the refund (or of the failure). */
+    reference: z.string().min(1).max(200).optional(),
+  })
+  .superRefine((body, context) => {
+    if (body.status === 'succeeded' && !body.reference)
+      context.addIssue({ code: 'custom', path: ['reference'], message: 'required for a succeeded refund' });
+  });
+export type RefundAnswerBody = z.infer<typeof refundAnswerBodySchema>;
+
+/** How the returns workflow's steps answer: the return's status, and what its next wait needs. */
+export interface ReturnStepAnswer {
+  readonly status: ReturnStatus;
+  /** The drop-off wait's timeout: until dropOffBy, at most a day (the wait parks again). */
+  readonly waitSeconds: number | null;
+  /** The refund state the refund wait waits in. */
+  readonly refund: RefundState | null;
+}
+
+/** `POST /locations/{locationId}/damaged/{sku}/write-off`. */
+export const damagedStockParamsSchema = z.object({ locationId: identifierSchema, sku: skuSchema });
+export const writeOffBodySchema = z.strictObject({
+  qty: z.number().int().min(1).max(100_000),
+  reason: z.string().min(1).max(200),
+});
+export const writtenOffSchema = z.object({
+  locationId: z.string(),
+  sku: skuSchema,
+  writtenOff: z.number().int(),
+  damaged: z.number().int(),
+});
+
 /** `GET /returns/{returnId}`: the return with its life so far. */
 export const returnViewSchema = returnSummarySchema.extend({
   orderId: z.string(),
   storeId: z.string().optional(),
   exchange: z.array(z.object({ sku: skuSchema, qty: z.number().int() })).optional(),
+  receivedAt: z.string().optional(),
+  inspected: z
+    .array(
+      z.object({
+        sku: skuSchema,
+        resellable: z.number().int(),
+        damaged: z.number().int(),
+        missing: z.number().int(),
+      }),
+    )
+    .optional(),
+  refund: refundViewSchema.optional(),
+  replacementOrderId: z.string().optional(),
   timeline: z.array(
     z.object({ at: z.iso.datetime(), status: returnStatusSchema, actor: z.string(), step: z.string() }),
   ),
@@ -123,4 +221,18 @@ export function splitReturnId(
 ): { readonly orderReference: string; readonly number: number } | undefined {
   const match = /^(.+)-r(\d{1,2})$/.exec(returnId);
   return match ? { orderReference: match[1] as string, number: Number(match[2]) } : undefined;
+}
+
+/**
+ * The return a caller means by `returnId`, as (system-wide order id, number): a channel names its own orders'
+ * returns (another channel's answer as missing ones), ops and staff use the system-wide ids.
+ */
+export function returnKeyFor(
+  caller: { readonly role: string; readonly scope: string },
+  returnId: string,
+): { readonly orderId: string; readonly number: number } | undefined {
+  const named = splitReturnId(returnId);
+  const orderId =
+    named && orderIdFor(caller.role === 'staff' ? { ...caller, role: 'ops' } : caller, named.orderReference);
+  return named && orderId ? { orderId, number: named.number } : undefined;
 }

@@ -35,6 +35,8 @@ export const orderStatuses = [
   // The carrier could not deliver and brought the parcel back: its units are back in stock; the channel refunds.
   'DELIVERY_FAILED',
   'RETURN_REQUESTED',
+  // Some units came back and were refunded; the rest stay with the customer (or may still be returned).
+  'PARTIALLY_RETURNED',
   'RETURNED',
   'CANCELLED',
   'REJECTED',
@@ -141,6 +143,8 @@ export const stockFiguresSchema = z.object({
   available: countSchema,
   inbound: countSchema,
   safetyStock: countSchema,
+  /** Returned units found damaged here: never available, cleared only by a write-off (docs/returns.md). */
+  damaged: countSchema,
 });
 
 export const stockResponseSchema = stockFiguresSchema.extend({

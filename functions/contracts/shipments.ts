@@ -157,8 +157,11 @@ export function orderIdOfShipment(shipmentId: string): string | undefined {
   return parsed && shipmentIdSchema.safeParse(shipmentId).success ? parsed[1] : undefined;
 }
 
-/** The staff task a shipment's status opens, and where: none once it has left the staff's hands. */
-export const taskKinds = ['pick', 'pack', 'receive_transfer', 'collect'] as const;
+/**
+ * The staff task a shipment's status opens, and where: none once it has left the staff's hands. `inspect` is
+ * a return expected at a store (docs/returns.md), open until its goods are received.
+ */
+export const taskKinds = ['pick', 'pack', 'receive_transfer', 'collect', 'inspect'] as const;
 export type TaskKind = (typeof taskKinds)[number];
 
 export const taskKindSchema = z.enum(taskKinds);
@@ -171,7 +174,9 @@ export const listLocationTasksQuerySchema = z.object({
 export const locationTaskSchema = z.object({
   taskId: z.string(),
   kind: taskKindSchema,
-  shipmentId: z.string(),
+  /** The shipment the task is for; an inspect task names its return instead. */
+  shipmentId: z.string().optional(),
+  returnId: z.string().optional(),
   orderId: z.string(),
   lines: z.array(z.object({ sku: z.string(), qty: z.number().int() })),
   dueBy: z.iso.datetime(),

@@ -4,9 +4,9 @@
  */
 import { commonEnvironment, type FunctionDefinition } from './system-model';
 
-/** Only changes of orders and shipments reach the publisher (Lambda event filtering: no invocation for the rest). */
+/** Only changes of orders, shipments and returns reach the publisher (Lambda event filtering: no invocation for the rest). */
 export const channelEventsStreamFilter = {
-  dynamodb: { NewImage: { entity: { S: ['order', 'shipment'] } } },
+  dynamodb: { NewImage: { entity: { S: ['order', 'shipment', 'return'] } } },
 } as const;
 
 export const channelFunctions = {

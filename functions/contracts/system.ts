@@ -23,6 +23,7 @@ import {
   tables,
   type WorkflowDefinition,
 } from './system-model';
+import { returnsFunctions, returnsWorkflows } from './system-returns';
 
 export * from './system-model';
 export type WorkflowKey = keyof typeof workflows;
@@ -52,6 +53,7 @@ export const workflows = {
     tables: ['main'],
   },
   ...dispatchWorkflows,
+  ...returnsWorkflows,
 } as const satisfies Record<string, WorkflowDefinition>;
 
 /** The ops API over executions: every workflow in this definition, to list and redrive. */
@@ -144,19 +146,6 @@ export const functions = {
     description: 'Per-location and total stock of a SKU, with supplier availability',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
-  },
-  getReturn: {
-    entry: 'functions/handlers/orders/get-return.api.ts',
-    description: 'A return as its channel, ops or the staff of its store see it',
-    environment: { ...commonEnvironment },
-    grants: [{ table: 'main', access: 'read' }],
-  },
-  requestReturn: {
-    entry: 'functions/handlers/orders/request-return.api.ts',
-    description:
-      'A customer asks to return delivered units: checked against the SKU policy, the window and earlier returns, recorded once',
-    environment: { ...commonEnvironment },
-    grants: [{ table: 'main', access: 'readWrite' }],
   },
   createOrder: {
     entry: 'functions/handlers/orders/create-order.api.ts',
@@ -325,6 +314,7 @@ export const functions = {
   },
   ...dispatchFunctions,
   ...channelFunctions,
+  ...returnsFunctions,
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type { HttpMethod } from './http-routes';

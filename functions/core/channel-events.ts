@@ -1,4 +1,5 @@
 import type { ChannelEventData, ChannelEventType } from '../contracts/channel-events';
+import { splitOrderId } from '../contracts/order-ids';
 
 /**
  * Which channel events a committed change says happened (docs/channel-events.md): the order item's or a
@@ -44,6 +45,7 @@ export function channelEventsOf(
   before: ChangedItem | undefined,
   after: ChangedItem | undefined,
 ): DerivedEvent[] {
+  if (after?.entity === 'return') return refundRequests(before, after);
   if (!after || after.status === before?.status || typeof after.status !== 'string') return [];
   const orderId = String(after.orderId ?? '');
   const occurredAt = String(after.updatedAt ?? '');
@@ -104,4 +106,36 @@ function shipmentData(type: ChannelEventType, shipment: ChangedItem): ChannelEve
     ...(trackingNumber ? { trackingNumber } : {}),
     ...(booking?.etaAt ? { etaAt: booking.etaAt } : {}),
   };
+}
+
+/**
+ * A return's refund asked of the channel (docs/returns.md): each request (the first, and each ops retry after
+ * a failure) is a new attempt, and each attempt is one event. The return id is the channel's own.
+ */
+function refundRequests(before: ChangedItem | undefined, after: ChangedItem): DerivedEvent[] {
+  if (after.refundState !== 'requested') return [];
+  if (before?.refundState === 'requested' && before.refundAttempt === after.refundAttempt) return [];
+  const orderId = String(after.orderId ?? '');
+  const refund = (after.refund ?? {}) as {
+    amount?: number;
+    currency?: string;
+    lines?: { sku: string; qty: number; amount: number }[];
+  };
+  const channelOrderId = splitOrderId(orderId)?.channelOrderId ?? orderId;
+  const attempt = Number(after.refundAttempt ?? 1);
+  return [
+    {
+      type: 'refund.requested',
+      orderId,
+      occurredAt: String(after.updatedAt ?? ''),
+      id: `${String(after.returnId)}.a${attempt}.refund.requested`,
+      data: {
+        returnId: `${channelOrderId}-r${String(after.number)}`,
+        ...(refund.amount === undefined ? {} : { amount: refund.amount }),
+        ...(refund.currency ? { currency: refund.currency } : {}),
+        lines: refund.lines ?? [],
+        attempt,
+      },
+    },
+  ];
 }

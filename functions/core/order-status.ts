@@ -38,7 +38,9 @@ const allowedTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   READY_FOR_PICKUP: ['COLLECTED', 'NOT_COLLECTED', 'PICKING', 'BACKORDERED', 'CANCELLED'],
   DELIVERED: ['RETURN_REQUESTED'],
   COLLECTED: ['RETURN_REQUESTED'],
-  RETURN_REQUESTED: ['RETURNED'],
+  // A return that ends (closed, expired) takes the order to what its returns add up to (core/returns.ts).
+  RETURN_REQUESTED: ['PARTIALLY_RETURNED', 'RETURNED', 'DELIVERED', 'COLLECTED'],
+  PARTIALLY_RETURNED: ['RETURN_REQUESTED', 'RETURNED'],
   RETURNED: [],
   NOT_COLLECTED: [],
   CANCELLED: [],

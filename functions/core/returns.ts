@@ -2,6 +2,7 @@
  * After-sales returns (issue 13, docs/returns.md): what a customer may still return, and what a received
  * return refunds. Pure: the return request and the refund step apply these to what they read.
  */
+import type { RefundState, ReturnStatus, ReturnStepAnswer } from '../contracts/returns';
 
 export const returnReasons = [
   'damaged',
@@ -36,7 +37,8 @@ export type ReturnRefusal = {
     | 'WINDOW_CLOSED'
     | 'NOT_RETURNABLE'
     | 'QTY_EXCEEDS_DELIVERED'
-    | 'STORE_NOT_ACCEPTING';
+    | 'STORE_NOT_ACCEPTING'
+    | 'EXCHANGE_NOT_PRICED';
   readonly field: string;
   readonly reason: string;
 };
@@ -54,7 +56,23 @@ export function refuseReturn(input: {
   readonly now: Date;
   /** The store the customer means to bring it to, as found (null: no such location), if they named one. */
   readonly dropOffStore?: { readonly type: string; readonly acceptsReturns?: boolean | undefined } | null;
+  /** Replacements asked for, and the SKUs the order paid a price for (absent: the order carries no prices). */
+  readonly exchange?:
+    | readonly { readonly sku: string; readonly unitPrice?: number | undefined }[]
+    | undefined;
+  readonly pricedSkus?: ReadonlySet<string>;
 }): ReturnRefusal | undefined {
+  // A priced order's replacement must have a price: its own, or what the order paid for that SKU.
+  const unpriced = input.pricedSkus
+    ? input.exchange?.findIndex((line) => line.unitPrice === undefined && !input.pricedSkus?.has(line.sku))
+    : -1;
+  if (unpriced !== undefined && unpriced >= 0)
+    return {
+      status: 422,
+      code: 'EXCHANGE_NOT_PRICED',
+      field: `exchange[${unpriced}].unitPrice`,
+      reason: 'a replacement SKU not on the order needs its unitPrice',
+    };
   const store = input.dropOffStore;
   if (store === null || (store && (store.type !== 'store' || store.acceptsReturns === false)))
     return {
@@ -171,4 +189,87 @@ export function unitsAskedBack(
   for (const request of returns.filter((candidate) => !lapsed.includes(candidate.status)))
     for (const line of request.lines) asked.set(line.sku, (asked.get(line.sku) ?? 0) + line.qty);
   return asked;
+}
+
+export type ReceiptRefusal = { readonly field: string; readonly reason: string };
+
+/**
+ * What staff found, per SKU asked back (docs/returns.md): every unit of the return accounted for as
+ * resellable, damaged or missing, nothing that was not asked back, nothing beyond it. A SKU may be split
+ * over several lines by condition.
+ */
+export function inspectReceipt(
+  asked: readonly { readonly sku: string; readonly qty: number; readonly reason: ReturnReason }[],
+  received: readonly { readonly sku: string; readonly qty: number; readonly condition: UnitCondition }[],
+): { readonly inspected: InspectedLine[] } | { readonly refusal: ReceiptRefusal } {
+  const counted = new Map<string, Record<UnitCondition, number>>();
+  for (const [index, line] of received.entries()) {
+    if (!asked.some((wanted) => wanted.sku === line.sku))
+      return { refusal: { field: `lines[${index}].sku`, reason: `${line.sku} is not part of this return` } };
+    const tally = counted.get(line.sku) ?? { resellable: 0, damaged: 0, missing: 0 };
+    tally[line.condition] += line.qty;
+    counted.set(line.sku, tally);
+  }
+  const inspected: InspectedLine[] = [];
+  for (const wanted of asked) {
+    const tally = counted.get(wanted.sku) ?? { resellable: 0, damaged: 0, missing: 0 };
+    const total = tally.resellable + tally.damaged + tally.missing;
+    if (total !== wanted.qty)
+      return {
+        refusal: {
+          field: 'lines',
+          reason: `${wanted.qty} × ${wanted.sku} were asked back and ${total} accounted for: give each unit's condition (missing for units that did not come)`,
+        },
+      };
+    inspected.push({ sku: wanted.sku, reason: wanted.reason, ...tally });
+  }
+  return { inspected };
+}
+
+/**
+ * The order's status once one of its returns moved on: RETURN_REQUESTED while any return is still open;
+ * otherwise RETURNED when closed returns brought back every unit the customer had, PARTIALLY_RETURNED when
+ * they brought back some, and the status the order had reached before (delivered or collected) when none did.
+ */
+export function orderStatusAfterReturns(input: {
+  readonly returns: readonly {
+    readonly status: string;
+    readonly lines: readonly { readonly qty: number }[];
+  }[];
+  readonly deliveredQty: number;
+  readonly reached: 'DELIVERED' | 'COLLECTED';
+}): 'RETURN_REQUESTED' | 'PARTIALLY_RETURNED' | 'RETURNED' | 'DELIVERED' | 'COLLECTED' {
+  const ended = ['CLOSED', 'EXPIRED', 'REJECTED'];
+  if (input.returns.some((request) => !ended.includes(request.status))) return 'RETURN_REQUESTED';
+  const returned = input.returns
+    .filter((request) => request.status === 'CLOSED')
+    .reduce((sum, request) => sum + request.lines.reduce((units, line) => units + line.qty, 0), 0);
+  if (returned === 0) return input.reached;
+  return returned >= input.deliveredQty ? 'RETURNED' : 'PARTIALLY_RETURNED';
+}
+
+/** The longest a wait parks before it times out and parks again (an answer lost after its write is found). */
+export const maxWaitSeconds = 86_400;
+
+/** How long the drop-off wait may park: until the deadline, at most a day, at least a second. */
+export const dropOffWaitSeconds = (dropOffBy: string, now: Date): number =>
+  Math.max(1, Math.min(maxWaitSeconds, Math.ceil((Date.parse(dropOffBy) - now.getTime()) / 1000)));
+
+/**
+ * How a returns step answers the workflow: the return's status, how long the drop-off wait may park while it
+ * is REQUESTED, and the refund state the refund wait waits in while it is REFUND_PENDING.
+ */
+export function returnStepAnswer(
+  record: {
+    readonly status: ReturnStatus;
+    readonly dropOffBy: string;
+    readonly refundState?: RefundState | undefined;
+  },
+  now: Date,
+): ReturnStepAnswer {
+  return {
+    status: record.status,
+    waitSeconds: record.status === 'REQUESTED' ? dropOffWaitSeconds(record.dropOffBy, now) : null,
+    refund: record.status === 'REFUND_PENDING' ? (record.refundState ?? 'requested') : null,
+  };
 }

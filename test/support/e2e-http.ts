@@ -140,19 +140,21 @@ export function e2eHttp(currentCloud: () => LocalCloud, timeoutMs = 60_000) {
 
   /** Places an order as the web shop, or as `channel` (its id and key); answers its system-wide id. */
   const placeOrder = async (
-    lines: { sku: string; qty: number }[],
+    lines: { sku: string; qty: number; unitPrice?: number }[],
     fulfilment: unknown = delivery,
     channel: { readonly id: string; readonly key: string } = {
       id: webShop,
       key: currentCloud().keys.channel,
     },
+    /** More of the body, e.g. the `currency` of priced lines. */
+    extra: Record<string, unknown> = {},
   ) => {
     const body = (await expectStatus(
       api('/orders', {
         method: 'POST',
         key: channel.key,
         headers: { 'idempotency-key': randomUUID() },
-        body: { customerId: 'cust-e2e', fulfilment, lines },
+        body: { customerId: 'cust-e2e', fulfilment, lines, ...extra },
       }),
       202,
     )) as { orderId: string };

@@ -3,6 +3,8 @@ import * as z from 'zod';
 import { keys } from '../../contracts/keys';
 import {
   type ReturnAccepted,
+  type ReturnStatus,
+  refundStates,
   returnMethods,
   returnReasonSchema,
   returnStatusSchema,
@@ -11,7 +13,7 @@ import type { TimelineEntry } from '../../contracts/schemas';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes, compact, type TransactItem, transactWrite } from './items';
-import { idempotencyRetentionSeconds, type OrderRecord, versionedOrderChange } from './orders';
+import { idempotencyRetentionSeconds, type OrderRecord, timelineItem, versionedOrderChange } from './orders';
 
 export const returnRecordSchema = z.object({
   returnId: z.string(),
@@ -22,10 +24,45 @@ export const returnRecordSchema = z.object({
   storeId: z.string().optional(),
   pickupAddress: z.record(z.string(), z.unknown()).optional(),
   lines: z.array(z.object({ sku: z.string(), qty: z.number().int(), reason: returnReasonSchema })),
-  exchange: z.array(z.object({ sku: z.string(), qty: z.number().int() })).optional(),
+  exchange: z
+    .array(z.object({ sku: z.string(), qty: z.number().int(), unitPrice: z.number().int().optional() }))
+    .optional(),
   rmaCode: z.string(),
   dropOffBy: z.string(),
   requestedBy: z.string(),
+  /** The receipt: where, when, by whom, and each SKU's units by condition. */
+  receivedLocationId: z.string().optional(),
+  receivedAt: z.string().optional(),
+  receivedBy: z.string().optional(),
+  inspected: z
+    .array(
+      z.object({
+        sku: z.string(),
+        reason: returnReasonSchema,
+        resellable: z.number().int(),
+        damaged: z.number().int(),
+        missing: z.number().int(),
+      }),
+    )
+    .optional(),
+  /** Set by the transaction that put the units on the shelf and the damaged figure: disposes once. */
+  disposedAt: z.string().optional(),
+  /** Resellable units of each SKU already shared out (to backorders, then on sale), like a PO's `processed`. */
+  processed: z.record(z.string(), z.number().int()).optional(),
+  /** The refund asked of the channel: amount where the order carried prices. */
+  refund: z
+    .object({
+      amount: z.number().int().optional(),
+      currency: z.string().optional(),
+      lines: z.array(z.object({ sku: z.string(), qty: z.number().int(), amount: z.number().int() })),
+      reference: z.string().optional(),
+    })
+    .optional(),
+  /** requested → succeeded, or failed (needs ops) → requested again; each request is a new attempt. */
+  refundState: z.enum(refundStates).optional(),
+  refundAttempt: z.number().int().optional(),
+  replacementOrderId: z.string().optional(),
+  taskToken: z.string().optional(),
   /** Every step of the return, with its actor. */
   events: z
     .array(z.object({ at: z.string(), status: returnStatusSchema, actor: z.string(), step: z.string() }))
@@ -92,6 +129,7 @@ export async function recordReturn(
           ...keys.orderReturn(input.order.orderId, input.record.number),
           entity: 'return',
           ...input.record,
+          ...returnIndexKeys(input.record, input.record.createdAt),
         }),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
@@ -153,4 +191,134 @@ export async function getReturn(
     ),
   );
   return Item ? returnRecordSchema.parse(Item) : undefined;
+}
+
+/** Where a return is listed, by status (ops, through gsi2), and an open one at its store (an inspect task). */
+export function returnIndexKeys(
+  record: Pick<ReturnRecord, 'status' | 'returnId' | 'storeId' | 'dropOffBy' | 'refundState'>,
+  at: string,
+): { gsi2pk: string; gsi2sk: string; gsi1pk?: string; gsi1sk?: string } {
+  const task =
+    record.status === 'REQUESTED' && record.storeId
+      ? keys.locationTask(record.storeId, record.dropOffBy, record.returnId)
+      : record.status === 'REFUND_PENDING' && record.refundState === 'failed'
+        ? keys.returnAttention(at, record.returnId)
+        : {};
+  return { ...keys.returnsByStatus(record.status, at, record.returnId), ...task };
+}
+
+/** A change of a return: the fields it sets, its status and timeline event, and the actor who made it. */
+export interface ReturnChange {
+  readonly set: Readonly<Record<string, unknown>>;
+  readonly remove?: readonly string[];
+  readonly status: ReturnStatus;
+  readonly step: string;
+  readonly actor: string;
+  readonly at: string;
+  /** Extra words for the order's timeline entry. */
+  readonly reason?: string;
+}
+
+/**
+ * A return's change as transaction writes, conditioned on the version that was read (a concurrent change
+ * fails it, and the caller reads again): the fields, the status with its index keys, the event on the
+ * return's timeline, and the same step on the order's timeline. The task token is cleared: whatever waited
+ * in the state before has been answered (or will find the return moved on).
+ */
+export function returnChangeItems(
+  table: TableRef,
+  record: ReturnRecord,
+  change: ReturnChange,
+): TransactItem[] {
+  const indexed = returnIndexKeys({ ...record, ...change.set, status: change.status }, change.at);
+  const fields = { ...change.set, ...indexed, status: change.status, updatedAt: change.at };
+  const entries = Object.entries(fields);
+  const removed = ['taskToken', ...(indexed.gsi1pk ? [] : ['gsi1pk', 'gsi1sk']), ...(change.remove ?? [])];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const assignments = entries.map(([field, value], index) => {
+    names[`#f${index}`] = field;
+    values[`:f${index}`] = value;
+    return `#f${index} = :f${index}`;
+  });
+  removed.forEach((field, index) => {
+    names[`#r${index}`] = field;
+  });
+  const event = { at: change.at, status: change.status, actor: change.actor, step: change.step };
+  return [
+    {
+      Update: {
+        TableName: table.tableName,
+        Key: keys.orderReturn(record.orderId, record.number),
+        UpdateExpression:
+          `SET ${[...assignments, 'version = :next', 'events = list_append(events, :event)'].join(', ')} ` +
+          `REMOVE ${removed.map((_, index) => `#r${index}`).join(', ')}`,
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: {
+          ...values,
+          ':version': record.version,
+          ':next': record.version + 1,
+          ':event': [event],
+        },
+      },
+    },
+    {
+      Put: {
+        TableName: table.tableName,
+        Item: timelineItem(record.orderId, {
+          at: change.at,
+          event: `RETURN_${change.status}`,
+          actor: change.actor,
+          step: `${change.step}#${record.number}`,
+          reason: change.reason ?? record.returnId,
+        }),
+      },
+    },
+  ];
+}
+
+/** Applies a return change; false when the return changed since it was read (read again and decide again). */
+export async function changeReturn(
+  table: TableRef,
+  record: ReturnRecord,
+  change: ReturnChange,
+  alongside: readonly TransactItem[] = [],
+): Promise<boolean> {
+  try {
+    await transactWrite(table, 'changeReturn', [...returnChangeItems(table, record, change), ...alongside]);
+    return true;
+  } catch (error) {
+    if (
+      cancellationCodes(error).some(
+        (code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict',
+      )
+    )
+      return false;
+    throw error;
+  }
+}
+
+/** A plain change of a return's fields (no status change, no event), conditioned on the version that was read. */
+export function returnFieldsItem(
+  table: TableRef,
+  record: ReturnRecord,
+  fields: Readonly<Record<string, unknown>>,
+  at: string,
+): TransactItem {
+  const entries = Object.entries({ ...fields, updatedAt: at });
+  return {
+    Update: {
+      TableName: table.tableName,
+      Key: keys.orderReturn(record.orderId, record.number),
+      UpdateExpression: `SET ${[...entries.map((_, index) => `#f${index} = :f${index}`), 'version = :next'].join(', ')}`,
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeNames: Object.fromEntries(entries.map(([field], index) => [`#f${index}`, field])),
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(entries.map(([, value], index) => [`:f${index}`, value])),
+        ':version': record.version,
+        ':next': record.version + 1,
+      },
+    },
+  };
 }

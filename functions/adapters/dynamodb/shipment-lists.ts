@@ -10,12 +10,13 @@ import {
 import { callAws } from '../errors';
 import { batchGetItems } from './batch-get';
 import type { TableRef } from './client';
-import { openTask, type ShipmentRecord, shipmentRecordSchema, shipmentView, taskDueBy } from './shipments';
+import { openTask, shipmentRecordSchema, shipmentView, taskDueBy } from './shipments';
 
 export interface LocationTask {
   readonly taskId: string;
   readonly kind: TaskKind;
-  readonly shipmentId: string;
+  readonly shipmentId?: string;
+  readonly returnId?: string;
   readonly orderId: string;
   readonly lines: readonly { readonly sku: string; readonly qty: number }[];
   readonly dueBy: string;
@@ -24,7 +25,7 @@ export interface LocationTask {
 /** A page token: the last task's index key, checked to be one of this location's (never trusted as given). */
 const pageKeySchema = z.strictObject({
   pk: z.string().startsWith('ORDER#'),
-  sk: z.string().startsWith(keys.shipmentPrefix),
+  sk: z.string().refine((sk) => sk.startsWith(keys.shipmentPrefix) || sk.startsWith(keys.orderReturnPrefix)),
   gsi1pk: z.string(),
   gsi1sk: z.string(),
 });
@@ -39,13 +40,26 @@ export async function listLocationTasks(
   locationId: string,
   page: { readonly limit: number; readonly nextToken?: string },
 ): Promise<{ items: LocationTask[]; nextToken?: string }> {
-  const { shipments, nextToken } = await queryShipmentIndex(
+  const { items: found, nextToken } = await queryIndexPage(
     table,
     keys.locationTasksPartition(locationId),
     page,
     'listLocationTasks',
   );
-  const items = shipments.flatMap((shipment) => {
+  const items = found.flatMap((item): LocationTask[] => {
+    // A return expected here (store drop-off): inspect it when it comes.
+    if (item.entity === 'return')
+      return [
+        {
+          taskId: `${String(item.returnId)}.inspect`,
+          kind: 'inspect',
+          returnId: String(item.returnId),
+          orderId: String(item.orderId),
+          lines: (item.lines as { sku: string; qty: number }[]).map(({ sku, qty }) => ({ sku, qty })),
+          dueBy: String(item.dropOffBy),
+        },
+      ];
+    const shipment = shipmentRecordSchema.parse(item);
     const task = openTask(shipment);
     if (!task) return [];
     return [
@@ -67,25 +81,26 @@ export async function listAttentionShipments(
   table: TableRef,
   page: { readonly limit: number; readonly nextToken?: string },
 ): Promise<{ items: ListedShipment[]; nextToken?: string }> {
-  const { shipments, nextToken } = await queryShipmentIndex(
+  const { items: found, nextToken } = await queryIndexPage(
     table,
     keys.shipmentAttentionPartition,
     page,
     'listAttentionShipments',
   );
-  const items = shipments
+  const items = found
+    .map((item) => shipmentRecordSchema.parse(item))
     .filter((shipment) => shipment.status === 'PACKED' && shipment.attention)
     .map((shipment) => ({ ...shipmentView(shipment), orderId: shipment.orderId }));
   return { items, ...(nextToken ? { nextToken } : {}) };
 }
 
-/** One page of the shipments in a gsi1 partition; the page token is checked to be one of that partition's. */
-async function queryShipmentIndex(
+/** One page of the items in a gsi1 partition; the page token is checked to be one of that partition's. */
+export async function queryIndexPage(
   table: TableRef,
   partition: string,
   page: { readonly limit: number; readonly nextToken?: string },
   operation: string,
-): Promise<{ shipments: ShipmentRecord[]; nextToken?: string }> {
+): Promise<{ items: Record<string, unknown>[]; nextToken?: string }> {
   let startKey: Record<string, unknown> | undefined;
   if (page.nextToken) {
     let decoded: unknown;
@@ -113,7 +128,7 @@ async function queryShipmentIndex(
   );
   const last = result.LastEvaluatedKey;
   return {
-    shipments: (result.Items ?? []).map((item) => shipmentRecordSchema.parse(item)),
+    items: result.Items ?? [],
     ...(last ? { nextToken: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}),
   };
 }
@@ -225,7 +240,9 @@ const promiseTokenSchema = z.strictObject({
   key: z
     .strictObject({
       pk: z.string().startsWith('ORDER#'),
-      sk: z.string().startsWith(keys.shipmentPrefix),
+      sk: z
+        .string()
+        .refine((sk) => sk.startsWith(keys.shipmentPrefix) || sk.startsWith(keys.orderReturnPrefix)),
       gsi2pk: z.string(),
       gsi2sk: z.string(),
     })

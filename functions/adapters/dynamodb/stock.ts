@@ -38,6 +38,8 @@ export interface StockRecord extends StockFigures, ReorderPolicy {
   readonly shardCount: number;
   /** The head's and each shard item's own figures, for reservations, releases and rebalancing. */
   readonly buckets: StockBuckets;
+  /** Returned units found damaged here (docs/returns.md): never available, cleared only by a write-off. */
+  readonly damaged: number;
   readonly updatedAt: string;
 }
 
@@ -97,6 +99,7 @@ export function stockFiguresView(stock: StockRecord) {
     available: availableToPromise(stock),
     inbound: stock.inbound,
     safetyStock: stock.safetyStock,
+    damaged: stock.damaged,
     updatedAt: stock.updatedAt,
   };
 }
@@ -397,6 +400,7 @@ function newStockRecord(
     available,
     shardCount: 1,
     buckets: { shardCount: 1, head: { available, reserved: figures.reserved }, shards: [] },
+    damaged: 0,
     updatedAt,
   };
 }
@@ -446,6 +450,7 @@ function toStockRecords(items: readonly Record<string, unknown>[]): StockRecord[
         sku: String(item.sku),
         locationId,
         onHand: Number(item.onHand ?? 0),
+        damaged: Number(item.damaged ?? 0),
         safetyStock: Number(item.safetyStock ?? 0),
         inbound: Number(item.inbound ?? 0),
         ...bucketTotals(buckets),

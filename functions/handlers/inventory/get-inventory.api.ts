@@ -20,6 +20,7 @@ export const handler = httpHandler(inventoryContracts['GET /inventory/{sku}'], a
       available: availableToPromise(record),
       inbound: record.inbound,
       safetyStock: record.safetyStock,
+      damaged: record.damaged,
       ...(record.shardCount > 1 ? { shards: record.shardCount } : {}),
       ...replenishmentOf(record.locationId),
     })),

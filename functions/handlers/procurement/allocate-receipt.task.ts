@@ -1,9 +1,7 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { allocateReceipt, closeProcurementRound } from '../../adapters/dynamodb/procurement/allocate-receipt';
-import { backorderWaiter, closeBackorders } from '../../adapters/dynamodb/procurement/backorders';
-import { sendTaskSuccess } from '../../adapters/sfn/callbacks';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
-import { BackorderNotParkedError } from '../../contracts/errors';
+import { resumeBackorders } from '../../app/resume-backorders';
 import { purchaseOrderTaskSchema } from '../../contracts/procurement';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { taskHandler } from '../../shared/task';
@@ -29,22 +27,6 @@ export const handler = taskHandler(purchaseOrderTaskSchema, async (input) => {
   });
   if (result.roundClosedFor) await closeProcurementRound(table, result.roundClosedFor, input.poId, now);
   const toResume = [...result.ordersToResume, ...(result.roundClosedFor ? [result.roundClosedFor] : [])];
-  for (const orderId of toResume) {
-    const waiter = await backorderWaiter(table, orderId);
-    if (waiter.status === 'BACKORDERED') {
-      const sent = waiter.token
-        ? await sendTaskSuccess(sfn, waiter.token, { allocated: true, poId: input.poId })
-        : 'stale';
-      if (sent === 'stale') throw new BackorderNotParkedError(`order ${orderId} is not waiting yet`);
-    }
-    await closeBackorders(table, {
-      orderId,
-      token: waiter.token,
-      status: 'RESUMED',
-      actor,
-      step: input.step,
-      now,
-    });
-  }
+  await resumeBackorders({ table, sfn }, toResume, { actor, step: input.step, source: input.poId, now });
   return { complete: result.complete };
 });

@@ -33,10 +33,22 @@ async function waitingBackorders(table: TableRef, sku: string): Promise<Backorde
   return (page.Items ?? []).map((item) => backorderRecordSchema.parse(item));
 }
 
+/** A run of allocations: who does it, in which step, and when the holds it gives expire. */
+export const allocationRun = (
+  table: TableRef,
+  input: { readonly step: string; readonly actor: string; readonly now: Date; readonly holdMinutes: number },
+): AllocationRun => ({
+  table,
+  step: input.step,
+  actor: input.actor,
+  at: input.now.toISOString(),
+  expiresAt: new Date(input.now.getTime() + input.holdMinutes * 60_000).toISOString(),
+});
+
 /** Backorders take at most this many allocations per transaction (3 writes each, DynamoDB allows 100). */
 const maxAllocationsPerTransaction = 30;
 
-interface AllocationRun {
+export interface AllocationRun {
   readonly table: TableRef;
   readonly step: string;
   readonly actor: string;
@@ -57,13 +69,7 @@ export async function allocateReceipt(
 ): Promise<{ complete: boolean; ordersToResume: string[]; roundClosedFor?: string }> {
   let po = await getPurchaseOrder(table, input.poId);
   if (!po) throw new WorkflowTaskError(orderNotFoundErrorName, `purchase order ${input.poId} does not exist`);
-  const run: AllocationRun = {
-    table,
-    step: input.step,
-    actor: input.actor,
-    at: input.now.toISOString(),
-    expiresAt: new Date(input.now.getTime() + input.holdMinutes * 60_000).toISOString(),
-  };
+  const run = allocationRun(table, input);
   const skus = (po.confirmedLines ?? []).map((line) => line.sku);
   for (const sku of skus) po = await shareOutSku(run, po, sku);
   const ordersToResume = await ordersFullyAllocated(table, skus);
@@ -96,9 +102,46 @@ async function shareOutSku(
   po: PurchaseOrderRecord,
   sku: string,
 ): Promise<PurchaseOrderRecord> {
-  const { table, at } = run;
   const pending = (po.received[sku] ?? 0) - (po.processed[sku] ?? 0);
   if (pending <= 0) return po;
+  const processed = poUpdate(
+    run.table,
+    po,
+    'SET #processed.#sku = :processed',
+    { ':processed': po.received[sku] ?? 0 },
+    run.at,
+  );
+  if (processed.Update)
+    processed.Update.ExpressionAttributeNames = { ...processed.Update.ExpressionAttributeNames, '#sku': sku };
+  await shareOutUnits(run, {
+    sku,
+    locationId: po.locationId,
+    pending,
+    source: po.poId,
+    markProcessed: processed,
+  });
+  return { ...po, processed: { ...po.processed, [sku]: po.received[sku] ?? 0 }, version: po.version + 1 };
+}
+
+/** Units of one SKU received at a location (goods of a PO, resellable units of a return), earmarked there. */
+export interface ReceivedUnits {
+  readonly sku: string;
+  readonly locationId: string;
+  readonly pending: number;
+  /** Where they came from, for the timeline (a PO id, a return id). */
+  readonly source: string;
+  /** The source's own record of having shared them out, conditioned so that it happens once. */
+  readonly markProcessed: TransactItem;
+}
+
+/**
+ * Shares out received units in one transaction: waiting backorders first, oldest first (a hold at the
+ * receiving location, stock unchanged: the units were earmarked on receipt), the rest becomes available.
+ * The source's mark is conditioned, so re-running it shares nothing twice.
+ */
+export async function shareOutUnits(run: AllocationRun, units: ReceivedUnits): Promise<void> {
+  const { table, at } = run;
+  const { sku, locationId, pending } = units;
   const waiting = (await waitingBackorders(table, sku)).filter((b) => b.status === 'WAITING');
   const { allocations, rest } = allocateFifo(
     pending,
@@ -106,19 +149,12 @@ async function shareOutSku(
   );
   const shared = allocations.slice(0, maxAllocationsPerTransaction);
   const restNow = rest + allocations.slice(maxAllocationsPerTransaction).reduce((s, a) => s + a.qty, 0);
-  const processed = poUpdate(
-    table,
-    po,
-    'SET #processed.#sku = :processed',
-    { ':processed': po.received[sku] ?? 0 },
-    at,
-  );
-  if (processed.Update)
-    processed.Update.ExpressionAttributeNames = { ...processed.Update.ExpressionAttributeNames, '#sku': sku };
-  const items: TransactItem[] = [processed];
+  const items: TransactItem[] = [units.markProcessed];
   for (const allocation of shared) {
     const backorder = waiting.find((b) => b.orderId === allocation.orderId) as BackorderRecord;
-    items.push(...backorderAllocationItems(run, po, backorder, allocation.qty));
+    items.push(
+      ...backorderAllocationItems(run, { locationId, source: units.source }, backorder, allocation.qty),
+    );
   }
   // Earmarked on the head at receipt; on sharded stock the rebalancer spreads them over the shards.
   if (restNow > 0)
@@ -126,7 +162,7 @@ async function shareOutSku(
       ...stockChangeItems(
         table,
         sku,
-        po.locationId,
+        locationId,
         [{ bucket: 'head', available: restNow, reserved: -restNow }],
         at,
       ),
@@ -136,16 +172,15 @@ async function shareOutSku(
   } catch (error) {
     // Another receipt or a backorder changed meanwhile: the ASL retries the whole (idempotent) task.
     if (cancellationCodes(error).includes('ConditionalCheckFailed'))
-      throw new TransientError(`allocating ${po.poId} raced with another change`, { cause: error });
+      throw new TransientError(`allocating ${units.source} raced with another change`, { cause: error });
     throw error;
   }
-  return { ...po, processed: { ...po.processed, [sku]: po.received[sku] ?? 0 }, version: po.version + 1 };
 }
 
 /** The backorder's new allocation, its hold at the receiving location, and the timeline entry. */
 function backorderAllocationItems(
   run: AllocationRun,
-  po: PurchaseOrderRecord,
+  receipt: { readonly locationId: string; readonly source: string },
   backorder: BackorderRecord,
   qty: number,
 ): TransactItem[] {
@@ -171,7 +206,7 @@ function backorderAllocationItems(
     {
       Update: {
         TableName: table.tableName,
-        Key: keys.hold(backorder.orderId, backorder.sku, po.locationId, backorder.holdRound),
+        Key: keys.hold(backorder.orderId, backorder.sku, receipt.locationId, backorder.holdRound),
         UpdateExpression:
           'SET entity = :entity, orderId = :orderId, sku = :sku, locationId = :locationId, #holdRound = :round, ' +
           'qty = if_not_exists(qty, :zero) + :qty, #status = :held, expiresAt = :expiresAt, createdAt = if_not_exists(createdAt, :now)',
@@ -182,7 +217,7 @@ function backorderAllocationItems(
           ':entity': 'hold',
           ':orderId': backorder.orderId,
           ':sku': backorder.sku,
-          ':locationId': po.locationId,
+          ':locationId': receipt.locationId,
           ':zero': 0,
           ':qty': qty,
           ':held': 'HELD',
@@ -195,14 +230,14 @@ function backorderAllocationItems(
       at,
       event: 'BACKORDER_ALLOCATED',
       actor: run.actor,
-      step: `${run.step}#${po.poId}#${backorder.sku}`,
-      reason: `${qty} × ${backorder.sku} at ${po.locationId} from ${po.poId}`,
+      step: `${run.step}#${receipt.source}#${backorder.sku}`,
+      reason: `${qty} × ${backorder.sku} at ${receipt.locationId} from ${receipt.source}`,
     }),
   ];
 }
 
 /** Orders with an ALLOCATED backorder for one of these SKUs and none still WAITING: ready to resume. */
-async function ordersFullyAllocated(table: TableRef, skus: readonly string[]): Promise<string[]> {
+export async function ordersFullyAllocated(table: TableRef, skus: readonly string[]): Promise<string[]> {
   const ready: string[] = [];
   for (const sku of skus) {
     for (const backorder of await waitingBackorders(table, sku)) {

@@ -1,8 +1,13 @@
 import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { createStepFunctionsClient } from '../../adapters/sfn/client';
+import { startNamedExecution } from '../../adapters/sfn/executions';
 import { requestReturn } from '../../app/request-return';
-import { orderContracts } from '../../contracts/api-orders';
+import { returnContracts } from '../../contracts/api-returns';
 import { problemCodes } from '../../contracts/errors';
+import { keys } from '../../contracts/keys';
 import { orderIdFor } from '../../contracts/order-ids';
+import { splitReturnId } from '../../contracts/returns';
+import { returnStepAnswer } from '../../core/returns';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { canonicalJson, sha256Hex } from '../../shared/hash';
 import { httpHandler } from '../../shared/http';
@@ -12,6 +17,7 @@ import { HttpProblem } from '../../shared/problem';
 
 const environment = loadFunctionEnvironment('requestReturn');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
+const sfn = createStepFunctionsClient();
 
 const refusalCodes = {
   NOTHING_DELIVERED: problemCodes.returnNothingDelivered,
@@ -19,11 +25,12 @@ const refusalCodes = {
   NOT_RETURNABLE: problemCodes.returnNotReturnable,
   QTY_EXCEEDS_DELIVERED: problemCodes.returnQtyExceedsDelivered,
   STORE_NOT_ACCEPTING: problemCodes.returnStoreNotAccepting,
+  EXCHANGE_NOT_PRICED: problemCodes.exchangeUnpriced,
 } as const;
 
 /** A customer's return request, through the order's channel (docs/returns.md). */
 export const handler = httpHandler(
-  orderContracts['POST /orders/{orderId}/returns'],
+  returnContracts['POST /orders/{orderId}/returns'],
   async ({ params, body, principal, headers }) => {
     const idempotencyKey = requireIdempotencyKey(headers);
     // Another channel's order answers exactly as a missing one does.
@@ -35,6 +42,7 @@ export const handler = httpHandler(
           idempotencyKey,
           requestHash: sha256Hex(canonicalJson({ orderId, ...body })),
           body,
+          dropOffSeconds: environment.RETURN_DROP_OFF_SECONDS,
           now: new Date(),
         })
       : ({ kind: 'not-found' } as const);
@@ -58,6 +66,14 @@ export const handler = httpHandler(
       );
     }
     if (result.kind === 'accepted') countMetric('ReturnRequested');
+    // Also on a replay: if the first attempt crashed after recording the return, this starts its workflow now.
+    const number = splitReturnId(result.answer.returnId)?.number ?? 0;
+    await startNamedExecution(sfn, environment.RETURNS_STATE_MACHINE_ARN, `${orderId}-r${number}`, {
+      orderId,
+      number,
+      returnKey: keys.orderReturn(orderId as string, number).sk,
+      step: returnStepAnswer({ status: 'REQUESTED', dropOffBy: result.answer.dropOffBy }, new Date()),
+    });
     return { body: result.answer };
   },
 );

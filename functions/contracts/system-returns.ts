@@ -1,0 +1,79 @@
+/**
+ * The returns part of the system definition (system.ts spreads it in): the returns workflow, one execution
+ * per return, and the functions behind its steps and its routes (docs/returns.md).
+ */
+import { commonEnvironment, type FunctionDefinition, type WorkflowDefinition } from './system-model';
+
+export const returnsWorkflows = {
+  returns: {
+    definitionFile: 'workflows/returns/returns.asl.json',
+    substitutions: {
+      ReturnStepFunctionArn: { functionArn: 'returnStep' },
+      TableName: { tableName: 'main' },
+    },
+    tables: ['main'],
+  },
+} as const satisfies Record<string, WorkflowDefinition>;
+
+/** A function that wakes returns executions waiting on a return (receipt, the refund answer, its retry). */
+const wakesReturns = { workflow: 'returns', access: 'callback' } as const;
+
+export const returnsFunctions = {
+  requestReturn: {
+    entry: 'functions/handlers/returns/request-return.api.ts',
+    description:
+      'A customer asks to return delivered units: checked against the SKU policy, the window and earlier returns, recorded once; starts its returns workflow',
+    environment: {
+      ...commonEnvironment,
+      RETURNS_STATE_MACHINE_ARN: { stateMachineArn: 'returns' },
+      // 14 days (contracts/returns.ts dropOffDays); a literal, so the handler reads it as a number.
+      RETURN_DROP_OFF_SECONDS: '1209600',
+    },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'returns', access: 'start' },
+    ],
+  },
+  getReturn: {
+    entry: 'functions/handlers/returns/get-return.api.ts',
+    description: 'A return as its channel, ops or the staff of its store see it',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+  },
+  receiveReturn: {
+    entry: 'functions/handlers/returns/receive-return.api.ts',
+    description:
+      "Staff of a store (or warehouse) record a return's goods and each unit's condition; wakes its returns workflow",
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }, wakesReturns],
+  },
+  answerRefund: {
+    entry: 'functions/handlers/returns/answer-refund.api.ts',
+    description:
+      "The channel reports a return's refund (succeeded or failed); ops ask again after a failure. Wakes its returns workflow",
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }, wakesReturns],
+  },
+  returnStep: {
+    entry: 'functions/handlers/returns/return-step.task.ts',
+    description:
+      "The returns workflow's steps: settles a wait (a passed drop-off deadline expires the return), disposes of the inspected units (back on sale FIFO to backorders, damaged, exchange order, refund request), closes the refunded return",
+    timeoutSeconds: 60,
+    environment: {
+      ...commonEnvironment,
+      RESERVATION_HOLD_MINUTES: '30',
+      FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' },
+    },
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      { workflow: 'fulfilment', access: 'callback' },
+      { workflow: 'fulfilment', access: 'start' },
+    ],
+  },
+  writeOffDamaged: {
+    entry: 'functions/handlers/returns/write-off-damaged.api.ts',
+    description: "Clears damaged units from a location's damaged figure, with a reason (audited)",
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
+} as const satisfies Record<string, FunctionDefinition>;
