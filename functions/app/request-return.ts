@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TableRef } from '../adapters/dynamodb/client';
 import { getLocation } from '../adapters/dynamodb/locations';
-import { loadOrderPartition } from '../adapters/dynamodb/orders';
+import { loadOrderPartition, type OrderRecord } from '../adapters/dynamodb/orders';
 import {
   getReturnIdempotencyRecord,
   type ReturnIdempotencyRecord,
@@ -50,25 +50,7 @@ export async function requestReturn(
     const { order } = partition;
     if (!order) return { kind: 'not-found' };
     const returns = partition.returns.map((item) => returnRecordSchema.parse(item));
-    const refusal = refuseReturn({
-      lines: input.body.lines,
-      delivered: deliveredUnits(partition.shipments),
-      requestedBefore: unitsAskedBack(returns, lapsedReturnStatuses),
-      policies: await getSkuPolicies(
-        table,
-        input.body.lines.map((line) => line.sku),
-      ),
-      now: input.now,
-      exchange: input.body.exchange,
-      ...(order.currency
-        ? {
-            pricedSkus: new Set(
-              order.lines.flatMap((line) => (line.unitPrice === undefined ? [] : [line.sku])),
-            ),
-          }
-        : {}),
-      ...(input.body.storeId ? { dropOffStore: (await getLocation(table, input.body.storeId)) ?? null } : {}),
-    });
+    const refusal = await refusalOf(table, input, { ...partition, order, returns });
     const record = newReturn(
       input,
       order.orderId,
@@ -162,4 +144,37 @@ async function replayOf(
   return record.requestHash === input.requestHash
     ? { kind: 'replayed', answer: record.response.body }
     : { kind: 'key-reused' };
+}
+
+/** Why the request cannot be accepted against the order as read (core/returns.ts refuseReturn), if it cannot. */
+async function refusalOf(
+  table: TableRef,
+  input: { readonly body: CreateReturnBody; readonly now: Date },
+  read: {
+    readonly order: OrderRecord;
+    readonly shipments: Parameters<typeof deliveredUnits>[0];
+    readonly returns: readonly ReturnRecord[];
+  },
+): Promise<ReturnRefusal | undefined> {
+  const { body } = input;
+  const { order } = read;
+  return refuseReturn({
+    lines: body.lines,
+    delivered: deliveredUnits(read.shipments),
+    requestedBefore: unitsAskedBack(read.returns, lapsedReturnStatuses),
+    policies: await getSkuPolicies(
+      table,
+      body.lines.map((line) => line.sku),
+    ),
+    now: input.now,
+    exchange: body.exchange,
+    ...(order.currency
+      ? {
+          pricedSkus: new Set(
+            order.lines.flatMap((line) => (line.unitPrice === undefined ? [] : [line.sku])),
+          ),
+        }
+      : {}),
+    ...(body.storeId ? { dropOffStore: (await getLocation(table, body.storeId)) ?? null } : {}),
+  });
 }

@@ -12,8 +12,6 @@ export const channelEventsStreamFilter = {
 export const channelFunctions = {
   publishChannelEvents: {
     entry: 'functions/handlers/channels/publish-channel-events.stream.ts',
-    description:
-      "The table's stream (orders and shipments only): turns committed status changes into channel events in each order's event log, and requests their delivery",
     environment: { ...commonEnvironment, CHANNEL_EVENTS_QUEUE_URL: { queueUrl: 'channelEvents' } },
     grants: [
       { table: 'main', access: 'readWrite' },
@@ -28,8 +26,6 @@ export const channelFunctions = {
   },
   deliverChannelEvents: {
     entry: 'functions/handlers/channels/deliver-channel-events.sqs.ts',
-    description:
-      "Sends an order's pending events to its channel's webhook, signed (Standard Webhooks), in order; backs off exponentially on failure",
     timeoutSeconds: 30,
     environment: {
       ...commonEnvironment,
@@ -45,7 +41,6 @@ export const channelFunctions = {
   },
   manageChannelWebhooks: {
     entry: 'functions/handlers/channels/channel-webhook.api.ts',
-    description: "Ops: a sales channel's webhook for order events and its signing secret (shown once)",
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
   },

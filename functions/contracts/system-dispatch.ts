@@ -74,8 +74,6 @@ export const defaultCarrierTimeoutMs = 3000;
 export const dispatchFunctions = {
   carrierBooking: {
     entry: 'functions/handlers/dispatch/carrier-booking.task.ts',
-    description:
-      "Dispatch's carrier tasks: books a packed shipment with the best eligible carrier over its HTTP API (next on a decline or timeout), and cancels a cancelled shipment's booking",
     // Every eligible carrier may take the whole per-call timeout: the function outlasts a few of them.
     timeoutSeconds: 60,
     environment: { ...commonEnvironment, CARRIER_TIMEOUT_MS: String(defaultCarrierTimeoutMs) },
@@ -83,28 +81,21 @@ export const dispatchFunctions = {
   },
   receiveCarrierEvent: {
     entry: 'functions/handlers/carriers/receive-carrier-event.api.ts',
-    description:
-      "A carrier's signed tracking webhook (Standard Webhooks): verified against its secrets, applied to the shipment once",
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }, wakesDispatch],
   },
   manageCarriers: {
     entry: 'functions/handlers/carriers/manage-carriers.api.ts',
-    description:
-      'Ops: carriers (create, update, list) and their webhook signing secrets (shown once, rotated)',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
   },
   listShipments: {
     entry: 'functions/handlers/dispatch/list-shipments.api.ts',
-    description:
-      'Ops: shipments whose promise is pending, by status, or only the late ones (sparse index, no scan)',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
   reportLateShipments: {
     entry: 'functions/handlers/dispatch/report-late-shipments.schedule.ts',
-    description: 'Counts shipments past their promise and publishes the LateShipments metric (alarmed)',
     timeoutSeconds: 60,
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
@@ -112,28 +103,21 @@ export const dispatchFunctions = {
   },
   listLocationTasks: {
     entry: 'functions/handlers/dispatch/list-location-tasks.api.ts',
-    description: "A location's open staff tasks",
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
   recordShipmentStep: {
     entry: 'functions/handlers/dispatch/record-shipment-step.api.ts',
-    description:
-      'Staff steps of a shipment (picked, rejected, packed, handed over, transfer received, collected); wakes its dispatch workflow',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }, wakesDispatch],
   },
   settleShipmentStep: {
     entry: 'functions/handlers/dispatch/settle-shipment-step.task.ts',
-    description:
-      "A dispatch wait timed out or could not park: applies a passed deadline (pick timeout, not collected) and answers the shipment's status",
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }, wakesDispatch],
   },
   rerouteShipment: {
     entry: 'functions/handlers/dispatch/reroute-shipment.task.ts',
-    description:
-      "Re-sources a rejected or short shipment's missing units elsewhere through a new fulfilment round (capped per order)",
     environment: {
       ...commonEnvironment,
       MAX_REROUTES_PER_ORDER: String(defaultMaxReroutes),

@@ -49,7 +49,11 @@ export type Grant =
 export interface FunctionDefinition {
   /** Handler file, relative to the repository root; its export is `handler`. */
   readonly entry: string;
-  readonly description: string;
+  /**
+   * What it does, in words. The system's own functions keep theirs in system-descriptions.ts, out of the
+   * definition every handler loads; a definition built elsewhere (a test's) may give it here.
+   */
+  readonly description?: string;
   readonly memoryMb?: number;
   readonly timeoutSeconds?: number;
   readonly environment: Readonly<Record<string, EnvValue>>;

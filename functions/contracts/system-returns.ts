@@ -21,8 +21,6 @@ const wakesReturns = { workflow: 'returns', access: 'callback' } as const;
 export const returnsFunctions = {
   requestReturn: {
     entry: 'functions/handlers/returns/request-return.api.ts',
-    description:
-      'A customer asks to return delivered units: checked against the SKU policy, the window and earlier returns, recorded once; starts its returns workflow',
     environment: {
       ...commonEnvironment,
       RETURNS_STATE_MACHINE_ARN: { stateMachineArn: 'returns' },
@@ -36,28 +34,21 @@ export const returnsFunctions = {
   },
   getReturn: {
     entry: 'functions/handlers/returns/get-return.api.ts',
-    description: 'A return as its channel, ops or the staff of its store see it',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
   receiveReturn: {
     entry: 'functions/handlers/returns/receive-return.api.ts',
-    description:
-      "Staff of a store (or warehouse) record a return's goods and each unit's condition; wakes its returns workflow",
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }, wakesReturns],
   },
   answerRefund: {
     entry: 'functions/handlers/returns/answer-refund.api.ts',
-    description:
-      "The channel reports a return's refund (succeeded or failed); ops ask again after a failure. Wakes its returns workflow",
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }, wakesReturns],
   },
   returnStep: {
     entry: 'functions/handlers/returns/return-step.task.ts',
-    description:
-      "The returns workflow's steps: settles a wait (a passed drop-off deadline expires the return), disposes of the inspected units (back on sale FIFO to backorders, damaged, exchange order, refund request), closes the refunded return",
     timeoutSeconds: 60,
     environment: {
       ...commonEnvironment,
@@ -72,7 +63,6 @@ export const returnsFunctions = {
   },
   writeOffDamaged: {
     entry: 'functions/handlers/returns/write-off-damaged.api.ts',
-    description: "Clears damaged units from a location's damaged figure, with a reason (audited)",
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
   },

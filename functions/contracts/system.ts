@@ -88,45 +88,36 @@ const operatesDeadLetters = (access: 'inspectDeadLetters' | 'admin') =>
 export const functions = {
   authorizer: {
     entry: 'functions/handlers/auth/authorize.authorizer.ts',
-    description: 'HTTP API Lambda authorizer: resolves x-api-key to a principal (role and scope)',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
   health: {
     entry: 'functions/handlers/platform/health.api.ts',
-    description: 'Liveness probe and OpenAPI document',
     environment: { ...commonEnvironment },
     grants: [],
   },
   putLocation: {
     entry: 'functions/handlers/inventory/put-location.api.ts',
-    description: 'Creates or updates a warehouse, store or dark store',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
   },
   putSkuPolicy: {
     entry: 'functions/handlers/inventory/put-sku-policy.api.ts',
-    description: "Sets a SKU's return policy (returnable, return window)",
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
   },
   putStock: {
     entry: 'functions/handlers/inventory/put-stock.api.ts',
-    description:
-      'Sets on-hand, safety stock and reorder settings of a SKU at a location (cycle count); starts replenishment when low',
     environment: { ...commonEnvironment, ...startsProcurement.environment },
     grants: [{ table: 'main', access: 'readWrite' }, startsProcurement.grant],
   },
   putStockShards: {
     entry: 'functions/handlers/inventory/put-stock-shards.api.ts',
-    description:
-      'Switches a hot SKU at a location to N stock shards (or back to one), moving units conditionally',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
   },
   rebalanceStockShards: {
     entry: 'functions/handlers/inventory/rebalance-stock-shards.schedule.ts',
-    description: 'Evens out the stock shards of hot SKUs and folds retired shards back (units conserved)',
     timeoutSeconds: 60,
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
@@ -134,8 +125,6 @@ export const functions = {
   },
   reconcileReplenishment: {
     entry: 'functions/handlers/inventory/reconcile-replenishment.schedule.ts',
-    description:
-      'Re-checks every stocked position against its reorder point and starts replenishments a failed trigger missed',
     timeoutSeconds: 300,
     environment: { ...commonEnvironment, ...startsProcurement.environment },
     grants: [{ table: 'main', access: 'readWrite' }, startsProcurement.grant],
@@ -143,13 +132,11 @@ export const functions = {
   },
   getInventory: {
     entry: 'functions/handlers/inventory/get-inventory.api.ts',
-    description: 'Per-location and total stock of a SKU, with supplier availability',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
   createOrder: {
     entry: 'functions/handlers/orders/create-order.api.ts',
-    description: 'Accepts an order idempotently and starts its fulfilment workflow',
     environment: { ...commonEnvironment, FULFILMENT_STATE_MACHINE_ARN: { stateMachineArn: 'fulfilment' } },
     grants: [
       { table: 'main', access: 'readWrite' },
@@ -158,14 +145,11 @@ export const functions = {
   },
   getOrder: {
     entry: 'functions/handlers/orders/get-order.api.ts',
-    description: 'Order status, lines, allocations and timeline',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
   cancelOrder: {
     entry: 'functions/handlers/orders/cancel-order.api.ts',
-    description:
-      'Cancels an order: releases holds, withdraws backorders, cancels unconfirmed POs, ends the waiting workflows',
     environment: { ...commonEnvironment },
     grants: [
       { table: 'main', access: 'readWrite' },
@@ -176,7 +160,6 @@ export const functions = {
   },
   postSupplierStock: {
     entry: 'functions/handlers/suppliers/post-supplier-stock.api.ts',
-    description: 'Queues a supplier stock feed for ingestion',
     environment: {
       ...commonEnvironment,
       SUPPLIER_STOCK_QUEUE_URL: { queueUrl: 'supplierStockFeed' },
@@ -190,22 +173,17 @@ export const functions = {
   },
   ingestSupplierStock: {
     entry: 'functions/handlers/suppliers/ingest-supplier-stock.sqs.ts',
-    description: 'Applies supplier stock feeds; older or duplicate feedSeq never overwrites newer',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
     sqsTrigger: { queue: 'supplierStockFeed', batchSize: 10, maxBatchingWindowSeconds: 1 },
   },
   createShipments: {
     entry: 'functions/handlers/fulfilment/create-shipments.task.ts',
-    description:
-      "Turns a reserved order's held units into its shipments and the order to PICKING, and starts each shipment's dispatch (idempotent)",
     environment: { ...commonEnvironment, ...startsDispatch.environment },
     grants: [{ table: 'main', access: 'readWrite' }, startsDispatch.grant],
   },
   reserveStock: {
     entry: 'functions/handlers/fulfilment/reserve-stock.task.ts',
-    description:
-      'Sources an order and reserves its stock with conditional writes (idempotent per order); starts replenishment where stock fell below its reorder point',
     environment: {
       ...commonEnvironment,
       RESERVATION_HOLD_MINUTES: '30',
@@ -215,7 +193,6 @@ export const functions = {
   },
   releaseExpiredHolds: {
     entry: 'functions/handlers/fulfilment/release-expired-holds.schedule.ts',
-    description: 'Releases expired HELD reservations (explicitly, not by TTL) and backorders their orders',
     timeoutSeconds: 60,
     environment: { ...commonEnvironment, HOLD_SWEEP_LOOKBACK_HOURS: '24' },
     grants: [{ table: 'main', access: 'readWrite' }],
@@ -223,34 +200,26 @@ export const functions = {
   },
   recordOrderStatus: {
     entry: 'functions/handlers/fulfilment/record-order-status.task.ts',
-    description:
-      "Moves an order to a new status and appends the timeline entry (idempotent per step); a rejection stops the order's dispatch, or gives up only a re-route's shortfall",
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }, wakesDispatch],
   },
   requestProcurement: {
     entry: 'functions/handlers/fulfilment/request-procurement.task.ts',
-    description: 'Starts the procurement execution for a shortfall (idempotent per order version)',
     environment: { ...commonEnvironment, ...startsProcurement.environment },
     grants: [{ table: 'main', access: 'read' }, startsProcurement.grant],
   },
   createPurchaseOrder: {
     entry: 'functions/handlers/procurement/create-purchase-order.task.ts',
-    description:
-      'Sends a purchase order for a backorder or a replenishment to the best untried supplier (idempotent per attempt)',
     environment: { ...commonEnvironment, SUPPLIER_RESPONSE_TIMEOUT_SECONDS: '86400' },
     grants: [{ table: 'main', access: 'readWrite' }],
   },
   settlePurchaseOrder: {
     entry: 'functions/handlers/procurement/settle-purchase-order.task.ts',
-    description: 'Expires an unanswered purchase order, or reports the decision made meanwhile',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'readWrite' }],
   },
   allocateReceipt: {
     entry: 'functions/handlers/procurement/allocate-receipt.task.ts',
-    description:
-      'Allocates received goods FIFO to waiting backorders, resumes their fulfilment, closes a received replenishment',
     environment: { ...commonEnvironment, RESERVATION_HOLD_MINUTES: '30' },
     grants: [
       { table: 'main', access: 'readWrite' },
@@ -259,8 +228,6 @@ export const functions = {
   },
   abandonBackorder: {
     entry: 'functions/handlers/procurement/abandon-backorder.task.ts',
-    description:
-      'No supplier left: withdraws the backorders and fails the waiting fulfilment task, or abandons the replenishment',
     environment: { ...commonEnvironment },
     grants: [
       { table: 'main', access: 'readWrite' },
@@ -269,13 +236,11 @@ export const functions = {
   },
   listPurchaseOrders: {
     entry: 'functions/handlers/suppliers/list-purchase-orders.api.ts',
-    description: "A supplier's purchase orders",
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
   },
   decidePurchaseOrder: {
     entry: 'functions/handlers/suppliers/decide-purchase-order.api.ts',
-    description: 'Supplier confirms or rejects a purchase order; wakes the procurement workflow',
     environment: { ...commonEnvironment },
     grants: [
       { table: 'main', access: 'readWrite' },
@@ -284,7 +249,6 @@ export const functions = {
   },
   receiveGoods: {
     entry: 'functions/handlers/inventory/receive-goods.api.ts',
-    description: 'Books goods received against a purchase order; wakes the procurement workflow',
     environment: { ...commonEnvironment },
     grants: [
       { table: 'main', access: 'readWrite' },
@@ -293,23 +257,18 @@ export const functions = {
   },
   listDeadLetters: {
     entry: 'functions/handlers/ops/list-dead-letters.api.ts',
-    description: "Messages in each queue's dead-letter queue (peeked: they stay there)",
     ...operatesDeadLetters('inspectDeadLetters'),
   },
   redriveDeadLetters: {
     entry: 'functions/handlers/ops/redrive-dead-letters.api.ts',
-    description:
-      'Moves dead letters back to their source queue (an SQS message move task) to be processed again',
     ...operatesDeadLetters('admin'),
   },
   listExecutions: {
     entry: 'functions/handlers/ops/list-executions.api.ts',
-    description: 'Failed (or other) workflow executions with failed state, error, cause and input',
     ...operatesWorkflows,
   },
   redriveExecution: {
     entry: 'functions/handlers/ops/redrive-execution.api.ts',
-    description: 'Redrives a failed workflow execution from the step that failed',
     ...operatesWorkflows,
   },
   ...dispatchFunctions,

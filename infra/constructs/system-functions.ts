@@ -9,6 +9,7 @@ import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionDefinition, Grant } from '../../functions/contracts/system';
+import { functionDescriptions } from '../../functions/contracts/system-descriptions';
 import { bundleHandlers } from '../defaults/bundle';
 import {
   DEFAULT_MEMORY_MB,
@@ -75,7 +76,7 @@ export class SystemFunctions extends Construct {
       const fn = new lambda.Function(this, key, {
         code: lambda.Code.fromAsset(lookup(bundles, key, 'function bundle').dir),
         handler: HANDLER,
-        description: def.description,
+        description: def.description ?? functionDescriptions[key],
         runtime: LAMBDA_RUNTIME,
         architecture: LAMBDA_ARCHITECTURE,
         memorySize: def.memoryMb ?? DEFAULT_MEMORY_MB,

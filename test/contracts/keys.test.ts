@@ -50,6 +50,10 @@ const longestKeys: Record<string, () => unknown> = {
   channelWebhook: () => keys.channelWebhook(id),
   skuPolicy: () => keys.skuPolicy(sku),
   orderReturn: () => keys.orderReturn(id, 99),
+  returnsByStatus: () => keys.returnsByStatus('REFUND_PENDING', at, `${id}-r99`),
+  returnsByStatusPartition: () => ({ gsi2pk: keys.returnsByStatusPartition('REFUND_PENDING') }),
+  returnAttention: () => keys.returnAttention(at, `${id}-r99`),
+  damagedWriteOff: () => keys.damagedWriteOff(sku, id, `${'p'.repeat(80)}#${idempotencyKey}`),
   channelEvent: () =>
     keys.channelEvent(
       longestOrderId,

@@ -73,6 +73,7 @@ beforeAll(async () => {
       { name: 'fulfilment', definition: fulfilmentDefinition(table.tableName) },
       { name: 'procurement', definition: workflowDefinition('procurement', table.tableName) },
       { name: 'dispatch', definition: workflowDefinition('dispatch', table.tableName) },
+      { name: 'returns', definition: workflowDefinition('returns', table.tableName) },
     ],
     invoker: inProcessInvoker(handlers),
     dynamodbEndpoint: dynamodbEndpoint(),
@@ -478,7 +479,15 @@ describe('locations and stock', () => {
     expect(inventory.json).toMatchObject({
       sku: 'SKU-TEE',
       locations: expect.arrayContaining([
-        { locationId: 'ST-OXFORD', onHand: 5, reserved: 0, available: 3, inbound: 0, safetyStock: 2 },
+        {
+          locationId: 'ST-OXFORD',
+          onHand: 5,
+          reserved: 0,
+          available: 3,
+          inbound: 0,
+          safetyStock: 2,
+          damaged: 0,
+        },
       ]),
       suppliers: [],
     });

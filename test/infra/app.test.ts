@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterQueueName, invokedFunctions, system } from '../../functions/contracts/system';
+import { functionDescriptions } from '../../functions/contracts/system-descriptions';
 import { PROJECT_ROOT } from '../../infra/build-app';
 import { stateMachineName } from '../../infra/defaults/naming';
 import { definition, entriesOf, type FunctionKey } from '../../infra/definition';
@@ -163,7 +164,7 @@ describe('functions', () => {
         Architectures: ['arm64'],
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
-        Description: def.description,
+        Description: functionDescriptions[key],
       });
     }
   });
