@@ -162,7 +162,7 @@ export const refundAnswerBodySchema = z
   .strictObject({
     status: z.enum(['succeeded', 'failed']),
     /** The payment provider's reference of the refund (or of the failure). */
-    reference: z.string().min(1).max(200).optional(),
+    reference: z.string().min(1).max(200).regex(/\S/, 'must not be blank').optional(),
   })
   .superRefine((body, context) => {
     if (body.status === 'succeeded' && !body.reference)
@@ -183,7 +183,7 @@ export interface ReturnStepAnswer {
 export const damagedStockParamsSchema = z.object({ locationId: identifierSchema, sku: skuSchema });
 export const writeOffBodySchema = z.strictObject({
   qty: z.number().int().min(1).max(100_000),
-  reason: z.string().min(1).max(200),
+  reason: z.string().min(1).max(200).regex(/\S/, 'must not be blank'),
 });
 export const writtenOffSchema = z.object({
   locationId: z.string(),

@@ -51,6 +51,11 @@ const policy: Record<string, Policy> = {
     allowed: ['channel', 'ops', 'staff'],
     notFound: ['other channel', 'other store staff'],
   },
+  // Staff receive at their own location only (the body names it): other staff are refused, not misled.
+  'POST /returns/{returnId}/received': { allowed: ['staff', 'ops'] },
+  'POST /returns/{returnId}/refund': { allowed: ['channel'], notFound: ['other channel'] },
+  'POST /ops/returns/{returnId}/retry-refund': { allowed: ['ops'] },
+  'POST /locations/{locationId}/damaged/{sku}/write-off': { allowed: ['staff', 'ops'] },
   'PUT /locations/{locationId}/stock/{sku}': { allowed: ['staff', 'ops'] },
   'PUT /locations/{locationId}/stock/{sku}/shards': { allowed: ['ops'] },
   'GET /locations/{locationId}/tasks': { allowed: ['staff', 'ops'] },

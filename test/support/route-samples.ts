@@ -92,6 +92,23 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       headers: { 'idempotency-key': 'matrix-return' },
       body: { lines: [{ sku: 'SKU-MATRIX', qty: 1, reason: 'other' }], method: 'store_dropoff' },
     },
+    // Staff and ops name returns by the system-wide ids, a channel by its own.
+    'POST /returns/{returnId}/received': {
+      path: `/returns/${ids.channel}.${ids.channelOrderId}-r1/received`,
+      body: { locationId: ids.ownLocation, lines: [{ sku: 'SKU-MATRIX', qty: 1, condition: 'resellable' }] },
+    },
+    'POST /returns/{returnId}/refund': {
+      path: `/returns/${ids.channelOrderId}-r1/refund`,
+      body: { status: 'succeeded', reference: 'matrix-refund' },
+    },
+    'POST /ops/returns/{returnId}/retry-refund': {
+      path: `/ops/returns/${ids.channel}.${ids.channelOrderId}-r1/retry-refund`,
+    },
+    'POST /locations/{locationId}/damaged/{sku}/write-off': {
+      path: `/locations/${ids.ownLocation}/damaged/${ids.sku}/write-off`,
+      headers: { 'idempotency-key': 'matrix-write-off' },
+      body: { qty: 1, reason: 'matrix' },
+    },
     'POST /orders/{orderId}/cancel': {
       path: `/orders/${ids.channelOrderId}/cancel`,
       body: { reason: 'matrix' },
