@@ -111,6 +111,51 @@ describe('channelEventsOf', () => {
     ).toEqual({ shipmentId: 'web-shop.o-1-0-0', locationId: 'S1' });
   });
 
+  it("asks for a return's refund once per attempt, under the channel's own ids", () => {
+    const received = {
+      entity: 'return',
+      status: 'RECEIVED',
+      orderId: 'web.A-1',
+      returnId: 'web.A-1-r2',
+      number: 2,
+      version: 3,
+      updatedAt: '2026-12-01T10:00:00.000Z',
+    };
+    const refund = { amount: 1999, currency: 'GBP', lines: [{ sku: 'SKU-A', qty: 1, amount: 1999 }] };
+    const asked = {
+      ...received,
+      status: 'REFUND_PENDING',
+      refundState: 'requested',
+      refundAttempt: 1,
+      refund,
+      version: 4,
+    };
+    expect(channelEventsOf(received, asked)).toEqual([
+      {
+        type: 'refund.requested',
+        orderId: 'web.A-1',
+        occurredAt: '2026-12-01T10:00:00.000Z',
+        id: 'web.A-1-r2.a1.refund.requested',
+        data: { returnId: 'A-1-r2', amount: 1999, currency: 'GBP', lines: refund.lines, attempt: 1 },
+      },
+    ]);
+    // A later write of the same attempt (its wait parks) says nothing; a failure says nothing; a retry is attempt 2.
+    expect(channelEventsOf(asked, { ...asked, version: 5 })).toEqual([]);
+    const failed = { ...asked, refundState: 'failed', version: 6 };
+    expect(channelEventsOf(asked, failed)).toEqual([]);
+    const retried = { ...failed, refundState: 'requested', refundAttempt: 2, version: 7 };
+    expect(channelEventsOf(failed, retried).map((event) => event.id)).toEqual([
+      'web.A-1-r2.a2.refund.requested',
+    ]);
+    // An unpriced order's refund names its lines only.
+    const unpriced = { ...asked, refund: { lines: refund.lines } };
+    expect(channelEventsOf(received, unpriced)[0]?.data).toEqual({
+      returnId: 'A-1-r2',
+      lines: refund.lines,
+      attempt: 1,
+    });
+  });
+
   it('never invents: at most one event per change, of a known type, named after that change', () => {
     const statuses = [
       'ACCEPTED',
