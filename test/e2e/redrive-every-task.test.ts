@@ -33,8 +33,11 @@ import { taskStates as allTaskStates, faultFor, keyOf, modelledErrors } from '..
 
 // ------------------------------------------------------------------------------------------ the workflows
 
-/** Dispatch's Task states have their own suite (redrive-dispatch.test.ts): its paths are about shipments. */
-const coveredElsewhere = ['dispatch'];
+/**
+ * Dispatch's and returns' Task states have their own suites (redrive-dispatch.test.ts, redrive-returns.test.ts):
+ * their paths are about shipments and returns.
+ */
+const coveredElsewhere = ['dispatch', 'returns'];
 const taskStates = allTaskStates.filter((task) => !coveredElsewhere.includes(task.workflow));
 type WorkflowName = keyof typeof workflows;
 
