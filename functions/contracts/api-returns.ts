@@ -62,4 +62,12 @@ export const returnContracts = {
     response: returnSchemas.writtenOffSchema,
     problems: [404, 415, 422],
   },
+  'GET /ops/returns': {
+    summary:
+      'Returns in one status, longest unchanged first; attention=true those whose refund the channel reported failed',
+    access: { roles: ['ops'] },
+    query: returnSchemas.listReturnsQuerySchema,
+    successStatus: 200,
+    response: returnSchemas.returnListSchema,
+  },
 } as const satisfies Record<string, RouteContract>;

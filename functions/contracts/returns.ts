@@ -236,3 +236,22 @@ export function returnKeyFor(
     named && orderIdFor(caller.role === 'staff' ? { ...caller, role: 'ops' } : caller, named.orderReference);
   return named && orderId ? { orderId, number: named.number } : undefined;
 }
+
+/** `GET /ops/returns`: one status's returns, or (attention=true) those whose refund failed. */
+export const listReturnsQuerySchema = z
+  .object({
+    status: returnStatusSchema.optional(),
+    /** Only returns whose refund the channel reported failed (they wait for POST /ops/returns/{id}/retry-refund). */
+    attention: z.enum(['true', 'false']).default('false'),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    nextToken: z.string().min(1).max(2048).optional(),
+  })
+  .refine((query) => query.status !== undefined || query.attention === 'true', {
+    path: ['status'],
+    message: 'give a status, or attention=true',
+  });
+
+export const returnListSchema = z.object({
+  items: z.array(returnViewSchema),
+  nextToken: z.string().optional(),
+});

@@ -61,6 +61,11 @@ export const returnsFunctions = {
       { workflow: 'fulfilment', access: 'start' },
     ],
   },
+  opsReturns: {
+    entry: 'functions/handlers/returns/ops-returns.api.ts',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+  },
   writeOffDamaged: {
     entry: 'functions/handlers/returns/write-off-damaged.api.ts',
     environment: { ...commonEnvironment },

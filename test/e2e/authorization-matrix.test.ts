@@ -55,6 +55,7 @@ const policy: Record<string, Policy> = {
   'POST /returns/{returnId}/received': { allowed: ['staff', 'ops'] },
   'POST /returns/{returnId}/refund': { allowed: ['channel'], notFound: ['other channel'] },
   'POST /ops/returns/{returnId}/retry-refund': { allowed: ['ops'] },
+  'GET /ops/returns': { allowed: ['ops'] },
   'POST /locations/{locationId}/damaged/{sku}/write-off': { allowed: ['staff', 'ops'] },
   'PUT /locations/{locationId}/stock/{sku}': { allowed: ['staff', 'ops'] },
   'PUT /locations/{locationId}/stock/{sku}/shards': { allowed: ['ops'] },

@@ -205,6 +205,17 @@ describe('the returns workflow', () => {
     await expectFigures('lamp', 'S1', [0, 0, 0, 1]);
     await expectStatus(answerRefund(returnId, { status: 'failed', reference: 'card_expired' }), 200);
     await waitFor(async () => ((await readReturn(returnId)).refund?.status === 'failed' ? true : undefined));
+    // Ops see it among the returns needing attention (and not before, nor once retried).
+    const attention = async () =>
+      (
+        (await expectStatus(
+          api('/ops/returns?attention=true&limit=100', { key: world.cloud.keys.ops }),
+          200,
+        )) as {
+          items: { returnId: string }[];
+        }
+      ).items.map((item) => item.returnId);
+    expect(await attention()).toContain(returnId);
     await expectStatus(answerRefund(returnId, { status: 'succeeded', reference: 'pay_2' }), 409);
     await expectStatus(
       api(`/ops/returns/${returnId}/retry-refund`, { method: 'POST', key: channel.A.key }),
@@ -214,12 +225,19 @@ describe('the returns workflow', () => {
       api(`/ops/returns/${returnId}/retry-refund`, { method: 'POST', key: world.cloud.keys.ops }),
       200,
     );
+    expect(await attention()).not.toContain(returnId);
     const requests = await refundRequests(returnId, 2);
     expect(requests.map((event) => event.data.attempt)).toEqual([1, 2]);
     await expectStatus(answerRefund(returnId, { status: 'succeeded', reference: 'pay_2' }), 200);
     const closed = await returnIn(returnId, 'CLOSED');
     expect(closed.refund).toMatchObject({ status: 'succeeded', amount: 4500, reference: 'pay_2' });
     await orderIn(orderId, 'RETURNED');
+    const closedList = (await expectStatus(
+      api('/ops/returns?status=CLOSED&limit=100', { key: world.cloud.keys.ops }),
+      200,
+    )) as { items: { returnId: string; status: string }[] };
+    expect(closedList.items).toContainEqual(expect.objectContaining({ returnId, status: 'CLOSED' }));
+    await expectStatus(api('/ops/returns', { key: world.cloud.keys.ops }), 400);
   });
 
   it('a resellable return satisfies a waiting backorder first', async () => {

@@ -104,6 +104,7 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
     'POST /ops/returns/{returnId}/retry-refund': {
       path: `/ops/returns/${ids.channel}.${ids.channelOrderId}-r1/retry-refund`,
     },
+    'GET /ops/returns': { path: '/ops/returns?status=REQUESTED&limit=5' },
     'POST /locations/{locationId}/damaged/{sku}/write-off': {
       path: `/locations/${ids.ownLocation}/damaged/${ids.sku}/write-off`,
       headers: { 'idempotency-key': 'matrix-write-off' },
