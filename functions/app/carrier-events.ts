@@ -2,6 +2,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { carrierCountersAdd } from '../adapters/dynamodb/carrier-performance';
 import type { TableRef } from '../adapters/dynamodb/client';
 import { compact, type TransactItem } from '../adapters/dynamodb/items';
+import { deliveredUnitsAdd } from '../adapters/dynamodb/return-kpis';
 import { getShipment, type ShipmentRecord } from '../adapters/dynamodb/shipments';
 import type { TrackingEventBody } from '../contracts/carriers';
 import { TransientError } from '../contracts/errors';
@@ -125,8 +126,14 @@ function countersOf(
     failedAttempts: after.attempts - (before.tracking?.attempts ?? 0),
     returned: after.status === 'RETURNING' && before.tracking?.status !== 'RETURNING' ? 1 : 0,
   };
-  if (Object.values(add).every((value) => value === 0)) return [];
   return [
-    carrierCountersAdd(table, carrierId, { day: event.at.slice(0, 10), shipmentId: before.shipmentId }, add),
+    ...carrierCountersAdd(
+      table,
+      carrierId,
+      { day: event.at.slice(0, 10), shipmentId: before.shipmentId },
+      add,
+    ),
+    // What reached the customer, per SKU: the base of the return rates (GET /ops/kpis/returns).
+    ...(newlyDelivered ? deliveredUnitsAdd(table, before, event.at) : []),
   ];
 }

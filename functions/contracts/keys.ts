@@ -123,6 +123,14 @@ export const keys = {
     sk: `PERFORMANCE#${day}#${String(shard).padStart(2, '0')}`,
   }),
   carrierPerformancePrefix: 'PERFORMANCE#',
+  /**
+   * The returns KPI counters of a day (units delivered and asked back, per SKU and reason), in shards: one
+   * partition, so a period is one range query.
+   */
+  returnKpiDay: (day: string, shard: number) => ({
+    pk: 'KPI#RETURNS',
+    sk: `${day}#${String(shard).padStart(2, '0')}`,
+  }),
   /** An order's n-th return, in the order's partition (so a return request is conditioned on the order). */
   orderReturn: (orderId: string, number: number) => ({
     pk: `ORDER#${orderId}`,

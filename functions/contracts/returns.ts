@@ -255,3 +255,36 @@ export const returnListSchema = z.object({
   items: z.array(returnViewSchema),
   nextToken: z.string().optional(),
 });
+
+/** `GET /ops/kpis/returns?from&to`: whole UTC days, at most a year; absent: the last 30 days. */
+export const returnKpisQuerySchema = z
+  .object({ from: z.iso.date().optional(), to: z.iso.date().optional() })
+  .refine((query) => !query.from || !query.to || query.from <= query.to, {
+    path: ['from'],
+    message: 'must not be after to',
+  })
+  .refine(
+    (query) => !query.from || !query.to || Date.parse(query.to) - Date.parse(query.from) <= 365 * 86_400_000,
+    { path: ['to'], message: 'at most 366 days after from' },
+  );
+
+const reasonCountsSchema = z.record(z.string(), z.number().int().nonnegative());
+export const returnKpisSchema = z.object({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  returns: z.number().int().nonnegative(),
+  unitsDelivered: z.number().int().nonnegative(),
+  unitsReturned: z.number().int().nonnegative(),
+  /** Units asked back over units delivered in the period; null before any delivery. */
+  returnRate: z.number().nonnegative().nullable(),
+  byReason: reasonCountsSchema,
+  bySku: z.array(
+    z.object({
+      sku: skuSchema,
+      delivered: z.number().int().nonnegative(),
+      returned: z.number().int().nonnegative(),
+      returnRate: z.number().nonnegative().nullable(),
+      byReason: reasonCountsSchema,
+    }),
+  ),
+});

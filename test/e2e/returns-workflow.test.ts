@@ -193,6 +193,25 @@ describe('the returns workflow', () => {
       'INVENTORY.DAMAGED_BELOW_WRITE_OFF',
     );
     await expectFigures('shirt', 'S2', [1, 0, 1, 0]);
+    // The returns KPI: 3 collected, 2 asked back for no longer being needed (other suites count other SKUs).
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const kpis = (await expectStatus(
+      api(`/ops/kpis/returns?from=${yesterday}&to=${today}`, { key: world.cloud.keys.ops }),
+      200,
+    )) as { bySku: { sku: string }[]; byReason: Record<string, number> };
+    expect(kpis.bySku.find((entry) => entry.sku === sku('shirt'))).toEqual({
+      sku: sku('shirt'),
+      delivered: 3,
+      returned: 2,
+      returnRate: 0.6667,
+      byReason: { no_longer_needed: 2 },
+    });
+    expect(kpis.byReason.no_longer_needed).toBeGreaterThanOrEqual(2);
+    await expectStatus(
+      api(`/ops/kpis/returns?from=${today}&to=${yesterday}`, { key: world.cloud.keys.ops }),
+      400,
+    );
   });
 
   it('a refund the channel reports failed needs attention; ops retry; then it is refunded', async () => {
