@@ -48,8 +48,8 @@ export const lateShipmentsMetric = {
 
 /**
  * The business metrics operations are alarmed on (infra/constructs/alarms.ts), published by the functions
- * in their namespace with their service dimension: the late-shipments gauge, and packed shipments no carrier
- * took (each needs a rebook).
+ * in their namespace with their service dimension: the late-shipments gauge, packed shipments no carrier
+ * took (each needs a rebook), and return refunds a channel reported failed (each needs a retry).
  */
 export const businessAlarms = [
   {
@@ -65,6 +65,13 @@ export const businessAlarms = [
     periodMinutes: 5,
     description:
       'A packed shipment found no carrier (GET /ops/shipments?attention=true lists them): fix the carriers, then POST /ops/shipments/{id}/rebook.',
+  },
+  {
+    metricName: 'RefundFailures',
+    statistic: 'Sum',
+    periodMinutes: 5,
+    description:
+      'A channel reported a return refund failed (GET /ops/returns?attention=true lists them): fix it with the channel, then POST /ops/returns/{id}/retry-refund.',
   },
 ] as const;
 
