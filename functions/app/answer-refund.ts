@@ -75,6 +75,7 @@ export function answerRefund(deps: Deps, target: Target & { readonly body: Refun
           step: 'RefundFailed',
           actor: target.actor,
           at,
+          answersWait: true,
           reason: `${record.returnId}: the channel could not refund${body.reference ? ` (${body.reference})` : ''}`,
         };
   });
@@ -92,6 +93,7 @@ export function retryRefund(deps: Deps, target: Target) {
       step: 'RetryRefund',
       actor: target.actor,
       at,
+      answersWait: true,
     };
   });
 }

@@ -16,6 +16,7 @@ import type { Carrier } from '../contracts/carriers';
 import { shipmentNotFoundErrorName, TransientError, WorkflowTaskError } from '../contracts/errors';
 import type { DispatchStepAnswer } from '../contracts/shipments';
 import {
+  type CarrierService,
   carriersToQuote,
   eligibleCarriers,
   type Quote,
@@ -49,7 +50,10 @@ export async function bookCarrier(
   let shipment = await requireShipment(deps.table, input.shipmentId);
   if (carrierStepOf(shipment) !== 'book') return dispatchAnswer(shipment, input.now);
   const request = await requestFor(deps.table, shipment);
-  const ranked = await rankedCarriers(deps, shipment, request);
+  const ranked = await rankedCarriers(deps, request, {
+    origin: shipment.locationId,
+    asking: shipment.pendingBooking?.carrierId,
+  });
   const attempts: Attempt[] = [...(shipment.bookingAttempts ?? [])];
   const key = `${shipment.shipmentId}.${shipment.rebooks ?? 0}`;
   for (const carrier of ranked) {
@@ -188,15 +192,19 @@ async function requestFor(table: TableRef, shipment: ShipmentRecord): Promise<Ca
   };
 }
 
-/** The carriers to try, in order; a carrier a crashed attempt was asking goes first, to get its answer. */
-async function rankedCarriers(
-  deps: BookingDeps,
-  shipment: ShipmentRecord,
+/**
+ * The carriers to try for a request, in order (core/carrier-choice.ts): those working for `origin` that run
+ * the service this far, by priority, then quoted fee. A carrier a crashed attempt was `asking` goes first, to
+ * get its answer.
+ */
+export async function rankedCarriers(
+  deps: Pick<BookingDeps, 'table' | 'carriers'>,
   request: CarrierRequest,
+  by: { readonly origin: string; readonly asking?: string | undefined },
 ): Promise<Carrier[]> {
   const eligible = eligibleCarriers(await listCarriers(deps.table), {
-    service: serviceFor(shipment.type),
-    origin: shipment.locationId,
+    service: request.service as CarrierService,
+    origin: by.origin,
     distanceKm: distanceKm(request.pickup, request.dropoff),
   });
   const quoted = await Promise.all(
@@ -207,6 +215,6 @@ async function rankedCarriers(
     }),
   );
   const ranked = rankCarriers(eligible, new Map(quoted));
-  const pending = ranked.find((carrier) => carrier.carrierId === shipment.pendingBooking?.carrierId);
+  const pending = ranked.find((carrier) => carrier.carrierId === by.asking);
   return pending ? [pending, ...ranked.filter((carrier) => carrier !== pending)] : ranked;
 }

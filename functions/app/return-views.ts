@@ -39,6 +39,17 @@ export function returnView(record: ReturnRecord, shownReturnId: string, callerRo
               : record.replacementOrderId,
         }
       : {}),
+    ...(record.pickup?.destinationLocationId
+      ? {
+          pickup: {
+            destinationLocationId: record.pickup.destinationLocationId,
+            ...(record.pickup.carrierId ? { carrierId: record.pickup.carrierId } : {}),
+            ...(record.pickup.trackingNumber ? { trackingNumber: record.pickup.trackingNumber } : {}),
+            ...(record.pickup.arrivedAt ? { arrivedAt: record.pickup.arrivedAt } : {}),
+            ...(record.pickup.failed ? { failed: record.pickup.failed } : {}),
+          },
+        }
+      : {}),
     timeline: record.events,
   };
 }

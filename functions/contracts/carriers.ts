@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { returnStatusSchema } from './return-status';
 import { identifierSchema } from './schemas';
 import { shipmentIdSchema, shipmentStatusSchema } from './shipments';
 
@@ -82,8 +83,17 @@ export const trackingEventTypes = [
 export type TrackingEventType = (typeof trackingEventTypes)[number];
 
 /** A carrier's tracking webhook (Standard Webhooks signed): what happened to a parcel, and when. */
+/** A return's system-wide id (`<orderId>-r<n>`): what a return pickup is booked under (docs/returns.md). */
+export const returnReferenceSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,15}\.[A-Za-z0-9][A-Za-z0-9_-]{0,46}-r\d{1,2}$/,
+    'must be <orderId>-r<n>',
+  );
+
 export const trackingEventBodySchema = z.object({
-  shipmentId: shipmentIdSchema,
+  /** The reference the booking was made under: a shipment id, or a return id for a return's courier pickup. */
+  shipmentId: z.union([shipmentIdSchema, returnReferenceSchema]),
   type: z.enum(trackingEventTypes),
   at: z.iso.datetime(),
   /** Required for `delivered`: how the carrier knows the customer has it. */
@@ -100,8 +110,9 @@ export const trackingEventBodySchema = z.object({
 export type TrackingEventBody = z.infer<typeof trackingEventBodySchema>;
 
 export const trackingEventResponseSchema = z.object({
-  shipmentId: shipmentIdSchema,
-  status: shipmentStatusSchema,
+  shipmentId: z.union([shipmentIdSchema, returnReferenceSchema]),
+  /** The shipment's status, or the return's for a return pickup. */
+  status: z.union([shipmentStatusSchema, returnStatusSchema]),
   /** The same webhook-id was received before: nothing changed. */
   replay: z.boolean(),
 });

@@ -19,30 +19,17 @@ export const skuPolicySchema = skuPolicyBodySchema.extend({
 });
 export type SkuPolicy = z.infer<typeof skuPolicySchema>;
 
-export const returnReasonSchema = z.enum([
-  'damaged',
-  'wrong_item',
-  'not_as_described',
-  'no_longer_needed',
-  'other',
-]);
-export const returnMethods = ['store_dropoff', 'courier_pickup'] as const;
+export * from './return-status';
 
-/** A return's life (the returns workflow moves it; docs/returns.md). */
-export const returnStatuses = [
-  'REQUESTED',
-  'IN_TRANSIT',
-  'RECEIVED',
-  'REFUND_PENDING',
-  'REFUNDED',
-  'CLOSED',
-  'EXPIRED',
-  'REJECTED',
-] as const;
-export const returnStatusSchema = z.enum(returnStatuses);
-export type ReturnStatus = z.infer<typeof returnStatusSchema>;
-/** Returns that no longer hold units back: whatever they asked for may be asked again. */
-export const lapsedReturnStatuses: readonly ReturnStatus[] = ['EXPIRED', 'REJECTED'];
+import {
+  type RefundState,
+  type ReturnStatus,
+  refundStates,
+  returnMethods,
+  returnReasonSchema,
+  returnStatusSchema,
+  splitReturnId,
+} from './return-status';
 
 /** How long a customer has to bring the goods back (or hand them to the courier) once the return is accepted. */
 export const dropOffDays = 14;
@@ -101,10 +88,6 @@ export const returnAcceptedSchema = z.object({
   dropOffBy: z.iso.datetime(),
 });
 export type ReturnAccepted = z.infer<typeof returnAcceptedSchema>;
-
-/** A refund's state: asked of the channel, reported failed (needs ops), or done. */
-export const refundStates = ['requested', 'failed', 'succeeded'] as const;
-export type RefundState = (typeof refundStates)[number];
 
 export const refundViewSchema = z.object({
   /** In the order's minor units; absent when the order carried no prices. */
@@ -177,6 +160,8 @@ export interface ReturnStepAnswer {
   readonly waitSeconds: number | null;
   /** The refund state the refund wait waits in. */
   readonly refund: RefundState | null;
+  /** `book`: a courier pickup still to be booked (BookPickup). */
+  readonly pickup: 'book' | null;
 }
 
 /** `POST /locations/{locationId}/damaged/{sku}/write-off`. */
@@ -210,18 +195,21 @@ export const returnViewSchema = returnSummarySchema.extend({
     .optional(),
   refund: refundViewSchema.optional(),
   replacementOrderId: z.string().optional(),
+  /** A courier pickup: where it goes, the carrier and tracking number once booked, when it arrived. */
+  pickup: z
+    .object({
+      destinationLocationId: z.string(),
+      carrierId: z.string().optional(),
+      trackingNumber: z.string().optional(),
+      arrivedAt: z.string().optional(),
+      /** Why no carrier was booked (the goods may still be brought to a store). */
+      failed: z.string().optional(),
+    })
+    .optional(),
   timeline: z.array(
     z.object({ at: z.iso.datetime(), status: returnStatusSchema, actor: z.string(), step: z.string() }),
   ),
 });
-
-/** The order reference and the return's number a return id names. */
-export function splitReturnId(
-  returnId: string,
-): { readonly orderReference: string; readonly number: number } | undefined {
-  const match = /^(.+)-r(\d{1,2})$/.exec(returnId);
-  return match ? { orderReference: match[1] as string, number: Number(match[2]) } : undefined;
-}
 
 /**
  * The return a caller means by `returnId`, as (system-wide order id, number): a channel names its own orders'

@@ -78,6 +78,7 @@ export const functionDescriptions: Readonly<Record<FunctionKey, string>> = {
   receiveReturn: "Staff record a return's goods, unit by unit; wakes its workflow",
   answerRefund: "A return's refund answered by its channel, or retried by ops; wakes its workflow",
   returnStep: "The returns workflow's steps: expiry, disposition, refund request, closing",
+  returnPickup: "Books a courier return's pickup with the best eligible carrier over its HTTP API",
   opsReturns: 'Ops: returns by status, those whose refund failed, and the returns KPI',
   writeOffDamaged: 'Writes off damaged units at a location, with a reason',
 };

@@ -89,7 +89,12 @@ export const dispatchFunctions = {
   receiveCarrierEvent: {
     entry: 'functions/handlers/carriers/receive-carrier-event.api.ts',
     environment: { ...commonEnvironment },
-    grants: [{ table: 'main', access: 'readWrite' }, wakesDispatch],
+    // A return's courier pickup reports through the same webhook: it wakes that return's workflow.
+    grants: [
+      { table: 'main', access: 'readWrite' },
+      wakesDispatch,
+      { workflow: 'returns', access: 'callback' },
+    ],
   },
   manageCarriers: {
     entry: 'functions/handlers/carriers/manage-carriers.api.ts',

@@ -9,6 +9,7 @@ export const returnsWorkflows = {
     definitionFile: 'workflows/returns/returns.asl.json',
     substitutions: {
       ReturnStepFunctionArn: { functionArn: 'returnStep' },
+      ReturnPickupFunctionArn: { functionArn: 'returnPickup' },
       TableName: { tableName: 'main' },
     },
     tables: ['main'],
@@ -65,6 +66,15 @@ export const returnsFunctions = {
     entry: 'functions/handlers/returns/ops-returns.api.ts',
     environment: { ...commonEnvironment },
     grants: [{ table: 'main', access: 'read' }],
+  },
+  // Apart from returnStep: the carrier client is only needed here, and each Lambda loads only its own code.
+  returnPickup: {
+    entry: 'functions/handlers/returns/return-pickup.task.ts',
+    // Every eligible carrier may take the whole per-call timeout: the function outlasts a few of them.
+    timeoutSeconds: 60,
+    // As BookCarrier's (system-dispatch.ts defaultCarrierTimeoutMs): each carrier call's timeout.
+    environment: { ...commonEnvironment, CARRIER_TIMEOUT_MS: '3000' },
+    grants: [{ table: 'main', access: 'readWrite' }],
   },
   writeOffDamaged: {
     entry: 'functions/handlers/returns/write-off-damaged.api.ts',

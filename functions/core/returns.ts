@@ -3,6 +3,7 @@
  * return refunds. Pure: the return request and the refund step apply these to what they read.
  */
 import type { RefundState, ReturnStatus, ReturnStepAnswer } from '../contracts/returns';
+import { distanceKm } from './geo';
 
 export const returnReasons = [
   'damaged',
@@ -256,20 +257,60 @@ export const dropOffWaitSeconds = (dropOffBy: string, now: Date): number =>
   Math.max(1, Math.min(maxWaitSeconds, Math.ceil((Date.parse(dropOffBy) - now.getTime()) / 1000)));
 
 /**
- * How a returns step answers the workflow: the return's status, how long the drop-off wait may park while it
- * is REQUESTED, and the refund state the refund wait waits in while it is REFUND_PENDING.
+ * How a returns step answers the workflow: the return's status, how long a wait for the goods may park (until
+ * dropOffBy while REQUESTED, a day at a time while a courier has them), the refund state the refund wait
+ * waits in while it is REFUND_PENDING, and whether a courier pickup is still to be booked.
  */
 export function returnStepAnswer(
   record: {
     readonly status: ReturnStatus;
     readonly dropOffBy: string;
     readonly refundState?: RefundState | undefined;
+    readonly method?: string | undefined;
+    /** A courier pickup's booking so far: booked, or given up (the goods may still be brought to a store). */
+    readonly pickup?:
+      | { readonly deliveryId?: string | undefined; readonly failed?: string | undefined }
+      | undefined;
   },
   now: Date,
 ): ReturnStepAnswer {
+  const toBook =
+    record.status === 'REQUESTED' &&
+    record.method === 'courier_pickup' &&
+    !record.pickup?.deliveryId &&
+    !record.pickup?.failed;
   return {
     status: record.status,
-    waitSeconds: record.status === 'REQUESTED' ? dropOffWaitSeconds(record.dropOffBy, now) : null,
+    waitSeconds:
+      record.status === 'REQUESTED'
+        ? dropOffWaitSeconds(record.dropOffBy, now)
+        : record.status === 'IN_TRANSIT'
+          ? maxWaitSeconds
+          : null,
     refund: record.status === 'REFUND_PENDING' ? (record.refundState ?? 'requested') : null,
+    pickup: toBook ? 'book' : null,
   };
+}
+
+/**
+ * Where a courier brings a return: the store the customer named, when it takes returns; else the nearest
+ * location that takes returns (any store, unless it says otherwise, or a warehouse).
+ */
+export function pickupDestination(
+  from: { readonly lat: number; readonly lng: number },
+  locations: readonly {
+    readonly locationId: string;
+    readonly lat: number;
+    readonly lng: number;
+    readonly acceptsReturns?: boolean | undefined;
+  }[],
+  storeId?: string,
+): string | undefined {
+  const accepting = locations.filter((location) => location.acceptsReturns !== false);
+  const named = accepting.find((location) => location.locationId === storeId);
+  if (named) return named.locationId;
+  return accepting
+    .map((location) => ({ location, km: distanceKm(from, location) }))
+    .sort((a, b) => a.km - b.km || (a.location.locationId < b.location.locationId ? -1 : 1))[0]?.location
+    .locationId;
 }

@@ -5,6 +5,7 @@ import {
   inspectReceipt,
   maxWaitSeconds,
   orderStatusAfterReturns,
+  pickupDestination,
   refuseReturn,
   returnStepAnswer,
 } from '../../functions/core/returns';
@@ -119,17 +120,20 @@ describe('returnStepAnswer and the drop-off wait', () => {
       status: 'REQUESTED',
       waitSeconds: 60,
       refund: null,
+      pickup: null,
     });
     expect(returnStepAnswer({ status: 'REFUND_PENDING', dropOffBy, refundState: 'failed' }, now)).toEqual({
       status: 'REFUND_PENDING',
       waitSeconds: null,
       refund: 'failed',
+      pickup: null,
     });
     expect(returnStepAnswer({ status: 'REFUND_PENDING', dropOffBy }, now).refund).toBe('requested');
     expect(returnStepAnswer({ status: 'CLOSED', dropOffBy }, now)).toEqual({
       status: 'CLOSED',
       waitSeconds: null,
       refund: null,
+      pickup: null,
     });
   });
 });
@@ -152,5 +156,37 @@ describe('exchange prices', () => {
     ).toBeUndefined();
     // An order without prices has unpriced replacements.
     expect(refuseReturn({ ...base, exchange: [{ sku: 'SKU-C' }] })).toBeUndefined();
+  });
+});
+
+describe('courier pickups', () => {
+  const now = new Date('2026-12-01T00:00:00.000Z');
+  const dropOffBy = '2026-12-02T00:00:00.000Z';
+  it('books a courier return once: not when booked, nor when none could be, nor for a drop-off', () => {
+    const courier = { status: 'REQUESTED' as const, dropOffBy, method: 'courier_pickup' };
+    expect(returnStepAnswer(courier, now).pickup).toBe('book');
+    expect(returnStepAnswer({ ...courier, pickup: { deliveryId: 'D-1' } }, now).pickup).toBeNull();
+    expect(returnStepAnswer({ ...courier, pickup: { failed: 'no carrier' } }, now).pickup).toBeNull();
+    expect(returnStepAnswer({ ...courier, method: 'store_dropoff' }, now).pickup).toBeNull();
+    // With the courier, it waits a day at a time (no drop-off deadline applies).
+    expect(returnStepAnswer({ ...courier, status: 'IN_TRANSIT' }, now)).toEqual({
+      status: 'IN_TRANSIT',
+      waitSeconds: maxWaitSeconds,
+      refund: null,
+      pickup: null,
+    });
+  });
+
+  it('brings it to the store the customer named if it takes returns, else to the nearest that does', () => {
+    const from = { lat: 51.5, lng: -0.1 };
+    const locations = [
+      { locationId: 'FAR', lat: 52.5, lng: -1.9 },
+      { locationId: 'NEAR', lat: 51.51, lng: -0.11 },
+      { locationId: 'NEAREST-CLOSED', lat: 51.5, lng: -0.1, acceptsReturns: false },
+    ];
+    expect(pickupDestination(from, locations)).toBe('NEAR');
+    expect(pickupDestination(from, locations, 'FAR')).toBe('FAR');
+    expect(pickupDestination(from, locations, 'NEAREST-CLOSED')).toBe('NEAR');
+    expect(pickupDestination(from, [])).toBeUndefined();
   });
 });

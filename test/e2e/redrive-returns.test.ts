@@ -20,33 +20,53 @@ import { faultFor, keyOf, modelledErrors, type TaskState, taskStates } from '../
  * ends CLOSED with every effect exactly once: the stock and damaged figures, the refund asked once, the
  * return's and the order's timelines.
  */
-const world = dispatchWorld();
+const world = dispatchWorld(({ id: idOf, carrierSuffix }) => ({
+  // A courier return goes to S1, and the sandbox couriers collect for S1 only (the table is shared).
+  carrierSandbox: { tickMs: 150, origins: [idOf('S1')], idSuffix: carrierSuffix },
+}));
 const { http, sku, stock, orderView, shipmentIn, step, pickAll, pack, channel, staffKey, id } = world;
 const { api, expectStatus, waitFor, placeOrder, orderIn, failedExecutions } = http;
 const returnTasks = taskStates.filter((task) => task.workflow === 'returns');
 const unitPrice = 1250;
 
-/** What people do, in order: ask for the return, bring it to S2, and the channel refunds it. */
+const pickupAddress = {
+  line1: '2 Low St',
+  city: 'London',
+  postalCode: 'E1 6AN',
+  country: 'GB',
+  lat: 51.515,
+  lng: -0.11,
+};
+
+/**
+ * What people do, in order: ask for the return (brought to S2, or collected by a courier for S1), receive
+ * it there (a courier's parcel once it arrived), and the channel refunds it.
+ */
 const steps: readonly ((run: Run) => Promise<unknown>)[] = [
   async (run) => {
+    const how = run.courier
+      ? { method: 'courier_pickup', pickupAddress, storeId: id('S1') }
+      : { method: 'store_dropoff' };
     const accepted = (await expectStatus(
       api(`/orders/${channelOrderIdOf(run.orderId)}/returns`, {
         method: 'POST',
         key: channel.A.key,
         headers: { 'idempotency-key': `redrive-${run.item}` },
-        body: { lines: [{ sku: sku(run.item), qty: 2, reason: 'damaged' }], method: 'store_dropoff' },
+        body: { lines: [{ sku: sku(run.item), qty: 2, reason: 'damaged' }], ...how },
       }),
       202,
     )) as { returnId: string };
     expect(accepted.returnId).toBe(`${channelOrderIdOf(run.orderId)}-r1`);
   },
-  (run) =>
-    expectStatus(
+  async (run) => {
+    if (run.courier)
+      await waitFor(async () => ((await readReturn(run)).pickup?.arrivedAt ? true : undefined));
+    return expectStatus(
       api(`/returns/${run.returnId}/received`, {
         method: 'POST',
-        key: staffKey.S2,
+        key: staffKey[run.receivedAt],
         body: {
-          locationId: id('S2'),
+          locationId: id(run.receivedAt),
           lines: [
             { sku: sku(run.item), qty: 1, condition: 'resellable' },
             { sku: sku(run.item), qty: 1, condition: 'damaged' },
@@ -54,7 +74,8 @@ const steps: readonly ((run: Run) => Promise<unknown>)[] = [
         },
       }),
       200,
-    ),
+    );
+  },
   async (run) => {
     // The refund is asked by the workflow: answered once it is.
     await waitFor(async () => ((await readReturn(run)).status === 'REFUND_PENDING' ? true : undefined));
@@ -70,6 +91,8 @@ const steps: readonly ((run: Run) => Promise<unknown>)[] = [
 ];
 
 interface Scenario {
+  /** The return is collected by a courier (booked by BookPickup), not brought to a store. */
+  readonly courier?: boolean;
   /** Steps done before the execution fails at the state, and while it is failed. */
   readonly before: number;
   readonly whileFailed: number;
@@ -92,6 +115,12 @@ const scenarios: Record<string, Partial<Record<FaultPhase, Scenario>>> = {
   // Failed while waiting for the refund; the channel answers meanwhile: the redrive settles and closes.
   'returns/AwaitRefund': { before: { before: 2, whileFailed: 1 }, after: { before: 2, whileFailed: 1 } },
   'returns/CloseReturn': { before: { before: 3, whileFailed: 0 }, after: { before: 3, whileFailed: 0 } },
+  // Booked with the carrier and recorded, then the task fails: the redrive books nothing twice (the courier,
+  // meanwhile, collects and delivers it).
+  'returns/BookPickup': {
+    before: { courier: true, before: 1, whileFailed: 0 },
+    after: { courier: true, before: 1, whileFailed: 0 },
+  },
 };
 
 async function settlePrelude(run: Run) {
@@ -112,7 +141,13 @@ class Run {
   constructor(
     readonly item: string,
     readonly channel: 'ops API' | 'Step Functions API',
+    readonly courier = false,
   ) {}
+
+  /** Where the goods are received: the courier's destination, or the store they are brought to. */
+  get receivedAt() {
+    return this.courier ? ('S1' as const) : ('S2' as const);
+  }
 
   /** The return as staff and ops name it: the system-wide order id, then its number. */
   get returnId() {
@@ -186,8 +221,9 @@ class Run {
 
 interface ReturnView {
   status: string;
+  pickup?: { carrierId?: string; trackingNumber?: string; arrivedAt?: string };
   refund?: { amount?: number; status: string; reference?: string };
-  timeline: { status: string }[];
+  timeline: { status: string; step: string }[];
 }
 const readReturn = async (run: Run) =>
   (await expectStatus(api(`/returns/${run.returnId}`, { key: world.cloud.keys.ops }), 200)) as ReturnView;
@@ -198,27 +234,38 @@ async function expectExactlyOnce(run: Run) {
     const current = await readReturn(run);
     return current.status === 'CLOSED' ? current : undefined;
   });
-  expect(closed.timeline.map((entry) => entry.status)).toEqual([
-    'REQUESTED',
-    'RECEIVED',
-    'REFUND_PENDING',
-    'REFUNDED',
-    'CLOSED',
+  // The courier's steps (one booking: asked, then booked) come before the receipt.
+  const courierSteps = [
+    'BookPickup',
+    'BookPickup',
+    'Courier.picked_up',
+    'Courier.out_for_delivery',
+    'Courier.delivered',
+  ];
+  expect(closed.timeline.map((entry) => entry.step)).toEqual([
+    'RequestReturn',
+    ...(run.courier ? courierSteps : []),
+    'ReceiveReturn',
+    'Dispose',
+    'RefundSucceeded',
+    'CloseReturn',
   ]);
   expect(closed.refund).toMatchObject({
     amount: 2 * unitPrice,
     status: 'succeeded',
     reference: `pay-${run.item}`,
   });
-  const at = (await http.inventory(sku(run.item))).locations.find((entry) => entry.locationId === id('S2')) as
-    | { onHand: number; reserved: number; available: number; damaged: number }
-    | undefined;
+  const at = (await http.inventory(sku(run.item))).locations.find(
+    (entry) => entry.locationId === id(run.receivedAt),
+  ) as { onHand: number; reserved: number; available: number; damaged: number } | undefined;
   expect([at?.onHand, at?.reserved, at?.available, at?.damaged]).toEqual([1, 0, 1, 1]);
   const order = await orderView(run.orderId);
   expect(order.status).toBe('RETURNED');
   const returnEntries = order.timeline.flatMap((entry) =>
     entry.event?.startsWith('RETURN') ? [entry.event] : [],
   );
+  // A courier return adds its booking (one entry: asked and booked at the same moment) and three carrier events.
+  const carried = run.courier ? ['RETURN_REQUESTED', ...Array<string>(3).fill('RETURN_IN_TRANSIT')] : [];
   expect(returnEntries.sort()).toEqual(
     [
       'RETURN_REQUESTED',
@@ -226,6 +273,7 @@ async function expectExactlyOnce(run: Run) {
       'RETURN_REFUND_PENDING',
       'RETURN_REFUNDED',
       'RETURN_CLOSED',
+      ...carried,
     ].sort(),
   );
 }
@@ -274,7 +322,7 @@ describe('redrive safety of returns: every Task state fails there, is redriven a
       it(`${key}: fault ${phase} its resource, redrive over the ${channel}`, async () => {
         const scenario = scenarios[key]?.[phase];
         if (!scenario) throw new Error(`no redrive scenario for Task state ${key} (${phase})`);
-        const run = new Run(`${task.state}-${phase}`, channel);
+        const run = new Run(`${task.state}-${phase}`, channel, scenario.courier);
         await run.collected();
         await run.inject(task, phase, `injected at ${key}`);
         if (scenario.prelude) await scenario.prelude(run);

@@ -10,7 +10,9 @@ import { channelOrderIdOf } from '../support/e2e-http';
  * window is 10 s here (14 days deployed), so a return nobody brings expires within the suite.
  */
 const dropOffSeconds = 10;
-const world = dispatchWorld(({ channelIds }) => ({
+const world = dispatchWorld(({ id, channelIds, carrierSuffix }) => ({
+  // The sandbox couriers collect returns for S1 only (other suites share the table and its carriers).
+  carrierSandbox: { tickMs: 150, origins: [id('S1')], idSuffix: carrierSuffix },
   channelReceiver: { channels: channelIds },
   streamTriggers: true,
   environmentOverrides: { requestReturn: { RETURN_DROP_OFF_SECONDS: String(dropOffSeconds) } },
@@ -298,6 +300,47 @@ describe('the returns workflow', () => {
     // The returned mug is back on sale at S1; one small mug is held for the replacement.
     await expectFigures('mug', 'S1', [1, 0, 1, 0]);
     await expectFigures('mug-small', 'S1', [2, 0, 2, 0]);
+  });
+
+  it('a courier pickup: booked with a sandbox carrier, collected, brought to S1, received there, refunded', async () => {
+    await stock('chair', { S1: 1 });
+    const orderId = await collectedOrder([{ sku: sku('chair'), qty: 1, unitPrice: 8900 }]);
+    const pickupAddress = {
+      line1: '2 Low St',
+      city: 'London',
+      postalCode: 'E1 6AN',
+      country: 'GB',
+      lat: 51.515,
+      lng: -0.11,
+    };
+    const returnId = await askReturn(orderId, {
+      lines: [{ sku: sku('chair'), qty: 1, reason: 'not_as_described' }],
+      method: 'courier_pickup',
+      pickupAddress,
+      storeId: id('S1'),
+    });
+    // The sandbox courier picks it up and delivers it to S1 by itself: S1 then has an inspect task.
+    await returnIn(returnId, 'IN_TRANSIT');
+    await waitFor(async () => {
+      const tasks = (await expectStatus(api(`/locations/${id('S1')}/tasks`, { key: staffKey.S1 }), 200)) as {
+        items: { kind: string; returnId?: string }[];
+      };
+      return tasks.items.some((task) => task.kind === 'inspect' && task.returnId === returnId)
+        ? true
+        : undefined;
+    });
+    const carried = (await readReturn(returnId)) as ReturnView & {
+      timeline: { step: string; actor: string }[];
+    };
+    expect(carried.timeline.map((entry) => entry.step)).toEqual(
+      expect.arrayContaining(['BookPickup', 'Courier.picked_up', 'Courier.delivered']),
+    );
+    await expectStatus(
+      receive(returnId, 'S1', [{ sku: sku('chair'), qty: 1, condition: 'resellable' }]),
+      200,
+    );
+    expect((await returnIn(returnId, 'REFUND_PENDING')).refund?.amount).toBe(8900);
+    await expectFigures('chair', 'S1', [1, 0, 1, 0]);
   });
 
   it('the return nobody brought back expired at its deadline, and its units may be asked back again', async () => {

@@ -2,13 +2,13 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { keys } from '../../contracts/keys';
 import {
-  type ReturnAccepted,
   type ReturnStatus,
   refundStates,
   returnMethods,
   returnReasonSchema,
   returnStatusSchema,
-} from '../../contracts/returns';
+} from '../../contracts/return-status';
+import type { ReturnAccepted } from '../../contracts/returns';
 import type { TimelineEntry } from '../../contracts/schemas';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
@@ -63,6 +63,25 @@ export const returnRecordSchema = z.object({
   refundState: z.enum(refundStates).optional(),
   refundAttempt: z.number().int().optional(),
   replacementOrderId: z.string().optional(),
+  /**
+   * A courier pickup (docs/returns.md): where it goes, the carrier being asked (and the key it is asked with,
+   * so a retry gets the same booking), the booking, its arrival, or why none could be booked.
+   */
+  pickup: z
+    .object({
+      destinationLocationId: z.string(),
+      idempotencyKey: z.string(),
+      askingCarrierId: z.string().optional(),
+      carrierId: z.string().optional(),
+      deliveryId: z.string().optional(),
+      trackingNumber: z.string().optional(),
+      bookedAt: z.string().optional(),
+      arrivedAt: z.string().optional(),
+      failed: z.string().optional(),
+    })
+    .optional(),
+  /** The carrier webhooks applied to it (a replayed webhook-id changes nothing). */
+  carrierWebhookIds: z.array(z.string()).optional(),
   taskToken: z.string().optional(),
   /** Every step of the return, with its actor. */
   events: z
@@ -198,15 +217,20 @@ export async function getReturn(
 
 /** Where a return is listed, by status (ops, through gsi2), and an open one at its store (an inspect task). */
 export function returnIndexKeys(
-  record: Pick<ReturnRecord, 'status' | 'returnId' | 'storeId' | 'dropOffBy' | 'refundState'>,
+  record: Pick<ReturnRecord, 'status' | 'returnId' | 'storeId' | 'dropOffBy' | 'refundState' | 'pickup'>,
   at: string,
 ): { gsi2pk: string; gsi2sk: string; gsi1pk?: string; gsi1sk?: string } {
-  const task =
-    record.status === 'REQUESTED' && record.storeId
-      ? keys.locationTask(record.storeId, record.dropOffBy, record.returnId)
-      : record.status === 'REFUND_PENDING' && record.refundState === 'failed'
-        ? keys.returnAttention(at, record.returnId)
-        : {};
+  // A courier brought it: the destination inspects it. A drop-off at a named store: that store does.
+  const arrived = record.pickup?.arrivedAt ? record.pickup.destinationLocationId : undefined;
+  const inspectAt =
+    record.status === 'IN_TRANSIT' || record.status === 'REQUESTED'
+      ? (arrived ?? (record.status === 'REQUESTED' ? record.storeId : undefined))
+      : undefined;
+  const task = inspectAt
+    ? keys.locationTask(inspectAt, record.dropOffBy, record.returnId)
+    : record.status === 'REFUND_PENDING' && record.refundState === 'failed'
+      ? keys.returnAttention(at, record.returnId)
+      : {};
   return { ...keys.returnsByStatus(record.status, at, record.returnId), ...task };
 }
 
@@ -220,13 +244,18 @@ export interface ReturnChange {
   readonly at: string;
   /** Extra words for the order's timeline entry. */
   readonly reason?: string;
+  /**
+   * The change answers the workflow's parked wait (its caller sends the token): the token is cleared. By
+   * default only a change of status does; a note on the return while it waits (a courier's progress) keeps it.
+   */
+  readonly answersWait?: boolean;
 }
 
 /**
  * A return's change as transaction writes, conditioned on the version that was read (a concurrent change
  * fails it, and the caller reads again): the fields, the status with its index keys, the event on the
- * return's timeline, and the same step on the order's timeline. The task token is cleared: whatever waited
- * in the state before has been answered (or will find the return moved on).
+ * return's timeline, and the same step on the order's timeline. When the change answers the parked wait the
+ * task token is cleared (the wait parks again with a new one, or finds the return moved on).
  */
 export function returnChangeItems(
   table: TableRef,
@@ -236,7 +265,12 @@ export function returnChangeItems(
   const indexed = returnIndexKeys({ ...record, ...change.set, status: change.status }, change.at);
   const fields = { ...change.set, ...indexed, status: change.status, updatedAt: change.at };
   const entries = Object.entries(fields);
-  const removed = ['taskToken', ...(indexed.gsi1pk ? [] : ['gsi1pk', 'gsi1sk']), ...(change.remove ?? [])];
+  const answersWait = change.answersWait ?? change.status !== record.status;
+  const removed = [
+    ...(answersWait ? ['taskToken'] : []),
+    ...(indexed.gsi1pk ? [] : ['gsi1pk', 'gsi1sk']),
+    ...(change.remove ?? []),
+  ];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const assignments = entries.map(([field, value], index) => {
@@ -255,7 +289,7 @@ export function returnChangeItems(
         Key: keys.orderReturn(record.orderId, record.number),
         UpdateExpression:
           `SET ${[...assignments, 'version = :next', 'events = list_append(events, :event)'].join(', ')} ` +
-          `REMOVE ${removed.map((_, index) => `#r${index}`).join(', ')}`,
+          (removed.length > 0 ? `REMOVE ${removed.map((_, index) => `#r${index}`).join(', ')}` : ''),
         ConditionExpression: 'version = :version',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: {

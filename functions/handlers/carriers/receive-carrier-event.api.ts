@@ -3,8 +3,9 @@ import { validSigningSecrets } from '../../adapters/dynamodb/carriers';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
 import { recordCarrierEvent } from '../../app/carrier-events';
+import { recordReturnPickupEvent } from '../../app/return-pickup-events';
 import { carrierContracts } from '../../contracts/api-carriers';
-import { carrierIdParamsSchema } from '../../contracts/carriers';
+import { carrierIdParamsSchema, returnReferenceSchema } from '../../contracts/carriers';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler, type RequestVerifier } from '../../shared/http';
@@ -54,18 +55,22 @@ export const handler = httpHandler(
       throw new HttpProblem(422, problemCodes.proofRequired, 'A delivery needs its proof.', [
         { pointer: '/proof', field: 'proof', message: 'required for delivered' },
       ]);
-    const result = await recordCarrierEvent(deps, {
+    const input = {
       carrierId: params.carrierId,
       webhookId: headers['webhook-id'] ?? '',
       event: body,
       now: new Date(),
-    });
+    };
+    // A return's courier pickup is booked under the return's id; a shipment under its own.
+    const result = returnReferenceSchema.safeParse(body.shipmentId).success
+      ? await recordReturnPickupEvent(deps, input)
+      : await recordCarrierEvent(deps, input);
     countMetric('CarrierWebhooks', { outcome: result.kind });
     if (result.kind === 'not-booked')
       throw new HttpProblem(
         403,
         problemCodes.notBooked,
-        `Shipment ${body.shipmentId} is not booked with carrier ${params.carrierId}.`,
+        `${body.shipmentId} is not booked with carrier ${params.carrierId}.`,
       );
     if (result.kind === 'conflict') throw new HttpProblem(409, problemCodes.shipmentState, result.reason);
     return {

@@ -72,7 +72,10 @@ export const handler = httpHandler(
       orderId,
       number,
       returnKey: keys.orderReturn(orderId as string, number).sk,
-      step: returnStepAnswer({ status: 'REQUESTED', dropOffBy: result.answer.dropOffBy }, new Date()),
+      step: returnStepAnswer(
+        { status: 'REQUESTED', dropOffBy: result.answer.dropOffBy, method: body.method },
+        new Date(),
+      ),
     });
     return { body: result.answer };
   },
