@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queues as definedQueues } from '../../functions/contracts/system';
+import { demoChannels } from '../../local/demo-data';
 import { deliveryTo } from '../support/fixtures';
 import { eventually, type RunningLocalCloud, spawnLocalCloud } from '../support/local-cloud-process';
 
@@ -348,6 +349,9 @@ print(json.dumps({'events': len(hist), 'status': status, 'queues': len(urls), 'b
     expect(queues.QueueUrls?.length).toBe(2 * Object.keys(definedQueues).length);
   });
 
+  /** The order the same-day test delivered: the return test takes it back. */
+  let deliveredSameDay: string | undefined;
+
   it('delivers a same-day order through a sandbox courier, and the demo receiver prints its events', async () => {
     const { keys } = cloud.endpoints;
     const staff = keys.staff['ST-OXFORD-ST'] as string;
@@ -384,6 +388,51 @@ print(json.dumps({'events': len(hist), 'status': status, 'queues': len(urls), 'b
     );
     for (const type of ['order.reserved', 'shipment.in_transit'])
       expect(cloud.output()).toContain(`${type.padEnd(26)} ${orderId}`);
+    deliveredSameDay = orderId;
+  });
+
+  it('takes the delivered order back: a courier collects it for ST-CAMDEN, staff receive it, the refund closes it', async () => {
+    const { keys } = cloud.endpoints;
+    // The order the previous test delivered.
+    expect(deliveredSameDay).toBeDefined();
+    const asked = await api(`/orders/${deliveredSameDay}/returns`, {
+      method: 'POST',
+      key: keys.channel,
+      headers: { 'idempotency-key': 'same-day-return' },
+      body: {
+        lines: [{ sku: 'SKU-TSHIRT-M', qty: 1, reason: 'no_longer_needed' }],
+        method: 'courier_pickup',
+        pickupAddress: { ...deliveryTo, lat: 51.515, lng: -0.13 },
+        storeId: 'ST-CAMDEN',
+      },
+    });
+    expect(asked.status).toBe(202);
+    const { returnId } = (await asked.json()) as { returnId: string };
+    const view = async () =>
+      (await (await api(`/returns/${returnId}`, { key: keys.channel })).json()) as {
+        status: string;
+        pickup?: { arrivedAt?: string; carrierId?: string };
+      };
+    // The demo courier collects it and brings it to Camden, two seconds a step.
+    await eventually(async () => ((await view()).pickup?.arrivedAt ? true : undefined), 60_000);
+    expect((await view()).status).toBe('IN_TRANSIT');
+    // Staff name it by the system-wide id: the channel's id, then the channel's own.
+    const staffReturnId = `${demoChannels[0]}.${returnId}`;
+    const received = await api(`/returns/${staffReturnId}/received`, {
+      method: 'POST',
+      key: keys.staff['ST-CAMDEN'] as string,
+      body: { locationId: 'ST-CAMDEN', lines: [{ sku: 'SKU-TSHIRT-M', qty: 1, condition: 'resellable' }] },
+    });
+    expect(received.status).toBe(200);
+    await eventually(async () => ((await view()).status === 'REFUND_PENDING' ? true : undefined), 30_000);
+    await eventually(async () => (cloud.output().includes(`refund.requested`) ? true : undefined), 30_000);
+    const refunded = await api(`/returns/${returnId}/refund`, {
+      method: 'POST',
+      key: keys.channel,
+      body: { status: 'succeeded', reference: 'demo-refund-1' },
+    });
+    expect(refunded.status).toBe(200);
+    await eventually(async () => ((await view()).status === 'CLOSED' ? true : undefined), 30_000);
   });
 
   it('stops everything on SIGTERM, leaving no Java process behind', async () => {
