@@ -172,6 +172,17 @@ async function measureDesign(
           path,
           ...(await measure(lifecycleOrders, () => drive(lifecycleOrders), wholeLifecycle)),
         });
+      // A return of each of a batch of collected orders: only the return is measured (its own workflow, the
+      // routes it takes, its refund.requested), not the order that came before it.
+      const collected = await world.lifecycles.bopis(lifecycleOrders);
+      await until(() => executionsEnded(sfnOf(cloud), collected, wholeLifecycle));
+      await until(() => world.eventsSettled(collected));
+      await quiet(invocations);
+      rows.push({
+        design: design.label,
+        path: 'return: dropped off at another store, received resellable, refunded, closed',
+        ...(await measure(lifecycleOrders, () => world.lifecycles.returned(collected), ['returns'])),
+      });
     }
     details.push({ design: design.label, paths: breakdowns });
     return rows;
@@ -180,6 +191,13 @@ async function measureDesign(
     parkClient.destroy();
   }
 }
+
+const sfnOf = (cloud: LocalCloud) =>
+  new SFNClient({
+    endpoint: cloud.endpoints.stepfunctions,
+    region: localRegion,
+    credentials: localCredentials,
+  });
 
 /** Runs `drive` (which returns the order ids it placed) and reports that window's figures per order. */
 function costMeter(

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadOrderPartition } from '../../functions/adapters/dynamodb/orders';
+import { getReturn } from '../../functions/adapters/dynamodb/returns';
 import type { ShipmentRecord } from '../../functions/adapters/dynamodb/shipments';
 import { splitOrderId } from '../../functions/contracts/order-ids';
 import type { LocalCloud } from '../../local/cloud';
@@ -20,6 +21,7 @@ export interface LifecycleContext {
     key: string,
     method?: string,
     body?: unknown,
+    headers?: Record<string, string>,
   ) => Promise<Record<string, unknown>>;
   readonly place: (sku: string, qty: number, fulfilment?: unknown) => Promise<string>;
   readonly until: <T>(probe: () => Promise<T | undefined>) => Promise<T>;
@@ -66,6 +68,9 @@ export function lifecycleDrivers(context: LifecycleContext, warehouse: string) {
     await stepAt(ready, 'collected', { pickupCode: code });
   };
   const pickupAt = (storeId: string) => ({ type: 'pickup', storeId });
+  /** Read straight from the table (uncounted), as the channel's own view would show it. */
+  const returnIn = (orderId: string, status: string) =>
+    until(async () => ((await getReturn(table, orderId, 1))?.status === status ? true : undefined));
   const each = (count: number, path: (orderId: string) => Promise<void>, fulfilment?: unknown) =>
     Promise.all(
       Array.from({ length: count }, async () => {
@@ -94,6 +99,39 @@ export function lifecycleDrivers(context: LifecycleContext, warehouse: string) {
           await collect(orderId, 'ST-BENCH-1');
         },
         pickupAt('ST-BENCH-1'),
+      ),
+    /**
+     * After-sales (docs/returns.md), for orders collected at ST-BENCH-1: the channel asks to return the unit,
+     * the customer brings it to ST-BENCH-2, staff receive it resellable, the channel answers refund.requested:
+     * the return ends CLOSED (the order RETURNED).
+     */
+    returned: (orderIds: readonly string[]) =>
+      Promise.all(
+        orderIds.map(async (orderId) => {
+          await api(
+            `/orders/${splitOrderId(orderId)?.channelOrderId}/returns`,
+            cloud.keys.channel,
+            'POST',
+            { lines: [{ sku: lifecycleSku, qty: 1, reason: 'no_longer_needed' }], method: 'store_dropoff' },
+            { 'idempotency-key': `return-${orderId}` },
+          );
+          await api(`/returns/${orderId}-r1/received`, staff('ST-BENCH-2'), 'POST', {
+            locationId: 'ST-BENCH-2',
+            lines: [{ sku: lifecycleSku, qty: 1, condition: 'resellable' }],
+          });
+          await returnIn(orderId, 'REFUND_PENDING');
+          await api(
+            `/returns/${splitOrderId(orderId)?.channelOrderId}-r1/refund`,
+            cloud.keys.channel,
+            'POST',
+            {
+              status: 'succeeded',
+              reference: `refund-${orderId}`,
+            },
+          );
+          await returnIn(orderId, 'CLOSED');
+          return orderId;
+        }),
       ),
     /** The store refuses (too busy): re-routed to the other store, collected there. */
     rejectAndReroute: (count: number) =>

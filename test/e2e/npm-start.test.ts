@@ -197,11 +197,13 @@ describe('npm start', () => {
       ?.stateMachineArn as string;
     expect(fulfilmentArn).toBeDefined();
 
-    // Fault injection (local only) makes ReserveStock fail beyond its Retry budget.
+    // Fault injection (local only) fails ReserveStock with an error its Retry does not match, so it fails at
+    // once: npm start keeps AWS's real retry intervals (a TransientError would take ~40 s of backoff), and
+    // exhausting a Retry budget is the redrive suites' business (test/e2e/redrive-*.test.ts).
     const inject = await api('/ops/faults', {
       method: 'PUT',
       key: cloud.endpoints.keys.ops,
-      body: { workflow: 'fulfilment', state: 'ReserveStock', error: 'TransientError', times: 10 },
+      body: { workflow: 'fulfilment', state: 'ReserveStock', error: 'Injected.Fault', times: 1 },
     });
     expect(inject.status).toBe(200);
     const response = await api('/orders', {
@@ -224,7 +226,7 @@ describe('npm start', () => {
     };
     expect(opsList.items.find((i) => i.executionId === `web-shop.${orderId}`)).toMatchObject({
       failedState: 'ReserveStock',
-      error: 'TransientError',
+      error: 'Injected.Fault',
     });
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: failed.executionArn }));
     expect(history.events?.map((e) => e.type)).toEqual(
@@ -258,11 +260,11 @@ describe('npm start', () => {
     timeout: 180_000,
   }, async (context) => {
     if (spawnSync('python3', ['-c', 'import boto3']).status !== 0) return context.skip();
-    // A failed execution for boto3 to redrive: ReserveStock fails beyond its Retry budget.
+    // A failed execution for boto3 to redrive: ReserveStock fails at once (an error its Retry does not match).
     await api('/ops/faults', {
       method: 'PUT',
       key: cloud.endpoints.keys.ops,
-      body: { workflow: 'fulfilment', state: 'ReserveStock', error: 'TransientError', times: 10 },
+      body: { workflow: 'fulfilment', state: 'ReserveStock', error: 'Injected.Fault', times: 1 },
     });
     const response = await api('/orders', {
       method: 'POST',
