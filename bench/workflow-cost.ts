@@ -94,6 +94,7 @@ export const workflowCostBenchmark: Benchmark = {
         'happy and backorder paths end when dispatch has parked its pick wait (that write is counted); lifecycles end when every execution has ended',
         'lifecycles: every staff step over the API with the store’s key; the channel’s read of the pickup code is counted',
         'delivery by carrier: BookCarrier calls the sandbox carrier’s API; its signed tracking webhooks (picked up, out for delivery, delivered) are API requests, counted',
+        'return: the order was collected before the window; counted: the request, the receipt, the refund answer (API), the returns execution, its refund.requested event and every write (return item, stock, order timeline and status, KPI counters)',
         'every path includes its channel events: the stream-triggered publisher, the event-log writes and the signed deliveries to the channel’s webhook (stream reads are not billed as RRU)',
         'Lambda = every invocation in the window incl. authorizer, API and task functions; GB-s from local durations × configured memory',
         'the backorder driver finds each PO by reading the table directly (uncounted), then confirms and receives it over the API (counted), as a supplier and a warehouse would',
