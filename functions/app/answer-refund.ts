@@ -52,7 +52,11 @@ async function moveRefund(
 export function answerRefund(deps: Deps, target: Target & { readonly body: RefundAnswerBody }) {
   const { body } = target;
   return moveRefund(deps, target, (record, at) => {
-    const asked = record.status === 'REFUND_PENDING' && record.refundState === 'requested';
+    // A refund reported failed may still succeed (the channel's own retry went through): that answer stands.
+    const asked =
+      record.status === 'REFUND_PENDING' &&
+      (record.refundState === 'requested' ||
+        (record.refundState === 'failed' && body.status === 'succeeded'));
     if (!asked) {
       const repeat =
         body.status === 'succeeded'

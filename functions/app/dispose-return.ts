@@ -33,7 +33,7 @@ export interface DisposeDeps {
  *    (`disposedAt`);
  * 2. the resellable units shared out: waiting backorders first, oldest first, the rest on sale (`processed`),
  *    and the orders now fully allocated resumed;
- * 3. the exchange's replacement order, when any unit was accepted (`replacementOrderId`);
+ * 3. the exchange's replacement order, when every unit asked back came back (`replacementOrderId`);
  * 4. the refund the policy gives, asked of the channel (REFUND_PENDING, refund.requested), or CLOSED when
  *    nothing is due.
  */
@@ -48,8 +48,10 @@ export async function disposeReturn(
   if (!order) throw new WorkflowTaskError(orderNotFoundErrorName, `order ${record.orderId} is gone`);
   if (!record.disposedAt) record = await putUnitsAway(table, record, now);
   record = await shareOutResellable(deps, record, now);
-  const accepted = (record.inspected ?? []).some((line) => line.resellable + line.damaged > 0);
-  if (record.exchange && accepted && !record.replacementOrderId)
+  // The exchange is for the units asked back: only when every one of them came back (none missing) is the
+  // replacement sent; otherwise the return is refunded as any other, and the channel arranges the rest.
+  const allBack = (record.inspected ?? []).every((line) => line.missing === 0);
+  if (record.exchange && allBack && !record.replacementOrderId)
     record = await linkReplacement(deps, record, order, now);
   return settleMoney(table, record, order, now);
 }
@@ -145,7 +147,10 @@ async function settleMoney(
       )
     : 0;
   const refund = refundFor(record.inspected ?? [], prices, replacementTotal);
-  const due = order.currency ? refund.amount > 0 : refund.lines.some((line) => line.qty > 0);
+  // Without prices nothing can be netted: a replacement sent settles the return, or the refundable lines are due.
+  const due = order.currency
+    ? refund.amount > 0
+    : !record.replacementOrderId && refund.lines.some((line) => line.qty > 0);
   if (!due) {
     const closed = await changeReturnAndOrder(table, record, {
       set: {},

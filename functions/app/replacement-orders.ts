@@ -1,6 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { TableRef } from '../adapters/dynamodb/client';
-import { acceptOrder, type OrderRecord } from '../adapters/dynamodb/orders';
+import { acceptOrder, type OrderRecord, orderCreatedBy } from '../adapters/dynamodb/orders';
 import type { ReturnRecord } from '../adapters/dynamodb/returns';
 import { startNamedExecution } from '../adapters/sfn/executions';
 import { channelOrderIdSchema, orderIdOf, splitOrderId } from '../contracts/order-ids';
@@ -22,21 +22,23 @@ export function replacementPrices(record: ReturnRecord, order: OrderRecord): Map
 }
 
 /**
- * The channel's name for a return's replacement order: `<its order id>-x<n>`, or, when that would be longer
- * than a channel order id may be, a shortened one made unique by a hash of the original.
+ * The channel's names a return's replacement order may take, in order: `<its order id>-x<n>` (or, when that
+ * would be longer than a channel order id may be, a shortened one made unique by a hash of the original),
+ * then a hashed one, for when the channel already named an order of its own like that.
  */
-export function replacementChannelOrderId(record: ReturnRecord): string {
+export function replacementChannelOrderIds(record: ReturnRecord): string[] {
   const original = splitOrderId(record.orderId)?.channelOrderId ?? record.orderId;
   const suffix = `-x${record.number}`;
   const plain = `${original}${suffix}`;
-  if (channelOrderIdSchema.safeParse(plain).success) return plain;
-  return `${original.slice(0, 24)}-${sha256Hex(record.orderId).slice(0, 12)}${suffix}`;
+  const hashed = `${original.slice(0, 24)}-${sha256Hex(record.orderId).slice(0, 12)}${suffix}`;
+  return channelOrderIdSchema.safeParse(plain).success ? [plain, hashed] : [hashed];
 }
 
 /**
  * Creates a return's replacement order exactly once, as its channel would have (same customer, same
  * fulfilment), and starts its fulfilment. The order's id and the idempotency key are the return's own, so a
- * retry or a redrive finds the same order and the same execution.
+ * retry or a redrive finds the same order and the same execution; an order of that name the channel made
+ * itself is never taken for it (the next name is used).
  */
 export async function createReplacementOrder(
   deps: { readonly table: TableRef; readonly sfn: SFNClient; readonly fulfilmentStateMachineArn: string },
@@ -44,32 +46,36 @@ export async function createReplacementOrder(
 ): Promise<string> {
   const { record, order } = input;
   const channelId = splitOrderId(order.orderId)?.channelId ?? '';
-  const channelOrderId = replacementChannelOrderId(record);
-  const orderId = orderIdOf(channelId, channelOrderId);
   const prices = replacementPrices(record, order);
-  const body = {
-    orderId: channelOrderId,
-    customerId: order.customerId,
-    fulfilment: order.fulfilment,
-    ...(order.currency ? { currency: order.currency } : {}),
-    lines: (record.exchange ?? []).map((line) => ({
-      sku: line.sku,
-      qty: line.qty,
-      ...(prices.has(line.sku) ? { unitPrice: prices.get(line.sku) } : {}),
-    })),
-  };
-  const accepted = await acceptOrder(deps.table, {
-    principalId: returnsActor,
-    idempotencyKey: `replacement.${record.returnId}`,
-    requestHash: sha256Hex(canonicalJson(body)),
-    body,
-    orderId,
-    channelOrderId,
-    now: input.now,
-  });
-  // 'order-exists' and a replay are this order made by an earlier attempt: start (or find) its execution.
-  if (accepted.kind === 'key-reused')
-    throw new Error(`replacement of ${record.returnId} was made differently`);
-  await startNamedExecution(deps.sfn, deps.fulfilmentStateMachineArn, orderId, { orderId, round: 0 });
-  return orderId;
+  for (const [index, channelOrderId] of replacementChannelOrderIds(record).entries()) {
+    const orderId = orderIdOf(channelId, channelOrderId);
+    const body = {
+      orderId: channelOrderId,
+      customerId: order.customerId,
+      fulfilment: order.fulfilment,
+      ...(order.currency ? { currency: order.currency } : {}),
+      lines: (record.exchange ?? []).map((line) => ({
+        sku: line.sku,
+        qty: line.qty,
+        ...(prices.has(line.sku) ? { unitPrice: prices.get(line.sku) } : {}),
+      })),
+    };
+    const accepted = await acceptOrder(deps.table, {
+      principalId: returnsActor,
+      idempotencyKey: `replacement.${record.returnId}.${index}`,
+      requestHash: sha256Hex(canonicalJson(body)),
+      body,
+      orderId,
+      channelOrderId,
+      now: input.now,
+    });
+    if (accepted.kind === 'key-reused')
+      throw new Error(`replacement of ${record.returnId} was made differently`);
+    // An order of that name made by someone else (the channel) is not ours: try the next name.
+    if (accepted.kind === 'order-exists' && (await orderCreatedBy(deps.table, orderId)) !== returnsActor)
+      continue;
+    await startNamedExecution(deps.sfn, deps.fulfilmentStateMachineArn, orderId, { orderId, round: 0 });
+    return orderId;
+  }
+  throw new Error(`every name for the replacement of ${record.returnId} is taken`);
 }

@@ -24,6 +24,7 @@ export type RequestReturnResult =
   | { readonly kind: 'refused'; readonly refusal: ReturnRefusal };
 
 const attempts = 5;
+const maxReturnsPerOrder = 99;
 
 /**
  * A customer asks to return units of an order (docs/returns.md). What reached them, less what other returns
@@ -50,12 +51,18 @@ export async function requestReturn(
     const { order } = partition;
     if (!order) return { kind: 'not-found' };
     const returns = partition.returns.map((item) => returnRecordSchema.parse(item));
-    const refusal = await refusalOf(table, input, { ...partition, order, returns });
-    const record = newReturn(
-      input,
-      order.orderId,
-      Math.max(0, ...returns.map((existing) => existing.number)) + 1,
-    );
+    const number = Math.max(0, ...returns.map((existing) => existing.number)) + 1;
+    // A return's id carries its number in two digits (contracts/return-status.ts).
+    const refusal: ReturnRefusal | undefined =
+      number > maxReturnsPerOrder
+        ? {
+            status: 422,
+            code: 'TOO_MANY_RETURNS',
+            field: 'lines',
+            reason: `an order takes at most ${maxReturnsPerOrder} returns`,
+          }
+        : await refusalOf(table, input, { ...partition, order, returns });
+    const record = newReturn(input, order.orderId, number);
     const answer: ReturnAccepted = {
       returnId: shownReturnId(record),
       status: record.status,

@@ -1,6 +1,6 @@
 import type { TableRef } from '../adapters/dynamodb/client';
 import type { TransactItem } from '../adapters/dynamodb/items';
-import { loadOrderPartition, versionedOrderChange } from '../adapters/dynamodb/orders';
+import { loadOrderPartition, orderVersionBump, versionedOrderChange } from '../adapters/dynamodb/orders';
 import {
   changeReturn,
   getReturn,
@@ -10,6 +10,7 @@ import {
 } from '../adapters/dynamodb/returns';
 import { returnNotFoundErrorName, TransientError, WorkflowTaskError } from '../contracts/errors';
 import type { ReturnStepAnswer } from '../contracts/returns';
+import { canTransition } from '../core/order-status';
 import { deliveredUnits, orderStatusAfterReturns, returnStepAnswer } from '../core/returns';
 
 export const returnsActor = 'workflow:returns';
@@ -50,8 +51,12 @@ export async function changeReturnAndOrder(
       ? 'DELIVERED'
       : 'COLLECTED',
   });
-  const orderItems: TransactItem[] =
-    order && order.status !== status
+  // Only a move the order's life allows (an order still in transit elsewhere is dispatch's to move on), and
+  // always conditioned on the order: two returns ending at once must not both decide from a stale read.
+  const moves = order !== undefined && order.status !== status && canTransition(order.status, status);
+  const orderItems: TransactItem[] = !order
+    ? []
+    : moves
       ? versionedOrderChange(
           table,
           order,
@@ -65,7 +70,7 @@ export async function changeReturnAndOrder(
             reason: record.returnId,
           },
         )
-      : [];
+      : [orderVersionBump(table, order, change.at)];
   return changeReturn(table, record, change, orderItems);
 }
 

@@ -54,6 +54,7 @@ export const problemCodes = {
   returnState: 'RETURNS.INVALID_STATE',
   receiptMismatch: 'RETURNS.RECEIPT_MISMATCH',
   exchangeUnpriced: 'RETURNS.EXCHANGE_NOT_PRICED',
+  tooManyReturns: 'RETURNS.TOO_MANY_RETURNS',
   damagedBelowWriteOff: 'INVENTORY.DAMAGED_BELOW_WRITE_OFF',
   idempotencyKeyReused: 'ORDERS.IDEMPOTENCY_KEY_REUSED',
   shipmentNotFound: 'SHIPMENTS.NOT_FOUND',

@@ -39,7 +39,8 @@ export type ReturnRefusal = {
     | 'NOT_RETURNABLE'
     | 'QTY_EXCEEDS_DELIVERED'
     | 'STORE_NOT_ACCEPTING'
-    | 'EXCHANGE_NOT_PRICED';
+    | 'EXCHANGE_NOT_PRICED'
+    | 'TOO_MANY_RETURNS';
   readonly field: string;
   readonly reason: string;
 };
@@ -236,6 +237,8 @@ export function orderStatusAfterReturns(input: {
   readonly returns: readonly {
     readonly status: string;
     readonly lines: readonly { readonly qty: number }[];
+    /** What came back, as inspected: only resellable and damaged units count as returned (missing did not). */
+    readonly inspected?: readonly { readonly resellable: number; readonly damaged: number }[] | undefined;
   }[];
   readonly deliveredQty: number;
   readonly reached: 'DELIVERED' | 'COLLECTED';
@@ -244,7 +247,14 @@ export function orderStatusAfterReturns(input: {
   if (input.returns.some((request) => !ended.includes(request.status))) return 'RETURN_REQUESTED';
   const returned = input.returns
     .filter((request) => request.status === 'CLOSED')
-    .reduce((sum, request) => sum + request.lines.reduce((units, line) => units + line.qty, 0), 0);
+    .reduce(
+      (sum, request) =>
+        sum +
+        (request.inspected
+          ? request.inspected.reduce((units, line) => units + line.resellable + line.damaged, 0)
+          : request.lines.reduce((units, line) => units + line.qty, 0)),
+      0,
+    );
   if (returned === 0) return input.reached;
   return returned >= input.deliveredQty ? 'RETURNED' : 'PARTIALLY_RETURNED';
 }

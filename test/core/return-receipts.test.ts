@@ -103,6 +103,21 @@ describe('orderStatusAfterReturns', () => {
         returns: [{ status: 'EXPIRED', lines: lines(1) }],
       }),
     ).toBe('COLLECTED');
+    // Units that never came back (missing) are not returned: the customer still has them, as far as we know.
+    expect(
+      orderStatusAfterReturns({
+        deliveredQty: 2,
+        reached: 'DELIVERED',
+        returns: [{ status: 'CLOSED', lines: lines(2), inspected: [{ resellable: 0, damaged: 0 }] }],
+      }),
+    ).toBe('DELIVERED');
+    expect(
+      orderStatusAfterReturns({
+        deliveredQty: 2,
+        reached: 'DELIVERED',
+        returns: [{ status: 'CLOSED', lines: lines(2), inspected: [{ resellable: 1, damaged: 1 }] }],
+      }),
+    ).toBe('RETURNED');
   });
 });
 

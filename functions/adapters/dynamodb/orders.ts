@@ -241,8 +241,44 @@ export function versionedOrderChange(
   ];
 }
 
+/**
+ * The order's version moved on and nothing else: a change decided from the order as read (a return ending,
+ * which may or may not move its status) is conditioned on it, so two such changes at once never both commit
+ * from the same read.
+ */
+export function orderVersionBump(
+  table: TableRef,
+  order: Pick<OrderRecord, 'orderId' | 'version'>,
+  at: string,
+): TransactItem {
+  return {
+    Update: {
+      TableName: table.tableName,
+      Key: keys.order(order.orderId),
+      UpdateExpression: 'SET version = :next, updatedAt = :now',
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeValues: { ':version': order.version, ':next': order.version + 1, ':now': at },
+    },
+  };
+}
+
 export function timelineItem(orderId: string, entry: TimelineEntry): Record<string, unknown> {
   return compact({ ...keys.timelineEntry(orderId, entry.at, entry.step), entity: 'timeline', ...entry });
+}
+
+/** Who created an order (the principal of its POST /orders, or the workflow that made it), if it exists. */
+export async function orderCreatedBy(table: TableRef, orderId: string): Promise<string | undefined> {
+  const { Item } = await callAws('orderCreatedBy', () =>
+    table.document.send(
+      new GetCommand({
+        TableName: table.tableName,
+        Key: keys.order(orderId),
+        ProjectionExpression: 'createdBy',
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return Item?.createdBy === undefined ? undefined : String(Item.createdBy);
 }
 
 export async function loadOrder(table: TableRef, orderId: string): Promise<OrderRecord | undefined> {

@@ -23,8 +23,9 @@ export const handler = httpHandler(
     const visible =
       found &&
       (principal.role !== 'staff' ||
-        found.storeId === principal.scope ||
-        found.receivedLocationId === principal.scope);
+        [found.storeId, found.receivedLocationId, found.pickup?.destinationLocationId].includes(
+          principal.scope,
+        ));
     if (!found || !visible)
       throw new HttpProblem(404, problemCodes.returnNotFound, `Return ${params.returnId} does not exist.`);
     return { body: returnView(found, params.returnId, principal.role) };

@@ -26,6 +26,7 @@ const refusalCodes = {
   QTY_EXCEEDS_DELIVERED: problemCodes.returnQtyExceedsDelivered,
   STORE_NOT_ACCEPTING: problemCodes.returnStoreNotAccepting,
   EXCHANGE_NOT_PRICED: problemCodes.exchangeUnpriced,
+  TOO_MANY_RETURNS: problemCodes.tooManyReturns,
 } as const;
 
 /** A customer's return request, through the order's channel (docs/returns.md). */

@@ -5,7 +5,7 @@ import { allocateFifo } from '../../../core/procurement';
 import { callAws } from '../../errors';
 import type { TableRef } from '../client';
 import type { TransactItem } from '../items';
-import { cancellationCodes, isConditionalCheckFailed, transactWrite } from '../items';
+import { isConditionalCheckFailed, isTransactionRace, transactWrite } from '../items';
 import { closeReplenishment } from '../replenishment';
 import { stockChangeItems } from '../stock';
 import { listBackorders } from './backorders';
@@ -170,8 +170,9 @@ export async function shareOutUnits(run: AllocationRun, units: ReceivedUnits): P
   try {
     await transactWrite(table, 'allocateReceipt', items);
   } catch (error) {
-    // Another receipt or a backorder changed meanwhile: the ASL retries the whole (idempotent) task.
-    if (cancellationCodes(error).includes('ConditionalCheckFailed'))
+    // Another receipt, a backorder or a reservation changed meanwhile: the ASL retries the whole
+    // (idempotent) task.
+    if (isTransactionRace(error))
       throw new TransientError(`allocating ${units.source} raced with another change`, { cause: error });
     throw error;
   }
