@@ -2,7 +2,6 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { carrierCountersAdd } from '../adapters/dynamodb/carrier-performance';
 import type { TableRef } from '../adapters/dynamodb/client';
 import { compact, type TransactItem } from '../adapters/dynamodb/items';
-import { deliveredUnitsAdd } from '../adapters/dynamodb/return-kpis';
 import { getShipment, type ShipmentRecord } from '../adapters/dynamodb/shipments';
 import type { TrackingEventBody } from '../contracts/carriers';
 import { TransientError } from '../contracts/errors';
@@ -133,7 +132,5 @@ function countersOf(
       { day: event.at.slice(0, 10), shipmentId: before.shipmentId },
       add,
     ),
-    // What reached the customer, per SKU: the base of the return rates (GET /ops/kpis/returns).
-    ...(newlyDelivered ? deliveredUnitsAdd(table, before, event.at) : []),
   ];
 }

@@ -1,6 +1,5 @@
 import type { TableRef } from '../adapters/dynamodb/client';
 import { getLocations } from '../adapters/dynamodb/locations';
-import { deliveredUnitsAdd } from '../adapters/dynamodb/return-kpis';
 import { type ShipmentRecord, shipmentMove } from '../adapters/dynamodb/shipments';
 import { problemCodes } from '../contracts/errors';
 import { type CollectBody, dispatchDefaults, maxWrongPickupCodes } from '../contracts/shipments';
@@ -15,12 +14,12 @@ import type { ShipmentStepDefinition, StepDecision } from './shipment-step';
  * COLLECTED (they left the shelf when picked). A wrong one is refused and counted; at the fifth in a row the
  * shipment is locked until ops unlock it, so a code cannot be guessed (a million codes, five tries).
  */
-export const collectStep = (table: TableRef, body: CollectBody): ShipmentStepDefinition => ({
+export const collectStep = (body: CollectBody): ShipmentStepDefinition => ({
   name: 'Collected',
   from: 'READY_FOR_PICKUP',
   actsAt: (shipment) => (shipment.type === 'pickup' ? shipment.locationId : undefined),
   done: (shipment) => shipment.status === 'COLLECTED',
-  decide: ({ shipment, at }): StepDecision => {
+  decide: ({ shipment }): StepDecision => {
     const wrong = shipment.wrongPickupCodes ?? 0;
     if (wrong >= maxWrongPickupCodes)
       return {
@@ -34,13 +33,7 @@ export const collectStep = (table: TableRef, body: CollectBody): ShipmentStepDef
       shipment.pickupCodeHash &&
       isPickupCode(shipment.shipmentId, body.pickupCode, shipment.pickupCodeHash)
     )
-      return {
-        kind: 'move',
-        to: 'COLLECTED',
-        fields: { wrongPickupCodes: 0 },
-        // What reached the customer, per SKU: the base of the return rates (GET /ops/kpis/returns).
-        writes: deliveredUnitsAdd(table, shipment, at),
-      };
+      return { kind: 'move', to: 'COLLECTED', fields: { wrongPickupCodes: 0 } };
     const count = wrong + 1;
     return {
       kind: 'refuse',

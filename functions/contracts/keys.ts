@@ -127,6 +127,8 @@ export const keys = {
    * The returns KPI counters of a day (units delivered and asked back, per SKU and reason), in shards: one
    * partition, so a period is one range query.
    */
+  /** A fact the returns KPI counted (a delivery, a return request): counting it again is a no-op. */
+  kpiMark: (subject: string) => ({ pk: `KPIMARK#${subject}`, sk: 'COUNTED' }),
   returnKpiDay: (day: string, shard: number) => ({
     pk: 'KPI#RETURNS',
     sk: `${day}#${String(shard).padStart(2, '0')}`,

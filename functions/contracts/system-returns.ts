@@ -76,6 +76,21 @@ export const returnsFunctions = {
     environment: { ...commonEnvironment, CARRIER_TIMEOUT_MS: '3000' },
     grants: [{ table: 'main', access: 'readWrite' }],
   },
+  // The table's stream feeds it, like the channel events: the KPI counters stay out of the business
+  // transactions. It is the stream's second reader, and AWS throttles more than two per shard
+  // (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html, LimitExceeded):
+  // test/contracts/system.test.ts holds every table to two.
+  countReturnKpis: {
+    entry: 'functions/handlers/returns/count-return-kpis.stream.ts',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+    streamTrigger: {
+      table: 'main',
+      batchSize: 100,
+      maxRetryAttempts: 10,
+      filters: [{ dynamodb: { NewImage: { entity: { S: ['shipment', 'return'] } } } }],
+    },
+  },
   writeOffDamaged: {
     entry: 'functions/handlers/returns/write-off-damaged.api.ts',
     environment: { ...commonEnvironment },

@@ -56,3 +56,43 @@ export function returnKpis(counters: Readonly<Record<string, number>>): ReturnKp
     bySku,
   };
 }
+
+/** What one committed change adds to the returns KPI counters, once (its subject names it). */
+export interface KpiCount {
+  /** Names the counted fact: counting it again is a no-op. */
+  readonly subject: string;
+  /** The UTC day it happened. */
+  readonly day: string;
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+export interface ChangedItem {
+  readonly [name: string]: unknown;
+}
+
+/**
+ * The KPI counts a committed change says happened (the table's stream: before and after images): a customer
+ * shipment newly DELIVERED or COLLECTED counts its units delivered per SKU; a new return counts its units asked
+ * back per SKU and reason. Anything else counts nothing.
+ */
+export function kpiCountsOf(before: ChangedItem | undefined, after: ChangedItem | undefined): KpiCount[] {
+  if (!after) return [];
+  const lines = (value: unknown) =>
+    Array.isArray(value) ? (value as { sku: string; qty: number; reason?: string }[]) : [];
+  if (after.entity === 'return' && !before) {
+    const counters: Record<string, number> = { returns: 1 };
+    for (const line of lines(after.lines)) counters[`returned|${line.sku}|${line.reason}`] = line.qty;
+    return [
+      { subject: `${String(after.returnId)}.requested`, day: String(after.createdAt).slice(0, 10), counters },
+    ];
+  }
+  const reached = after.status === 'DELIVERED' || after.status === 'COLLECTED';
+  if (after.entity !== 'shipment' || after.type === 'transfer' || !reached || before?.status === after.status)
+    return [];
+  const counters: Record<string, number> = {};
+  for (const line of [...lines(after.lines), ...lines(after.received)])
+    counters[`delivered|${line.sku}`] = (counters[`delivered|${line.sku}`] ?? 0) + line.qty;
+  return [
+    { subject: `${String(after.shipmentId)}.reached`, day: String(after.updatedAt).slice(0, 10), counters },
+  ];
+}

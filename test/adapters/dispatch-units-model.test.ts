@@ -138,7 +138,7 @@ async function apply(orderId: string, op: Op): Promise<string> {
     case 'collect': {
       const packedAt = packedAtOf(shipment) ?? '';
       const code = await pickupCodeFor(table, shipment.shipmentId, packedAt);
-      await step(collectStep(table, { pickupCode: code }), shipment);
+      await step(collectStep({ pickupCode: code }), shipment);
       break;
     }
     case 'notCollected':

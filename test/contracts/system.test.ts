@@ -24,6 +24,20 @@ describe('the system definition', () => {
     }
   });
 
+  it('has at most two stream readers per table: AWS throttles a third reading the same shard', () => {
+    // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html (LimitExceededException)
+    const readers = new Map<string, string[]>();
+    for (const [name, fn] of Object.entries(system.functions) as [
+      string,
+      { streamTrigger?: { table: string } },
+    ][])
+      if (fn.streamTrigger)
+        readers.set(fn.streamTrigger.table, [...(readers.get(fn.streamTrigger.table) ?? []), name]);
+    for (const [table, names] of readers)
+      expect({ table, readers: names.length }).toEqual({ table, readers: Math.min(names.length, 2) });
+    expect([...readers.values()].flat().length).toBeGreaterThan(0);
+  });
+
   it('has unique routes', () => {
     const keys = system.routes.map((route) => `${route.method} ${route.path}`);
     expect(new Set(keys).size).toBe(keys.length);

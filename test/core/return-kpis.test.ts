@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { returnKpis } from '../../functions/core/return-kpis';
+import { kpiCountsOf, returnKpis } from '../../functions/core/return-kpis';
 
 describe('returnKpis', () => {
   it('adds up returns by reason and SKU, with each SKU’s rate against what was delivered', () => {
@@ -61,5 +61,48 @@ describe('returnKpis', () => {
         },
       ),
     );
+  });
+});
+
+describe('kpiCountsOf', () => {
+  const shipment = {
+    entity: 'shipment',
+    type: 'pickup',
+    shipmentId: 'web.A-1-0-0',
+    status: 'READY_FOR_PICKUP',
+    lines: [{ sku: 'SKU-A', qty: 2 }],
+    received: [{ sku: 'SKU-A', qty: 1 }],
+    updatedAt: '2026-12-01T10:00:00.000Z',
+  };
+  it('counts a customer shipment delivered or collected once, with what its transfers brought', () => {
+    const collected = { ...shipment, status: 'COLLECTED' };
+    expect(kpiCountsOf(shipment, collected)).toEqual([
+      { subject: 'web.A-1-0-0.reached', day: '2026-12-01', counters: { 'delivered|SKU-A': 3 } },
+    ]);
+    // A later write of the same status, a transfer arriving, another status: nothing.
+    expect(kpiCountsOf(collected, { ...collected, version: 9 })).toEqual([]);
+    expect(kpiCountsOf(undefined, undefined)).toEqual([]);
+    expect(kpiCountsOf(shipment, { ...collected, type: 'transfer' })).toEqual([]);
+    expect(kpiCountsOf(undefined, { ...shipment, status: 'PACKED' })).toEqual([]);
+    expect(
+      kpiCountsOf(shipment, { ...shipment, status: 'DELIVERED', lines: undefined, received: undefined }),
+    ).toEqual([{ subject: 'web.A-1-0-0.reached', day: '2026-12-01', counters: {} }]);
+  });
+
+  it('counts a new return by SKU and reason, and nothing when it moves on', () => {
+    const created = {
+      entity: 'return',
+      returnId: 'web.A-1-r1',
+      createdAt: '2026-12-02T09:00:00.000Z',
+      lines: [{ sku: 'SKU-A', qty: 1, reason: 'damaged' }],
+    };
+    expect(kpiCountsOf(undefined, created)).toEqual([
+      {
+        subject: 'web.A-1-r1.requested',
+        day: '2026-12-02',
+        counters: { returns: 1, 'returned|SKU-A|damaged': 1 },
+      },
+    ]);
+    expect(kpiCountsOf(created, { ...created, status: 'RECEIVED' })).toEqual([]);
   });
 });

@@ -1,44 +1,43 @@
 import { keys } from '../../contracts/keys';
+import type { KpiCount } from '../../core/return-kpis';
 import type { TableRef } from './client';
 import { counterShardOf, counterShards, dailyCountersAdd, sumDailyCounters } from './daily-counters';
-import type { TransactItem } from './items';
+import { cancellationCodes, transactWrite } from './items';
 
-/** Counter names: units delivered of a SKU, units of it asked back for a reason, and returns asked. */
-export const deliveredCounter = (sku: string) => `delivered|${sku}`;
-export const returnedCounter = (sku: string, reason: string) => `returned|${sku}|${reason}`;
-export const returnsCounter = 'returns';
+/** How long a counted fact's mark is kept: far longer than the stream keeps records (24 h) to be replayed. */
+const markRetentionSeconds = 7 * 24 * 3600;
 
-const add = (table: TableRef, day: string, subject: string, counters: Record<string, number>) =>
-  dailyCountersAdd(table, keys.returnKpiDay(day, counterShardOf(subject)), 'returnKpis', counters);
-
-/** What a shipment brought the customer (its lines, and what its transfers brought a pickup), counted on the day. */
-export function deliveredUnitsAdd(
-  table: TableRef,
-  shipment: {
-    readonly shipmentId: string;
-    readonly lines: readonly { readonly sku: string; readonly qty: number }[];
-    readonly received?: readonly { readonly sku: string; readonly qty: number }[] | undefined;
-  },
-  at: string,
-): TransactItem[] {
-  const counters: Record<string, number> = {};
-  for (const line of [...shipment.lines, ...(shipment.received ?? [])])
-    counters[deliveredCounter(line.sku)] = (counters[deliveredCounter(line.sku)] ?? 0) + line.qty;
-  return add(table, at.slice(0, 10), shipment.shipmentId, counters);
-}
-
-/** A return asked for: the units of each SKU by reason, counted on the day. */
-export function returnedUnitsAdd(
-  table: TableRef,
-  request: {
-    readonly returnId: string;
-    readonly lines: readonly { readonly sku: string; readonly qty: number; readonly reason: string }[];
-  },
-  at: string,
-): TransactItem[] {
-  const counters: Record<string, number> = { [returnsCounter]: 1 };
-  for (const line of request.lines) counters[returnedCounter(line.sku, line.reason)] = line.qty;
-  return add(table, at.slice(0, 10), request.returnId, counters);
+/**
+ * Adds a fact's counts to its day's shard, once: the fact's mark is written in the same transaction,
+ * conditioned on not being there, so a stream batch retried after this commits counts nothing twice.
+ * False when it was counted before.
+ */
+export async function countOnce(table: TableRef, count: KpiCount, now: Date): Promise<boolean> {
+  try {
+    await transactWrite(table, 'countReturnKpis', [
+      {
+        Put: {
+          TableName: table.tableName,
+          Item: {
+            ...keys.kpiMark(count.subject),
+            entity: 'kpiMark',
+            expiresAtEpoch: Math.floor(now.getTime() / 1000) + markRetentionSeconds,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...dailyCountersAdd(
+        table,
+        keys.returnKpiDay(count.day, counterShardOf(count.subject)),
+        'returnKpis',
+        count.counters,
+      ),
+    ]);
+    return true;
+  } catch (error) {
+    if (cancellationCodes(error)[0] === 'ConditionalCheckFailed') return false;
+    throw error;
+  }
 }
 
 /** The counters of the days from `fromDay` to `toDay` (UTC dates), summed. */

@@ -14,7 +14,6 @@ import { callAws } from '../errors';
 import type { TableRef } from './client';
 import { cancellationCodes, compact, type TransactItem, transactWrite } from './items';
 import { idempotencyRetentionSeconds, type OrderRecord, timelineItem, versionedOrderChange } from './orders';
-import { returnedUnitsAdd } from './return-kpis';
 
 export const returnRecordSchema = z.object({
   returnId: z.string(),
@@ -155,8 +154,6 @@ export async function recordReturn(
       },
     },
     ...versionedOrderChange(table, input.order, input.orderChanges, input.entry),
-    // Units asked back per SKU and reason: the return rates of GET /ops/kpis/returns, counted once.
-    ...returnedUnitsAdd(table, input.record, input.record.createdAt),
   ];
   try {
     await transactWrite(table, 'recordReturn', writes);

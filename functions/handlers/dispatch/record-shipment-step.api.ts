@@ -78,7 +78,7 @@ const handlers = {
   ),
   'POST /shipments/{shipmentId}/collected': httpHandler(
     dispatchContracts['POST /shipments/{shipmentId}/collected'],
-    ({ params, body, principal }) => answer(collectStep(deps.table, body), params.shipmentId, principal),
+    ({ params, body, principal }) => answer(collectStep(body), params.shipmentId, principal),
   ),
   'POST /shipments/{shipmentId}/returned': httpHandler(
     dispatchContracts['POST /shipments/{shipmentId}/returned'],
