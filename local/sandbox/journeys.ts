@@ -47,6 +47,8 @@ export interface SandboxDelivery {
   status: 'booked' | 'picked_up' | 'cancelled' | 'delivered' | 'returned';
   readonly webhooks: SentWebhook[];
   timer?: NodeJS.Timeout;
+  /** The webhook being sent (with its retries): the next one waits for it, so they arrive in order. */
+  sending?: Promise<void>;
 }
 
 export interface WebhookTarget {
@@ -86,7 +88,12 @@ export function playJourney(
       const type = events[index] as TrackingType;
       delivery.status =
         type === 'delivered' ? 'delivered' : type === 'returned_to_sender' ? 'returned' : 'picked_up';
-      void sendWebhook(delivery, type, options);
+      // One at a time per delivery, as a carrier's webhook queue does: a slow answer (a cold function, a busy
+      // machine) delays the next event rather than letting it overtake. Out-of-order arrival is still handled
+      // by the product (test/handlers/carrier-events-shuffled.test.ts sends them shuffled on purpose).
+      delivery.sending = (delivery.sending ?? Promise.resolve()).then(() =>
+        sendWebhook(delivery, type, options),
+      );
       if (index + 1 < events.length) next(index + 1, options.tickMs);
     }, delayMs);
     delivery.timer.unref();
