@@ -158,7 +158,7 @@ describe('stateful stack', () => {
 describe('functions', () => {
   it('creates exactly one nodejs22.x arm64 traced function per definition entry', () => {
     service.resourceCountIs('AWS::Lambda::Function', Object.keys(system.functions).length);
-    for (const [key, def] of entriesOf(definition.functions)) {
+    for (const key of Object.keys(definition.functions) as (keyof typeof definition.functions)[]) {
       expect(resource(synthesized.templates.service, logicalId(fnOf(key).fn)).Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
