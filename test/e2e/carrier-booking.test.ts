@@ -161,7 +161,10 @@ describe('carrier booking against the sandbox carriers', () => {
     );
   });
 
-  it('a carrier running late delivers after its ETA, and its performance says by how much', async () => {
+  // Longer than the default: on a full run's busy machine the journeys of the whole file must have settled.
+  it('a carrier running late delivers after its ETA, and its performance says by how much', {
+    timeout: 120_000,
+  }, async () => {
     const { orderId } = await packedOrder(
       'late',
       'WH',
@@ -185,6 +188,11 @@ describe('carrier booking against the sandbox carriers', () => {
         return Object.entries(counts).every(([name, value]) => reported[name] === value)
           ? reported
           : undefined;
+      }).catch(async (error: unknown) => {
+        // Say what was counted instead: a wait that never matches is otherwise only a timeout.
+        throw new Error(
+          `${String(error)}; ${carrierId} reports ${JSON.stringify(await performance(carrierId))}`,
+        );
       });
     const late = (await performance(speedy)) as { meanMinutesLate: number; onTimeRate: number };
     expect(late.meanMinutesLate).toBe(1);
