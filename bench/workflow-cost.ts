@@ -176,7 +176,9 @@ async function measureDesign(
       // A return of each of a batch of collected orders: only the return is measured (its own workflow, the
       // routes it takes, its refund.requested), not the order that came before it.
       const collected = await world.lifecycles.bopis(lifecycleOrders);
-      await until(() => executionsEnded(sfnOf(cloud), collected, wholeLifecycle));
+      const sfn = sfnOf(cloud);
+      await until(() => executionsEnded(sfn, collected, wholeLifecycle));
+      sfn.destroy();
       await until(() => world.eventsSettled(collected));
       await quiet(invocations);
       rows.push({

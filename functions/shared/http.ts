@@ -239,3 +239,20 @@ function correlationId(): MiddlewareObj<HttpEvent> {
     },
   };
 }
+
+/**
+ * One Lambda serving several routes (same grants), each with its own contract and httpHandler: the route
+ * key API Gateway sends picks the handler. A route this function does not serve is a wiring bug: it throws.
+ */
+export function routeTable<H extends Record<string, (...args: never[]) => unknown>>(
+  functionName: string,
+  handlers: H,
+) {
+  type Route = keyof H & string;
+  const serves = (routeKey: string): routeKey is Route => routeKey in handlers;
+  return (...args: Parameters<H[Route]>): ReturnType<H[Route]> => {
+    const routeKey = (args[0] as unknown as { routeKey: string }).routeKey;
+    if (!serves(routeKey)) throw new Error(`${functionName} does not serve ${routeKey}`);
+    return (handlers[routeKey] as (...forwarded: Parameters<H[Route]>) => ReturnType<H[Route]>)(...args);
+  };
+}

@@ -80,6 +80,16 @@ export function fieldErrorAt(path: readonly PropertyKey[], message: string, root
   return { pointer, field: field || '(root)', message };
 }
 
+/** A field error for a field named as the domain rules name it (`lines[0].qty`, `storeId`). */
+export const fieldErrorNamed = (field: string, message: string): FieldError =>
+  fieldErrorAt(
+    field
+      .split(/[.[\]]+/)
+      .filter(Boolean)
+      .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment)),
+    message,
+  );
+
 /** The field errors of a zod error, one per issue. */
 export const toFieldErrors = (error: z.ZodError, root = ''): FieldError[] =>
   error.issues.map((issue) => fieldErrorAt(issue.path, issue.message, root));

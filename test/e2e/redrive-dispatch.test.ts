@@ -2,7 +2,6 @@ import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
-  RedriveExecutionCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -385,16 +384,7 @@ class ScenarioRun {
   }
 
   async inject(task: TaskState, phase: FaultPhase, cause: string) {
-    const fault = faultFor(task);
-    this.injected.add(fault.error);
-    await expectStatus(
-      api('/ops/faults', {
-        method: 'PUT',
-        key: world.cloud.keys.ops,
-        body: { workflow: task.workflow, state: task.state, ...fault, phase, cause },
-      }),
-      200,
-    );
+    this.injected.add(await world.injectFault(task, phase, cause));
   }
 
   async place() {
@@ -428,16 +418,8 @@ class ScenarioRun {
     });
   }
 
-  async redrive(execution: FailedExecution, channel: Channel) {
-    if (channel === 'ops API')
-      await expectStatus(
-        api(`/ops/executions/${execution.executionId}/redrive`, {
-          method: 'POST',
-          key: world.cloud.keys.ops,
-        }),
-        202,
-      );
-    else await sfn.send(new RedriveExecutionCommand({ executionArn: arnOf(execution.executionId) }));
+  redrive(execution: FailedExecution, channel: Channel) {
+    return world.redrive('dispatch', execution.executionId, channel);
   }
 }
 

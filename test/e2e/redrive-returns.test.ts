@@ -2,7 +2,6 @@ import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
-  RedriveExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
@@ -10,6 +9,7 @@ import { stateMachineArn } from '../../local/emulators/protocol/identity';
 import type { FaultPhase } from '../../local/emulators/stepfunctions/fault-injection';
 import { dispatchWorld } from '../support/dispatch-world';
 import { channelOrderIdOf, type FailedExecution } from '../support/e2e-http';
+import { deliveryTo } from '../support/fixtures';
 import { faultFor, keyOf, modelledErrors, type TaskState, taskStates } from '../support/workflow-tasks';
 
 /**
@@ -24,19 +24,12 @@ const world = dispatchWorld(({ id: idOf, carrierSuffix }) => ({
   // A courier return goes to S1, and the sandbox couriers collect for S1 only (the table is shared).
   carrierSandbox: { tickMs: 150, origins: [idOf('S1')], idSuffix: carrierSuffix },
 }));
-const { http, sku, stock, orderView, shipmentIn, step, pickAll, pack, channel, staffKey, id } = world;
-const { api, expectStatus, waitFor, placeOrder, orderIn, failedExecutions } = http;
+const { http, sku, stock, orderView, channel, staffKey, id } = world;
+const { api, expectStatus, waitFor, failedExecutions } = http;
 const returnTasks = taskStates.filter((task) => task.workflow === 'returns');
 const unitPrice = 1250;
 
-const pickupAddress = {
-  line1: '2 Low St',
-  city: 'London',
-  postalCode: 'E1 6AN',
-  country: 'GB',
-  lat: 51.515,
-  lng: -0.11,
-};
+const pickupAddress = { ...deliveryTo, lat: 51.515, lng: -0.11 };
 
 /**
  * What people do, in order: ask for the return (brought to S2, or collected by a courier for S1), receive
@@ -155,36 +148,16 @@ class Run {
   }
 
   async inject(task: TaskState, phase: FaultPhase, cause: string) {
-    const fault = faultFor(task);
-    this.injected.add(fault.error);
-    await expectStatus(
-      api('/ops/faults', {
-        method: 'PUT',
-        key: world.cloud.keys.ops,
-        body: { workflow: task.workflow, state: task.state, ...fault, phase, cause },
-      }),
-      200,
-    );
+    this.injected.add(await world.injectFault(task, phase, cause));
   }
 
   /** Two units bought at S1 and collected: what the return brings back. */
   async collected() {
     await stock(this.item, { S1: 2 });
-    this.orderId = await placeOrder(
-      [{ sku: sku(this.item), qty: 2, unitPrice }],
-      world.pickupAt('S1'),
-      channel.A,
-      {
-        currency: 'EUR',
-      },
-    );
-    await pickAll('S1', await shipmentIn(this.orderId, 'S1', 'PICKING'));
-    await pack('S1', await shipmentIn(this.orderId, 'S1', 'PACKING'));
-    const ready = await shipmentIn(this.orderId, 'S1', 'READY_FOR_PICKUP');
-    const shown = await orderView(channelOrderIdOf(this.orderId), channel.A.key);
-    const code = shown.shipments.find((shipment) => shipment.shipmentId === ready.shipmentId)?.pickupCode;
-    await step('S1', ready.shipmentId, 'collected', { pickupCode: code });
-    await orderIn(this.orderId, 'COLLECTED');
+    this.orderId = await world.collectedOrder([{ sku: sku(this.item), qty: 2, unitPrice }], {
+      channel: channel.A,
+      extra: { currency: 'EUR' },
+    });
   }
 
   async doSteps(count: number) {
@@ -201,21 +174,8 @@ class Run {
     );
   }
 
-  async redrive(execution: FailedExecution, channel: Run['channel']) {
-    if (channel === 'ops API')
-      await expectStatus(
-        api(`/ops/executions/${execution.executionId}/redrive`, {
-          method: 'POST',
-          key: world.cloud.keys.ops,
-        }),
-        202,
-      );
-    else
-      await world.sfn.send(
-        new RedriveExecutionCommand({
-          executionArn: executionArnOf(stateMachineArn('returns'), execution.executionId),
-        }),
-      );
+  redrive(execution: FailedExecution, channel: Run['channel']) {
+    return world.redrive('returns', execution.executionId, channel);
   }
 }
 

@@ -9,8 +9,8 @@ import { channelOrderIdOf } from '../support/e2e-http';
  * goods back comes next: a return stays REQUESTED here.)
  */
 const world = dispatchWorld();
-const { http, sku, stock, orderView, shipmentIn, step, pickAll, pack, channel } = world;
-const { placeOrder, orderIn, expectStatus, api } = http;
+const { http, sku, stock, orderView, shipmentIn, channel } = world;
+const { placeOrder, expectStatus, api } = http;
 
 beforeAll(async () => {
   await world.start();
@@ -23,15 +23,7 @@ afterAll(async () => {
 /** A click-and-collect order of `qty` units through channel A, collected. */
 async function collectedOrder(name: string, qty: number) {
   await stock(name, { S1: qty });
-  const orderId = await placeOrder([{ sku: sku(name), qty }], world.pickupAt('S1'), channel.A);
-  await pickAll('S1', await shipmentIn(orderId, 'S1', 'PICKING'));
-  await pack('S1', await shipmentIn(orderId, 'S1', 'PACKING'));
-  const ready = await shipmentIn(orderId, 'S1', 'READY_FOR_PICKUP');
-  const shown = await orderView(channelOrderIdOf(orderId), channel.A.key);
-  const code = shown.shipments.find((shipment) => shipment.shipmentId === ready.shipmentId)?.pickupCode;
-  await step('S1', ready.shipmentId, 'collected', { pickupCode: code });
-  await orderIn(orderId, 'COLLECTED');
-  return orderId;
+  return world.collectedOrder([{ sku: sku(name), qty }], { channel: channel.A });
 }
 
 const ask = (orderId: string, body: unknown, key: string, as = channel.A.key) =>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchWorld, type Place } from '../support/dispatch-world';
 import { channelOrderIdOf } from '../support/e2e-http';
+import { deliveryTo } from '../support/fixtures';
 
 /**
  * The returns workflow end to end over HTTP (issue 13, docs/returns.md): a return brought to any store, its
@@ -17,7 +18,7 @@ const world = dispatchWorld(({ id, channelIds, carrierSuffix }) => ({
   streamTriggers: true,
   environmentOverrides: { requestReturn: { RETURN_DROP_OFF_SECONDS: String(dropOffSeconds) } },
 }));
-const { http, sku, stock, orderView, shipmentIn, step, pickAll, pack, channel, staffKey, id } = world;
+const { http, sku, stock, shipmentIn, pickAll, pack, channel, staffKey, id } = world;
 const { placeOrder, orderIn, expectStatus, api, waitFor } = http;
 
 interface ReturnView {
@@ -39,17 +40,8 @@ afterAll(async () => {
 });
 
 /** A click-and-collect order at S1 through channel A, priced in GBP, collected. */
-async function collectedOrder(lines: { sku: string; qty: number; unitPrice: number }[]) {
-  const orderId = await placeOrder(lines, world.pickupAt('S1'), channel.A, { currency: 'GBP' });
-  await pickAll('S1', await shipmentIn(orderId, 'S1', 'PICKING'));
-  await pack('S1', await shipmentIn(orderId, 'S1', 'PACKING'));
-  const ready = await shipmentIn(orderId, 'S1', 'READY_FOR_PICKUP');
-  const shown = await orderView(channelOrderIdOf(orderId), channel.A.key);
-  const code = shown.shipments.find((shipment) => shipment.shipmentId === ready.shipmentId)?.pickupCode;
-  await step('S1', ready.shipmentId, 'collected', { pickupCode: code });
-  await orderIn(orderId, 'COLLECTED');
-  return orderId;
-}
+const collectedOrder = (lines: { sku: string; qty: number; unitPrice: number }[]) =>
+  world.collectedOrder(lines, { channel: channel.A, extra: { currency: 'GBP' } });
 
 let keyCount = 0;
 /** Channel A asks to return; answers the system-wide return id. */
@@ -306,14 +298,7 @@ describe('the returns workflow', () => {
   it('a courier pickup: booked with a sandbox carrier, collected, brought to S1, received there, refunded', async () => {
     await stock('chair', { S1: 1 });
     const orderId = await collectedOrder([{ sku: sku('chair'), qty: 1, unitPrice: 8900 }]);
-    const pickupAddress = {
-      line1: '2 Low St',
-      city: 'London',
-      postalCode: 'E1 6AN',
-      country: 'GB',
-      lat: 51.515,
-      lng: -0.11,
-    };
+    const pickupAddress = { ...deliveryTo, lat: 51.515, lng: -0.11 };
     const returnId = await askReturn(orderId, {
       lines: [{ sku: sku('chair'), qty: 1, reason: 'not_as_described' }],
       method: 'courier_pickup',

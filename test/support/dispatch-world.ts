@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, RedriveExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
 import type { LocalCloud, LocalCloudOptions } from '../../local/cloud';
 import { stateMachineArn } from '../../local/emulators/protocol/identity';
+import type { FaultPhase } from '../../local/emulators/stepfunctions/fault-injection';
 import type { SandboxScript } from '../../local/sandbox/journeys';
 import { channelOrderIdOf, e2eHttp, startE2eCloud } from './e2e-http';
+import { faultFor, type TaskState } from './workflow-tasks';
 
 /**
  * A small O2O world for the dispatch suites, over HTTP on an in-process local cloud: a warehouse and four
@@ -243,9 +245,63 @@ export function dispatchWorld(
     );
   }
 
+  /**
+   * A click-and-collect order of `lines` at `place` through `channel` (priced with `extra.currency`), picked,
+   * packed and collected with the code the channel was given: answers its system-wide id.
+   */
+  async function collectedOrder(
+    lines: { sku: string; qty: number; unitPrice?: number }[],
+    how: {
+      readonly channel: { id: string; key: string };
+      readonly place?: Place;
+      readonly extra?: Record<string, unknown>;
+    },
+  ) {
+    const place = how.place ?? 'S1';
+    const orderId = await http.placeOrder(lines, pickupAt(place), how.channel, how.extra);
+    await pickAll(place, await shipmentIn(orderId, place, 'PICKING'));
+    await pack(place, await shipmentIn(orderId, place, 'PACKING'));
+    const ready = await shipmentIn(orderId, place, 'READY_FOR_PICKUP');
+    const shown = await orderView(channelOrderIdOf(orderId), how.channel.key);
+    const code = shown.shipments.find((shipment) => shipment.shipmentId === ready.shipmentId)?.pickupCode;
+    await step(place, ready.shipmentId, 'collected', { pickupCode: code });
+    await http.orderIn(orderId, 'COLLECTED');
+    return orderId;
+  }
+
+  /** Local fault injection at a Task state, past its Retry budget (it fails there): answers the injected error. */
+  async function injectFault(task: TaskState, phase: FaultPhase, cause: string): Promise<string> {
+    const fault = faultFor(task);
+    await expectStatus(
+      api('/ops/faults', {
+        method: 'PUT',
+        key: cloud.keys.ops,
+        body: { workflow: task.workflow, state: task.state, ...fault, phase, cause },
+      }),
+      200,
+    );
+    return fault.error;
+  }
+
+  /** Redrives a failed execution, over the ops API or straight over the Step Functions API. */
+  async function redrive(workflow: string, executionId: string, over: 'ops API' | 'Step Functions API') {
+    if (over === 'ops API')
+      await expectStatus(
+        api(`/ops/executions/${executionId}/redrive`, { method: 'POST', key: cloud.keys.ops }),
+        202,
+      );
+    else
+      await sfn.send(
+        new RedriveExecutionCommand({ executionArn: executionArnOf(stateMachineArn(workflow), executionId) }),
+      );
+  }
+
   return {
     http,
     start,
+    collectedOrder,
+    injectFault,
+    redrive,
     stop: () => cloud?.stop(),
     id,
     sku,

@@ -11,6 +11,22 @@ export type TransactItem = NonNullable<
 export const transactWrite = (table: TableRef, operation: string, items: TransactItem[]) =>
   callAws(operation, () => table.document.send(new TransactWriteCommand({ TransactItems: items })));
 
+/** `#f0 = :f0, …` for an update's fields, with their attribute names and values (any field name is safe). */
+export function assignmentsOf(fields: Readonly<Record<string, unknown>>) {
+  const entries = Object.entries(fields);
+  return {
+    assignments: entries.map((_, index) => `#f${index} = :f${index}`),
+    names: Object.fromEntries(entries.map(([field], index) => [`#f${index}`, field])) as Record<
+      string,
+      string
+    >,
+    values: Object.fromEntries(entries.map(([, value], index) => [`:f${index}`, value])) as Record<
+      string,
+      unknown
+    >,
+  };
+}
+
 /** Drops undefined fields so items write the same whatever the document client's marshall options are. */
 export function compact<T extends Record<string, unknown>>(item: T): T {
   return Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined)) as T;

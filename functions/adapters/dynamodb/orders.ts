@@ -14,7 +14,7 @@ import {
 } from '../../contracts/schemas';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { cancellationCodes, compact, type TransactItem, transactWrite } from './items';
+import { assignmentsOf, cancellationCodes, compact, type TransactItem, transactWrite } from './items';
 import { queryAll } from './query';
 import { type ShipmentRecord, shipmentRecordSchema, shipmentView } from './shipments';
 
@@ -217,10 +217,7 @@ export function versionedOrderChange(
   changes: Readonly<Record<string, unknown>>,
   entry: TimelineEntry,
 ): TransactItem[] {
-  const fields = Object.entries(changes);
-  const names = Object.fromEntries(fields.map(([field], index) => [`#f${index}`, field]));
-  const values = Object.fromEntries(fields.map(([, value], index) => [`:f${index}`, value]));
-  const assignments = fields.map((_, index) => `#f${index} = :f${index}`);
+  const { assignments, names, values } = assignmentsOf(changes);
   return [
     {
       Update: {

@@ -12,7 +12,7 @@ import type { ReturnAccepted } from '../../contracts/returns';
 import type { TimelineEntry } from '../../contracts/schemas';
 import { callAws } from '../errors';
 import type { TableRef } from './client';
-import { cancellationCodes, compact, type TransactItem, transactWrite } from './items';
+import { assignmentsOf, cancellationCodes, compact, type TransactItem, transactWrite } from './items';
 import { idempotencyRetentionSeconds, type OrderRecord, timelineItem, versionedOrderChange } from './orders';
 
 export const returnRecordSchema = z.object({
@@ -260,21 +260,18 @@ export function returnChangeItems(
   change: ReturnChange,
 ): TransactItem[] {
   const indexed = returnIndexKeys({ ...record, ...change.set, status: change.status }, change.at);
-  const fields = { ...change.set, ...indexed, status: change.status, updatedAt: change.at };
-  const entries = Object.entries(fields);
+  const { assignments, names, values } = assignmentsOf({
+    ...change.set,
+    ...indexed,
+    status: change.status,
+    updatedAt: change.at,
+  });
   const answersWait = change.answersWait ?? change.status !== record.status;
   const removed = [
     ...(answersWait ? ['taskToken'] : []),
     ...(indexed.gsi1pk ? [] : ['gsi1pk', 'gsi1sk']),
     ...(change.remove ?? []),
   ];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const assignments = entries.map(([field, value], index) => {
-    names[`#f${index}`] = field;
-    values[`:f${index}`] = value;
-    return `#f${index} = :f${index}`;
-  });
   removed.forEach((field, index) => {
     names[`#r${index}`] = field;
   });
@@ -340,16 +337,16 @@ export function returnFieldsItem(
   fields: Readonly<Record<string, unknown>>,
   at: string,
 ): TransactItem {
-  const entries = Object.entries({ ...fields, updatedAt: at });
+  const { assignments, names, values } = assignmentsOf({ ...fields, updatedAt: at });
   return {
     Update: {
       TableName: table.tableName,
       Key: keys.orderReturn(record.orderId, record.number),
-      UpdateExpression: `SET ${[...entries.map((_, index) => `#f${index} = :f${index}`), 'version = :next'].join(', ')}`,
+      UpdateExpression: `SET ${[...assignments, 'version = :next'].join(', ')}`,
       ConditionExpression: 'version = :version',
-      ExpressionAttributeNames: Object.fromEntries(entries.map(([field], index) => [`#f${index}`, field])),
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: {
-        ...Object.fromEntries(entries.map(([, value], index) => [`:f${index}`, value])),
+        ...values,
         ':version': record.version,
         ':next': record.version + 1,
       },

@@ -6,7 +6,7 @@ import type { RouteKey } from '../../contracts/api-model';
 import { problemCodes } from '../../contracts/errors';
 import { carrierPerformance } from '../../core/carrier-sla';
 import { loadFunctionEnvironment } from '../../shared/env';
-import { httpHandler } from '../../shared/http';
+import { httpHandler, routeTable } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
 
 const environment = loadFunctionEnvironment('manageCarriers');
@@ -63,11 +63,4 @@ const handlers = {
   ),
 } satisfies Partial<Record<RouteKey, unknown>>;
 
-type CarrierRoute = keyof typeof handlers;
-const isCarrierRoute = (routeKey: string): routeKey is CarrierRoute => routeKey in handlers;
-
-export const handler = (...args: Parameters<(typeof handlers)[CarrierRoute]>) => {
-  const routeKey = args[0].routeKey;
-  if (!isCarrierRoute(routeKey)) throw new Error(`manageCarriers does not serve ${routeKey}`);
-  return handlers[routeKey](...args);
-};
+export const handler = routeTable('manageCarriers', handlers);

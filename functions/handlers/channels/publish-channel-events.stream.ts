@@ -1,6 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
@@ -8,6 +6,7 @@ import { createSqsClient } from '../../adapters/sqs/client';
 import { publishChannelEvents } from '../../app/channel-events';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { countMetric, logger } from '../../shared/observability';
+import { streamChanges } from '../../shared/stream';
 
 const environment = loadFunctionEnvironment('publishChannelEvents');
 const deps = {
@@ -15,9 +14,6 @@ const deps = {
   sqs: createSqsClient(),
   queueUrl: environment.CHANNEL_EVENTS_QUEUE_URL,
 };
-
-type Image = Record<string, AttributeValue> | undefined;
-const itemOf = (image: Image) => (image ? unmarshall(image) : undefined);
 
 /**
  * The table's stream, filtered to order and shipment changes (the definition's filter): each batch's changes
@@ -27,10 +23,7 @@ const itemOf = (image: Image) => (image ? unmarshall(image) : undefined);
 export const handler = middy<DynamoDBStreamEvent, void>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    const changes = event.Records.map((record) => ({
-      before: itemOf(record.dynamodb?.OldImage as Image),
-      after: itemOf(record.dynamodb?.NewImage as Image),
-    }));
+    const changes = streamChanges(event);
     const published = await publishChannelEvents(deps, changes);
     if (published > 0) countMetric('ChannelEventsPublished', {}, published);
   });

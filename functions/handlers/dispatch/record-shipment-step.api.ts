@@ -7,7 +7,7 @@ import { dispatchContracts } from '../../contracts/api-dispatch';
 import type { RouteKey } from '../../contracts/api-model';
 import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';
-import { httpHandler } from '../../shared/http';
+import { httpHandler, routeTable } from '../../shared/http';
 import { HttpProblem } from '../../shared/problem';
 
 const environment = loadFunctionEnvironment('recordShipmentStep');
@@ -94,11 +94,4 @@ const handlers = {
   ),
 } satisfies Partial<Record<RouteKey, unknown>>;
 
-type StepRoute = keyof typeof handlers;
-const isStepRoute = (routeKey: string): routeKey is StepRoute => routeKey in handlers;
-
-export const handler = (...args: Parameters<(typeof handlers)[StepRoute]>) => {
-  const routeKey = args[0].routeKey;
-  if (!isStepRoute(routeKey)) throw new Error(`recordShipmentStep does not serve ${routeKey}`);
-  return handlers[routeKey](...args);
-};
+export const handler = routeTable('recordShipmentStep', handlers);

@@ -7,7 +7,7 @@ import { returnContracts } from '../../contracts/api-returns';
 import { problemCodes } from '../../contracts/errors';
 import { returnKeyFor } from '../../contracts/returns';
 import { loadFunctionEnvironment } from '../../shared/env';
-import { httpHandler } from '../../shared/http';
+import { httpHandler, routeTable } from '../../shared/http';
 import { countMetric } from '../../shared/observability';
 import { HttpProblem } from '../../shared/problem';
 
@@ -50,11 +50,4 @@ const handlers = {
   ),
 } satisfies Partial<Record<RouteKey, unknown>>;
 
-type RefundRoute = keyof typeof handlers;
-const isRefundRoute = (routeKey: string): routeKey is RefundRoute => routeKey in handlers;
-
-export const handler = (...args: Parameters<(typeof handlers)[RefundRoute]>) => {
-  const routeKey = args[0].routeKey;
-  if (!isRefundRoute(routeKey)) throw new Error(`answerRefund does not serve ${routeKey}`);
-  return handlers[routeKey](...args);
-};
+export const handler = routeTable('answerRefund', handlers);

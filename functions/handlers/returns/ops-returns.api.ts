@@ -6,7 +6,7 @@ import type { RouteKey } from '../../contracts/api-model';
 import { returnContracts } from '../../contracts/api-returns';
 import { returnKpis } from '../../core/return-kpis';
 import { loadFunctionEnvironment } from '../../shared/env';
-import { httpHandler } from '../../shared/http';
+import { httpHandler, routeTable } from '../../shared/http';
 import { pageTokenProblem } from '../../shared/problem';
 
 const environment = loadFunctionEnvironment('opsReturns');
@@ -36,12 +36,4 @@ const handlers = {
   }),
 } satisfies Partial<Record<RouteKey, unknown>>;
 
-type OpsReturnsRoute = keyof typeof handlers;
-const isOpsReturnsRoute = (routeKey: string): routeKey is OpsReturnsRoute => routeKey in handlers;
-
-/** Ops: the returns in one status or needing attention, and the returns KPI (docs/returns.md). */
-export const handler = (...args: Parameters<(typeof handlers)[OpsReturnsRoute]>) => {
-  const routeKey = args[0].routeKey;
-  if (!isOpsReturnsRoute(routeKey)) throw new Error(`opsReturns does not serve ${routeKey}`);
-  return handlers[routeKey](...args);
-};
+export const handler = routeTable('opsReturns', handlers);

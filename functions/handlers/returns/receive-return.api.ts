@@ -8,7 +8,7 @@ import { returnKeyFor } from '../../contracts/returns';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { countMetric } from '../../shared/observability';
-import { HttpProblem } from '../../shared/problem';
+import { fieldErrorNamed, HttpProblem } from '../../shared/problem';
 
 const environment = loadFunctionEnvironment('receiveReturn');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
@@ -39,15 +39,11 @@ export const handler = httpHandler(
           422,
           problemCodes.returnStoreNotAccepting,
           `${body.locationId} does not take returns.`,
-          [{ pointer: '/locationId', field: 'locationId', message: 'does not take returns' }],
+          [fieldErrorNamed('locationId', 'does not take returns')],
         );
       case 'mismatch':
         throw new HttpProblem(422, problemCodes.receiptMismatch, result.reason, [
-          {
-            pointer: `/${result.field.replace(/\[(\d+)\]\.?/g, '/$1/')}`,
-            field: result.field,
-            message: result.reason,
-          },
+          fieldErrorNamed(result.field, result.reason),
         ]);
       default:
         if (result.kind === 'received') countMetric('ReturnReceived');

@@ -13,7 +13,7 @@ import { canonicalJson, sha256Hex } from '../../shared/hash';
 import { httpHandler } from '../../shared/http';
 import { requireIdempotencyKey } from '../../shared/idempotency';
 import { countMetric } from '../../shared/observability';
-import { HttpProblem } from '../../shared/problem';
+import { fieldErrorNamed, HttpProblem } from '../../shared/problem';
 
 const environment = loadFunctionEnvironment('requestReturn');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
@@ -61,9 +61,7 @@ export const handler = httpHandler(
         status,
         refusalCodes[code],
         reason,
-        status === 422
-          ? [{ pointer: `/${field.replace(/\[(\d+)\]\.?/g, '/$1/')}`, field, message: reason }]
-          : [],
+        status === 422 ? [fieldErrorNamed(field, reason)] : [],
       );
     }
     if (result.kind === 'accepted') countMetric('ReturnRequested');

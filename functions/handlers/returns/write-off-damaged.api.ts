@@ -5,7 +5,7 @@ import { problemCodes } from '../../contracts/errors';
 import { loadFunctionEnvironment } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
 import { requireIdempotencyKey } from '../../shared/idempotency';
-import { HttpProblem } from '../../shared/problem';
+import { fieldErrorNamed, HttpProblem } from '../../shared/problem';
 
 const environment = loadFunctionEnvironment('writeOffDamaged');
 const table = { document: createDocumentClient(), tableName: environment.TABLE_NAME };
@@ -27,7 +27,7 @@ export const handler = httpHandler(
         422,
         problemCodes.damagedBelowWriteOff,
         `${params.locationId} holds fewer than ${body.qty} damaged × ${params.sku}.`,
-        [{ pointer: '/qty', field: 'qty', message: 'more than the damaged figure' }],
+        [fieldErrorNamed('qty', 'more than the damaged figure')],
       );
     return {
       body: { locationId: params.locationId, sku: params.sku, writtenOff: body.qty, damaged: result.damaged },
