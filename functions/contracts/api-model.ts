@@ -34,7 +34,8 @@ export interface RouteContract {
     readonly schema: z.ZodType;
   }[];
   readonly body?: z.ZodType;
-  readonly successStatus: 200 | 202;
+  /** 201 when the route creates a resource it names in its answer (issuing a key). */
+  readonly successStatus: 200 | 201 | 202;
   readonly response: z.ZodType;
   /** Error statuses the route answers with besides 400/401/403/500, documented in the spec. */
   readonly problems?: readonly (404 | 409 | 415 | 422 | 429)[];

@@ -5,6 +5,7 @@ import { inventoryContracts } from './api-inventory';
 import type { RouteContract, RouteKey } from './api-model';
 import { orderContracts } from './api-orders';
 import { platformContracts } from './api-platform';
+import { principalContracts } from './api-principals';
 import { returnContracts } from './api-returns';
 import { supplierContracts } from './api-suppliers';
 
@@ -25,4 +26,5 @@ export const apiContracts = {
   ...supplierContracts,
   ...channelContracts,
   ...returnContracts,
+  ...principalContracts,
 } as const satisfies Record<RouteKey, RouteContract>;

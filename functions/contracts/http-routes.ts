@@ -15,8 +15,9 @@ export interface RouteDefinitionOf<F extends string> {
 
 /**
  * The HTTP API's authorizer and its result cache, as API Gateway runs it and the local gateway emulates it
- * (local/emulators/apigateway/authorizer.ts). Why a cache: the authorizer's invocation and principal read were
- * a fifth of a POST /orders; the price: a revoked key keeps working for up to the TTL.
+ * (local/emulators/apigateway/authorizer.ts). A cache saves the authorizer's invocation and principal read
+ * (a fifth of a POST /orders), but an HTTP API's cache cannot be flushed, so a revoked key would keep working
+ * for up to the TTL. Revocation wins (DELETE /ops/principals/{id} answers "refused from now on"): TTL 0.
  */
 export interface HttpApiDefinitionOf<F extends string> {
   readonly authorizer: {
@@ -79,10 +80,14 @@ export const routes = [
   { method: 'POST', path: '/locations/{locationId}/receipts', function: 'receiveGoods' },
   { method: 'GET', path: '/ops/dead-letters', function: 'listDeadLetters' },
   { method: 'POST', path: '/ops/dead-letters/redrive', function: 'redriveDeadLetters' },
+  { method: 'POST', path: '/ops/principals', function: 'managePrincipals' },
+  { method: 'GET', path: '/ops/principals', function: 'managePrincipals' },
+  { method: 'DELETE', path: '/ops/principals/{principalId}', function: 'managePrincipals' },
+  { method: 'POST', path: '/ops/principals/{principalId}/rotate', function: 'managePrincipals' },
   { method: 'GET', path: '/ops/executions', function: 'listExecutions' },
   { method: 'POST', path: '/ops/executions/{executionId}/redrive', function: 'redriveExecution' },
 ] as const satisfies readonly RouteDefinitionOf<string>[];
 
 export const httpApi = {
-  authorizer: { function: 'authorizer', identityHeaders: ['x-api-key'], resultsCacheTtlSeconds: 60 },
+  authorizer: { function: 'authorizer', identityHeaders: ['x-api-key'], resultsCacheTtlSeconds: 0 },
 } as const satisfies HttpApiDefinitionOf<string>;

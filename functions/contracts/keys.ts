@@ -7,6 +7,10 @@ const heldHoldBucket = (at: string) => `HELD#${at.slice(0, 13)}`;
 
 export const keys = {
   principal: (apiKeyHash: string) => ({ pk: `APIKEY#${apiKeyHash}`, sk: 'PRINCIPAL' }),
+  /** Who a principal is and which key hashes it holds: listed, revoked and rotated by operations. */
+  principalRecord: (principalId: string) => ({ pk: `PRINCIPAL#${principalId}`, sk: 'PRINCIPAL' }),
+  /** Every principal, listable through gsi1 (hundreds at most: one index partition). */
+  principalIndex: (principalId: string) => ({ gsi1pk: 'PRINCIPALS', gsi1sk: principalId }),
   location: (locationId: string) => ({ pk: `LOCATION#${locationId}`, sk: 'LOCATION' }),
   /** All locations, listable through gsi1. */
   locationIndex: (locationId: string) => ({ gsi1pk: 'LOCATIONS', gsi1sk: locationId }),

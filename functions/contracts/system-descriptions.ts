@@ -48,6 +48,7 @@ export const functionDescriptions: Readonly<Record<FunctionKey, string>> = {
   listDeadLetters: "Messages in each queue's dead-letter queue (peeked: they stay there)",
   redriveDeadLetters:
     'Moves dead letters back to their source queue (an SQS message move task) to be processed again',
+  managePrincipals: 'Issues, lists, rotates and revokes principals and their API keys (ops)',
   listExecutions: 'Failed (or other) workflow executions with failed state, error, cause and input',
   redriveExecution: 'Redrives a failed workflow execution from the step that failed',
   carrierBooking:

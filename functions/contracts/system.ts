@@ -263,6 +263,11 @@ export const functions = {
     entry: 'functions/handlers/ops/redrive-dead-letters.api.ts',
     ...operatesDeadLetters('admin'),
   },
+  managePrincipals: {
+    entry: 'functions/handlers/ops/manage-principals.api.ts',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+  },
   listExecutions: {
     entry: 'functions/handlers/ops/list-executions.api.ts',
     ...operatesWorkflows,

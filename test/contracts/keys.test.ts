@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../functions/contracts/keys';
+import { principalIdSchema } from '../../functions/contracts/principals';
 import { poIdSchema } from '../../functions/contracts/procurement';
 import { identifierSchema, skuSchema } from '../../functions/contracts/schemas';
 import { shipmentIdFor } from '../../functions/contracts/shipments';
@@ -22,10 +23,16 @@ const step = 'S'.repeat(80);
 const at = new Date(8.64e15).toISOString();
 /** An Idempotency-Key header: up to 255 characters, each up to 3 bytes in UTF-8. */
 const idempotencyKey = '€'.repeat(255);
+/** `<role>:<id>`: the longest role part and the longest id the schema admits. */
+const longestPrincipalId = `${'r'.repeat(8)}:${'i'.repeat(64)}`;
+expect(principalIdSchema.safeParse(longestPrincipalId).success).toBe(true);
+expect(principalIdSchema.safeParse(`${longestPrincipalId}i`).success).toBe(false);
 
 /** Every key builder, called with the longest arguments the API lets through. */
 const longestKeys: Record<string, () => unknown> = {
   principal: () => keys.principal('f'.repeat(64)),
+  principalRecord: () => keys.principalRecord(longestPrincipalId),
+  principalIndex: () => keys.principalIndex(longestPrincipalId),
   location: () => keys.location(id),
   locationIndex: () => keys.locationIndex(id),
   skuPartition: () => keys.skuPartition(sku),

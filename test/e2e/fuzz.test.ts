@@ -20,7 +20,7 @@ import {
 import { mapConcurrently, sendRaw } from '../support/raw-http';
 import { routeSamples, taggedIds, taggedKey } from '../support/route-samples';
 import { seedSampleWorld, servedRoutes } from '../support/sample-world';
-import { writesSnapshot } from '../support/writes-snapshot';
+import { snapshotDifference, writesSnapshot } from '../support/writes-snapshot';
 
 /**
  * The fuzz suite (docs/architecture.md, tests): malformed requests to every route the local cloud serves,
@@ -115,7 +115,10 @@ function fuzzedRoutes(): FuzzedRoute[] {
     const operation = faultOperations[route] ?? openApi.paths[path]?.[method.toLowerCase()];
     if (!operation) throw new Error(`${route} is not in the OpenAPI document`);
     const apiKey = admittedKey(route);
-    return { route, sample, operation, ...(apiKey ? { apiKey } : {}) };
+    const pathMethods = servedRoutes(cloud)
+      .filter((served) => served.endsWith(` ${path}`))
+      .map((served) => served.split(' ')[0] ?? '');
+    return { route, sample, operation, pathMethods, ...(apiKey ? { apiKey } : {}) };
   });
 }
 
@@ -133,6 +136,7 @@ describe('fuzz: malformed requests to every route', () => {
     );
     const outcomes: Outcome[] = [];
     const wrote: string[] = [];
+    const before = await writesSnapshot(probe);
     for (const [index, fuzzed] of fuzzedRoutes().entries()) {
       const { all, random } = malformedRequests(fuzzed);
       const generated = [...all, ...fc.sample(random, { seed: seed + index, numRuns: randomPerRoute })];
@@ -147,14 +151,14 @@ describe('fuzz: malformed requests to every route', () => {
                 : [401],
           }))
         : generated;
-      const before = await writesSnapshot(probe);
       const answers = await mapConcurrently(variants, concurrency, (variant) =>
         sendRaw(cloud.endpoints.api, variant.request),
       );
       for (const [i, answer] of answers.entries())
         outcomes.push({ route: fuzzed.route, variant: variants[i] as Variant, ...answer });
-      if ((await writesSnapshot(probe)) !== before) wrote.push(fuzzed.route);
     }
+    // Every item a request could write names the run's tag, so the difference names the route that wrote.
+    wrote.push(...snapshotDifference(before, await writesSnapshot(probe)));
     const statuses: Record<number, number> = {};
     for (const { status } of outcomes) statuses[status] = (statuses[status] ?? 0) + 1;
     console.info(`fuzz: ${outcomes.length} requests, statuses ${JSON.stringify(statuses)}`);

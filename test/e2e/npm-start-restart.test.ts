@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DescribeExecutionCommand,
   type ExecutionStatus,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
@@ -17,7 +18,8 @@ import {
 } from '../support/local-cloud-process';
 
 /**
- * `npm start -- --persist` stopped (SIGTERM) and killed (kill -9) while a backorder waits for its supplier:
+ * `npm start -- --persist` keeps data, keys' principals and execution records across restarts, and a restart
+ * never fails a waiting execution. `npm start -- --persist` stopped (SIGTERM) and killed (kill -9) while a backorder waits for its supplier:
  * AWS never fails an execution because the service restarted, and neither does the local cloud. The
  * waiting executions carry on with the tokens they parked, and the backorder completes.
  */
@@ -35,10 +37,16 @@ const workflows = ['fulfilment', 'procurement'] as const;
 const arnOf = (kind: 'stateMachine' | 'execution', name: string) =>
   `arn:aws:states:us-east-1:000000000000:${kind}:${name}`;
 
-const api = async (endpoints: Endpoints, path: string, key: string, body?: unknown) => {
+const api = async (
+  endpoints: Endpoints,
+  path: string,
+  key: string,
+  body?: unknown,
+  idempotencyKey = path,
+) => {
   const response = await fetch(`${endpoints.api}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': key, 'idempotency-key': path },
+    headers: { 'content-type': 'application/json', 'x-api-key': key, 'idempotency-key': idempotencyKey },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -146,12 +154,46 @@ describe('npm start --persist: restarts never fail a waiting execution', () => {
     });
     await parked(sfnOf(endpoints), fulfilment, 'AwaitBackorderAllocation');
     await parked(sfnOf(endpoints), procurement, 'AwaitSupplierDecision');
+    // Beside it, a reserved pickup order whose execution has finished: its data and record must survive too.
+    const firstKeys = endpoints.keys;
+    const pickup = await api(
+      endpoints,
+      '/orders',
+      endpoints.keys.channel,
+      {
+        customerId: 'cust-persist',
+        fulfilment: { type: 'pickup', storeId: 'ST-CAMDEN' },
+        lines: [{ sku: 'SKU-HOODIE-L', qty: 1 }],
+      },
+      'pickup-order',
+    );
+    expect(pickup.status).toBe(202);
+    const pickupId = pickup.body.orderId as string;
+    const pickupExecution = arnOf('execution', `fulfilment:web-shop.${pickupId}`);
+    const pickupStatus = async () =>
+      (await sfnOf(endpoints).send(new DescribeExecutionCommand({ executionArn: pickupExecution }))).status;
+    // The reserve task ends a little after the order is RESERVED: stop once the execution has finished.
+    await eventually(async () => ((await pickupStatus()) === 'RUNNING' ? undefined : true), 60_000);
+    const reservedAtCamden = async () =>
+      (
+        (await api(endpoints, '/inventory/SKU-HOODIE-L', endpoints.keys.ops)).body.locations as {
+          locationId: string;
+          reserved: number;
+        }[]
+      ).find((location) => location.locationId === 'ST-CAMDEN')?.reserved;
+    const reservedBefore = await reservedAtCamden();
+    expect(reservedBefore).toBeGreaterThanOrEqual(1);
 
     // A clean stop while both wait; the supplier confirms after the restart (the token it answers is old).
     expect(await running.stop()).toBe(0);
     running = await spawnLocalCloud(['--persist'], stateDir);
     endpoints = running.endpoints;
     expect(await executionsIn(sfnOf(endpoints), 'FAILED')).toEqual([]);
+    // Keys printed by the first run stay valid; the pickup order, its hold and its execution record are kept.
+    const kept = await api(endpoints, `/orders/${pickupId}`, firstKeys.channel);
+    expect(kept.body.status).toBe('PICKING');
+    expect(await reservedAtCamden()).toBe(reservedBefore);
+    expect(await pickupStatus()).toBe('SUCCEEDED');
     const confirmed = await api(
       endpoints,
       `/suppliers/${supplier}/purchase-orders/${po.poId}/confirm`,

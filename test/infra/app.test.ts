@@ -397,7 +397,7 @@ describe('HTTP API', () => {
     expect(defined).toEqual({
       function: 'authorizer',
       identityHeaders: ['x-api-key'],
-      resultsCacheTtlSeconds: 60,
+      resultsCacheTtlSeconds: 0,
     });
     service.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
     service.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {

@@ -190,6 +190,17 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
     'GET /ops/dead-letters': { path: '/ops/dead-letters' },
     'POST /ops/dead-letters/redrive': { path: '/ops/dead-letters/redrive', body: {} },
     'GET /ops/executions': { path: '/ops/executions' },
+    'POST /ops/principals': {
+      path: '/ops/principals',
+      body: { role: 'supplier', scope: ids.ownSupplier, name: 'Matrix supplier key' },
+    },
+    'GET /ops/principals': { path: '/ops/principals' },
+    // A principal no caller holds: revoking or rotating it can never lock a suite's own key out.
+    'DELETE /ops/principals/{principalId}': { path: `/ops/principals/channel:nobody-${ids.channel}` },
+    'POST /ops/principals/{principalId}/rotate': {
+      path: `/ops/principals/channel:nobody-${ids.channel}/rotate`,
+      body: { overlapMinutes: 5 },
+    },
     'POST /ops/executions/{executionId}/redrive': { path: `/ops/executions/${ids.executionId}/redrive` },
     'PUT /ops/faults': {
       path: '/ops/faults',

@@ -56,3 +56,22 @@ export async function writesSnapshot({ table, sqs, sfn, tag }: WritesProbe): Pro
   }
   return JSON.stringify({ items: items.sort(), queues, executions: executions.sort() });
 }
+
+/**
+ * What changed between two snapshots, one line per item, queue or execution: the suites take one snapshot
+ * before and one after all their refused requests (a table scan per request was most of their time), and
+ * the lines name what was written, which names the route that wrote it.
+ */
+export function snapshotDifference(before: string, after: string): string[] {
+  type Snapshot = { items: string[]; queues: Record<string, unknown>; executions: string[] };
+  const [was, is] = [JSON.parse(before) as Snapshot, JSON.parse(after) as Snapshot];
+  const added = (from: string[], to: string[]) => to.filter((entry) => !from.includes(entry));
+  return [
+    ...added(was.items, is.items).map((item) => `item written: ${item}`),
+    ...added(is.items, was.items).map((item) => `item gone or changed: ${item}`),
+    ...Object.keys(is.queues)
+      .filter((url) => JSON.stringify(is.queues[url]) !== JSON.stringify(was.queues[url]))
+      .map((url) => `queue ${url}: ${JSON.stringify(was.queues[url])} → ${JSON.stringify(is.queues[url])}`),
+    ...added(was.executions, is.executions).map((execution) => `execution: ${execution}`),
+  ];
+}

@@ -33,6 +33,8 @@ export interface FuzzedRoute {
   /** The key of a caller the route admits; absent on public routes. */
   readonly apiKey?: string;
   readonly operation: OperationInputs;
+  /** Every method served on the same path (GET and POST /ops/principals): none of them is a wrong one. */
+  readonly pathMethods: readonly string[];
 }
 
 /** A malformed request, what makes it so, and the statuses that refuse it for that reason. */
@@ -395,7 +397,10 @@ function headerVariants(fuzzed: FuzzedRoute, base: RawRequest): Family {
 export function malformedRequests(fuzzed: FuzzedRoute): { all: Variant[]; random: fc.Arbitrary<Variant> } {
   const parts = partsOf(fuzzed);
   const base = baseRequest(fuzzed, parts);
-  const otherMethods = ['PATCH', parts.method === 'GET' ? 'POST' : 'GET'].map((method) =>
+  const unserved = (
+    parts.method === 'GET' ? ['POST', 'PUT', 'DELETE'] : ['GET', 'POST', 'PUT', 'DELETE']
+  ).filter((method) => !fuzzed.pathMethods.includes(method));
+  const otherMethods = ['PATCH', ...unserved.slice(0, 1)].map((method) =>
     variant(`method ${method}`, base, { method }, [404]),
   );
   const families = [
