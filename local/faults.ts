@@ -48,6 +48,11 @@ const refuseQuery = (query: Record<string, string>): Answer | undefined =>
       })
     : undefined;
 
+const refuseBody = (body: string): Answer | undefined =>
+  body.length > 0
+    ? problem(400, 'Bad Request', 'This route takes no body', { code: problemCodes.validation })
+    : undefined;
+
 /** The fault in a request body, or the problem that refuses it (415, 400 or 422). */
 function parseFault(body: string, contentType: string): { fault: z.output<typeof faultSchema> } | Answer {
   if (!isJsonMediaType(contentType))
@@ -77,7 +82,7 @@ function parseFault(body: string, contentType: string): { fault: z.output<typeof
   });
 }
 
-/** Local-only fault injection (`PUT/DELETE /ops/faults`, ops key): makes a workflow state's task fail, before or after its resource runs. */
+/** Local-only fault injection (`PUT/GET/DELETE /ops/faults`, ops key): makes a workflow state's task fail, before or after its resource runs. */
 export function registerFaultRoutes(
   stepFunctions: StepFunctionsService,
 ): { method: string; path: string; handler: LocalRouteHandler }[] {
@@ -115,13 +120,27 @@ export function registerFaultRoutes(
       },
     },
     {
+      method: 'GET',
+      path: '/ops/faults',
+      handler: async ({ body, query, principal }) => {
+        const denied = requireOps(principal) ?? refuseQuery(query) ?? refuseBody(body);
+        if (denied) return denied;
+        const items = stepFunctions
+          .listFaults()
+          .map(({ stateMachine, ...fault }) => ({ workflow: stateMachine, ...fault }));
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ items }),
+        };
+      },
+    },
+    {
       method: 'DELETE',
       path: '/ops/faults',
       handler: async ({ body, query, principal }) => {
-        const denied = requireOps(principal) ?? refuseQuery(query);
+        const denied = requireOps(principal) ?? refuseQuery(query) ?? refuseBody(body);
         if (denied) return denied;
-        if (body.length > 0)
-          return problem(400, 'Bad Request', 'This route takes no body', { code: problemCodes.validation });
         stepFunctions.clearFaults();
         return { statusCode: 204, body: '' };
       },

@@ -31,6 +31,16 @@ export const platformContracts = {
     successStatus: 200,
     response: opsSchemas.executionListSchema,
   },
+  'GET /ops/executions/{executionId}': {
+    summary:
+      "One execution: its workflow's definition, each state's status, input, output and error from the history, and the history itself (paginated)",
+    access: { roles: ['ops'] },
+    params: opsSchemas.executionIdParamsSchema,
+    query: opsSchemas.executionDetailQuerySchema,
+    successStatus: 200,
+    response: opsSchemas.executionDetailSchema,
+    problems: [404],
+  },
   'POST /ops/executions/{executionId}/redrive': {
     summary: 'Redrive a failed execution from the step that failed',
     access: { roles: ['ops'] },

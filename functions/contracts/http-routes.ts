@@ -85,6 +85,7 @@ export const routes = [
   { method: 'DELETE', path: '/ops/principals/{principalId}', function: 'managePrincipals' },
   { method: 'POST', path: '/ops/principals/{principalId}/rotate', function: 'managePrincipals' },
   { method: 'GET', path: '/ops/executions', function: 'listExecutions' },
+  { method: 'GET', path: '/ops/executions/{executionId}', function: 'getExecution' },
   { method: 'POST', path: '/ops/executions/{executionId}/redrive', function: 'redriveExecution' },
 ] as const satisfies readonly RouteDefinitionOf<string>[];
 

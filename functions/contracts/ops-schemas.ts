@@ -43,6 +43,49 @@ export const executionIdParamsSchema = z.object({
   executionId: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'must be an execution name'),
 });
 
+/** `workflow` picks the workflow when two share an execution name; `page` walks the history, 100 events a page. */
+export const executionDetailQuerySchema = z.object({
+  workflow: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be a workflow name')
+    .optional(),
+  page: z.coerce.number().int().min(1).max(1000).default(1),
+});
+
+export const stateRunSchema = z.object({
+  name: z.string(),
+  status: z.enum(['SUCCEEDED', 'FAILED', 'IN_PROGRESS', 'WAITING', 'NOT_REACHED']),
+  entries: z.number().int(),
+  failedAttempts: z.number().int(),
+  enteredAt: z.string().optional(),
+  exitedAt: z.string().optional(),
+  input: z.string().optional(),
+  output: z.string().optional(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
+
+export const historyEventSchema = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  timestamp: z.iso.datetime(),
+  previousEventId: z.number().int().optional(),
+  /** The event's `…EventDetails` member, as Step Functions gives it. */
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const executionDetailSchema = z.object({
+  execution: executionSummarySchema.extend({ output: z.unknown().optional() }),
+  /** The workflow's ASL: the console lays its graph out from it. */
+  definition: z.record(z.string(), z.unknown()),
+  /** Each top-level state of the definition, coloured by the whole history. */
+  states: z.array(stateRunSchema),
+  events: z.array(historyEventSchema),
+  page: z.number().int(),
+  pages: z.number().int(),
+  totalEvents: z.number().int(),
+});
+
 export const redriveResponseSchema = z.object({ executionArn: z.string(), status: z.literal('RUNNING') });
 
 /** The queues whose dead letters operations can inspect and redrive (each has a `<name>-dlq`). */

@@ -49,6 +49,7 @@ export const functionDescriptions: Readonly<Record<FunctionKey, string>> = {
   redriveDeadLetters:
     'Moves dead letters back to their source queue (an SQS message move task) to be processed again',
   managePrincipals: 'Issues, lists, rotates and revokes principals and their API keys (ops)',
+  getExecution: "One execution's definition, state colours and paginated history, for the console's graph",
   listExecutions: 'Failed (or other) workflow executions with failed state, error, cause and input',
   redriveExecution: 'Redrives a failed workflow execution from the step that failed',
   carrierBooking:

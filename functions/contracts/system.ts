@@ -272,6 +272,10 @@ export const functions = {
     entry: 'functions/handlers/ops/list-executions.api.ts',
     ...operatesWorkflows,
   },
+  getExecution: {
+    entry: 'functions/handlers/ops/get-execution.api.ts',
+    ...operatesWorkflows,
+  },
   redriveExecution: {
     entry: 'functions/handlers/ops/redrive-execution.api.ts',
     ...operatesWorkflows,

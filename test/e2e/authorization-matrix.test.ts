@@ -94,8 +94,10 @@ const policy: Record<string, Policy> = {
   'GET /ops/principals': { allowed: ['ops'] },
   'DELETE /ops/principals/{principalId}': { allowed: ['ops'] },
   'POST /ops/principals/{principalId}/rotate': { allowed: ['ops'] },
+  'GET /ops/executions/{executionId}': { allowed: ['ops'] },
   'POST /ops/executions/{executionId}/redrive': { allowed: ['ops'] },
   'PUT /ops/faults': { allowed: ['ops'] },
+  'GET /ops/faults': { allowed: ['ops'] },
   'DELETE /ops/faults': { allowed: ['ops'] },
 };
 

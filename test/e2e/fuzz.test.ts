@@ -92,6 +92,7 @@ const faultOperations: Record<string, OperationInputs> = {
       content: { 'application/json': { schema: z.toJSONSchema(faultSchema, { io: 'input' }) as JsonSchema } },
     },
   },
+  'GET /ops/faults': {},
   'DELETE /ops/faults': {},
 };
 

@@ -201,11 +201,13 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       path: `/ops/principals/channel:nobody-${ids.channel}/rotate`,
       body: { overlapMinutes: 5 },
     },
+    'GET /ops/executions/{executionId}': { path: `/ops/executions/${ids.executionId}?page=1` },
     'POST /ops/executions/{executionId}/redrive': { path: `/ops/executions/${ids.executionId}/redrive` },
     'PUT /ops/faults': {
       path: '/ops/faults',
       body: { workflow: 'fulfilment', state: 'ReserveStock', error: 'MatrixFault', times: 1 },
     },
+    'GET /ops/faults': { path: '/ops/faults' },
     'DELETE /ops/faults': { path: '/ops/faults' },
   };
 }

@@ -133,7 +133,10 @@ function decodeCursor(token: string | undefined, machines: number): Cursor {
   return { machine, ...(parsed?.token ? { token: parsed.token } : {}) };
 }
 
-async function describeExecutionSummary(sfn: SFNClient, executionArn: string): Promise<ExecutionSummary> {
+export async function describeExecutionSummary(
+  sfn: SFNClient,
+  executionArn: string,
+): Promise<ExecutionSummary> {
   const described = await callAws('describeExecution', () =>
     sfn.send(new DescribeExecutionCommand({ executionArn })),
   );

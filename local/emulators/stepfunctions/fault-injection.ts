@@ -35,6 +35,14 @@ export class FaultRegistry {
     this.faults.clear();
   }
 
+  /** The faults still armed, with the attempts they will still fail. */
+  list(): { stateMachine: string; state: string; error: string; remaining: number; phase: FaultPhase }[] {
+    return [...this.faults].map(([key, fault]) => {
+      const [stateMachine = '', state = ''] = key.split('\u0000');
+      return { stateMachine, state, error: fault.error, remaining: fault.remaining, phase: fault.phase };
+    });
+  }
+
   /** The fault to throw now, if one is armed for this state and phase (an `after` fault waits for a successful call). */
   take(stateMachine: string, state: string, phase: FaultPhase): StatesError | undefined {
     const key = `${stateMachine}\u0000${state}`;

@@ -4,7 +4,7 @@ import { executionOperations } from './api/execution-operations';
 import { machineOperations } from './api/machine-operations';
 import { taskOperations } from './api/task-operations';
 import { type ClosedExecution, StepFunctionsEngine } from './engine';
-import type { FaultDefinition } from './fault-injection';
+import type { FaultDefinition, FaultRegistry } from './fault-injection';
 import { createProtocolServer } from './protocol';
 import { allStates, compileMachine } from './runner';
 import { assertValidDefinition } from './validation';
@@ -43,6 +43,8 @@ export interface StepFunctionsService {
    */
   setFault(f: { stateMachine: string; state: string } & FaultDefinition): void;
   clearFaults(): void;
+  /** The faults still armed (the console shows them, so a rehearsal is never mistaken for an incident). */
+  listFaults(): ReturnType<FaultRegistry['list']>;
 }
 
 /** Starts the local Step Functions endpoint: validates and loads the machines, then serves the API. */
@@ -89,6 +91,7 @@ export async function startStepFunctionsService(
       engine.faults.set(name, f.state, f);
     },
     clearFaults: () => engine.faults.clear(),
+    listFaults: () => engine.faults.list(),
   };
 }
 
