@@ -6,6 +6,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { bundleConsole } from './binders/console';
 import { startLocalCloud } from './cloud';
 import { errorNoticeOf } from './console-notices';
 import { demoChannels } from './demo-data';
@@ -64,6 +65,11 @@ const cloud = await startLocalCloud({
   process.exit(1);
 });
 
+await bundleConsole().catch((error: Error) => {
+  console.error(`\nThe ops console could not be bundled: ${error.message}`);
+  process.exit(1);
+});
+
 const endpoints = { ...cloud.endpoints, keys: cloud.keys };
 const endpointsFile = join(stateDir, 'endpoints.json');
 // Written aside and renamed into place: whoever waits for the file never reads half of it.
@@ -75,6 +81,7 @@ console.log(`
 O2O orchestrator running on the embedded local cloud (started in ${seconds} s${persist ? ', persistent' : ', in memory'})
 
   API              ${cloud.endpoints.api}   (OpenAPI: ${cloud.endpoints.api}/openapi.json)
+  Ops console      ${cloud.endpoints.api}/console   (sign in with the ops key below)
   Step Functions   ${cloud.endpoints.stepfunctions}
   SQS              ${cloud.endpoints.sqs}
   DynamoDB         ${cloud.endpoints.dynamodb}

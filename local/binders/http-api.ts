@@ -3,6 +3,7 @@ import type { LambdaInvoker } from '../emulators/lambda/invoker';
 import type { StepFunctionsService } from '../emulators/stepfunctions/service';
 import { registerFaultRoutes } from '../faults';
 import { systemDefinition } from '../system-resolution';
+import { consoleRoutes } from './console';
 import type { BindContext } from './context';
 
 /** The definition's routes, each backed by its function behind the authorizer, as infra/constructs/http-api.ts. */
@@ -32,9 +33,10 @@ export async function bindHttpApi(
       resultsCacheTtlSeconds: systemDefinition.httpApi.authorizer.resultsCacheTtlSeconds,
     },
     invoker: options.invoker,
-    localRoutes: registerFaultRoutes(options.stepFunctions),
+    localRoutes: [...registerFaultRoutes(options.stepFunctions), ...consoleRoutes()],
   });
   context.onStop(() => gateway.close());
   context.log(`API                 ${gateway.url}`);
+  context.log(`Ops console         ${gateway.url}/console`);
   return gateway;
 }

@@ -14,6 +14,13 @@ export interface GatewayRoute {
   readonly public: boolean;
 }
 
+export interface LocalRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly handler: LocalRouteHandler;
+  readonly public?: boolean;
+}
+
 /** A route the local cloud answers itself (e.g. fault injection): same auth, no Lambda. */
 export type LocalRouteHandler = (request: {
   body: string;
@@ -30,7 +37,8 @@ export interface GatewayOptions {
   readonly routes: readonly GatewayRoute[];
   readonly authorizer: AuthorizerOptions;
   readonly invoker: LambdaInvoker;
-  readonly localRoutes?: readonly { method: string; path: string; handler: LocalRouteHandler }[];
+  /** `public` routes skip the authorizer (static pages the browser loads before it holds a key). */
+  readonly localRoutes?: readonly LocalRoute[];
   readonly onRequest?: (entry: { method: string; path: string; status: number; durationMs: number }) => void;
 }
 
@@ -42,7 +50,9 @@ export interface LocalGateway {
 const apiId = 'local';
 const maxBodyBytes = 10 * 1024 * 1024;
 
-type Target = { kind: 'lambda'; route: GatewayRoute } | { kind: 'local'; handler: LocalRouteHandler };
+type Target =
+  | { kind: 'lambda'; route: GatewayRoute }
+  | { kind: 'local'; handler: LocalRouteHandler; public: boolean };
 
 /**
  * The local API Gateway (HTTP API, payload format 2.0): builds the same events API Gateway builds, runs the
@@ -58,7 +68,7 @@ export async function startLocalGateway(options: GatewayOptions): Promise<LocalG
     ...(options.localRoutes ?? []).map((local) => ({
       method: local.method,
       path: local.path,
-      value: { kind: 'local', handler: local.handler } as Target,
+      value: { kind: 'local', handler: local.handler, public: local.public ?? false } as Target,
     })),
   ]);
   const authorizer = new LambdaAuthorizer(options.authorizer, options.invoker);
@@ -127,7 +137,7 @@ async function handle(
     pathParameters: match.pathParameters,
   };
   const context = requestContextOf(call, request);
-  const isPublic = match.route.kind === 'lambda' ? match.route.route.public : false;
+  const isPublic = match.route.kind === 'lambda' ? match.route.route.public : match.route.public;
   let principal: Record<string, unknown> = {};
   if (!isPublic) {
     const decision = await authorizer.authorize(call.headers, (identity) =>

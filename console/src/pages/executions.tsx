@@ -1,0 +1,172 @@
+import { useState } from 'preact/hooks';
+import { post } from '../api';
+import { belongsTo } from '../belongs-to';
+import { messageOf, useLoad } from '../hooks';
+import { armedFaults, listExecutions, workflows } from '../queries';
+import type { ExecutionSummary } from '../types';
+import { Problem, When } from '../widgets';
+
+const statuses = ['FAILED', 'TIMED_OUT', 'ABORTED', 'RUNNING', 'SUCCEEDED'] as const;
+const redrivable = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+export function ExecutionsPage() {
+  const [status, setStatus] = useState<string>('FAILED');
+  const [workflow, setWorkflow] = useState<string>('');
+  const [since, setSince] = useState<string>('');
+  const [confirming, setConfirming] = useState(false);
+  const [outcome, setOutcome] = useState<string>();
+  const listed = useLoad(() => listExecutions(status), [status], 5000);
+  const faults = useLoad(armedFaults, [], 5000);
+  const shown = (listed.data ?? []).filter(
+    (execution) =>
+      (!workflow || execution.workflow === workflow) &&
+      (!since || execution.startDate >= new Date(since).toISOString()),
+  );
+  const redrive = async (targets: ExecutionSummary[]) => {
+    const results = await Promise.all(
+      targets.map((execution) =>
+        post(`/ops/executions/${encodeURIComponent(execution.executionId)}/redrive`).then(
+          () => `${execution.executionId}: redriven`,
+          (error: unknown) => `${execution.executionId}: ${messageOf(error)}`,
+        ),
+      ),
+    );
+    setOutcome(results.join('\n'));
+    setConfirming(false);
+    listed.reload();
+  };
+  return (
+    <section aria-labelledby="executions-title">
+      <h1 id="executions-title">Executions</h1>
+      {(faults.data ?? []).length > 0 && (
+        <div class="banner rehearsal" role="alert">
+          <strong>Fault injection is active (a local rehearsal, not an incident):</strong>
+          <ul>
+            {faults.data?.map((fault) => (
+              <li key={`${fault.workflow}-${fault.state}`}>
+                {fault.workflow} · {fault.state}: {fault.error}, {fault.phase} its task, {fault.remaining}{' '}
+                more attempt(s)
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <form class="filters" onSubmit={(event) => event.preventDefault()}>
+        <label>
+          Workflow
+          <select value={workflow} onChange={(event) => setWorkflow(event.currentTarget.value)}>
+            <option value="">all</option>
+            {workflows.map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
+            {statuses.map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Started since
+          <input
+            type="datetime-local"
+            value={since}
+            onInput={(event) => setSince(event.currentTarget.value)}
+          />
+        </label>
+        {redrivable.has(status) && shown.length > 0 && (
+          <button type="button" onClick={() => setConfirming(true)}>
+            Redrive all {shown.length} shown
+          </button>
+        )}
+      </form>
+      {confirming && (
+        <div class="confirm" role="alertdialog" aria-labelledby="confirm-bulk">
+          <p id="confirm-bulk">
+            Redrive {shown.length} execution(s) from the step each failed at? Fix the cause first.
+          </p>
+          <button type="button" onClick={() => void redrive(shown)}>
+            Confirm redrive of {shown.length}
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {outcome && (
+        <pre class="outcome" aria-live="polite">
+          {outcome}
+        </pre>
+      )}
+      <Problem error={listed.error ?? faults.error} />
+      <When loading={listed.loading && !listed.data}>
+        <ExecutionTable executions={shown} onRedrive={(execution) => void redrive([execution])} />
+      </When>
+    </section>
+  );
+}
+
+function ExecutionTable(props: {
+  executions: ExecutionSummary[];
+  onRedrive: (execution: ExecutionSummary) => void;
+}) {
+  if (props.executions.length === 0) return <p>No executions match.</p>;
+  return (
+    <table>
+      <caption>{props.executions.length} execution(s), newest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">Execution</th>
+          <th scope="col">Workflow</th>
+          <th scope="col">Belongs to</th>
+          <th scope="col">Status</th>
+          <th scope="col">Failed state</th>
+          <th scope="col">Error and cause</th>
+          <th scope="col">When</th>
+          <th scope="col">Action</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.executions.map((execution) => {
+          const about = belongsTo(execution.workflow, execution.executionId);
+          return (
+            <tr key={execution.executionArn} data-execution={execution.executionId}>
+              <td>
+                <a href={`#/executions/${execution.workflow}/${encodeURIComponent(execution.executionId)}`}>
+                  {execution.executionId}
+                </a>
+              </td>
+              <td>{execution.workflow}</td>
+              <td>
+                {about.kind}{' '}
+                {about.orderId ? (
+                  <a href={`#/orders/${encodeURIComponent(about.orderId)}`}>{about.id}</a>
+                ) : (
+                  about.id
+                )}
+              </td>
+              <td>
+                <span class={`status ${execution.status.toLowerCase()}`}>{execution.status}</span>
+              </td>
+              <td>{execution.failedState ?? ''}</td>
+              <td class="cause">
+                {execution.error ?? ''} {execution.cause ? `— ${execution.cause}` : ''}
+              </td>
+              <td>{new Date(execution.stopDate ?? execution.startDate).toLocaleString()}</td>
+              <td>
+                {redrivable.has(execution.status) && (
+                  <button type="button" onClick={() => props.onRedrive(execution)}>
+                    Redrive<span class="visually-hidden"> {execution.executionId}</span>
+                  </button>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,106 @@
+import { useState } from 'preact/hooks';
+import { get } from '../api';
+import { useLoad } from '../hooks';
+import { Problem, When } from '../widgets';
+
+interface OrderView {
+  orderId: string;
+  customerId: string;
+  status: string;
+  lines: { sku: string; qty: number }[];
+  allocations?: { sku: string; qty: number; locationId: string }[];
+  shipments?: { shipmentId: string; type: string; locationId: string; status: string }[];
+  returns?: { returnId: string; status: string }[];
+  timeline: { at: string; status?: string; event?: string; actor?: string; step?: string; reason?: string }[];
+}
+
+const executionLink = (workflow: string, id: string) => `#/executions/${workflow}/${encodeURIComponent(id)}`;
+
+/** An order by its system-wide id (`<channel>.<order id>`): lines, holds, shipments, returns, its whole story. */
+export function OrdersPage(props: { orderId?: string }) {
+  const [typed, setTyped] = useState(props.orderId ?? '');
+  return (
+    <section aria-labelledby="orders-title">
+      <h1 id="orders-title">Orders</h1>
+      <form
+        class="filters"
+        onSubmit={(event) => {
+          event.preventDefault();
+          location.hash = `#/orders/${encodeURIComponent(typed.trim())}`;
+        }}
+      >
+        <label>
+          Order id (channel.order)
+          <input value={typed} onInput={(event) => setTyped(event.currentTarget.value)} />
+        </label>
+        <button type="submit">Open order</button>
+      </form>
+      {props.orderId && <OrderDetail orderId={props.orderId} />}
+    </section>
+  );
+}
+
+function OrderDetail(props: { orderId: string }) {
+  const order = useLoad(
+    () => get<OrderView>(`/orders/${encodeURIComponent(props.orderId)}`),
+    [props.orderId],
+    3000,
+  );
+  const data = order.data;
+  return (
+    <>
+      <Problem error={order.error} />
+      <When loading={!data && order.loading}>
+        {data && (
+          <>
+            <h2>
+              {data.orderId}: <span data-testid="order-status">{data.status}</span>
+            </h2>
+            <p>
+              Customer {data.customerId} ·{' '}
+              <a href={executionLink('fulfilment', data.orderId)}>fulfilment execution</a>
+            </p>
+            <h3>Lines and holds</h3>
+            <ul>
+              {data.lines.map((line) => (
+                <li key={line.sku}>
+                  {line.qty} × {line.sku}
+                  {(data.allocations ?? [])
+                    .filter((allocation) => allocation.sku === line.sku)
+                    .map((allocation) => ` · ${allocation.qty} held at ${allocation.locationId}`)
+                    .join('')}
+                </li>
+              ))}
+            </ul>
+            <h3>Shipments</h3>
+            <ul>
+              {(data.shipments ?? []).map((shipment) => (
+                <li key={shipment.shipmentId}>
+                  <a href={executionLink('dispatch', shipment.shipmentId)}>{shipment.shipmentId}</a> (
+                  {shipment.type} from {shipment.locationId}): {shipment.status}
+                </li>
+              ))}
+            </ul>
+            <h3>Returns</h3>
+            <ul>
+              {(data.returns ?? []).map((item) => (
+                <li key={item.returnId}>
+                  <a href={executionLink('returns', item.returnId)}>{item.returnId}</a>: {item.status}
+                </li>
+              ))}
+            </ul>
+            <h3>Timeline</h3>
+            <ol class="timeline">
+              {data.timeline.map((entry) => (
+                <li key={`${entry.at}-${entry.step}-${entry.status ?? entry.event}`}>
+                  {new Date(entry.at).toLocaleString()} · <strong>{entry.status ?? entry.event}</strong> by{' '}
+                  {entry.actor} ({entry.step}){entry.reason ? `: ${entry.reason}` : ''}
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </When>
+    </>
+  );
+}
