@@ -44,6 +44,10 @@ interface Policy {
 const policy: Record<string, Policy> = {
   'GET /health': { public: true },
   'GET /openapi.json': { public: true },
+  // The console's static files: public (they hold no data and no key; every action is an ops API call).
+  'GET /console': { public: true },
+  'GET /console/': { public: true },
+  'GET /console/{asset}': { public: true },
   'PUT /locations/{locationId}': { allowed: ['ops'] },
   'PUT /skus/{sku}': { allowed: ['ops'] },
   'POST /orders/{orderId}/returns': { allowed: ['channel'], notFound: ['other channel'] },

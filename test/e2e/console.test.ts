@@ -111,6 +111,11 @@ describe('the ops console in a browser', () => {
     await row.waitFor({ timeout: 30_000 });
     expect(await row.textContent()).toMatch(/ReserveStock.*Injected\.Fault/);
     await page.getByText('Fault injection is active').waitFor();
+    // The workflow filter asks the API for that workflow's executions only.
+    await page.getByLabel('Workflow').selectOption('procurement');
+    await page.getByText('No executions match.').waitFor();
+    await page.getByLabel('Workflow').selectOption('');
+    await row.waitFor();
     await visited('02-executions');
 
     await row.getByRole('link', { name: orderId }).first().click();

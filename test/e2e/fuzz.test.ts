@@ -109,18 +109,21 @@ const signedRoutes = new Set(['POST /couriers/{carrierId}/events']);
 
 function fuzzedRoutes(): FuzzedRoute[] {
   const samples = routeSamples(ids);
-  return servedRoutes(cloud).map((route) => {
-    const [method = '', path = ''] = route.split(' ');
-    const sample = samples[route];
-    if (!sample) throw new Error(`no sample request for ${route}`);
-    const operation = faultOperations[route] ?? openApi.paths[path]?.[method.toLowerCase()];
-    if (!operation) throw new Error(`${route} is not in the OpenAPI document`);
-    const apiKey = admittedKey(route);
-    const pathMethods = servedRoutes(cloud)
-      .filter((served) => served.endsWith(` ${path}`))
-      .map((served) => served.split(' ')[0] ?? '');
-    return { route, sample, operation, pathMethods, ...(apiKey ? { apiKey } : {}) };
-  });
+  // The console's static files take no input: the fuzz is about the API's routes.
+  return servedRoutes(cloud)
+    .filter((route) => !route.startsWith('GET /console'))
+    .map((route) => {
+      const [method = '', path = ''] = route.split(' ');
+      const sample = samples[route];
+      if (!sample) throw new Error(`no sample request for ${route}`);
+      const operation = faultOperations[route] ?? openApi.paths[path]?.[method.toLowerCase()];
+      if (!operation) throw new Error(`${route} is not in the OpenAPI document`);
+      const apiKey = admittedKey(route);
+      const pathMethods = servedRoutes(cloud)
+        .filter((served) => served.endsWith(` ${path}`))
+        .map((served) => served.split(' ')[0] ?? '');
+      return { route, sample, operation, pathMethods, ...(apiKey ? { apiKey } : {}) };
+    });
 }
 
 interface Outcome {

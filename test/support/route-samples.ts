@@ -61,6 +61,9 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
   return {
     'GET /health': { path: '/health' },
     'GET /openapi.json': { path: '/openapi.json' },
+    'GET /console': { path: '/console' },
+    'GET /console/': { path: '/console/' },
+    'GET /console/{asset}': { path: '/console/main.js' },
     'PUT /skus/{sku}': { path: '/skus/SKU-MATRIX-POLICY', body: { returnable: true, returnWindowDays: 14 } },
     'PUT /locations/{locationId}': {
       path: `/locations/${ids.ownLocation}`,

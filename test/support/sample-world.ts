@@ -4,6 +4,7 @@ import { getShipment } from '../../functions/adapters/dynamodb/shipments';
 import { executionArnOf } from '../../functions/adapters/sfn/executions';
 import { orderIdOf } from '../../functions/contracts/order-ids';
 import { routes } from '../../functions/contracts/system';
+import { consoleRoutes } from '../../local/binders/console';
 import type { LocalCloud } from '../../local/cloud';
 import { stateMachineArn } from '../../local/emulators/protocol/identity';
 import { registerFaultRoutes } from '../../local/faults';
@@ -11,10 +12,11 @@ import type { e2eHttp } from './e2e-http';
 import { eventually } from './local-cloud-process';
 import { type RouteIds, type RouteSample, routeSamples, sampleOrderNamed } from './route-samples';
 
-/** `"METHOD /path"` of every route the local cloud serves: the system's routes and the local fault routes. */
+/** `"METHOD /path"` of every route the local cloud serves: the system's routes, the local fault routes and the console's files. */
 export const servedRoutes = (cloud: LocalCloud): string[] => [
   ...routes.map((route) => `${route.method} ${route.path}`),
   ...registerFaultRoutes(cloud.stepFunctions).map((route) => `${route.method} ${route.path}`),
+  ...consoleRoutes().map((route) => `${route.method} ${route.path}`),
 ];
 
 /** Sends a route's sample request as the caller with `apiKey` (none: no key). */

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { post } from '../api';
 import { belongsTo } from '../belongs-to';
 import { messageOf, useLoad } from '../hooks';
-import { armedFaults, listExecutions, workflows } from '../queries';
+import { armedFaults, executionPages, workflows } from '../queries';
 import type { ExecutionSummary } from '../types';
 import { Problem, When } from '../widgets';
 
@@ -15,9 +15,10 @@ export function ExecutionsPage() {
   const [since, setSince] = useState<string>('');
   const [confirming, setConfirming] = useState(false);
   const [outcome, setOutcome] = useState<string>();
-  const listed = useLoad(() => listExecutions(status), [status], 5000);
+  const [pages, setPages] = useState(1);
+  const listed = useLoad(() => executionPages(status, workflow, pages), [status, workflow, pages], 5000);
   const faults = useLoad(armedFaults, [], 5000);
-  const shown = (listed.data ?? []).filter(
+  const shown = (listed.data?.items ?? []).filter(
     (execution) =>
       (!workflow || execution.workflow === workflow) &&
       (!since || execution.startDate >= new Date(since).toISOString()),
@@ -104,6 +105,11 @@ export function ExecutionsPage() {
       <Problem error={listed.error ?? faults.error} />
       <When loading={listed.loading && !listed.data}>
         <ExecutionTable executions={shown} onRedrive={(execution) => void redrive([execution])} />
+        {listed.data?.nextToken && (
+          <button type="button" onClick={() => setPages(pages + 1)}>
+            Show 100 more
+          </button>
+        )}
       </When>
     </section>
   );
@@ -116,7 +122,7 @@ function ExecutionTable(props: {
   if (props.executions.length === 0) return <p>No executions match.</p>;
   return (
     <table>
-      <caption>{props.executions.length} execution(s), newest first</caption>
+      <caption>{props.executions.length} execution(s)</caption>
       <thead>
         <tr>
           <th scope="col">Execution</th>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { get } from '../api';
 import { BarChart } from '../chart';
 import { useLoad } from '../hooks';
-import { listExecutions, workflows } from '../queries';
+import { countExecutions, workflows } from '../queries';
 import type { DeadLetters, ReturnKpis } from '../types';
 import { Problem, When } from '../widgets';
 
@@ -15,7 +15,7 @@ export function KpisPage() {
   const returns = useLoad(() => get<ReturnKpis>(`/ops/kpis/returns?from=${from}&to=${to}`), [from, to]);
   const health = useLoad(
     async () => {
-      const failed = await listExecutions('FAILED');
+      const failed = await countExecutions('FAILED');
       const byWorkflow = Object.fromEntries(workflows.map((workflow) => [workflow, 0]));
       for (const execution of failed)
         byWorkflow[execution.workflow] = (byWorkflow[execution.workflow] ?? 0) + 1;

@@ -1,5 +1,6 @@
 import {
   DescribeExecutionCommand,
+  type ExecutionListItem,
   type ExecutionStatus,
   GetExecutionHistoryCommand,
   type HistoryEvent,
@@ -54,7 +55,7 @@ export interface ExecutionPage {
 export async function listExecutionSummaries(
   sfn: SFNClient,
   stateMachineArn: string,
-  options: { status: ExecutionStatus; limit: number; nextToken?: string },
+  options: { status: ExecutionStatus; limit: number; nextToken?: string; view?: 'full' | 'summary' },
 ): Promise<ExecutionPage> {
   const page = await callAws('listExecutions', () =>
     sfn.send(
@@ -66,9 +67,14 @@ export async function listExecutionSummaries(
       }),
     ),
   );
-  const items = await Promise.all(
-    (page.executions ?? []).map((execution) => describeExecutionSummary(sfn, execution.executionArn ?? '')),
-  );
+  const items =
+    options.view === 'summary'
+      ? (page.executions ?? []).map(listedSummary)
+      : await Promise.all(
+          (page.executions ?? []).map((execution) =>
+            describeExecutionSummary(sfn, execution.executionArn ?? ''),
+          ),
+        );
   return { items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }
 
@@ -79,7 +85,7 @@ export async function listExecutionSummaries(
 export async function listExecutionSummariesAcross(
   sfn: SFNClient,
   stateMachineArns: readonly string[],
-  options: { status: ExecutionStatus; limit: number; nextToken?: string },
+  options: { status: ExecutionStatus; limit: number; nextToken?: string; view?: 'full' | 'summary' },
 ): Promise<ExecutionPage> {
   let cursor = decodeCursor(options.nextToken, stateMachineArns.length);
   const items: ExecutionSummary[] = [];
@@ -87,6 +93,7 @@ export async function listExecutionSummariesAcross(
     const page = await listExecutionSummaries(sfn, stateMachineArns[cursor.machine] as string, {
       status: options.status,
       limit: options.limit - items.length,
+      ...(options.view ? { view: options.view } : {}),
       ...(cursor.token ? { nextToken: cursor.token } : {}),
     }).catch((error: unknown) => {
       // Step Functions refuses a token it did not issue with InvalidToken.
@@ -101,6 +108,19 @@ export async function listExecutionSummariesAcross(
   }
   const more = cursor.machine < stateMachineArns.length;
   return { items, ...(more ? { nextToken: encodeCursor(cursor) } : {}) };
+}
+
+/** What ListExecutions itself says of an execution (the `summary` view). */
+function listedSummary(execution: ExecutionListItem): ExecutionSummary {
+  const executionArn = execution.executionArn ?? '';
+  return {
+    executionArn,
+    executionId: execution.name ?? executionArn.split(':').at(-1) ?? executionArn,
+    workflow: workflowNameOf(execution.stateMachineArn ?? ''),
+    status: execution.status ?? 'UNKNOWN',
+    startDate: (execution.startDate ?? new Date(0)).toISOString(),
+    ...(execution.stopDate ? { stopDate: execution.stopDate.toISOString() } : {}),
+  };
 }
 
 interface Cursor {

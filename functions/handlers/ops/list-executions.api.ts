@@ -1,5 +1,9 @@
 import { createStepFunctionsClient } from '../../adapters/sfn/client';
-import { InvalidPageTokenError, listExecutionSummariesAcross } from '../../adapters/sfn/executions';
+import {
+  InvalidPageTokenError,
+  listExecutionSummariesAcross,
+  workflowNameOf,
+} from '../../adapters/sfn/executions';
 import { platformContracts } from '../../contracts/api-platform';
 import { loadFunctionEnvironment, operatedStateMachineArns } from '../../shared/env';
 import { httpHandler } from '../../shared/http';
@@ -10,7 +14,9 @@ const sfn = createStepFunctionsClient();
 
 export const handler = httpHandler(platformContracts['GET /ops/executions'], async ({ query }) => {
   try {
-    return { body: await listExecutionSummariesAcross(sfn, stateMachineArns, query) };
+    const { workflow, ...options } = query;
+    const machines = stateMachineArns.filter((arn) => !workflow || workflowNameOf(arn) === workflow);
+    return { body: await listExecutionSummariesAcross(sfn, machines, options) };
   } catch (error) {
     if (error instanceof InvalidPageTokenError) throw pageTokenProblem(error.message);
     throw error;
