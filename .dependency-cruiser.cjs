@@ -77,6 +77,14 @@ module.exports = {
       from: { path: '^local/sandbox' },
       to: { path: '^(functions/(?!core/geo\\.ts$)|infra|cli|bench|workflows)|^local/(?!sandbox/)' },
     },
+    {
+      // The console runs in the browser and reaches the system over the public HTTP API only: it holds no
+      // privileged path of its own. Its build script (console/build.ts) is the one Node part.
+      name: 'console-only-speaks-http',
+      severity: 'error',
+      from: { path: '^console/src' },
+      to: { path: '^(functions|infra|local|cli|bench|workflows)|^node_modules/(@aws-sdk|aws-cdk-lib)' },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

@@ -1,4 +1,4 @@
-import type { LaidOutGraph } from './graph-layout';
+import type { LaidOutGraph, LaidOutNode } from './graph-layout';
 import type { StateRun } from './types';
 
 /** What each history status looks like; colour is never the only cue (the label says it too). */
@@ -49,48 +49,61 @@ export function WorkflowGraph(props: {
           marker-end="url(#arrow)"
         />
       ))}
-      {graph.nodes.map((node) => {
-        const run = runs.get(node.name);
-        const status = run?.status ?? 'NOT_REACHED';
-        const style = statusStyles[status];
-        const failed = status === 'FAILED';
-        const choose = () => onSelect(node.name);
-        return (
-          // biome-ignore lint/a11y/useSemanticElements: an SVG node cannot be a <button>; role and keys make it one
-          <g
-            key={node.name}
-            role="button"
-            tabIndex={0}
-            data-state={node.name}
-            data-status={status}
-            aria-label={`${node.name} (${node.type}): ${style.label}`}
-            aria-pressed={selected === node.name}
-            class={`node${failed ? ' failed' : ''}`}
-            onClick={choose}
-            onKeyDown={(event) => {
-              if (event.key === 'Enter' || event.key === ' ') {
-                event.preventDefault();
-                choose();
-              }
-            }}
-          >
-            <rect
-              x={node.x - node.width / 2}
-              y={node.y - node.height / 2}
-              width={node.width}
-              height={node.height}
-              rx={node.type === 'Choice' ? 18 : 6}
-              fill={style.fill}
-              stroke={selected === node.name ? '#000' : style.stroke}
-              stroke-width={failed || selected === node.name ? 4 : 1.5}
-            />
-            <text x={node.x} y={node.y + 4} text-anchor="middle" font-size="13" fill="#111">
-              {failed ? `✖ ${node.name}` : node.name}
-            </text>
-          </g>
-        );
-      })}
+      {graph.nodes.map((node) => (
+        <GraphNode
+          key={node.name}
+          node={node}
+          status={runs.get(node.name)?.status ?? 'NOT_REACHED'}
+          selected={selected === node.name}
+          onSelect={() => onSelect(node.name)}
+        />
+      ))}
     </svg>
+  );
+}
+
+/** A state: a keyboard-usable button in the SVG, its colour and its label both saying what the history says. */
+function GraphNode(props: {
+  node: LaidOutNode;
+  status: StateRun['status'];
+  selected: boolean;
+  onSelect: () => void;
+}) {
+  const { node, status, selected, onSelect } = props;
+  const style = statusStyles[status];
+  const failed = status === 'FAILED';
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: an SVG node cannot be a <button>; role and keys make it one
+    <g
+      role="button"
+      tabIndex={0}
+      data-state={node.name}
+      data-status={status}
+      aria-label={`${node.name} (${node.type}): ${style.label}`}
+      aria-pressed={selected}
+      class={`node${failed ? ' failed' : ''}`}
+      onClick={onSelect}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          onSelect();
+        }
+      }}
+    >
+      <rect
+        x={node.x - node.width / 2}
+        y={node.y - node.height / 2}
+        width={node.width}
+        height={node.height}
+        rx={node.type === 'Choice' ? 18 : 6}
+        fill={style.fill}
+        stroke={selected ? '#000' : style.stroke}
+        stroke-width={failed || selected ? 4 : 1.5}
+      />
+      <text x={node.x} y={node.y + 4} text-anchor="middle" font-size="13" fill="#111">
+        {failed ? `✖ ${node.name}` : node.name}
+      </text>
+    </g>
   );
 }
 

@@ -10,7 +10,7 @@ export interface FunctionSize {
   readonly justified: boolean;
 }
 
-/** Every .ts file below `dirs` (relative to `root`), node_modules excluded. */
+/** Every .ts and .tsx file below `dirs` (relative to `root`), node_modules excluded. */
 export function sourceFiles(root: string, dirs: readonly string[]): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
@@ -18,7 +18,7 @@ export function sourceFiles(root: string, dirs: readonly string[]): string[] {
       if (entry === 'node_modules') continue;
       const path = join(dir, entry);
       if (statSync(path).isDirectory()) walk(path);
-      else if (path.endsWith('.ts')) out.push(relative(root, path));
+      else if (/\.tsx?$/.test(path)) out.push(relative(root, path));
     }
   };
   for (const dir of dirs) walk(join(root, dir));

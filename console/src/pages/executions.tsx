@@ -3,7 +3,7 @@ import { post } from '../api';
 import { belongsTo } from '../belongs-to';
 import { messageOf, useLoad } from '../hooks';
 import { armedFaults, executionPages, workflows } from '../queries';
-import type { ExecutionSummary } from '../types';
+import type { ExecutionSummary, Fault } from '../types';
 import { Problem, When } from '../widgets';
 
 const statuses = ['FAILED', 'TIMED_OUT', 'ABORTED', 'RUNNING', 'SUCCEEDED'] as const;
@@ -39,37 +39,10 @@ export function ExecutionsPage() {
   return (
     <section aria-labelledby="executions-title">
       <h1 id="executions-title">Executions</h1>
-      {(faults.data ?? []).length > 0 && (
-        <div class="banner rehearsal" role="alert">
-          <strong>Fault injection is active (a local rehearsal, not an incident):</strong>
-          <ul>
-            {faults.data?.map((fault) => (
-              <li key={`${fault.workflow}-${fault.state}`}>
-                {fault.workflow} · {fault.state}: {fault.error}, {fault.phase} its task, {fault.remaining}{' '}
-                more attempt(s)
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <FaultBanner faults={faults.data ?? []} />
       <form class="filters" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Workflow
-          <select value={workflow} onChange={(event) => setWorkflow(event.currentTarget.value)}>
-            <option value="">all</option>
-            {workflows.map((name) => (
-              <option key={name}>{name}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
-            {statuses.map((name) => (
-              <option key={name}>{name}</option>
-            ))}
-          </select>
-        </label>
+        <Choice label="Workflow" value={workflow} options={['', ...workflows]} onChange={setWorkflow} />
+        <Choice label="Status" value={status} options={statuses} onChange={setStatus} />
         <label>
           Started since
           <input
@@ -85,17 +58,11 @@ export function ExecutionsPage() {
         )}
       </form>
       {confirming && (
-        <div class="confirm" role="alertdialog" aria-labelledby="confirm-bulk">
-          <p id="confirm-bulk">
-            Redrive {shown.length} execution(s) from the step each failed at? Fix the cause first.
-          </p>
-          <button type="button" onClick={() => void redrive(shown)}>
-            Confirm redrive of {shown.length}
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </div>
+        <BulkConfirm
+          count={shown.length}
+          onConfirm={() => void redrive(shown)}
+          onCancel={() => setConfirming(false)}
+        />
       )}
       {outcome && (
         <pre class="outcome" aria-live="polite">
@@ -112,6 +79,60 @@ export function ExecutionsPage() {
         )}
       </When>
     </section>
+  );
+}
+
+function Choice(props: {
+  label: string;
+  value: string;
+  options: readonly string[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={(event) => props.onChange(event.currentTarget.value)}>
+        {props.options.map((option) => (
+          <option key={option} value={option}>
+            {option || 'all'}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** Armed local faults: a rehearsal is never mistaken for an incident. */
+function FaultBanner(props: { faults: Fault[] }) {
+  if (props.faults.length === 0) return null;
+  return (
+    <div class="banner rehearsal" role="alert">
+      <strong>Fault injection is active (a local rehearsal, not an incident):</strong>
+      <ul>
+        {props.faults.map((fault) => (
+          <li key={`${fault.workflow}-${fault.state}`}>
+            {fault.workflow} · {fault.state}: {fault.error}, {fault.phase} its task, {fault.remaining} more
+            attempt(s)
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function BulkConfirm(props: { count: number; onConfirm: () => void; onCancel: () => void }) {
+  return (
+    <div class="confirm" role="alertdialog" aria-labelledby="confirm-bulk">
+      <p id="confirm-bulk">
+        Redrive {props.count} execution(s) from the step each failed at? Fix the cause first.
+      </p>
+      <button type="button" onClick={props.onConfirm}>
+        Confirm redrive of {props.count}
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        Cancel
+      </button>
+    </div>
   );
 }
 

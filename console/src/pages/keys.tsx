@@ -28,18 +28,7 @@ export function KeysPage() {
         key, shown once and stored only as its hash.
       </p>
       <IssueForm onIssue={(body) => act(() => post<IssuedKey>('/ops/principals', body), 'New key')} />
-      {issued && (
-        <div class="banner" role="status" data-testid="issued-key">
-          <p>
-            <strong>
-              {issued.note} for {issued.principalId}
-            </strong>{' '}
-            (shown this once; copy it now):
-          </p>
-          <output class="secret">{issued.apiKey}</output>
-          {issued.previousKeyExpiresAt && <p>The previous key works until {issued.previousKeyExpiresAt}.</p>}
-        </div>
-      )}
+      {issued && <IssuedKeyBanner issued={issued} />}
       <Problem error={failure ?? listed.error} />
       <When loading={!listed.data && listed.loading}>
         <table>
@@ -55,57 +44,85 @@ export function KeysPage() {
           </thead>
           <tbody>
             {listed.data?.items.map((principal) => (
-              <tr key={principal.principalId} data-principal={principal.principalId}>
-                <td>{principal.principalId}</td>
-                <td>{principal.name}</td>
-                <td>
-                  {principal.role} · {principal.scope}
-                </td>
-                <td>
-                  {principal.keys
-                    .map((key) => `${key.keyId}${key.expiresAt ? ` (until ${key.expiresAt})` : ''}`)
-                    .join(', ')}
-                </td>
-                <td>{principal.status}</td>
-                <td>
-                  {principal.status === 'ACTIVE' && (
-                    <>
-                      <button
-                        type="button"
-                        onClick={() =>
-                          void act(
-                            () =>
-                              post<IssuedKey>(`/ops/principals/${principal.principalId}/rotate`, {
-                                overlapMinutes: 60,
-                              }),
-                            'Rotated key',
-                          )
-                        }
-                      >
-                        Rotate<span class="visually-hidden"> {principal.principalId}</span>
-                      </button>{' '}
-                      <button
-                        type="button"
-                        class="danger"
-                        onClick={() =>
-                          window.confirm(`Revoke ${principal.principalId}? Its keys stop working at once.`) &&
-                          void act(async () => {
-                            await call('DELETE', `/ops/principals/${principal.principalId}`);
-                            return undefined;
-                          }, 'Revoked')
-                        }
-                      >
-                        Revoke<span class="visually-hidden"> {principal.principalId}</span>
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
+              <PrincipalRow
+                key={principal.principalId}
+                principal={principal}
+                onRotate={() =>
+                  void act(
+                    () =>
+                      post<IssuedKey>(`/ops/principals/${principal.principalId}/rotate`, {
+                        overlapMinutes: 60,
+                      }),
+                    'Rotated key',
+                  )
+                }
+                onRevoke={() =>
+                  void act(async () => {
+                    await call('DELETE', `/ops/principals/${principal.principalId}`);
+                    return undefined;
+                  }, 'Revoked')
+                }
+              />
             ))}
           </tbody>
         </table>
       </When>
     </section>
+  );
+}
+
+/** The key itself, this once: it is stored only as its hash, so nobody can show it again. */
+function IssuedKeyBanner(props: { issued: IssuedKey & { note: string } }) {
+  const { issued } = props;
+  return (
+    <div class="banner" role="status" data-testid="issued-key">
+      <p>
+        <strong>
+          {issued.note} for {issued.principalId}
+        </strong>{' '}
+        (shown this once; copy it now):
+      </p>
+      <output class="secret">{issued.apiKey}</output>
+      {issued.previousKeyExpiresAt && <p>The previous key works until {issued.previousKeyExpiresAt}.</p>}
+    </div>
+  );
+}
+
+function PrincipalRow(props: { principal: Principal; onRotate: () => void; onRevoke: () => void }) {
+  const { principal } = props;
+  return (
+    <tr data-principal={principal.principalId}>
+      <td>{principal.principalId}</td>
+      <td>{principal.name}</td>
+      <td>
+        {principal.role} · {principal.scope}
+      </td>
+      <td>
+        {principal.keys
+          .map((key) => `${key.keyId}${key.expiresAt ? ` (until ${key.expiresAt})` : ''}`)
+          .join(', ')}
+      </td>
+      <td>{principal.status}</td>
+      <td>
+        {principal.status === 'ACTIVE' && (
+          <>
+            <button type="button" onClick={props.onRotate}>
+              Rotate<span class="visually-hidden"> {principal.principalId}</span>
+            </button>{' '}
+            <button
+              type="button"
+              class="danger"
+              onClick={() =>
+                window.confirm(`Revoke ${principal.principalId}? Its keys stop working at once.`) &&
+                props.onRevoke()
+              }
+            >
+              Revoke<span class="visually-hidden"> {principal.principalId}</span>
+            </button>
+          </>
+        )}
+      </td>
+    </tr>
   );
 }
 
