@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { bundleSizeBenchmark } from './bundle-size';
+import { consoleRenderBenchmark } from './console-render';
 import { e2eLoadBenchmark } from './e2e-load';
 import { type Benchmark, runBenchmarks } from './harness';
 import { orderLatencyBenchmark } from './order-latency';
@@ -16,6 +17,7 @@ const all: Benchmark[] = [
   workflowCostBenchmark,
   e2eLoadBenchmark,
   bundleSizeBenchmark,
+  consoleRenderBenchmark,
 ];
 
 const wanted = process.argv.slice(2);

@@ -37,7 +37,15 @@ function Page(props: { hash: string }) {
   if (section === 'dead-letters') return <DeadLettersPage />;
   if (section === 'kpis') return <KpisPage />;
   if (section === 'keys') return <KeysPage />;
-  return <ExecutionsPage />;
+  if (section === 'executions') return <ExecutionsPage />;
+  return (
+    <section>
+      <h1>No such page</h1>
+      <p>
+        <a href="#/executions">Go to the executions</a>
+      </p>
+    </section>
+  );
 }
 
 function App() {
