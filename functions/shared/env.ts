@@ -7,7 +7,7 @@ import {
   queues,
   stateMachineArnVariable,
   workflows,
-} from '../contracts/system';
+} from '../contracts/system-core';
 
 /**
  * The only reader of `process.env`. A handler loads its function's environment by the function's name in

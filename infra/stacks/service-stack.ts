@@ -43,6 +43,7 @@ export class ServiceStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.http.stage.url, description: 'HTTP API base URL' });
+
     new CfnOutput(this, 'AlarmTopicArn', {
       value: alarms.topic.topicArn,
       description: 'SNS topic of all alarms',

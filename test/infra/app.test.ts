@@ -488,11 +488,15 @@ describe('compliance of the synthesized templates', () => {
   });
 
   it('acknowledges every cdk-nag rule with a written reason', () => {
-    const acknowledgements = walk(synthesized.built.app).flatMap((c) =>
-      c.node.metadata
-        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((m) => Object.entries(m.data as Record<string, string>)),
-    );
+    const acknowledgements = walk(synthesized.built.app)
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((m) => Object.entries(m.data as Record<string, string>)),
+      )
+      // aws-cdk-lib acknowledges some of its own CloudFormation-validation findings (W3045 on the CloudFront
+      // log bucket's ACL); every acknowledgement this app writes is a cdk-nag one.
+      .filter(([id]) => !id.startsWith('CloudFormation-Validate::'));
     expect(acknowledgements.length).toBeGreaterThan(0);
     for (const [id, reason] of acknowledgements) {
       expect(id).toMatch(/AwsSolutions-/);

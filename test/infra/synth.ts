@@ -21,8 +21,12 @@ export interface CfnResourceJson {
 export interface SynthesizedSystem {
   readonly built: ReturnType<typeof buildApp>;
   readonly assembly: CloudAssembly;
-  readonly templates: { readonly stateful: CfnTemplate; readonly service: CfnTemplate };
-  readonly templateFiles: { readonly stateful: string; readonly service: string };
+  readonly templates: {
+    readonly stateful: CfnTemplate;
+    readonly service: CfnTemplate;
+    readonly console: CfnTemplate;
+  };
+  readonly templateFiles: { readonly stateful: string; readonly service: string; readonly console: string };
   readonly synthMillis: number;
 }
 
@@ -43,12 +47,17 @@ export function synthesizeSystem(): Promise<SynthesizedSystem> {
     const templateFiles = {
       stateful: file(built.stateful.stackName),
       service: file(built.service.stackName),
+      console: file(built.opsConsole.stackName),
     };
     const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate;
     return {
       built,
       assembly,
-      templates: { stateful: read(templateFiles.stateful), service: read(templateFiles.service) },
+      templates: {
+        stateful: read(templateFiles.stateful),
+        service: read(templateFiles.service),
+        console: read(templateFiles.console),
+      },
       templateFiles,
       synthMillis: Date.now() - started,
     };
