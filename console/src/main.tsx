@@ -7,7 +7,7 @@ import { ExecutionPage } from './pages/execution';
 import { ExecutionsPage } from './pages/executions';
 import { KeysPage } from './pages/keys';
 import { KpisPage } from './pages/kpis';
-import { InventoryPage, ReturnsPage, ShipmentsPage } from './pages/operations';
+import { InventoryPage, PurchaseOrdersPage, ReturnsPage, ShipmentsPage } from './pages/operations';
 import { OrdersPage } from './pages/orders';
 import './styles.css';
 
@@ -15,6 +15,7 @@ const pages = [
   ['#/executions', 'Executions'],
   ['#/orders', 'Orders'],
   ['#/inventory', 'Inventory'],
+  ['#/purchase-orders', 'Purchase orders'],
   ['#/shipments', 'Shipments'],
   ['#/returns', 'Returns'],
   ['#/dead-letters', 'Dead letters'],
@@ -32,6 +33,7 @@ function Page(props: { hash: string }) {
     return <ExecutionPage workflow={first} executionId={second} />;
   if (section === 'orders') return <OrdersPage orderId={first} key={first} />;
   if (section === 'inventory') return <InventoryPage />;
+  if (section === 'purchase-orders') return <PurchaseOrdersPage />;
   if (section === 'shipments') return <ShipmentsPage />;
   if (section === 'returns') return <ReturnsPage />;
   if (section === 'dead-letters') return <DeadLettersPage />;

@@ -227,14 +227,21 @@ describe('the ops console in a browser', () => {
     await page.getByLabel('SKU').fill(sku);
     await page.getByRole('button', { name: 'Show stock' }).click();
     await page.getByRole('cell', { name: store }).waitFor();
+    // The supplier feed replayed from the dead-letter queue shows beside the stock.
+    await page.getByRole('cell', { name: `SUP-CON-${tag}` }).waitFor();
     await visited('09-inventory');
+    await open('#/purchase-orders');
+    await page.getByLabel('Supplier id').fill(`SUP-CON-${tag}`);
+    await page.getByRole('button', { name: 'Show purchase orders' }).click();
+    await page.getByText(`SUP-CON-${tag}: 0 purchase order(s)`).waitFor();
+    await visited('12-purchase-orders');
     await open('#/shipments');
     await page.getByRole('heading', { name: 'Shipments needing attention' }).waitFor();
     await visited('10-shipments');
     await open('#/returns');
     await page.getByRole('heading', { name: 'Returns', exact: true }).waitFor();
     await visited('11-returns');
-    expect(Object.keys(violations)).toHaveLength(11);
+    expect(Object.keys(violations)).toHaveLength(12);
     expect(Object.values(violations).flat()).toEqual([]);
   });
 });

@@ -8,34 +8,15 @@ type Row = Record<string, unknown>;
 /** A list the API returns as `{ items }`, shown as a table of the named columns. */
 function ListTable(props: { path: string; columns: string[]; caption: string }) {
   const listed = useLoad(() => get<{ items: Row[] }>(props.path), [props.path], 10_000);
-  const text = (value: unknown) => (typeof value === 'object' ? JSON.stringify(value) : String(value ?? ''));
   return (
     <>
       <Problem error={listed.error} />
       <When loading={!listed.data && listed.loading}>
-        <table>
-          <caption>
-            {props.caption}: {listed.data?.items.length ?? 0}
-          </caption>
-          <thead>
-            <tr>
-              {props.columns.map((column) => (
-                <th scope="col" key={column}>
-                  {column}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {listed.data?.items.map((row, index) => (
-              <tr key={text(row[props.columns[0] ?? ''] ?? index)}>
-                {props.columns.map((column) => (
-                  <td key={column}>{text(row[column])}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RowsTable
+          caption={`${props.caption}: ${listed.data?.items.length ?? 0}`}
+          columns={props.columns}
+          rows={listed.data?.items ?? []}
+        />
       </When>
     </>
   );
@@ -107,34 +88,100 @@ export function InventoryPage() {
 
 function SkuStock(props: { sku: string }) {
   const stock = useLoad(
-    () => get<{ locations: Row[] }>(`/inventory/${encodeURIComponent(props.sku)}`),
+    () => get<{ locations: Row[]; suppliers: Row[] }>(`/inventory/${encodeURIComponent(props.sku)}`),
     [props.sku],
   );
-  const columns = ['locationId', 'onHand', 'reserved', 'available', 'inbound', 'damaged', 'shards'];
   return (
     <>
       <Problem error={stock.error} />
-      <table>
-        <caption>{props.sku} per location (damaged units are never available)</caption>
-        <thead>
-          <tr>
-            {columns.map((column) => (
-              <th scope="col" key={column}>
-                {column}
-              </th>
+      <RowsTable
+        caption={`${props.sku} per location (damaged units are never available; inbound is on purchase orders)`}
+        columns={['locationId', 'onHand', 'reserved', 'available', 'inbound', 'damaged', 'shards']}
+        rows={stock.data?.locations ?? []}
+      />
+      <RowsTable
+        caption={`${props.sku}: supplier feeds`}
+        columns={['supplierId', 'available', 'leadTimeDays', 'feedSeq', 'updatedAt']}
+        rows={stock.data?.suppliers ?? []}
+      />
+    </>
+  );
+}
+
+const poStatuses = ['', 'OPEN', 'CONFIRMED', 'RECEIVED', 'REJECTED', 'EXPIRED', 'CANCELLED'];
+
+/** A supplier's purchase orders, by status (the supplier API's own listing, read with the ops key). */
+export function PurchaseOrdersPage() {
+  const [supplier, setSupplier] = useState('');
+  const [shown, setShown] = useState('');
+  const [status, setStatus] = useState('');
+  const listed = useLoad(
+    () =>
+      shown
+        ? get<{ items: Row[] }>(`/suppliers/${encodeURIComponent(shown)}/purchase-orders`)
+        : Promise.resolve({ items: [] as Row[] }),
+    [shown],
+    10_000,
+  );
+  const items = (listed.data?.items ?? []).filter((po) => !status || po.status === status);
+  const columns = ['poId', 'status', 'locationId', 'lines', 'eta', 'createdAt'];
+  return (
+    <section aria-labelledby="po-title">
+      <h1 id="po-title">Purchase orders</h1>
+      <form
+        class="filters"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setShown(supplier.trim());
+        }}
+      >
+        <label>
+          Supplier id
+          <input value={supplier} onInput={(event) => setSupplier(event.currentTarget.value)} />
+        </label>
+        <label>
+          Status
+          <select value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
+            {poStatuses.map((value) => (
+              <option key={value} value={value}>
+                {value || 'all'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Show purchase orders</button>
+      </form>
+      <Problem error={listed.error} />
+      {shown && (
+        <RowsTable caption={`${shown}: ${items.length} purchase order(s)`} columns={columns} rows={items} />
+      )}
+    </section>
+  );
+}
+
+function RowsTable(props: { caption: string; columns: string[]; rows: Row[] }) {
+  const text = (value: unknown) => (typeof value === 'object' ? JSON.stringify(value) : String(value ?? ''));
+  return (
+    <table>
+      <caption>{props.caption}</caption>
+      <thead>
+        <tr>
+          {props.columns.map((column) => (
+            <th scope="col" key={column}>
+              {column}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((row, index) => (
+          <tr key={text(row[props.columns[0] ?? ''] ?? index)}>
+            {props.columns.map((column) => (
+              <td key={column}>{text(row[column])}</td>
             ))}
           </tr>
-        </thead>
-        <tbody>
-          {stock.data?.locations.map((row) => (
-            <tr key={String(row.locationId)}>
-              {columns.map((column) => (
-                <td key={column}>{String(row[column] ?? '')}</td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
+        ))}
+      </tbody>
+    </table>
   );
 }
