@@ -70,12 +70,4 @@ export const returnContracts = {
     successStatus: 200,
     response: returnSchemas.returnListSchema,
   },
-  'GET /ops/kpis/returns': {
-    summary:
-      'Return reasons and rates per SKU over a period (units asked back / units delivered or collected in it)',
-    access: { roles: ['ops'] },
-    query: returnSchemas.returnKpisQuerySchema,
-    successStatus: 200,
-    response: returnSchemas.returnKpisSchema,
-  },
 } as const satisfies Record<string, RouteContract>;

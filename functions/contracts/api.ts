@@ -2,6 +2,7 @@ import { carrierContracts } from './api-carriers';
 import { channelContracts } from './api-channels';
 import { dispatchContracts } from './api-dispatch';
 import { inventoryContracts } from './api-inventory';
+import { kpiContracts } from './api-kpis';
 import type { RouteContract, RouteKey } from './api-model';
 import { orderContracts } from './api-orders';
 import { platformContracts } from './api-platform';
@@ -27,4 +28,5 @@ export const apiContracts = {
   ...channelContracts,
   ...returnContracts,
   ...principalContracts,
+  ...kpiContracts,
 } as const satisfies Record<RouteKey, RouteContract>;

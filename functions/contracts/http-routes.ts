@@ -56,8 +56,9 @@ export const routes = [
   { method: 'POST', path: '/returns/{returnId}/received', function: 'receiveReturn' },
   { method: 'POST', path: '/returns/{returnId}/refund', function: 'answerRefund' },
   { method: 'POST', path: '/ops/returns/{returnId}/retry-refund', function: 'answerRefund' },
-  { method: 'GET', path: '/ops/returns', function: 'opsReturns' },
-  { method: 'GET', path: '/ops/kpis/returns', function: 'opsReturns' },
+  { method: 'GET', path: '/ops/returns', function: 'opsReports' },
+  { method: 'GET', path: '/ops/kpis/returns', function: 'opsReports' },
+  { method: 'GET', path: '/ops/kpis/orders', function: 'opsReports' },
   { method: 'POST', path: '/locations/{locationId}/damaged/{sku}/write-off', function: 'writeOffDamaged' },
   // Signed with the carrier's secret (Standard Webhooks), not an API key: the handler verifies it.
   { method: 'POST', path: '/couriers/{carrierId}/events', function: 'receiveCarrierEvent', public: true },

@@ -133,8 +133,9 @@ export const keys = {
    */
   /** A fact the returns KPI counted (a delivery, a return request): counting it again is a no-op. */
   kpiMark: (subject: string) => ({ pk: `KPIMARK#${subject}`, sk: 'COUNTED' }),
-  returnKpiDay: (day: string, shard: number) => ({
-    pk: 'KPI#RETURNS',
+  /** A day's shard of a KPI's counters (returns, orders), in the KPI's one partition. */
+  kpiDay: (kpi: 'RETURNS' | 'ORDERS', day: string, shard: number) => ({
+    pk: `KPI#${kpi}`,
     sk: `${day}#${String(shard).padStart(2, '0')}`,
   }),
   /** An order's n-th return, in the order's partition (so a return request is conditioned on the order). */

@@ -270,6 +270,26 @@ export const functions = {
     entry: 'functions/handlers/ops/list-executions.api.ts',
     ...operatesWorkflows,
   },
+  opsReports: {
+    entry: 'functions/handlers/ops/ops-reports.api.ts',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'read' }],
+  },
+  // The table's stream feeds it, like the channel events: the KPI counters stay out of the business
+  // transactions. It is the stream's second reader, and AWS throttles more than two per shard
+  // (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html, LimitExceeded):
+  // test/contracts/system.test.ts holds every table to two.
+  countKpis: {
+    entry: 'functions/handlers/ops/count-kpis.stream.ts',
+    environment: { ...commonEnvironment },
+    grants: [{ table: 'main', access: 'readWrite' }],
+    streamTrigger: {
+      table: 'main',
+      batchSize: 100,
+      maxRetryAttempts: 10,
+      filters: [{ dynamodb: { NewImage: { entity: { S: ['order', 'shipment', 'return'] } } } }],
+    },
+  },
   getExecution: {
     entry: 'functions/handlers/ops/get-execution.api.ts',
     ...operatesWorkflows,

@@ -81,8 +81,8 @@ export const functionDescriptions: Readonly<Record<FunctionKey, string>> = {
   answerRefund: "A return's refund answered by its channel, or retried by ops; wakes its workflow",
   returnStep: "The returns workflow's steps: expiry, disposition, refund request, closing",
   returnPickup: "Books a courier return's pickup with the best eligible carrier over its HTTP API",
-  countReturnKpis:
-    "The table's stream (shipments and returns only): counts deliveries, collections and return requests into the returns KPI, each once",
-  opsReturns: 'Ops: returns by status, those whose refund failed, and the returns KPI',
+  countKpis:
+    "The table's stream (orders, shipments and returns only): counts orders placed and reaching a status, deliveries, collections and return requests into the KPIs, each once",
+  opsReports: 'Ops reports: returns by status, those whose refund failed, and the order and returns KPIs',
   writeOffDamaged: 'Writes off damaged units at a location, with a reason',
 };

@@ -62,11 +62,6 @@ export const returnsFunctions = {
       { workflow: 'fulfilment', access: 'start' },
     ],
   },
-  opsReturns: {
-    entry: 'functions/handlers/returns/ops-returns.api.ts',
-    environment: { ...commonEnvironment },
-    grants: [{ table: 'main', access: 'read' }],
-  },
   // Apart from returnStep: the carrier client is only needed here, and each Lambda loads only its own code.
   returnPickup: {
     entry: 'functions/handlers/returns/return-pickup.task.ts',
@@ -75,21 +70,6 @@ export const returnsFunctions = {
     // As BookCarrier's (system-dispatch.ts defaultCarrierTimeoutMs): each carrier call's timeout.
     environment: { ...commonEnvironment, CARRIER_TIMEOUT_MS: '3000' },
     grants: [{ table: 'main', access: 'readWrite' }],
-  },
-  // The table's stream feeds it, like the channel events: the KPI counters stay out of the business
-  // transactions. It is the stream's second reader, and AWS throttles more than two per shard
-  // (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html, LimitExceeded):
-  // test/contracts/system.test.ts holds every table to two.
-  countReturnKpis: {
-    entry: 'functions/handlers/returns/count-return-kpis.stream.ts',
-    environment: { ...commonEnvironment },
-    grants: [{ table: 'main', access: 'readWrite' }],
-    streamTrigger: {
-      table: 'main',
-      batchSize: 100,
-      maxRetryAttempts: 10,
-      filters: [{ dynamodb: { NewImage: { entity: { S: ['shipment', 'return'] } } } }],
-    },
   },
   writeOffDamaged: {
     entry: 'functions/handlers/returns/write-off-damaged.api.ts',

@@ -60,7 +60,7 @@ const longestKeys: Record<string, () => unknown> = {
   returnsByStatus: () => keys.returnsByStatus('REFUND_PENDING', at, `${id}-r99`),
   returnsByStatusPartition: () => ({ gsi2pk: keys.returnsByStatusPartition('REFUND_PENDING') }),
   returnAttention: () => keys.returnAttention(at, `${id}-r99`),
-  returnKpiDay: () => keys.returnKpiDay(at.slice(0, 10), 15),
+  kpiDay: () => keys.kpiDay('RETURNS', '2026-12-31', 15),
   kpiMark: () => keys.kpiMark(`${longestOrderId}-0-0.reached`),
   damagedWriteOff: () => keys.damagedWriteOff(sku, id, `${'p'.repeat(80)}#${idempotencyKey}`),
   channelEvent: () =>

@@ -61,6 +61,7 @@ const policy: Record<string, Policy> = {
   'POST /ops/returns/{returnId}/retry-refund': { allowed: ['ops'] },
   'GET /ops/returns': { allowed: ['ops'] },
   'GET /ops/kpis/returns': { allowed: ['ops'] },
+  'GET /ops/kpis/orders': { allowed: ['ops'] },
   'POST /locations/{locationId}/damaged/{sku}/write-off': { allowed: ['staff', 'ops'] },
   'PUT /locations/{locationId}/stock/{sku}': { allowed: ['staff', 'ops'] },
   'PUT /locations/{locationId}/stock/{sku}/shards': { allowed: ['ops'] },

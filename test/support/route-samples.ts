@@ -109,6 +109,7 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
     },
     'GET /ops/returns': { path: '/ops/returns?status=REQUESTED&limit=5' },
     'GET /ops/kpis/returns': { path: '/ops/kpis/returns?from=2026-01-01&to=2026-01-31' },
+    'GET /ops/kpis/orders': { path: '/ops/kpis/orders?from=2026-01-01&to=2026-01-31' },
     'POST /locations/{locationId}/damaged/{sku}/write-off': {
       path: `/locations/${ids.ownLocation}/damaged/${ids.sku}/write-off`,
       headers: { 'idempotency-key': 'matrix-write-off' },

@@ -5,6 +5,7 @@ import { useLoad } from '../hooks';
 import { countExecutions, workflows } from '../queries';
 import type { DeadLetters, ReturnKpis } from '../types';
 import { Problem, When } from '../widgets';
+import { OrderKpisSection } from './order-kpis';
 
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
@@ -27,6 +28,7 @@ export function KpisPage() {
           <input type="date" value={to} onInput={(event) => setTo(event.currentTarget.value)} />
         </label>
       </form>
+      <OrderKpisSection from={from} to={to} />
       <Problem error={returns.error} />
       <h2>Return rate by reason</h2>
       <p class="definition">

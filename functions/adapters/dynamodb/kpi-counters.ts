@@ -4,6 +4,9 @@ import type { TableRef } from './client';
 import { counterShardOf, counterShards, dailyCountersAdd, sumDailyCounters } from './daily-counters';
 import { cancellationCodes, transactWrite } from './items';
 
+/** The KPIs kept as daily counters from the table's stream (docs/operations.md, "KPIs"). */
+export type KpiPartition = 'RETURNS' | 'ORDERS';
+
 /** How long a counted fact's mark is kept: far longer than the stream keeps records (24 h) to be replayed. */
 const markRetentionSeconds = 7 * 24 * 3600;
 
@@ -12,9 +15,14 @@ const markRetentionSeconds = 7 * 24 * 3600;
  * conditioned on not being there, so a stream batch retried after this commits counts nothing twice.
  * False when it was counted before.
  */
-export async function countOnce(table: TableRef, count: KpiCount, now: Date): Promise<boolean> {
+export async function countOnce(
+  table: TableRef,
+  kpi: KpiPartition,
+  count: KpiCount,
+  now: Date,
+): Promise<boolean> {
   try {
-    await transactWrite(table, 'countReturnKpis', [
+    await transactWrite(table, 'countKpis', [
       {
         Put: {
           TableName: table.tableName,
@@ -28,8 +36,8 @@ export async function countOnce(table: TableRef, count: KpiCount, now: Date): Pr
       },
       ...dailyCountersAdd(
         table,
-        keys.returnKpiDay(count.day, counterShardOf(count.subject)),
-        'returnKpis',
+        keys.kpiDay(kpi, count.day, counterShardOf(count.subject)),
+        'kpiCounters',
         count.counters,
       ),
     ]);
@@ -40,13 +48,14 @@ export async function countOnce(table: TableRef, count: KpiCount, now: Date): Pr
   }
 }
 
-/** The counters of the days from `fromDay` to `toDay` (UTC dates), summed. */
-export const loadReturnKpiCounters = (
+/** A KPI's counters of the days from `fromDay` to `toDay` (UTC dates), summed. */
+export const loadKpiCounters = (
   table: TableRef,
+  kpi: KpiPartition,
   window: { readonly fromDay: string; readonly toDay: string },
 ) =>
-  sumDailyCounters(table, 'loadReturnKpiCounters', {
-    pk: keys.returnKpiDay(window.fromDay, 0).pk,
-    fromSk: keys.returnKpiDay(window.fromDay, 0).sk,
-    toSk: keys.returnKpiDay(window.toDay, counterShards - 1).sk,
+  sumDailyCounters(table, 'loadKpiCounters', {
+    pk: keys.kpiDay(kpi, window.fromDay, 0).pk,
+    fromSk: keys.kpiDay(kpi, window.fromDay, 0).sk,
+    toSk: keys.kpiDay(kpi, window.toDay, counterShards - 1).sk,
   });
