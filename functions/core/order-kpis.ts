@@ -69,11 +69,15 @@ export function orderKpiCountsOf(
     // The first sourcing attempt ends when the order leaves ACCEPTED: what it holds then was filled at once.
     if (before.status === 'ACCEPTED') counters.unitsFilledFirst = units(after.allocations);
     if (status === 'BACKORDERED') counters.backordered = 1;
+    const measures: Record<string, number> = {};
     for (const [milestone, statuses] of Object.entries(milestones))
-      if ((statuses as readonly string[]).includes(status))
-        counters[`${milestone}|${bucketName(bucketOf(minutesBetween(after.createdAt, after.updatedAt)))}`] =
-          1;
-    counts.push({ subject: `${orderId}.${status}`, day, counters });
+      if ((statuses as readonly string[]).includes(status)) {
+        const minutes = minutesBetween(after.createdAt, after.updatedAt);
+        counters[`${milestone}|${bucketName(bucketOf(minutes))}`] = 1;
+        measures[milestone] = minutes;
+      }
+    const measured = Object.keys(measures).length > 0 ? { measures } : {};
+    counts.push({ subject: `${orderId}.${status}`, day, counters, ...measured });
   }
   const reroutes = Number(after.reroutes ?? 0);
   if (before && reroutes > Number(before.reroutes ?? 0))

@@ -64,6 +64,8 @@ export interface KpiCount {
   /** The UTC day it happened. */
   readonly day: string;
   readonly counters: Readonly<Record<string, number>>;
+  /** Exact durations the counters only bucket (minutes to reserve, ship, deliver), for the metrics. */
+  readonly measures?: Readonly<Record<string, number>>;
 }
 
 export interface ChangedItem {

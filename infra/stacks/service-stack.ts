@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { Alarms } from '../constructs/alarms';
+import { KpiDashboard } from '../constructs/dashboard';
 import { HttpApi } from '../constructs/http-api';
 import type { QueuePair } from '../constructs/queues';
 import { SystemFunctions } from '../constructs/system-functions';
@@ -42,6 +43,14 @@ export class ServiceStack extends Stack {
       ...(props.alarmEmail === undefined ? {} : { email: props.alarmEmail }),
     });
 
+    const dashboard = new KpiDashboard(this, 'Kpis', {
+      stateMachines: this.workflows.stateMachines,
+      queues,
+    });
+    new CfnOutput(this, 'KpiDashboard', {
+      value: dashboard.dashboard.dashboardName,
+      description: 'CloudWatch dashboard of the KPIs (EMF metrics)',
+    });
     new CfnOutput(this, 'ApiUrl', { value: this.http.stage.url, description: 'HTTP API base URL' });
 
     new CfnOutput(this, 'AlarmTopicArn', {

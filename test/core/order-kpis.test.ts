@@ -32,6 +32,7 @@ describe('orderKpiCountsOf', () => {
         subject: 'web.o1.RESERVED',
         day: '2026-12-01',
         counters: { 'reached|RESERVED': 1, unitsFilledFirst: 2, 'reserve|5': 1 },
+        measures: { reserve: 3 },
       },
     ]);
   });

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { kpiCounterMetrics, kpiDurationMetrics } from '../../functions/contracts/kpi-metrics';
 import { type SynthesizedSystem, synthesizeSystem } from './synth';
 
 /**
@@ -66,6 +67,17 @@ describe('console stack', () => {
 
   it('deploys the console bundled at synth (index.html, main.js, main.css) under console/', () => {
     template.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: 'console/' });
+  });
+
+  it('draws every KPI metric countKpis publishes on a CloudWatch dashboard, with p50 and p95 of the durations', () => {
+    const dashboards = Object.values(synthesized.templates.service.Resources).filter(
+      (resource) => resource.Type === 'AWS::CloudWatch::Dashboard',
+    );
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties?.DashboardBody);
+    for (const name of [...Object.values(kpiCounterMetrics), ...Object.values(kpiDurationMetrics)])
+      expect(body, name).toContain(`\\"${name}\\"`);
+    expect(body).toContain('p95');
   });
 
   it('leaves the service stack under CloudFormation’s 500-resource limit', () => {

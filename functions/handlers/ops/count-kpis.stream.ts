@@ -1,10 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { countKpis } from '../../app/kpi-facts';
+import { kpiCounterMetrics, kpiDurationMetrics } from '../../contracts/kpi-metrics';
 import { loadFunctionEnvironment } from '../../shared/env';
-import { countMetric, logger } from '../../shared/observability';
+import { logger, metrics } from '../../shared/observability';
 import { streamChanges } from '../../shared/stream';
 
 const environment = loadFunctionEnvironment('countKpis');
@@ -20,5 +22,17 @@ export const handler = middy<DynamoDBStreamEvent, void>()
   .handler(async (event) => {
     const changes = streamChanges(event);
     const counted = await countKpis(table, changes, new Date());
-    if (counted > 0) countMetric('KpiFactsCounted', {}, counted);
+    // Only facts counted now: a retried batch publishes nothing twice, as it counts nothing twice.
+    for (const fact of counted) {
+      for (const [counter, value] of Object.entries(fact.counters)) {
+        const name = kpiCounterMetrics[counter as keyof typeof kpiCounterMetrics];
+        if (name && value > 0) metrics.addMetric(name, MetricUnit.Count, value);
+      }
+      for (const [milestone, minutes] of Object.entries(fact.measures ?? {})) {
+        const name = kpiDurationMetrics[milestone as keyof typeof kpiDurationMetrics];
+        if (name) metrics.addMetric(name, MetricUnit.Seconds, Math.round(minutes * 60));
+      }
+    }
+    // Powertools warns when asked to publish nothing: a batch with no new fact stays quiet.
+    if (counted.length > 0) metrics.publishStoredMetrics();
   });
