@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { type CfnResource, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -103,6 +103,12 @@ export class KpiDashboard extends Construct {
           graph('Late shipments (gauge)', [metric(lateShipmentsMetric.name, 'Maximum')]),
         ],
       ],
+    });
+    // CloudFormation takes Tags on a dashboard (the app tags every resource), but the cfn-lint resource spec
+    // installed here predates them: its E3002 is silenced on this resource only, with the reference
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-dashboard.html
+    (this.dashboard.node.defaultChild as CfnResource).addMetadata('cfn-lint', {
+      config: { ignore_checks: ['E3002'] },
     });
   }
 }
