@@ -130,9 +130,9 @@ describe('the supplier feed refuses, item by item, what the ingest could not sto
     );
   });
 
-  it('queued nothing and wrote nothing for any refused feed (only the four principals are in the table)', async () => {
+  it('queued nothing and wrote nothing for any refused feed (only the four principals, key and record each, are in the table)', async () => {
     expect(await queuedMessages()).toBe(0);
-    expect(await itemCount()).toBe(4);
+    expect(await itemCount()).toBe(8);
   });
 
   it('accepts the bounds themselves, and the largest feed it accepts fits in one SQS message', async () => {
