@@ -14,6 +14,28 @@ export interface KpiDashboardProps {
 
 const HOUR = Duration.hours(1);
 
+/** A KPI metric countKpis publishes: the functions' namespace, their service dimension. */
+const metric = (metricName: string, statistic = 'Sum') =>
+  new cloudwatch.Metric({
+    namespace: lateShipmentsMetric.namespace,
+    metricName,
+    dimensionsMap: { service: lateShipmentsMetric.service },
+    period: HOUR,
+    statistic,
+  });
+
+/** part / whole × scale, as metric math; `index` keeps the metric ids apart within one graph. */
+const rate = (index: number, label: string, part: string, whole: string, scale = 100) =>
+  new cloudwatch.MathExpression({
+    label,
+    expression: `IF(w${index} > 0, ${scale} * p${index} / w${index}, 0)`,
+    usingMetrics: { [`p${index}`]: metric(part), [`w${index}`]: metric(whole) },
+    period: HOUR,
+  });
+
+const graph = (title: string, left: cloudwatch.IMetric[]) =>
+  new cloudwatch.GraphWidget({ title, left, width: 8, height: 6 });
+
 /**
  * The KPIs on a CloudWatch dashboard, from the EMF metrics countKpis publishes (contracts/kpi-metrics.ts):
  * the console's KPI page in AWS's own console. Rates are metric math over the same counts the console sums.
@@ -23,27 +45,6 @@ export class KpiDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: KpiDashboardProps) {
     super(scope, id);
-    const metric = (metricName: string, statistic = 'Sum') =>
-      new cloudwatch.Metric({
-        namespace: lateShipmentsMetric.namespace,
-        metricName,
-        dimensionsMap: { service: lateShipmentsMetric.service },
-        period: HOUR,
-        statistic,
-      });
-    // Metric ids are per graph: each rate names its own (p0/w0, p1/w1…).
-    let rates = 0;
-    const rate = (label: string, part: string, whole: string, scale = 100) => {
-      const [p, w] = [`p${rates}`, `w${rates++}`];
-      return new cloudwatch.MathExpression({
-        label,
-        expression: `IF(${w} > 0, ${scale} * ${p} / ${w}, 0)`,
-        usingMetrics: { [p]: metric(part), [w]: metric(whole) },
-        period: HOUR,
-      });
-    };
-    const graph = (title: string, left: cloudwatch.IMetric[]) =>
-      new cloudwatch.GraphWidget({ title, left, width: 8, height: 6 });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
       widgets: [
@@ -54,11 +55,13 @@ export class KpiDashboard extends Construct {
           ]),
           graph('Fill rate and backorder rate (%)', [
             rate(
+              0,
               'Fill rate: units held at the first attempt / ordered',
               kpiCounterMetrics.unitsFilledFirst,
               kpiCounterMetrics.unitsOrdered,
             ),
             rate(
+              1,
               'Backorder rate: orders backordered / placed',
               kpiCounterMetrics.backordered,
               kpiCounterMetrics.orders,
@@ -66,11 +69,12 @@ export class KpiDashboard extends Construct {
           ]),
           graph('On-time rate (%) and re-routes per 100 orders', [
             rate(
+              2,
               'On time: delivered or collected by promisedBy',
               kpiCounterMetrics.onTime,
               kpiCounterMetrics.shipmentsReached,
             ),
-            rate('Re-routes per 100 orders', kpiCounterMetrics.reroutes, kpiCounterMetrics.orders),
+            rate(3, 'Re-routes per 100 orders', kpiCounterMetrics.reroutes, kpiCounterMetrics.orders),
           ]),
         ],
         [
