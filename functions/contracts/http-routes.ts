@@ -65,6 +65,7 @@ export const routes = [
   { method: 'GET', path: '/inventory/{sku}', function: 'getInventory' },
   { method: 'POST', path: '/orders', function: 'createOrder' },
   { method: 'GET', path: '/orders/{orderId}', function: 'getOrder' },
+  { method: 'GET', path: '/ops/orders', function: 'getOrder' },
   { method: 'POST', path: '/orders/{orderId}/cancel', function: 'cancelOrder' },
   { method: 'POST', path: '/suppliers/{supplierId}/stock', function: 'postSupplierStock' },
   { method: 'GET', path: '/suppliers/{supplierId}/purchase-orders', function: 'listPurchaseOrders' },

@@ -61,6 +61,11 @@ export const keys = {
     sk: `WRITEOFF#${idempotencyKey}`,
   }),
   orderPartition: (orderId: string) => `ORDER#${orderId}`,
+  /** A customer's orders, by creation time, through gsi1 (set once, when the order is accepted). */
+  ordersOfCustomer: (customerId: string, createdAt: string, orderId: string) => ({
+    gsi1pk: `CUSTOMER#${customerId}`,
+    gsi1sk: `${createdAt}#${orderId}`,
+  }),
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   /**
    * A hold of an order's units of a SKU at a location, per sourcing round: round 0 is the order's first, a

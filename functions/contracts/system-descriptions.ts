@@ -21,7 +21,7 @@ export const functionDescriptions: Readonly<Record<FunctionKey, string>> = {
     'Re-checks every stocked position against its reorder point and starts replenishments a failed trigger missed',
   getInventory: 'Per-location and total stock of a SKU, with supplier availability',
   createOrder: 'Accepts an order idempotently and starts its fulfilment workflow',
-  getOrder: 'Order status, lines, allocations and timeline',
+  getOrder: "An order (status, lines, allocations, timeline), and the ops search of a customer's orders",
   cancelOrder:
     'Cancels an order: releases holds, withdraws backorders, cancels unconfirmed POs, ends the waiting workflows',
   postSupplierStock: 'Queues a supplier stock feed for ingestion',

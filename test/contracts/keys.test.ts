@@ -45,6 +45,7 @@ const longestKeys: Record<string, () => unknown> = {
   replenishmentEvent: () => keys.replenishmentEvent(sku, id, at, step, step),
   replenishmentEventPartition: () => keys.replenishmentEventPartition(sku, id),
   orderPartition: () => keys.orderPartition(id),
+  ordersOfCustomer: () => keys.ordersOfCustomer('€'.repeat(128), at, longestOrderId),
   order: () => keys.order(id),
   hold: () => keys.hold(id, sku, id),
   heldHoldIndex: () => keys.heldHoldIndex(at, id, sku, id),

@@ -86,6 +86,7 @@ const policy: Record<string, Policy> = {
   'GET /inventory/{sku}': { allowed: ['channel', 'other channel', 'ops'] },
   'POST /orders': { allowed: ['channel', 'other channel'] },
   'GET /orders/{orderId}': { allowed: ['channel', 'ops'], notFound: ['other channel'] },
+  'GET /ops/orders': { allowed: ['ops'] },
   'POST /orders/{orderId}/cancel': { allowed: ['channel', 'ops'], notFound: ['other channel'] },
   'POST /suppliers/{supplierId}/stock': { allowed: ['supplier', 'ops'] },
   'GET /suppliers/{supplierId}/purchase-orders': { allowed: ['supplier', 'ops'] },

@@ -30,6 +30,8 @@ const sku = `SKU-CON-${tag}`;
 const shots = screenshotDir();
 const violations: Record<string, AxeViolation[]> = {};
 const pickup = { type: 'pickup', storeId: store };
+const customer = { customerId: `cust-con-${tag}` };
+const placed: string[] = [];
 
 const ops = () => cloud.keys.ops;
 const console_ = () => `${cloud.endpoints.api}/console`;
@@ -106,7 +108,8 @@ describe('the ops console in a browser', () => {
 
   it('lists a failed execution with its step and error, shows the fault is a rehearsal, highlights the failed state; redriven, the order is RESERVED', async () => {
     await fault(2);
-    const orderId = await placeOrder([{ sku, qty: 1 }], pickup);
+    const orderId = await placeOrder([{ sku, qty: 1 }], pickup, undefined, customer);
+    placed.push(orderId);
     const row = page.locator(`tr[data-execution="${orderId}"]`);
     await row.waitFor({ timeout: 30_000 });
     expect(await row.textContent()).toMatch(/ReserveStock.*Injected\.Fault/);
@@ -203,7 +206,8 @@ describe('the ops console in a browser', () => {
 
   it('charts failed executions by workflow exactly as Step Functions counts them', async () => {
     await fault(1);
-    const stillFailed = await placeOrder([{ sku, qty: 1 }], pickup);
+    const stillFailed = await placeOrder([{ sku, qty: 1 }], pickup, undefined, customer);
+    placed.push(stillFailed);
     await waitFor(async () =>
       (await http.failedExecutions()).some((e) => e.executionId === stillFailed) ? true : undefined,
     );
@@ -230,6 +234,18 @@ describe('the ops console in a browser', () => {
     // The supplier feed replayed from the dead-letter queue shows beside the stock.
     await page.getByRole('cell', { name: `SUP-CON-${tag}` }).waitFor();
     await visited('09-inventory');
+    // A customer's orders, newest first; the one still failed at ReserveStock is still ACCEPTED.
+    await open('#/orders');
+    await page.getByLabel('Customer id').fill(customer.customerId);
+    await page.getByRole('button', { name: 'Search orders' }).click();
+    await page.getByText('2 order(s), newest first').waitFor();
+    const listed = await page.locator('table tbody tr td:first-child').allTextContents();
+    expect(listed).toEqual([...placed].reverse());
+    await page.getByLabel('Status').selectOption('ACCEPTED');
+    await page.getByRole('button', { name: 'Search orders' }).click();
+    await page.getByText('1 order(s), newest first').waitFor();
+    expect(await page.locator('table tbody tr td:first-child').allTextContents()).toEqual([placed[1]]);
+    await visited('13-order-search');
     await open('#/purchase-orders');
     await page.getByLabel('Supplier id').fill(`SUP-CON-${tag}`);
     await page.getByRole('button', { name: 'Show purchase orders' }).click();
@@ -241,7 +257,7 @@ describe('the ops console in a browser', () => {
     await open('#/returns');
     await page.getByRole('heading', { name: 'Returns', exact: true }).waitFor();
     await visited('11-returns');
-    expect(Object.keys(violations)).toHaveLength(12);
+    expect(Object.keys(violations)).toHaveLength(13);
     expect(Object.values(violations).flat()).toEqual([]);
   });
 });

@@ -89,6 +89,7 @@ export function routeSamples(ids: RouteIds): Record<string, RouteSample> {
       },
     },
     'GET /orders/{orderId}': { path: `/orders/${ids.channelOrderId}` },
+    'GET /ops/orders': { path: '/ops/orders?customerId=matrix-customer&status=PICKING&limit=5' },
     'GET /returns/{returnId}': { path: `/returns/${ids.channelOrderId}-r1` },
     'POST /orders/{orderId}/returns': {
       path: `/orders/${ids.channelOrderId}/returns`,

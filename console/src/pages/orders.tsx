@@ -35,8 +35,98 @@ export function OrdersPage(props: { orderId?: string }) {
         </label>
         <button type="submit">Open order</button>
       </form>
+      <CustomerSearch />
       {props.orderId && <OrderDetail orderId={props.orderId} />}
     </section>
+  );
+}
+
+interface FoundOrder {
+  orderId: string;
+  status: string;
+  createdAt: string;
+  lines: { sku: string; qty: number }[];
+}
+
+const statuses = ['', 'ACCEPTED', 'RESERVED', 'BACKORDERED', 'PICKING', 'PACKED', 'IN_TRANSIT', 'DELIVERED'];
+
+/** A customer's orders, newest first, by status and period (`GET /ops/orders`). */
+function CustomerSearch() {
+  const [form, setForm] = useState({ customerId: '', status: '', from: '', to: '' });
+  const [query, setQuery] = useState('');
+  const found = useLoad(
+    () => (query ? get<{ items: FoundOrder[] }>(`/ops/orders?${query}`) : Promise.resolve({ items: [] })),
+    [query],
+  );
+  const field = (name: keyof typeof form) => ({
+    value: form[name],
+    onInput: (event: { currentTarget: { value: string } }) =>
+      setForm({ ...form, [name]: event.currentTarget.value }),
+  });
+  const search = (event: Event) => {
+    event.preventDefault();
+    const chosen = Object.entries({ ...form, customerId: form.customerId.trim() }).filter(
+      ([, value]) => value,
+    );
+    setQuery(new URLSearchParams([...chosen, ['limit', '100']]).toString());
+  };
+  return (
+    <>
+      <form class="filters" aria-label="Search a customer's orders" onSubmit={search}>
+        <label>
+          Customer id
+          <input required {...field('customerId')} />
+        </label>
+        <label>
+          Status
+          <select
+            value={form.status}
+            onChange={(event) => setForm({ ...form, status: event.currentTarget.value })}
+          >
+            {statuses.map((status) => (
+              <option key={status} value={status}>
+                {status || 'any'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Placed from
+          <input type="date" {...field('from')} />
+        </label>
+        <label>
+          to
+          <input type="date" {...field('to')} />
+        </label>
+        <button type="submit">Search orders</button>
+      </form>
+      <Problem error={found.error} />
+      {query && found.data && (
+        <table>
+          <caption>{found.data.items.length} order(s), newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Order</th>
+              <th scope="col">Status</th>
+              <th scope="col">Placed</th>
+              <th scope="col">Lines</th>
+            </tr>
+          </thead>
+          <tbody>
+            {found.data.items.map((order) => (
+              <tr key={order.orderId}>
+                <td>
+                  <a href={`#/orders/${encodeURIComponent(order.orderId)}`}>{order.orderId}</a>
+                </td>
+                <td>{order.status}</td>
+                <td>{new Date(order.createdAt).toLocaleString()}</td>
+                <td>{order.lines.map((line) => `${line.qty} × ${line.sku}`).join(', ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }
 

@@ -186,6 +186,7 @@ function acceptanceWrites(
         TableName: table.tableName,
         Item: compact({
           ...keys.order(orderId),
+          ...keys.ordersOfCustomer(order.customerId, at, orderId),
           entity: 'order',
           createdBy: input.principalId,
           ...order,

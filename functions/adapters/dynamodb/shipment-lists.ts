@@ -94,12 +94,24 @@ export async function listAttentionShipments(
   return { items, ...(nextToken ? { nextToken } : {}) };
 }
 
-/** One page of the items in a gsi1 partition; the page token is checked to be one of that partition's. */
+/**
+ * One page of the items in a gsi1 partition; the page token is checked to be one of that partition's.
+ * `between` narrows the sort keys, `newestFirst` reads them backwards, `where` filters (after the read).
+ */
 export async function queryIndexPage(
   table: TableRef,
   partition: string,
   page: { readonly limit: number; readonly nextToken?: string },
   operation: string,
+  narrow: {
+    readonly between?: readonly [string, string];
+    readonly newestFirst?: boolean;
+    readonly where?: {
+      readonly expression: string;
+      readonly names: Record<string, string>;
+      readonly values: Record<string, unknown>;
+    };
+  } = {},
 ): Promise<{ items: Record<string, unknown>[]; nextToken?: string }> {
   let startKey: Record<string, unknown> | undefined;
   if (page.nextToken) {
@@ -119,8 +131,18 @@ export async function queryIndexPage(
       new QueryCommand({
         TableName: table.tableName,
         IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition },
+        KeyConditionExpression: narrow.between
+          ? 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to'
+          : 'gsi1pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': partition,
+          ...(narrow.between ? { ':from': narrow.between[0], ':to': narrow.between[1] } : {}),
+          ...narrow.where?.values,
+        },
+        ...(narrow.where
+          ? { FilterExpression: narrow.where.expression, ExpressionAttributeNames: narrow.where.names }
+          : {}),
+        ...(narrow.newestFirst ? { ScanIndexForward: false } : {}),
         Limit: page.limit,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
