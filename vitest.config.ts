@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowestFirstSequencer from './test/support/sequencer';
 
 export default defineConfig({
   test: {
@@ -8,6 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    sequence: { sequencer: SlowestFirstSequencer },
     // docs/architecture.md, tests: the core unit and property tests alone exercise the pure domain fully (`npm run coverage`,
     // part of `npm test`; measuring only test/core keeps V8 coverage off the slow suites). Branch counts
     // move a little with fast-check's random inputs, so branches have headroom; the rest must be 100 %.
