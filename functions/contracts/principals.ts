@@ -57,7 +57,8 @@ export const principalKeySchema = z.object({
 });
 
 export const principalSchema = z.object({
-  principalId: principalIdSchema,
+  // Any stored id is listed (principals saved by hand or by older code need not follow the issued form).
+  principalId: z.string(),
   role: roleSchema,
   scope: z.string(),
   name: z.string(),
