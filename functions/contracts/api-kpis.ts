@@ -19,7 +19,7 @@ export const orderKpisSchema = z.object({
   orders: z.number().int().nonnegative(),
   /** Orders that reached each status in the period. */
   byStatus: z.record(z.string(), z.number().int().nonnegative()),
-  /** Units held at the first sourcing attempt over units ordered. */
+  /** Units held at the first sourcing attempt over the units it asked for (orders whose first attempt ended). */
   fillRate: rateSchema,
   /** Orders backordered at least once over orders placed. */
   backorderRate: rateSchema,

@@ -7,6 +7,7 @@ export const kpiCounterMetrics = {
   orders: 'OrdersPlaced',
   unitsOrdered: 'UnitsOrdered',
   unitsFilledFirst: 'UnitsFilledFirstAttempt',
+  unitsAttempted: 'UnitsFirstAttempted',
   backordered: 'OrdersBackordered',
   reroutes: 'Reroutes',
   shipmentsReached: 'ShipmentsReached',

@@ -4,7 +4,8 @@ import type { ChangedItem, KpiCount } from './return-kpis';
  * The order KPIs (docs/operations.md, "KPIs"), counted per UTC day from the table's stream like the returns
  * KPI, and what a period adds up to. Each definition is on the console's page beside its number:
  * - orders by status: orders that reached each status in the period;
- * - fill rate: units held at the order's first sourcing attempt over units ordered;
+ * - fill rate: units held at the order's first sourcing attempt over the units it asked for, over the orders
+ *   whose first attempt has ended (an order still being sourced counts on neither side);
  * - backorder rate: orders backordered at least once over orders placed;
  * - time to reserve / ship / deliver: from acceptance to RESERVED, to IN_TRANSIT or READY_FOR_PICKUP, to
  *   DELIVERED or COLLECTED; p50 and p95 from a histogram (each figure is the bucket's upper bound);
@@ -67,7 +68,10 @@ export function orderKpiCountsOf(
   if (before && before.status !== status) {
     const counters: Record<string, number> = { [`reached|${status}`]: 1 };
     // The first sourcing attempt ends when the order leaves ACCEPTED: what it holds then was filled at once.
-    if (before.status === 'ACCEPTED') counters.unitsFilledFirst = units(after.allocations);
+    if (before.status === 'ACCEPTED') {
+      counters.unitsFilledFirst = units(after.allocations);
+      counters.unitsAttempted = units(after.lines);
+    }
     if (status === 'BACKORDERED') counters.backordered = 1;
     const measures: Record<string, number> = {};
     for (const [milestone, statuses] of Object.entries(milestones))
@@ -144,7 +148,7 @@ export function orderKpis(counters: Readonly<Record<string, number>>): OrderKpis
   return {
     orders,
     byStatus,
-    fillRate: ratio(counters.unitsFilledFirst ?? 0, counters.unitsOrdered ?? 0),
+    fillRate: ratio(counters.unitsFilledFirst ?? 0, counters.unitsAttempted ?? 0),
     backorderRate: ratio(counters.backordered ?? 0, orders),
     time: {
       reserve: percentiles(counters, 'reserve'),

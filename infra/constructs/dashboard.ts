@@ -49,16 +49,17 @@ export class KpiDashboard extends Construct {
       defaultInterval: Duration.days(7),
       widgets: [
         [
-          graph('Orders placed and backordered (per hour)', [
+          graph('Orders placed and backordered, units ordered (per hour)', [
             metric(kpiCounterMetrics.orders),
             metric(kpiCounterMetrics.backordered),
+            metric(kpiCounterMetrics.unitsOrdered),
           ]),
           graph('Fill rate and backorder rate (%)', [
             rate(
               0,
-              'Fill rate: units held at the first attempt / ordered',
+              'Fill rate: units held at the first attempt / units it asked for',
               kpiCounterMetrics.unitsFilledFirst,
-              kpiCounterMetrics.unitsOrdered,
+              kpiCounterMetrics.unitsAttempted,
             ),
             rate(
               1,

@@ -31,7 +31,7 @@ describe('orderKpiCountsOf', () => {
       {
         subject: 'web.o1.RESERVED',
         day: '2026-12-01',
-        counters: { 'reached|RESERVED': 1, unitsFilledFirst: 2, 'reserve|5': 1 },
+        counters: { 'reached|RESERVED': 1, unitsFilledFirst: 2, unitsAttempted: 3, 'reserve|5': 1 },
         measures: { reserve: 3 },
       },
     ]);
@@ -81,7 +81,8 @@ describe('orderKpis', () => {
   it('adds a period up: rates, re-routes per 100 and percentiles from the histogram', () => {
     const kpis = orderKpis({
       orders: 4,
-      unitsOrdered: 10,
+      unitsOrdered: 12,
+      unitsAttempted: 10,
       unitsFilledFirst: 8,
       backordered: 1,
       'reached|RESERVED': 3,

@@ -23,7 +23,11 @@ const minutes = (value: number | null) => (value === null ? '—' : `≤ ${value
 
 /** Each figure with its definition: what is counted, over what (docs/operations.md, "KPIs"). */
 const definitions: [string, (kpis: OrderKpis) => string, string][] = [
-  ['Fill rate', (k) => percent(k.fillRate), 'units held at the first sourcing attempt over units ordered'],
+  [
+    'Fill rate',
+    (k) => percent(k.fillRate),
+    'units held at the first sourcing attempt over the units it asked for (orders whose first attempt ended)',
+  ],
   ['Backorder rate', (k) => percent(k.backorderRate), 'orders backordered at least once over orders placed'],
   [
     'Time to reserve',
