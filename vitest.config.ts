@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import SlowestFirstSequencer from './test/support/sequencer';
+import SlowestFirstSequencer from './test/support/sequencer.ts';
 
 export default defineConfig({
   test: {

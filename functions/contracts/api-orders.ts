@@ -2,15 +2,34 @@ import * as z from 'zod';
 import { idempotencyKeyHeader, type RouteContract } from './api-model';
 import * as domainSchemas from './schemas';
 
-/** `GET /ops/orders`: a customer's orders, newest first; a status; a period of whole UTC days. */
-export const orderSearchQuerySchema = z.object({
-  customerId: z.string().trim().min(1).max(128),
-  status: domainSchemas.orderStatusSchema.optional(),
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  nextToken: z.string().min(1).max(2048).optional(),
-});
+/** Without a customer, a search reads one index partition per day: at most this many days. */
+export const maxOrderSearchDays = 31;
+
+/**
+ * `GET /ops/orders`: orders newest first, of a customer, or of a period (whole UTC days; without a customer at
+ * most 31, and `from` defaults to `to`, which defaults to today); a status narrows either.
+ */
+export const orderSearchQuerySchema = z
+  .object({
+    customerId: z.string().trim().min(1).max(128).optional(),
+    status: domainSchemas.orderStatusSchema.optional(),
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    nextToken: z.string().min(1).max(2048).optional(),
+  })
+  .refine((query) => !query.from || !query.to || query.from <= query.to, {
+    path: ['from'],
+    message: 'must not be after to',
+  })
+  .refine(
+    (query) =>
+      query.customerId !== undefined ||
+      !query.from ||
+      Date.parse(query.to ?? new Date().toISOString().slice(0, 10)) - Date.parse(query.from) <
+        maxOrderSearchDays * 86_400_000,
+    { path: ['from'], message: `without a customerId, at most ${maxOrderSearchDays} days` },
+  );
 
 export const orderSearchResultSchema = z.object({
   items: z.array(
@@ -47,7 +66,7 @@ export const orderContracts = {
   },
   'GET /ops/orders': {
     summary:
-      'Search orders by customer, newest first: `?customerId=` (required), `status`, `from` and `to` (dates); paginated',
+      'Search orders, newest first: of a customer (`customerId`), or of a period (`from`, `to`: dates, at most 31 days without a customer), narrowed by `status`; paginated',
     access: { roles: ['ops'] },
     query: orderSearchQuerySchema,
     successStatus: 200,

@@ -18,7 +18,6 @@ import {
   queues,
   startsProcurement,
   stateMachineArnVariable,
-  tables,
   type WorkflowDefinition,
 } from './system-model';
 import { returnsFunctions, returnsWorkflows } from './system-returns';

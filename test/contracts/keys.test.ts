@@ -46,6 +46,7 @@ const longestKeys: Record<string, () => unknown> = {
   replenishmentEventPartition: () => keys.replenishmentEventPartition(sku, id),
   orderPartition: () => keys.orderPartition(id),
   ordersOfCustomer: () => keys.ordersOfCustomer('€'.repeat(128), at, longestOrderId),
+  ordersOfDay: () => keys.ordersOfDay(at, longestOrderId),
   order: () => keys.order(id),
   hold: () => keys.hold(id, sku, id),
   heldHoldIndex: () => keys.heldHoldIndex(at, id, sku, id),

@@ -236,7 +236,7 @@ describe('the ops console in a browser', () => {
     await visited('09-inventory');
     // A customer's orders, newest first; the one still failed at ReserveStock is still ACCEPTED.
     await open('#/orders');
-    await page.getByLabel('Customer id').fill(customer.customerId);
+    await page.getByLabel(/^Customer id/).fill(customer.customerId);
     await page.getByRole('button', { name: 'Search orders' }).click();
     await page.getByText('2 order(s), newest first').waitFor();
     const listed = await page.locator('table tbody tr td:first-child').allTextContents();

@@ -50,7 +50,7 @@ interface FoundOrder {
 
 const statuses = ['', 'ACCEPTED', 'RESERVED', 'BACKORDERED', 'PICKING', 'PACKED', 'IN_TRANSIT', 'DELIVERED'];
 
-/** A customer's orders, newest first, by status and period (`GET /ops/orders`). */
+/** Orders newest first, of a customer or of a period, narrowed by status (`GET /ops/orders`). */
 function CustomerSearch() {
   const [form, setForm] = useState({ customerId: '', status: '', from: '', to: '' });
   const [query, setQuery] = useState('');
@@ -72,10 +72,10 @@ function CustomerSearch() {
   };
   return (
     <>
-      <form class="filters" aria-label="Search a customer's orders" onSubmit={search}>
+      <form class="filters" aria-label="Search orders" onSubmit={search}>
         <label>
-          Customer id
-          <input required {...field('customerId')} />
+          Customer id (empty: every customer's, over at most 31 days)
+          <input {...field('customerId')} />
         </label>
         <label>
           Status

@@ -1,9 +1,13 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import { keys } from '../../contracts/keys';
+import { callAws } from '../errors';
+import { batchGetItems } from './batch-get';
 import type { TableRef } from './client';
-import { queryIndexPage } from './shipment-lists';
+import { InvalidTaskPageToken, queryIndexPage } from './shipment-lists';
 
 export interface OrderSearch {
-  readonly customerId: string;
+  readonly customerId?: string;
   readonly status?: string;
   /** UTC dates, inclusive. */
   readonly from?: string;
@@ -22,13 +26,22 @@ export interface FoundOrder {
 }
 
 /**
- * A customer's orders, newest first, optionally in a status and between two dates: one gsi1 partition per
- * customer (written once, at acceptance), so a search reads that customer's orders only, never the table.
- * The status is filtered after the read, so a page may hold fewer than `limit`; `nextToken` goes on.
+ * Orders newest first, of a customer or of a period, never by scanning the table. A customer's: one gsi1
+ * partition per customer (written once, at acceptance), between two dates; a status is filtered after the
+ * read, so a page may hold fewer than `limit` (`nextToken` goes on). A period's: searchOrdersByDay.
  */
 export async function searchOrders(
   table: TableRef,
   search: OrderSearch,
+): Promise<{ items: FoundOrder[]; nextToken?: string }> {
+  return search.customerId
+    ? searchOrdersOfCustomer(table, { ...search, customerId: search.customerId })
+    : searchOrdersByDay(table, search);
+}
+
+async function searchOrdersOfCustomer(
+  table: TableRef,
+  search: OrderSearch & { readonly customerId: string },
 ): Promise<{ items: FoundOrder[]; nextToken?: string }> {
   const partition = keys.ordersOfCustomer(search.customerId, '', '').gsi1pk;
   const page = await queryIndexPage(
@@ -50,13 +63,83 @@ export async function searchOrders(
         : {}),
     },
   );
-  const items = page.items.map((item) => ({
-    orderId: String(item.orderId),
-    customerId: String(item.customerId),
-    status: String(item.status),
-    createdAt: String(item.createdAt),
-    updatedAt: String(item.updatedAt),
-    lines: (item.lines ?? []) as FoundOrder['lines'],
-  }));
-  return { items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  return { items: page.items.map(foundOrder), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+}
+
+const foundOrder = (item: Record<string, unknown>): FoundOrder => ({
+  orderId: String(item.orderId),
+  customerId: String(item.customerId),
+  status: String(item.status),
+  createdAt: String(item.createdAt),
+  updatedAt: String(item.updatedAt),
+  lines: (item.lines ?? []) as FoundOrder['lines'],
+});
+
+/** Where a search by day goes on: the day, and the last index key read in it. */
+const dayCursorSchema = z.object({
+  day: z.iso.date(),
+  key: z.object({ pk: z.string(), sk: z.string(), gsi2pk: z.string(), gsi2sk: z.string() }).optional(),
+});
+
+/**
+ * Orders of a period, newest first: one keys-only gsi2 partition per UTC day, read from `to` back to `from`,
+ * the orders then read in a batch (a status narrows them after that read). A page ends once `limit` orders
+ * are found; its token names the day and the last key read, so the next page goes on from there.
+ */
+async function searchOrdersByDay(
+  table: TableRef,
+  search: OrderSearch,
+): Promise<{ items: FoundOrder[]; nextToken?: string }> {
+  const toDay = search.to ?? new Date().toISOString().slice(0, 10);
+  const fromDay = search.from ?? toDay;
+  let cursor: z.infer<typeof dayCursorSchema> | undefined = search.nextToken
+    ? decodeDayCursor(search.nextToken, fromDay, toDay)
+    : { day: toDay };
+  const items: FoundOrder[] = [];
+  while (cursor && items.length < search.limit) {
+    const { day, key }: z.infer<typeof dayCursorSchema> = cursor;
+    const page = await callAws('searchOrdersByDay', () =>
+      table.document.send(
+        new QueryCommand({
+          TableName: table.tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.ordersOfDay(day, '').gsi2pk },
+          ScanIndexForward: false,
+          Limit: search.limit - items.length,
+          ...(key ? { ExclusiveStartKey: key } : {}),
+        }),
+      ),
+    );
+    const orders = await batchGetItems(
+      table,
+      'searchOrdersByDay',
+      (page.Items ?? []).map((item) => ({ pk: item.pk, sk: item.sk })),
+    );
+    const byKey = new Map(orders.map((order) => [String(order.pk), order]));
+    for (const indexed of page.Items ?? []) {
+      const order = byKey.get(String(indexed.pk));
+      if (order && (!search.status || order.status === search.status)) items.push(foundOrder(order));
+    }
+    const last = page.LastEvaluatedKey as z.infer<typeof dayCursorSchema>['key'];
+    const previousDay = new Date(Date.parse(day) - 86_400_000).toISOString().slice(0, 10);
+    cursor = last ? { day, key: last } : previousDay >= fromDay ? { day: previousDay } : undefined;
+  }
+  return {
+    items,
+    ...(cursor ? { nextToken: Buffer.from(JSON.stringify(cursor)).toString('base64url') } : {}),
+  };
+}
+
+function decodeDayCursor(token: string, fromDay: string, toDay: string): z.infer<typeof dayCursorSchema> {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+  }
+  const parsed = dayCursorSchema.safeParse(decoded);
+  if (!parsed.success || parsed.data.day < fromDay || parsed.data.day > toDay)
+    throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+  return parsed.data;
 }

@@ -187,6 +187,7 @@ function acceptanceWrites(
         Item: compact({
           ...keys.order(orderId),
           ...keys.ordersOfCustomer(order.customerId, at, orderId),
+          ...keys.ordersOfDay(at, orderId),
           entity: 'order',
           createdBy: input.principalId,
           ...order,
