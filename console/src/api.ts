@@ -33,7 +33,13 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  let parsed: unknown;
+  try {
+    parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    // Not JSON (a proxy's HTML error page): the status says what happened.
+    parsed = { detail: `HTTP ${response.status}: ${text.slice(0, 200)}` };
+  }
   if (!response.ok) throw new ApiProblem(response.status, (parsed ?? {}) as { detail?: string });
   return parsed as T;
 }

@@ -23,12 +23,18 @@ const pages = [
   ['#/keys', 'Keys'],
 ] as const;
 
+/** A malformed escape (`#/orders/%`) is kept as typed rather than breaking the page. */
+function decodeSafely(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** Hash routes: the console is static files, so every page is one URL the server never sees. */
 function Page(props: { hash: string }) {
-  const [, section = 'executions', first, second] = props.hash
-    .replace(/^#/, '')
-    .split('/')
-    .map(decodeURIComponent);
+  const [, section = 'executions', first, second] = props.hash.replace(/^#/, '').split('/').map(decodeSafely);
   if (section === 'executions' && first && second)
     return <ExecutionPage workflow={first} executionId={second} />;
   if (section === 'orders') return <OrdersPage orderId={first} key={first} />;

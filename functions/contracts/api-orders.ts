@@ -18,9 +18,9 @@ export const orderSearchQuerySchema = z
     limit: z.coerce.number().int().min(1).max(100).default(25),
     nextToken: z.string().min(1).max(2048).optional(),
   })
-  .refine((query) => !query.from || !query.to || query.from <= query.to, {
+  .refine((query) => !query.from || query.from <= (query.to ?? new Date().toISOString().slice(0, 10)), {
     path: ['from'],
-    message: 'must not be after to',
+    message: 'must not be after to (today when to is absent)',
   })
   .refine(
     (query) =>

@@ -12,7 +12,10 @@ export const principalIdSchema = z
   .string()
   .regex(/^[a-z]{2,8}:[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be <role>:<id>');
 
-export const principalIdParamsSchema = z.object({ principalId: principalIdSchema });
+/** Any stored principal can be named (ids saved by hand need not follow the issued form). */
+export const principalIdParamsSchema = z.object({
+  principalId: z.string().regex(/^[A-Za-z0-9:._-]{1,100}$/, 'must be a principal id'),
+});
 
 /** `*` (every scope) for operators only; any other role acts for one resource, named by its id. */
 export const createPrincipalBodySchema = z

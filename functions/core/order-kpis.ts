@@ -68,7 +68,8 @@ export function orderKpiCountsOf(
   if (before && before.status !== status) {
     const counters: Record<string, number> = { [`reached|${status}`]: 1 };
     // The first sourcing attempt ends when the order leaves ACCEPTED: what it holds then was filled at once.
-    if (before.status === 'ACCEPTED') {
+    // A cancellation or rejection before any sourcing is not an attempt: it counts on neither side.
+    if (before.status === 'ACCEPTED' && (status === 'RESERVED' || status === 'BACKORDERED')) {
       counters.unitsFilledFirst = units(after.allocations);
       counters.unitsAttempted = units(after.lines);
     }

@@ -47,6 +47,9 @@ describe('orderKpiCountsOf', () => {
       order('DELIVERED', { updatedAt: minutesLater(20_000) }),
     );
     expect(late[0]?.counters).toEqual({ 'reached|DELIVERED': 1, 'deliver|more': 1 });
+    expect(orderKpiCountsOf(order('ACCEPTED'), order('CANCELLED'))[0]?.counters).toEqual({
+      'reached|CANCELLED': 1,
+    });
     const rerouted = orderKpiCountsOf(order('PICKING'), order('PICKING', { reroutes: 1 }));
     expect(rerouted).toEqual([{ subject: 'web.o1.reroute.1', day: '2026-12-01', counters: { reroutes: 1 } }]);
     expect(

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TableRef } from '../../functions/adapters/dynamodb/client';
+import { savePrincipal } from '../../functions/adapters/dynamodb/principals';
 import { problemCodes } from '../../functions/contracts/errors';
 import type { LocalCloud } from '../../local/cloud';
 import { e2eHttp, startE2eCloud } from '../support/e2e-http';
@@ -9,6 +11,7 @@ import { e2eHttp, startE2eCloud } from '../support/e2e-http';
  * overlap, revoke it. Over HTTP on the local cloud, through the same authorizer API Gateway runs.
  */
 let cloud: LocalCloud;
+let table: TableRef;
 const { api, expectStatus } = e2eHttp(() => cloud);
 const tag = randomBytes(3).toString('hex');
 const location = `ST-KEYS-${tag}`;
@@ -37,7 +40,7 @@ const listed = async (principalId: string) =>
   );
 
 beforeAll(async () => {
-  ({ cloud } = await startE2eCloud([]));
+  ({ cloud, table } = await startE2eCloud([]));
   await expectStatus(
     api(`/locations/${location}`, {
       method: 'PUT',
@@ -117,6 +120,25 @@ describe('principals and their keys', () => {
     expect(rotated.status).toBe(409);
   });
 
+  it('a principal saved again (a persisted demo world restarting) keeps its earlier keys on record, and stays revoked', async () => {
+    const principalId = `staff:KEYS-${tag}`;
+    const save = (apiKey: string) =>
+      savePrincipal(table.document, table.tableName, { apiKey, principalId, role: 'staff', scope: location });
+    const [first, second] = [
+      `stf_first_${tag}_${randomBytes(8).toString('hex')}`,
+      `stf_second_${tag}_${randomBytes(8).toString('hex')}`,
+    ];
+    await save(first);
+    await save(second);
+    expect((await tasksWith(first)).status).toBe(200);
+    expect((await listed(principalId))?.keys).toHaveLength(2);
+    await expectStatus(api(`/ops/principals/${principalId}`, { method: 'DELETE', key: ops() }), 200);
+    expect((await tasksWith(first)).status).toBe(401);
+    expect((await tasksWith(second)).status).toBe(401);
+    await save(`stf_third_${tag}_${randomBytes(8).toString('hex')}`);
+    expect(await listed(principalId)).toMatchObject({ status: 'REVOKED' });
+  });
+
   it('refuses a scope that names nothing, a scoped ops key, a key revoking itself, and unknown principals', async () => {
     const unknownLocation = (await expectStatus(
       issue({ role: 'staff', scope: `ST-NOWHERE-${tag}`, name: 'Ghost' }),
@@ -132,6 +154,6 @@ describe('principals and their keys', () => {
     await expectStatus(issue({ role: 'channel', scope: `web${tag}`, name: 'x', extra: 1 }), 422);
     await expectStatus(api('/ops/principals/ops:demo', { method: 'DELETE', key: ops() }), 422);
     await expectStatus(api(`/ops/principals/staff:nobody${tag}`, { method: 'DELETE', key: ops() }), 404);
-    await expectStatus(api(`/ops/principals/not-an-id`, { method: 'DELETE', key: ops() }), 400);
+    await expectStatus(api('/ops/principals/not%20an%20id', { method: 'DELETE', key: ops() }), 400);
   });
 });

@@ -50,14 +50,28 @@ interface FoundOrder {
 
 const statuses = ['', 'ACCEPTED', 'RESERVED', 'BACKORDERED', 'PICKING', 'PACKED', 'IN_TRANSIT', 'DELIVERED'];
 
+/**
+ * Up to 100 orders over up to 10 pages: the status is filtered after each read, so a page can be short or
+ * empty while matches remain further on.
+ */
+async function searchPages(query: string): Promise<{ items: FoundOrder[] }> {
+  const items: FoundOrder[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < 10 && items.length < 100; page++) {
+    const next: string = token ? `&nextToken=${encodeURIComponent(token)}` : '';
+    const answer = await get<{ items: FoundOrder[]; nextToken?: string }>(`/ops/orders?${query}${next}`);
+    items.push(...answer.items);
+    token = answer.nextToken;
+    if (!token) break;
+  }
+  return { items };
+}
+
 /** Orders newest first, of a customer or of a period, narrowed by status (`GET /ops/orders`). */
 function CustomerSearch() {
   const [form, setForm] = useState({ customerId: '', status: '', from: '', to: '' });
   const [query, setQuery] = useState('');
-  const found = useLoad(
-    () => (query ? get<{ items: FoundOrder[] }>(`/ops/orders?${query}`) : Promise.resolve({ items: [] })),
-    [query],
-  );
+  const found = useLoad(() => (query ? searchPages(query) : Promise.resolve({ items: [] })), [query]);
   const field = (name: keyof typeof form) => ({
     value: form[name],
     onInput: (event: { currentTarget: { value: string } }) =>

@@ -139,7 +139,12 @@ function decodeDayCursor(token: string, fromDay: string, toDay: string): z.infer
     throw new InvalidTaskPageToken('nextToken is not a token this API issued');
   }
   const parsed = dayCursorSchema.safeParse(decoded);
-  if (!parsed.success || parsed.data.day < fromDay || parsed.data.day > toDay)
+  if (
+    !parsed.success ||
+    parsed.data.day < fromDay ||
+    parsed.data.day > toDay ||
+    (parsed.data.key && parsed.data.key.gsi2pk !== keys.ordersOfDay(parsed.data.day, '').gsi2pk)
+  )
     throw new InvalidTaskPageToken('nextToken is not a token this API issued');
   return parsed.data;
 }

@@ -26,6 +26,19 @@ export async function savePrincipal(
     throw new Error(`${principal.principalId}: a webhook signing secret cannot be an API key`);
   const keyHash = apiKeyHash(principal.apiKey);
   const createdAt = new Date().toISOString();
+  const { Item: existing } = await callAws('getPrincipalRecord', () =>
+    document.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.principalRecord(principal.principalId),
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  // A revoked principal stays revoked (a restart of a persisted world re-seeds the demo keys).
+  if (existing?.status === 'REVOKED') return;
+  // Keys saved before stay on the record, so revoking the principal deletes them too.
+  const earlier = ((existing?.keys ?? []) as StoredKey[]).filter((key) => key.keyHash !== keyHash);
   await callAws('savePrincipal', () =>
     document.send(
       new TransactWriteCommand({
@@ -37,8 +50,8 @@ export async function savePrincipal(
               Item: principalRecordItem({
                 ...principal,
                 name: principal.name ?? principal.principalId,
-                createdAt,
-                keys: [{ keyHash, createdAt }],
+                createdAt: typeof existing?.createdAt === 'string' ? existing.createdAt : createdAt,
+                keys: [{ keyHash, createdAt }, ...earlier],
               }),
             },
           },

@@ -122,7 +122,11 @@ export async function queryIndexPage(
       throw new InvalidTaskPageToken('nextToken is not a token this API issued');
     }
     const parsed = pageKeySchema.safeParse(decoded);
-    if (!parsed.success || parsed.data.gsi1pk !== partition)
+    const outside =
+      parsed.success &&
+      narrow.between !== undefined &&
+      (parsed.data.gsi1sk < narrow.between[0] || parsed.data.gsi1sk > narrow.between[1]);
+    if (!parsed.success || parsed.data.gsi1pk !== partition || outside)
       throw new InvalidTaskPageToken('nextToken is not a token this API issued');
     startKey = parsed.data;
   }

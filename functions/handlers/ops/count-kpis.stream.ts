@@ -26,7 +26,8 @@ export const handler = middy<DynamoDBStreamEvent, void>()
     for (const fact of counted) {
       for (const [counter, value] of Object.entries(fact.counters)) {
         const name = kpiCounterMetrics[counter as keyof typeof kpiCounterMetrics];
-        if (name && value > 0) metrics.addMetric(name, MetricUnit.Count, value);
+        // Zeros too (an order filled 0 units, a shipment late): a rate's hour must not read as a gap.
+        if (name) metrics.addMetric(name, MetricUnit.Count, value);
       }
       for (const [milestone, minutes] of Object.entries(fact.measures ?? {})) {
         const name = kpiDurationMetrics[milestone as keyof typeof kpiDurationMetrics];
