@@ -4,12 +4,13 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /**
  * The slowest suites first (longest processing time first): on 2 workers, a long suite that starts last
  * leaves the other worker idle at the end. A fresh clone has no vitest cache of durations, so the order is
- * written here, from a full run's timings (slowest first); every other file follows in vitest's own order.
+ * written here, from full runs' timings (slowest first, two CPU-bound ones kept apart); every other file follows
+ * in vitest's own order.
  */
 const slowestFirst = [
   'test/e2e/npm-start-restart.test.ts',
   'test/handlers/carrier-events-shuffled.test.ts',
-  'test/e2e/concurrent-orders.test.ts',
+  // Not beside the restart suite's JVM starts: 500 orders through the authorizer are CPU-bound too.
   'test/e2e/npm-start.test.ts',
   'test/e2e/redrive-dispatch.test.ts',
   'test/e2e/console.test.ts',
