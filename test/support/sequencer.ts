@@ -10,8 +10,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const slowestFirst = [
   'test/e2e/npm-start-restart.test.ts',
   'test/handlers/carrier-events-shuffled.test.ts',
-  // Not beside the restart suite's JVM starts: 500 orders through the authorizer are CPU-bound too.
   'test/e2e/npm-start.test.ts',
+  // Not beside the restart suite's JVM starts: 500 orders through the authorizer are CPU-bound too.
+  'test/e2e/concurrent-orders.test.ts',
   'test/e2e/redrive-dispatch.test.ts',
   'test/e2e/console.test.ts',
   'test/e2e/channel-events.test.ts',
