@@ -74,6 +74,15 @@ describe('order search', () => {
     expect(ids(await searchOrders(table, { customerId: 'alice', status: 'RESERVED', limit: 10 }))).toEqual(
       [],
     );
+    // Page after page: the token of a customer's page leads to the next one.
+    const first = await searchOrders(table, { customerId: 'alice', limit: 2 });
+    expect(ids(first)).toEqual(['web.a3', 'web.a2']);
+    const second = await searchOrders(table, {
+      customerId: 'alice',
+      limit: 2,
+      nextToken: first.nextToken ?? '',
+    });
+    expect(ids(second)).toEqual(['web.a1']);
   });
 
   it("finds a period's orders across days, newest first, in a status, page after page", async () => {

@@ -22,10 +22,20 @@ export interface LocationTask {
   readonly dueBy: string;
 }
 
-/** A page token: the last task's index key, checked to be one of this location's (never trusted as given). */
+/**
+ * A page token: the last item's index key (a shipment, a return, or an order of a customer), checked to be one
+ * of the partition's (never trusted as given).
+ */
 const pageKeySchema = z.strictObject({
   pk: z.string().startsWith('ORDER#'),
-  sk: z.string().refine((sk) => sk.startsWith(keys.shipmentPrefix) || sk.startsWith(keys.orderReturnPrefix)),
+  sk: z
+    .string()
+    .refine(
+      (sk) =>
+        sk === keys.order('').sk ||
+        sk.startsWith(keys.shipmentPrefix) ||
+        sk.startsWith(keys.orderReturnPrefix),
+    ),
   gsi1pk: z.string(),
   gsi1sk: z.string(),
 });
