@@ -4,7 +4,7 @@ import { keys } from '../../contracts/keys';
 import { callAws } from '../errors';
 import { batchGetItems } from './batch-get';
 import type { TableRef } from './client';
-import { InvalidTaskPageToken, queryIndexPage } from './shipment-lists';
+import { decodePageToken, queryIndexPage } from './shipment-lists';
 
 export interface OrderSearch {
   readonly customerId?: string;
@@ -131,20 +131,10 @@ async function searchOrdersByDay(
   };
 }
 
-function decodeDayCursor(token: string, fromDay: string, toDay: string): z.infer<typeof dayCursorSchema> {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidTaskPageToken('nextToken is not a token this API issued');
-  }
-  const parsed = dayCursorSchema.safeParse(decoded);
-  if (
-    !parsed.success ||
-    parsed.data.day < fromDay ||
-    parsed.data.day > toDay ||
-    (parsed.data.key && parsed.data.key.gsi2pk !== keys.ordersOfDay(parsed.data.day, '').gsi2pk)
-  )
-    throw new InvalidTaskPageToken('nextToken is not a token this API issued');
-  return parsed.data;
-}
+const decodeDayCursor = (token: string, fromDay: string, toDay: string) =>
+  decodePageToken(
+    token,
+    dayCursorSchema,
+    ({ day, key }) =>
+      day >= fromDay && day <= toDay && (!key || key.gsi2pk === keys.ordersOfDay(day, '').gsi2pk),
+  );

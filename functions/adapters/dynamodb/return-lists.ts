@@ -6,7 +6,7 @@ import { callAws } from '../errors';
 import { batchGetItems } from './batch-get';
 import type { TableRef } from './client';
 import { type ReturnRecord, returnRecordSchema } from './returns';
-import { InvalidTaskPageToken, queryIndexPage } from './shipment-lists';
+import { decodePageToken, InvalidTaskPageToken, queryIndexPage } from './shipment-lists';
 
 /** A page token of the by-status listing: the last key there, checked to be one of that status's. */
 const statusTokenSchema = z.strictObject({
@@ -73,15 +73,5 @@ export async function listReturns(
   return { items, ...(last ? { nextToken: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}) };
 }
 
-function decodeToken(token: string, partition: string): Record<string, unknown> {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidTaskPageToken('nextToken is not a token this API issued');
-  }
-  const parsed = statusTokenSchema.safeParse(decoded);
-  if (!parsed.success || parsed.data.gsi2pk !== partition)
-    throw new InvalidTaskPageToken('nextToken is not a token this API issued');
-  return parsed.data;
-}
+const decodeToken = (token: string, partition: string): Record<string, unknown> =>
+  decodePageToken(token, statusTokenSchema, (key) => key.gsi2pk === partition);

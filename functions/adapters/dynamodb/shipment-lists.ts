@@ -44,6 +44,27 @@ export class InvalidTaskPageToken extends Error {
   override readonly name = 'InvalidTaskPageToken';
 }
 
+/**
+ * A page token this API issued (base64url JSON of the last key read), parsed with `schema` and held to
+ * `belongs`; anything else is an InvalidTaskPageToken (a 400), never a key passed to DynamoDB as given.
+ */
+export function decodePageToken<T>(
+  token: string,
+  schema: z.ZodType<T>,
+  belongs: (parsed: T) => boolean = () => true,
+): T {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+  }
+  const parsed = schema.safeParse(decoded);
+  if (!parsed.success || !belongs(parsed.data))
+    throw new InvalidTaskPageToken('nextToken is not a token this API issued');
+  return parsed.data;
+}
+
 /** A location's open staff tasks, oldest due first, a page at a time. */
 export async function listLocationTasks(
   table: TableRef,
@@ -125,20 +146,13 @@ export async function queryIndexPage(
 ): Promise<{ items: Record<string, unknown>[]; nextToken?: string }> {
   let startKey: Record<string, unknown> | undefined;
   if (page.nextToken) {
-    let decoded: unknown;
-    try {
-      decoded = JSON.parse(Buffer.from(page.nextToken, 'base64url').toString('utf8'));
-    } catch {
-      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
-    }
-    const parsed = pageKeySchema.safeParse(decoded);
-    const outside =
-      parsed.success &&
-      narrow.between !== undefined &&
-      (parsed.data.gsi1sk < narrow.between[0] || parsed.data.gsi1sk > narrow.between[1]);
-    if (!parsed.success || parsed.data.gsi1pk !== partition || outside)
-      throw new InvalidTaskPageToken('nextToken is not a token this API issued');
-    startKey = parsed.data;
+    const { between } = narrow;
+    startKey = decodePageToken(
+      page.nextToken,
+      pageKeySchema,
+      (key) =>
+        key.gsi1pk === partition && (!between || (key.gsi1sk >= between[0] && key.gsi1sk <= between[1])),
+    );
   }
   const result = await callAws(operation, () =>
     table.document.send(
